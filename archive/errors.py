@@ -1,0 +1,156 @@
+"""Typed errors of the dangan library, each carrying its exit code.
+
+The library (``archive/``, ``indexer/``) raises these and never prints; the command line
+turns them into one clear line and the documented exit code at the edge.  Every message
+says what is wrong, which file/row/field, and what to do about it.  Third-party errors are
+translated where they occur: ``raise InputFileError(...) from e``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; documented in the README and stable for scripts."""
+
+    ok = 0
+    internal = 1  # a bug: please report it with --debug output
+    usage = 2  # bad arguments or options (also click's own usage errors)
+    incomplete = 3  # `dangan check`: the archive lacks required documents
+    input_error = 4  # an input file or data row cannot be used
+    not_found = 5  # no such home, project, item, document, form or checklist
+    config_error = 6  # a broken checklist, template, manifest or dangan.toml
+    conflict = 7  # something already exists (project, home) or is in the way
+    verify_failed = 8  # `dangan verify`: vault or index disagrees with the catalog
+    missing_dependency = 9  # an external program (e.g. LibreOffice) is not installed
+    busy = 10  # another process holds the archive's writer lock
+
+
+class DanganError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.internal
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(DanganError):
+    """An argument has an invalid value (bad project code, unknown role name…)."""
+
+    exit_code = ExitCode.usage
+
+
+class QueryError(UsageError):
+    """A search query is empty or cannot be parsed."""
+
+
+class NotFoundError(DanganError):
+    """Something named by the user does not exist."""
+
+    exit_code = ExitCode.not_found
+
+
+class NoHomeError(NotFoundError):
+    """No archive home where one was expected."""
+
+
+class UnknownProjectError(NotFoundError):
+    """No project with that code."""
+
+
+class UnknownItemError(NotFoundError):
+    """No checklist item with that code or title in the project's checklist."""
+
+
+class UnknownDocumentError(NotFoundError):
+    """No document with that id in the catalog."""
+
+
+class UnknownChecklistError(NotFoundError):
+    """No checklist with that id in the home or shipped with dangan."""
+
+
+class UnknownFormError(NotFoundError):
+    """No form with that id in the manifest."""
+
+
+class ConfigError(DanganError):
+    """A configuration or data-definition file is broken."""
+
+    exit_code = ExitCode.config_error
+
+
+class ChecklistError(ConfigError):
+    """A checklist file is invalid (names the file, the item and the problem)."""
+
+
+class TemplateError(ConfigError):
+    """A form template or the forms manifest is invalid."""
+
+
+class InputFileError(DanganError):
+    """An input file cannot be used (corrupt, encrypted, empty, unsupported…)."""
+
+    exit_code = ExitCode.input_error
+
+
+class CorruptFileError(InputFileError):
+    """The file's content is damaged or not what its extension says."""
+
+
+class EncryptedFileError(InputFileError):
+    """The file is password-protected."""
+
+
+class EmptyFileError(InputFileError):
+    """The file has zero bytes or no pages."""
+
+
+class UnsupportedFileError(InputFileError):
+    """The file type is not one dangan can read."""
+
+
+class DataError(InputFileError):
+    """Rows of form data failed validation; ``problems`` lists one line per problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class ConflictError(DanganError):
+    """Something already exists or is in the way."""
+
+    exit_code = ExitCode.conflict
+
+
+class DuplicateProjectError(ConflictError):
+    """A project with that code already exists."""
+
+
+class HomeNotEmptyError(ConflictError):
+    """``init`` was pointed at a non-empty folder that is not an archive home."""
+
+
+class IntegrityError(DanganError):
+    """The vault or the index disagrees with the catalog."""
+
+    exit_code = ExitCode.verify_failed
+
+
+class MissingDependencyError(DanganError):
+    """An external program dangan needs for this job is not installed."""
+
+    exit_code = ExitCode.missing_dependency
+
+
+class BusyError(DanganError):
+    """Another process holds the writer lock."""
+
+    exit_code = ExitCode.busy

@@ -1,0 +1,1 @@
+"""Shipped .docx form templates and their field manifest (package data)."""

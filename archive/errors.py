@@ -154,3 +154,11 @@ class BusyError(DanganError):
     """Another process holds the writer lock."""
 
     exit_code = ExitCode.busy
+
+
+class DuplicateDocumentError(ConflictError):
+    """The same bytes (SHA-256) are already in the catalog."""
+
+    def __init__(self, message: str, existing_id: int):
+        super().__init__(message)
+        self.existing_id = existing_id

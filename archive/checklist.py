@@ -1,0 +1,170 @@
+"""Checklists: the documents a project must file, loaded from TOML and validated.
+
+A checklist is data, not code: the shipped ``construction`` list (科技档案一览表) lives in
+``archive/checklists/``; a home's ``checklists/`` folder holds editable copies and a user's
+own lists, which take precedence.  Every validation error names the file, the item and the
+problem, because the person fixing it is editing that file by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.errors import ChecklistError, UnknownChecklistError
+from archive.home import Home, shipped_dir
+
+RETENTIONS = ("永久", "长期", "短期")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One required document kind of a checklist."""
+
+    code: str
+    title: str
+    role: str
+    retention: str
+    group: str
+    number: int  # 序号 within its group
+    position: int  # order in the whole checklist
+    aliases: tuple[str, ...] = ()
+    gbt_class: str = ""
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Words that identify this item: its aliases and the parts of its title.
+
+        A title like "技术交底、图纸会审纪要" names two document kinds; each part alone
+        satisfies the item, so each is a keyword of its own.
+        """
+        parts = [p for p in _split_title(self.title) if len(p) >= 2]
+        return tuple(dict.fromkeys([*self.aliases, *parts]))
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A validated checklist."""
+
+    id: str
+    title: str
+    items: tuple[Item, ...]
+    source: Path
+    digest: str = ""
+    groups: tuple[str, ...] = field(default=())
+
+    @property
+    def roles(self) -> list[str]:
+        """The responsible roles the checklist uses, in first-use order."""
+        return list(dict.fromkeys(i.role for i in self.items))
+
+    def item(self, key: str) -> Item | None:
+        """Find an item by code (case-insensitive) or exact title."""
+        k = key.strip()
+        for i in self.items:
+            if i.code.lower() == k.lower() or i.title == k:
+                return i
+        return None
+
+
+def _split_title(title: str) -> list[str]:
+    # "竣工报告(含停、复工报告)": the parenthesis is a remark, not a document kind.  Only 、
+    # and 或 separate kinds; 及 often joins parts of one kind (基础及主体工程隐蔽记录).
+    bare = re.sub(r"[(（][^)）]*[)）]", "", title)
+    return [p.strip() for p in re.split(r"[、或]", bare) if p.strip()]
+
+
+def checklist_paths(home: Home | None) -> dict[str, Path]:
+    """Every available checklist id → file; the home's copies override shipped ones."""
+    found: dict[str, Path] = {}
+    for folder in (shipped_dir("archive") / "checklists", home.checklists_dir if home else None):
+        if folder and folder.is_dir():
+            for f in sorted(folder.glob("*.toml")):
+                found[f.stem] = f
+    return found
+
+
+def load_checklist(checklist_id: str, home: Home | None = None) -> Checklist:
+    """Load and validate a checklist by id; UnknownChecklistError lists the ids there are."""
+    paths = checklist_paths(home)
+    if checklist_id not in paths:
+        raise UnknownChecklistError(
+            f"no checklist '{checklist_id}'; available: {', '.join(sorted(paths)) or 'none'} "
+            f"(add your own as checklists/<id>.toml in the home)"
+        )
+    return parse_checklist(paths[checklist_id])
+
+
+def parse_checklist(path: Path) -> Checklist:
+    """Read one checklist file, raising ChecklistError with file, item and problem."""
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ChecklistError(f"{path}: not valid UTF-8 TOML ({e}); fix the syntax") from e
+    cid = _text(data, "id", path, "the checklist")
+    if cid != path.stem:
+        raise ChecklistError(f"{path}: id '{cid}' must equal the file name '{path.stem}'")
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not groups:
+        raise ChecklistError(f"{path}: needs at least one [[groups]] table with [[groups.items]]")
+    items = _parse_items(groups, path)
+    return Checklist(
+        id=cid,
+        title=_text(data, "title", path, "the checklist"),
+        items=tuple(items),
+        source=path,
+        digest=hashlib.sha256(raw).hexdigest(),
+        groups=tuple(dict.fromkeys(i.group for i in items)),
+    )
+
+
+def _parse_items(groups: list, path: Path) -> list[Item]:
+    items: list[Item] = []
+    seen: set[str] = set()
+    for g_no, group in enumerate(groups, 1):
+        where = f"group {g_no}"
+        gtitle = _text(group, "title", path, where)
+        entries = group.get("items")
+        if not isinstance(entries, list) or not entries:
+            raise ChecklistError(f"{path}: {where} ({gtitle}) has no [[groups.items]]")
+        for number, entry in enumerate(entries, 1):
+            item = _parse_item(entry, path, gtitle, number, len(items) + 1, str(group.get("gbt_class", "")))
+            if item.code.lower() in seen:
+                raise ChecklistError(f"{path}: item code '{item.code}' is used twice; codes must be unique")
+            seen.add(item.code.lower())
+            items.append(item)
+    return items
+
+
+def _parse_item(entry: dict, path: Path, group: str, number: int, position: int, gbt: str) -> Item:
+    where = f"item {number} of group '{group}'"
+    code = _text(entry, "code", path, where)
+    where = f"item {code}"
+    retention = _text(entry, "retention", path, where)
+    if retention not in RETENTIONS:
+        raise ChecklistError(f"{path}: {where}: retention '{retention}' must be one of {'/'.join(RETENTIONS)}")
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ChecklistError(f"{path}: {where}: aliases must be a list of non-empty strings")
+    return Item(
+        code=code,
+        title=_text(entry, "title", path, where),
+        role=_text(entry, "role", path, where),
+        retention=retention,
+        group=group,
+        number=number,
+        position=position,
+        aliases=tuple(a.strip() for a in aliases),
+        gbt_class=gbt,
+    )
+
+
+def _text(table: dict, key: str, path: Path, where: str) -> str:
+    value = table.get(key) if isinstance(table, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise ChecklistError(f"{path}: {where}: '{key}' is missing or empty")
+    return value.strip()

@@ -1,0 +1,1 @@
+"""Shipped checklist data files (TOML), copied into each new archive home."""

@@ -1,0 +1,175 @@
+"""The archive home: one folder holding the catalog, vault, index, inbox and settings.
+
+A home is found by ``--home``, else ``$DANGAN_HOME``, else ``./dangan-home``.  It is
+recognised by its ``dangan.toml`` (which carries a ``[dangan]`` table), so ``init`` can tell
+a home from an unrelated folder it must not write into.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ConfigError, HomeNotEmptyError, NoHomeError
+
+CONFIG_NAME = "dangan.toml"
+DEFAULT_HOME = "dangan-home"
+HOME_ENV = "DANGAN_HOME"
+
+# Written on init; every key is documented in the README.  Comments stay in the file so a
+# user editing it sees what each key does.
+DEFAULT_CONFIG = """\
+# dangan archive home settings.  Edit freely; dangan reads this file at every start.
+[dangan]
+home_version = 1
+company = "示例建设工程有限公司"      # printed on forms and registers
+
+[catalog]
+# SQLAlchemy URL.  Relative SQLite paths are inside the home.  For several ingest stations
+# point every home at one PostgreSQL server, e.g. "postgresql+psycopg://user@host/dangan".
+url = "sqlite:///catalog.db"
+
+[vault]
+# Where filed documents are stored, relative to vault/.  Fields: {project} {person} {role}
+# {item_code} {item_title} {date} (document date or filing date, YYYYMMDD) {name} (original file name).
+path_pattern = "{project}/{person}/{item_code}-{item_title}/{date}_{name}"
+
+[ingest]
+stable_seconds = 2.0       # the watcher files a file only after size and mtime are still this long
+min_confidence = 0.5       # below this, or on a tie, a document goes to review instead of being guessed
+ocr = true                 # OCR scans and image-only PDF pages
+
+[archive_code]
+# 档号 (DA/T 22): 全宗号-门类代码·年度-保管期限-机构代码-件号, e.g. 0123-WS·2024-Y-GC-0007
+fonds = "0123"
+category = "WS"
+org = "GC"
+pattern = "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}"
+"""
+
+
+@dataclass
+class Home:
+    """An opened archive home and its settings."""
+
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def vault_dir(self) -> Path:
+        return self.root / "vault"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def checklists_dir(self) -> Path:
+        return self.root / "checklists"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def catalog_url(self) -> str:
+        """The catalog's SQLAlchemy URL with a relative SQLite path resolved inside the home."""
+        url = str(self.setting("catalog", "url", "sqlite:///catalog.db"))
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+            return prefix + str(self.root / url[len(prefix):])
+        return url
+
+    def setting(self, table: str, key: str, default: Any = None) -> Any:
+        """One value of dangan.toml, or ``default`` when the key is absent."""
+        return self.config.get(table, {}).get(key, default)
+
+    @classmethod
+    def open(cls, root: Path) -> "Home":
+        """Open the home at ``root``; raise NoHomeError naming the fix when there is none."""
+        root = Path(root).expanduser().absolute()
+        if not (root / CONFIG_NAME).is_file():
+            raise NoHomeError(
+                f"no archive home at {root}: create one with `dangan init --home {root}` "
+                f"or point --home / ${HOME_ENV} at an existing one"
+            )
+        return cls(root=root, config=load_config(root / CONFIG_NAME))
+
+
+def locate(explicit: str | os.PathLike | None = None) -> Path:
+    """The home folder to use: ``explicit``, else ``$DANGAN_HOME``, else ``./dangan-home``."""
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser().absolute()
+    return Path.cwd() / DEFAULT_HOME
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """Read dangan.toml; a syntax error names the file and line."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}; fix the file or move it away and run `dangan init` again") from e
+    if "dangan" not in data:
+        raise ConfigError(f"{path}: missing the [dangan] table; this does not look like a dangan home")
+    return data
+
+
+def shipped_dir(package: str) -> Path:
+    """Folder of a package's shipped data files (checklists, templates)."""
+    return Path(str(resources.files(package)))
+
+
+def init_home(root: Path) -> tuple[Home, bool]:
+    """Create the home at ``root``; return it and whether anything was created.
+
+    Running it on an existing home only fills in what is missing (never overwrites a
+    user's edited checklist or template).  A non-empty folder that is not a home is refused.
+    """
+    root = Path(root).expanduser().absolute()
+    existed = (root / CONFIG_NAME).is_file()
+    if not existed and root.exists() and any(root.iterdir()):
+        raise HomeNotEmptyError(
+            f"{root} is not empty and is not a dangan home; choose an empty or new folder with --home"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    created = not existed
+    if not existed:
+        (root / CONFIG_NAME).write_text(DEFAULT_CONFIG, encoding="utf-8")
+    for sub in ("vault", "index", "inbox", "checklists", "templates"):
+        (root / sub).mkdir(exist_ok=True)
+    _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")
+    _copy_missing(shipped_dir("templates"), root / "templates", "*.docx")
+    _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
+    home = Home.open(root)
+    # Imported here: the catalog module needs SQLAlchemy, which plain path helpers do not.
+    from archive.catalog import Catalog
+
+    Catalog.create(home).close()
+    return home, created
+
+
+def _copy_missing(src: Path, dst: Path, pattern: str) -> None:
+    """Copy shipped files the user does not have yet; never overwrite an edited copy."""
+    if not src.is_dir():
+        return
+    for f in sorted(src.glob(pattern)):
+        target = dst / f.name
+        if not target.exists():
+            shutil.copy2(f, target)

@@ -1,0 +1,120 @@
+"""What every command group shares: the home option, opening the catalog, JSON and tables.
+
+The command line is a thin layer: it parses options, calls the library with the same verb
+and prints the result.  Library errors become one line and an exit code in cli.py only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from archive.catalog import Catalog
+from archive.home import Home, locate
+
+
+@dataclass
+class State:
+    """Per-invocation options shared by the group and its commands."""
+
+    home: str | None = None
+    debug: bool = False
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    def home_obj(self) -> Home:
+        """The archive home, found by --home, $DANGAN_HOME or ./dangan-home."""
+        return Home.open(locate(self.home))
+
+    def catalog(self) -> Catalog:
+        """The open catalog, with events recorded under the running command's name."""
+        if self._catalog is None:
+            self._catalog = Catalog.open(self.home_obj())
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                self._catalog.command = " ".join(ctx.command_path.split()[1:]) or "dangan"
+                ctx.call_on_close(self._catalog.close)
+        return self._catalog
+
+
+def state() -> State:
+    """The State of the running invocation (created on demand for direct sub-command calls)."""
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def _set_home(ctx: click.Context, _param, value):
+    if value:
+        state().home = value
+    return value
+
+
+def home_option(f):
+    """``--home DIR`` accepted after any command as well as before it."""
+    return click.option(
+        "--home",
+        type=click.Path(file_okay=False),
+        expose_value=False,
+        is_eager=True,
+        callback=_set_home,
+        help="Archive home (default: $DANGAN_HOME, else ./dangan-home).",
+    )(f)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
+
+
+def console() -> Console:
+    """A console writing to the current stdout (so CliRunner captures it).
+
+    Piped output gets 120 columns: Chinese characters are double width and 80 columns
+    would fold every table row.
+    """
+    width = None if sys.stdout.isatty() else 120
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+
+
+def err_console() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON with Chinese kept readable (no \\u escapes)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iterator[Any]:
+    """A rich progress bar on stderr; ``advance()`` moves it.  Off for --json and non-terminals."""
+    show = enabled and sys.stderr.isatty()
+    prog = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+        disable=not show,
+    )
+    with prog:
+        task = prog.add_task(label, total=total)
+
+        class _Bar:
+            def advance(self, n: int = 1, description: str | None = None) -> None:
+                prog.update(task, advance=n, description=description or label)
+
+        yield _Bar()
+
+
+def path_for_humans(p: Path | str) -> str:
+    return str(p)

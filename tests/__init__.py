@@ -1,0 +1,1 @@
+"""dangan's test suite."""

@@ -1,0 +1,67 @@
+"""Placing documents by hand: the review queue, filing a reviewed document, refiling.
+
+Every move goes vault first (link to the new path, then unlink the old), catalog second,
+index third, and is written to the event log with where it came from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive import vault
+from archive.catalog import Catalog, now
+from archive.errors import ConflictError
+from archive.ingest import Ingester, Record, file_document
+from archive.projects import get_project
+
+__all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
+
+
+def review_queue(cat: Catalog) -> list[dict]:
+    """Documents waiting for a person's decision, with the classifier's suggestions."""
+    return cat.documents(status="review")
+
+
+def file_reviewed(cat: Catalog, doc_id: int, *, project: str, item: str) -> dict:
+    """Place a document from review under a project and item."""
+    doc = cat.document(doc_id)
+    if doc["status"] != "review":
+        raise ConflictError(
+            f"document {doc_id} is already filed as {doc['project_code']} {doc['item_code']}; "
+            f"use `dangan refile {doc_id} --item ITEM` to move it"
+        )
+    return _place(cat, doc, project, item, action="filed-by-hand")
+
+
+def refile(cat: Catalog, doc_id: int, *, item: str, project: str | None = None) -> dict:
+    """Move a filed document to another item (and optionally another project)."""
+    doc = cat.document(doc_id)
+    if doc["status"] != "filed":
+        raise ConflictError(f"document {doc_id} is waiting in review; use `dangan file {doc_id} --project CODE --item ITEM`")
+    return _place(cat, doc, project or doc["project_code"], item, action="refiled")
+
+
+def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action: str) -> dict:
+    project = get_project(cat, project_code)
+    it = project.item(item_key)
+    person = project.person_for(it.role)
+    ing = Ingester.for_catalog(cat)
+    # Reuse the ingest path rule so hand-filed documents land exactly where ingest would put them.
+    rec = Record(path=Path(doc["original_name"]), project=project, item=it, document_date=doc["document_date"])
+    if doc["document_date"] is None:
+        rec.document_date = doc["filed_at"].date() if doc["filed_at"] else now().date()
+    new_rel = vault.move(cat.home.vault_dir, doc["vault_path"], ing.vault_path(rec))
+    with cat.engine.begin() as conn:
+        cat.update_document(
+            conn, doc["id"], project_code=project.code, item_code=it.code, role=it.role, person=person,
+            status="filed", vault_path=new_rel, confidence=1.0, suggestions=None,
+        )
+        cat.log(
+            conn, action, project=project.code, document=doc["id"],
+            before={"project": doc["project_code"], "item": doc["item_code"], "vault_path": doc["vault_path"]},
+            after={"project": project.code, "item": it.code, "person": person, "vault_path": new_rel},
+        )
+    from archive.searchsync import index_documents
+
+    index_documents(cat, [doc["id"]])
+    return cat.document(doc["id"])

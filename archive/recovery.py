@@ -1,0 +1,93 @@
+"""Start-up repair: whatever moment a previous process was killed at, put things right.
+
+The pipeline's order makes every crash point recoverable:
+- killed while copying into the vault → a ``.tmp-*`` partial: removed (the original is
+  still in the inbox);
+- killed after the vault copy, before the catalog commit → a vault file no row names, whose
+  bytes equal a file still in the inbox: removed, and the inbox file is filed again;
+- killed after the commit, before the inbox original was removed → the row still carries
+  ``inbox_path``: the original is removed now;
+- killed before the index caught up → documents missing from the index: indexed now.
+Each repair is an event in the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from archive import vault
+from archive.catalog import Catalog, documents
+from archive.ingest import clear_inbox_marker, remove_committed_original
+
+
+@dataclass
+class RecoveryReport:
+    """What the start-up repair did."""
+
+    partials_removed: list[str] = field(default_factory=list)
+    orphans_removed: list[str] = field(default_factory=list)
+    originals_removed: list[str] = field(default_factory=list)
+    reindexed: list[int] = field(default_factory=list)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed)
+
+
+def reconcile(cat: Catalog, *, index: bool = True) -> RecoveryReport:
+    """Repair what an interrupted run left; safe to call at every start."""
+    rep = RecoveryReport()
+    vdir = cat.home.vault_dir
+    rep.partials_removed = [str(p) for p in vault.sweep_partials(vdir)]
+    _finish_removals(cat, rep)
+    _drop_uncommitted_copies(cat, rep)
+    if index:
+        _catch_up_index(cat, rep)
+    if rep.anything:
+        with cat.engine.begin() as conn:
+            cat.log(conn, "recovered", **{k: v for k, v in rep.__dict__.items() if v})
+    return rep
+
+
+def _finish_removals(cat: Catalog, rep: RecoveryReport) -> None:
+    with cat.engine.connect() as conn:
+        rows = conn.execute(
+            select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(documents.c.inbox_path.is_not(None))
+        ).all()
+    for r in rows:
+        p = Path(r.inbox_path)
+        # Only the very bytes we filed are removed; a new file with the same name stays.
+        if p.is_file() and vault.sha256_file(p) == r.sha256:
+            remove_committed_original(cat, r.id, p)
+            rep.originals_removed.append(str(p))
+        else:
+            clear_inbox_marker(cat, r.id)
+
+
+def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport) -> None:
+    vdir = cat.home.vault_dir
+    with cat.engine.connect() as conn:
+        known = {r[0] for r in conn.execute(select(documents.c.vault_path))}
+    orphans = [rel for rel in vault.stored_files(vdir) if rel not in known]
+    if not orphans:
+        return
+    inbox_hashes = {vault.sha256_file(p) for p in cat.home.inbox_dir.rglob("*") if p.is_file()}
+    for rel in orphans:
+        if vault.sha256_file(vdir / rel) in inbox_hashes:
+            (vdir / rel).unlink()
+            rep.orphans_removed.append(rel)
+        # Other orphans are not ours to judge: `dangan verify` reports them.
+
+
+def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
+    from archive.searchsync import index_difference, index_documents, remove_from_index
+
+    missing, extra = index_difference(cat)
+    if missing:
+        index_documents(cat, missing)
+        rep.reindexed = sorted(missing)
+    if extra:
+        remove_from_index(cat, extra)

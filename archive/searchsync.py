@@ -1,0 +1,117 @@
+"""Keeping the derived Whoosh index in step with the catalog.
+
+The catalog is the truth; these functions turn catalog rows into index documents and push
+them (in batches: one index commit per call, never one per file), and compare the two.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from archive.catalog import Catalog, chunks
+from archive.projects import get_project
+
+
+def open_index(cat: Catalog):
+    """The home's search index (imported lazily: the core works without the indexer)."""
+    from indexer.index import SearchIndex
+
+    return SearchIndex(cat.home.index_dir)
+
+
+class _ProjectCache:
+    """Projects by code, loaded once per batch (a checklist file read per document is waste)."""
+
+    def __init__(self, cat: Catalog):
+        self.cat = cat
+        self._seen: dict[str, object] = {}
+
+    def get(self, code: str | None):
+        if not code:
+            return None
+        if code not in self._seen:
+            self._seen[code] = get_project(self.cat, code)
+        return self._seen[code]
+
+
+def index_doc(doc: dict, content: str, projects: _ProjectCache) -> dict:
+    """The index's view of one catalog document."""
+    project = projects.get(doc["project_code"])
+    item = project.checklist.item(doc["item_code"]) if project and doc["item_code"] else None
+    return {
+        "id": doc["id"],
+        "title": doc["title"] or "",
+        "content": content or "",
+        "original_name": doc["original_name"] or "",
+        "project": doc["project_code"] or "",
+        "project_name": project.name if project else "",
+        "item_code": doc["item_code"] or "",
+        "item_title": item.title if item else "",
+        "group": item.group if item else "",
+        "person": doc["person"] or "",
+        "role": doc["role"] or "",
+        "mime_type": doc["mime_type"] or "",
+        "document_date": doc["document_date"],
+        "filed_at": doc["filed_at"],
+        "pages": doc["pages"] or 0,
+        "vault_path": doc["vault_path"] or "",
+    }
+
+
+def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]:
+    """Catalog documents as index documents, streamed in batches (bounded memory)."""
+    projects = _ProjectCache(cat)
+    for doc, content in cat.iter_documents_with_text():
+        if ids is None or doc["id"] in ids:
+            yield index_doc(doc, content, projects)
+
+
+def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> int:
+    """(Re)index the given catalog documents; one index commit per batch."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return 0
+    projects = _ProjectCache(cat)
+    index = open_index(cat)
+    try:
+        done = 0
+        for part in chunks(wanted, batch):
+            docs = [index_doc(cat.document(i), cat.text(i), projects) for i in part]
+            done += index.add(docs)
+        return done
+    finally:
+        index.close()
+
+
+def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
+    """Drop documents from the index (e.g. after a deletion)."""
+    index = open_index(cat)
+    try:
+        return index.delete(list(ids))
+    finally:
+        index.close()
+
+
+def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index from the catalog beside the old one, swapping at the end."""
+    index = open_index(cat)
+    try:
+        return index.rebuild(iter_index_docs(cat), progress=progress)
+    finally:
+        index.close()
+
+
+def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
+    """(ids in the catalog but not the index, ids in the index but not the catalog)."""
+    from sqlalchemy import select
+
+    from archive.catalog import documents
+
+    with cat.engine.connect() as conn:
+        in_catalog = {r[0] for r in conn.execute(select(documents.c.id))}
+    index = open_index(cat)
+    try:
+        in_index = index.ids()
+    finally:
+        index.close()
+    return in_catalog - in_index, in_index - in_catalog

@@ -1,0 +1,71 @@
+"""Verify: the vault and the index checked against the catalog, the source of truth.
+
+Every stored file is hashed and compared with its recorded SHA-256 (missing, changed),
+files in the vault that no catalog row names are orphans, and the index must hold exactly
+the catalog's documents.  ``repair`` fixes the index only; vault files are never touched,
+because a changed or orphan file is evidence a person must look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from archive import vault
+from archive.catalog import Catalog
+
+
+@dataclass
+class VerifyReport:
+    """Everything verify found (and, with repair, what it fixed)."""
+
+    documents: int = 0
+    missing_files: list[dict] = field(default_factory=list)
+    changed_files: list[dict] = field(default_factory=list)
+    orphan_files: list[str] = field(default_factory=list)
+    missing_in_index: list[int] = field(default_factory=list)
+    orphans_in_index: list[int] = field(default_factory=list)
+    repaired: dict = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing is wrong (after repair, index problems count as fixed)."""
+        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index)
+        return not (self.missing_files or self.changed_files or self.orphan_files) and bool(index_ok)
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "clean": self.clean}
+
+
+def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] | None = None) -> VerifyReport:
+    """Check every stored file and the index; with ``repair``, re-index and drop index orphans."""
+    from archive.searchsync import index_difference, index_documents, remove_from_index
+
+    rep = VerifyReport()
+    vdir = cat.home.vault_dir
+    known: set[str] = set()
+    for doc in cat.documents():
+        rep.documents += 1
+        known.add(doc["vault_path"])
+        _check_file(vdir, doc, rep)
+        if progress:
+            progress()
+    rep.orphan_files = [rel for rel in vault.stored_files(vdir) if rel not in known]
+    missing, extra = index_difference(cat)
+    rep.missing_in_index, rep.orphans_in_index = sorted(missing), sorted(extra)
+    if repair and (missing or extra):
+        index_documents(cat, missing)
+        remove_from_index(cat, extra)
+        rep.repaired = {"index": True, "indexed": sorted(missing), "removed": sorted(extra)}
+        with cat.engine.begin() as conn:
+            cat.log(conn, "index-repaired", **rep.repaired)
+    return rep
+
+
+def _check_file(vdir, doc: dict, rep: VerifyReport) -> None:
+    path = vdir / doc["vault_path"]
+    entry = {"id": doc["id"], "vault_path": doc["vault_path"]}
+    if not path.is_file():
+        rep.missing_files.append(entry)
+    elif vault.sha256_file(path) != doc["sha256"]:
+        rep.changed_files.append(entry)

@@ -1,0 +1,163 @@
+"""The inbox watcher: files documents as they arrive, never half-written ones.
+
+A watchdog observer reports new and changed files; a file is taken only once its size and
+mtime have stayed the same for ``stable_seconds`` (a scanner or a network copy writes in
+chunks).  OS and editor junk is ignored.  Files already waiting at start are taken too.
+SIGINT/SIGTERM stop the loop after the file being filed.  The writer lock is taken per
+batch, so `dangan file` and friends can run between batches.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from archive.catalog import Catalog
+from archive.ingest import Ingester, Record, inbox_project, is_in_inbox
+from archive.lock import writer_lock
+
+JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+JUNK_GLOBS = ("~$*", "*.part", "*.crdownload", "*.tmp", "*.partial", "*.download", "*.error.txt")
+
+
+def is_junk(path: Path) -> bool:
+    """OS and editor leftovers and files still downloading: never filed."""
+    name = path.name
+    low = name.lower()
+    return low in JUNK_NAMES or name.startswith(".") or any(fnmatch.fnmatch(low, g) for g in JUNK_GLOBS)
+
+
+@dataclass
+class StableTracker:
+    """Remembers each candidate's (size, mtime) and since when it has not changed."""
+
+    delay: float
+    _seen: dict[Path, tuple[int, int, float]] = field(default_factory=dict)
+
+    def touch(self, path: Path) -> None:
+        """Note a file as (possibly) changed; its clock restarts at the next look."""
+        self._seen.pop(path, None)
+        self._seen[path] = (-1, -1, time.monotonic())
+
+    def ready(self) -> list[Path]:
+        """Files unchanged for ``delay`` seconds; vanished files are forgotten."""
+        out, t = [], time.monotonic()
+        for path, (size, mtime, since) in list(self._seen.items()):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                del self._seen[path]
+                continue
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                self._seen[path] = (st.st_size, st.st_mtime_ns, t)
+            elif t - since >= self.delay:
+                out.append(path)
+                del self._seen[path]
+        return out
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, q: "queue.Queue[Path]"):
+        self.q = q
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        target = getattr(event, "dest_path", "") or event.src_path
+        if event.event_type in ("created", "modified", "moved", "closed"):
+            self.q.put(Path(target))
+
+
+class Watcher:
+    """Watch the inbox and file what settles there."""
+
+    def __init__(
+        self,
+        cat: Catalog,
+        inbox: Path | None = None,
+        *,
+        stable_seconds: float | None = None,
+        on_record: Callable[[Record], None] | None = None,
+        poll: float = 0.25,
+    ):
+        self.cat = cat
+        self.inbox = Path(inbox or cat.home.inbox_dir)
+        delay = stable_seconds if stable_seconds is not None else cat.home.setting("ingest", "stable_seconds", 2.0)
+        self.tracker = StableTracker(float(delay))
+        self.on_record = on_record
+        self.poll = poll
+        self.stop_event = threading.Event()
+        self.records: list[Record] = []
+        self._queue: "queue.Queue[Path]" = queue.Queue()
+
+    def candidate(self, path: Path) -> bool:
+        return path.is_file() and not is_junk(path) and is_in_inbox(self.inbox, path)
+
+    def scan(self) -> None:
+        """Take every file already waiting in the inbox."""
+        for p in sorted(self.inbox.rglob("*")):
+            if self.candidate(p):
+                self.tracker.touch(p)
+
+    def run(self, *, once: bool = False) -> list[Record]:
+        """Process until stopped (or, with ``once``, until the inbox is settled and empty)."""
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        observer = Observer()
+        observer.schedule(_Handler(self._queue), str(self.inbox), recursive=True)
+        observer.start()
+        try:
+            self.scan()
+            while not self.stop_event.is_set():
+                self._drain_events()
+                ready = self.tracker.ready()
+                if ready:
+                    self._process(ready)
+                elif once and len(self.tracker) == 0 and self._queue.empty():
+                    break
+                self.stop_event.wait(self.poll)
+        finally:
+            observer.stop()
+            observer.join(timeout=5)
+        return self.records
+
+    def _drain_events(self) -> None:
+        while True:
+            try:
+                p = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if self.candidate(p):
+                self.tracker.touch(p)
+
+    def _process(self, paths: list[Path]) -> None:
+        with writer_lock(self.cat.home.root):
+            ing = Ingester.for_catalog(self.cat)
+            try:
+                for path in paths:
+                    if self.stop_event.is_set():
+                        break  # stop after the file being filed; the rest stay in the inbox
+                    if not path.exists():
+                        continue
+                    rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True)
+                    self.records.append(ing.run(rec))
+                    if self.on_record:
+                        self.on_record(rec)
+            finally:
+                ing.flush_index()
+
+    def install_signal_handlers(self) -> None:
+        """SIGINT/SIGTERM finish the current file and stop (main thread only)."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stop_event.set())

@@ -1,0 +1,144 @@
+"""Commands on filed documents: review, file, refile, reindex, verify."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from archive.errors import ExitCode
+from archive.filing import file_reviewed, refile, review_queue
+from archive.lock import writer_lock
+from archive.searchsync import rebuild_index
+from archive.verify import verify as verify_catalog
+from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+
+
+@click.command()
+@json_option
+@home_option
+def review(as_json: bool) -> None:
+    """Documents the classifier could not place, with its best suggestions.
+
+    \b
+    Example:
+      dangan review
+      dangan file 12 --project BJ-2024-017 --item C07
+    """
+    docs = review_queue(state().catalog())
+    if as_json:
+        return emit_json(
+            [
+                {k: d[k] for k in ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")}
+                for d in docs
+            ]
+        )
+    if not docs:
+        click.echo("Nothing waits in review.")
+        return
+    t = Table("id", "file", "title", "project", "suggestions (item score)")
+    for d in docs:
+        sugg = ", ".join(f"{s['item']} {s['title']} {s['score']:g}" for s in d["suggestions"]) or "-"
+        t.add_row(str(d["id"]), escape(d["original_name"]), escape(d["title"]), d["project_code"] or "-", escape(sugg))
+    console().print(t)
+    click.echo(f"{len(docs)} document(s) in review. Place one: dangan file ID --project CODE --item ITEM")
+
+
+@click.command("file")
+@click.argument("doc_id", type=int)
+@click.option("--project", "project", required=True, help="Project code to file it under.")
+@click.option("--item", required=True, help="Checklist item code or title, e.g. C07.")
+@home_option
+def file_cmd(doc_id: int, project: str, item: str) -> None:
+    """Place a document waiting in review under a project and checklist item.
+
+    \b
+    Example:
+      dangan file 12 --project BJ-2024-017 --item C07
+    """
+    cat = state().catalog()
+    with writer_lock(cat.home.root):
+        d = file_reviewed(cat, doc_id, project=project, item=item)
+    click.echo(f"Filed #{d['id']} under {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
+
+
+@click.command("refile")
+@click.argument("doc_id", type=int)
+@click.option("--item", required=True, help="New checklist item code or title.")
+@click.option("--project", help="Move to another project as well.")
+@home_option
+def refile_cmd(doc_id: int, item: str, project: str | None) -> None:
+    """Move a filed document to another checklist item (vault, catalog and index together).
+
+    \b
+    Example:
+      dangan refile 7 --item C05
+    """
+    cat = state().catalog()
+    with writer_lock(cat.home.root):
+        d = refile(cat, doc_id, item=item, project=project)
+    click.echo(f"Refiled #{d['id']} to {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
+
+
+@click.command()
+@home_option
+def reindex() -> None:
+    """Rebuild the search index from the catalog (beside the old one, swapped when complete).
+
+    \b
+    Example:
+      dangan reindex
+    """
+    cat = state().catalog()
+    total = cat.count_documents()
+    with writer_lock(cat.home.root), progress_bar(total, "reindex") as bar:
+        n = rebuild_index(cat, progress=lambda k: bar.advance(k))
+    click.echo(f"Reindexed {n} document(s).")
+
+
+@click.command()
+@click.option("--repair", is_flag=True, help="Re-index missing documents and drop index orphans (vault files are never touched).")
+@json_option
+@home_option
+def verify(repair: bool, as_json: bool) -> None:
+    """Check every stored file against its SHA-256 and the index against the catalog.
+
+    Exit code 0 when clean, 8 when anything disagrees.
+
+    \b
+    Example:
+      dangan verify
+      dangan verify --repair --json
+    """
+    cat = state().catalog()
+    total = cat.count_documents()
+    with writer_lock(cat.home.root), progress_bar(total, "verify", enabled=not as_json) as bar:
+        rep = verify_catalog(cat, repair=repair, progress=bar.advance)
+    if as_json:
+        emit_json(rep.to_json())
+    else:
+        _print_verify(rep)
+    if not rep.clean:
+        raise click.exceptions.Exit(int(ExitCode.verify_failed))
+
+
+def _print_verify(rep) -> None:
+    click.echo(f"Checked {rep.documents} document(s).")
+    for label, rows in (("missing file", rep.missing_files), ("changed file (SHA-256 differs)", rep.changed_files)):
+        for r in rows:
+            click.echo(f"  {label}: #{r['id']} {r['vault_path']}")
+    for rel in rep.orphan_files:
+        click.echo(f"  orphan file (no catalog row): {rel}")
+    if rep.missing_in_index:
+        click.echo(f"  not in the index: {', '.join(map(str, rep.missing_in_index))}")
+    if rep.orphans_in_index:
+        click.echo(f"  in the index but not the catalog: {', '.join(map(str, rep.orphans_in_index))}")
+    if rep.repaired:
+        click.echo("  index repaired.")
+    click.echo("Clean." if rep.clean else "Problems found; see above (vault files are never changed by dangan).")
+
+
+def register(main: click.Group) -> None:
+    """Attach this module's commands to the dangan group."""
+    for cmd in (review, file_cmd, refile_cmd, reindex, verify):
+        main.add_command(cmd)

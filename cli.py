@@ -69,10 +69,11 @@ def main(ctx: click.Context, home: str | None, debug: bool) -> None:
 
 def _register() -> None:
     """Attach every command group; each module exposes ``register(main)``."""
-    from commands import core, documents
+    from commands import core, documents, registers
 
     for module in (core, documents):
         module.register(main)
+    registers.register_commands(main)
     for name in ("ingest", "search", "forms", "demo"):
         module = _optional(name)
         if module is not None:

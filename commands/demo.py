@@ -1,0 +1,213 @@
+"""`dangan demo`: the whole product on the sample project, printed as a person would read it.
+
+Every step calls the same library functions as the real commands; this module only chooses
+the sample inputs and prints the results with headings a project manager can follow.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from archive.archive_registers import write_register
+from archive.catalog import Catalog
+from archive.completeness import check
+from archive.home import init_home
+from archive.ingest import collect, ingest_paths, summarize
+from archive.projects import add_project
+from commands.common import console, progress_bar
+
+SAMPLE_PROJECT = "BJ-2024-017"
+SAMPLE_NAME = "安居花园3号楼"
+SAMPLE_ROLES = {
+    "公司法人": "王建国",
+    "项目经理": "张伟",
+    "内业技术员": "李娜",
+    "项目技术负责人": "刘洋",
+    "材料员": "陈静",
+    "试验员": "杨帆",
+    "测量员": "赵磊",
+    "施工员": "吴涛",
+    "质量安全员": "周敏",
+    "土建内业技术员": "孙丽",
+}
+# (what the search shows, query): each exercises one promise of the Chinese search.
+SEARCHES = (
+    ("Traditional characters find Simplified text", "施工組織設計"),
+    ("a two-character word inside longer words", "测量"),
+    ("text read by OCR from a scanned image", "炉批号"),
+)
+FORM = "维护派工单"
+
+
+def default_samples() -> Path:
+    """samples/ beside cli.py in a source checkout."""
+    import cli
+
+    return Path(cli.__file__).resolve().parent / "samples"
+
+
+def _step(n: int, title: str) -> None:
+    click.echo("")
+    console().rule(f"[bold]{n}. {escape(title)}[/]")
+
+
+@click.command()
+@click.option("--home", "home_dir", type=click.Path(file_okay=False, path_type=Path), help="Use this folder as the demo home (default: a new temporary folder).")
+@click.option("--keep", is_flag=True, help="Keep the temporary home afterwards to explore it.")
+@click.option("--samples", "samples", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Sample folder (default: samples/ of the source checkout).")
+def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
+    """Run the whole flow on the sample project in a temporary home, offline.
+
+    Files the sample inbox, shows the catalog and what is missing and who owes it,
+    searches in Simplified and Traditional characters, fills a batch of service forms
+    and writes the archive registers.
+
+    \b
+    Example:
+      dangan demo
+      dangan demo --home ./demo-home --keep
+    """
+    samples = samples or default_samples()
+    if not (samples / "inbox").is_dir():
+        raise click.ClickException(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
+    temp = home_dir is None
+    root = Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home" if temp else home_dir
+    try:
+        run_demo(root, samples)
+    finally:
+        if temp and not keep:
+            shutil.rmtree(root.parent, ignore_errors=True)
+    if temp and not keep:
+        click.echo("(The temporary home was removed; run `dangan demo --keep` to explore it.)")
+
+
+def run_demo(root: Path, samples: Path) -> None:
+    """The demo's steps, top to bottom."""
+    home, _ = init_home(root)
+    with Catalog.open(home) as cat:
+        cat.command = "demo"
+        _step(1, f"Archive home and project {SAMPLE_PROJECT}")
+        click.echo(f"Home: {home.root}")
+        add_project(cat, SAMPLE_PROJECT, SAMPLE_NAME, roles=dict(SAMPLE_ROLES))
+        click.echo(f"Project {SAMPLE_PROJECT} {SAMPLE_NAME}: " + ", ".join(f"{r}={p}" for r, p in SAMPLE_ROLES.items()))
+        _ingest(cat, samples)
+        _catalog(cat)
+        _check(cat)
+        _search(cat)
+        outputs = _forms(cat, samples, home.root / "out")
+        outputs += _registers(cat, home.root / "out")
+        _finish(home.root, outputs)
+
+
+def _ingest(cat: Catalog, samples: Path) -> None:
+    _step(2, "Filing the scanner inbox (text PDFs, scans, photos, Word, Traditional text)")
+    inbox = cat.home.inbox_dir
+    shutil.copytree(samples / "inbox", inbox, dirs_exist_ok=True)
+    files = collect([inbox])
+    with progress_bar(len(files), "filing") as bar:
+        records = ingest_paths(cat, [inbox], progress=lambda r: bar.advance(1, r.path.name[:30]))
+    out = console()
+    for r in records:
+        where = f"{r.item.code} {r.item.title} → {r.person}" if r.item else r.message
+        out.print(f"  {r.outcome:<9} {escape(r.path.name):<28} {escape(where)}")
+    c = summarize(records)
+    click.echo(f"{c['inputs']} inputs: {c['filed']} filed, {c['review']} to review, {c['duplicate']} duplicate, {c['failed']} failed (kept in inbox/.failed with the reason)")
+
+
+def _catalog(cat: Catalog) -> None:
+    from commands.core import catalog as catalog_cmd
+
+    _step(3, "The catalog: project → responsible person → checklist item → documents")
+    click.get_current_context().invoke(catalog_cmd, code=SAMPLE_PROJECT, as_json=False)
+
+
+def _check(cat: Catalog) -> None:
+    from commands.core import _print_report
+
+    _step(4, "Is the archive complete? (dangan check)")
+    report = check(cat, SAMPLE_PROJECT)
+    _print_report(report, by_person=False)
+    owed = "; ".join(f"{o} owes {n}" for o, n in report.missing_by_owner())
+    click.echo(f"Who to chase before 竣工验收: {owed}")
+
+
+def _search(cat: Catalog) -> None:
+    from indexer.index import SearchIndex
+
+    _step(5, "Full-text search (Simplified and Traditional alike)")
+    index = SearchIndex(cat.home.index_dir)
+    out = console()
+    try:
+        for label, query in SEARCHES:
+            hits = index.search(query, limit=3)
+            out.print(f"[bold]dangan search {escape(query)}[/]  — {escape(label)}: {len(hits)} hit(s)")
+            for h in hits:
+                out.print(f"   #{h.id} {escape(h.title)} [dim]({h.item_code} · {escape(h.person)})[/]")
+                out.print(f"      {_highlight(h.snippet, h.highlights)}")
+    finally:
+        index.close()
+
+
+def _highlight(snippet: str, spans) -> str:
+    parts, pos = [], 0
+    for start, end in sorted(spans):
+        parts.append(escape(snippet[pos:start]))
+        parts.append(f"[bold reverse]{escape(snippet[start:end])}[/]")
+        pos = end
+    parts.append(escape(snippet[pos:]))
+    return "".join(parts).replace("\n", " ")
+
+
+def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
+    from archive.dataio import read_rows
+    from archive.forms import find_form, load_manifest, render_batch
+
+    _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")
+    data = samples / "forms" / f"{FORM}.csv"
+    form = find_form(load_manifest(cat.home.templates_dir), FORM)
+    rows = read_rows(data)
+    target = out_dir / "forms"
+    with progress_bar(len(rows), "forms") as bar:
+        done = render_batch(
+            form, rows, target, jobs=2, company=cat.home.setting("dangan", "company", ""),
+            progress=lambda *_: bar.advance(1),
+        )
+    click.echo(f"{len(done)} forms from {data.name} → {target}")
+    return [target]
+
+
+def _registers(cat: Catalog, out_dir: Path) -> list[Path]:
+    _step(7, "Archive registers from the catalog")
+    written = []
+    for kind in ("卷内目录", "一览表"):
+        path = write_register(cat, SAMPLE_PROJECT, kind, out_dir / f"{SAMPLE_PROJECT}_{kind}.docx")
+        click.echo(f"{kind}: {path}")
+        written.append(path)
+    return written
+
+
+def _finish(root: Path, outputs: list[Path]) -> None:
+    _step(8, "Where everything is, and what to try next")
+    click.echo(f"Vault (filed documents): {root / 'vault'}")
+    click.echo(f"Failed inputs with reasons: {root / 'inbox' / '.failed'}")
+    for p in outputs:
+        click.echo(f"Output: {p}")
+    click.echo("Next:")
+    for cmd in (
+        f"dangan --home {root} check {SAMPLE_PROJECT} --by person",
+        f"dangan --home {root} search 隐蔽工程 --project {SAMPLE_PROJECT}",
+        f"dangan --home {root} review",
+        f"dangan --home {root} forms list",
+        f"dangan --home {root} watch",
+    ):
+        click.echo(f"  {cmd}")
+
+
+def register(main: click.Group) -> None:
+    """Attach this module's command to the dangan group."""
+    main.add_command(demo)

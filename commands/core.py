@@ -225,10 +225,14 @@ def catalog(code: str, as_json: bool) -> None:
       dangan catalog BJ-2024-017
       dangan catalog BJ-2024-017 --json
     """
-    cat = state().catalog()
-    tree_data = catalog_tree(cat, code)
+    tree_data = catalog_tree(state().catalog(), code)
     if as_json:
         return emit_json(tree_data)
+    print_catalog(tree_data)
+
+
+def print_catalog(tree_data: dict) -> None:
+    """Print the catalog tree of :func:`catalog_tree` for people."""
     root = Tree(f"[bold]{escape(tree_data['project'])} {escape(tree_data['name'])}[/]")
     for person in tree_data["people"]:
         pn = root.add(f"{escape(person['person'])} [dim]({escape('、'.join(person['roles']))})[/]")

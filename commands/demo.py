@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
+from rich.table import Table
 
 from archive.archive_registers import write_register
 from archive.catalog import Catalog
@@ -111,19 +112,20 @@ def _ingest(cat: Catalog, samples: Path) -> None:
     files = collect([inbox])
     with progress_bar(len(files), "filing") as bar:
         records = ingest_paths(cat, [inbox], progress=lambda r: bar.advance(1, r.path.name[:30]))
-    out = console()
+    table = Table(box=None, show_header=False, padding=(0, 2))
     for r in records:
-        where = f"{r.item.code} {r.item.title} → {r.person}" if r.item else r.message
-        out.print(f"  {r.outcome:<9} {escape(r.path.name):<28} {escape(where)}")
+        where = f"{r.item.code} {r.item.title} → {r.person}" if r.item else r.message.replace(str(r.path), r.path.name)
+        table.add_row(r.outcome, escape(r.path.name), escape(where))
+    console().print(table)
     c = summarize(records)
     click.echo(f"{c['inputs']} inputs: {c['filed']} filed, {c['review']} to review, {c['duplicate']} duplicate, {c['failed']} failed (kept in inbox/.failed with the reason)")
 
 
 def _catalog(cat: Catalog) -> None:
-    from commands.core import catalog as catalog_cmd
+    from commands.core import catalog_tree, print_catalog
 
     _step(3, "The catalog: project → responsible person → checklist item → documents")
-    click.get_current_context().invoke(catalog_cmd, code=SAMPLE_PROJECT, as_json=False)
+    print_catalog(catalog_tree(cat, SAMPLE_PROJECT))
 
 
 def _check(cat: Catalog) -> None:

@@ -22,8 +22,14 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docx
+import numpy as np
 import pypdf
 import pypdfium2 as pdfium
+from docx.opc.exceptions import OpcError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml.etree import LxmlError
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
@@ -60,9 +66,10 @@ _ACCEPTED = "dangan reads PDF, PNG, JPEG, TIFF, DOCX and TXT files"
 # scanners often stamp a page number or a date into an otherwise image-only page.
 MIN_TEXT_CHARS = 10
 RENDER_DPI = 200
-# Caps the rendered size of huge drawing sheets (A0 at 200 dpi is ~9000 px), which would
-# cost hundreds of MB and gain nothing: the OCR engine downsizes to 2000 px anyway.
-MAX_RENDER_SIDE = 3500
+# RapidOCR shrinks every image to 2000 px on the long side (its max_side_len) before it
+# detects or reads anything, so rendering larger only costs memory: an A0 drawing sheet
+# at 200 dpi would be ~9000 px.
+MAX_RENDER_SIDE = 2000
 _SNIFF_BYTES = 4096
 
 # pypdf logs every oddity of a damaged file as a warning; with no logging configured Python
@@ -75,13 +82,13 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 class Extraction:
     """The text of one file and how it was obtained."""
 
-    text: str
-    pages: int
-    mime_type: str
-    method: str  # "text", "ocr", "mixed", "docx" or "plain"
-    empty_pages: list[int] = field(default_factory=list)
-    ocr_pages: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    text: str  # pages joined by PAGE_SEPARATOR ("\n\f\n")
+    pages: int  # PDF pages, TIFF frames, 1 for other images and TXT; DOCX: Word's count
+    mime_type: str  # judged from the content, not the name
+    method: str  # "text" (PDF text layer), "ocr", "mixed" (some pages OCR'd), "docx", "plain"
+    empty_pages: list[int] = field(default_factory=list)  # 1-based; noted, not fatal
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
+    notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
 
 
 def supported_extensions() -> frozenset[str]:
@@ -104,10 +111,16 @@ def sniff_type(path: Path) -> str:
     head = _read_head(path)
     if not head:
         raise EmptyFileError(f"{path} is empty (0 bytes): re-scan or re-export it and drop it again")
-    mime = _magic_type(head) or _zip_type(path, head) or _text_type(head)
+    mime = _magic_type(head) or _zip_type(path, head)
     if mime:
         return mime
-    _raise_unreadable(path, head)
+    _reject_known_unsupported(path, head)
+    if _is_text(head):
+        return TEXT
+    claimed = _mime_for_extension(path.suffix)
+    if claimed:
+        raise _corrupt(path, _KIND_NAMES[claimed], "re-scan or re-export it")
+    raise UnsupportedFileError(f"{path} is of an unknown type ({_ACCEPTED}): convert it to PDF and drop it again")
 
 
 def _read_head(path: Path) -> bytes:
@@ -167,19 +180,18 @@ def _zip_advice(names: set[str]) -> str:
     return "unpack it and drop the files inside"
 
 
-def _text_type(head: bytes) -> str | None:
+def _is_text(head: bytes) -> bool:
     """Plain text: decodes as UTF-8/UTF-16/GB18030 and is nearly free of control bytes."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return TEXT
+        return True
     if b"\x00" in head:
-        return None
+        return False
     # The head may cut a multi-byte character in half; drop up to 3 trailing bytes.
     for cut in range(4):
-        chunk = head[: len(head) - cut] if cut else head
-        text = _decode_strict(chunk)
+        text = _decode_strict(head[: len(head) - cut])
         if text is not None:
-            return TEXT if _looks_like_text(text) else None
-    return None
+            return _looks_like_text(text)
+    return False
 
 
 def _decode_strict(data: bytes) -> str | None:
@@ -196,7 +208,8 @@ def _looks_like_text(text: str) -> bool:
     return controls <= len(text) // 100
 
 
-def _raise_unreadable(path: Path, head: bytes) -> None:
+def _reject_known_unsupported(path: Path, head: bytes) -> None:
+    """Raise UnsupportedFileError with specific advice for formats people often drop."""
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise UnsupportedFileError(
             f"{path} is an old Office file (.doc/.xls/.ppt), which dangan cannot read: "
@@ -205,17 +218,12 @@ def _raise_unreadable(path: Path, head: bytes) -> None:
     known = _known_unsupported(head)
     if known:
         raise UnsupportedFileError(f"{path} is {known[0]}, which is not supported ({_ACCEPTED}): {known[1]}")
-    claimed = _mime_for_extension(path.suffix)
-    if claimed:
-        raise _corrupt(path, _KIND_NAMES[claimed], "re-scan or re-export it")
-    raise UnsupportedFileError(f"{path} is of an unknown type ({_ACCEPTED}): convert it to PDF and drop it again")
 
 
 def _known_unsupported(head: bytes) -> tuple[str, str] | None:
     image_advice = "save it as PNG or JPEG and drop it again"
     signatures = [
         ((b"GIF87a", b"GIF89a"), "a GIF image", image_advice),
-        ((b"BM",), "a BMP image", image_advice),
         ((b"Rar!\x1a\x07",), "a RAR archive", "unpack it and drop the files inside"),
         ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive", "unpack it and drop the files inside"),
         ((b"{\\rtf",), "an RTF document", "save it as .docx in Word and drop it again"),
@@ -223,6 +231,9 @@ def _known_unsupported(head: bytes) -> tuple[str, str] | None:
     for magics, kind, advice in signatures:
         if head.startswith(magics):
             return kind, advice
+    # "BM" alone could start a text file; a BMP also has four reserved zero bytes at 6..9.
+    if head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00":
+        return "a BMP image", image_advice
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "a WebP image", image_advice
     if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
@@ -428,23 +439,44 @@ def _pdf_method(page_count: int, ocr_pages: list[int], texts: list[str]) -> str:
 
 
 def _extract_image(path: Path, mime: str, ocr: bool) -> Extraction:
-    frames = _load_frames(path)
     notes = [] if ocr else ["OCR is off: image text not read"]
-    texts = [ocr_image(frame).strip() if ocr else "" for frame in frames]
+    texts = [ocr_image(frame).strip() if ocr else "" for frame in _frames(path)]
     ocr_pages = [n for n, text in enumerate(texts, 1) if text]
     return _assemble(texts, mime, "ocr", ocr_pages, notes)
 
 
-def _load_frames(path: Path) -> list[Image.Image]:
-    """Decode every frame (TIFF pages), upright per EXIF orientation, as RGB."""
+# PIL reports truncated or garbled data as any of these.
+_PIL_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
+
+
+def _frames(path: Path):
+    """Yield every frame (TIFF page) upright per EXIF orientation, as RGB, one at a time.
+
+    One at a time because a 50-page 300 dpi TIFF decoded at once would take over 1 GB.
+    """
     try:
-        with Image.open(path) as img:
-            return [_upright_rgb(frame) for frame in ImageSequence.Iterator(img)]
+        img = Image.open(path)
     except Image.DecompressionBombError as e:
-        raise UnsupportedFileError(f"{path} is too large an image to read safely: re-scan it at 300 dpi or less") from e
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
-        # PIL reports truncated or garbled data as OSError/SyntaxError/ValueError/EOFError.
+        raise _too_large(path) from e
+    except _PIL_ERRORS as e:
         raise _corrupt(path, "image", "re-scan or re-export it") from e
+    with img:
+        for index in range(getattr(img, "n_frames", 1)):
+            yield _decode_frame(path, img, index)
+
+
+def _decode_frame(path: Path, img: Image.Image, index: int) -> Image.Image:
+    try:
+        img.seek(index)
+        return _upright_rgb(img)
+    except Image.DecompressionBombError as e:
+        raise _too_large(path) from e
+    except _PIL_ERRORS as e:
+        raise _corrupt(path, "image", "re-scan or re-export it") from e
+
+
+def _too_large(path: Path) -> UnsupportedFileError:
+    return UnsupportedFileError(f"{path} is too large an image to read safely: re-scan it at 300 dpi or less")
 
 
 def _upright_rgb(frame: Image.Image) -> Image.Image:
@@ -478,9 +510,10 @@ def _ocr_engine():
 
 
 def ocr_image(img: Image.Image) -> str:
-    """Return the text of ``img`` in reading order, one text line per output line."""
-    import numpy as np
+    """Return the text of ``img`` in reading order, one text line per output line.
 
+    The one place OCR happens: tests and callers may swap it for another engine.
+    """
     result, _timings = _ocr_engine()(np.asarray(img.convert("RGB")), use_cls=True)
     return "\n".join(_reading_order(result or []))
 
@@ -528,21 +561,17 @@ _DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zli
 
 
 def _extract_docx(path: Path, mime: str, ocr: bool) -> Extraction:
-    import docx
-    from docx.opc.exceptions import OpcError
-    from lxml.etree import LxmlError
-
     try:
         document = docx.Document(str(path))
         lines = _docx_lines(document)
         breaks = sum(1 for br in document.element.body.iter(f"{_W}br") if br.get(f"{_W}type") == "page")
     except (OpcError, LxmlError, *_DOCX_ERRORS) as e:
-        raise _corrupt(path, "Word (.docx)", "open it in Word, save it again") from e
+        raise _corrupt(path, "Word (.docx)", "re-save it in Word") from e
     text = "\n".join(line for line in lines if line.strip())
     pages = max(_docx_app_pages(path), 1 + breaks)
     empty = [] if text else list(range(1, pages + 1))
     notes = [] if text else ["document has no text"]
-    return Extraction(text=text, pages=pages, mime_type=DOCX, method="docx", empty_pages=empty, notes=notes)
+    return Extraction(text=text, pages=pages, mime_type=mime, method="docx", empty_pages=empty, notes=notes)
 
 
 def _docx_lines(document) -> list[str]:
@@ -559,9 +588,6 @@ def _docx_lines(document) -> list[str]:
 
 def _block_lines(element, parent) -> list[str]:
     """Lines of paragraphs and tables under ``element``, in order; content controls opened."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     lines: list[str] = []
     for child in element.iterchildren():
         if child.tag == f"{_W}p":
@@ -580,9 +606,10 @@ def _table_lines(table) -> list[str]:
     for row in table.rows:
         cells, seen = [], set()
         for cell in row.cells:
-            if id(cell._tc) in seen:
+            # Holding the lxml elements (not their ids) keeps one proxy per node alive.
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen.add(cell._tc)
             cells.append(" ".join(line for line in _block_lines(cell._tc, cell) if line.strip()))
         lines.append("\t".join(cells))
     return lines

@@ -374,6 +374,12 @@ def _gif(d: Path) -> Path:
     return path
 
 
+def _rtf(d: Path) -> Path:
+    path = d / "交底.rtf"
+    path.write_text("{\\rtf1\\ansi 技术交底}", encoding="utf-8")
+    return path
+
+
 BAD_INPUTS = [
     (_zero_byte, EmptyFileError, "empty"),
     (_no_pages_pdf, EmptyFileError, "no pages"),
@@ -386,6 +392,7 @@ BAD_INPUTS = [
     (_xlsx, UnsupportedFileError, "PDF"),
     (_unknown, UnsupportedFileError, "PDF, PNG, JPEG, TIFF, DOCX and TXT"),
     (_gif, UnsupportedFileError, "PNG or JPEG"),
+    (_rtf, UnsupportedFileError, ".docx"),
 ]
 
 
@@ -415,10 +422,14 @@ def test_sniff_type_goes_by_content_not_name(tmp_path):
     Image.new("L", (10, 10)).save(tiff, "TIFF")
     text = tmp_path / "d"
     text.write_text("施工日志", encoding="gb18030")
-    assert [sniff_type(p) for p in (pdf, docx, tiff, text)] == [
+    # Starts like a BMP's "BM" magic but is a note about a car.
+    note = tmp_path / "e.txt"
+    note.write_text("BMW X5 保养记录", encoding="utf-8")
+    assert [sniff_type(p) for p in (pdf, docx, tiff, text, note)] == [
         "application/pdf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "image/tiff",
+        "text/plain",
         "text/plain",
     ]
 

@@ -311,12 +311,14 @@ _PDFIUM_LOCK = threading.RLock()
 class _PdfSource:
     """One PDF opened with pypdf for its text layer and, on demand, pypdfium2 for pixels.
 
-    pypdf cannot decrypt AES without the optional ``cryptography`` package, so an
-    AES-encrypted PDF is read entirely through pdfium, which decrypts natively.
+    pypdf cannot decrypt AES without the optional ``cryptography`` package, and gives up on
+    some damaged files that viewers still open; such PDFs are read entirely through pdfium,
+    which decrypts natively and repairs more.  Only when both fail is the file corrupt.
     """
 
     def __init__(self, path: Path):
         self.path = path
+        self.notes: list[str] = []
         self._pdfium = None
         self._reader = self._open_pypdf()
         self.page_count = len(self._reader.pages) if self._reader else self._with_pdfium(len)
@@ -333,7 +335,8 @@ class _PdfSource:
         except (FileNotDecryptedError, WrongPasswordError) as e:
             raise EncryptedFileError(self._locked_message()) from e
         except _PYPDF_ERRORS as e:
-            raise _corrupt(self.path, "PDF", "re-scan or re-export it") from e
+            self.notes.append(f"damaged PDF structure ({type(e).__name__}); read with the repairing reader")
+            return None
 
     def _with_pdfium(self, action):
         """Run ``action(document)`` under the PDFium lock, translating its errors."""
@@ -406,7 +409,7 @@ def _extract_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
 def _read_pdf_pages(source: _PdfSource, ocr: bool) -> Extraction:
     texts: list[str] = []
     ocr_pages: list[int] = []
-    notes: list[str] = []
+    notes: list[str] = list(source.notes)
     for index in range(source.page_count):
         text, note = source.text_layer(index)
         notes += [note] if note else []

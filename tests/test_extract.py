@@ -294,6 +294,19 @@ def test_pdf_pypdf_cannot_decrypt_is_read_by_pdfium(tmp_path, monkeypatch, passw
         assert_names_file(error, path)
 
 
+def test_pdf_pypdf_rejects_but_pdfium_repairs_is_read_and_noted(tmp_path, monkeypatch):
+    path = make_text_pdf(tmp_path / "开工报告.pdf", ["开工报告\n" + PROJECT])
+
+    def unparsable(*args, **kwargs):
+        raise pypdf.errors.PdfReadError("Could not read malformed PDF file")
+
+    # Stands in for damage pypdf gives up on while PDF viewers (PDFium) still open the file.
+    monkeypatch.setattr(pypdf, "PdfReader", unparsable)
+    result = extract(path)
+    assert "开工报告" in result.text
+    assert any("damaged" in note for note in result.notes)
+
+
 # --------------------------------------------------------------------------- bad inputs
 
 

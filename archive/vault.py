@@ -54,15 +54,14 @@ def _free_name(target: Path, attempt: int) -> Path:
     return target if attempt == 1 else target.with_name(f"{target.stem}_{attempt}{target.suffix}")
 
 
-def _link_no_clobber(tmp: Path, target: Path) -> Path:
-    """Give ``tmp`` the first free name of ``target``, ``target_2``, … and drop ``tmp``."""
+def _link_no_clobber(src: Path, target: Path) -> Path:
+    """Link ``src`` to the first free name of ``target``, ``target_2``, …; ``src`` stays."""
     for attempt in range(1, 10_000):
         final = _free_name(target, attempt)
         try:
-            os.link(tmp, final)
+            os.link(src, final)
         except FileExistsError:
             continue
-        tmp.unlink()
         _fsync_dir(final.parent)
         return final
     raise FileExistsError(f"{target}: no free name left")
@@ -78,6 +77,7 @@ def store(vault_dir: Path, src: Path, rel: str) -> str:
         fout.flush()
         os.fsync(fout.fileno())
     final = _link_no_clobber(tmp, target)
+    tmp.unlink()
     return final.relative_to(vault_dir).as_posix()
 
 
@@ -88,22 +88,10 @@ def move(vault_dir: Path, old_rel: str, new_rel: str) -> str:
     if src == target:
         return old_rel
     target.parent.mkdir(parents=True, exist_ok=True)
-    final = _link_no_clobber_keep(src, target)
+    final = _link_no_clobber(src, target)
     src.unlink()
     _prune_empty(src.parent, vault_dir)
     return final.relative_to(vault_dir).as_posix()
-
-
-def _link_no_clobber_keep(src: Path, target: Path) -> Path:
-    for attempt in range(1, 10_000):
-        final = _free_name(target, attempt)
-        try:
-            os.link(src, final)
-        except FileExistsError:
-            continue
-        _fsync_dir(final.parent)
-        return final
-    raise FileExistsError(f"{target}: no free name left")
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:

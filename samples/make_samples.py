@@ -28,6 +28,7 @@ SAMPLES_DIR = Path(__file__).resolve().parent
 if str(SAMPLES_DIR.parent) not in sys.path:
     sys.path.insert(0, str(SAMPLES_DIR.parent))
 
+from commands.demo import SAMPLE_ROLES  # noqa: E402
 from tests.docgen import make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff  # noqa: E402
 
 PROJECT_CODE = "BJ-2024-017"
@@ -35,18 +36,7 @@ PROJECT_NAME = "安居花园3号楼"
 INBOX = SAMPLES_DIR / "inbox" / PROJECT_CODE
 EXPECTED = SAMPLES_DIR / "expected.json"
 
-ROLES = {
-    "公司法人": "王建国",
-    "项目经理": "张伟",
-    "内业技术员": "李娜",
-    "项目技术负责人": "刘洋",
-    "材料员": "陈静",
-    "试验员": "杨帆",
-    "测量员": "赵磊",
-    "施工员": "吴涛",
-    "质量安全员": "周敏",
-    "土建内业技术员": "孙丽",
-}
+ROLES = SAMPLE_ROLES  # one definition, shared with `dangan demo` and the tests
 
 # A4 at 120 dpi: legible for OCR yet small enough to commit.
 SCAN_SIZE = (992, 1403)

@@ -10,18 +10,7 @@ from click.testing import CliRunner
 from archive.catalog import Catalog
 from archive.home import init_home
 
-ALL_ROLES = {
-    "公司法人": "王建国",
-    "项目经理": "张伟",
-    "内业技术员": "李娜",
-    "项目技术负责人": "刘洋",
-    "材料员": "陈静",
-    "试验员": "杨帆",
-    "测量员": "赵磊",
-    "施工员": "吴涛",
-    "质量安全员": "周敏",
-    "土建内业技术员": "孙丽",
-}
+from commands.demo import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
 
 
 @pytest.fixture

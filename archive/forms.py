@@ -421,8 +421,10 @@ def _convert_row(form: FormSpec, cols: _Columns, row: Mapping[str, Any], row_no:
         if f.type == "list":
             values[f.name] = _convert_list(f, cols.listed.get(f.name, {}), row, row_no, problems)
             continue
-        raw = _clean(row.get(cols.plain[f.name], "")) if f.name in cols.plain else ""
-        values[f.name] = _convert_cell(f, f.label, raw, row_no, problems)
+        if f.name not in cols.plain:
+            values[f.name] = None  # a missing required column was reported once, not per row
+            continue
+        values[f.name] = _convert_cell(f, f.label, _clean(row.get(cols.plain[f.name], "")), row_no, problems)
     return values, problems
 
 
@@ -756,7 +758,9 @@ def _paragraph_places(element) -> Iterable[tuple[str, str]]:
     from docx.oxml.ns import qn
 
     body_paras = 0
-    tables = {id(t): n for n, t in enumerate(element.iter(qn("w:tbl")), 1)}
+    # Keyed by the elements themselves: holding them keeps lxml's proxies (and so their
+    # identity) alive while we look them up.
+    tables = {t: n for n, t in enumerate(element.iter(qn("w:tbl")), 1)}
     for p in element.iter(qn("w:p")):
         text = "".join(t.text or "" for t in p.iter(qn("w:t")))
         tc = next((a for a in p.iterancestors(qn("w:tc"))), None)
@@ -768,7 +772,7 @@ def _paragraph_places(element) -> Iterable[tuple[str, str]]:
         tbl = tr.getparent()
         row = tbl.findall(qn("w:tr")).index(tr) + 1
         cell = tr.findall(qn("w:tc")).index(tc) + 1
-        yield f"table {tables.get(id(tbl), '?')}, row {row}, cell {cell}", text
+        yield f"table {tables.get(tbl, '?')}, row {row}, cell {cell}", text
 
 
 def _syntax_message(source: _Source, e) -> str:
@@ -965,6 +969,8 @@ def render_batch(
     stop the batch even with ``skip_invalid``.  ``jobs`` worker processes (default: one per
     CPU) each load the template once.  Existing files of the same name are replaced.
     """
+    if not any(_clean(v) for row in rows for v in row.values()):
+        raise DataError(f"no {form.title} to render: the data has no rows")
     typed, problems = _validate(form, rows)
     _stop_on_problems(form, typed, problems, skip_invalid)
     pattern = name_pattern or form.name_pattern
@@ -998,8 +1004,7 @@ def _stop_on_problems(form: FormSpec, typed: list[dict], problems: list[_Problem
             texts,
         )
     if not typed:
-        reason = "every row has problems" if problems else "the data has no rows"
-        raise DataError(f"no {form.title} to render: {reason}", texts)
+        raise DataError(f"no {form.title} to render: every row has problems", texts)
 
 
 def _stop_on_template_problems(path: Path, form: FormSpec, sources: list[_Source]) -> None:

@@ -977,6 +977,8 @@ def render_batch(
     problem = pattern_problem(form, pattern)
     if problem:
         raise UsageError(f'name pattern "{pattern}": {problem}')
+    if pdf:
+        find_soffice()  # before writing anything: a missing LibreOffice should not leave half a job
     template = form.template_path()
     renderer = CompiledTemplate(template)
     _stop_on_template_problems(template, form, renderer.sources)

@@ -1,0 +1,221 @@
+"""Chinese text analysis for the search index: folding, CJK bigrams and unigrams.
+
+Text is folded before tokenising: Traditional characters become Simplified (OpenCC's
+``t2s`` data, applied character by character), full-width ASCII becomes half-width and
+A–Z become a–z.  Every fold maps one character to one character, so the folded string
+has the same length as the original and token offsets point into the *original* text —
+that is what lets a Simplified query highlight the Traditional words it matched.
+
+Runs of CJK ideographs become overlapping character bigrams (a one-character run stays
+a unigram); whitespace inside a run is skipped, because OCR spaces characters out and PDF
+text breaks lines mid-word.  Latin letters and digits become lower-cased words.  The unigram analyzer
+splits CJK runs into single characters so one-character queries can be answered from a
+separate field.
+
+Whoosh pickles analyzers into the index's table of contents, so ``ChineseTokenizer``
+must keep this import path and name, and hold nothing but its small ``gram`` setting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator, NamedTuple
+
+from whoosh.analysis import Token, Tokenizer
+
+# CJK ideographs: Extension A, the unified block, compatibility ideographs, the
+# supplementary planes (Extension B onwards) and 〇, which is used as a digit in dates.
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# A CJK run may contain whitespace: OCR puts spaces between characters and PDF text breaks
+# lines inside words, while Chinese itself never separates words with spaces.
+_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJK}]+)")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+_SPACE_RE = re.compile(r"\s")
+
+# Only the BMP blocks are converted one by one: OpenCC's character data covers them,
+# and converting the supplementary planes as well would add seconds for a handful of hits.
+_T2S_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+_FOLD_TABLE: dict[int, int] | None = None
+
+
+class Tok(NamedTuple):
+    """One token: its folded text, position and [start, end) offsets in the original."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+
+
+def fold_table() -> dict[int, int]:
+    """The character-level fold table (code point → code point), built once per process.
+
+    Building it converts ~28,000 characters one at a time with OpenCC and takes well under
+    0.1 s, so it is computed at first use rather than shipped as a data file.
+    """
+    global _FOLD_TABLE
+    if _FOLD_TABLE is None:
+        _FOLD_TABLE = _build_fold_table()
+    return _FOLD_TABLE
+
+
+def _build_fold_table() -> dict[int, int]:
+    import opencc  # imported here: only needed once, when the table is built
+
+    converter = opencc.OpenCC("t2s")
+    table: dict[int, int] = {}
+    for first, last in _T2S_RANGES:
+        for cp in range(first, last + 1):
+            folded = _fold_char(chr(cp), converter)
+            if folded != chr(cp):
+                table[cp] = ord(folded)
+    # Full-width ASCII (Ｕ+FF01–FF5E) maps onto ASCII 0x21–0x7E; the ideographic space to a space.
+    for cp in range(0xFF01, 0xFF5F):
+        table[cp] = cp - 0xFEE0
+    table[0x3000] = 0x20
+    # Lower-case ASCII letters here too (Latin words are also lower-cased per token for
+    # other scripts, but doing the common case in the table keeps the hot path cheap).
+    for cp, target in list(table.items()):
+        if 0x41 <= target <= 0x5A:
+            table[cp] = target + 0x20
+    for cp in range(0x41, 0x5B):
+        table[cp] = cp + 0x20
+    return table
+
+
+def _fold_char(ch: str, converter) -> str:
+    """One character folded to Simplified, or itself when the mapping is not one-to-one."""
+    if 0xF900 <= ord(ch) <= 0xFAFF:
+        # Compatibility ideographs (from old encodings) are duplicates of unified ones.
+        nfkc = unicodedata.normalize("NFKC", ch)
+        ch = nfkc if len(nfkc) == 1 else ch
+    converted = converter.convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """``text`` with Traditional → Simplified, full-width → half-width, A–Z → a–z.
+
+    The result always has the same length as ``text``.
+    """
+    return text.translate(fold_table())
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether ``ch`` is a CJK ideograph (the characters that are split into n-grams)."""
+    return bool(_CJK_RE.fullmatch(ch))
+
+
+def iter_tokens(text: str, gram: int = 2) -> Iterator[Tok]:
+    """Tokens of ``text``: CJK runs as ``gram``-grams (bigrams or unigrams), Latin words.
+
+    A CJK run shorter than ``gram`` is one token.  Positions are consecutive across CJK
+    and Latin tokens, so a phrase of query tokens matches only adjacent text.
+    """
+    for pos, (tok, start, end) in enumerate(_raw_tokens(fold(text), gram)):
+        yield Tok(tok, pos, start, end)
+
+
+def _raw_tokens(folded: str, gram: int) -> Iterator[tuple[str, int, int]]:
+    """(text, start, end) of each token of already folded text; plain tuples, as this is
+    the inner loop of indexing."""
+    for match in _TOKEN_RE.finditer(folded):
+        start = match.start()
+        run = match.group()
+        if match.lastgroup == "word":
+            yield run.lower(), start, match.end()
+        elif _SPACE_RE.search(run) is None:
+            width = min(gram, len(run))
+            for i in range(start, start + len(run) - width + 1):
+                yield folded[i : i + width], i, i + width
+        else:
+            yield from _spaced_run(folded, start, run, gram)
+
+
+def _spaced_run(folded: str, start: int, run: str, gram: int) -> Iterator[tuple[str, int, int]]:
+    """N-grams of a CJK run with whitespace inside: the characters are joined across it,
+    and a token's offsets span the whitespace it bridges."""
+    where = [start + i for i, ch in enumerate(run) if not ch.isspace()]
+    width = min(gram, len(where))
+    for k in range(len(where) - width + 1):
+        first, last = where[k], where[k + width - 1]
+        yield "".join(folded[i] for i in where[k : k + width]), first, last + 1
+
+
+def tokens(text: str, gram: int = 2) -> list[Tok]:
+    """All tokens of ``text`` as a list (see ``iter_tokens``)."""
+    return list(iter_tokens(text, gram))
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer: folded text, CJK ``gram``-grams and lower-cased Latin words."""
+
+    def __init__(self, gram: int = 2):
+        if gram not in (1, 2):
+            raise ValueError(f"gram must be 1 or 2, not {gram!r}")
+        self.gram = gram
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__ and self.gram == other.gram
+
+    def __hash__(self):
+        return hash((self.__class__.__name__, self.gram))
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        """Yield Whoosh tokens (one reused Token object, as Whoosh expects)."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield _whole(t, value, positions, chars, start_pos, start_char)
+            return
+        pos = start_pos
+        for text, start, end in _raw_tokens(fold(value), self.gram):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            pos += 1
+            yield t
+
+
+def _whole(t: Token, value: str, positions: bool, chars: bool, start_pos: int, start_char: int) -> Token:
+    """The untokenized value as one folded token (Whoosh asks for this with tokenize=False)."""
+    t.original = value
+    t.text = fold(value).lower()
+    t.boost = 1.0
+    t.stopped = False
+    if positions:
+        t.pos = start_pos
+    if chars:
+        t.startchar = start_char
+        t.endchar = start_char + len(value)
+    return t
+
+
+def bigram_analyzer() -> ChineseTokenizer:
+    """The analyzer of the title/content fields: CJK bigrams plus Latin words."""
+    return ChineseTokenizer(gram=2)
+
+
+def unigram_analyzer() -> ChineseTokenizer:
+    """The analyzer of the one-character field: CJK single characters plus Latin words."""
+    return ChineseTokenizer(gram=1)

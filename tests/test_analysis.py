@@ -1,0 +1,91 @@
+"""Tests of indexer.analysis: what the index sees of Chinese, Traditional and mixed text."""
+
+from __future__ import annotations
+
+import pickle
+
+from indexer.analysis import ChineseTokenizer, bigram_analyzer, fold, tokens, unigram_analyzer
+
+
+def texts(text: str, gram: int = 2) -> list[str]:
+    return [t.text for t in tokens(text, gram)]
+
+
+def test_cjk_runs_become_overlapping_bigrams_with_consecutive_positions():
+    toks = tokens("竣工报告")
+    assert [t.text for t in toks] == ["竣工", "工报", "报告"]
+    assert [t.pos for t in toks] == [0, 1, 2]
+    assert [(t.start, t.end) for t in toks] == [(0, 2), (1, 3), (2, 4)]
+
+
+def test_one_character_run_is_a_unigram():
+    assert texts("楼") == ["楼"]
+    assert texts("A栋，3号") == ["a", "栋", "3", "号"]
+
+
+def test_unigram_analyzer_splits_every_character():
+    toks = tokens("施工日志", gram=1)
+    assert [t.text for t in toks] == ["施", "工", "日", "志"]
+    assert [(t.start, t.end) for t in toks] == [(0, 1), (1, 2), (2, 3), (3, 4)]
+
+
+def test_traditional_is_folded_to_simplified_with_offsets_into_the_original():
+    original = "本工程竣工報告已驗收。"
+    toks = tokens(original)
+    assert "报告" in [t.text for t in toks]
+    assert "验收" in [t.text for t in toks]
+    for t in toks:
+        # Every offset points at the original (Traditional) characters of that token.
+        assert fold(original[t.start : t.end]) == t.text
+    report = next(t for t in toks if t.text == "报告")
+    assert original[report.start : report.end] == "報告"
+
+
+def test_fold_keeps_the_length_of_the_text():
+    text = "檔案資料管理規範 ＡＢＣ１２３　Ｘ"
+    assert len(fold(text)) == len(text)
+    assert fold("檔案資料") == "档案资料"
+
+
+def test_full_width_letters_and_digits_fold_to_lower_case_half_width():
+    assert texts("Ａ１２３") == ["a123"]
+    assert texts("ＧＢ５０３００－２０１３") == ["gb50300", "2013"]
+
+
+def test_latin_words_are_lower_cased_words_with_offsets():
+    toks = tokens("Report GB50300 v2")
+    assert [(t.text, t.start, t.end) for t in toks] == [("report", 0, 6), ("gb50300", 7, 14), ("v2", 15, 17)]
+
+
+def test_mixed_text_keeps_positions_consecutive_across_scripts():
+    toks = tokens("C30混凝土试块, 28天")
+    assert [t.text for t in toks] == ["c30", "混凝", "凝土", "土试", "试块", "28", "天"]
+    assert [t.pos for t in toks] == list(range(7))
+    source = "C30混凝土试块, 28天"
+    assert [source[t.start : t.end] for t in toks] == ["C30", "混凝", "凝土", "土试", "试块", "28", "天"]
+
+
+def test_whitespace_inside_a_cjk_run_is_bridged_like_ocr_output():
+    source = "竣 工 报\n告"
+    toks = tokens(source)
+    assert [t.text for t in toks] == ["竣工", "工报", "报告"]
+    assert source[toks[0].start : toks[-1].end] == source
+
+
+def test_punctuation_separates_runs():
+    assert texts("竣工。报告") == ["竣工", "报告"]
+
+
+def test_whoosh_tokenizer_yields_offsets_and_positions():
+    analyzer = bigram_analyzer()
+    got = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer("驗收 OK", positions=True, chars=True)]
+    assert got == [("验收", 0, 0, 2), ("ok", 1, 3, 5)]
+
+
+def test_analyzers_pickle_small_and_compare_equal():
+    # Whoosh stores the analyzer in every commit's table of contents: it must stay tiny.
+    for analyzer in (bigram_analyzer(), unigram_analyzer()):
+        data = pickle.dumps(analyzer)
+        assert len(data) < 200
+        assert pickle.loads(data) == analyzer
+    assert ChineseTokenizer(2) != ChineseTokenizer(1)

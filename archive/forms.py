@@ -591,7 +591,19 @@ class _Source:
 
     part: str  # zip member name, e.g. word/document.xml
     src: str
-    places: list[str]  # line number - 1 -> human location
+    paragraphs: list[tuple[str, str]]  # (location, text) of every paragraph of the part
+    prefix: str = ""  # "header " etc.; empty for the body
+
+    def place(self, line: int) -> str:
+        """Where source line ``line`` (1-based) sits, as a person finds it in Word."""
+        lines = self.src.split("\n")
+        text = re.sub(r"<[^>]+>", "", lines[max(1, min(line, len(lines))) - 1]).strip()
+        if not text:
+            return f"{self.prefix}(between paragraphs)".strip()
+        for where, para_text in self.paragraphs:
+            if para_text and (text in para_text or para_text in text):
+                return f'{self.prefix}{where} "{_short(text)}"'
+        return f'{self.prefix}"{_short(text)}"'
 
 
 class CompiledTemplate:
@@ -611,7 +623,7 @@ class CompiledTemplate:
         # docxtpl's table-grid and drawing-id fixes only change something when columns are
         # looped ({%tc %}) or drawings can repeat; skipping them otherwise halves the cost.
         body = self.sources[0].src
-        self._fix_tables = bool(re.search(r"\{%-?\s*tc\b", _raw_body(doc))) or "docPr" in body
+        self._fix_tables = bool(re.search(r"\{%-?\s*tc\b", _body_text(doc))) or "docPr" in body
         env = _jinja_env()
         self._compiled = {}
         for s in self.sources:
@@ -665,10 +677,11 @@ def _base_zip(entries: list[tuple[zipfile.ZipInfo, bytes]], rendered: set[str]) 
     return buf.getvalue()
 
 
-def _raw_body(doc) -> str:
+def _body_text(doc) -> str:
+    """The body's text with the XML removed, so a tag Word split across runs still reads whole."""
     from lxml import etree
 
-    return etree.tostring(doc.element.body, encoding="unicode")
+    return re.sub(r"<[^>]+>", "", etree.tostring(doc.element.body, encoding="unicode"))
 
 
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -703,6 +716,8 @@ def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 def _template_sources(path: Path, helper, doc, entries) -> list[_Source]:
     """The body, then every header, footer and footnote part that holds a tag, as Jinja source."""
+    from docx.oxml import parse_xml
+
     body_xml = helper.xml_to_string(doc.element.body)
     main = doc.part.partname.lstrip("/")
     sources = [_source(helper, main, body_xml, doc.element.body, "")]
@@ -714,8 +729,6 @@ def _template_sources(path: Path, helper, doc, entries) -> list[_Source]:
         name = part.partname.lstrip("/")
         if name not in names:
             continue
-        from docx.oxml import parse_xml
-
         element = parse_xml(part.blob)
         xml = helper.xml_to_string(element)
         src = _source(helper, name, xml, element, _EXTRA_PART_TYPES[rel.reltype] + " ")
@@ -732,21 +745,10 @@ _EXTRA_PART_TYPES = {
 
 
 def _source(helper, part: str, xml: str, element, prefix: str) -> _Source:
-    """docxtpl's preprocessing of one part, with a location for every source line."""
+    """docxtpl's preprocessing of one part; every paragraph starts a new source line, so a
+    Jinja line number leads back to a paragraph."""
     src = re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(xml))
-    places = [_line_place(line, element, prefix) for line in src.split("\n")]
-    return _Source(part=part, src=src, places=places)
-
-
-def _line_place(line: str, element, prefix: str) -> str:
-    """Where a source line sits, as a person finds it in Word: table/row/cell and its text."""
-    text = re.sub(r"<[^>]+>", "", line).strip()
-    if not text:
-        return f"{prefix}(between paragraphs)".strip()
-    for where, para_text in _paragraph_places(element):
-        if text in para_text or para_text in text and para_text:
-            return f'{prefix}{where} "{_short(text)}"'
-    return f'{prefix}"{_short(text)}"'
+    return _Source(part=part, src=src, paragraphs=list(_paragraph_places(element)), prefix=prefix)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -768,17 +770,21 @@ def _paragraph_places(element) -> Iterable[tuple[str, str]]:
             body_paras += 1
             yield f"paragraph {body_paras}", text
             continue
-        tr = tc.getparent()
-        tbl = tr.getparent()
-        row = tbl.findall(qn("w:tr")).index(tr) + 1
-        cell = tr.findall(qn("w:tc")).index(tc) + 1
+        # Through ancestors, not parents: rows may sit inside content controls (w:sdt).
+        tr = next(tc.iterancestors(qn("w:tr")))
+        tbl = next(tr.iterancestors(qn("w:tbl")))
+        row = _position(tbl.iter(qn("w:tr")), tr)
+        cell = _position(tr.iter(qn("w:tc")), tc)
         yield f"table {tables.get(tbl, '?')}, row {row}, cell {cell}", text
 
 
+def _position(elements: Iterable, wanted) -> int | str:
+    """1-based position of ``wanted`` among ``elements`` ("?" if it is not there)."""
+    return next((n for n, e in enumerate(elements, 1) if e is wanted), "?")
+
+
 def _syntax_message(source: _Source, e) -> str:
-    line = e.lineno or 1
-    place = source.places[min(line, len(source.places)) - 1]
-    return f"tag syntax error in {place}: {e.message}"
+    return f"tag syntax error in {source.place(e.lineno or 1)}: {e.message}"
 
 
 def _split_document(doc) -> tuple[str, str]:
@@ -882,9 +888,9 @@ def _unknown_tag(path: Path, form: FormSpec, source: _Source, name: str, known: 
 def _place_of(source: _Source, name: str) -> str:
     """The first place whose source line uses ``name`` inside a tag."""
     pattern = re.compile(r"\{[{%][^}]*\b" + re.escape(name) + r"\b")
-    for line, place in zip(source.src.split("\n"), source.places):
+    for n, line in enumerate(source.src.split("\n"), 1):
         if pattern.search(line):
-            return place
+            return source.place(n)
     return source.part
 
 

@@ -359,3 +359,22 @@ def test_a_file_that_is_not_a_docx_is_a_template_error(tmp_path):
     bad.write_text("not a zip")
     with pytest.raises(TemplateError, match="bad.docx: not a Word .docx file"):
         F.check_template(bad)
+
+
+def test_tags_in_headers_and_footers_are_rendered_and_checked(tmp_path):
+    home = tmp_path / "t"
+    home.mkdir()
+    doc = Document(DISPATCH.template_path())
+    doc.sections[0].header.paragraphs[0].add_run("{{ company }} 售后服务部")
+    doc.sections[0].footer.paragraphs[0].add_run("派工单号 {{ ticket_no }} {{ tiket }}")
+    doc.save(home / DISPATCH.file)
+    form = F.load_manifest(home)["dispatch_ticket"]
+    [problem] = F.check_template(form.template_path(), form)
+    assert problem.startswith('维护派工单.docx: tag {{ tiket }} in footer paragraph 1 "派工单号 {{ ticket_no }} {{ tiket }}"')
+    doc = Document(home / DISPATCH.file)
+    doc.sections[0].footer.paragraphs[0].runs[0].text = "派工单号 {{ ticket_no }}"
+    doc.save(home / DISPATCH.file)
+    [r] = F.render_batch(form, [dispatch_row(7)], tmp_path / "out", jobs=1, company="A&B 公司")
+    out = Document(r.docx)
+    assert out.sections[0].header.paragraphs[0].text == "A&B 公司 售后服务部"
+    assert out.sections[0].footer.paragraphs[0].text == "派工单号 PG-007"

@@ -13,8 +13,11 @@ back to a Latin font.
 
 from __future__ import annotations
 
+import io
 import sys
 import tomllib
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -73,6 +76,22 @@ NOTES: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- document basics
+
+STAMP = datetime(2024, 1, 1)
+
+
+def save_stable(doc, path: Path) -> None:
+    """Save with fixed dates, so regenerating an unchanged template gives identical bytes
+    (and git shows only real changes)."""
+    props = doc.core_properties
+    props.created = props.modified = props.last_printed = STAMP
+    props.revision = 1
+    buf = io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(info),
+                         compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
 
 
 def new_document(*, landscape: bool = False) -> Document:
@@ -278,12 +297,15 @@ def make_forms(manifest: Path, out_dir: Path) -> list[Path]:
     written = []
     for form in forms:
         target = out_dir / form["file"]
-        build_form(form).save(target)
+        save_stable(build_form(form), target)
         written.append(target)
     return written
 
 
 # --------------------------------------------------------------------------- registers
+
+
+CENTERED = {"序号", "日期", "页次", "页数", "密级", "状态"}
 
 
 def register_table(doc, headers: list[tuple[str, float]], cells: list[str], loop: str):
@@ -296,8 +318,8 @@ def register_table(doc, headers: list[tuple[str, float]], cells: list[str], loop
     set_cell(table.add_row().cells[0], "{%tr for e in " + loop + " %}")
     row = table.add_row()
     min_height(row, Cm(0.8))
-    for cell, tag, w in zip(row.cells, cells, widths):
-        set_cell(cell, tag, width=w)
+    for cell, tag, w, (label, _) in zip(row.cells, cells, widths, headers):
+        set_cell(cell, tag, width=w, center=label in CENTERED)
     set_cell(table.add_row().cells[0], "{%tr endfor %}")
     return table
 
@@ -315,7 +337,7 @@ def make_volume_list() -> Document:
     info_line(doc, "工程编号：{{ project_code }}　　工程名称：{{ project_name }}")
     register_table(
         doc,
-        [("序号", 1.2), ("文件编号", 2.6), ("责任者", 2.2), ("文件题名", 5.0), ("日期", 2.0), ("页次", 1.6), ("备注", 1.4)],
+        [("序号", 1.1), ("文件编号", 2.6), ("责任者", 1.9), ("文件题名", 4.8), ("日期", 2.4), ("页次", 1.8), ("备注", 1.4)],
         ["{{ e.seq }}", "{{ e.doc_number }}", "{{ e.person }}", "{{ e.title }}", "{{ e.date }}", "{{ e.pages }}", "{{ e.remarks }}"],
         "entries",
     )
@@ -376,7 +398,7 @@ def make_file_list() -> Document:
     info_line(doc, "全宗号：{{ fonds }}　　工程编号：{{ project_code }}　　工程名称：{{ project_name }}")
     register_table(
         doc,
-        [("序号", 1.2), ("档号", 5.0), ("文号", 2.8), ("责任者", 2.4), ("题名", 7.0), ("日期", 2.2), ("密级", 1.4), ("页数", 1.4), ("备注", 1.3)],
+        [("序号", 1.2), ("档号", 5.0), ("文号", 2.8), ("责任者", 2.4), ("题名", 6.8), ("日期", 2.4), ("密级", 1.4), ("页数", 1.4), ("备注", 1.3)],
         ["{{ e.seq }}", "{{ e.code }}", "{{ e.doc_number }}", "{{ e.person }}", "{{ e.title }}", "{{ e.date }}",
          "{{ e.secrecy }}", "{{ e.pages }}", "{{ e.remarks }}"],
         "entries",
@@ -396,7 +418,7 @@ def make_registers(out_dir: Path) -> list[Path]:
     out_dir.mkdir(exist_ok=True)
     written = []
     for name, build in REGISTERS.items():
-        build().save(out_dir / name)
+        save_stable(build(), out_dir / name)
         written.append(out_dir / name)
     return written
 

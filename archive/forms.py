@@ -973,7 +973,10 @@ def render_batch(
     Every row is validated first: with any problem (and not ``skip_invalid``) a DataError
     listing them is raised and nothing is written.  Problems with the columns themselves
     stop the batch even with ``skip_invalid``.  ``jobs`` worker processes (default: one per
-    CPU) each load the template once.  Existing files of the same name are replaced.
+    CPU) each load the template once; batches smaller than ``PARALLEL_MIN_ROWS`` render in
+    this process, where a pool would cost more than it saves (the files are identical
+    either way).  Existing files of the same name are replaced.  With ``pdf`` a PDF is made
+    beside each .docx; LibreOffice is looked for before anything is written.
     """
     if not any(_clean(v) for row in rows for v in row.values()):
         raise DataError(f"no {form.title} to render: the data has no rows")

@@ -78,16 +78,15 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
         raise click.ClickException(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
     temp = home_dir is None
     root = Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home" if temp else home_dir
+    kept = keep or not temp
     try:
-        run_demo(root, samples)
+        run_demo(root, samples, kept=kept)
     finally:
-        if temp and not keep:
+        if not kept:
             shutil.rmtree(root.parent, ignore_errors=True)
-    if temp and not keep:
-        click.echo("(The temporary home was removed; run `dangan demo --keep` to explore it.)")
 
 
-def run_demo(root: Path, samples: Path) -> None:
+def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
     """The demo's steps, top to bottom."""
     home, _ = init_home(root)
     with Catalog.open(home) as cat:
@@ -102,7 +101,7 @@ def run_demo(root: Path, samples: Path) -> None:
         _search(cat)
         outputs = _forms(cat, samples, home.root / "out")
         outputs += _registers(cat, home.root / "out")
-        _finish(home.root, outputs)
+        _finish(home.root, outputs, kept)
 
 
 def _ingest(cat: Catalog, samples: Path) -> None:
@@ -193,8 +192,11 @@ def _registers(cat: Catalog, out_dir: Path) -> list[Path]:
     return written
 
 
-def _finish(root: Path, outputs: list[Path]) -> None:
+def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
     _step(8, "Where everything is, and what to try next")
+    if not kept:
+        click.echo("This temporary home is removed now; `dangan demo --keep` keeps it so you can try:")
+        root = Path("<home>")
     click.echo(f"Vault (filed documents): {root / 'vault'}")
     click.echo(f"Failed inputs with reasons: {root / 'inbox' / '.failed'}")
     for p in outputs:

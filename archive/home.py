@@ -152,11 +152,12 @@ def init_home(root: Path) -> tuple[Home, bool]:
     created = not existed
     if not existed:
         (root / CONFIG_NAME).write_text(DEFAULT_CONFIG, encoding="utf-8")
-    for sub in ("vault", "index", "inbox", "checklists", "templates"):
+    for sub in ("vault", "index", "inbox", "checklists", "templates", "templates/registers"):
         (root / sub).mkdir(exist_ok=True)
     _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")
     _copy_missing(shipped_dir("templates"), root / "templates", "*.docx")
     _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
+    _copy_missing(shipped_dir("templates") / "registers", root / "templates" / "registers", "*.docx")
     home = Home.open(root)
     # Imported here: the catalog module needs SQLAlchemy, which plain path helpers do not.
     from archive.catalog import Catalog

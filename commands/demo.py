@@ -204,7 +204,7 @@ def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
     click.echo("Next:")
     for cmd in (
         f"dangan --home {root} check {SAMPLE_PROJECT} --by person",
-        f"dangan --home {root} search 隐蔽工程 --project {SAMPLE_PROJECT}",
+        f"dangan --home {root} search 隐蔽记录 --project {SAMPLE_PROJECT}",
         f"dangan --home {root} review",
         f"dangan --home {root} forms list",
         f"dangan --home {root} watch",

@@ -85,7 +85,7 @@ def test_catalog_tree_puts_documents_under_people(flow):
 
 @pytest.mark.parametrize(
     "query,expected_item",
-    [("施工組織設計", "C04"), ("测量", "C08"), ("炉批号", "C06"), ("隐蔽工程", "C09")],
+    [("施工組織設計", "C04"), ("测量", "C08"), ("炉批号", "C06"), ("隐蔽记录", "C09")],
 )
 def test_search_in_both_scripts_and_ocr_text(flow, query, expected_item):
     run, _, _ = flow
@@ -128,3 +128,15 @@ def test_demo_runs_offline_and_exits_zero():
     for heading in ("Filing the scanner inbox", "Is the archive complete?", "Full-text search", "Archive registers"):
         assert heading in r.output
     assert "施工組織設計" in r.output and "Who to chase" in r.output
+
+
+def test_a_register_template_edited_in_the_home_is_used(flow, tmp_path):
+    run, _, home = flow
+    edited = home / "templates" / "registers" / "卷内目录.docx"
+    assert edited.is_file(), "init copies the register templates into the home"
+    doc = Document(edited)
+    doc.add_paragraph("本目录由档案室复核")
+    doc.save(edited)
+    out = tmp_path / "卷内目录.docx"
+    assert run("register", CODE, "--kind", "卷内目录", "--out", str(out)).exit_code == 0
+    assert "本目录由档案室复核" in [p.text for p in Document(out).paragraphs]

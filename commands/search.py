@@ -1,0 +1,103 @@
+"""The ``dangan search`` command: ranked hits with highlighted snippets, or JSON for scripts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from rich.markup import escape
+
+from commands.common import console, emit_json, home_option, json_option, state
+from indexer.index import TYPE_MIME, Hit, SearchIndex
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Parse --from/--to; a bad value names the option and the expected form."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--project", help="Only this project (code or name).")
+@click.option("--item", help="Only this checklist item (code or title).")
+@click.option("--person", help="Only documents filed under this responsible person.")
+@click.option("--group", help="Only this checklist group.")
+@click.option("--type", "doc_type", type=click.Choice(list(TYPE_MIME)), help="Only this kind of file.")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or before this day.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits.")
+@json_option
+@home_option
+def search(query, project, item, person, group, doc_type, date_from, date_to, limit, as_json) -> None:
+    """Find filed documents by words in Simplified or Traditional Chinese.
+
+    Words are ANDed; `A OR B` matches either; `-word` excludes; "quoted words" must be
+    adjacent.  A Chinese word is found inside longer words (竣工 finds 竣工报告), and
+    竣工報告 finds 竣工报告.  Dates are the document's date, else its filing date.
+
+    \b
+    Example:
+      dangan search 竣工报告
+      dangan search 施工組織設計 --project BJ-2024-017
+      dangan search '"竣工报告" OR 交工 -草稿' --from 2024-01-01 --to 2024-06-30
+      dangan search 测量 --person 赵磊 --type pdf --json
+    """
+    text = " ".join(query)
+    with SearchIndex(state().home_obj().index_dir) as index:
+        hits = index.search(
+            text,
+            project=project,
+            item=item,
+            person=person,
+            group=group,
+            type=doc_type,
+            date_from=date_from,
+            date_to=date_to,
+            limit=limit,
+        )
+    if as_json:
+        emit_json([h.to_json() for h in hits])
+    elif not hits:
+        filtered = any(v is not None for v in (project, item, person, group, doc_type, date_from, date_to))
+        click.echo(f"No documents match {text}{' with those filters' if filtered else ''}.")
+    else:
+        _print_hits(hits)
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    out = console()
+    for rank, hit in enumerate(hits, 1):
+        out.print(f"[bold]{rank}. {escape(hit.title or hit.original_name)}[/]  [dim]score {hit.score:.2f}[/]")
+        out.print(f"   {escape(_where(hit))}")
+        if hit.snippet:
+            out.print(f"   {highlight_markup(hit.snippet, hit.highlights)}")
+
+
+def _where(hit: Hit) -> str:
+    """project · item code and title · person · date · vault path (blank parts left out)."""
+    day = hit.document_date or (hit.filed_at.date() if hit.filed_at else None)
+    item = " ".join(p for p in (hit.item_code, hit.item_title) if p)
+    parts = (hit.project, item, hit.person, day.isoformat() if day else "", hit.vault_path)
+    return " · ".join(p for p in parts if p)
+
+
+def highlight_markup(snippet: str, spans: list[tuple[int, int]]) -> str:
+    """Rich markup of ``snippet`` with the ``spans`` emphasised and everything else escaped."""
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        parts.append(escape(snippet[pos:start]))
+        parts.append(f"[bold yellow]{escape(snippet[start:end])}[/]")
+        pos = end
+    parts.append(escape(snippet[pos:]))
+    return "".join(parts)
+
+
+def register(main: click.Group) -> None:
+    """Add ``search`` to the dangan command group."""
+    main.add_command(search)

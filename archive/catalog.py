@@ -22,7 +22,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     create_engine,
     event,
     func,
@@ -142,7 +141,6 @@ events = Table(
     Column("project_code", String(64)),
     Column("document_id", Integer),
     Column("detail", Text, nullable=False, default="{}"),  # JSON
-    UniqueConstraint("id"),
 )
 
 

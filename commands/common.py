@@ -10,7 +10,6 @@ import json
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterator
 
 import click
@@ -115,6 +114,3 @@ def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iter
 
         yield _Bar()
 
-
-def path_for_humans(p: Path | str) -> str:
-    return str(p)

@@ -135,14 +135,16 @@ def test_index_catches_up_after_a_crash_before_indexing(cat, project, home, monk
     assert verify(cat).clean
 
 
-def test_kill_9_mid_batch_loses_and_duplicates_nothing(home, project, tmp_path):
+@pytest.mark.parametrize("command", [["ingest", "INBOX"], ["watch", "--once", "--stable", "0.1"]])
+def test_kill_9_mid_batch_loses_and_duplicates_nothing(home, project, tmp_path, command):
     box = home.inbox_dir / CODE
     texts = {f"施工日志_{i:03d}.txt": f"施工日志 2024年5月{i % 28 + 1}日 第{i}天 记录编号{i * 7919}" for i in range(60)}
     for name, text in texts.items():
         write_text_doc(box, name, text)
     hashes = {vault.sha256_file(box / n) for n in texts}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), "ingest", str(home.inbox_dir)]
+    args = [str(home.inbox_dir) if a == "INBOX" else a for a in command]
+    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for(lambda: len(list(box.iterdir())) <= 50, timeout=60)

@@ -46,6 +46,7 @@ class Record:
     path: Path
     project_hint: str | None = None  # --project, or the inbox sub-folder
     consume: bool = False  # True for inbox files: the original goes once filed
+    inbox: Path | None = None  # the inbox it came from: .failed/ and .duplicates/ go there
     forced_item: str | None = None  # set by file_document / forms --file-into
     source: str = "ingest"
     title: str | None = None
@@ -313,7 +314,7 @@ class Ingester:
         return self._project(code)
 
     def _inbox_root(self, rec: Record) -> Path:
-        return self.cat.home.inbox_dir
+        return rec.inbox or self.cat.home.inbox_dir
 
 
 def _suggestions_json(rec: Record) -> str | None:

@@ -150,7 +150,7 @@ class Watcher:
                         break  # stop after the file being filed; the rest stay in the inbox
                     if not path.exists():
                         continue
-                    rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True)
+                    rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
                     self.records.append(ing.run(rec))
                     if self.on_record:
                         self.on_record(rec)

@@ -86,6 +86,17 @@ def test_watch_once_processes_what_is_already_there(cli, project, home):
     assert r.output.strip().splitlines()[-1] == "2 input(s): 2 filed, 0 to review, 0 duplicate(s), 0 failed"
 
 
+def test_watching_another_inbox_sets_failures_aside_there(cli, project, home, tmp_path):
+    other = tmp_path / "scanner-share"
+    (other / CODE).mkdir(parents=True)
+    (other / CODE / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    write_text_doc(other / CODE, "施工日志.txt", "施工日志 2024年5月2日")
+    r = cli("watch", "--inbox", str(other), "--once", "--stable", "0.2")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (other / ".failed").iterdir()) == ["broken.pdf", "broken.pdf.error.txt"]
+    assert list((other / CODE).iterdir()) == []
+
+
 # -- crash recovery at each point of the pipeline ---------------------------------------------------
 class Crash(BaseException):
     """Stands for kill -9: not an Exception, so nothing in the pipeline handles it."""

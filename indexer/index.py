@@ -495,8 +495,7 @@ class SearchIndex:
         if self._pointer_name() is None:
             with self._locked():
                 if self._pointer_name() is None:
-                    self._remove_leftovers(keep=None)
-                    self._create_generation()
+                    self._adopt_or_create()
         else:
             self._clean_if_idle()
 
@@ -525,32 +524,19 @@ class SearchIndex:
 
         If ``docs`` raises part-way, nothing from this call is committed.
         """
-        with self._locked():
-            writer = self._writer(self._open())
+
+        def apply(writer) -> int:
             count = 0
-            try:
-                for doc in docs:
-                    writer.update_document(**_fields(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            _finish(writer, count)
-        return count
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+                count += 1
+            return count
+
+        return self._write(apply)
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove documents by id; return how many were in the index."""
-        with self._locked():
-            writer = self._writer(self._open())
-            count = 0
-            try:
-                for doc_id in ids:
-                    count += writer.delete_by_term("id", str(int(doc_id)))
-            except BaseException:
-                writer.cancel()
-                raise
-            _finish(writer, count)
-        return count
+        return self._write(lambda writer: sum(writer.delete_by_term("id", str(int(i))) for i in ids))
 
     def rebuild(
         self,
@@ -646,9 +632,25 @@ class SearchIndex:
         if not lock.acquire():
             return  # a writer (maybe a rebuild filling its new folder) is at work
         try:
-            self._remove_leftovers(keep=self._pointer_name())
+            current = self._valid_pointer()
+            if current is not None:
+                self._remove_leftovers(keep=current)
+            # A damaged pointer: remove nothing; searches say so and `reindex` rebuilds.
         finally:
             lock.release()
+
+    def _adopt_or_create(self) -> None:
+        """With no CURRENT, use the newest complete-looking generation, else a new empty one.
+
+        CURRENT is only missing before the very first index was made, or if someone
+        deleted it; an index on disk is never discarded for that (verify finds what is off).
+        """
+        usable = [g for g in self._generations() if whoosh_index.exists_in(str(self.dir / g))]
+        if usable:
+            self._write_pointer(usable[-1])
+        else:
+            self._create_generation()
+        self._remove_leftovers(keep=self._pointer_name())
 
     def _open(self):
         """The Whoosh index of the current generation (reopened if a rebuild switched it)."""
@@ -671,6 +673,11 @@ class SearchIndex:
             self._searcher = ix.searcher()
         return self._searcher
 
+    def _write(self, apply: Callable[[object], int]) -> int:
+        """Run ``apply(writer)`` on the current generation under the lock; one commit."""
+        with self._locked():
+            return _commit(self._writer(self._open()), apply)
+
     def _writer(self, ix):
         try:
             return ix.writer(timeout=self.lock_timeout, limitmb=WRITER_LIMITMB, procs=1)
@@ -685,11 +692,18 @@ class SearchIndex:
         except FileNotFoundError:
             return None
 
-    def _current_generation(self) -> str:
+    def _valid_pointer(self) -> str | None:
+        """The generation CURRENT names, or None if it is missing or names no folder."""
         name = self._pointer_name()
         if name is None or not _GEN_RE.fullmatch(name) or not (self.dir / name).is_dir():
+            return None
+        return name
+
+    def _current_generation(self) -> str:
+        name = self._valid_pointer()
+        if name is None:
             raise IntegrityError(
-                f"the search index pointer {self.dir / POINTER} names no index ({name!r}); "
+                f"the search index pointer {self.dir / POINTER} names no index ({self._pointer_name()!r}); "
                 "rebuild the index with `dangan reindex`"
             )
         return name
@@ -727,12 +741,18 @@ class SearchIndex:
         (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)
 
 
-def _finish(writer, count: int) -> None:
-    """Commit a writer that changed something; otherwise just release it."""
+def _commit(writer, apply: Callable[[object], int]) -> int:
+    """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
+    try:
+        count = apply(writer)
+    except BaseException:
+        writer.cancel()
+        raise
     if count:
         writer.commit()
     else:
         writer.cancel()
+    return count
 
 
 def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | None, batch: int) -> int:
@@ -742,20 +762,19 @@ def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | No
     total = 0
     try:
         for chunk in _batches(docs, batch):
-            writer = ix.writer(limitmb=WRITER_LIMITMB, procs=1)
-            try:
-                for doc in chunk:
-                    writer.add_document(**doc)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            _commit(ix.writer(limitmb=WRITER_LIMITMB, procs=1), lambda writer: _add_all(writer, chunk))
             total += len(chunk)
             if progress is not None:
                 progress(len(chunk))
     finally:
         ix.close()
     return total
+
+
+def _add_all(writer, fields: list[dict]) -> int:
+    for values in fields:
+        writer.add_document(**values)
+    return len(fields)
 
 
 def _batches(docs: Iterable[dict], size: int) -> Iterator[list[dict]]:

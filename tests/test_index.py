@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import BusyError, QueryError
+from archive.errors import BusyError, IntegrityError, QueryError
 from indexer.index import INDEX_FIELDS, SearchIndex
 
 REPO = Path(__file__).resolve().parent.parent
@@ -356,6 +356,30 @@ def test_rebuild_interrupted_by_an_error_keeps_the_old_index(tmp_path):
         ix.rebuild(docs(), batch=1)
     assert found(ix, "竣工") == {1}
     assert generations(index_dir) == before
+    ix.close()
+
+
+def test_a_deleted_pointer_adopts_the_index_on_disk(tmp_path):
+    index_dir = tmp_path / "index"
+    with SearchIndex(index_dir) as ix:
+        ix.add([doc(1, "", "竣工报告")])
+    (index_dir / "CURRENT").unlink()
+    with SearchIndex(index_dir) as ix:
+        assert found(ix, "竣工") == {1}
+
+
+def test_a_damaged_pointer_is_reported_never_wiped_and_reindex_mends_it(tmp_path):
+    index_dir = tmp_path / "index"
+    with SearchIndex(index_dir) as ix:
+        ix.add([doc(1, "", "竣工报告")])
+    before = generations(index_dir)
+    (index_dir / "CURRENT").write_text("garbage\n")
+    ix = SearchIndex(index_dir)
+    assert generations(index_dir) == before
+    with pytest.raises(IntegrityError, match="rebuild the index with `dangan reindex`"):
+        ix.search("竣工")
+    ix.rebuild([doc(2, "", "竣工报告")])
+    assert found(ix, "竣工") == {2}
     ix.close()
 
 

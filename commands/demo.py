@@ -17,6 +17,7 @@ from rich.table import Table
 from archive.archive_registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
+from archive.errors import NotFoundError
 from archive.home import init_home
 from archive.ingest import collect, ingest_paths, summarize
 from archive.projects import add_project
@@ -75,7 +76,7 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     """
     samples = samples or default_samples()
     if not (samples / "inbox").is_dir():
-        raise click.ClickException(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
+        raise NotFoundError(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
     temp = home_dir is None
     root = Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home" if temp else home_dir
     kept = keep or not temp

@@ -30,7 +30,7 @@ from archive.home import init_home  # noqa: E402
 from archive.ingest import ingest_paths  # noqa: E402
 from archive.projects import add_project  # noqa: E402
 from indexer.extract import extract  # noqa: E402
-from tests.docgen import make_scan_image, make_text_pdf  # noqa: E402
+from tests.docgen import char_error_rate, make_scan_image, make_text_pdf  # noqa: E402
 
 KINDS = ["施工日志", "开工报告", "原材料试验报告", "施工定位测量记录", "设计变更通知单", "技术交底记录"]
 BODY = "今日完成二层顶板钢筋绑扎，监理旁站验收合格，混凝土浇筑计划于明日上午进行。"
@@ -67,17 +67,6 @@ def bench_pdfs(n: int, repeat: int) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(bare)
 
 
-def cer(expected: str, got: str) -> float:
-    """Character error rate: edit distance over expected length, whitespace ignored."""
-    a, b = "".join(expected.split()), "".join(got.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
-
 
 def bench_scans(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,14 +74,14 @@ def bench_scans(n: int) -> dict:
         extract(pages[0][0])  # load the OCR models outside the timing, as a long-running watcher would
         t = time.perf_counter()
         ours = [extract(p).text for p, _ in pages]
-        result = {"rapidocr": (n / (time.perf_counter() - t), statistics.mean(cer(e, o) for (_, e), o in zip(pages, ours)))}
+        result = {"rapidocr": (n / (time.perf_counter() - t), statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, ours)))}
         if shutil.which("tesseract"):
             t = time.perf_counter()
             tess = [
                 subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim"], capture_output=True, text=True).stdout
                 for p, _ in pages
             ]
-            result["tesseract chi_sim"] = (n / (time.perf_counter() - t), statistics.mean(cer(e, o) for (_, e), o in zip(pages, tess)))
+            result["tesseract chi_sim"] = (n / (time.perf_counter() - t), statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, tess)))
     return result
 
 

@@ -213,3 +213,15 @@ def _fix_zip_dates(path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, data)
+
+
+def char_error_rate(expected: str, actual: str) -> float:
+    """Edit distance between the texts, ignoring whitespace, relative to ``expected``."""
+    a, b = "".join(expected.split()), "".join(actual.split())
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] / max(len(a), 1)

@@ -28,7 +28,7 @@ from archive.errors import (
 )
 from indexer import extract as extract_module
 from indexer.extract import PAGE_SEPARATOR, extract, sniff_type, supported_extensions
-from tests.docgen import make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff
+from tests.docgen import char_error_rate, make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff
 
 PROJECT = "工程名称：安居花园3号楼"
 SMALL = (900, 420)  # small pages keep real OCR near half a second each
@@ -37,17 +37,6 @@ COMPLETION = "竣工报告\n工程名称：安居花园3号楼\n日期：2024年
 SURVEY = "施工定位测量记录\n工程名称：安居花园3号楼\n测量员：赵磊"
 BODY = "本工程根据红线桩和水准点进行定位放线，轴线偏差均在允许范围内，复核无误。"
 
-
-def char_error_rate(expected: str, actual: str) -> float:
-    """Edit distance between the texts, ignoring whitespace, relative to ``expected``."""
-    a, b = "".join(expected.split()), "".join(actual.split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(len(a), 1)
 
 
 @pytest.fixture(scope="module")

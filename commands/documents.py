@@ -48,8 +48,9 @@ def review(as_json: bool) -> None:
 @click.argument("doc_id", type=int)
 @click.option("--project", "project", required=True, help="Project code to file it under.")
 @click.option("--item", required=True, help="Checklist item code or title, e.g. C07.")
+@json_option
 @home_option
-def file_cmd(doc_id: int, project: str, item: str) -> None:
+def file_cmd(doc_id: int, project: str, item: str, as_json: bool) -> None:
     """Place a document waiting in review under a project and checklist item.
 
     \b
@@ -59,6 +60,8 @@ def file_cmd(doc_id: int, project: str, item: str) -> None:
     cat = state().catalog()
     with writer_lock(cat.home.root):
         d = file_reviewed(cat, doc_id, project=project, item=item)
+    if as_json:
+        return emit_json(_doc_json(d))
     click.echo(f"Filed #{d['id']} under {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
 
 
@@ -66,8 +69,9 @@ def file_cmd(doc_id: int, project: str, item: str) -> None:
 @click.argument("doc_id", type=int)
 @click.option("--item", required=True, help="New checklist item code or title.")
 @click.option("--project", help="Move to another project as well.")
+@json_option
 @home_option
-def refile_cmd(doc_id: int, item: str, project: str | None) -> None:
+def refile_cmd(doc_id: int, item: str, project: str | None, as_json: bool) -> None:
     """Move a filed document to another checklist item (vault, catalog and index together).
 
     \b
@@ -77,7 +81,14 @@ def refile_cmd(doc_id: int, item: str, project: str | None) -> None:
     cat = state().catalog()
     with writer_lock(cat.home.root):
         d = refile(cat, doc_id, item=item, project=project)
+    if as_json:
+        return emit_json(_doc_json(d))
     click.echo(f"Refiled #{d['id']} to {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
+
+
+def _doc_json(d: dict) -> dict:
+    """A document as scripts read it (the catalog row without its crash-recovery marker)."""
+    return {k: v for k, v in d.items() if k != "inbox_path"}
 
 
 @click.command()

@@ -175,8 +175,9 @@ def test_review_then_file_by_hand_moves_the_file(cli, cat, project, home):
     [rec] = ingest_paths(cat, [p])
     r = cli("review", "--json")
     assert [d["id"] for d in json.loads(r.output)] == [rec.doc_id]
-    r = cli("file", str(rec.doc_id), "--project", CODE, "--item", "C07")
+    r = cli("file", str(rec.doc_id), "--project", CODE, "--item", "C07", "--json")
     assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["item_code"] == "C07"
     doc = cat.document(rec.doc_id)
     assert doc["status"] == "filed" and doc["person"] == "杨帆"
     assert (home.vault_dir / doc["vault_path"]).exists()

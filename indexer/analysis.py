@@ -33,8 +33,8 @@ _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJ
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s")
 
-# Only the BMP blocks are converted one by one: OpenCC's character data covers them,
-# and converting the supplementary planes as well would add seconds for a handful of hits.
+# Only the BMP blocks are converted one by one.  The supplementary planes hold ~900 more
+# (rare) mappings but would add 0.13 s to every start, more than the BMP costs in total.
 _T2S_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 _FOLD_TABLE: dict[int, int] | None = None
@@ -71,7 +71,7 @@ def _build_fold_table() -> dict[int, int]:
             folded = _fold_char(chr(cp), converter)
             if folded != chr(cp):
                 table[cp] = ord(folded)
-    # Full-width ASCII (Ｕ+FF01–FF5E) maps onto ASCII 0x21–0x7E; the ideographic space to a space.
+    # Full-width ASCII (U+FF01–FF5E) maps onto ASCII 0x21–0x7E; the ideographic space to a space.
     for cp in range(0xFF01, 0xFF5F):
         table[cp] = cp - 0xFEE0
     table[0x3000] = 0x20

@@ -139,6 +139,7 @@ def _check(cat: Catalog) -> None:
 
 
 def _search(cat: Catalog) -> None:
+    from commands.search import highlight_markup
     from indexer.index import SearchIndex
 
     _step(5, "Full-text search (Simplified and Traditional alike)")
@@ -150,19 +151,9 @@ def _search(cat: Catalog) -> None:
             out.print(f"[bold]dangan search {escape(query)}[/]  — {escape(label)}: {len(hits)} hit(s)")
             for h in hits:
                 out.print(f"   #{h.id} {escape(h.title)} [dim]({h.item_code} · {escape(h.person)})[/]")
-                out.print(f"      {_highlight(h.snippet, h.highlights)}")
+                out.print("      " + highlight_markup(h.snippet, h.highlights).replace("\n", " "))
     finally:
         index.close()
-
-
-def _highlight(snippet: str, spans) -> str:
-    parts, pos = [], 0
-    for start, end in sorted(spans):
-        parts.append(escape(snippet[pos:start]))
-        parts.append(f"[bold reverse]{escape(snippet[start:end])}[/]")
-        pos = end
-    parts.append(escape(snippet[pos:]))
-    return "".join(parts).replace("\n", " ")
 
 
 def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:

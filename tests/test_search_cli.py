@@ -8,29 +8,12 @@ from datetime import date, datetime
 import pytest
 
 from indexer.index import SearchIndex
+from tests.test_index import doc as index_doc
 
 
 def doc(doc_id: int, title: str, content: str, **fields) -> dict:
-    base = {
-        "id": doc_id,
-        "title": title,
-        "content": content,
-        "original_name": f"scan_{doc_id}.pdf",
-        "project": "BJ-2024-017",
-        "project_name": "安居花园3号楼",
-        "item_code": "C3",
-        "item_title": "竣工验收报告",
-        "group": "竣工验收",
-        "person": "张伟",
-        "role": "项目经理",
-        "mime_type": "application/pdf",
-        "document_date": date(2024, 5, 1),
-        "filed_at": datetime(2024, 5, 2, 9, 30),
-        "pages": 2,
-        "vault_path": f"BJ-2024-017/张伟/C3-竣工验收报告/20240501_scan_{doc_id}.pdf",
-    }
-    base.update(fields)
-    return base
+    """The index tests' document, two pages long (the CLI prints page counts)."""
+    return index_doc(doc_id, title, content, **{"pages": 2, **fields})
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from archive.errors import DanganError, ExitCode
+from indexer.errors import DanganError, ExitCode
 from commands.common import State
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.completeness import check
-from archive.errors import UsageError
+from indexer.errors import UsageError
 from archive.projects import get_project
 
 KINDS = ("卷内目录", "一览表", "备考表", "归档文件目录")

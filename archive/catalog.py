@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from archive.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
+from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 from archive.home import Home
 
 SCHEMA_VERSION = 1

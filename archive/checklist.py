@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import ChecklistError, UnknownChecklistError
+from indexer.errors import ChecklistError, UnknownChecklistError
 from archive.home import Home, shipped_dir
 
 RETENTIONS = ("永久", "长期", "短期")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, documents, now, waivers
-from archive.errors import ConflictError, UsageError
+from indexer.errors import ConflictError, UsageError
 from archive.projects import UNASSIGNED, Project, get_project, list_projects
 
 

@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from archive.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json")
 

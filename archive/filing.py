@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archive import vault
 from archive.catalog import Catalog, now
-from archive.errors import ConflictError
+from indexer.errors import ConflictError
 from archive.ingest import Ingester, Record, file_document
 from archive.projects import get_project
 

@@ -36,7 +36,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from archive.errors import (
+from indexer.errors import (
     DataError,
     InputFileError,
     MissingDependencyError,

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ConfigError, HomeNotEmptyError, NoHomeError
+from indexer.errors import ConfigError, HomeNotEmptyError, NoHomeError
 
 CONFIG_NAME = "dangan.toml"
 DEFAULT_HOME = "dangan-home"

@@ -23,7 +23,7 @@ from archive import vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
 from archive.classify import Classification, classify_item, find_date, find_project_code, find_title
-from archive.errors import (
+from indexer.errors import (
     CorruptFileError,
     DanganError,
     DuplicateDocumentError,

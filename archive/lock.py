@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from archive.errors import BusyError
+from indexer.errors import BusyError
 
 
 @contextmanager

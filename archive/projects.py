@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from archive.catalog import Catalog, checklist_items, checklists, now, project_roles, projects
 from archive.checklist import Checklist, Item, load_checklist
-from archive.errors import DuplicateProjectError, UnknownItemError, UnknownProjectError, UsageError
+from indexer.errors import DuplicateProjectError, UnknownItemError, UnknownProjectError, UsageError
 
 CODE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")
 UNASSIGNED = "(未指定)"

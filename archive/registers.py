@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from archive.errors import ConfigError, UsageError
+from indexer.errors import ConfigError, UsageError
 from archive.forms import render_document, shipped_templates_dir
 
 KINDS = ("卷内目录", "一览表", "备考表", "归档文件目录")

@@ -15,6 +15,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from indexer.fsutil import fsync_dir
+
 TMP_PREFIX = ".tmp-"
 REVIEW_DIR = "_review"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -41,15 +43,6 @@ def render_path(pattern: str, fields: dict[str, str]) -> str:
     return "/".join(safe_component(p.format(**fields)) for p in parts)
 
 
-def _fsync_dir(folder: Path) -> None:
-    # The rename/link is durable only once the directory entry is on disk.
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _free_name(target: Path, attempt: int) -> Path:
     return target if attempt == 1 else target.with_name(f"{target.stem}_{attempt}{target.suffix}")
 
@@ -62,7 +55,7 @@ def _link_no_clobber(src: Path, target: Path) -> Path:
             os.link(src, final)
         except FileExistsError:
             continue
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return final
     raise FileExistsError(f"{target}: no free name left")
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from archive.archive_registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
-from archive.errors import NotFoundError
+from indexer.errors import NotFoundError
 from archive.home import init_home
 from archive.ingest import collect, ingest_paths, summarize
 from archive.projects import add_project

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.errors import ExitCode
+from indexer.errors import ExitCode
 from archive.filing import file_reviewed, refile, review_queue
 from archive.lock import writer_lock
 from archive.searchsync import rebuild_index

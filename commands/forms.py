@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive.dataio import read_rows
-from archive.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
+from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 from archive.forms import (
     FormSpec,
     Rendered,

@@ -19,10 +19,11 @@ must keep this import path and name, and hold nothing but its small ``gram`` set
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Iterator, NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
+
+from indexer.text import fold
 
 # CJK ideographs: Extension A, the unified block, compatibility ideographs, the
 # supplementary planes (Extension B onwards) and 〇, which is used as a digit in dates.
@@ -33,13 +34,6 @@ _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJ
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s")
 
-# Only the BMP blocks are converted one by one.  The supplementary planes hold ~900 more
-# (rare) mappings but would add 0.13 s to every start, more than the BMP costs in total.
-_T2S_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-
-_FOLD_TABLE: dict[int, int] | None = None
-
-
 class Tok(NamedTuple):
     """One token: its folded text, position and [start, end) offsets in the original."""
 
@@ -47,60 +41,6 @@ class Tok(NamedTuple):
     pos: int
     start: int
     end: int
-
-
-def fold_table() -> dict[int, int]:
-    """The character-level fold table (code point → code point), built once per process.
-
-    Building it converts ~28,000 characters one at a time with OpenCC and takes well under
-    0.1 s, so it is computed at first use rather than shipped as a data file.
-    """
-    global _FOLD_TABLE
-    if _FOLD_TABLE is None:
-        _FOLD_TABLE = _build_fold_table()
-    return _FOLD_TABLE
-
-
-def _build_fold_table() -> dict[int, int]:
-    import opencc  # imported here: only needed once, when the table is built
-
-    converter = opencc.OpenCC("t2s")
-    table: dict[int, int] = {}
-    for first, last in _T2S_RANGES:
-        for cp in range(first, last + 1):
-            folded = _fold_char(chr(cp), converter)
-            if folded != chr(cp):
-                table[cp] = ord(folded)
-    # Full-width ASCII (U+FF01–FF5E) maps onto ASCII 0x21–0x7E; the ideographic space to a space.
-    for cp in range(0xFF01, 0xFF5F):
-        table[cp] = cp - 0xFEE0
-    table[0x3000] = 0x20
-    # Lower-case ASCII letters here too (Latin words are also lower-cased per token for
-    # other scripts, but doing the common case in the table keeps the hot path cheap).
-    for cp, target in list(table.items()):
-        if 0x41 <= target <= 0x5A:
-            table[cp] = target + 0x20
-    for cp in range(0x41, 0x5B):
-        table[cp] = cp + 0x20
-    return table
-
-
-def _fold_char(ch: str, converter) -> str:
-    """One character folded to Simplified, or itself when the mapping is not one-to-one."""
-    if 0xF900 <= ord(ch) <= 0xFAFF:
-        # Compatibility ideographs (from old encodings) are duplicates of unified ones.
-        nfkc = unicodedata.normalize("NFKC", ch)
-        ch = nfkc if len(nfkc) == 1 else ch
-    converted = converter.convert(ch)
-    return converted if len(converted) == 1 else ch
-
-
-def fold(text: str) -> str:
-    """``text`` with Traditional → Simplified, full-width → half-width, A–Z → a–z.
-
-    The result always has the same length as ``text``.
-    """
-    return text.translate(fold_table())
 
 
 def is_cjk(ch: str) -> bool:

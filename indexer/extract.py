@@ -5,7 +5,7 @@ scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs a
 ``.doc`` files that are really DOCX.  PDFs are read from their text layer; pages without
 one (scanned pages) and image files go through OCR (RapidOCR, models shipped in the wheel).
 
-Every problem with an input file is raised as a typed error from ``archive.errors`` whose
+Every problem with an input file is raised as a typed error from ``indexer.errors`` whose
 message names the file and says what to do; pages that simply yield no text are noted in
 ``Extraction.empty_pages`` / ``Extraction.notes`` and are not fatal.
 """
@@ -33,7 +33,7 @@ from lxml.etree import LxmlError
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
-from archive.errors import (
+from indexer.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedFileError,

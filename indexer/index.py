@@ -35,8 +35,10 @@ from whoosh.index import EmptyIndexError, LockError
 from whoosh.query import And, AndNot, DateRange, Or, Phrase, Prefix, Query, Term
 from whoosh.util.filelock import FileLock, try_for
 
-from archive.errors import BusyError, IntegrityError, QueryError
-from indexer.analysis import bigram_analyzer, fold, is_cjk, tokens, unigram_analyzer
+from indexer.errors import BusyError, IntegrityError, QueryError
+from indexer.analysis import bigram_analyzer, is_cjk, tokens, unigram_analyzer
+from indexer.text import fold
+from indexer.fsutil import fsync_dir
 
 INDEX_FIELDS = (
     "id",
@@ -729,7 +731,7 @@ class SearchIndex:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.dir / POINTER)
-        _fsync_dir(self.dir)
+        fsync_dir(self.dir)
 
     def _remove_leftovers(self, keep: str | None) -> None:
         """Delete generation folders other than ``keep`` (call only while holding the lock)."""
@@ -796,17 +798,6 @@ def _open_generation(path: Path):
             f"the search index in {path} was built by another version of dangan; rebuild it with `dangan reindex`"
         )
     return ix
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable (directories cannot be opened for fsync on Windows)."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _text(value) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pickle
 
-from indexer.analysis import ChineseTokenizer, bigram_analyzer, fold, tokens, unigram_analyzer
+from indexer.analysis import ChineseTokenizer, bigram_analyzer, tokens, unigram_analyzer
+from indexer.text import fold
 
 
 def texts(text: str, gram: int = 2) -> list[str]:

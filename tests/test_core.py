@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.errors import ExitCode
+from indexer.errors import ExitCode
 from archive.home import Home
 from cli import main
 from tests.conftest import ALL_ROLES

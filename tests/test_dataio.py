@@ -11,7 +11,7 @@ import pytest
 
 from archive import forms as F
 from archive.dataio import decode_bytes, read_rows
-from archive.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "派工单号,客户名称,地址\r\nPG-1,刘䶮,北京市朝阳区\r\nPG-2,陈秀英,\"海淀区, 学院路\"\r\n"

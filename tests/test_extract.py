@@ -18,7 +18,7 @@ from docx.enum.text import WD_BREAK
 from PIL import Image
 from pypdf.errors import DependencyError
 
-from archive.errors import (
+from indexer.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedFileError,

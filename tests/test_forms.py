@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from archive import forms as F
-from archive.errors import DataError, TemplateError, UnknownFormError, UsageError
+from indexer.errors import DataError, TemplateError, UnknownFormError, UsageError
 
 MANIFEST = F.load_manifest()
 DISPATCH = MANIFEST["dispatch_ticket"]

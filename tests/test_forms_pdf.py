@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from archive import forms as F
-from archive.errors import InputFileError, MissingDependencyError
+from indexer.errors import InputFileError, MissingDependencyError
 
 DISPATCH = F.load_manifest()["dispatch_ticket"]
 ROW = {"派工单号": "PG-PDF-1", "派工日期": "2024-03-05", "客户名称": "刘建国", "联系电话": "13901012345",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import BusyError, IntegrityError, QueryError
+from indexer.errors import BusyError, IntegrityError, QueryError
 from indexer.index import INDEX_FIELDS, SearchIndex
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
-from archive.errors import DuplicateDocumentError, ExitCode, InputFileError
+from indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
 from archive.filing import file_reviewed, refile
 from archive.ingest import file_document, ingest_paths, summarize
 from tests.conftest import write_text_doc

@@ -16,7 +16,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from archive.errors import InputFileError
+from indexer.errors import InputFileError
 from indexer.extract import extract
 from samples import make_samples
 

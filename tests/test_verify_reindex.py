@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from archive.errors import ExitCode
+from indexer.errors import ExitCode
 from archive.ingest import file_document
 from tests.conftest import write_text_doc
 

@@ -1,0 +1,53 @@
+"""Crash-safe file helpers: durable renames and all-or-nothing writes.
+
+Every module that writes a file a user relies on (vault copies, index pointers, rendered
+forms, registers, handover packages) goes through these two functions, so "a kill at any
+moment leaves the old file or the new one, never half of one" is implemented once.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or link in ``folder`` durable (directories cannot be fsynced on Windows)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_path(target: Path, *, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` at once.
+
+    The caller writes the temporary file by any means (a library's ``save(path)``, say).  On an
+    exception the temporary file is removed and ``target`` is untouched.  The temporary name
+    starts with ``.`` and ends with ``.part`` so watchers and listings skip it.
+    """
+    target = Path(target)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.part{target.suffix}")
+    try:
+        yield tmp
+        if durable:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        if durable:
+            fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write(target: Path, data: bytes | str, *, durable: bool = True) -> None:
+    """Write ``data`` (text is UTF-8) to ``target`` all or nothing."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(target, durable=durable) as tmp:
+        tmp.write_bytes(payload)

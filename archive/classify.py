@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from archive.checklist import Item
 from archive.projects import Project
+from indexer.text import fold as fold_chars
 
 FILENAME_WEIGHT = 5
 HEADING_WEIGHT = 4
@@ -46,20 +46,14 @@ class Classification:
     reason: str = ""
 
 
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[，。；！？,;]")
 
 
 def fold(text: str) -> str:
-    """Traditional → Simplified, whitespace removed: the form all matching happens in."""
-    return _SPACE.sub("", _converter().convert(text or ""))
+    """The search fold (Traditional → Simplified, full-width → ASCII, lower case), whitespace
+    removed: the form all matching happens in, so the classifier reads text as search does."""
+    return _SPACE.sub("", fold_chars(text or ""))
 
 
 def score_item(item: Item, name: str, heading: str, body: str) -> float:
@@ -120,7 +114,7 @@ def find_date(text: str):
     """The first plausible date written in the text (2024年3月5日, 2024-03-05, 2024.3.5)."""
     from datetime import date
 
-    folded = _converter().convert(text or "")
+    folded = fold_chars(text or "")
     found = []
     for pat in _DATE_PATTERNS:
         for m in pat.finditer(folded):

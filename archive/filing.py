@@ -6,12 +6,10 @@ index third, and is written to the event log with where it came from.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from archive import vault
 from archive.catalog import Catalog, now
 from indexer.errors import ConflictError
-from archive.ingest import Ingester, Record, file_document
+from archive.ingest import file_document, vault_path
 from archive.projects import get_project
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
@@ -45,12 +43,8 @@ def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action:
     project = get_project(cat, project_code)
     it = project.item(item_key)
     person = project.person_for(it.role)
-    ing = Ingester.for_catalog(cat)
-    # Reuse the ingest path rule so hand-filed documents land exactly where ingest would put them.
-    rec = Record(path=Path(doc["original_name"]), project=project, item=it, document_date=doc["document_date"])
-    if doc["document_date"] is None:
-        rec.document_date = doc["filed_at"].date() if doc["filed_at"] else now().date()
-    new_rel = vault.move(cat.home.vault_dir, doc["vault_path"], ing.vault_path(rec))
+    day = doc["document_date"] or (doc["filed_at"].date() if doc["filed_at"] else now().date())
+    new_rel = vault.move(cat.home.vault_dir, doc["vault_path"], vault_path(cat.home, project, it, day, doc["original_name"]))
     with cat.engine.begin() as conn:
         cat.update_document(
             conn, doc["id"], project_code=project.code, item_code=it.code, role=it.role, person=person,

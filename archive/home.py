@@ -8,14 +8,13 @@ a home from an unrelated folder it must not write into.
 from __future__ import annotations
 
 import os
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import ConfigError, HomeNotEmptyError, NoHomeError
+from indexer.errors import ConfigError, NoHomeError
 
 CONFIG_NAME = "dangan.toml"
 DEFAULT_HOME = "dangan-home"
@@ -134,43 +133,3 @@ def load_config(path: Path) -> dict[str, Any]:
 def shipped_dir(package: str) -> Path:
     """Folder of a package's shipped data files (checklists, templates)."""
     return Path(str(resources.files(package)))
-
-
-def init_home(root: Path) -> tuple[Home, bool]:
-    """Create the home at ``root``; return it and whether anything was created.
-
-    Running it on an existing home only fills in what is missing (never overwrites a
-    user's edited checklist or template).  A non-empty folder that is not a home is refused.
-    """
-    root = Path(root).expanduser().absolute()
-    existed = (root / CONFIG_NAME).is_file()
-    if not existed and root.exists() and any(root.iterdir()):
-        raise HomeNotEmptyError(
-            f"{root} is not empty and is not a dangan home; choose an empty or new folder with --home"
-        )
-    root.mkdir(parents=True, exist_ok=True)
-    created = not existed
-    if not existed:
-        (root / CONFIG_NAME).write_text(DEFAULT_CONFIG, encoding="utf-8")
-    for sub in ("vault", "index", "inbox", "checklists", "templates", "templates/registers"):
-        (root / sub).mkdir(exist_ok=True)
-    _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")
-    _copy_missing(shipped_dir("templates"), root / "templates", "*.docx")
-    _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
-    _copy_missing(shipped_dir("templates") / "registers", root / "templates" / "registers", "*.docx")
-    home = Home.open(root)
-    # Imported here: the catalog module needs SQLAlchemy, which plain path helpers do not.
-    from archive.catalog import Catalog
-
-    Catalog.create(home).close()
-    return home, created
-
-
-def _copy_missing(src: Path, dst: Path, pattern: str) -> None:
-    """Copy shipped files the user does not have yet; never overwrite an edited copy."""
-    if not src.is_dir():
-        return
-    for f in sorted(src.glob(pattern)):
-        target = dst / f.name
-        if not target.exists():
-            shutil.copy2(f, target)

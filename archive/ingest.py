@@ -13,7 +13,6 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,10 +31,9 @@ from indexer.errors import (
     UnknownProjectError,
     UnsupportedFileError,
 )
+from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.projects import UNASSIGNED, Project, get_project, list_projects
 
-FAILED_DIR = ".failed"
-DUPLICATES_DIR = ".duplicates"
 INDEX_BATCH = 50
 
 
@@ -241,7 +239,7 @@ class Ingester:
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
         if rec.consume:
-            rec.moved_to = str(_move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR))
+            rec.moved_to = str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR))
         with self.cat.engine.begin() as conn:
             self.cat.log(
                 conn, "duplicate", document=rec.duplicate_of, input=str(rec.path), moved_to=rec.moved_to
@@ -253,7 +251,7 @@ class Ingester:
         rec.outcome = "failed"
         rec.message = str(error)
         if rec.consume and rec.path.exists():
-            target = _move_aside(rec.path, self._inbox_root(rec) / FAILED_DIR)
+            target = move_aside(rec.path, self._inbox_root(rec) / FAILED_DIR)
             target.with_name(target.name + ".error.txt").write_text(
                 f"{error}\n\nFix the file and drop it into the inbox again.\n", encoding="utf-8"
             )
@@ -273,23 +271,8 @@ class Ingester:
 
     # -- helpers -------------------------------------------------------------------------
     def vault_path(self, rec: Record) -> str:
-        """Where the file goes in the vault; unplaced documents wait under _review/."""
-        day = (rec.document_date or now().date()).strftime("%Y%m%d")
-        if rec.item is None or rec.project is None:
-            return f"{vault.REVIEW_DIR}/{vault.safe_component(day + '_' + rec.path.name)}"
-        pattern = self.cat.home.setting("vault", "path_pattern", "{project}/{person}/{item_code}-{item_title}/{date}_{name}")
-        return vault.render_path(
-            pattern,
-            {
-                "project": rec.project.code,
-                "person": rec.person or f"{rec.item.role}{UNASSIGNED}",
-                "role": rec.item.role,
-                "item_code": rec.item.code,
-                "item_title": rec.item.title,
-                "date": day,
-                "name": rec.path.name,
-            },
-        )
+        """Where this record's file goes in the vault (see :func:`vault_path`)."""
+        return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.path.name)
 
     def _project(self, code: str) -> Project:
         if code not in self._projects:
@@ -326,15 +309,30 @@ def _suggestions_json(rec: Record) -> str | None:
     return json.dumps([s.to_json() for s in cls.suggestions], ensure_ascii=False)
 
 
-def _move_aside(src: Path, folder: Path) -> Path:
-    """Move a file into ``folder`` under a free name (never overwriting an earlier one)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 10_000):
-        target = folder / (src.name if n == 1 else f"{src.stem}_{n}{src.suffix}")
-        if not target.exists() and not Path(str(target) + ".error.txt").exists():
-            os.replace(src, target)
-            return target
-    raise FileExistsError(f"{folder}: no free name for {src.name}")
+def vault_path(home, project: Project | None, item: Item | None, day: date | None, name: str) -> str:
+    """The vault path rule: where a document named ``name`` dated ``day`` is stored.
+
+    Placed documents follow ``[vault] path_pattern``; unplaced ones wait under ``_review/``.
+    Ingest, filing by hand and refiling all use this one rule, so a document lands in the same
+    place whichever way it was placed.
+    """
+    stamp = (day or now().date()).strftime("%Y%m%d")
+    if item is None or project is None:
+        return f"{vault.REVIEW_DIR}/{vault.safe_component(stamp + '_' + name)}"
+    pattern = home.setting("vault", "path_pattern", "{project}/{person}/{item_code}-{item_title}/{date}_{name}")
+    person = project.person_for(item.role)
+    return vault.render_path(
+        pattern,
+        {
+            "project": project.code,
+            "person": person or f"{item.role}{UNASSIGNED}",
+            "role": item.role,
+            "item_code": item.code,
+            "item_title": item.title,
+            "date": stamp,
+            "name": name,
+        },
+    )
 
 
 def remove_committed_original(cat: Catalog, doc_id: int, path: Path) -> None:
@@ -354,41 +352,6 @@ def clear_inbox_marker(cat: Catalog, doc_id: int) -> None:
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
 SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, TXT"
-
-
-def inbox_project(inbox: Path, path: Path) -> str | None:
-    """``inbox/<CODE>/…`` means project CODE."""
-    try:
-        rel = path.resolve().relative_to(inbox.resolve())
-    except ValueError:
-        return None
-    return rel.parts[0] if len(rel.parts) > 1 else None
-
-
-def is_in_inbox(inbox: Path, path: Path) -> bool:
-    """True for files under the inbox that are not set aside (.failed, .duplicates)."""
-    try:
-        rel = path.resolve().relative_to(inbox.resolve())
-    except ValueError:
-        return False
-    return not any(part.startswith(".") for part in rel.parts[:-1])
-
-
-def collect(paths: Iterable[Path]) -> list[Path]:
-    """Files named or found (recursively) under folders, junk and set-aside folders skipped."""
-    from archive.watcher import is_junk
-
-    found: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found.extend(
-                f for f in sorted(p.rglob("*"))
-                if f.is_file() and not is_junk(f) and not any(x.startswith(".") for x in f.relative_to(p).parts[:-1])
-            )
-        else:
-            found.append(p)
-    return found
 
 
 def ingest_paths(
@@ -460,7 +423,4 @@ def summarize(records: list[Record]) -> dict[str, int]:
     return counts
 
 
-__all__ = [
-    "Ingester", "Record", "file_document", "ingest_paths", "summarize", "collect",
-    "inbox_project", "is_in_inbox", "UnsupportedFileError", "SUPPORTED_HINT",
-]
+__all__ = ["Ingester", "Record", "file_document", "ingest_paths", "summarize", "vault_path", "SUPPORTED_HINT"]

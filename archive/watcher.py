@@ -9,7 +9,6 @@ batch, so `dangan file` and friends can run between batches.
 
 from __future__ import annotations
 
-import fnmatch
 import queue
 import signal
 import threading
@@ -22,19 +21,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from archive.catalog import Catalog
-from archive.ingest import Ingester, Record, inbox_project, is_in_inbox
+from archive.inbox import inbox_project, is_in_inbox, is_junk
+from archive.ingest import Ingester, Record
 from archive.lock import writer_lock
-
-JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
-JUNK_GLOBS = ("~$*", "*.part", "*.crdownload", "*.tmp", "*.partial", "*.download", "*.error.txt")
-
-
-def is_junk(path: Path) -> bool:
-    """OS and editor leftovers and files still downloading: never filed."""
-    name = path.name
-    low = name.lower()
-    return low in JUNK_NAMES or name.startswith(".") or any(fnmatch.fnmatch(low, g) for g in JUNK_GLOBS)
-
 
 @dataclass
 class StableTracker:

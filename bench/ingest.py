@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pypdf import PdfReader  # noqa: E402
 
 from archive.catalog import Catalog  # noqa: E402
-from archive.home import init_home  # noqa: E402
+from archive.create import init_home  # noqa: E402
 from archive.ingest import ingest_paths  # noqa: E402
 from archive.projects import add_project  # noqa: E402
 from indexer.extract import extract  # noqa: E402

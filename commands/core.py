@@ -8,8 +8,10 @@ from rich.table import Table
 from rich.tree import Tree
 
 from archive import completeness
-from archive.home import init_home, locate
+from archive.create import init_home
+from archive.home import locate
 from archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
+from archive.tree import catalog_tree
 from commands.common import console, emit_json, home_option, json_option, state
 
 STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
@@ -128,7 +130,8 @@ def project_roles(code: str, pairs: tuple[str, ...]) -> None:
     click.echo(f"{p.code}: " + ", ".join(f"{r}={p.roles[r]}" for r in parse_roles(pairs)))
 
 
-def _print_report(r: completeness.Report, by_person: bool) -> None:
+def print_report(r: completeness.Report, by_person: bool) -> None:
+    """Print one completeness report as a table, by item or by person."""
     click.echo(f"{r.project} {r.project_name} — {r.checklist}")
     out = console()
     if by_person:
@@ -185,7 +188,7 @@ def check(codes: tuple[str, ...], all_: bool, by: str, as_json: bool) -> None:
         for n, r in enumerate(reports):
             if n:
                 click.echo("")
-            _print_report(r, by == "person")
+            print_report(r, by == "person")
     if not all(r.complete for r in reports):
         raise click.exceptions.Exit(3)
 
@@ -243,43 +246,6 @@ def print_catalog(tree_data: dict) -> None:
     console().print(root)
     if tree_data["review"]:
         click.echo(f"{tree_data['review']} document(s) wait in review: dangan review")
-
-
-def catalog_tree(cat, code: str) -> dict:
-    """The catalog of one project as nested dicts (what --json prints)."""
-    p = get_project(cat, code)
-    docs = cat.documents(project=code)
-    filed = [d for d in docs if d["status"] == "filed"]
-    people: dict[str, dict] = {}
-    for it in p.checklist.items:
-        owner = p.person_for(it.role) or f"{it.role}{UNASSIGNED}"
-        entry = people.setdefault(owner, {"person": owner, "roles": [], "items": []})
-        if it.role not in entry["roles"]:
-            entry["roles"].append(it.role)
-        entry["items"].append(
-            {
-                "code": it.code,
-                "title": it.title,
-                "documents": [
-                    {
-                        "id": d["id"],
-                        "title": d["title"],
-                        "original_name": d["original_name"],
-                        "date": d["document_date"].isoformat() if d["document_date"] else None,
-                        "pages": d["pages"],
-                        "vault_path": d["vault_path"],
-                    }
-                    for d in filed
-                    if d["item_code"] == it.code
-                ],
-            }
-        )
-    return {
-        "project": p.code,
-        "name": p.name,
-        "people": list(people.values()),
-        "review": sum(1 for d in docs if d["status"] == "review"),
-    }
 
 
 def register(main: click.Group) -> None:

@@ -18,25 +18,12 @@ from archive.archive_registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
 from indexer.errors import NotFoundError
-from archive.home import init_home
+from archive.create import init_home
 from archive.ingest import collect, ingest_paths, summarize
 from archive.projects import add_project
+from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 from commands.common import console, progress_bar
 
-SAMPLE_PROJECT = "BJ-2024-017"
-SAMPLE_NAME = "安居花园3号楼"
-SAMPLE_ROLES = {
-    "公司法人": "王建国",
-    "项目经理": "张伟",
-    "内业技术员": "李娜",
-    "项目技术负责人": "刘洋",
-    "材料员": "陈静",
-    "试验员": "杨帆",
-    "测量员": "赵磊",
-    "施工员": "吴涛",
-    "质量安全员": "周敏",
-    "土建内业技术员": "孙丽",
-}
 # (what the search shows, query): each exercises one promise of the Chinese search.
 SEARCHES = (
     ("Traditional characters find Simplified text", "施工組織設計"),
@@ -47,10 +34,8 @@ FORM = "维护派工单"
 
 
 def default_samples() -> Path:
-    """samples/ beside cli.py in a source checkout."""
-    import cli
-
-    return Path(cli.__file__).resolve().parent / "samples"
+    """samples/ in a source checkout."""
+    return samples_dir()
 
 
 def _step(n: int, title: str) -> None:
@@ -122,18 +107,19 @@ def _ingest(cat: Catalog, samples: Path) -> None:
 
 
 def _catalog(cat: Catalog) -> None:
-    from commands.core import catalog_tree, print_catalog
+    from archive.tree import catalog_tree
+    from commands.core import print_catalog
 
     _step(3, "The catalog: project → responsible person → checklist item → documents")
     print_catalog(catalog_tree(cat, SAMPLE_PROJECT))
 
 
 def _check(cat: Catalog) -> None:
-    from commands.core import _print_report
+    from commands.core import print_report
 
     _step(4, "Is the archive complete? (dangan check)")
     report = check(cat, SAMPLE_PROJECT)
-    _print_report(report, by_person=False)
+    print_report(report, by_person=False)
     owed = "; ".join(f"{o} owes {n}" for o, n in report.missing_by_owner())
     click.echo(f"Who to chase before 竣工验收: {owed}")
 

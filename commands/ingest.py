@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from archive.ingest import Record, collect, ingest_paths, summarize
+from archive.inbox import collect
+from archive.ingest import Record, ingest_paths, summarize
 from archive.lock import writer_lock
 from archive.recovery import reconcile
 from archive.watcher import Watcher

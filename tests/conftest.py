@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from archive.home import init_home
+from archive.create import init_home
 
-from commands.demo import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
+from archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
 
 
 @pytest.fixture

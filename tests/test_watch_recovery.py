@@ -17,7 +17,8 @@ from archive.catalog import Catalog
 from archive.ingest import Ingester, ingest_paths
 from archive.recovery import reconcile
 from archive.verify import verify
-from archive.watcher import StableTracker, Watcher, is_junk
+from archive.inbox import is_junk
+from archive.watcher import StableTracker, Watcher
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

@@ -1,0 +1,107 @@
+"""The source tree's shape: imports run one way and no room grows too big.
+
+Layers, lowest first: ``indexer`` (errors, text, files, extraction, search index) →
+``archive`` (the domain) → ``commands`` (the click layer) → ``cli``.  A module may import
+from its own layer or a lower one, never upwards, and no two modules may import each other
+even through function-level imports.  These tests walk the ``ast`` of every source file, so
+an import hidden inside a function counts too.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = {"indexer": 0, "archive": 1, "commands": 2, "web": 2, "cli": 3}
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+def source_files() -> list[Path]:
+    files = [ROOT / "cli.py"]
+    for package in LAYERS:
+        if (ROOT / package).is_dir():
+            files += sorted((ROOT / package).rglob("*.py"))
+    return files
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every project module ``path`` imports, at top level or inside functions."""
+    found = set()
+    package = ""
+    if path.is_relative_to(ROOT):
+        package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(filter(None, [*up, base]))
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}  # `from archive import vault`
+    return {m for m in found if m.split(".")[0] in LAYERS}
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in source_files()}
+    return {name: {m for m in imported_modules(p) if m in modules and m != name} for name, p in modules.items()}
+
+
+def test_no_package_imports_upwards():
+    upward = [
+        f"{mod} imports {dep}"
+        for mod, deps in graph().items()
+        for dep in deps
+        if LAYERS[dep.split(".")[0]] > LAYERS[mod.split(".")[0]]
+    ]
+    assert upward == []
+
+
+def test_no_import_cycles():
+    g = graph()
+    cycles, state = [], {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for dep in sorted(g[node]):
+            if state.get(dep) == "open":
+                cycles.append(" -> ".join(path[path.index(dep):] + [dep]))
+            elif dep not in state:
+                visit(dep, path + [dep])
+        state[node] = "done"
+
+    for node in sorted(g):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_the_checker_sees_function_level_and_package_imports(tmp_path):
+    f = tmp_path / "x.py"
+    f.write_text("def f():\n    from archive import vault\n    import indexer.text\n", encoding="utf-8")
+    assert imported_modules(f) >= {"archive.vault", "indexer.text"}
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_module_and_function_sizes(path):
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= MAX_MODULE_LINES, f"{path.name}: split it along its sections"
+    long = [
+        f"{n.name} ({n.end_lineno - n.lineno + 1} lines)"
+        for n in ast.walk(ast.parse(text))
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert long == []

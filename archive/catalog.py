@@ -1,8 +1,8 @@
 """The catalog: the archive's source of truth, through SQLAlchemy Core.
 
 SQLite (WAL, foreign keys on) is the embedded default; the same code runs on PostgreSQL by
-changing ``[catalog] url`` in dangan.toml.  The schema carries a version in ``meta`` so later
-releases can migrate it.  The Whoosh index is derived from this and can always be rebuilt.
+changing ``[catalog] url`` in dangan.toml.  The tables are in ``archive.schema``; the schema
+carries a version in ``meta`` and ``archive.migrations`` brings an older catalog up to date.  The Whoosh index is derived from this and can always be rebuilt.
 """
 
 from __future__ import annotations
@@ -11,137 +11,25 @@ import json
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
+from archive import migrations
 from archive.home import Home
-
-SCHEMA_VERSION = 1
-
-metadata = MetaData()
-
-meta = Table(
-    "meta",
+from archive.schema import (  # noqa: F401  (the tables are re-exported: callers query them)
+    checklist_items,
+    checklists,
+    document_texts,
+    documents,
+    events,
+    meta,
     metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
+    project_roles,
+    projects,
+    waivers,
 )
-
-checklists = Table(
-    "checklists",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("source", Text, nullable=False),  # file it was loaded from
-    Column("digest", String(64), nullable=False),  # sha256 of that file, to notice edits
-)
-
-checklist_items = Table(
-    "checklist_items",
-    metadata,
-    Column("checklist_id", String(64), ForeignKey("checklists.id"), primary_key=True),
-    Column("code", String(32), primary_key=True),
-    Column("position", Integer, nullable=False),  # order of the whole list
-    Column("group_title", Text, nullable=False),
-    Column("number", Integer, nullable=False),  # 序号 within its group
-    Column("title", Text, nullable=False),
-    Column("role", Text, nullable=False),
-    Column("retention", String(16), nullable=False),
-    Column("aliases", Text, nullable=False),  # JSON list of matching keywords
-    Column("gbt_class", String(4), nullable=False, default=""),
-)
-
-projects = Table(
-    "projects",
-    metadata,
-    Column("code", String(64), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("checklist_id", String(64), ForeignKey("checklists.id"), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-)
-
-project_roles = Table(
-    "project_roles",
-    metadata,
-    Column("project_code", String(64), ForeignKey("projects.code"), primary_key=True),
-    Column("role", Text, primary_key=True),
-    Column("person", Text, nullable=False),
-)
-
-documents = Table(
-    "documents",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("sha256", String(64), nullable=False, unique=True),
-    Column("original_name", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("vault_path", Text, unique=True),  # relative to vault/
-    Column("size", Integer, nullable=False),
-    Column("pages", Integer, nullable=False, default=1),
-    Column("mime_type", String(128), nullable=False),
-    Column("project_code", String(64), ForeignKey("projects.code")),
-    Column("item_code", String(32)),
-    Column("role", Text),
-    Column("person", Text),
-    Column("status", String(16), nullable=False),  # filed | review
-    Column("confidence", Float),
-    Column("suggestions", Text),  # JSON list for review: [{"project","item","score"}]
-    Column("method", String(16)),  # how text was read: text / ocr / mixed / docx / plain
-    Column("document_date", Date),
-    Column("filed_at", DateTime, nullable=False),
-    Column("source", String(16), nullable=False, default="ingest"),  # ingest / forms / api
-    Column("doc_number", Text),  # 文件编号
-    Column("remarks", Text),  # 备注
-    # Crash safety: the inbox file to delete once this row is committed; cleared after.
-    Column("inbox_path", Text),
-)
-
-document_texts = Table(
-    "document_texts",
-    metadata,
-    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
-    Column("content", Text, nullable=False),
-)
-
-waivers = Table(
-    "waivers",
-    metadata,
-    Column("project_code", String(64), ForeignKey("projects.code"), primary_key=True),
-    Column("item_code", String(32), primary_key=True),
-    Column("reason", Text, nullable=False),
-    Column("at", DateTime, nullable=False),
-)
-
-events = Table(
-    "events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
-    Column("command", Text, nullable=False),
-    Column("action", String(32), nullable=False),
-    Column("project_code", String(64)),
-    Column("document_id", Integer),
-    Column("detail", Text, nullable=False, default="{}"),  # JSON
-)
+from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -165,32 +53,62 @@ class Catalog:
     # -- opening ---------------------------------------------------------------------
     @classmethod
     def create(cls, home: Home) -> "Catalog":
-        """Open the catalog, creating the schema when the database is new."""
+        """Open the catalog, creating the schema when the database is new and applying the
+        migration steps an older catalog still needs."""
         cat = cls(home, _engine(home.catalog_url))
         try:
-            metadata.create_all(cat.engine)
-            with cat.engine.begin() as conn:
-                row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
-                if row is None:
-                    conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            cat.migrate()
         except SQLAlchemyError as e:
             raise _translate(e, home) from e
-        cat.check_schema()
         return cat
 
     @classmethod
     def open(cls, home: Home) -> "Catalog":
-        """Open an existing home's catalog (creating tables a new release added)."""
+        """Open an existing home's catalog (bringing its schema up to date)."""
         return cls.create(home)
+
+    def schema_version(self) -> int | None:
+        """The version stamped in the catalog, or None for an empty database."""
+        with self.engine.connect() as conn:
+            if not self.engine.dialect.has_table(conn, "meta"):
+                return None
+            value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        return int(value) if value is not None else None
+
+    def migrate(self) -> list[str]:
+        """Bring the schema to this release's version; return the descriptions of steps applied.
+
+        A new database gets every table at once.  An older one gets each pending step in its
+        own transaction together with its version bump, so an interrupted migration resumes.
+        """
+        latest = migrations.latest_version()
+        current = self.schema_version()
+        if current is None:
+            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.execute(insert(meta).values(key="schema_version", value=str(latest)))
+            return []
+        if current > latest:
+            raise ConfigError(
+                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"understands ({latest}); upgrade dangan"
+            )
+        applied = []
+        for step in migrations.pending(current):
+            with self.engine.begin() as conn:
+                step.upgrade(conn)
+                conn.execute(update(meta).where(meta.c.key == "schema_version").values(value=str(step.version)))
+                self.log(conn, "migrated", version=step.version, step=step.description)
+            applied.append(f"{step.version}: {step.description}")
+        return applied
 
     def check_schema(self) -> None:
         """Refuse a catalog written by a newer dangan rather than damage it."""
-        with self.engine.connect() as conn:
-            version = int(conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
-        if version > SCHEMA_VERSION:
+        current, latest = self.schema_version(), migrations.latest_version()
+        if current is not None and current > latest:
             raise ConfigError(
-                f"{self.home.catalog_url}: catalog schema {version} is newer than this dangan "
-                f"understands ({SCHEMA_VERSION}); upgrade dangan"
+                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"understands ({latest}); upgrade dangan"
             )
 
     def close(self) -> None:

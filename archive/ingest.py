@@ -32,7 +32,7 @@ from indexer.errors import (
     UnsupportedFileError,
 )
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
-from archive.projects import UNASSIGNED, Project, get_project, list_projects
+from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
 
 INDEX_BATCH = 50
 
@@ -97,7 +97,7 @@ class Ingester:
     min_confidence: float = 0.5
     ocr: bool = True
     index: bool = True
-    _projects: dict[str, Project] = field(default_factory=dict)
+    _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
 
     @classmethod
@@ -275,9 +275,9 @@ class Ingester:
         return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.path.name)
 
     def _project(self, code: str) -> Project:
-        if code not in self._projects:
-            self._projects[code] = get_project(self.cat, code)
-        return self._projects[code]
+        if self._projects is None:
+            self._projects = ProjectCache(self.cat)
+        return self._projects.require(code)
 
     def _resolve_project(self, rec: Record, text: str) -> Project | None:
         if rec.project_hint:

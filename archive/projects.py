@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
-from archive.catalog import Catalog, checklist_items, checklists, now, project_roles, projects
+from archive.catalog import Catalog, now
+from archive.schema import checklist_items, checklists, project_roles, projects
 from archive.checklist import Checklist, Item, load_checklist
 from indexer.errors import DuplicateProjectError, UnknownItemError, UnknownProjectError, UsageError
 
@@ -172,3 +173,31 @@ def list_projects(cat: Catalog) -> list[Project]:
     with cat.engine.connect() as conn:
         codes = [r.code for r in conn.execute(select(projects.c.code).order_by(projects.c.code))]
     return [get_project(cat, c) for c in codes]
+
+
+class ProjectCache:
+    """Projects looked up once per run: ingest and indexing ask for the same few many times.
+
+    ``get`` returns None for a missing or empty code; ``require`` raises UnknownProjectError.
+    """
+
+    def __init__(self, cat: Catalog):
+        self.cat = cat
+        self._seen: dict[str, Project | None] = {}
+
+    def require(self, code: str) -> Project:
+        """The project ``code``; UnknownProjectError when there is none (not cached)."""
+        if self._seen.get(code) is None:
+            self._seen[code] = get_project(self.cat, code)
+        return self._seen[code]
+
+    def get(self, code: str | None) -> Project | None:
+        """The project ``code``, or None when ``code`` is empty or names no project."""
+        if not code:
+            return None
+        if code not in self._seen:
+            try:
+                self._seen[code] = get_project(self.cat, code)
+            except UnknownProjectError:
+                self._seen[code] = None
+        return self._seen[code]

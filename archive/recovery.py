@@ -19,7 +19,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from archive import vault
-from archive.catalog import Catalog, documents
+from archive.catalog import Catalog
+from archive.schema import documents
 from archive.ingest import clear_inbox_marker, remove_committed_original
 
 

@@ -157,7 +157,7 @@ def _search(cat: Catalog) -> None:
 
 
 def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
-    from archive.dataio import read_rows
+    from archive.forms import read_rows
     from archive.forms import find_form, load_manifest, render_batch
 
     _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")

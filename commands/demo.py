@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.archive_registers import write_register
+from archive.registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
 from indexer.errors import NotFoundError

@@ -266,6 +266,7 @@ def form_to_json(form: FormSpec) -> dict[str, Any]:
     """The form's manifest entry as plain data (for --json)."""
 
     def field_json(f: FieldSpec) -> dict[str, Any]:
+        """One field as plain data; sub-fields nest the same way."""
         d: dict[str, Any] = {"name": f.name, "label": f.label, "type": f.type, "required": f.required}
         if f.choices:
             d["choices"] = list(f.choices)

@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.archive_registers import write_register
+from archive.registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
 from indexer.errors import NotFoundError
@@ -143,7 +143,7 @@ def _search(cat: Catalog) -> None:
 
 
 def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
-    from archive.dataio import read_rows
+    from archive.forms import read_rows
     from archive.forms import find_form, load_manifest, render_batch
 
     _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")

@@ -1,7 +1,7 @@
 """The `forms` command group: list the forms, show their fields, check a template, render a batch.
 
 Thin on purpose: the manifest, validation, rendering and PDF conversion live in
-:mod:`archive.forms`, reading data files in :mod:`archive.dataio`.  An archive home is used
+:mod:`archive.forms`, reading data files in :mod:`archive.forms.data`.  An archive home is used
 when there is one (its edited templates and its company name); without one the shipped
 templates are used, so forms work on a machine that files nothing.
 """
@@ -14,21 +14,21 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.dataio import read_rows
-from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 from archive.forms import (
     FormSpec,
     Rendered,
+    check_rows,
     example_header,
     find_form,
     form_to_json,
     inspect_template,
     list_convention,
     load_manifest,
-    render_batch,
-    validate_rows,
+    read_rows,
+    render_checked,
 )
 from archive.home import Home
+from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 
 
@@ -202,23 +202,25 @@ def render(
         filable = ", ".join(f"{f.title} ({f.checklist_item})" for f in manifest.values() if f.checklist_item)
         raise UsageError(f"{form.title} satisfies no checklist item, so --file-into cannot file it; forms that can: {filable}")
     rows = read_rows(data, sheet=sheet)
-    valid, problems = validate_rows(form, rows)
+    # Validated once: the count of valid rows sizes the progress bar, and the same result
+    # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
+    checked = check_rows(form, rows)
     company = str(home.setting("dangan", "company", "")) if home else ""
     try:
-        with progress_bar(len(valid) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
-            results = render_batch(
-                form, rows, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
+        with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
+            batch = render_checked(
+                form, checked, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
                 company=company, progress=lambda step: bar.advance(description=f"{form.title} {step}"),
             )  # fmt: skip
     except DataError as e:
         for line in e.problems:
             click.echo(line, err=True)
         raise
-    if skip_invalid:
-        for line in problems:
-            click.echo(f"skipped: {line}", err=True)
-    filed = _file_into(form, results, file_into) if file_into else {}
-    _report(form, out, results, problems if skip_invalid else [], filed, file_into, as_json)
+    skipped = [p.text for p in batch.skipped]
+    for line in skipped:
+        click.echo(f"skipped: {line}", err=True)
+    filed = _file_into(form, batch.rendered, file_into) if file_into else {}
+    _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
 
 
 def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from archive.archive_registers import KINDS, write_register
+from archive.registers import KINDS, write_register
 from commands.common import home_option, state
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from archive import forms as F
-from archive.dataio import decode_bytes, read_rows
+from archive.forms.data import read_rows
 from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from indexer.text import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "派工单号,客户名称,地址\r\nPG-1,刘䶮,北京市朝阳区\r\nPG-2,陈秀英,\"海淀区, 学院路\"\r\n"
@@ -40,9 +41,9 @@ def test_csv_encodings_are_detected_from_the_bytes(tmp_path, encoding, text):
 
 
 def test_detection_names_the_encoding_it_found():
-    assert decode_bytes("甲".encode("gbk"), Path("x.csv"))[1] == "gb18030"
-    assert decode_bytes("甲".encode("utf-8"), Path("x.csv"))[1] == "utf-8"
-    assert decode_bytes("\ufeff甲".encode("utf-8"), Path("x.csv"))[1] == "utf-8-sig"
+    assert decode_text("甲".encode("gbk"), Path("x.csv"))[1] == "gb18030"
+    assert decode_text("甲".encode("utf-8"), Path("x.csv"))[1] == "utf-8"
+    assert decode_text("\ufeff甲".encode("utf-8"), Path("x.csv"))[1] == "utf-8-sig"
 
 
 def test_excel_unicode_text_is_utf16_with_tabs(tmp_path):

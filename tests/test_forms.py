@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from docx import Document
 
 from archive import forms as F
+from archive.forms import batch as forms_batch
 from indexer.errors import DataError, TemplateError, UnknownFormError, UsageError
 
 MANIFEST = F.load_manifest()
@@ -92,8 +94,8 @@ def test_columns_match_by_label_or_name_and_values_are_typed():
     assert problems == []
     [values] = typed
     assert values["ticket_no"] == "PG-1" and str(values["dispatch_date"]) == "2024-03-05"
-    assert values["items"] == [{"name": "滤芯", "charge": None, "quantity": F.Decimal("12"), "unit_price": None,
-                                "amount": F.Decimal("1280.50")}]  # fmt: skip
+    assert values["items"] == [{"name": "滤芯", "charge": None, "quantity": Decimal("12"), "unit_price": None,
+                                "amount": Decimal("1280.50")}]  # fmt: skip
     assert values["_row"] == 2
 
 
@@ -232,7 +234,7 @@ def _exploding_home(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_row_failing_mid_batch_leaves_no_half_written_file(tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(F, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 0)
     form = F.load_manifest(_exploding_home(tmp_path))["dispatch_ticket"]
     rows = [dispatch_row(n) for n in range(1, 41)]
     rows[24]["客户名称"] = "BOOM"
@@ -248,7 +250,7 @@ def test_a_row_failing_mid_batch_leaves_no_half_written_file(tmp_path, monkeypat
 
 
 def test_jobs_2_writes_the_same_files_as_jobs_1(tmp_path, monkeypatch):
-    monkeypatch.setattr(F, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 0)
     rows = [dispatch_row(n, 维修项目2项目名称=f"项目{n}") for n in range(1, 31)]
     one = F.render_batch(DISPATCH, rows, tmp_path / "one", jobs=1, company="公司")
     two = F.render_batch(DISPATCH, rows, tmp_path / "two", jobs=2, company="公司")

@@ -1,7 +1,8 @@
-"""Archive registers filled from the catalog: 卷内目录, 一览表, 备考表, 归档文件目录.
+"""Registers filled from the catalog: a project's filed documents and checklist status as plain rows.
 
 The catalog supplies the facts (documents in filing order with real page counts, checklist
-status); :mod:`archive.registers` lays them out through the same template engine as forms.
+status); :mod:`archive.registers.layout` lays them out through the same template engine as
+forms.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.completeness import check
-from indexer.errors import UsageError
 from archive.projects import get_project
-
-KINDS = ("卷内目录", "一览表", "备考表", "归档文件目录")
+from archive.registers.layout import KINDS, render_register
+from indexer.errors import UsageError
 
 
 def register_entries(cat: Catalog, code: str) -> list[dict]:
@@ -45,8 +45,6 @@ def register_entries(cat: Catalog, code: str) -> list[dict]:
 
 def write_register(cat: Catalog, code: str, kind: str, out: Path, *, xlsx: bool = False) -> Path:
     """Write one register of a project to ``out`` (.docx, or .xlsx with ``xlsx``)."""
-    from archive.registers import render_register
-
     if kind not in KINDS:
         raise UsageError(f"unknown register kind '{kind}'; use one of {'|'.join(KINDS)}")
     project = get_project(cat, code)

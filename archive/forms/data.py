@@ -5,10 +5,10 @@ in file order, with blank rows kept (as empty dicts of blanks) so that row numbe
 messages stay those a person sees in the spreadsheet: the header is row 1, the first data
 row is row 2.  Only trailing blank rows are dropped.
 
-CSV encodings are detected from the bytes, never guessed from the locale: a UTF-8 BOM,
-UTF-16 (Excel's "Unicode text"), strict UTF-8, then GB18030 (a superset of the GBK that
-Excel writes on Chinese Windows).  A file that is none of these is reported with the byte
-position where decoding failed.
+CSV encodings are detected from the bytes by :func:`indexer.text.decode_text`, never guessed
+from the locale: a UTF-8 BOM, UTF-16 (Excel's "Unicode text"), strict UTF-8, then GB18030 (a
+superset of the GBK that Excel writes on Chinese Windows).  A file that is none of these is
+reported with the byte position where decoding failed.
 
 List fields come from flat columns numbered from 1 (the convention `dangan forms fields`
 prints): ``维修项目1项目名称``, ``维修项目1数量``, ``维修项目2项目名称`` … or in ASCII
@@ -19,7 +19,6 @@ numbered columns here, so the rest of dangan sees one shape.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from indexer.text import decode_text
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json")
 
@@ -65,38 +65,13 @@ def read_rows(path: Path, *, sheet: str | None = None) -> list[Row]:
 # --------------------------------------------------------------------------- CSV
 
 
-def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
-    """(text, encoding name) of a text file, detected from its bytes."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return _decode(data, encoding, path), encoding
-    failures = []
-    # Strict UTF-8 first: GBK text is almost never valid UTF-8, while UTF-8 Chinese text is
-    # rarely valid GB18030 end to end, so the order settles the ambiguity.
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as e:
-            failures.append((e.start, encoding, e))
-    start, encoding, err = max(failures, key=lambda f: f[0])
-    raise InputFileError(
-        f"{path}: cannot decode the text at byte {start} (0x{data[start]:02x}); it is neither UTF-8 nor "
-        f"GBK/GB18030 (read furthest as {encoding}); save it from Excel as \"CSV UTF-8\" and try again"
-    ) from err
-
-
-def _decode(data: bytes, encoding: str, path: Path) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise InputFileError(
-            f"{path}: starts like {encoding} but byte {e.start} cannot be decoded; "
-            f"save it again from Excel as \"CSV UTF-8\""
-        ) from e
+# What to do about a file that is neither UTF-8 nor GBK: it is almost always a spreadsheet
+# export, so the advice names Excel's own choice.
+DECODE_ADVICE = 'save it from Excel as "CSV UTF-8" and try again'
 
 
 def _read_csv(path: Path) -> list[Row]:
-    text, _encoding = decode_bytes(path.read_bytes(), path)
+    text, _encoding = decode_text(path.read_bytes(), path, advice=DECODE_ADVICE)
     if not text.strip():
         raise EmptyFileError(f"{path}: the file has no text; export the data again with a header row")
     records = list(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text, path)))
@@ -191,7 +166,7 @@ def _worksheet(wb, path: Path, sheet: str | None):
 
 
 def _read_json(path: Path) -> list[Row]:
-    text, _encoding = decode_bytes(path.read_bytes(), path)
+    text, _encoding = decode_text(path.read_bytes(), path, advice=DECODE_ADVICE)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:

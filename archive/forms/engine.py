@@ -1,0 +1,261 @@
+"""The template engine: a .docx template parsed and compiled once, rendered into many files.
+
+Rendering follows docxtpl's rules (``{{ tag }}``, ``{%tr for it in items %}`` …) with
+autoescaping on, but each template is parsed and compiled once per process and every row is
+written straight into a copy of the template's zip package: that is what makes a batch of a
+thousand forms take seconds instead of minutes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from indexer.errors import TemplateError
+
+def _jinja_env():
+    """The Jinja environment of every render and check: autoescape on, so & < > print as such."""
+    from jinja2 import Environment
+
+    return Environment(autoescape=True)
+
+
+@dataclass
+class _Source:
+    """One part of a template as Jinja source, and where its lines sit in the document."""
+
+    part: str  # zip member name, e.g. word/document.xml
+    src: str
+    paragraphs: list[tuple[str, str]]  # (location, text) of every paragraph of the part
+    prefix: str = ""  # "header " etc.; empty for the body
+
+    def place(self, line: int) -> str:
+        """Where source line ``line`` (1-based) sits, as a person finds it in Word."""
+        lines = self.src.split("\n")
+        text = re.sub(r"<[^>]+>", "", lines[max(1, min(line, len(lines))) - 1]).strip()
+        if not text:
+            return f"{self.prefix}(between paragraphs)".strip()
+        for where, para_text in self.paragraphs:
+            if para_text and (text in para_text or para_text in text):
+                return f'{self.prefix}{where} "{_short(text)}"'
+        return f'{self.prefix}"{_short(text)}"'
+
+
+class CompiledTemplate:
+    """A .docx template read, patched and compiled once, then rendered into many files.
+
+    It applies docxtpl's own preprocessing (``patch_xml``) and postprocessing
+    (listing/newline handling, table-grid fixes, drawing ids) but writes each result straight
+    into a copy of the template's zip, so the per-row cost is one Jinja render and one zip.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._helper, doc = _open_docx(self.path)
+        entries = _zip_entries(self.path)
+        self.sources = _template_sources(self.path, self._helper, doc, entries)
+        self._head, self._tail = _split_document(doc)
+        # docxtpl's table-grid and drawing-id fixes only change something when columns are
+        # looped ({%tc %}) or drawings can repeat; skipping them otherwise halves the cost.
+        body = self.sources[0].src
+        self._fix_tables = bool(re.search(r"\{%-?\s*tc\b", _body_text(doc))) or "docPr" in body
+        env = _jinja_env()
+        self._compiled = {}
+        for s in self.sources:
+            try:
+                self._compiled[s.part] = env.from_string(s.src)
+            except _jinja_syntax_error() as e:
+                raise TemplateError(f"{self.path}: {_syntax_message(s, e)}; fix the tag in Word") from e
+        self._base = _base_zip(entries, {s.part for s in self.sources})
+
+    def render(self, context: Mapping[str, Any]) -> dict[str, bytes]:
+        """The rendered parts (zip member -> bytes) for one context."""
+        out = {}
+        for s in self.sources:
+            xml = _postprocess(self._helper, self._compiled[s.part].render(context))
+            if s.part == self._main_part:
+                body = _fix_body(self._helper, xml) if self._fix_tables else xml
+                xml = self._head + body + self._tail
+            else:
+                xml = _XML_DECL + xml
+            out[s.part] = xml.encode("utf-8")
+        return out
+
+    @property
+    def _main_part(self) -> str:
+        return self.sources[0].part
+
+    def write(self, context: Mapping[str, Any], out: Path) -> None:
+        """Render ``context`` into the .docx ``out`` (the caller makes it atomic).
+
+        The unchanged parts were compressed once into ``_base``; each form copies those bytes
+        and appends only its rendered parts, instead of recompressing styles, theme and fonts.
+        """
+        rendered = self.render(context)
+        buf = io.BytesIO(self._base)
+        with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in rendered.items():
+                zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
+        out.write_bytes(buf.getvalue())
+
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same data always gives the same bytes
+
+
+def _base_zip(entries: list[tuple[zipfile.ZipInfo, bytes]], rendered: set[str]) -> bytes:
+    """The template's parts that are never rendered, compressed once."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, blob in entries:
+            if info.filename not in rendered:
+                zf.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME), blob, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _body_text(doc) -> str:
+    """The body's text with the XML removed, so a tag Word split across runs still reads whole."""
+    from lxml import etree
+
+    return re.sub(r"<[^>]+>", "", etree.tostring(doc.element.body, encoding="unicode"))
+
+
+_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_BODY_MARK = "dangan-body-mark"
+
+
+def _jinja_syntax_error():
+    from jinja2 import TemplateSyntaxError
+
+    return TemplateSyntaxError
+
+
+def _open_docx(path: Path):
+    """docxtpl's helper object (for its XML fixes) and the parsed document."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+
+    helper = DocxTemplate(str(path))
+    try:
+        helper.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as e:
+        raise TemplateError(f"{path}: not a Word .docx file ({e}); save it from Word as .docx") from e
+    except OSError as e:
+        raise TemplateError(f"{path}: cannot be read ({e})") from e
+    return helper, helper.docx
+
+
+def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(info, zf.read(info)) for info in zf.infolist()]
+
+
+def _template_sources(path: Path, helper, doc, entries) -> list[_Source]:
+    """The body, then every header, footer and footnote part that holds a tag, as Jinja source."""
+    from docx.oxml import parse_xml
+
+    body_xml = helper.xml_to_string(doc.element.body)
+    main = doc.part.partname.lstrip("/")
+    sources = [_source(helper, main, body_xml, doc.element.body, "")]
+    names = {info.filename for info, _ in entries}
+    for rel in doc.part.rels.values():
+        if rel.is_external or rel.reltype not in _EXTRA_PART_TYPES:
+            continue
+        part = rel.target_part
+        name = part.partname.lstrip("/")
+        if name not in names:
+            continue
+        element = parse_xml(part.blob)
+        xml = helper.xml_to_string(element)
+        src = _source(helper, name, xml, element, _EXTRA_PART_TYPES[rel.reltype] + " ")
+        if re.search(r"\{[{%#]", src.src):
+            sources.append(src)
+    return sources
+
+
+_EXTRA_PART_TYPES = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header": "header",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer": "footer",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes": "footnotes",
+}
+
+
+def _source(helper, part: str, xml: str, element, prefix: str) -> _Source:
+    """docxtpl's preprocessing of one part; every paragraph starts a new source line, so a
+    Jinja line number leads back to a paragraph."""
+    src = re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(xml))
+    return _Source(part=part, src=src, paragraphs=list(_paragraph_places(element)), prefix=prefix)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _paragraph_places(element) -> Iterable[tuple[str, str]]:
+    """(location, text) of every paragraph: "table 2, row 3, cell 1" or "paragraph 5"."""
+    from docx.oxml.ns import qn
+
+    body_paras = 0
+    # Keyed by the elements themselves: holding them keeps lxml's proxies (and so their
+    # identity) alive while we look them up.
+    tables = {t: n for n, t in enumerate(element.iter(qn("w:tbl")), 1)}
+    for p in element.iter(qn("w:p")):
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        tc = next((a for a in p.iterancestors(qn("w:tc"))), None)
+        if tc is None:
+            body_paras += 1
+            yield f"paragraph {body_paras}", text
+            continue
+        # Through ancestors, not parents: rows may sit inside content controls (w:sdt).
+        tr = next(tc.iterancestors(qn("w:tr")))
+        tbl = next(tr.iterancestors(qn("w:tbl")))
+        row = _position(tbl.iter(qn("w:tr")), tr)
+        cell = _position(tr.iter(qn("w:tc")), tc)
+        yield f"table {tables.get(tbl, '?')}, row {row}, cell {cell}", text
+
+
+def _position(elements: Iterable, wanted) -> int | str:
+    """1-based position of ``wanted`` among ``elements`` ("?" if it is not there)."""
+    return next((n for n, e in enumerate(elements, 1) if e is wanted), "?")
+
+
+def _syntax_message(source: _Source, e) -> str:
+    return f"tag syntax error in {source.place(e.lineno or 1)}: {e.message}"
+
+
+def _split_document(doc) -> tuple[str, str]:
+    """The document part's XML before and after its body, so a rendered body can be spliced in."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    root = deepcopy(doc.element)
+    body = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
+    root.replace(body, etree.Element(_BODY_MARK))
+    xml = etree.tostring(root, encoding="unicode")
+    head, tail = xml.split(f"<{_BODY_MARK}/>")
+    return _XML_DECL + head, tail
+
+
+def _postprocess(helper, xml: str) -> str:
+    """docxtpl's steps after Jinja: paragraph joins, escaped-brace markers, newlines as breaks."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    # resolve_listing only rewrites tabs, line and page breaks in values: skip its regex
+    # passes over the whole document when the rendered text has none.
+    if any(c in xml for c in "\t\n\a\f"):
+        xml = helper.resolve_listing(xml)
+    return xml
+
+
+def _fix_body(helper, xml: str) -> str:
+    """docxtpl's table-grid and drawing-id fixes on a rendered body."""
+    from lxml import etree
+
+    tree = helper.fix_tables(xml)
+    helper.docx_ids_index = 1000
+    helper.fix_docpr_ids(tree)
+    return etree.tostring(tree, encoding="unicode")

@@ -44,3 +44,16 @@ def test_pending_steps_run_once_each_logged_and_idempotent(home, monkeypatch):
             migrations.add_column(conn, documents, Column("test_note", Text))  # a second run is harmless
     Catalog.open(home).close()
     assert calls == [1]
+
+
+def test_a_first_release_catalog_gains_the_document_metadata_columns(home):
+    with Catalog.open(home) as cat, cat.engine.begin() as conn:
+        from sqlalchemy import text
+
+        for column in ("author", "retention", "secrecy"):
+            conn.execute(text(f"ALTER TABLE documents DROP COLUMN {column}"))
+        conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="1"))
+    with Catalog.open(home) as cat:
+        assert cat.schema_version() == migrations.latest_version()
+        with cat.engine.connect() as conn:
+            assert all(migrations.has_column(conn, "documents", c) for c in ("author", "retention", "secrecy"))

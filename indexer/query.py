@@ -34,6 +34,7 @@ class _Item:
 
     @property
     def is_or(self) -> bool:
+        """A bare OR between two words (a quoted or negated "OR" is a word)."""
         return self.text == "OR" and not self.quoted and not self.negate
 
 

@@ -18,6 +18,7 @@ FRAGMENT_LEAD = 30  # characters of context kept before the first match in a lon
 # Fragments end at Chinese and Latin sentence punctuation and at line breaks.
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]+|\.(?=\s)")
 
+
 def make_snippet(text: str, patterns: list[Pattern]) -> tuple[str, list[tuple[int, int]]]:
     """The best fragment(s) of ``text`` and the spans of matched text inside the snippet.
 

@@ -22,11 +22,12 @@ from indexer.extract.plain import read_text
 from indexer.extract.sniff import extension_note, sniff_type
 from indexer.extract.word import read_docx
 
+# ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
+# indexer.extract.ocr.ocr_image, which is what the readers call.
 __all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "ocr_image", "sniff_type", "supported_extensions"]
 
 # One reader per type; each takes (path, mime, ocr) and returns an Extraction.
 _READERS = {PDF: read_pdf, PNG: read_image, JPEG: read_image, TIFF: read_image, DOCX: read_docx, TEXT: read_text}
-
 
 
 def extract(path: Path, *, ocr: bool = True) -> Extraction:

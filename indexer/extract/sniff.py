@@ -12,7 +12,6 @@ from pathlib import Path
 
 from indexer.errors import EmptyFileError, InputFileError, NotFoundError, UnsupportedFileError
 from indexer.extract.common import ACCEPTED, DOCX, EXTENSIONS, JPEG, KIND_NAMES, PDF, PNG, TEXT, TIFF, corrupt, mime_for_extension
-from indexer.text import decode_text
 
 SNIFF_BYTES = 4096
 
@@ -33,7 +32,7 @@ def sniff_type(path: Path) -> str:
     if mime:
         return mime
     _reject_known_unsupported(path, head)
-    if _is_text(path, head):
+    if _is_text(head):
         return TEXT
     claimed = mime_for_extension(path.suffix)
     if claimed:
@@ -98,7 +97,7 @@ def _zip_advice(names: set[str]) -> str:
     return "unpack it and drop the files inside"
 
 
-def _is_text(path: Path, head: bytes) -> bool:
+def _is_text(head: bytes) -> bool:
     """Plain text: decodes as UTF-8/UTF-16/GB18030 and is nearly free of control bytes."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -106,23 +105,27 @@ def _is_text(path: Path, head: bytes) -> bool:
         return False
     # The head may cut a multi-byte character in half; drop up to 3 trailing bytes.
     for cut in range(4):
-        text = _decode_probe(path, head[: len(head) - cut])
+        text = _decode_probe(head[: len(head) - cut])
         if text is not None:
             return _looks_like_text(text)
     return False
 
 
-def _decode_probe(path: Path, data: bytes) -> str | None:
-    """The head decoded by the same decoder the text reader uses, or None if it fails.
+def _decode_probe(data: bytes) -> str | None:
+    """The head decoded as UTF-8 (BOM or not) or GB18030, or None: a yes/no probe only.
 
-    Only a probe: failing is an answer here ("not text"), not an error, and the caller
-    retries with the head's last bytes cut off, since the head may end mid-character.
-    Using ``decode_text`` keeps "sniffed as text" and "the reader can decode it" in step.
+    Deliberately not ``indexer.text.decode_text``, which decodes whole files: this runs on a
+    head cut at an arbitrary byte, failing is an answer ("not text") rather than an error,
+    and it is more lenient — a UTF-8 BOM followed by GBK bytes still counts as text here, so
+    the text reader's decode_text rejects it with the "save it again as UTF-8" advice instead
+    of the sniffer calling it an unknown or damaged file.
     """
-    try:
-        return decode_text(data, path)[0]
-    except InputFileError:
-        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _looks_like_text(text: str) -> bool:

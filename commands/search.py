@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from commands.common import console, emit_json, home_option, json_option, state
-from indexer.index import TYPE_MIME, Hit, SearchIndex
+from indexer.index import TYPE_MIME, Filters, Hit, SearchIndex
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -48,23 +48,15 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 测量 --person 赵磊 --type pdf --json
     """
     text = " ".join(query)
+    filters = Filters(
+        project=project, item=item, person=person, group=group, type=doc_type, date_from=date_from, date_to=date_to
+    )
     with SearchIndex(state().home_obj().index_dir) as index:
-        hits = index.search(
-            text,
-            project=project,
-            item=item,
-            person=person,
-            group=group,
-            type=doc_type,
-            date_from=date_from,
-            date_to=date_to,
-            limit=limit,
-        )
+        hits = index.search(text, filters, limit=limit)
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:
-        filtered = any(v is not None for v in (project, item, person, group, doc_type, date_from, date_to))
-        click.echo(f"No documents match {text}{' with those filters' if filtered else ''}.")
+        click.echo(f"No documents match {text}{' with those filters' if filters.given() else ''}.")
     else:
         _print_hits(hits)
 

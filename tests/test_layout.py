@@ -50,9 +50,15 @@ def imported_modules(path: Path) -> set[str]:
             if node.level:
                 up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(filter(None, [*up, base]))
-            found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}  # `from archive import vault`
+            submodules = {f"{base}.{a.name}" for a in node.names if _is_module(f"{base}.{a.name}")}
+            # `from archive import vault` imports the module archive.vault, not a name of archive.
+            found |= submodules if len(submodules) == len(node.names) else {base, *submodules}
     return {m for m in found if m.split(".")[0] in LAYERS}
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def graph() -> dict[str, set[str]]:

@@ -1,0 +1,79 @@
+"""What every reader shares: the ``Extraction`` result, the types dangan reads, and the errors.
+
+The readers (``pdf``, ``images``, ``word``, ``plain``) and the sniffer import from here and
+never from each other, so each can be read, tested or replaced alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import CorruptFileError
+
+PAGE_SEPARATOR = "\n\f\n"
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEXT = "text/plain"
+
+EXTENSIONS = {
+    PDF: (".pdf",),
+    PNG: (".png",),
+    JPEG: (".jpg", ".jpeg"),
+    TIFF: (".tif", ".tiff"),
+    DOCX: (".docx",),
+    TEXT: (".txt",),
+}
+KIND_NAMES = {PDF: "PDF", PNG: "PNG image", JPEG: "JPEG image", TIFF: "TIFF image", DOCX: "Word (.docx)", TEXT: "plain text"}
+ACCEPTED = "dangan reads PDF, PNG, JPEG, TIFF, DOCX and TXT files"
+
+
+@dataclass
+class Extraction:
+    """The text of one file and how it was obtained."""
+
+    text: str  # pages joined by PAGE_SEPARATOR ("\n\f\n")
+    pages: int  # PDF pages, TIFF frames, 1 for other images and TXT; DOCX: Word's count
+    mime_type: str  # judged from the content, not the name
+    method: str  # "text" (PDF text layer), "ocr", "mixed" (some pages OCR'd), "docx", "plain"
+    empty_pages: list[int] = field(default_factory=list)  # 1-based; noted, not fatal
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
+    notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
+
+
+def supported_extensions() -> frozenset[str]:
+    """File name extensions dangan picks up from an inbox (lower case, with the dot)."""
+    return frozenset(ext for exts in EXTENSIONS.values() for ext in exts)
+
+
+def assemble(page_texts: list[str], mime: str, method: str, ocr_pages: list[int], notes: list[str]) -> Extraction:
+    """An Extraction of per-page texts, noting every page that yielded no text."""
+    empty = [n for n, text in enumerate(page_texts, 1) if not text.strip()]
+    notes = notes + [f"page {n}: no text found" for n in empty]
+    return Extraction(
+        text=PAGE_SEPARATOR.join(page_texts),
+        pages=len(page_texts),
+        mime_type=mime,
+        method=method,
+        empty_pages=empty,
+        ocr_pages=ocr_pages,
+        notes=notes,
+    )
+
+
+def mime_for_extension(suffix: str) -> str | None:
+    """The type a file name's extension claims (".PDF" → PDF), or None if dangan reads no such type."""
+    suffix = suffix.lower()
+    for mime, exts in EXTENSIONS.items():
+        if suffix in exts:
+            return mime
+    return None
+
+
+def corrupt(path: Path, kind: str, action: str) -> CorruptFileError:
+    """The error for a file of a type dangan reads that is damaged: names the file and the remedy."""
+    return CorruptFileError(f"{path} is not a readable {kind} file (damaged or incomplete): {action} and drop it again")

@@ -1,0 +1,66 @@
+"""Images (PNG, JPEG, multi-page TIFF): every frame made upright and RGB, then OCR'd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from indexer.errors import UnsupportedFileError
+from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
+from indexer.extract.common import Extraction, assemble, corrupt
+
+
+def read_image(path: Path, mime: str, ocr: bool) -> Extraction:
+    """OCR every frame of an image file (one page per TIFF frame) when ``ocr`` is on."""
+    notes = [] if ocr else ["OCR is off: image text not read"]
+    texts = [_ocr.ocr_image(frame).strip() if ocr else "" for frame in _frames(path)]
+    ocr_pages = [n for n, text in enumerate(texts, 1) if text]
+    return assemble(texts, mime, "ocr", ocr_pages, notes)
+
+
+# PIL reports truncated or garbled data as any of these.
+_PIL_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
+
+
+def _frames(path: Path):
+    """Yield every frame (TIFF page) upright per EXIF orientation, as RGB, one at a time.
+
+    One at a time because a 50-page 300 dpi TIFF decoded at once would take over 1 GB.
+    """
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError as e:
+        raise _too_large(path) from e
+    except _PIL_ERRORS as e:
+        raise corrupt(path, "image", "re-scan or re-export it") from e
+    with img:
+        for index in range(getattr(img, "n_frames", 1)):
+            yield _decode_frame(path, img, index)
+
+
+def _decode_frame(path: Path, img: Image.Image, index: int) -> Image.Image:
+    try:
+        img.seek(index)
+        return _upright_rgb(img)
+    except Image.DecompressionBombError as e:
+        raise _too_large(path) from e
+    except _PIL_ERRORS as e:
+        raise corrupt(path, "image", "re-scan or re-export it") from e
+
+
+def _too_large(path: Path) -> UnsupportedFileError:
+    return UnsupportedFileError(f"{path} is too large an image to read safely: re-scan it at 300 dpi or less")
+
+
+def _upright_rgb(frame: Image.Image) -> Image.Image:
+    frame = ImageOps.exif_transpose(frame.copy())
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        # Transparent pixels are often black underneath; put them on white paper first.
+        rgba = frame.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, (255, 255, 255))
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    if frame.mode.startswith("I;16") or frame.mode in ("I", "F"):
+        frame = ImageOps.autocontrast(frame.convert("I").point(lambda v: v / 256).convert("L"))
+    return frame.convert("RGB")

@@ -1,0 +1,31 @@
+"""Plain text (.txt) in the encodings Chinese offices write: UTF-8, UTF-16, GBK/GB18030."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.errors import InputFileError
+from indexer.extract.common import Extraction, assemble, corrupt
+from indexer.text import decode_text
+
+_ADVICE = "save it again as UTF-8 (e.g. in Notepad: Save As, Encoding UTF-8)"
+
+
+def read_text(path: Path, mime: str, ocr: bool) -> Extraction:
+    """The text of a plain text file, noting the encoding when it was not UTF-8."""
+    text, encoding = _decode_text(path, path.read_bytes())
+    notes = [] if encoding == "utf-8" else [f"decoded as {encoding}"]
+    return assemble([text.strip()], mime, "plain", [], notes)
+
+
+def _decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """(text, encoding) through the project's one decoder, ``indexer.text.decode_text``.
+
+    A UTF-8 BOM is reported as plain "utf-8" (no note: it is what we recommend), and an
+    undecodable file stays a ``CorruptFileError`` with the advice archivists already know.
+    """
+    try:
+        text, encoding = decode_text(data, path, advice=_ADVICE)
+    except InputFileError as e:
+        raise corrupt(path, "text", _ADVICE) from e
+    return text, encoding.replace("-sig", "")

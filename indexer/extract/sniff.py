@@ -1,0 +1,177 @@
+"""Judging a file's type from its content (magic bytes), never from its name.
+
+Scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs and ``.doc``
+files that are really DOCX, so the name only decides which advice a refusal gives.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from indexer.errors import EmptyFileError, InputFileError, NotFoundError, UnsupportedFileError
+from indexer.extract.common import ACCEPTED, DOCX, EXTENSIONS, JPEG, KIND_NAMES, PDF, PNG, TEXT, TIFF, corrupt, mime_for_extension
+
+SNIFF_BYTES = 4096
+
+
+def sniff_type(path: Path) -> str:
+    """Return the MIME type of ``path`` judged by its content, not its extension.
+
+    Raises ``EmptyFileError`` for a zero-byte file, ``UnsupportedFileError`` for content
+    dangan cannot read (with advice, e.g. old .doc/.xls), and ``CorruptFileError`` when
+    the content is unrecognisable but the name claims a type dangan reads (a damaged or
+    mislabelled download such as random bytes named ``.pdf``).
+    """
+    path = Path(path)
+    head = _read_head(path)
+    if not head:
+        raise EmptyFileError(f"{path} is empty (0 bytes): re-scan or re-export it and drop it again")
+    mime = _magic_type(head) or _zip_type(path, head)
+    if mime:
+        return mime
+    _reject_known_unsupported(path, head)
+    if _is_text(head):
+        return TEXT
+    claimed = mime_for_extension(path.suffix)
+    if claimed:
+        raise corrupt(path, KIND_NAMES[claimed], "re-scan or re-export it")
+    raise UnsupportedFileError(f"{path} is of an unknown type ({ACCEPTED}): convert it to PDF and drop it again")
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except FileNotFoundError as e:
+        raise NotFoundError(f"{path} does not exist: check the path (was it moved or renamed?)") from e
+    except IsADirectoryError as e:
+        raise UnsupportedFileError(f"{path} is a folder, not a file: drop the files inside it instead") from e
+    except PermissionError as e:
+        raise InputFileError(f"{path} cannot be read (permission denied): fix its permissions and retry") from e
+
+
+def _magic_type(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    # The PDF spec lets junk precede the header (some scanners write a few bytes first).
+    if b"%PDF-" in head[:1024]:
+        return PDF
+    return None
+
+
+def _zip_type(path: Path, head: bytes) -> str | None:
+    """DOCX is a ZIP; tell it apart from XLSX/PPTX/plain ZIP by its members."""
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as e:
+        if path.suffix.lower() == ".docx":
+            raise corrupt(path, "Word (.docx)", "re-save it in Word") from e
+        raise UnsupportedFileError(f"{path} is a damaged ZIP archive, which {ACCEPTED}: unpack a good copy and drop the files inside") from e
+    if "word/document.xml" in names:
+        return DOCX
+    raise UnsupportedFileError(f"{path} is {_zip_kind(names)}, which is not supported ({ACCEPTED}): {_zip_advice(names)}")
+
+
+def _zip_kind(names: set[str]) -> str:
+    if "xl/workbook.xml" in names:
+        return "an Excel (.xlsx) workbook"
+    if "ppt/presentation.xml" in names:
+        return "a PowerPoint (.pptx) file"
+    if "OFD.xml" in names:
+        return "an OFD e-document"
+    return "a ZIP archive"
+
+
+def _zip_advice(names: set[str]) -> str:
+    if "xl/workbook.xml" in names or "ppt/presentation.xml" in names or "OFD.xml" in names:
+        return "print it to PDF and drop the PDF"
+    return "unpack it and drop the files inside"
+
+
+def _is_text(head: bytes) -> bool:
+    """Plain text: decodes as UTF-8/UTF-16/GB18030 and is nearly free of control bytes."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head:
+        return False
+    # The head may cut a multi-byte character in half; drop up to 3 trailing bytes.
+    for cut in range(4):
+        text = _decode_probe(head[: len(head) - cut])
+        if text is not None:
+            return _looks_like_text(text)
+    return False
+
+
+def _decode_probe(data: bytes) -> str | None:
+    """The head decoded as UTF-8 (BOM or not) or GB18030, or None: a yes/no probe only.
+
+    Deliberately not ``indexer.text.decode_text``, which decodes whole files: this runs on a
+    head cut at an arbitrary byte, failing is an answer ("not text") rather than an error,
+    and it is more lenient — a UTF-8 BOM followed by GBK bytes still counts as text here, so
+    the text reader's decode_text rejects it with the "save it again as UTF-8" advice instead
+    of the sniffer calling it an unknown or damaged file.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
+    return controls <= len(text) // 100
+
+
+def _reject_known_unsupported(path: Path, head: bytes) -> None:
+    """Raise UnsupportedFileError with specific advice for formats people often drop."""
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise UnsupportedFileError(
+            f"{path} is an old Office file (.doc/.xls/.ppt), which dangan cannot read: "
+            "save it as .docx/.xlsx in Word and drop it again"
+        )
+    known = _known_unsupported(head)
+    if known:
+        raise UnsupportedFileError(f"{path} is {known[0]}, which is not supported ({ACCEPTED}): {known[1]}")
+
+
+def _known_unsupported(head: bytes) -> tuple[str, str] | None:
+    image_advice = "save it as PNG or JPEG and drop it again"
+    signatures = [
+        ((b"GIF87a", b"GIF89a"), "a GIF image", image_advice),
+        ((b"Rar!\x1a\x07",), "a RAR archive", "unpack it and drop the files inside"),
+        ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive", "unpack it and drop the files inside"),
+        ((b"{\\rtf",), "an RTF document", "save it as .docx in Word and drop it again"),
+    ]
+    for magics, kind, advice in signatures:
+        if head.startswith(magics):
+            return kind, advice
+    # "BM" alone could start a text file; a BMP also has four reserved zero bytes at 6..9.
+    if head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00":
+        return "a BMP image", image_advice
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image", image_advice
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "a HEIC photo", "export it as JPEG (or set the phone camera to 'Most Compatible')"
+    return None
+
+
+def extension_note(path: Path, mime: str) -> str | None:
+    """A note when the name's extension does not match the content, else None."""
+    if path.suffix.lower() in EXTENSIONS[mime]:
+        return None
+    shown = path.suffix or "(none)"
+    return (
+        f"extension {shown} does not match the content ({KIND_NAMES[mime]}); "
+        f"read as {KIND_NAMES[mime]} — rename the file to {EXTENSIONS[mime][0]}"
+    )

@@ -1,0 +1,86 @@
+"""Search filters as one value: ``Filters`` names every filter once, for every caller.
+
+The command line, the index and anything else that narrows a search pass a ``Filters``
+instead of spelling out project, item, person, … each time, so adding a filter means adding
+one field here and one clause to ``Filters.query``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+
+from whoosh.query import And, DateRange, Or, Prefix, Query, Term
+
+from indexer.errors import QueryError
+from indexer.schema import filter_value
+
+# --type values → a mime type, or a prefix ending in "/".
+TYPE_MIME = {
+    "pdf": ("application/pdf",),
+    "image": ("image/",),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/msword"),
+    "text": ("text/",),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to; every field is optional and they combine with AND.
+
+    ``project`` matches a project's code or name, ``item`` a checklist item's code or title,
+    ``person`` and ``group`` match exactly (folded, so 張偉 finds 张伟), ``type`` is one of
+    ``TYPE_MIME`` (pdf|image|docx|text); ``date_from``/``date_to`` are inclusive and apply to
+    the document date, or the filing date when a document has none.
+    """
+
+    project: str | None = None
+    item: str | None = None
+    person: str | None = None
+    group: str | None = None
+    type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def given(self) -> bool:
+        """Whether any filter was given at all (even an empty string), e.g. to word a message."""
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def query(self) -> Query | None:
+        """The AND of the filters that are set (empty values are ignored), or None."""
+        parts: list[Query] = []
+        if self.project:
+            parts.append(_any_of(("project", "project_name"), self.project))
+        if self.item:
+            parts.append(_any_of(("item_code", "item_title"), self.item))
+        if self.person:
+            parts.append(Term("person", filter_value(self.person)))
+        if self.group:
+            parts.append(Term("group", filter_value(self.group)))
+        if self.type:
+            parts.append(_type_query(self.type))
+        if self.date_from or self.date_to:
+            parts.append(_date_query(self.date_from, self.date_to))
+        if not parts:
+            return None
+        return And(parts) if len(parts) > 1 else parts[0]
+
+
+def _any_of(fieldnames: tuple[str, ...], value: str) -> Query:
+    folded = filter_value(value)
+    return Or([Term(name, folded) for name in fieldnames])
+
+
+def _type_query(kind: str) -> Query:
+    mimes = TYPE_MIME.get(kind.strip().lower())
+    if mimes is None:
+        raise QueryError(f"unknown document type {kind!r}: use one of {', '.join(TYPE_MIME)}")
+    return Or([Prefix("mime_type", m) if m.endswith("/") else Term("mime_type", m) for m in mimes])
+
+
+def _date_query(date_from: date | None, date_to: date | None) -> Query:
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"the start date {date_from} is after the end date {date_to}: swap them")
+    start = datetime.combine(date_from, time.min) if date_from else None
+    end = datetime.combine(date_to, time.max) if date_to else None
+    return DateRange("date", start, end)  # both ends inclusive

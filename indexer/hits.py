@@ -1,0 +1,65 @@
+"""Search results: the ``Hit`` a search returns and how one is made from stored fields."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from indexer.query import Pattern
+from indexer.snippets import make_snippet
+
+
+@dataclass
+class Hit:
+    """One search result with its snippet; ``highlights`` are [start, end) spans of it."""
+
+    id: int
+    score: float
+    title: str
+    project: str
+    item_code: str
+    item_title: str
+    group: str
+    person: str
+    role: str
+    mime_type: str
+    document_date: date | None
+    filed_at: datetime | None
+    pages: int
+    vault_path: str
+    original_name: str
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """All fields as JSON-ready values: dates in ISO format, highlights as lists."""
+        data = asdict(self)
+        data["document_date"] = self.document_date.isoformat() if self.document_date else None
+        data["filed_at"] = self.filed_at.isoformat() if self.filed_at else None
+        data["highlights"] = [list(span) for span in self.highlights]
+        return data
+
+
+def hit_from_stored(stored: dict, score: float, patterns: list[Pattern]) -> Hit:
+    """A Hit from a result's stored fields, with the snippet made from its content."""
+    snippet, highlights = make_snippet(stored.get("content", ""), patterns)
+    document_date = stored.get("document_date")
+    return Hit(
+        id=int(stored["id"]),
+        score=float(score),
+        title=stored.get("title", ""),
+        project=stored.get("project", ""),
+        item_code=stored.get("item_code", ""),
+        item_title=stored.get("item_title", ""),
+        group=stored.get("group", ""),
+        person=stored.get("person", ""),
+        role=stored.get("role", ""),
+        mime_type=stored.get("mime_type", ""),
+        document_date=document_date.date() if document_date else None,
+        filed_at=stored.get("filed_at"),
+        pages=int(stored.get("pages") or 0),
+        vault_path=stored.get("vault_path", ""),
+        original_name=stored.get("original_name", ""),
+        snippet=snippet,
+        highlights=highlights,
+    )

@@ -1,0 +1,119 @@
+"""Snippets for search hits: the best sentence(s) of a document and the spans to highlight.
+
+Matches are found with the index's own analyzers rather than by searching for the query
+string, so a Simplified query highlights the Traditional text it matched and the spans are
+offsets into the original characters (``fold`` keeps one character for one).
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.analysis import tokens
+from indexer.query import Pattern
+
+MAX_FRAGMENTS = 2
+FRAGMENT_CHARS = 120
+FRAGMENT_LEAD = 30  # characters of context kept before the first match in a long sentence
+# Fragments end at Chinese and Latin sentence punctuation and at line breaks.
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]+|\.(?=\s)")
+
+
+def make_snippet(text: str, patterns: list[Pattern]) -> tuple[str, list[tuple[int, int]]]:
+    """The best fragment(s) of ``text`` and the spans of matched text inside the snippet.
+
+    Matches are found with the index's own analyzers, so their offsets point at the
+    original characters (a Simplified query highlights the Traditional text it matched).
+    """
+    spans = match_spans(text, patterns)
+    fragments = _fragments(text)
+    if not fragments:
+        return "", []
+    chosen = _best_fragments(fragments, spans)
+    pieces: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    offset = 0
+    for start, end in chosen:
+        start, end = _window(start, end, spans)
+        if pieces:
+            pieces.append("…")
+            offset += 1
+        pieces.append(text[start:end])
+        highlights.extend(
+            (max(s, start) - start + offset, min(e, end) - start + offset) for s, e, _ in spans if s < end and e > start
+        )
+        offset += end - start
+    return "".join(pieces), _merge(highlights)
+
+
+def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]]:
+    """(start, end, pattern number) of every occurrence of each pattern in ``text``."""
+    found: list[tuple[int, int, int]] = []
+    analysed: dict[int, tuple[list, dict[str, list[int]]]] = {}
+    for number, (gram, seq) in enumerate(patterns):
+        if gram not in analysed:
+            toks = tokens(text, gram)
+            where: dict[str, list[int]] = {}
+            for i, tok in enumerate(toks):
+                where.setdefault(tok.text, []).append(i)
+            analysed[gram] = (toks, where)
+        toks, where = analysed[gram]
+        for i in where.get(seq[0], ()):
+            last = i + len(seq) - 1
+            if last < len(toks) and all(toks[i + k].text == seq[k] for k in range(1, len(seq))):
+                found.append((toks[i].start, toks[last].end, number))
+    return sorted(found)
+
+
+def _fragments(text: str) -> list[tuple[int, int]]:
+    """Sentence-like [start, end) ranges of ``text``, trimmed of surrounding whitespace."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    trimmed = []
+    for s, e in bounds:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def _best_fragments(fragments: list[tuple[int, int]], spans: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Up to MAX_FRAGMENTS fragments with the most distinct matched patterns, in text order."""
+
+    def score(frag: tuple[int, int]) -> tuple[int, int]:
+        inside = [n for s, e, n in spans if s < frag[1] and e > frag[0]]
+        return len(set(inside)), len(inside)
+
+    scored = [(score(f), i) for i, f in enumerate(fragments)]
+    matched = [(sc, i) for sc, i in scored if sc[0] > 0]
+    if not matched:
+        return [fragments[0]]
+    best = sorted(matched, key=lambda x: (-x[0][0], -x[0][1], x[1]))[:MAX_FRAGMENTS]
+    return [fragments[i] for _, i in sorted(best, key=lambda x: x[1])]
+
+
+def _window(start: int, end: int, spans: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """Cut a long fragment to FRAGMENT_CHARS around its first match."""
+    if end - start <= FRAGMENT_CHARS:
+        return start, end
+    first = next((s for s, e, _ in spans if s < end and e > start), start)
+    begin = max(start, min(first - FRAGMENT_LEAD, end - FRAGMENT_CHARS))
+    return begin, min(end, begin + FRAGMENT_CHARS)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined (adjacent bigram matches become one span)."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged

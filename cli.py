@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from indexer.errors import DanganError, ExitCode
 from commands.common import State
+from indexer.errors import DanganError, ExitCode
 
 
 class DanganCLIError(click.ClickException):

@@ -14,8 +14,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.errors import ChecklistError, UnknownChecklistError
 from archive.home import Home, shipped_dir
+from indexer.errors import ChecklistError, UnknownChecklistError
 
 RETENTIONS = ("永久", "长期", "短期")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from archive.checklist import Item
 from archive.projects import Project
@@ -112,8 +113,6 @@ _DATE_PATTERNS = (
 
 def find_date(text: str):
     """The first plausible date written in the text (2024年3月5日, 2024-03-05, 2024.3.5)."""
-    from datetime import date
-
     folded = fold_chars(text or "")
     found = []
     for pat in _DATE_PATTERNS:

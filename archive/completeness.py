@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, now
+from archive.projects import UNASSIGNED, Project, get_project, list_projects
 from archive.schema import documents, waivers
 from indexer.errors import ConflictError, UsageError
-from archive.projects import UNASSIGNED, Project, get_project, list_projects
 
 
 @dataclass

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from archive import vault
 from archive.catalog import Catalog, now
-from indexer.errors import ConflictError
 from archive.ingest import file_document, vault_path
 from archive.projects import get_project
+from archive.searchsync import index_documents
+from indexer.errors import ConflictError
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
 
@@ -55,7 +56,5 @@ def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action:
             before={"project": doc["project_code"], "item": doc["item_code"], "vault_path": doc["vault_path"]},
             after={"project": project.code, "item": it.code, "person": person, "vault_path": new_rel},
         )
-    from archive.searchsync import index_documents
-
     index_documents(cat, [doc["id"]])
     return cat.document(doc["id"])

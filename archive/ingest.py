@@ -13,6 +13,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,9 @@ from archive import vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
 from archive.classify import Classification, classify_item, find_date, find_project_code, find_title
+from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
+from archive.searchsync import index_documents
 from indexer.errors import (
     CorruptFileError,
     DanganError,
@@ -31,8 +35,7 @@ from indexer.errors import (
     UnknownProjectError,
     UnsupportedFileError,
 )
-from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
-from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
+from indexer.extract import extract
 
 INDEX_BATCH = 50
 
@@ -151,8 +154,6 @@ class Ingester:
 
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
-        from indexer.extract import extract
-
         try:
             rec.extraction = extract(rec.path, ocr=self.ocr)
         except DanganError:
@@ -264,8 +265,6 @@ class Ingester:
         if not (self.index and self._to_index):
             self._to_index.clear()
             return
-        from archive.searchsync import index_documents
-
         ids, self._to_index = self._to_index, []
         index_documents(self.cat, ids)
 
@@ -301,8 +300,6 @@ class Ingester:
 
 
 def _suggestions_json(rec: Record) -> str | None:
-    import json
-
     cls = rec.classification
     if rec.item is not None or cls is None:
         return None

@@ -14,8 +14,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from archive.catalog import Catalog, now
-from archive.schema import checklist_items, checklists, project_roles, projects
 from archive.checklist import Checklist, Item, load_checklist
+from archive.schema import checklist_items, checklists, project_roles, projects
 from indexer.errors import DuplicateProjectError, UnknownItemError, UnknownProjectError, UsageError
 
 CODE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from archive import vault
 from archive.catalog import Catalog
-from archive.schema import documents
 from archive.ingest import clear_inbox_marker, remove_committed_original
+from archive.schema import documents
+from archive.searchsync import index_difference, index_documents, remove_from_index
 
 
 @dataclass
@@ -84,7 +85,6 @@ def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport) -> None:
 
 
 def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
-    from archive.searchsync import index_difference, index_documents, remove_from_index
 
     missing, extra = index_difference(cat)
     if missing:

@@ -8,33 +8,20 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
+from sqlalchemy import select
+
 from archive.catalog import Catalog, chunks
-from archive.projects import get_project
+from archive.projects import ProjectCache
+from archive.schema import documents
+from indexer.index import SearchIndex
 
 
 def open_index(cat: Catalog):
-    """The home's search index (imported lazily: the core works without the indexer)."""
-    from indexer.index import SearchIndex
-
+    """The home's search index."""
     return SearchIndex(cat.home.index_dir)
 
 
-class _ProjectCache:
-    """Projects by code, loaded once per batch (a checklist file read per document is waste)."""
-
-    def __init__(self, cat: Catalog):
-        self.cat = cat
-        self._seen: dict[str, object] = {}
-
-    def get(self, code: str | None):
-        if not code:
-            return None
-        if code not in self._seen:
-            self._seen[code] = get_project(self.cat, code)
-        return self._seen[code]
-
-
-def index_doc(doc: dict, content: str, projects: _ProjectCache) -> dict:
+def index_doc(doc: dict, content: str, projects: ProjectCache) -> dict:
     """The index's view of one catalog document."""
     project = projects.get(doc["project_code"])
     item = project.checklist.item(doc["item_code"]) if project and doc["item_code"] else None
@@ -60,7 +47,7 @@ def index_doc(doc: dict, content: str, projects: _ProjectCache) -> dict:
 
 def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]:
     """Catalog documents as index documents, streamed in batches (bounded memory)."""
-    projects = _ProjectCache(cat)
+    projects = ProjectCache(cat)
     for doc, content in cat.iter_documents_with_text():
         if ids is None or doc["id"] in ids:
             yield index_doc(doc, content, projects)
@@ -71,7 +58,7 @@ def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> in
     wanted = sorted(set(ids))
     if not wanted:
         return 0
-    projects = _ProjectCache(cat)
+    projects = ProjectCache(cat)
     index = open_index(cat)
     try:
         done = 0
@@ -103,10 +90,6 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
 
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     """(ids in the catalog but not the index, ids in the index but not the catalog)."""
-    from sqlalchemy import select
-
-    from archive.catalog import documents
-
     with cat.engine.connect() as conn:
         in_catalog = {r[0] for r in conn.execute(select(documents.c.id))}
     index = open_index(cat)

@@ -13,6 +13,7 @@ from typing import Callable
 
 from archive import vault
 from archive.catalog import Catalog
+from archive.searchsync import index_difference, index_documents, remove_from_index
 
 
 @dataclass
@@ -39,7 +40,6 @@ class VerifyReport:
 
 def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] | None = None) -> VerifyReport:
     """Check every stored file and the index; with ``repair``, re-index and drop index orphans."""
-    from archive.searchsync import index_difference, index_documents, remove_from_index
 
     rep = VerifyReport()
     vdir = cat.home.vault_dir

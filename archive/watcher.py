@@ -25,6 +25,7 @@ from archive.inbox import inbox_project, is_in_inbox, is_junk
 from archive.ingest import Ingester, Record
 from archive.lock import writer_lock
 
+
 @dataclass
 class StableTracker:
     """Remembers each candidate's (size, mtime) and since when it has not changed."""

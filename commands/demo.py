@@ -14,15 +14,15 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.registers import write_register
 from archive.catalog import Catalog
 from archive.completeness import check
-from indexer.errors import NotFoundError
 from archive.create import init_home
 from archive.ingest import collect, ingest_paths, summarize
 from archive.projects import add_project
+from archive.registers import write_register
 from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 from commands.common import console, progress_bar
+from indexer.errors import NotFoundError
 
 # (what the search shows, query): each exercises one promise of the Chinese search.
 SEARCHES = (
@@ -143,8 +143,7 @@ def _search(cat: Catalog) -> None:
 
 
 def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
-    from archive.forms import read_rows
-    from archive.forms import find_form, load_manifest, render_batch
+    from archive.forms import find_form, load_manifest, read_rows, render_batch
 
     _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")
     data = samples / "forms" / f"{FORM}.csv"

@@ -28,8 +28,8 @@ from archive.forms import (
     render_checked,
 )
 from archive.home import Home
-from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 
 
 def _home() -> Home | None:

@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from archive.catalog import Catalog
 from archive.create import init_home
-
 from archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
 
 

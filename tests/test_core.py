@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
-from indexer.errors import ExitCode
 from archive.home import Home
 from cli import main
+from indexer.errors import ExitCode
 from tests.conftest import ALL_ROLES
 
 ROLE_ARGS = [a for role, person in ALL_ROLES.items() for a in ("--role", f"{role}={person}")]
@@ -226,8 +226,8 @@ def test_check_needs_codes_or_all(cli):
 
 
 def test_check_all_least_complete_first(cli, cat, project, tmp_path):
-    from archive.projects import add_project
     from archive.completeness import waive
+    from archive.projects import add_project
 
     add_project(cat, "SZ-2024-002", "深圳仓库", roles={"项目经理": "李娜"})
     for it in project.checklist.items[:15]:

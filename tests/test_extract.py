@@ -26,8 +26,8 @@ from indexer.errors import (
     NotFoundError,
     UnsupportedFileError,
 )
-from indexer.extract import ocr as extract_module
 from indexer.extract import PAGE_SEPARATOR, extract, sniff_type, supported_extensions
+from indexer.extract import ocr as extract_module
 from tests.docgen import char_error_rate, make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff
 
 PROJECT = "工程名称：安居花园3号楼"

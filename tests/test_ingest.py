@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
-from indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
 from archive.filing import file_reviewed, refile
 from archive.ingest import file_document, ingest_paths, summarize
+from indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from indexer.errors import ExitCode
 from archive.ingest import file_document
+from indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

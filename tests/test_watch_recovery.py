@@ -14,10 +14,10 @@ import pytest
 
 from archive import vault
 from archive.catalog import Catalog
+from archive.inbox import is_junk
 from archive.ingest import Ingester, ingest_paths
 from archive.recovery import reconcile
 from archive.verify import verify
-from archive.inbox import is_junk
 from archive.watcher import StableTracker, Watcher
 from tests.conftest import write_text_doc
 

@@ -54,7 +54,15 @@ from archive.forms.manifest import (
 )
 from archive.forms.pdf import PDF_BATCH, SOFFICE_INSTALL_HINT, Progress, convert_to_pdf, find_soffice
 from archive.forms.rows import CheckedRows, RowProblem, check_rows, validate_rows
-from archive.forms.values import choice_boxes, display, form_context, parse_choice, parse_date, parse_money, parse_number
+from archive.forms.values import (
+    choice_boxes,
+    display,
+    form_context,
+    parse_choice,
+    parse_date,
+    parse_money,
+    parse_number,
+)
 
 __all__ = [
     "BOXES_SUFFIX", "CONTEXT_NAMES", "FIELD_TYPES", "LIST_CONVENTION", "LIST_ROW_NUMBER", "MANIFEST_NAME",

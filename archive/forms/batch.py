@@ -25,6 +25,7 @@ from archive.forms.values import form_context
 from indexer.errors import DataError, InputFileError, TemplateError, UsageError
 from indexer.fsutil import atomic_path
 
+
 @dataclass(frozen=True)
 class Rendered:
     """One rendered form: the spreadsheet row it came from and the files written for it."""

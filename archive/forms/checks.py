@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from archive.forms.engine import _jinja_env, _jinja_syntax_error, _open_docx, _Source, _syntax_message, _template_sources, _zip_entries
+from archive.forms.engine import (
+    _jinja_env,
+    _jinja_syntax_error,
+    _open_docx,
+    _Source,
+    _syntax_message,
+    _template_sources,
+    _zip_entries,
+)
 from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
+
 
 def check_template(path: Path, form: FormSpec | None = None) -> list[str]:
     """Problems of a template: Jinja syntax errors with their place in the document and,

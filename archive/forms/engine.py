@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from indexer.errors import TemplateError
 
+
 def _jinja_env():
     """The Jinja environment of every render and check: autoescape on, so & < > print as such."""
     from jinja2 import Environment

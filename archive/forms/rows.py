@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from archive.forms.manifest import FieldSpec, FormSpec, _norm
 from archive.forms.values import _CONVERTERS, _clean
 
+
 @dataclass(frozen=True)
 class RowProblem:
     """One problem of the data: ``text`` is the line shown to the user ("row 3, 派工日期: …")."""

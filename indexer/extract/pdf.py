@@ -18,7 +18,6 @@ from indexer.errors import EmptyFileError, EncryptedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import PDF, Extraction, assemble, corrupt
 
-
 # A page whose text layer has fewer meaningful characters than this is treated as a scan:
 # scanners often stamp a page number or a date into an otherwise image-only page.
 MIN_TEXT_CHARS = 10

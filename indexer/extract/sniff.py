@@ -11,7 +11,19 @@ import zipfile
 from pathlib import Path
 
 from indexer.errors import EmptyFileError, InputFileError, NotFoundError, UnsupportedFileError
-from indexer.extract.common import ACCEPTED, DOCX, EXTENSIONS, JPEG, KIND_NAMES, PDF, PNG, TEXT, TIFF, corrupt, mime_for_extension
+from indexer.extract.common import (
+    ACCEPTED,
+    DOCX,
+    EXTENSIONS,
+    JPEG,
+    KIND_NAMES,
+    PDF,
+    PNG,
+    TEXT,
+    TIFF,
+    corrupt,
+    mime_for_extension,
+)
 
 SNIFF_BYTES = 4096
 

@@ -30,7 +30,7 @@ def atomic_path(target: Path, *, durable: bool = True) -> Iterator[Path]:
 
     The caller writes the temporary file by any means (a library's ``save(path)``, say).  On an
     exception the temporary file is removed and ``target`` is untouched.  The temporary name
-    starts with ``.`` and ends with ``.part`` so watchers and listings skip it.
+    starts with ``.`` and holds ``.part`` (``.name.PID.part.docx``) so watchers and listings skip it.
     """
     target = Path(target)
     tmp = target.with_name(f".{target.stem}.{os.getpid()}.part{target.suffix}")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import re
 import shutil
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from whoosh.util.filelock import FileLock, try_for
 
 from indexer.errors import BusyError, IntegrityError, QueryError
 from indexer.filters import TYPE_MIME, Filters
-from indexer.fsutil import fsync_dir
+from indexer.fsutil import atomic_write
 from indexer.hits import Hit, hit_from_stored
 from indexer.query import Pattern, parse_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
@@ -297,21 +296,15 @@ class SearchIndex:
         self._write_pointer(gen)
 
     def _write_pointer(self, gen: str) -> None:
-        """Switch CURRENT to ``gen`` atomically (temp file, fsync, os.replace)."""
-        tmp = self.dir / f"{POINTER}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(gen + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.dir / POINTER)
-        fsync_dir(self.dir)
+        """Switch CURRENT to ``gen`` atomically (temp file, fsync, rename, fsync the folder)."""
+        atomic_write(self.dir / POINTER, gen + "\n")
 
     def _remove_leftovers(self, keep: str | None) -> None:
         """Delete generation folders other than ``keep`` (call only while holding the lock)."""
         for gen in self._generations():
             if gen != keep:
                 shutil.rmtree(self.dir / gen)
-        (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)
+        (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)  # left by releases before atomic_write
 
 
 def _commit(writer, apply: Callable[[object], int]) -> int:

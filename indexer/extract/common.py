@@ -43,6 +43,9 @@ class Extraction:
     empty_pages: list[int] = field(default_factory=list)  # 1-based; noted, not fatal
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
     notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
+    # Per page: {"page": 1, "method": "text"|"text-pdfium"|"text-pdfminer"|"ocr"|"blank"|"none"|
+    # "docx"|"plain", "why": "…"}; what `dangan show` prints as "how the text was read".
+    page_methods: list[dict] = field(default_factory=list)
 
 
 def supported_extensions() -> frozenset[str]:
@@ -62,6 +65,7 @@ def assemble(page_texts: list[str], mime: str, method: str, ocr_pages: list[int]
         empty_pages=empty,
         ocr_pages=ocr_pages,
         notes=notes,
+        page_methods=[{"page": n, "method": method if text.strip() else "none", "why": ""} for n, text in enumerate(page_texts, 1)],
     )
 
 

@@ -9,14 +9,29 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from indexer.errors import UnsupportedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import Extraction, assemble, corrupt
+from indexer.extract.ink import is_blank
 
 
 def read_image(path: Path, mime: str, ocr: bool) -> Extraction:
-    """OCR every frame of an image file (one page per TIFF frame) when ``ocr`` is on."""
+    """OCR every frame of an image file (one page per TIFF frame) when ``ocr`` is on;
+    blank frames (separator sheets, empty backs) are counted but not OCR'd."""
     notes = [] if ocr else ["OCR is off: image text not read"]
-    texts = [_ocr.ocr_image(frame).strip() if ocr else "" for frame in _frames(path)]
+    readings = [_read_frame(frame, ocr) for frame in _frames(path)]
+    texts = [text for text, _method, _why in readings]
     ocr_pages = [n for n, text in enumerate(texts, 1) if text]
-    return assemble(texts, mime, "ocr", ocr_pages, notes)
+    result = assemble(texts, mime, "ocr", ocr_pages, notes)
+    result.page_methods = [{"page": n, "method": m, "why": why} for n, (_t, m, why) in enumerate(readings, 1)]
+    return result
+
+
+def _read_frame(frame: Image.Image, ocr: bool) -> tuple[str, str, str]:
+    """(text, method, why) of one frame."""
+    if not ocr:
+        return "", "none", "OCR is off"
+    if is_blank(frame):
+        return "", "blank", "no ink on the page: OCR skipped"
+    text = _ocr.ocr_image(frame).strip()
+    return (text, "ocr", "") if text else ("", "none", "OCR found no text")
 
 
 # PIL reports truncated or garbled data as any of these.

@@ -1,12 +1,18 @@
-"""PDF: the text layer through pypdf, pages without one rendered by pypdfium2 and OCR'd."""
+"""PDF: each page's text read the way a person reading it would read it.
+
+Per page: the pypdf text layer, judged (``judge.py``); when it looks wrong, PDFium's layer;
+when that looks wrong too, or there is no layer, the page is rendered by PDFium and, unless
+it is blank (``ink.py``), OCR'd.  A file both parsers refuse gets a last try with pdfminer.six
+(``lastresort.py``).  How each page was read is recorded in ``Extraction.page_methods``.
+"""
 
 from __future__ import annotations
 
 import logging
 import struct
 import threading
-import unicodedata
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
@@ -14,18 +20,19 @@ import pypdfium2 as pdfium
 from PIL import Image
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
-from indexer.errors import EmptyFileError, EncryptedFileError
+from indexer.errors import CorruptFileError, EmptyFileError, EncryptedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import PDF, Extraction, assemble, corrupt
+from indexer.extract.ink import is_blank
+from indexer.extract.judge import agreement, judge_layer
+from indexer.extract.lastresort import pdfminer_pages
 
-# A page whose text layer has fewer meaningful characters than this is treated as a scan:
-# scanners often stamp a page number or a date into an otherwise image-only page.
-MIN_TEXT_CHARS = 10
 RENDER_DPI = 200
-# RapidOCR shrinks every image to 2000 px on the long side (its max_side_len) before it
-# detects or reads anything, so rendering larger only costs memory: an A0 drawing sheet
-# at 200 dpi would be ~9000 px.
-MAX_RENDER_SIDE = 2000
+# Large sheets are rendered up to this many pixels on the long side and OCR'd in tiles
+# (ocr.py): an A1 drawing at 150 dpi.  More would mean a dozen OCR passes per sheet.
+MAX_RENDER_SIDE = 5000
+# A usable layer scoring below this is compared with PDFium's reading of the same page.
+DOUBT_SCORE = 0.97
 
 
 # pypdf logs every oddity of a damaged file as a warning; with no logging configured Python
@@ -102,6 +109,15 @@ class _PdfSource:
         except _PYPDF_ERRORS as e:
             return "", f"page {index + 1}: text layer unreadable ({type(e).__name__}), used OCR"
 
+    def pdfium_layer(self, index: int) -> str | None:
+        """PDFium's reading of page ``index`` when pypdf gave the first one, else None."""
+        if self._reader is None:
+            return None
+        try:
+            return self._with_pdfium(lambda doc: _pdfium_text(doc[index]))
+        except CorruptFileError:
+            return None  # PDFium refuses a file pypdf opened: the pypdf layer stands
+
     def render(self, index: int) -> Image.Image:
         """Render page ``index`` to a grayscale image at about RENDER_DPI."""
         return self._with_pdfium(lambda doc: _pdfium_render(doc[index]))
@@ -125,53 +141,81 @@ def _pdfium_render(page) -> Image.Image:
     return bitmap.to_pil().copy()
 
 
-def _meaningful_chars(text: str) -> int:
-    """Count characters that carry content: not spaces, controls or unmapped glyphs.
+@dataclass
+class PageReading:
+    """One page's text and how it was obtained (method and, when not plain, why)."""
 
-    PDFs with fonts lacking a Unicode map yield private-use or replacement characters;
-    such a "text layer" is worthless and the page must be OCR'd instead.
-    """
-    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Co", "Cs") and ch != "\ufffd")
+    text: str
+    method: str  # text | text-pdfium | text-pdfminer | ocr | blank | none
+    why: str = ""
 
 
 def read_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
-    """Each page's text layer, or its OCR when the layer is (nearly) empty and ``ocr`` is on."""
-    source = _PdfSource(path)
+    """Each page read as a person would read it (see the module docstring)."""
+    try:
+        source = _PdfSource(path)
+    except CorruptFileError:
+        pages = pdfminer_pages(path)
+        if pages is None:
+            raise
+        readings = [PageReading(t.strip(), "text-pdfminer" if t.strip() else "none", "pypdf and PDFium refused the file") for t in pages]
+        return _extraction(readings, ["pypdf and PDFium could not open the file; read with pdfminer.six (no OCR possible)"])
     try:
         if source.page_count == 0:
             raise EmptyFileError(f"{path} has no pages: re-scan or re-export it and drop it again")
-        return _read_pdf_pages(source, ocr)
+        readings, notes = [], list(source.notes)
+        for index in range(source.page_count):
+            reading, note = _read_page(source, index, ocr)
+            readings.append(reading)
+            notes += [note] if note else []
+        return _extraction(readings, notes)
     finally:
         source.close()
 
 
-def _read_pdf_pages(source: _PdfSource, ocr: bool) -> Extraction:
-    texts: list[str] = []
-    ocr_pages: list[int] = []
-    notes: list[str] = list(source.notes)
-    for index in range(source.page_count):
-        text, note = source.text_layer(index)
-        notes += [note] if note else []
-        if _meaningful_chars(text) < MIN_TEXT_CHARS:
-            text, used_ocr = _ocr_pdf_page(source, index, text, ocr, notes)
-            ocr_pages += [index + 1] if used_ocr else []
-        texts.append(text.strip())
-    return assemble(texts, PDF, _pdf_method(len(texts), ocr_pages, texts), ocr_pages, notes)
+def _read_page(source: _PdfSource, index: int, ocr: bool) -> tuple[PageReading, str | None]:
+    """One page: a trusted text layer, else the other parser's, else OCR of the rendering."""
+    layer, note = source.text_layer(index)
+    verdict = judge_layer(layer)
+    if verdict.usable and verdict.score >= DOUBT_SCORE:
+        return PageReading(layer.strip(), "text"), note
+    other = source.pdfium_layer(index)
+    if other is not None:
+        other_verdict = judge_layer(other)
+        if other_verdict.usable and (not verdict.usable or (other_verdict.score > verdict.score and agreement(layer, other) < 0.5)):
+            why = f"pypdf: {verdict.reason or 'disagrees with PDFium'}; PDFium's text layer read"
+            return PageReading(other.strip(), "text-pdfium", why), note
+    if verdict.usable:
+        return PageReading(layer.strip(), "text"), note
+    thin = layer.strip() if verdict.reason == "no text layer" else ""  # a page number stamped on a scan
+    return _ocr_page(source, index, ocr, verdict.reason, thin), note
 
 
-def _ocr_pdf_page(source: _PdfSource, index: int, layer_text: str, ocr: bool, notes: list[str]) -> tuple[str, bool]:
-    """OCR a page without a usable text layer; keep the thin layer if OCR finds nothing."""
+def _ocr_page(source: _PdfSource, index: int, ocr: bool, why: str, thin: str) -> PageReading:
+    """Render the page; skip OCR when it is blank; keep a thin layer when OCR finds nothing."""
     if not ocr:
-        notes.append(f"page {index + 1}: no text layer and OCR is off")
-        return layer_text, False
-    text = _ocr.ocr_image(source.render(index))
-    if text.strip():
-        return text, True
-    return layer_text, False
+        return PageReading(thin, "text" if thin else "none", f"{why}; OCR is off")
+    image = source.render(index)
+    if is_blank(image):
+        return PageReading(thin, "blank", "no ink on the page: OCR skipped")
+    text = _ocr.ocr_image(image).strip()
+    if text:
+        return PageReading(text, "ocr", why)
+    return PageReading(thin, "text" if thin else "none", f"{why}; OCR found no text")
 
 
-def _pdf_method(page_count: int, ocr_pages: list[int], texts: list[str]) -> str:
-    if not ocr_pages:
-        return "text"
-    text_layer_pages = [n for n in range(1, page_count + 1) if n not in ocr_pages and texts[n - 1].strip()]
-    return "mixed" if text_layer_pages else "ocr"
+def _extraction(readings: list[PageReading], notes: list[str]) -> Extraction:
+    texts = [r.text for r in readings]
+    ocr_pages = [n for n, r in enumerate(readings, 1) if r.method == "ocr"]
+    notes = notes + [f"page {n}: {r.why}" for n, r in enumerate(readings, 1) if r.why]
+    result = assemble(texts, PDF, _pdf_method(readings), ocr_pages, notes)
+    result.page_methods = [{"page": n, "method": r.method, "why": r.why} for n, r in enumerate(readings, 1)]
+    return result
+
+
+def _pdf_method(readings: list[PageReading]) -> str:
+    """text (all pages from a text layer), ocr (all read pages OCR'd) or mixed."""
+    kinds = {"ocr" if r.method == "ocr" else "text" for r in readings if r.text}
+    if kinds == {"ocr"}:
+        return "ocr"
+    return "mixed" if len(kinds) > 1 else "text"

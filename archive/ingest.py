@@ -203,6 +203,7 @@ class Ingester:
             confidence=1.0 if rec.forced_item else (rec.classification.confidence if rec.classification else None),
             suggestions=_suggestions_json(rec),
             method=ex.method,
+            page_methods=json.dumps(ex.page_methods, ensure_ascii=False),
             document_date=rec.document_date,
             filed_at=now(),
             source=rec.source,

@@ -123,3 +123,8 @@ events = Table(
 # checklist item's retention, 公开).
 for _column in (Column("author", Text), Column("retention", String(16)), Column("secrecy", String(16))):
     documents.append_column(_column)
+
+# -- how each page's text was read (schema 8) -----------------------------------------------
+# JSON list of {"page": 1, "method": "text"|"text-pdfium"|"text-pdfminer"|"ocr"|"blank"|"none"|…,
+# "why": "…"}: what `dangan show` prints, so a person can see why a page was OCR'd or skipped.
+documents.append_column(Column("page_methods", Text))

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
-from PIL import Image
+from PIL import Image, ImageDraw
 from pypdf.errors import DependencyError
 
 from indexer.errors import (
@@ -169,6 +169,7 @@ def test_wrong_extension_is_read_by_content_and_noted(scans):
 
 def test_exif_orientation_is_applied_before_ocr(tmp_path, fake_ocr):
     img = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(img).rectangle((20, 20, 200, 60), fill=0)  # some ink: blank pages skip OCR
     exif = img.getexif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display": a phone photo taken upright
     img.save(tmp_path / "IMG_2041.jpg", exif=exif.tobytes())

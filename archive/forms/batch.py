@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from archive.forms.checks import _check_sources
-from archive.forms.engine import CompiledTemplate, _Source
+from archive.forms.engine import _Source
+from archive.forms.fallback import Renderer
 from archive.forms.manifest import FormSpec, pattern_problem
 from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
 from archive.forms.rows import CheckedRows, RowProblem, check_rows
+from archive.forms.sandbox import refused, sandboxed_env
 from archive.forms.values import form_context
 from indexer.errors import DataError, InputFileError, TemplateError, UsageError
 from indexer.fsutil import atomic_path
@@ -110,7 +112,7 @@ def render_checked(
     if pdf:
         find_soffice()  # before writing anything: a missing LibreOffice should not leave half a job
     template = form.template_path()
-    renderer = CompiledTemplate(template)
+    renderer = Renderer(template, sandboxed_env())
     _stop_on_template_problems(template, form, renderer.sources)
     out = _prepare_out_dir(Path(out_dir))
     contexts = [form_context(form, values, company=company) for values in typed]
@@ -203,7 +205,7 @@ _Task = tuple[int, dict, str]  # (spreadsheet row, template context, final path)
 PARALLEL_MIN_ROWS = 200
 
 
-def _render_all(renderer: CompiledTemplate, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[Path]:
+def _render_all(renderer: Renderer, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[Path]:
     tick = progress or (lambda _step: None)
     if jobs == 1 or len(tasks) < max(2, PARALLEL_MIN_ROWS):
         out = []
@@ -245,13 +247,13 @@ def _pool_context():
     return get_context("spawn")
 
 
-_WORKER_TEMPLATE: CompiledTemplate | None = None
+_WORKER_TEMPLATE: Renderer | None = None
 
 
 def _worker_init(path: str) -> None:
     """Load and compile the template once per worker process."""
     global _WORKER_TEMPLATE
-    _WORKER_TEMPLATE = CompiledTemplate(Path(path))
+    _WORKER_TEMPLATE = Renderer(Path(path), sandboxed_env())
 
 
 def _worker_render(task: _Task) -> str:
@@ -266,8 +268,10 @@ def _render_errors() -> tuple[type[BaseException], ...]:
     return (JinjaError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError)
 
 
-def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
+def _render_task(renderer: Renderer, task: _Task) -> Path:
     """Write one form under a temporary name, then move it into place in one step."""
+    from jinja2.exceptions import SecurityError
+
     row, ctx, final = task
     target = Path(final)
     try:
@@ -275,6 +279,8 @@ def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
         # crash leaves the old file or none, never half of one; the batch is simply re-run.
         with atomic_path(target, durable=False) as tmp:
             renderer.write(ctx, tmp)
+    except SecurityError as e:  # the sandbox refused something at render time
+        raise refused(renderer.path, e) from e
     except _render_errors() as e:
         what = f"row {row}" if row else target.name
         raise TemplateError(
@@ -286,8 +292,18 @@ def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
     return target
 
 
-def render_document(template: Path, context: Mapping[str, Any], out: Path) -> Path:
-    """Render one document (a register, a single form) from ``context`` to ``out``, atomically."""
+def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jinja_env: Any = None) -> Path:
+    """Render one document (a register, a single form) from ``context`` to ``out``, atomically.
+
+    The result is the package ``DocxTemplate(template).render(context, jinja_env,
+    autoescape=True)`` + ``save(out)`` writes, rendered in the sandbox (see
+    :mod:`archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
+    ``template`` is a .docx path, or a ``DocxTemplate`` prepared with docxtpl's replacements,
+    ``build_url_id`` or ``new_subdoc``.  Pictures, sub-documents, hyperlinks and replacements
+    render through docxtpl itself (:mod:`archive.forms.fallback`), everything else through the
+    compiled engine.  A refused template raises TemplateError and writes nothing.
+    """
     out = Path(out)
+    renderer = Renderer(template, sandboxed_env(jinja_env))  # template problems before any folder is made
     _prepare_out_dir(out.parent)
-    return _render_task(CompiledTemplate(Path(template)), (0, dict(context), str(out)))
+    return _render_task(renderer, (0, dict(context), str(out)))

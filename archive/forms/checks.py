@@ -21,6 +21,7 @@ from archive.forms.engine import (
     _template_sources,
     _zip_entries,
 )
+from archive.forms.sandbox import RefusedTemplate, refused
 from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
 
 
@@ -136,6 +137,8 @@ def _check_sources(path: Path, form: FormSpec | None, sources: list[_Source]) ->
     for s in sources:
         try:
             parsed.append((s, env.parse(s.src)))
+        except RefusedTemplate as e:
+            findings.append(Finding("syntax", refused(path.name, e).message))
         except _jinja_syntax_error() as e:
             findings.append(Finding("syntax", f"{path.name}: {_syntax_message(s, e)}"))
     if form is not None and not findings:

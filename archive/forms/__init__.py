@@ -29,6 +29,7 @@ from archive.forms.batch import (
     render_batch,
     render_checked,
     render_document,
+    render_many,
     safe_filename,
 )
 from archive.forms.checks import Finding, check_template, inspect_template
@@ -72,6 +73,6 @@ __all__ = [
     "check_rows", "check_template", "choice_boxes", "convert_to_pdf", "display", "example_header",
     "find_form", "find_soffice", "form_context", "form_to_json", "inspect_template", "list_convention",
     "load_manifest", "output_names", "parse_choice", "parse_date", "parse_money", "parse_number",
-    "pattern_problem", "read_rows", "render_batch", "render_checked", "render_document", "safe_filename",
+    "pattern_problem", "read_rows", "render_batch", "render_checked", "render_document", "render_many", "safe_filename",
     "shipped_templates_dir", "validate_rows",
 ]  # fmt: skip

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from archive.forms.checks import _check_sources
 from archive.forms.engine import _Source
@@ -303,7 +303,20 @@ def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jin
     render through docxtpl itself (:mod:`archive.forms.fallback`), everything else through the
     compiled engine.  A refused template raises TemplateError and writes nothing.
     """
-    out = Path(out)
+    return render_many(template, [context], [out], jinja_env=jinja_env)[0]
+
+
+def render_many(template: Any, contexts: Iterable[Mapping[str, Any]], outs: Sequence[Path], *, jinja_env: Any = None) -> list[Path]:
+    """:func:`render_document` for many documents of one template, compiled once, in this process.
+
+    ``contexts`` is consumed one at a time, so a caller may build each context's docxtpl
+    objects (``new_subdoc``, ``build_url_id``) just before its document is rendered, as a
+    docxtpl loop does.  Each file is written atomically; it stops at the first error.
+    """
     renderer = Renderer(template, sandboxed_env(jinja_env))  # template problems before any folder is made
-    _prepare_out_dir(out.parent)
-    return _render_task(renderer, (0, dict(context), str(out)))
+    done = []
+    for context, out in zip(contexts, outs):
+        out = Path(out)
+        _prepare_out_dir(out.parent)
+        done.append(_render_task(renderer, (0, dict(context), str(out))))
+    return done

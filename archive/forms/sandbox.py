@@ -63,8 +63,11 @@ def _refuse_unsafe(tree: nodes.Template) -> None:
     for node in tree.find_all(_FILE_NODES):
         tag = type(node).__name__.lower().replace("fromimport", "from … import")
         raise RefusedTemplate("{% " + tag + " %}", "templates may not read other files")
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        key = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Filter):  # {{ x|attr('__class__') }}
+            key = _const(node.args[0]) if node.name == "attr" and node.args else None
+        else:
+            key = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
         if isinstance(key, str) and key.startswith("_"):
             raise RefusedTemplate(expression_text(node), f"access to {key} is not allowed")
 
@@ -86,7 +89,11 @@ def expression_text(node: nodes.Node) -> str:
     if isinstance(node, nodes.Call):
         return f"{expression_text(node.node)}(…)"
     if isinstance(node, nodes.Filter):
-        return f"{expression_text(node.node) if node.node else ''}|{node.name}"
+        args = ", ".join(expression_text(a) for a in node.args)
+        return f"{expression_text(node.node) if node.node else ''}|{node.name}" + (f"({args})" if args else "")
+    if isinstance(node, (nodes.Tuple, nodes.List)):
+        inner = ", ".join(expression_text(i) for i in node.items)
+        return f"({inner})" if isinstance(node, nodes.Tuple) else f"[{inner}]"
     return "…"
 
 

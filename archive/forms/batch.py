@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from archive.forms.checks import _check_sources
 from archive.forms.engine import _Source
 from archive.forms.fallback import Renderer
+from archive.forms.images import resolve_images
 from archive.forms.manifest import FormSpec, pattern_problem
 from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
 from archive.forms.rows import CheckedRows, RowProblem, check_rows
@@ -67,6 +68,7 @@ def render_batch(
     skip_invalid: bool = False,
     company: str = "",
     progress: Progress | None = None,
+    images_dir: Path | None = None,
 ) -> BatchResult:
     """Render one .docx per data row into ``out_dir`` (and a PDF beside each with ``pdf``).
 
@@ -76,11 +78,13 @@ def render_batch(
     CPU) each load the template once; batches smaller than ``PARALLEL_MIN_ROWS`` render in
     this process, where a pool would cost more than it saves (the files are identical
     either way).  Existing files of the same name are replaced.  With ``pdf`` a PDF is made
-    beside each .docx; LibreOffice is looked for before anything is written.
+    beside each .docx; LibreOffice is looked for before anything is written.  Image fields
+    name pictures relative to ``images_dir`` (the data file's folder; default: the current
+    folder); every picture is looked up before anything is written.
     """
     return render_checked(
         form, check_rows(form, rows), out_dir, jobs=jobs, pdf=pdf, name_pattern=name_pattern,
-        skip_invalid=skip_invalid, company=company, progress=progress,
+        skip_invalid=skip_invalid, company=company, progress=progress, images_dir=images_dir,
     )  # fmt: skip
 
 
@@ -95,6 +99,7 @@ def render_checked(
     skip_invalid: bool = False,
     company: str = "",
     progress: Progress | None = None,
+    images_dir: Path | None = None,
 ) -> BatchResult:
     """:func:`render_batch` for rows already validated with :func:`check_rows`.
 
@@ -105,6 +110,10 @@ def render_checked(
         raise DataError(f"no {form.title} to render: the data has no rows")
     typed, problems = checked.typed, checked.problems
     _stop_on_problems(form, typed, problems, skip_invalid)
+    missing = resolve_images(form.fields, typed, Path(images_dir or "."))
+    if missing:
+        raise DataError(f"{len(missing)} picture{'s' if len(missing) != 1 else ''} of {form.title} not found; "
+                        "nothing was written", missing)  # fmt: skip
     pattern = name_pattern or form.name_pattern
     problem = pattern_problem(form, pattern)
     if problem:

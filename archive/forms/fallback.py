@@ -15,30 +15,17 @@ fast.  The environment is the same sandbox as the compiled engine's.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from jinja2.exceptions import SecurityError
 
 from archive.forms.engine import CompiledTemplate, _open_docx
+from archive.forms.images import ImageField
 from archive.forms.sandbox import refused
 from indexer.errors import UsageError
 
 _MAX_DEPTH = 20  # contexts are fields, lists of rows and their sub-fields; deeper is hostile
-
-
-@dataclass(frozen=True)
-class ImageField:
-    """A picture to put where its tag is: a file, sized in millimetres (a manifest image field).
-
-    Unlike docxtpl's ``InlineImage`` it is bound to no template, so it can cross to a batch
-    worker process; it becomes an ``InlineImage`` of the template being rendered.
-    """
-
-    path: str
-    width_mm: float | None = None
-    height_mm: float | None = None
 
 
 class Renderer:
@@ -81,7 +68,7 @@ class Renderer:
         were made with (for the same file), or a fresh one."""
         if self._tpl is not None:
             return self._tpl
-        bound = {id(v.tpl): v.tpl for v in _values(context) if _kind(v) in ("image", "subdoc") and v.tpl is not None}
+        bound = {id(t): t for t in (getattr(v, "tpl", None) for v in _values(context) if _kind(v)) if t is not None}
         for tpl in bound.values():
             if _same_file(tpl, self.path):
                 return tpl

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from archive.forms.checks import _check_sources
 from archive.forms.engine import _Source
 from archive.forms.fallback import Renderer
+from archive.forms.filters import allowed_filters
 from archive.forms.images import resolve_images
 from archive.forms.manifest import FormSpec, pattern_problem
 from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
@@ -121,14 +122,14 @@ def render_checked(
     if pdf:
         find_soffice()  # before writing anything: a missing LibreOffice should not leave half a job
     template = form.template_path()
-    renderer = Renderer(template, sandboxed_env())
+    renderer = Renderer(template, sandboxed_env(filters=allowed_filters(form.filters)))
     _stop_on_template_problems(template, form, renderer.sources)
     out = _prepare_out_dir(Path(out_dir))
     contexts = [form_context(form, values, company=company) for values in typed]
     names = output_names(form, typed, contexts, pattern)
     tasks = [(v["_row"], ctx, str(out / name)) for v, ctx, name in zip(typed, contexts, names)]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    paths = _render_all(renderer, tasks, jobs, progress)
+    paths = _render_all(renderer, tasks, jobs, progress, form.filters)
     pdfs: list[Path | None] = [None] * len(paths)
     if pdf:
         pdfs = list(convert_to_pdf(paths, jobs=jobs, progress=progress))
@@ -214,7 +215,9 @@ _Task = tuple[int, dict, str]  # (spreadsheet row, template context, final path)
 PARALLEL_MIN_ROWS = 200
 
 
-def _render_all(renderer: Renderer, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[Path]:
+def _render_all(
+    renderer: Renderer, tasks: list[_Task], jobs: int, progress: Progress | None, filters: tuple[str, ...] = ()
+) -> list[Path]:
     tick = progress or (lambda _step: None)
     if jobs == 1 or len(tasks) < max(2, PARALLEL_MIN_ROWS):
         out = []
@@ -226,7 +229,7 @@ def _render_all(renderer: Renderer, tasks: list[_Task], jobs: int, progress: Pro
     # Small chunks keep the progress bar moving; large enough to amortise the pickling.
     chunk = max(1, min(16, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_worker_init, initargs=(str(renderer.path),)
+        max_workers=workers, mp_context=_pool_context(), initializer=_worker_init, initargs=(str(renderer.path), filters)
     )
     out = []
     try:
@@ -259,10 +262,10 @@ def _pool_context():
 _WORKER_TEMPLATE: Renderer | None = None
 
 
-def _worker_init(path: str) -> None:
-    """Load and compile the template once per worker process."""
+def _worker_init(path: str, filters: tuple[str, ...]) -> None:
+    """Load and compile the template once per worker process (with the form's filters)."""
     global _WORKER_TEMPLATE
-    _WORKER_TEMPLATE = Renderer(Path(path), sandboxed_env())
+    _WORKER_TEMPLATE = Renderer(Path(path), sandboxed_env(filters=allowed_filters(filters)))
 
 
 def _worker_render(task: _Task) -> str:

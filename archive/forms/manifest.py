@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from archive.forms.filters import ALLOWED
 from archive.home import shipped_dir
 from indexer.errors import TemplateError, UnknownFormError
 
@@ -29,7 +30,7 @@ PATTERN_NAMES = ("row", "seq", "form", "title")
 LIST_ROW_NUMBER = "no"  # {{ it.no }}: the 1-based number of a list row
 BOXES_SUFFIX = "_boxes"  # {{ x_boxes }}: a choice printed as ☑/☐ boxes
 
-_FORM_KEYS = {"id", "title", "aliases", "file", "checklist_item", "name_pattern", "fields"}
+_FORM_KEYS = {"id", "title", "aliases", "file", "checklist_item", "name_pattern", "fields", "filters"}
 _FIELD_KEYS = {"name", "label", "type", "required", "choices", "wide", "subfields", "width_mm", "height_mm"}
 
 
@@ -63,6 +64,7 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     aliases: tuple[str, ...] = ()
     dirs: tuple[Path, ...] = ()
+    filters: tuple[str, ...] = ()  # custom Jinja filters from archive.forms.filters.ALLOWED
 
     def template_path(self) -> Path:
         """The template to use: the home's copy when there is one, else the shipped one."""
@@ -161,11 +163,22 @@ def _form_from_toml(path: Path, n: int, entry: Any, dirs: tuple[Path, ...]) -> F
         fields=fields,
         aliases=tuple(str(a) for a in entry.get("aliases", [])),
         dirs=dirs,
+        filters=_filters(where, entry.get("filters", [])),
     )
     problem = pattern_problem(form, form.name_pattern)
     if problem:
         raise TemplateError(f"{where}: name_pattern {form.name_pattern!r}: {problem}")
     return form
+
+
+def _filters(where: str, names: Any) -> tuple[str, ...]:
+    """A form's custom Jinja filters: names from the fixed allow-list, never code to import."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise TemplateError(f"{where}: filters must be a list of names, e.g. filters = [\"cn_money\"]")
+    for name in names:
+        if name not in ALLOWED:
+            raise TemplateError(f"{where}: unknown filter {name!r}; the filters a form may use: {', '.join(ALLOWED)}")
+    return tuple(names)
 
 
 def _field_from_toml(where: str, raw: Any, *, nested: bool) -> FieldSpec:

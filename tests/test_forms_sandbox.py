@@ -136,3 +136,22 @@ def test_a_poisoned_home_register_template_is_refused_by_register(cli, home, pro
     assert r.exit_code == 6
     assert r.stderr == "Error: " + message(target, "cycler.__init__.__globals__", "access to __globals__ is not allowed") + "\n"
     assert not out.exists() and not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("tag,why", [
+    ("{{ 'x' * 1000000000 }}", "repeating text or a list beyond 100000 items is not allowed"),
+    ("{{ [1] * n }}", "repeating text or a list beyond 100000 items is not allowed"),
+    ("{{ 9 ** 99999999 }}", "a power above 1000 is not allowed"),
+])  # fmt: skip
+def test_expressions_that_would_exhaust_memory_are_refused(tmp_path, tag, why):
+    path = template_with(tmp_path / "t.docx", tag)
+    with pytest.raises(TemplateError) as e:
+        F.render_document(path, {"name": "x", "n": 10**9}, tmp_path / "x.docx")
+    assert str(e.value) == f"{path}: expression refused ({why}); templates may only print fields, fix the template in Word"
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_ordinary_arithmetic_still_works(tmp_path):
+    path = template_with(tmp_path / "t.docx", "{{ '－' * 3 }}{{ 2 ** 10 }}{{ n * 2 }}")
+    out = F.render_document(path, {"name": "x", "n": 21}, tmp_path / "x.docx")
+    assert Document(out).paragraphs[1].text == "－－－102442"

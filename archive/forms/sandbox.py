@@ -34,8 +34,26 @@ class RefusedTemplate(SecurityError):
         self.why = why
 
 
+MAX_REPEAT = 100_000  # 'x' * n, [..] * n: longer would only serve to exhaust memory
+MAX_POWER = 1_000  # n ** k with k above this would only serve to exhaust CPU and memory
+
+
 class _Sandbox(SandboxedEnvironment):
     """Sandboxed at render time, and checked for unsafe expressions at parse time."""
+
+    # Multiplication and powers are checked when rendering (and so never folded at compile
+    # time): {{ 'x' * 10**10 }} in a template would otherwise take all the memory.
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        """``left * right`` or ``left ** right``, refused when the result would be huge."""
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
+            raise SecurityError(f"a power above {MAX_POWER} is not allowed")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                    raise SecurityError(f"repeating text or a list beyond {MAX_REPEAT} items is not allowed")
+        return super().call_binop(context, operator, left, right)
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)

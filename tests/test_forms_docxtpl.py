@@ -284,3 +284,24 @@ def test_the_batch_api_writes_what_docxtpl_writes(tmp_path, case):
     want = reference(template, ctx, tmp_path / "want.docx", env, prepare)
     for out in outs:
         assert_same(out, want)
+
+
+def test_objects_made_on_another_template_are_refused_or_rebound(tmp_path):
+    """A hyperlink or sub-document belongs to the DocxTemplate that made it; a picture can move."""
+    from indexer.errors import UsageError
+
+    template, ctx, _ = case_richtext_link(tmp_path)
+    other = DocxTemplate(str(template))
+    with pytest.raises(UsageError) as e:
+        F.render_document(template, ctx(other), tmp_path / "x.docx")
+    assert str(e.value) == (f"{template}: rich text with a hyperlink needs the DocxTemplate whose build_url_id() "
+                            "made the link; pass that DocxTemplate as the template")  # fmt: skip
+    assert e.value.exit_code == 2 and not (tmp_path / "x.docx").exists()
+    template, ctx, _ = case_subdoc_code(tmp_path)
+    with pytest.raises(UsageError, match="a sub-document was made with another template's new_subdoc"):
+        F.render_document(template, ctx(DocxTemplate(str(save(doc_with("x"), tmp_path / "elsewhere.docx")))), tmp_path / "y.docx")
+    # A picture made on a different file's template is simply made again on this one.
+    template, ctx, _ = case_pictures(tmp_path)
+    stranger = DocxTemplate(str(save(doc_with("x"), tmp_path / "stranger.docx")))
+    got = F.render_document(template, ctx(stranger), tmp_path / "z.docx")
+    assert_same(got, reference(template, ctx, tmp_path / "want.docx"))

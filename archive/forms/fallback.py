@@ -72,9 +72,13 @@ class Renderer:
         for tpl in bound.values():
             if _same_file(tpl, self.path):
                 return tpl
-        if any(_kind(v) == "subdoc" for v in _values(context)):
+        kinds = {_kind(v) for v in _values(context)}
+        if "subdoc" in kinds:
             raise UsageError(f"{self.path}: a sub-document was made with another template's new_subdoc(); "
                              "make it with the DocxTemplate being rendered and pass that as the template")  # fmt: skip
+        if "link" in kinds:  # its relationship lives in a DocxTemplate we were not given
+            raise UsageError(f"{self.path}: rich text with a hyperlink needs the DocxTemplate whose build_url_id() "
+                             "made the link; pass that DocxTemplate as the template")  # fmt: skip
         helper, _doc = _open_docx(self.path)
         return helper
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive import forms as F  # noqa: E402
+from archive import forms as F
 
 ITEMS = [("PP棉滤芯", "收费", 2, 45), ("活性炭滤芯", "收费", 1, 80), ("RO膜冲洗", "免费", 1, 0),
          ("水质检测", "免费", 1, 0), ("上门服务", "收费", 1, 50)]  # fmt: skip
@@ -144,8 +144,10 @@ def bench_all_forms(work: Path, per_form: int, repeat: int) -> tuple[list[tuple[
         typed, problems = F.validate_rows(form, rows)
         assert not problems, problems[:3]
         contexts = [F.form_context(form, t) for t in typed]
-        _, ours = median_rate(per_form, lambda r, f=form: F.render_batch(f, rows, work / f"all-{f.id}-{r}", jobs=1), repeat)
-        _, bare = median_rate(base_n, lambda r, f=form: bare_docxtpl(f.template_path(), contexts[:base_n], work / f"allbare-{f.id}-{r}"), 1)
+        _, ours = median_rate(per_form, lambda r, f=form, d=rows: F.render_batch(f, d, work / f"all-{f.id}-{r}", jobs=1), repeat)
+        _, bare = median_rate(
+            base_n, lambda r, f=form, c=contexts[:base_n]: bare_docxtpl(f.template_path(), c, work / f"allbare-{f.id}-{r}"), 1
+        )
         results.append((form.title, ours, bare * per_form / base_n))
     return results, sum(r[1] for r in results), sum(r[2] for r in results)
 

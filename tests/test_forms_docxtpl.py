@@ -8,7 +8,6 @@ XML after canonicalisation, relationships and content types as sets, media bytes
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -153,7 +152,11 @@ def case_replace_pic(tmp: Path):
 def case_replace_media(tmp: Path):
     template = picture_template(tmp)
     new = png(tmp / "new.png", "purple", (12, 12))
-    return template, lambda tpl: {"name": "x"}, {"prepare": lambda tpl: tpl.replace_media(str(tmp / "old.png"), str(new))}
+    return (
+        template,
+        lambda tpl: {"name": "x"},
+        {"prepare": lambda tpl: tpl.replace_media(str(tmp / "old.png"), str(new))},
+    )
 
 
 def embedded_template(tmp: Path) -> Path:
@@ -168,13 +171,13 @@ def embedded_template(tmp: Path) -> Path:
 
 def case_replace_embedded(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))  # noqa: E731
+    prepare = lambda tpl: tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 
 def case_replace_zipname(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))  # noqa: E731
+    prepare = lambda tpl: tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 
@@ -204,12 +207,17 @@ def table_doc(rows: list[list[str]]) -> Document:
 
 
 def case_tc_comment(tmp: Path):
-    template = save(table_doc([["甲", "{#tc 删除此列 #}", "丙"], ["{{ a }}", "{#tc #}", "{{ c }}"]]), tmp / "tccomment.docx")
+    template = save(
+        table_doc([["甲", "{#tc 删除此列 #}", "丙"], ["{{ a }}", "{#tc #}", "{{ c }}"]]), tmp / "tccomment.docx"
+    )
     return template, lambda tpl: {"a": "1", "c": "3"}, {}
 
 
 def case_tc_if(tmp: Path):
-    rows = [["甲", "{%tc if show %}", "乙", "{%tc endif %}", "丙"], ["{{ a }}", "{%tc if show %}", "{{ b }}", "{%tc endif %}", "{{ c }}"]]
+    rows = [
+        ["甲", "{%tc if show %}", "乙", "{%tc endif %}", "丙"],
+        ["{{ a }}", "{%tc if show %}", "{{ b }}", "{%tc endif %}", "{{ c }}"],
+    ]
     template = save(table_doc(rows), tmp / "tcif.docx")
     return template, lambda tpl: {"a": "1", "b": "2", "c": "3", "show": False}, {}
 
@@ -235,7 +243,9 @@ def case_merges(tmp: Path):
 
 
 def case_listing(tmp: Path):
-    template = save(doc_with("{{ text }}", "{_{ not a tag }_} {_% neither %_}", "{{ '<b>' }} & {{ amp }}"), tmp / "listing.docx")
+    template = save(
+        doc_with("{{ text }}", "{_{ not a tag }_} {_% neither %_}", "{{ '<b>' }} & {{ amp }}"), tmp / "listing.docx"
+    )
     text = "第一行 & <尖括号>\n第二行\t制表\a新段\f分页"
     return template, lambda tpl: {"text": text, "amp": "A&B"}, {}
 
@@ -299,7 +309,9 @@ def test_objects_made_on_another_template_are_refused_or_rebound(tmp_path):
     assert e.value.exit_code == 2 and not (tmp_path / "x.docx").exists()
     template, ctx, _ = case_subdoc_code(tmp_path)
     with pytest.raises(UsageError, match="a sub-document was made with another template's new_subdoc"):
-        F.render_document(template, ctx(DocxTemplate(str(save(doc_with("x"), tmp_path / "elsewhere.docx")))), tmp_path / "y.docx")
+        F.render_document(
+            template, ctx(DocxTemplate(str(save(doc_with("x"), tmp_path / "elsewhere.docx")))), tmp_path / "y.docx"
+        )
     # A picture made on a different file's template is simply made again on this one.
     template, ctx, _ = case_pictures(tmp_path)
     stranger = DocxTemplate(str(save(doc_with("x"), tmp_path / "stranger.docx")))

@@ -59,7 +59,11 @@ def test_cn_money(value, text):
 
 
 def test_cn_date():
-    assert (cn_date("2024-03-05"), cn_date("2024-11-23 08:30"), cn_date("明天")) == ("2024年3月5日", "2024年11月23日", "明天")
+    assert (cn_date("2024-03-05"), cn_date("2024-11-23 08:30"), cn_date("明天")) == (
+        "2024年3月5日",
+        "2024年11月23日",
+        "明天",
+    )
 
 
 def test_forms_check_names_a_filter_the_form_does_not_name(tmp_path):

@@ -56,7 +56,11 @@ def reference(form: F.FormSpec, ticket: str, picture: Path | None, out: Path) ->
 def test_each_form_gets_its_own_picture_as_docxtpl_prints_it(form, tmp_path, monkeypatch, parallel):
     if parallel:
         monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 2)
-    rows = [{"单号": "Q-1", "签名": "签名/王强.png"}, {"单号": "Q-2", "签名": "签名\\李娜.png"}, {"单号": "Q-3", "签名": ""}]
+    rows = [
+        {"单号": "Q-1", "签名": "签名/王强.png"},
+        {"单号": "Q-2", "签名": "签名\\李娜.png"},
+        {"单号": "Q-3", "签名": ""},
+    ]
     done = F.render_batch(form, rows, tmp_path / "out", images_dir=tmp_path / "data", jobs=2 if parallel else 1)
     assert [r.docx.name for r in done] == ["Q-1.docx", "Q-2.docx", "Q-3.docx"]
     data = tmp_path / "data" / "签名"
@@ -100,7 +104,9 @@ def test_a_file_that_is_no_picture_stops_the_batch(form, tmp_path):
     (tmp_path / "data" / "签名" / "fake.png").write_text("not a picture")
     with pytest.raises(DataError) as e:
         F.render_batch(form, [{"单号": "Q-1", "签名": "签名/fake.png"}], tmp_path / "out", images_dir=tmp_path / "data")
-    assert e.value.problems == ['row 2, 签名: picture "签名/fake.png" is not a picture Word can show; save it as PNG or JPEG']
+    assert e.value.problems == [
+        'row 2, 签名: picture "签名/fake.png" is not a picture Word can show; save it as PNG or JPEG'
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -108,4 +114,7 @@ def test_sizes_are_checked_in_the_manifest(tmp_path):
     (tmp_path / "forms.toml").write_text(MANIFEST.replace("width_mm = 30", "width_mm = 0"), encoding="utf-8")
     with pytest.raises(TemplateError) as e:
         F.load_manifest(tmp_path)
-    assert str(e.value) == f"{tmp_path / 'forms.toml'}: form signed, field signature: width_mm must be a number of millimetres from 1 to 1000, not 0"
+    assert (
+        str(e.value)
+        == f"{tmp_path / 'forms.toml'}: form signed, field signature: width_mm must be a number of millimetres from 1 to 1000, not 0"
+    )

@@ -13,7 +13,6 @@ from PIL import Image
 
 from archive import forms as F
 from indexer.errors import ExitCode, TemplateError
-from tests.test_forms_cli import nohome  # noqa: F401  (the fixture)
 
 # Each expression, and the part of it the error names.
 ATTACKS = [
@@ -28,6 +27,16 @@ FILE_TAGS = [
     ("{% import '/etc/passwd' as p %}", "{% import %}"),
     ("{% extends '/etc/passwd' %}", "{% extends %}"),
 ]
+
+
+@pytest.fixture
+def nohome(tmp_path):
+    """Run dangan with --home pointing at a folder that is not a home."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    return lambda *args: CliRunner().invoke(main, ["--home", str(tmp_path / "nowhere"), *args], catch_exceptions=False)
 
 
 def template_with(path: Path, text: str) -> Path:
@@ -105,7 +114,9 @@ def test_forms_check_reports_the_refused_expression(nohome, tmp_path):
     path = template_with(tmp_path / "t.docx", ATTACKS[1][0])
     r = nohome("forms", "check", str(path))
     assert r.exit_code == 6
-    assert r.stderr.startswith("error: " + message("t.docx", "cycler.__init__.__globals__", "access to __globals__ is not allowed"))
+    assert r.stderr.startswith(
+        "error: " + message("t.docx", "cycler.__init__.__globals__", "access to __globals__ is not allowed")
+    )
 
 
 def test_a_poisoned_home_form_template_is_refused_by_forms_render(cli, home, tmp_path, monkeypatch):
@@ -119,7 +130,10 @@ def test_a_poisoned_home_form_template_is_refused_by_forms_render(cli, home, tmp
     data = write_csv(tmp_path / "start.csv", START_HEADER, START_ROW)
     r = cli("forms", "render", "start_report", "--data", str(data), "--out", str(tmp_path / "o"))
     assert r.exit_code == 6
-    assert r.stderr == "Error: " + message(target, "cycler.__init__.__globals__", "access to __globals__ is not allowed") + "\n"
+    assert (
+        r.stderr
+        == "Error: " + message(target, "cycler.__init__.__globals__", "access to __globals__ is not allowed") + "\n"
+    )
     assert not (tmp_path / "o").exists() and not (tmp_path / "PWNED").exists()
 
 
@@ -134,7 +148,10 @@ def test_a_poisoned_home_register_template_is_refused_by_register(cli, home, pro
     out = tmp_path / "卷内目录.docx"
     r = cli("register", "BJ-2024-017", "--kind", "卷内目录", "--out", str(out))
     assert r.exit_code == 6
-    assert r.stderr == "Error: " + message(target, "cycler.__init__.__globals__", "access to __globals__ is not allowed") + "\n"
+    assert (
+        r.stderr
+        == "Error: " + message(target, "cycler.__init__.__globals__", "access to __globals__ is not allowed") + "\n"
+    )
     assert not out.exists() and not (tmp_path / "PWNED").exists()
 
 
@@ -147,7 +164,9 @@ def test_expressions_that_would_exhaust_memory_are_refused(tmp_path, tag, why):
     path = template_with(tmp_path / "t.docx", tag)
     with pytest.raises(TemplateError) as e:
         F.render_document(path, {"name": "x", "n": 10**9}, tmp_path / "x.docx")
-    assert str(e.value) == f"{path}: expression refused ({why}); templates may only print fields, fix the template in Word"
+    assert (
+        str(e.value) == f"{path}: expression refused ({why}); templates may only print fields, fix the template in Word"
+    )
     assert not (tmp_path / "x.docx").exists()
 
 

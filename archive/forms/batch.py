@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from archive.forms.checks import _check_sources
 from archive.forms.engine import _Source

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from archive.forms.engine import (
     _jinja_env,
@@ -22,8 +22,8 @@ from archive.forms.engine import (
     _zip_entries,
 )
 from archive.forms.filters import allowed_filters
-from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
+from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 
 
 def check_template(path: Path, form: FormSpec | None = None) -> list[str]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from archive.forms.package import CoreProps, base_zip, has_core_part, write_package
 from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env

@@ -15,8 +15,9 @@ fast.  The environment is the same sandbox as the compiled engine's.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from jinja2.exceptions import SecurityError
 

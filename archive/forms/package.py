@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same data always gives the same bytes
 

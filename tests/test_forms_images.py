@@ -118,3 +118,37 @@ def test_sizes_are_checked_in_the_manifest(tmp_path):
         str(e.value)
         == f"{tmp_path / 'forms.toml'}: form signed, field signature: width_mm must be a number of millimetres from 1 to 1000, not 0"
     )
+
+
+def test_image_fields_render_on_the_compiled_engine(form, tmp_path, monkeypatch):
+    """Pictures in the body need no docxtpl: the batch stays fast (see bench/FORMS.md)."""
+    from archive.forms.fallback import Renderer
+
+    def no_docxtpl(self, context):
+        raise AssertionError("rendered through docxtpl")
+
+    monkeypatch.setattr(Renderer, "_template_for", no_docxtpl)
+    rows = [{"单号": "Q-1", "签名": "签名/王强.png"}, {"单号": "Q-2", "签名": "签名/王强.png"}]
+    done = F.render_batch(form, rows, tmp_path / "out", images_dir=tmp_path / "data")
+    assert_same(done[1].docx, reference(form, "Q-2", tmp_path / "data" / "签名" / "王强.png", tmp_path / "want.docx"))
+
+
+def test_a_picture_in_the_header_or_twice_or_already_in_the_template_matches_docxtpl(form, tmp_path):
+    """Cases the compiled engine hands to docxtpl (header, same bytes as the template's own
+    picture) and one it keeps (the same picture twice in a row)."""
+    path = form.template_path()
+    doc = Document(path)
+    doc.add_paragraph("again {{ signature }}")
+    doc.save(path)
+    data = tmp_path / "data" / "签名"
+    rows = [{"单号": "Q-1", "签名": "签名/王强.png"}]
+    [twice] = F.render_batch(form, rows, tmp_path / "a", images_dir=tmp_path / "data")
+    assert_same(twice.docx, reference(form, "Q-1", data / "王强.png", tmp_path / "want-a.docx"))
+    doc.sections[0].header.paragraphs[0].text = "header {{ signature }}"
+    doc.add_picture(str(data / "李娜.png"))
+    doc.save(path)
+    for name in ("王强.png", "李娜.png"):
+        [done] = F.render_batch(
+            form, [{"单号": "Q-1", "签名": f"签名/{name}"}], tmp_path / name, images_dir=tmp_path / "data"
+        )
+        assert_same(done.docx, reference(form, "Q-1", data / name, tmp_path / f"want-{name}.docx"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.forms.package import CoreProps, base_zip, has_core_part, write_package
+from archive.forms.pictures import PictureSlots, RowPictures
 from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 from indexer.errors import TemplateError
 
@@ -84,15 +85,22 @@ class CompiledTemplate:
             raise refused(self.path, e) from e
         except _jinja_syntax_error() as e:
             raise TemplateError(f"{self.path}: tag syntax error in the document properties: {e.message}") from e
-        self._base = base_zip(entries, {s.part for s in self.sources} | {self._core.part if self._core else ""})
+        rendered = {s.part for s in self.sources} | {self._core.part if self._core else ""}
+        self._base = base_zip(entries, rendered)
+        self._slots = PictureSlots(doc, entries)
+        self._base_pictures = base_zip(entries, rendered | self._slots.replaced)  # parts a row with pictures keeps
 
-    def render(self, context: Mapping[str, Any]) -> dict[str, bytes]:
-        """The rendered parts (zip member -> bytes) for one context."""
+    def render(self, context: Mapping[str, Any], pictures: RowPictures | None = None) -> dict[str, bytes]:
+        """The rendered parts (zip member -> bytes) for one context (whose image fields
+        ``pictures`` places, see :meth:`write_with_pictures`)."""
         out = {}
         for s in self.sources:
+            if pictures is not None:
+                pictures.part = s.part
             xml = _postprocess(self._helper, self._compiled[s.part].render(context))
             if s.part == self._main_part:
-                body = _fix_body(self._helper, xml) if self._fix_tables else xml
+                fix = self._fix_tables or (pictures is not None and pictures.added)
+                body = _fix_body(self._helper, xml) if fix else xml
                 xml = self._head + body + self._tail
             else:
                 xml = _XML_DECL + xml
@@ -112,6 +120,25 @@ class CompiledTemplate:
         and appends only its rendered parts, instead of recompressing styles, theme and fonts.
         """
         out.write_bytes(write_package(self._base, self.render(context)))
+
+    def write_with_pictures(self, context: Mapping[str, Any], out: Path) -> None:
+        """:meth:`write` for a context holding image fields: each picture is added to the
+        package as docxtpl adds it (raises NeedsDocxtpl for what only docxtpl does)."""
+        pictures = RowPictures(self._slots)
+        rendered = self.render(_bind(context, pictures.bind), pictures)
+        rendered.update(pictures.parts())
+        out.write_bytes(write_package(self._base_pictures, rendered))
+
+
+def _bind(value: Any, fn) -> Any:
+    """``value`` with every leaf passed through ``fn`` (dicts, lists and tuples rebuilt)."""
+    if isinstance(value, Mapping):
+        return {k: _bind(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bind(v, fn) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_bind(v, fn) for v in value)
+    return fn(value)
 
 
 def _body_text(doc) -> str:

@@ -15,14 +15,15 @@ fast.  The environment is the same sandbox as the compiled engine's.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jinja2.exceptions import SecurityError
 
-from archive.forms.engine import CompiledTemplate, _open_docx
+from archive.forms.engine import CompiledTemplate, _bind, _open_docx
 from archive.forms.images import ImageField
+from archive.forms.pictures import NeedsDocxtpl
 from archive.forms.sandbox import refused
 from indexer.errors import UsageError
 
@@ -53,11 +54,19 @@ class Renderer:
 
     def write(self, context: Mapping[str, Any], out: Path) -> None:
         """Render ``context`` into ``out`` (the caller makes it atomic)."""
-        if self.compiled is not None and not self.compiled.needs_docxtpl and not needs_docxtpl(context):
-            self.compiled.write(context, out)
-            return
+        if self.compiled is not None and not self.compiled.needs_docxtpl:
+            kinds = {_kind(v) for v in _values(context)} - {None}
+            if not kinds:
+                self.compiled.write(context, out)
+                return
+            if kinds == {"picture"}:  # only image fields: the compiled engine places them
+                try:
+                    self.compiled.write_with_pictures(context, out)
+                    return
+                except NeedsDocxtpl:
+                    pass
         tpl = self._template_for(context)
-        ready = _convert(context, lambda v: _inline(tpl, v))
+        ready = _bind(context, lambda v: _inline(tpl, v))
         try:
             tpl.render(ready, self.env, autoescape=True)
         except SecurityError as e:
@@ -87,7 +96,7 @@ class Renderer:
 def needs_docxtpl(context: Mapping[str, Any]) -> bool:
     """Whether the context holds something only docxtpl renders (pictures, sub-documents,
     rich text with hyperlinks)."""
-    return any(_kind(v) for v in _values(context))
+    return any(_kind(v) for v in _values(context))  # image fields included: see Renderer.write
 
 
 def _is_docxtpl(obj: Any) -> bool:
@@ -99,8 +108,10 @@ def _is_docxtpl(obj: Any) -> bool:
 def _kind(value: Any) -> str | None:
     if isinstance(value, (str, int, float)) or value is None:  # nearly every value: answer fast
         return None
+    if isinstance(value, ImageField):
+        return "picture"
     image, subdoc, rich = _docxtpl_types()
-    if isinstance(value, (ImageField, image)):
+    if isinstance(value, image):
         return "image"
     if isinstance(value, subdoc):
         return "subdoc"
@@ -129,17 +140,6 @@ def _values(value: Any, depth: int = 0):
             yield from _values(v, depth + 1)
     else:
         yield value
-
-
-def _convert(value: Any, fn: Callable[[Any], Any]) -> Any:
-    """``value`` with every leaf passed through ``fn`` (dicts, lists and tuples rebuilt)."""
-    if isinstance(value, Mapping):
-        return {k: _convert(v, fn) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_convert(v, fn) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_convert(v, fn) for v in value)
-    return fn(value)
 
 
 def _inline(tpl, value: Any) -> Any:

@@ -1,15 +1,17 @@
 """Rendering through docxtpl itself, for what the compiled engine does not compile.
 
 The compiled engine (:mod:`archive.forms.engine`) writes only the XML parts it renders.
-Pictures (``InlineImage``, or an image field of the manifest), sub-documents
-(``Subdoc``), rich text with hyperlinks and docxtpl's replacements (``replace_pic``,
-``replace_media``, ``replace_embedded``, ``replace_zipname``) add media, relationships,
-styles and content types to the package: such a document is rendered by
-``DocxTemplate.render(context, env, autoescape=True)`` and ``save`` – correct first, then
-fast.  The environment is the same sandbox as the compiled engine's.
+Pictures made with ``InlineImage``, sub-documents (``Subdoc``), rich text with hyperlinks
+and docxtpl's replacements (``replace_pic``, ``replace_media``, ``replace_embedded``,
+``replace_zipname``) add media, relationships, styles and content types to the package:
+such a document is rendered by ``DocxTemplate.render(context, env, autoescape=True)`` and
+``save`` – correct first, then fast.  The environment is the same sandbox as the compiled
+engine's.
 
 :class:`Renderer` picks the path per document: docxtpl when the template is a prepared
-``DocxTemplate`` or the context holds one of those objects, the compiled engine otherwise.
+``DocxTemplate`` or the context holds one of those objects; the compiled engine otherwise,
+including image fields of the manifest (:mod:`archive.forms.pictures`) unless a picture
+sits where only docxtpl places it (a header, say).
 """
 
 from __future__ import annotations
@@ -91,12 +93,6 @@ class Renderer:
                              "made the link; pass that DocxTemplate as the template")  # fmt: skip
         helper, _doc = _open_docx(self.path)
         return helper
-
-
-def needs_docxtpl(context: Mapping[str, Any]) -> bool:
-    """Whether the context holds something only docxtpl renders (pictures, sub-documents,
-    rich text with hyperlinks)."""
-    return any(_kind(v) for v in _values(context))  # image fields included: see Renderer.write
 
 
 def _is_docxtpl(obj: Any) -> bool:

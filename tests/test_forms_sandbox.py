@@ -18,7 +18,7 @@ from indexer.errors import ExitCode, TemplateError
 ATTACKS = [
     ("{{ ''.__class__.__mro__ }}", "''.__class__.__mro__", "__mro__"),
     ("{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}", "cycler.__init__.__globals__", "__globals__"),
-    ("{{ lipsum.__globals__ }}", "lipsum.__globals__", "__globals__"),
+    ("{{ joiner.__init__.__globals__ }}", "joiner.__init__.__globals__", "__globals__"),
     ("{{ ().__class__.__base__.__subclasses__() }}", "().__class__.__base__.__subclasses__", "__subclasses__"),
     ("{{ joiner['__globals__'] }}", "joiner['__globals__']", "__globals__"),
 ]
@@ -174,3 +174,12 @@ def test_ordinary_arithmetic_still_works(tmp_path):
     path = template_with(tmp_path / "t.docx", "{{ '－' * 3 }}{{ 2 ** 10 }}{{ n * 2 }}")
     out = F.render_document(path, {"name": "x", "n": 21}, tmp_path / "x.docx")
     assert Document(out).paragraphs[1].text == "－－－102442"
+
+
+def test_filler_text_is_not_available(tmp_path):
+    """lipsum(n=10**9) would fill the memory; the sandbox has no lipsum."""
+    path = template_with(tmp_path / "t.docx", "{{ lipsum(n=1000000000) }}")
+    with pytest.raises(TemplateError) as e:
+        F.render_document(path, {"name": "x"}, tmp_path / "x.docx")
+    assert "'lipsum' is undefined" in str(e.value)
+    assert not (tmp_path / "x.docx").exists()

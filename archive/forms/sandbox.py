@@ -69,6 +69,8 @@ def sandboxed_env(jinja_env: Any = None, filters: dict | None = None) -> Sandbox
     globals, so a template still cannot reach the file system or Python's internals.
     """
     env = _Sandbox(autoescape=True)
+    # lipsum(n=10**9) would generate text until memory runs out; no form needs filler text.
+    env.globals.pop("lipsum", None)
     if jinja_env is not None:
         env.filters.update(getattr(jinja_env, "filters", {}))
         env.tests.update(getattr(jinja_env, "tests", {}))

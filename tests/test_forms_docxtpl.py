@@ -317,3 +317,17 @@ def test_objects_made_on_another_template_are_refused_or_rebound(tmp_path):
     stranger = DocxTemplate(str(save(doc_with("x"), tmp_path / "stranger.docx")))
     got = F.render_document(template, ctx(stranger), tmp_path / "z.docx")
     assert_same(got, reference(template, ctx, tmp_path / "want.docx"))
+
+
+@pytest.mark.parametrize("form_id", sorted(F.load_manifest()))
+def test_every_shipped_form_is_docxtpls_package(form_id, tmp_path):
+    """Our 16 forms through render_batch: the same package as docxtpl's, part by part."""
+    from tests.test_forms_templates import example_row
+
+    form = F.load_manifest()[form_id]
+    row, _, _ = example_row(form, items=2)
+    row[form.fields[0].label] = "多行\n文字 & <符号>\t制表"
+    [ours] = F.render_batch(form, [row], tmp_path / "ours", jobs=1, company="公司")
+    typed, _ = F.validate_rows(form, [row])
+    ctx = F.form_context(form, typed[0], company="公司")
+    assert_same(ours.docx, reference(form.template_path(), lambda tpl: ctx, tmp_path / "theirs.docx"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,22 @@ def test_a_picture_in_the_header_or_twice_or_already_in_the_template_matches_doc
             form, [{"单号": "Q-1", "签名": f"签名/{name}"}], tmp_path / name, images_dir=tmp_path / "data"
         )
         assert_same(done.docx, reference(form, "Q-1", data / name, tmp_path / f"want-{name}.docx"))
+
+
+def test_forms_render_finds_pictures_next_to_the_data_file(cli, home, tmp_path, monkeypatch):
+    """The command line looks for pictures beside the data file, wherever it is run from."""
+    (home.templates_dir / "forms.toml").write_text(MANIFEST, encoding="utf-8")
+    doc = Document()
+    doc.add_paragraph("单号 {{ ticket }} 签名：{{ signature }}")
+    doc.save(home.templates_dir / "签字单.docx")
+    data = tmp_path / "data"
+    (data / "签名").mkdir(parents=True)
+    Image.new("RGB", (40, 16), "blue").save(data / "签名" / "王强.png")
+    (data / "签字.csv").write_text("单号,签名\nQ-1,签名/王强.png\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = cli("forms", "render", "signed", "--data", str(data / "签字.csv"), "--out", str(tmp_path / "o"))
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(tmp_path / "o" / "Q-1.docx") as zf:
+        assert zf.read("word/media/image1.png") == (data / "签名" / "王强.png").read_bytes()

@@ -172,3 +172,11 @@ def test_forms_render_finds_pictures_next_to_the_data_file(cli, home, tmp_path, 
     assert r.exit_code == 0, r.output
     with zipfile.ZipFile(tmp_path / "o" / "Q-1.docx") as zf:
         assert zf.read("word/media/image1.png") == (data / "签名" / "王强.png").read_bytes()
+
+
+def test_render_document_places_an_image_field_like_docxtpl(form, tmp_path):
+    """Library callers (registers, scripts) can pass a picture without a DocxTemplate."""
+    picture = tmp_path / "data" / "签名" / "李娜.png"
+    ctx = {"ticket": "Q-9", "signature": F.ImageField(str(picture), width_mm=30), "company": "", "today": ""}
+    got = F.render_document(form.template_path(), ctx, tmp_path / "one.docx")
+    assert_same(got, reference(form, "Q-9", picture, tmp_path / "want.docx"))

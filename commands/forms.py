@@ -211,6 +211,7 @@ def render(
             batch = render_checked(
                 form, checked, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
                 company=company, progress=lambda step: bar.advance(description=f"{form.title} {step}"),
+                images_dir=Path(data).parent,
             )  # fmt: skip
     except DataError as e:
         for line in e.problems:

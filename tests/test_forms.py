@@ -73,7 +73,7 @@ def test_broken_manifest_names_file_form_and_field(tmp_path):
     )
     with pytest.raises(TemplateError) as e:
         F.load_manifest(tmp_path)
-    assert str(e.value) == f"{tmp_path / 'forms.toml'}: form x, field a: type must be one of text, date, number, money, choice, list, not 'colour'"
+    assert str(e.value) == f"{tmp_path / 'forms.toml'}: form x, field a: type must be one of text, date, number, money, choice, image, list, not 'colour'"
 
 
 def test_name_pattern_must_use_known_fields(tmp_path):

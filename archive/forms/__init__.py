@@ -9,9 +9,16 @@ through LibreOffice).  The modules, in the order a batch uses them:
 * :mod:`~archive.forms.data` – rows from CSV (UTF-8/GBK/UTF-16), XLSX and JSON files
 * :mod:`~archive.forms.rows` – columns matched to fields, rows validated and typed
 * :mod:`~archive.forms.values` – parsing and printing dates, numbers, money, choices
+* :mod:`~archive.forms.images` – image fields: picture names checked, files looked up
+* :mod:`~archive.forms.filters` – the allow-listed custom filters (cn_money, cn_date)
+* :mod:`~archive.forms.sandbox` – the one sandboxed Jinja environment and its refusals
 * :mod:`~archive.forms.engine` – a .docx template compiled once, rendered many times
+  (:mod:`~archive.forms.package` writes the zip and core properties,
+  :mod:`~archive.forms.pictures` places image fields)
+* :mod:`~archive.forms.fallback` – docxtpl itself for what the engine does not compile
 * :mod:`~archive.forms.checks` – an edited template's tags checked against its form
-* :mod:`~archive.forms.batch` – a batch rendered atomically, in a process pool when large
+* :mod:`~archive.forms.batch` – a batch rendered atomically, in a process pool when large;
+  ``render_document`` / ``render_many`` for documents outside a form batch
 * :mod:`~archive.forms.pdf` – PDFs through headless LibreOffice
 
 This package re-exports the public names callers use, so ``from archive import forms as F;
@@ -29,11 +36,13 @@ from archive.forms.batch import (
     render_batch,
     render_checked,
     render_document,
+    render_many,
     safe_filename,
 )
 from archive.forms.checks import Finding, check_template, inspect_template
 from archive.forms.data import SUPPORTED, read_rows
 from archive.forms.engine import CompiledTemplate
+from archive.forms.images import ImageField
 from archive.forms.manifest import (
     BOXES_SUFFIX,
     CONTEXT_NAMES,
@@ -67,11 +76,11 @@ from archive.forms.values import (
 __all__ = [
     "BOXES_SUFFIX", "CONTEXT_NAMES", "FIELD_TYPES", "LIST_CONVENTION", "LIST_ROW_NUMBER", "MANIFEST_NAME",
     "MAX_NAME_BYTES", "PATTERN_NAMES", "PDF_BATCH", "SOFFICE_INSTALL_HINT", "SUPPORTED",
-    "BatchResult", "CheckedRows", "CompiledTemplate", "FieldSpec", "Finding", "FormSpec", "Progress",
+    "BatchResult", "CheckedRows", "CompiledTemplate", "FieldSpec", "Finding", "FormSpec", "ImageField", "Progress",
     "Rendered", "RowProblem",
     "check_rows", "check_template", "choice_boxes", "convert_to_pdf", "display", "example_header",
     "find_form", "find_soffice", "form_context", "form_to_json", "inspect_template", "list_convention",
     "load_manifest", "output_names", "parse_choice", "parse_date", "parse_money", "parse_number",
-    "pattern_problem", "read_rows", "render_batch", "render_checked", "render_document", "safe_filename",
+    "pattern_problem", "read_rows", "render_batch", "render_checked", "render_document", "render_many", "safe_filename",
     "shipped_templates_dir", "validate_rows",
 ]  # fmt: skip

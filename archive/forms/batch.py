@@ -10,17 +10,22 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from archive.forms.checks import _check_sources
-from archive.forms.engine import CompiledTemplate, _Source
+from archive.forms.engine import _Source
+from archive.forms.fallback import Renderer
+from archive.forms.filters import allowed_filters
+from archive.forms.images import resolve_images
 from archive.forms.manifest import FormSpec, pattern_problem
 from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
 from archive.forms.rows import CheckedRows, RowProblem, check_rows
+from archive.forms.sandbox import refused, sandboxed_env
 from archive.forms.values import form_context
 from indexer.errors import DataError, InputFileError, TemplateError, UsageError
 from indexer.fsutil import atomic_path
@@ -65,6 +70,7 @@ def render_batch(
     skip_invalid: bool = False,
     company: str = "",
     progress: Progress | None = None,
+    images_dir: Path | None = None,
 ) -> BatchResult:
     """Render one .docx per data row into ``out_dir`` (and a PDF beside each with ``pdf``).
 
@@ -74,11 +80,13 @@ def render_batch(
     CPU) each load the template once; batches smaller than ``PARALLEL_MIN_ROWS`` render in
     this process, where a pool would cost more than it saves (the files are identical
     either way).  Existing files of the same name are replaced.  With ``pdf`` a PDF is made
-    beside each .docx; LibreOffice is looked for before anything is written.
+    beside each .docx; LibreOffice is looked for before anything is written.  Image fields
+    name pictures relative to ``images_dir`` (the data file's folder; default: the current
+    folder); every picture is looked up before anything is written.
     """
     return render_checked(
         form, check_rows(form, rows), out_dir, jobs=jobs, pdf=pdf, name_pattern=name_pattern,
-        skip_invalid=skip_invalid, company=company, progress=progress,
+        skip_invalid=skip_invalid, company=company, progress=progress, images_dir=images_dir,
     )  # fmt: skip
 
 
@@ -93,6 +101,7 @@ def render_checked(
     skip_invalid: bool = False,
     company: str = "",
     progress: Progress | None = None,
+    images_dir: Path | None = None,
 ) -> BatchResult:
     """:func:`render_batch` for rows already validated with :func:`check_rows`.
 
@@ -103,6 +112,10 @@ def render_checked(
         raise DataError(f"no {form.title} to render: the data has no rows")
     typed, problems = checked.typed, checked.problems
     _stop_on_problems(form, typed, problems, skip_invalid)
+    missing = resolve_images(form.fields, typed, Path(images_dir or "."))
+    if missing:
+        raise DataError(f"{len(missing)} picture{'s' if len(missing) != 1 else ''} of {form.title} not found; "
+                        "nothing was written", missing)  # fmt: skip
     pattern = name_pattern or form.name_pattern
     problem = pattern_problem(form, pattern)
     if problem:
@@ -110,14 +123,14 @@ def render_checked(
     if pdf:
         find_soffice()  # before writing anything: a missing LibreOffice should not leave half a job
     template = form.template_path()
-    renderer = CompiledTemplate(template)
+    renderer = Renderer(template, sandboxed_env(filters=allowed_filters(form.filters)))
     _stop_on_template_problems(template, form, renderer.sources)
     out = _prepare_out_dir(Path(out_dir))
     contexts = [form_context(form, values, company=company) for values in typed]
     names = output_names(form, typed, contexts, pattern)
     tasks = [(v["_row"], ctx, str(out / name)) for v, ctx, name in zip(typed, contexts, names)]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    paths = _render_all(renderer, tasks, jobs, progress)
+    paths = _render_all(renderer, tasks, jobs, progress, form.filters)
     pdfs: list[Path | None] = [None] * len(paths)
     if pdf:
         pdfs = list(convert_to_pdf(paths, jobs=jobs, progress=progress))
@@ -203,7 +216,9 @@ _Task = tuple[int, dict, str]  # (spreadsheet row, template context, final path)
 PARALLEL_MIN_ROWS = 200
 
 
-def _render_all(renderer: CompiledTemplate, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[Path]:
+def _render_all(
+    renderer: Renderer, tasks: list[_Task], jobs: int, progress: Progress | None, filters: tuple[str, ...] = ()
+) -> list[Path]:
     tick = progress or (lambda _step: None)
     if jobs == 1 or len(tasks) < max(2, PARALLEL_MIN_ROWS):
         out = []
@@ -215,7 +230,7 @@ def _render_all(renderer: CompiledTemplate, tasks: list[_Task], jobs: int, progr
     # Small chunks keep the progress bar moving; large enough to amortise the pickling.
     chunk = max(1, min(16, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_worker_init, initargs=(str(renderer.path),)
+        max_workers=workers, mp_context=_pool_context(), initializer=_worker_init, initargs=(str(renderer.path), filters)
     )
     out = []
     try:
@@ -245,13 +260,13 @@ def _pool_context():
     return get_context("spawn")
 
 
-_WORKER_TEMPLATE: CompiledTemplate | None = None
+_WORKER_TEMPLATE: Renderer | None = None
 
 
-def _worker_init(path: str) -> None:
-    """Load and compile the template once per worker process."""
+def _worker_init(path: str, filters: tuple[str, ...]) -> None:
+    """Load and compile the template once per worker process (with the form's filters)."""
     global _WORKER_TEMPLATE
-    _WORKER_TEMPLATE = CompiledTemplate(Path(path))
+    _WORKER_TEMPLATE = Renderer(Path(path), sandboxed_env(filters=allowed_filters(filters)))
 
 
 def _worker_render(task: _Task) -> str:
@@ -266,8 +281,10 @@ def _render_errors() -> tuple[type[BaseException], ...]:
     return (JinjaError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError)
 
 
-def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
+def _render_task(renderer: Renderer, task: _Task) -> Path:
     """Write one form under a temporary name, then move it into place in one step."""
+    from jinja2.exceptions import SecurityError
+
     row, ctx, final = task
     target = Path(final)
     try:
@@ -275,6 +292,8 @@ def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
         # crash leaves the old file or none, never half of one; the batch is simply re-run.
         with atomic_path(target, durable=False) as tmp:
             renderer.write(ctx, tmp)
+    except SecurityError as e:  # the sandbox refused something at render time
+        raise refused(renderer.path, e) from e
     except _render_errors() as e:
         what = f"row {row}" if row else target.name
         raise TemplateError(
@@ -286,8 +305,31 @@ def _render_task(renderer: CompiledTemplate, task: _Task) -> Path:
     return target
 
 
-def render_document(template: Path, context: Mapping[str, Any], out: Path) -> Path:
-    """Render one document (a register, a single form) from ``context`` to ``out``, atomically."""
-    out = Path(out)
-    _prepare_out_dir(out.parent)
-    return _render_task(CompiledTemplate(Path(template)), (0, dict(context), str(out)))
+def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jinja_env: Any = None) -> Path:
+    """Render one document (a register, a single form) from ``context`` to ``out``, atomically.
+
+    The result is the package ``DocxTemplate(template).render(context, jinja_env,
+    autoescape=True)`` + ``save(out)`` writes, rendered in the sandbox (see
+    :mod:`archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
+    ``template`` is a .docx path, or a ``DocxTemplate`` prepared with docxtpl's replacements,
+    ``build_url_id`` or ``new_subdoc``.  Pictures, sub-documents, hyperlinks and replacements
+    render through docxtpl itself (:mod:`archive.forms.fallback`), everything else through the
+    compiled engine.  A refused template raises TemplateError and writes nothing.
+    """
+    return render_many(template, [context], [out], jinja_env=jinja_env)[0]
+
+
+def render_many(template: Any, contexts: Iterable[Mapping[str, Any]], outs: Sequence[Path], *, jinja_env: Any = None) -> list[Path]:
+    """:func:`render_document` for many documents of one template, compiled once, in this process.
+
+    ``contexts`` is consumed one at a time, so a caller may build each context's docxtpl
+    objects (``new_subdoc``, ``build_url_id``) just before its document is rendered, as a
+    docxtpl loop does.  Each file is written atomically; it stops at the first error.
+    """
+    renderer = Renderer(template, sandboxed_env(jinja_env))  # template problems before any folder is made
+    done = []
+    for context, out in zip(contexts, outs):
+        out = Path(out)
+        _prepare_out_dir(out.parent)
+        done.append(_render_task(renderer, (0, dict(context), str(out))))
+    return done

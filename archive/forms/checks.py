@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from archive.forms.engine import (
     _jinja_env,
@@ -21,7 +21,9 @@ from archive.forms.engine import (
     _template_sources,
     _zip_entries,
 )
+from archive.forms.filters import allowed_filters
 from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
+from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 
 
 def check_template(path: Path, form: FormSpec | None = None) -> list[str]:
@@ -58,7 +60,11 @@ def _check_names(path: Path, form: FormSpec, parsed: list) -> list[Finding]:
     used: set[str] = set()
     findings = []
     for source, ast in parsed:
-        names = meta.find_undeclared_variables(ast)
+        try:
+            names = meta.find_undeclared_variables(ast)
+        except _jinja_syntax_error() as e:  # a filter the form does not name
+            findings.append(Finding("syntax", f"{path.name}: {_syntax_message(source, e)}"))
+            continue
         used |= names
         for name in sorted(names - known):
             findings.append(Finding("unknown", _unknown_tag(path, form, source, name, sorted(known))))
@@ -70,6 +76,8 @@ def _check_names(path: Path, form: FormSpec, parsed: list) -> list[Finding]:
                     Finding("unknown", f"{path.name}: tag .{attr} in the {lst.label} rows ({_place_of(source, attr)}) "
                              f"is no sub-field of {lst.label}; use one of: {LIST_ROW_NUMBER}, {subs}")
                 )
+    if any(f.kind == "syntax" for f in findings):
+        return findings  # a part that could not be read would make every field look unused
     findings += [Finding("unused", t) for t in _unused(path, form, used)]
     return findings
 
@@ -130,12 +138,14 @@ def _unused(path: Path, form: FormSpec, used: set[str]) -> list[str]:
 
 def _check_sources(path: Path, form: FormSpec | None, sources: list[_Source]) -> list[Finding]:
     """Syntax errors of every part and, given the form, unknown and unused names."""
-    env = _jinja_env()
+    env = sandboxed_env(filters=allowed_filters(form.filters)) if form else _jinja_env()
     findings: list[Finding] = []
     parsed = []
     for s in sources:
         try:
             parsed.append((s, env.parse(s.src)))
+        except RefusedTemplate as e:
+            findings.append(Finding("syntax", refused(path.name, e).message))
         except _jinja_syntax_error() as e:
             findings.append(Finding("syntax", f"{path.name}: {_syntax_message(s, e)}"))
     if form is not None and not findings:

@@ -8,21 +8,22 @@ thousand forms take seconds instead of minutes.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
+from archive.forms.package import CoreProps, base_zip, has_core_part, write_package
+from archive.forms.pictures import PictureSlots, RowPictures
+from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 from indexer.errors import TemplateError
 
 
 def _jinja_env():
-    """The Jinja environment of every render and check: autoescape on, so & < > print as such."""
-    from jinja2 import Environment
-
-    return Environment(autoescape=True)
+    """The Jinja environment of every check: sandboxed, autoescape on (& < > print as such)."""
+    return sandboxed_env()
 
 
 @dataclass
@@ -54,36 +55,58 @@ class CompiledTemplate:
     into a copy of the template's zip, so the per-row cost is one Jinja render and one zip.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, env=None):
+        """``env``: the sandboxed Jinja environment (:func:`sandboxed_env`; a plain one by default)."""
         self.path = Path(path)
         self._helper, doc = _open_docx(self.path)
         entries = _zip_entries(self.path)
         self.sources = _template_sources(self.path, self._helper, doc, entries)
         self._head, self._tail = _split_document(doc)
         # docxtpl's table-grid and drawing-id fixes only change something when columns are
-        # looped ({%tc %}) or drawings can repeat; skipping them otherwise halves the cost.
+        # removed ({%tc %} or a {#tc #} comment) or drawings can repeat; skipping them
+        # otherwise halves the cost.
         body = self.sources[0].src
-        self._fix_tables = bool(re.search(r"\{%-?\s*tc\b", _body_text(doc))) or "docPr" in body
-        env = _jinja_env()
+        self._fix_tables = bool(re.search(r"\{[%#]-?\s*tc\b", _body_text(doc))) or "docPr" in body
+        env = env or sandboxed_env()
         self._compiled = {}
         for s in self.sources:
             try:
                 self._compiled[s.part] = env.from_string(s.src)
+            except RefusedTemplate as e:
+                raise refused(self.path, e) from e
             except _jinja_syntax_error() as e:
                 raise TemplateError(f"{self.path}: {_syntax_message(s, e)}; fix the tag in Word") from e
-        self._base = _base_zip(entries, {s.part for s in self.sources})
+        # Without docProps/core.xml python-docx (and so docxtpl) invents one, dated now:
+        # such a template renders through docxtpl (see archive.forms.fallback).
+        self.needs_docxtpl = not has_core_part(doc)
+        try:
+            self._core = None if self.needs_docxtpl else CoreProps(doc, env)
+        except RefusedTemplate as e:
+            raise refused(self.path, e) from e
+        except _jinja_syntax_error() as e:
+            raise TemplateError(f"{self.path}: tag syntax error in the document properties: {e.message}") from e
+        rendered = {s.part for s in self.sources} | {self._core.part if self._core else ""}
+        self._base = base_zip(entries, rendered)
+        self._slots = PictureSlots(doc, entries)
+        self._base_pictures = base_zip(entries, rendered | self._slots.replaced)  # parts a row with pictures keeps
 
-    def render(self, context: Mapping[str, Any]) -> dict[str, bytes]:
-        """The rendered parts (zip member -> bytes) for one context."""
+    def render(self, context: Mapping[str, Any], pictures: RowPictures | None = None) -> dict[str, bytes]:
+        """The rendered parts (zip member -> bytes) for one context (whose image fields
+        ``pictures`` places, see :meth:`write_with_pictures`)."""
         out = {}
         for s in self.sources:
+            if pictures is not None:
+                pictures.part = s.part
             xml = _postprocess(self._helper, self._compiled[s.part].render(context))
             if s.part == self._main_part:
-                body = _fix_body(self._helper, xml) if self._fix_tables else xml
+                fix = self._fix_tables or (pictures is not None and pictures.added)
+                body = _fix_body(self._helper, xml) if fix else xml
                 xml = self._head + body + self._tail
             else:
                 xml = _XML_DECL + xml
             out[s.part] = xml.encode("utf-8")
+        if self._core:
+            out[self._core.part] = self._core.render(context)
         return out
 
     @property
@@ -96,25 +119,26 @@ class CompiledTemplate:
         The unchanged parts were compressed once into ``_base``; each form copies those bytes
         and appends only its rendered parts, instead of recompressing styles, theme and fonts.
         """
-        rendered = self.render(context)
-        buf = io.BytesIO(self._base)
-        with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
-            for name, data in rendered.items():
-                zf.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
-        out.write_bytes(buf.getvalue())
+        out.write_bytes(write_package(self._base, self.render(context)))
+
+    def write_with_pictures(self, context: Mapping[str, Any], out: Path) -> None:
+        """:meth:`write` for a context holding image fields: each picture is added to the
+        package as docxtpl adds it (raises NeedsDocxtpl for what only docxtpl does)."""
+        pictures = RowPictures(self._slots)
+        rendered = self.render(_bind(context, pictures.bind), pictures)
+        rendered.update(pictures.parts())
+        out.write_bytes(write_package(self._base_pictures, rendered))
 
 
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same data always gives the same bytes
-
-
-def _base_zip(entries: list[tuple[zipfile.ZipInfo, bytes]], rendered: set[str]) -> bytes:
-    """The template's parts that are never rendered, compressed once."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, blob in entries:
-            if info.filename not in rendered:
-                zf.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME), blob, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+def _bind(value: Any, fn) -> Any:
+    """``value`` with every leaf passed through ``fn`` (dicts, lists and tuples rebuilt)."""
+    if isinstance(value, Mapping):
+        return {k: _bind(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bind(v, fn) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_bind(v, fn) for v in value)
+    return fn(value)
 
 
 def _body_text(doc) -> str:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from archive.forms.filters import ALLOWED
 from archive.home import shipped_dir
 from indexer.errors import TemplateError, UnknownFormError
 
 MANIFEST_NAME = "forms.toml"
-FIELD_TYPES = ("text", "date", "number", "money", "choice", "list")
+FIELD_TYPES = ("text", "date", "number", "money", "choice", "image", "list")
+_NESTED_TYPES = ("text", "date", "number", "money", "choice")  # what a list row's sub-field may be
 # Names every template may use besides the form's own fields.
 CONTEXT_NAMES = ("company", "today")
 # Placeholders a name pattern may use besides the form's plain fields.
@@ -28,8 +30,8 @@ PATTERN_NAMES = ("row", "seq", "form", "title")
 LIST_ROW_NUMBER = "no"  # {{ it.no }}: the 1-based number of a list row
 BOXES_SUFFIX = "_boxes"  # {{ x_boxes }}: a choice printed as ☑/☐ boxes
 
-_FORM_KEYS = {"id", "title", "aliases", "file", "checklist_item", "name_pattern", "fields"}
-_FIELD_KEYS = {"name", "label", "type", "required", "choices", "wide", "subfields"}
+_FORM_KEYS = {"id", "title", "aliases", "file", "checklist_item", "name_pattern", "fields", "filters"}
+_FIELD_KEYS = {"name", "label", "type", "required", "choices", "wide", "subfields", "width_mm", "height_mm"}
 
 
 # --------------------------------------------------------------------------- manifest
@@ -46,6 +48,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     subfields: tuple["FieldSpec", ...] = ()
     wide: bool = False  # layout hint for make_templates.py: a full-width cell
+    width_mm: float | None = None  # an image field's printed size (either may be left out)
+    height_mm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     aliases: tuple[str, ...] = ()
     dirs: tuple[Path, ...] = ()
+    filters: tuple[str, ...] = ()  # custom Jinja filters from archive.forms.filters.ALLOWED
 
     def template_path(self) -> Path:
         """The template to use: the home's copy when there is one, else the shipped one."""
@@ -158,11 +163,22 @@ def _form_from_toml(path: Path, n: int, entry: Any, dirs: tuple[Path, ...]) -> F
         fields=fields,
         aliases=tuple(str(a) for a in entry.get("aliases", [])),
         dirs=dirs,
+        filters=_filters(where, entry.get("filters", [])),
     )
     problem = pattern_problem(form, form.name_pattern)
     if problem:
         raise TemplateError(f"{where}: name_pattern {form.name_pattern!r}: {problem}")
     return form
+
+
+def _filters(where: str, names: Any) -> tuple[str, ...]:
+    """A form's custom Jinja filters: names from the fixed allow-list, never code to import."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise TemplateError(f"{where}: filters must be a list of names, e.g. filters = [\"cn_money\"]")
+    for name in names:
+        if name not in ALLOWED:
+            raise TemplateError(f"{where}: unknown filter {name!r}; the filters a form may use: {', '.join(ALLOWED)}")
+    return tuple(names)
 
 
 def _field_from_toml(where: str, raw: Any, *, nested: bool) -> FieldSpec:
@@ -177,8 +193,8 @@ def _field_from_toml(where: str, raw: Any, *, nested: bool) -> FieldSpec:
             f"{', '.join(CONTEXT_NAMES + (LIST_ROW_NUMBER,))}"
         )
     ftype = raw.get("type", "text")
-    if ftype not in FIELD_TYPES or (nested and ftype == "list"):
-        allowed = FIELD_TYPES[:-1] if nested else FIELD_TYPES
+    if ftype not in FIELD_TYPES or (nested and ftype not in _NESTED_TYPES):
+        allowed = _NESTED_TYPES if nested else FIELD_TYPES
         raise TemplateError(f"{where}: type must be one of {', '.join(allowed)}, not {ftype!r}")
     choices = tuple(str(c) for c in raw.get("choices", []))
     if ftype == "choice" and not choices:
@@ -198,7 +214,21 @@ def _field_from_toml(where: str, raw: Any, *, nested: bool) -> FieldSpec:
         choices=choices,
         subfields=subfields,
         wide=bool(raw.get("wide", False)),
+        width_mm=_size(where, raw, "width_mm", ftype),
+        height_mm=_size(where, raw, "height_mm", ftype),
     )
+
+
+def _size(where: str, raw: dict, key: str, ftype: str) -> float | None:
+    """An image field's width_mm/height_mm: a number of millimetres between 1 and 1000."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if ftype != "image":
+        raise TemplateError(f"{where}: {key} is only for image fields")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 1000:
+        raise TemplateError(f"{where}: {key} must be a number of millimetres from 1 to 1000, not {value!r}")
+    return float(value)
 
 
 def _no_unknown_keys(where: str, raw: dict, allowed: set[str]) -> None:

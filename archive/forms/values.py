@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
+from archive.forms.images import image_value, parse_image
 from archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, _norm
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -93,6 +94,7 @@ _CONVERTERS: dict[str, Callable[[str, FieldSpec], Any]] = {
     "number": parse_number,
     "money": parse_money,
     "choice": parse_choice,
+    "image": parse_image,
 }
 
 
@@ -103,6 +105,8 @@ def display(f: FieldSpec, value: Any) -> Any:
     """A typed value as printed on the form (lists become lists of printed sub-values)."""
     if value is None or value == "":
         return [] if f.type == "list" else ""
+    if f.type == "image":
+        return image_value(f, value)
     if f.type == "list":
         return [
             {LIST_ROW_NUMBER: str(n), **{s.name: display(s, item.get(s.name)) for s in f.subfields}}

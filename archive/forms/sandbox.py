@@ -1,0 +1,124 @@
+"""The Jinja environment every template renders in: sandboxed, autoescaped, with no loader.
+
+Templates are untrusted (people edit them in the home) and so is the data filling them
+(spreadsheets).  Jinja's ``SandboxedEnvironment`` refuses attribute access such as
+``''.__class__.__mro__`` or ``cycler.__init__.__globals__`` while rendering; on top of it,
+every template is checked when it is parsed, so such an expression, or an ``{% include %}``
+/ ``{% import %}`` / ``{% extends %}`` (which would read files), stops the job before
+anything is written, with the expression named.  The same environment serves the compiled
+engine and the docxtpl path (docxtpl parses through ``env.from_string`` too).
+
+Custom filters come only from :data:`archive.forms.filters.ALLOWED` (named in forms.toml)
+or, for library callers, from the filters and tests of a ``jinja_env`` they pass in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from indexer.errors import TemplateError
+
+_FILE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+class RefusedTemplate(SecurityError):
+    """A template expression refused when parsing; ``expression`` is its text."""
+
+    def __init__(self, expression: str, why: str):
+        super().__init__(f"{expression}: {why}")
+        self.expression = expression
+        self.why = why
+
+
+MAX_REPEAT = 100_000  # 'x' * n, [..] * n: longer would only serve to exhaust memory
+MAX_POWER = 1_000  # n ** k with k above this would only serve to exhaust CPU and memory
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Sandboxed at render time, and checked for unsafe expressions at parse time."""
+
+    # Multiplication and powers are checked when rendering (and so never folded at compile
+    # time): {{ 'x' * 10**10 }} in a template would otherwise take all the memory.
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        """``left * right`` or ``left ** right``, refused when the result would be huge."""
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
+            raise SecurityError(f"a power above {MAX_POWER} is not allowed")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                    raise SecurityError(f"repeating text or a list beyond {MAX_REPEAT} items is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        _refuse_unsafe(tree)
+        return tree
+
+
+def sandboxed_env(jinja_env: Any = None, filters: dict | None = None) -> SandboxedEnvironment:
+    """A fresh sandboxed environment with autoescaping and no loader.
+
+    ``filters`` (name -> function) are added as Jinja filters; from ``jinja_env`` (a caller's
+    own docxtpl-style environment) only its filters and tests are taken, never its loader or
+    globals, so a template still cannot reach the file system or Python's internals.
+    """
+    env = _Sandbox(autoescape=True)
+    # lipsum(n=10**9) would generate text until memory runs out; no form needs filler text.
+    env.globals.pop("lipsum", None)
+    if jinja_env is not None:
+        env.filters.update(getattr(jinja_env, "filters", {}))
+        env.tests.update(getattr(jinja_env, "tests", {}))
+    env.filters.update(filters or {})
+    return env
+
+
+def _refuse_unsafe(tree: nodes.Template) -> None:
+    """Raise RefusedTemplate for a private attribute or a file-reading tag."""
+    for node in tree.find_all(_FILE_NODES):
+        tag = type(node).__name__.lower().replace("fromimport", "from … import")
+        raise RefusedTemplate("{% " + tag + " %}", "templates may not read other files")
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Filter):  # {{ x|attr('__class__') }}
+            key = _const(node.args[0]) if node.name == "attr" and node.args else None
+        else:
+            key = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
+        if isinstance(key, str) and key.startswith("_"):
+            raise RefusedTemplate(expression_text(node), f"access to {key} is not allowed")
+
+
+def _const(node: nodes.Node) -> Any:
+    return node.value if isinstance(node, nodes.Const) else None
+
+
+def expression_text(node: nodes.Node) -> str:
+    """An expression written back roughly as the template had it (for error messages)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Const):
+        return repr(node.value)
+    if isinstance(node, nodes.Getattr):
+        return f"{expression_text(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{expression_text(node.node)}[{expression_text(node.arg)}]"
+    if isinstance(node, nodes.Call):
+        return f"{expression_text(node.node)}(…)"
+    if isinstance(node, nodes.Filter):
+        args = ", ".join(expression_text(a) for a in node.args)
+        return f"{expression_text(node.node) if node.node else ''}|{node.name}" + (f"({args})" if args else "")
+    if isinstance(node, (nodes.Tuple, nodes.List)):
+        inner = ", ".join(expression_text(i) for i in node.items)
+        return f"({inner})" if isinstance(node, nodes.Tuple) else f"[{inner}]"
+    return "…"
+
+
+def refused(template: Any, e: SecurityError) -> TemplateError:
+    """The one-line error for a template the sandbox refused (exit 6)."""
+    expression = getattr(e, "expression", None)
+    what = f"expression {expression} refused ({e.why})" if expression else f"expression refused ({e})"
+    return TemplateError(f"{template}: {what}; templates may only print fields, fix the template in Word")

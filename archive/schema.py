@@ -123,3 +123,17 @@ events = Table(
 # checklist item's retention, 公开).
 for _column in (Column("author", Text), Column("retention", String(16)), Column("secrecy", String(16))):
     documents.append_column(_column)
+
+# -- the document's life: date candidates and the trash (schema 3) -------------------------
+# date_candidates: JSON list of the dates found in the text, each with its label, where it was
+# found and its score, so `dangan show` can explain which one became document_date.
+# A discarded document has status "discarded", its file under vault/_trash/, and remembers
+# where it was (restore_path) and what it was (restore_status) so `dangan restore` puts it back.
+for _column in (
+    Column("date_candidates", Text),
+    Column("discarded_at", DateTime),
+    Column("discard_reason", Text),
+    Column("restore_path", Text),
+    Column("restore_status", String(16)),
+):
+    documents.append_column(_column)

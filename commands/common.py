@@ -84,7 +84,9 @@ def console() -> Console:
 
 
 def err_console() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    """Per-file progress lines on stderr: never wrapped, so a log or pipe gets one line per
+    file with its whole path (a terminal folds long lines itself)."""
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:

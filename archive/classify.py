@@ -105,6 +105,26 @@ def find_project_code(codes: list[str], file_name: str, text: str) -> str | None
     return max(hits, key=len) if hits else None
 
 
+def find_project(projects: list[Project], file_name: str, text: str) -> tuple[str | None, str]:
+    """The project a document names: by code, else by name (滨江雅苑5号楼); (None, why) otherwise.
+
+    A name counts only when exactly one project's name appears (the longest when one name
+    contains another); two different projects named means a person must decide.
+    """
+    code = find_project_code([p.code for p in projects], file_name, text)
+    if code is not None:
+        return code, ""
+    haystack = fold(f"{file_name}\n{text}")
+    hits = [p for p in projects if len(fold(p.name)) >= 2 and fold(p.name) in haystack]
+    hits = [p for p in hits if not any(q is not p and fold(p.name) in fold(q.name) for q in hits)]
+    if len(hits) == 1:
+        return hits[0].code, ""
+    if hits:
+        named = ", ".join(f"{p.code} {p.name}" for p in hits)
+        return None, f"the text names more than one project ({named}); file it by hand"
+    return None, "no project given and no project code or name found in the name or text"
+
+
 def find_date(text: str):
     """The document's own date (see :mod:`archive.dates`: labelled and signature dates win)."""
     return document_date(text)[0]

@@ -115,9 +115,9 @@ def _kind(folded: str, start: int, signature_from: int) -> tuple[str, str]:
     label = m[1] if m else ""
     if label and any(label.endswith(lb) for lb in DOCUMENT_LABELS):
         return "label", next(lb for lb in DOCUMENT_LABELS if label.endswith(lb))
-    if label == "日期" or label.endswith("日期") and len(label) == 2:
+    if label == "日期":
         return "label", "日期"
-    if label.endswith("日期") or label.endswith("时间"):
+    if label.endswith(("日期", "时间")):
         return "event", label
     if start >= signature_from and _line_is_short(folded, start):
         return "signature", ""

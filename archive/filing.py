@@ -11,7 +11,7 @@ from archive.catalog import Catalog, now
 from archive.ingest import file_document, vault_path
 from archive.projects import get_project
 from archive.searchsync import DISCARDED, index_documents
-from indexer.errors import ConflictError
+from indexer.errors import ConflictError, UsageError
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
 
@@ -21,14 +21,21 @@ def review_queue(cat: Catalog) -> list[dict]:
     return cat.documents(status="review")
 
 
-def file_reviewed(cat: Catalog, doc_id: int, *, project: str, item: str) -> dict:
-    """Place a document from review under a project and item."""
+def file_reviewed(cat: Catalog, doc_id: int, *, project: str | None = None, item: str) -> dict:
+    """Place a document from review under a project and item.
+
+    Without ``project`` the project the review row already has (from the inbox folder or
+    the text) is used.
+    """
     doc = _not_trashed(cat.document(doc_id))
     if doc["status"] != "review":
         raise ConflictError(
             f"document {doc_id} is already filed as {doc['project_code']} {doc['item_code']}; "
             f"use `dangan refile {doc_id} --item ITEM` to move it"
         )
+    project = project or doc["project_code"]
+    if not project:
+        raise UsageError(f"document {doc_id} has no project yet; give it: dangan file {doc_id} --project CODE --item ITEM")
     return _place(cat, doc, project, item, action="filed-by-hand")
 
 

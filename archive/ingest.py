@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from archive import vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
-from archive.classify import Classification, classify_item, find_project_code, find_title
+from archive.classify import Classification, classify_item, find_project, find_title
 from archive.dates import document_date
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.life.trash import restore
@@ -304,10 +304,9 @@ class Ingester:
                     f"add the project or file the document by hand"
                 )
                 return None
-        codes = [p.code for p in list_projects(self.cat)]
-        code = find_project_code(codes, rec.path.name, text)
+        code, why = find_project(list_projects(self.cat), rec.path.name, text)
         if code is None:
-            rec.review_reason = "no project given and no project code found in the name or text"
+            rec.review_reason = why
             return None
         return self._project(code)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from archive.life.edit import edit as edit_document
-from archive.life.show import open_path, show as show_document
+from archive.life.show import open_path
+from archive.life.show import show as show_document
 from archive.life.trash import discard as discard_document
 from archive.life.trash import empty_trash, parse_age, trash_list
 from archive.life.trash import restore as restore_document

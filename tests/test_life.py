@@ -66,7 +66,7 @@ def test_the_life_of_a_document(cli, cat, project, home):
 
     r = cli("undo")  # undoes the restore: back into the trash
     assert r.exit_code == 0, r.output
-    assert r.output.strip().startswith(f"Undid event #") and "(restored)" in r.output
+    assert r.output.strip().startswith("Undid event #") and "(restored)" in r.output
     assert cat.document(doc_id)["status"] == "discarded"
     assert_verify_clean(cli)
     r = cli("undo")  # and the discard: filed again
@@ -77,7 +77,7 @@ def test_the_life_of_a_document(cli, cat, project, home):
     assert story == ["filed", "refiled", "edited", "discarded", "restored", "undone", "undone"]
     r = cli("show", str(doc_id))
     assert r.exit_code == 0
-    assert f"文件编号 number: 施日-017" in r.output.splitlines()
+    assert "文件编号 number: 施日-017" in r.output.splitlines()
     assert "date chosen: 2024-05-07 (set by hand, event" in r.output
 
 

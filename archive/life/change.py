@@ -16,6 +16,7 @@ from archive import vault
 from archive.catalog import Catalog, as_date
 from archive.schema import documents
 from archive.searchsync import DISCARDED, index_documents, remove_from_index
+
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}
 

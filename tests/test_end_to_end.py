@@ -128,6 +128,10 @@ def test_demo_runs_offline_and_exits_zero():
     for heading in ("Filing the scanner inbox", "Is the archive complete?", "Full-text search", "Archive registers"):
         assert heading in r.output
     assert "施工組織設計" in r.output and "Who to chase" in r.output
+    # issue 10, item 13: the temporary home is deleted at the end, so no path into it is printed
+    assert "dangan-demo-" not in r.output
+    assert "Home: <home>, a temporary folder removed at the end (--keep keeps it)" in r.output
+    assert f"卷内目录: <home>/out/{CODE}_卷内目录.docx" in r.output.splitlines()
 
 
 def test_a_register_template_edited_in_the_home_is_used(flow, tmp_path):

@@ -198,3 +198,21 @@ def test_discard_needs_a_reason_and_a_discarded_document_cannot_be_refiled(cli, 
     r = cli("restore", str(doc_id))
     assert r.exit_code == ExitCode.conflict
     assert r.output.strip() == f"Error: document {doc_id} is not in the trash (it is filed); nothing to restore"
+
+
+def test_a_schema_2_catalog_gains_the_life_columns(home):
+    from sqlalchemy import text
+
+    from archive import migrations
+    from archive.catalog import Catalog, meta
+    from archive.migrations.v003_document_life import COLUMNS
+
+    with Catalog.open(home) as c, c.engine.begin() as conn:
+        for column in COLUMNS:
+            conn.execute(text(f"ALTER TABLE documents DROP COLUMN {column}"))
+        conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
+    with Catalog.open(home) as c:
+        assert c.schema_version() == migrations.latest_version() == 3
+        with c.engine.connect() as conn:
+            assert all(migrations.has_column(conn, "documents", col) for col in COLUMNS)
+        assert [e["detail"]["version"] for e in c.events() if e["action"] == "migrated"] == [3]

@@ -53,7 +53,7 @@ def test_stable_tracker_waits_for_size_and_mtime(tmp_path):
 
 def test_watcher_files_a_slow_chunked_copy_once_and_complete(cat, project, home):
     box = home.inbox_dir / CODE
-    box.mkdir(parents=True)
+    assert box.is_dir(), "project add makes the project's inbox folder"
     w = Watcher(cat, stable_seconds=0.8, poll=0.05)
     th = threading.Thread(target=w.run)
     th.start()

@@ -216,3 +216,19 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
         with c.engine.connect() as conn:
             assert all(migrations.has_column(conn, "documents", col) for col in COLUMNS)
         assert [e["detail"]["version"] for e in c.events() if e["action"] == "migrated"] == [3]
+
+
+def test_undo_of_filing_by_hand_puts_it_back_in_review_with_its_suggestions(cli, cat, project, home):
+    doc_id = ingest_one(cli, home, "scan_1008.txt", "工作联系单\n请按施工方案组织，施工日志附后。")
+    before = cat.document(doc_id)
+    assert before["status"] == "review" and before["suggestions"]
+    assert cli("file", str(doc_id), "--item", "C04").exit_code == 0
+    r = cli("undo")
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == f"Undid event #{cat.events(document=doc_id)[-2]['id']} (filed-by-hand) on #{doc_id}: now review, {before['vault_path']}"
+    after = cat.document(doc_id)
+    assert {k: after[k] for k in ("status", "item_code", "person", "vault_path", "suggestions")} == {
+        k: before[k] for k in ("status", "item_code", "person", "vault_path", "suggestions")
+    }
+    assert [d["id"] for d in json.loads(cli("review", "--json").output)] == [doc_id]
+    assert_verify_clean(cli)

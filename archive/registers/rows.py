@@ -16,7 +16,6 @@ from archive.projects import get_project
 from archive.registers.layout import KINDS, render_register
 from indexer.errors import UsageError
 
-
 PHOTO_MAX_CHARS = 30  # an image with more readable characters than this is a scanned page
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from archive.checklist import Item
+from archive.dates import document_date
 from archive.projects import Project
 from indexer.text import fold as fold_chars
 
@@ -105,23 +105,29 @@ def find_project_code(codes: list[str], file_name: str, text: str) -> str | None
     return max(hits, key=len) if hits else None
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(20\d{2}|19\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-    re.compile(r"(20\d{2}|19\d{2})[-./](\d{1,2})[-./](\d{1,2})"),
-)
+def find_project(projects: list[Project], file_name: str, text: str) -> tuple[str | None, str]:
+    """The project a document names: by code, else by name (滨江雅苑5号楼); (None, why) otherwise.
+
+    A name counts only when exactly one project's name appears (the longest when one name
+    contains another); two different projects named means a person must decide.
+    """
+    code = find_project_code([p.code for p in projects], file_name, text)
+    if code is not None:
+        return code, ""
+    haystack = fold(f"{file_name}\n{text}")
+    hits = [p for p in projects if len(fold(p.name)) >= 2 and fold(p.name) in haystack]
+    hits = [p for p in hits if not any(q is not p and fold(p.name) in fold(q.name) for q in hits)]
+    if len(hits) == 1:
+        return hits[0].code, ""
+    if hits:
+        named = ", ".join(f"{p.code} {p.name}" for p in hits)
+        return None, f"the text names more than one project ({named}); file it by hand"
+    return None, "no project given and no project code or name found in the name or text"
 
 
 def find_date(text: str):
-    """The first plausible date written in the text (2024年3月5日, 2024-03-05, 2024.3.5)."""
-    folded = fold_chars(text or "")
-    found = []
-    for pat in _DATE_PATTERNS:
-        for m in pat.finditer(folded):
-            try:
-                found.append((m.start(), date(int(m[1]), int(m[2]), int(m[3]))))
-            except ValueError:
-                continue  # 2024-13-45 is not a date; keep looking
-    return min(found)[1] if found else None
+    """The document's own date (see :mod:`archive.dates`: labelled and signature dates win)."""
+    return document_date(text)[0]
 
 
 def find_title(text: str, fallback: str, item: Item | None = None) -> str:

@@ -170,6 +170,13 @@ def waive(cat: Catalog, code: str, item: str, reason: str) -> ItemStatus:
         raise UsageError("a waiver needs a reason: --reason 本工程未发生停工")
     project = get_project(cat, code)
     it = project.item(item)
+    filed = _find(check(cat, code), it.code)
+    if filed.status == "filed":
+        ids = ", ".join(f"#{d}" for d in filed.documents)
+        raise ConflictError(
+            f"item {it.code} of project {code} is already filed ({ids}); a waiver is only for an item "
+            f"that does not apply (discard or refile the document first if it is wrong)"
+        )
     with cat.engine.begin() as conn:
         conn.execute(delete(waivers).where(waivers.c.project_code == code, waivers.c.item_code == it.code))
         conn.execute(insert(waivers).values(project_code=code, item_code=it.code, reason=reason.strip(), at=now()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -45,6 +46,23 @@ def is_in_inbox(inbox: Path, path: Path) -> bool:
     return not any(part.startswith(".") for part in rel.parts[:-1])
 
 
+# How file managers and scanners name a copy: "scan - 副本.pdf", "scan - 副本 (2).pdf",
+# "scan (1).pdf", "scan - Copy.pdf", "Copy of scan.pdf", "复件 scan.pdf", "scan_copy.pdf".
+_COPY_SUFFIX = re.compile(r"(\s*-\s*(副本|复制|拷贝|copy)(\s*\(\d+\))?|\s*\(\d+\)|[ _]copy(\s*\d+)?)$", re.IGNORECASE)
+_COPY_PREFIX = re.compile(r"^(copy of |复件\s*|副本\s*-?\s*)", re.IGNORECASE)
+
+
+def looks_like_copy(path: Path) -> bool:
+    """Whether the name is how a file manager names a copy of another file."""
+    return bool(_COPY_SUFFIX.search(path.stem) or _COPY_PREFIX.match(path.name))
+
+
+def originals_first(paths: Iterable[Path]) -> list[Path]:
+    """The same files with copies after originals, so when a file and its copy arrive
+    together the original is filed and the copy is the duplicate, whatever the name order."""
+    return sorted(paths, key=looks_like_copy)  # stable: otherwise the order is kept
+
+
 def collect(paths: Iterable[Path]) -> list[Path]:
     """Files named or found (recursively) under folders, junk and set-aside folders skipped."""
     found: list[Path] = []
@@ -57,7 +75,7 @@ def collect(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             found.append(p)
-    return found
+    return originals_first(found)
 
 
 def move_aside(src: Path, folder: Path) -> Path:

@@ -22,10 +22,12 @@ from typing import Callable, Iterable
 from archive import vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
-from archive.classify import Classification, classify_item, find_date, find_project_code, find_title
+from archive.classify import Classification, classify_item, find_project, find_title
+from archive.dates import document_date
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from archive.life.trash import restore
 from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
-from archive.searchsync import index_documents
+from archive.searchsync import DISCARDED, index_documents
 from indexer.errors import (
     CorruptFileError,
     DanganError,
@@ -52,6 +54,7 @@ class Record:
     source: str = "ingest"
     title: str | None = None
     document_date: date | None = None
+    date_candidates: list = field(default_factory=list)  # every date in the text, for `show`
     doc_number: str | None = None
     remarks: str | None = None
     sha256: str = ""
@@ -144,6 +147,8 @@ class Ingester:
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
         existing = self.cat.document_by_sha(rec.sha256)
+        if existing is not None and existing["status"] == DISCARDED:
+            return self.restore_discarded(rec, existing)
         if existing is not None:
             rec.outcome = "duplicate"
             rec.duplicate_of = existing["id"]
@@ -177,7 +182,8 @@ class Ingester:
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
         rec.title = rec.title or find_title(text, rec.path.stem, rec.item)
-        rec.document_date = rec.document_date or find_date(text)
+        found, rec.date_candidates = document_date(text)
+        rec.document_date = rec.document_date or found
 
     def store(self, rec: Record) -> None:
         """Copy into the vault under its readable path (atomic, never overwriting)."""
@@ -205,6 +211,7 @@ class Ingester:
             method=ex.method,
             page_methods=json.dumps(ex.page_methods, ensure_ascii=False),
             document_date=rec.document_date,
+            date_candidates=json.dumps(rec.date_candidates, ensure_ascii=False) if rec.date_candidates else None,
             filed_at=now(),
             source=rec.source,
             doc_number=rec.doc_number,
@@ -248,6 +255,15 @@ class Ingester:
             )
         return rec
 
+    def restore_discarded(self, rec: Record, existing: dict) -> None:
+        """The same bytes as a discarded document: bring that one back rather than refuse."""
+        doc = restore(self.cat, existing["id"], input=str(rec.path), reason="the same file was ingested again")
+        rec.outcome, rec.duplicate_of = "duplicate", doc["id"]
+        rec.message = (
+            f"same content as discarded document {doc['id']} ({doc['original_name']}); "
+            f"restored it from the trash to {doc['vault_path']}"
+        )
+
     def fail(self, rec: Record, error: DanganError) -> None:
         """Record a failure: the inbox original goes to inbox/.failed/ with the reason beside it."""
         rec.outcome = "failed"
@@ -289,10 +305,9 @@ class Ingester:
                     f"add the project or file the document by hand"
                 )
                 return None
-        codes = [p.code for p in list_projects(self.cat)]
-        code = find_project_code(codes, rec.path.name, text)
+        code, why = find_project(list_projects(self.cat), rec.path.name, text)
         if code is None:
-            rec.review_reason = "no project given and no project code found in the name or text"
+            rec.review_reason = why
             return None
         return self._project(code)
 

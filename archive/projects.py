@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from archive.catalog import Catalog, now
 from archive.checklist import Checklist, Item, load_checklist
+from archive.itemmatch import resolve_item
 from archive.schema import checklist_items, checklists, project_roles, projects
-from indexer.errors import DuplicateProjectError, UnknownItemError, UnknownProjectError, UsageError
+from indexer.errors import DuplicateProjectError, UnknownProjectError, UsageError
 
 CODE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")
 UNASSIGNED = "(未指定)"
@@ -37,12 +38,8 @@ class Project:
         return self.roles.get(role)
 
     def item(self, key: str) -> Item:
-        """A checklist item by code or title; UnknownItemError lists the codes."""
-        found = self.checklist.item(key)
-        if found is None:
-            codes = ", ".join(i.code for i in self.checklist.items)
-            raise UnknownItemError(f"project {self.code} has no checklist item '{key}'; items: {codes}")
-        return found
+        """A checklist item by code, title, part of a title or alias (see archive.itemmatch)."""
+        return resolve_item(self.checklist, key, owner=f"project {self.code}")
 
     def to_json(self) -> dict:
         return {
@@ -130,6 +127,8 @@ def add_project(
             cat.log(conn, "project-added", project=code, name=name, checklist=cl.id, roles=roles)
     except SAIntegrityError as e:
         raise DuplicateProjectError(f"project {code} already exists; see `dangan project show {code}`") from e
+    # inbox/<CODE>/ is where the project's files are dropped: make it so `cp` into it works.
+    (cat.home.inbox_dir / code).mkdir(parents=True, exist_ok=True)
     return get_project(cat, code)
 
 

@@ -128,3 +128,16 @@ for _column in (Column("author", Text), Column("retention", String(16)), Column(
 # JSON list of {"page": 1, "method": "text"|"text-pdfium"|"text-pdfminer"|"ocr"|"blank"|"none"|…,
 # "why": "…"}: what `dangan show` prints, so a person can see why a page was OCR'd or skipped.
 documents.append_column(Column("page_methods", Text))
+# -- the document's life: date candidates and the trash (schema 3) -------------------------
+# date_candidates: JSON list of the dates found in the text, each with its label, where it was
+# found and its score, so `dangan show` can explain which one became document_date.
+# A discarded document has status "discarded", its file under vault/_trash/, and remembers
+# where it was (restore_path) and what it was (restore_status) so `dangan restore` puts it back.
+for _column in (
+    Column("date_candidates", Text),
+    Column("discarded_at", DateTime),
+    Column("discard_reason", Text),
+    Column("restore_path", Text),
+    Column("restore_status", String(16)),
+):
+    documents.append_column(_column)

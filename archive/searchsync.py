@@ -15,6 +15,8 @@ from archive.projects import ProjectCache
 from archive.schema import documents
 from indexer.index import SearchIndex
 
+DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
+
 
 def open_index(cat: Catalog):
     """The home's search index."""
@@ -49,6 +51,8 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
     """Catalog documents as index documents, streamed in batches (bounded memory)."""
     projects = ProjectCache(cat)
     for doc, content in cat.iter_documents_with_text():
+        if doc["status"] == DISCARDED:
+            continue  # the trash is not searchable
         if ids is None or doc["id"] in ids:
             yield index_doc(doc, content, projects)
 
@@ -91,7 +95,7 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     """(ids in the catalog but not the index, ids in the index but not the catalog)."""
     with cat.engine.connect() as conn:
-        in_catalog = {r[0] for r in conn.execute(select(documents.c.id))}
+        in_catalog = {r[0] for r in conn.execute(select(documents.c.id).where(documents.c.status != DISCARDED))}
     index = open_index(cat)
     try:
         in_index = index.ids()

@@ -6,8 +6,11 @@ the tests all read the same structure.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from archive.catalog import Catalog
 from archive.projects import UNASSIGNED, get_project
+from archive.schema import waivers
 
 
 def catalog_tree(cat: Catalog, code: str) -> dict:
@@ -15,6 +18,8 @@ def catalog_tree(cat: Catalog, code: str) -> dict:
     p = get_project(cat, code)
     docs = cat.documents(project=code)
     filed = [d for d in docs if d["status"] == "filed"]
+    with cat.engine.connect() as conn:
+        waived = {r.item_code: r.reason for r in conn.execute(select(waivers).where(waivers.c.project_code == code))}
     people: dict[str, dict] = {}
     for it in p.checklist.items:
         owner = p.person_for(it.role) or f"{it.role}{UNASSIGNED}"
@@ -25,6 +30,7 @@ def catalog_tree(cat: Catalog, code: str) -> dict:
             {
                 "code": it.code,
                 "title": it.title,
+                "waived": waived.get(it.code),  # the reason, when the item does not apply
                 "documents": [
                     {
                         "id": d["id"],

@@ -83,11 +83,11 @@ def move(vault_dir: Path, old_rel: str, new_rel: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     final = _link_no_clobber(src, target)
     src.unlink()
-    _prune_empty(src.parent, vault_dir)
+    prune_empty(src.parent, vault_dir)
     return final.relative_to(vault_dir).as_posix()
 
 
-def _prune_empty(folder: Path, stop: Path) -> None:
+def prune_empty(folder: Path, stop: Path) -> None:
     """Remove folders a move left empty, up to the vault root (keeps the tree readable)."""
     while folder != stop and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()

@@ -21,7 +21,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from archive.catalog import Catalog
-from archive.inbox import inbox_project, is_in_inbox, is_junk
+from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
 from archive.ingest import Ingester, Record
 from archive.lock import writer_lock
 
@@ -135,7 +135,7 @@ class Watcher:
         with writer_lock(self.cat.home.root):
             ing = Ingester.for_catalog(self.cat)
             try:
-                for path in paths:
+                for path in originals_first(paths):
                     if self.stop_event.is_set():
                         break  # stop after the file being filed; the rest stay in the inbox
                     if not path.exists():

@@ -73,18 +73,25 @@ def home_option(f):
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
 
 
-def console() -> Console:
+PIPE_WIDTH = 1000  # not a terminal: tables as wide as their content, never folded mid-path
+
+
+def console(width: int | None = None) -> Console:
     """A console writing to the current stdout (so CliRunner captures it).
 
-    Piped output gets 120 columns: Chinese characters are double width and 80 columns
-    would fold every table row.
+    On a terminal rich fits tables to the window.  Piped or logged output is never folded:
+    a table row stays one line however long its paths are (``width`` overrides, e.g. for a
+    rule line that would otherwise span the whole pipe width).
     """
-    width = None if sys.stdout.isatty() else 120
+    if width is None and not sys.stdout.isatty():
+        width = PIPE_WIDTH
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def err_console() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    """Per-file progress lines on stderr: never wrapped, so a log or pipe gets one line per
+    file with its whole path (a terminal folds long lines itself)."""
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:

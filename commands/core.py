@@ -240,12 +240,21 @@ def print_catalog(tree_data: dict) -> None:
     for person in tree_data["people"]:
         pn = root.add(f"{escape(person['person'])} [dim]({escape('、'.join(person['roles']))})[/]")
         for it in person["items"]:
-            inode = pn.add(f"{it['code']} {escape(it['title'])}" + ("" if it["documents"] else " [red](缺 missing)[/]"))
+            inode = pn.add(f"{it['code']} {escape(it['title'])}" + _tree_mark(it))
             for d in it["documents"]:
                 inode.add(f"#{d['id']} {escape(d['title'])} [dim]{escape(d['original_name'])} · {d['date'] or '-'} · {d['pages']}p[/]")
     console().print(root)
     if tree_data["review"]:
         click.echo(f"{tree_data['review']} document(s) wait in review: dangan review")
+
+
+def _tree_mark(it: dict) -> str:
+    """Like `check`: filed items show their documents, waived ones their reason, the rest 缺."""
+    if it["documents"]:
+        return ""
+    if it.get("waived") is not None:
+        return f" [yellow](免 waived: {escape(it['waived'])})[/]"
+    return " [red](缺 missing)[/]"
 
 
 def register(main: click.Group) -> None:

@@ -7,6 +7,7 @@ the sample inputs and prints the results with headings a project manager can fol
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def default_samples() -> Path:
 
 def _step(n: int, title: str) -> None:
     click.echo("")
-    console().rule(f"[bold]{n}. {escape(title)}[/]")
+    console(width=None if sys.stdout.isatty() else 100).rule(f"[bold]{n}. {escape(title)}[/]")
 
 
 @click.command()
@@ -78,16 +79,25 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
     with Catalog.open(home) as cat:
         cat.command = "demo"
         _step(1, f"Archive home and project {SAMPLE_PROJECT}")
-        click.echo(f"Home: {home.root}")
+        click.echo(f"Home: {home.root}" if kept else "Home: <home>, a temporary folder removed at the end (--keep keeps it)")
         add_project(cat, SAMPLE_PROJECT, SAMPLE_NAME, roles=dict(SAMPLE_ROLES))
         click.echo(f"Project {SAMPLE_PROJECT} {SAMPLE_NAME}: " + ", ".join(f"{r}={p}" for r, p in SAMPLE_ROLES.items()))
         _ingest(cat, samples)
         _catalog(cat)
         _check(cat)
         _search(cat)
-        outputs = _forms(cat, samples, home.root / "out")
-        outputs += _registers(cat, home.root / "out")
+        shown = _shown(home.root, kept)
+        outputs = _forms(cat, samples, home.root / "out", shown)
+        outputs += _registers(cat, home.root / "out", shown)
         _finish(home.root, outputs, kept)
+
+
+def _shown(root: Path, kept: bool):
+    """How a path in the home is printed: in full when the home is kept, else as <home>/…
+    (a path that is deleted before the reader can open it would only mislead)."""
+    if kept:
+        return str
+    return lambda p: (Path("<home>") / Path(p).relative_to(root)).as_posix()
 
 
 def _ingest(cat: Catalog, samples: Path) -> None:
@@ -142,7 +152,7 @@ def _search(cat: Catalog) -> None:
         index.close()
 
 
-def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
+def _forms(cat: Catalog, samples: Path, out_dir: Path, shown=str) -> list[Path]:
     from archive.forms import find_form, load_manifest, read_rows, render_batch
 
     _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")
@@ -155,29 +165,31 @@ def _forms(cat: Catalog, samples: Path, out_dir: Path) -> list[Path]:
             form, rows, target, jobs=2, company=cat.home.setting("dangan", "company", ""),
             progress=lambda *_: bar.advance(1),
         )
-    click.echo(f"{len(done)} forms from {data.name} → {target}")
+    click.echo(f"{len(done)} forms from {data.name} → {shown(target)}")
     return [target]
 
 
-def _registers(cat: Catalog, out_dir: Path) -> list[Path]:
+def _registers(cat: Catalog, out_dir: Path, shown=str) -> list[Path]:
     _step(7, "Archive registers from the catalog")
     written = []
     for kind in ("卷内目录", "一览表"):
         path = write_register(cat, SAMPLE_PROJECT, kind, out_dir / f"{SAMPLE_PROJECT}_{kind}.docx")
-        click.echo(f"{kind}: {path}")
+        click.echo(f"{kind}: {shown(path)}")
         written.append(path)
     return written
 
 
 def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
     _step(8, "Where everything is, and what to try next")
+    shown = _shown(root, kept)
     if not kept:
         click.echo("This temporary home is removed now; `dangan demo --keep` keeps it so you can try:")
-        root = Path("<home>")
-    click.echo(f"Vault (filed documents): {root / 'vault'}")
-    click.echo(f"Failed inputs with reasons: {root / 'inbox' / '.failed'}")
+    click.echo(f"Vault (filed documents): {shown(root / 'vault')}")
+    click.echo(f"Failed inputs with reasons: {shown(root / 'inbox' / '.failed')}")
     for p in outputs:
-        click.echo(f"Output: {p}")
+        click.echo(f"Output: {shown(p)}")
+    if not kept:
+        root = Path("<home>")
     click.echo("Next:")
     for cmd in (
         f"dangan --home {root} check {SAMPLE_PROJECT} --by person",

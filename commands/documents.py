@@ -46,16 +46,17 @@ def review(as_json: bool) -> None:
 
 @click.command("file")
 @click.argument("doc_id", type=int)
-@click.option("--project", "project", required=True, help="Project code to file it under.")
-@click.option("--item", required=True, help="Checklist item code or title, e.g. C07.")
+@click.option("--project", "project", help="Project code to file it under (default: the project review shows).")
+@click.option("--item", required=True, help="Checklist item: code, title, part of the title or an alias (C14, 施工日志).")
 @json_option
 @home_option
-def file_cmd(doc_id: int, project: str, item: str, as_json: bool) -> None:
+def file_cmd(doc_id: int, project: str | None, item: str, as_json: bool) -> None:
     """Place a document waiting in review under a project and checklist item.
 
     \b
     Example:
       dangan file 12 --project BJ-2024-017 --item C07
+      dangan file 14 --item 施工日志        # the project review already shows
     """
     cat = state().catalog()
     with writer_lock(cat.home.root):
@@ -67,7 +68,7 @@ def file_cmd(doc_id: int, project: str, item: str, as_json: bool) -> None:
 
 @click.command("refile")
 @click.argument("doc_id", type=int)
-@click.option("--item", required=True, help="New checklist item code or title.")
+@click.option("--item", required=True, help="New checklist item: code, title, part of the title or an alias.")
 @click.option("--project", help="Move to another project as well.")
 @json_option
 @home_option

@@ -27,9 +27,10 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
+from archive.forms.fileinto import check_file_into, file_rendered, require_filable
 from archive.home import Home
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
+from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
 
 
 def _home() -> Home | None:
@@ -198,13 +199,19 @@ def render(
     """
     manifest, home = _manifest()
     form = find_form(manifest, form_key)
-    if file_into and not form.checklist_item:
-        filable = ", ".join(f"{f.title} ({f.checklist_item})" for f in manifest.values() if f.checklist_item)
-        raise UsageError(f"{form.title} satisfies no checklist item, so --file-into cannot file it; forms that can: {filable}")
+    if file_into:
+        require_filable(form, manifest)
     rows = read_rows(data, sheet=sheet)
     # Validated once: the count of valid rows sizes the progress bar, and the same result
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
     checked = check_rows(form, rows)
+    if file_into:  # before any file is written: the project exists and every row is its own
+        try:
+            check_file_into(state().catalog(), form, checked, file_into)
+        except DataError as e:
+            for line in e.problems:
+                click.echo(line, err=True)
+            raise
     company = str(home.setting("dangan", "company", "")) if home else ""
     try:
         with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
@@ -222,24 +229,17 @@ def render(
         click.echo(f"skipped: {line}", err=True)
     filed = _file_into(form, batch.rendered, file_into) if file_into else {}
     _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
+    if skipped:  # the rendered rows are there, but a script must notice the skipped ones
+        raise click.exceptions.Exit(int(ExitCode.input_error))
 
 
 def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
-    """File each rendered .docx under the project's checklist item; returns path -> outcome."""
-    from archive.filing import file_document
+    """File each rendered form (the PDF when made) under the project's checklist item."""
     from archive.lock import writer_lock
 
     cat = state().catalog()
-    outcomes: dict[Path, str] = {}
     with writer_lock(cat.home.root):
-        for r in results:
-            try:
-                rec = file_document(cat, r.docx, project=code, item=form.checklist_item, source="forms")
-                outcomes[r.docx] = f"#{rec.doc_id} {rec.outcome}"
-            except DuplicateDocumentError as e:
-                # Rendering the same row twice gives the same bytes: already filed is fine.
-                outcomes[r.docx] = f"already filed as #{e.existing_id}"
-    return outcomes
+        return file_rendered(cat, form, results, code)
 
 
 def _report(form, out, results, skipped, filed, code, as_json) -> None:
@@ -255,9 +255,11 @@ def _report(form, out, results, skipped, filed, code, as_json) -> None:
     made = f"{len(results)} .docx" + (f" and {pdfs} PDF" if pdfs else "")
     click.echo(f"Rendered {len(results)} {form.title} into {out}: {made}.")
     if skipped:
-        click.echo(f"Skipped {len({p.split(',')[0] for p in skipped})} invalid row(s); see the lines above.")
+        rows = sorted({p.split(',')[0] for p in skipped}, key=lambda r: int(r.split()[-1]) if r.split()[-1].isdigit() else 0)
+        click.echo(f"Skipped {len(rows)} invalid row(s) ({', '.join(rows)}); see the lines above.")
     if code:
-        click.echo(f"Filed into {code} under checklist item {form.checklist_item}: {len(filed)} document(s).")
+        kind = "PDF" if pdfs else ".docx"
+        click.echo(f"Filed into {code} under checklist item {form.checklist_item}: {len(filed)} document(s) ({kind}).")
 
 
 def register(main: click.Group) -> None:

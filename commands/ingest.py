@@ -13,6 +13,7 @@ from archive.lock import writer_lock
 from archive.recovery import reconcile
 from archive.watcher import Watcher
 from commands.common import emit_json, err_console, home_option, json_option, progress_bar, state
+from indexer.errors import ExitCode
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
 
@@ -64,6 +65,7 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
         click.echo(_summary_line(counts))
         if counts["review"]:
             click.echo("See what needs a decision: dangan review")
+    _exit_if_failed(counts)
 
 
 @click.command()
@@ -96,6 +98,14 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
         emit_json({"summary": counts, "inputs": [r.to_json() for r in records]})
     else:
         click.echo(_summary_line(counts))
+    _exit_if_failed(counts)
+
+
+def _exit_if_failed(counts: dict) -> None:
+    """Exit 4 when any input could not be filed, so a script or cron job notices (the summary
+    above still lists every input)."""
+    if counts["failed"]:
+        raise click.exceptions.Exit(int(ExitCode.input_error))
 
 
 def register(main: click.Group) -> None:

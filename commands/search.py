@@ -7,6 +7,7 @@ from datetime import date
 import click
 from rich.markup import escape
 
+from archive.searchfilters import check_filters
 from commands.common import console, emit_json, home_option, json_option, state
 from indexer.index import TYPE_MIME, Filters, Hit, SearchIndex
 
@@ -30,10 +31,12 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--type", "doc_type", type=click.Choice(list(TYPE_MIME)), help="Only this kind of file.")
 @click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or after this day.")
 @click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or before this day.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits (a page).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits first.")
+@click.option("--page", type=click.IntRange(min=1), help="Page N of --limit hits (same as --offset (N-1)*limit).")
 @json_option
 @home_option
-def search(query, project, item, person, group, doc_type, date_from, date_to, limit, as_json) -> None:
+def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, as_json) -> None:
     """Find filed documents by words in Simplified or Traditional Chinese.
 
     Words are ANDed; `A OR B` matches either; `-word` excludes; "quoted words" must be
@@ -48,22 +51,32 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 测量 --person 赵磊 --type pdf --json
     """
     text = " ".join(query)
-    filters = Filters(
-        project=project, item=item, person=person, group=group, type=doc_type, date_from=date_from, date_to=date_to
-    )
-    with SearchIndex(state().home_obj().index_dir) as index:
-        hits = index.search(text, filters, limit=limit)
+    cat = state().catalog()
+    known = check_filters(cat, project=project, item=item, person=person)
+    filters = Filters(group=group, type=doc_type, date_from=date_from, date_to=date_to, **known)
+    offset = (page - 1) * limit if page else offset
+    with SearchIndex(cat.home.index_dir) as index:
+        hits, total = index.search_window(text, filters, offset=offset, limit=limit)
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:
-        click.echo(f"No documents match {text}{' with those filters' if filters.given() else ''}.")
+        click.echo(f"No documents match {text}{' with those filters' if filters.given() else ''}"
+                   + (f" beyond the first {total}." if total else "."))
     else:
-        _print_hits(hits)
+        _print_hits(hits, offset)
+        click.echo(_count_line(len(hits), total, offset, limit))
 
 
-def _print_hits(hits: list[Hit]) -> None:
+def _count_line(shown: int, total: int, offset: int, limit: int) -> str:
+    """"20 of 55" (with the range when paging) and how to see more."""
+    span = f"{shown}" if offset == 0 else f"{offset + 1}–{offset + shown}"
+    more = f"; next: --offset {offset + shown}" if offset + shown < total else ""
+    return f"{span} of {total} document(s){more}"
+
+
+def _print_hits(hits: list[Hit], offset: int = 0) -> None:
     out = console()
-    for rank, hit in enumerate(hits, 1):
+    for rank, hit in enumerate(hits, offset + 1):
         out.print(f"[bold]{rank}. {escape(hit.title or hit.original_name)}[/]  [dim]score {hit.score:.2f}[/]")
         out.print(f"   {escape(_where(hit))}")
         if hit.snippet:

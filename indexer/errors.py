@@ -162,3 +162,7 @@ class DuplicateDocumentError(ConflictError):
     def __init__(self, message: str, existing_id: int):
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class UnknownPersonError(NotFoundError):
+    """A --person filter names nobody who holds a role or owns a document."""

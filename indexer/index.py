@@ -182,6 +182,15 @@ class SearchIndex:
         results = self._current_searcher().search(parsed, limit=limit, filter=filters.query())
         return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
 
+    def search_window(self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
+        """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
+        if limit < 1 or offset < 0:
+            raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
+        parsed, patterns = parse_query(query)
+        results = self._current_searcher().search(parsed, limit=offset + limit, filter=(filters or Filters()).query())
+        window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
+        return window, len(results)
+
     # -- generations and the lock -----------------------------------------------------
 
     @contextmanager

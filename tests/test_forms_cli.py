@@ -111,9 +111,10 @@ def test_render_with_bad_rows_lists_problems_and_exits_4(nohome, tmp_path):
 def test_skip_invalid_reports_skipped_rows(nohome, tmp_path):
     data = write_csv(tmp_path / "d.csv", START_HEADER, START_ROW, [*START_ROW[:4], "明天", *START_ROW[5:]])
     r = nohome("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"), "--skip-invalid", "--name", "{row}")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output  # the valid rows are written, but a script must notice the skipped one
     assert r.stderr == 'skipped: row 3, 计划开工日期: "明天" is not a date, use YYYY-MM-DD\n'
-    assert "Rendered 1 开工报告" in r.stdout and "Skipped 1 invalid row(s)" in r.stdout
+    assert "Rendered 1 开工报告" in r.stdout
+    assert r.stdout.splitlines()[-1] == "Skipped 1 invalid row(s) (row 3); see the lines above."
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["2.docx"]
 
 
@@ -133,7 +134,7 @@ def test_render_and_file_into_a_project(cli, project, cat, tmp_path):
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     [rendered] = result["rendered"]
-    assert rendered["docx"].endswith("BJ-2024-017_开工报告.docx") and rendered["filed"].endswith("filed")
+    assert rendered["docx"].endswith("BJ-2024-017_开工报告.docx") and rendered["filed"].endswith("filed (.docx)")
     docs = [d for d in cat.documents(project="BJ-2024-017") if d["item_code"] == "C02"]
     assert len(docs) == 1 and docs[0]["status"] == "filed"
     # the home's company name is printed on the form
@@ -141,7 +142,7 @@ def test_render_and_file_into_a_project(cli, project, cat, tmp_path):
     # rendering the same data again gives the same bytes: reported as already filed, not an error
     again = json.loads(cli("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"),
                            "--file-into", "BJ-2024-017", "--json").stdout)  # fmt: skip
-    assert again["rendered"][0]["filed"] == f"already filed as #{docs[0]['id']}"
+    assert again["rendered"][0]["filed"] == f"already filed as #{docs[0]['id']} (.docx)"
 
 
 def test_home_template_override_is_used_by_the_cli(cli, home, tmp_path):

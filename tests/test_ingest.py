@@ -161,7 +161,7 @@ def test_ingest_cli_json_lists_every_input(cli, project, home):
     write_text_doc(box, "施工日志.txt", "施工日志 2024年5月1日")
     (box / "bad.pdf").write_bytes(b"%PDF-1.4 x")
     r = cli("ingest", str(home.inbox_dir), "--json")
-    assert r.exit_code == 0
+    assert r.exit_code == ExitCode.input_error  # one input failed; the summary still lists both
     data = json.loads(r.output)
     assert data["summary"] == {"inputs": 2, "filed": 1, "review": 0, "duplicate": 0, "failed": 1}
     assert {i["outcome"] for i in data["inputs"]} == {"filed", "failed"}

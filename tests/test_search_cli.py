@@ -17,13 +17,13 @@ def doc(doc_id: int, title: str, content: str, **fields) -> dict:
 
 
 @pytest.fixture
-def indexed(home):
-    """The fixture home with three documents in its search index."""
+def indexed(home, project):
+    """The fixture home (project BJ-2024-017) with three documents in its search index."""
     with SearchIndex(home.index_dir) as ix:
         ix.add(
             [
                 doc(1, "竣工验收报告", "工程概况。\n本工程竣工報告已于五月提交监理。"),
-                doc(2, "测量记录[草稿]", "楼层测量记录。", person="赵磊", item_code="B2", item_title="测量放线记录",
+                doc(2, "测量记录[草稿]", "楼层测量记录。", person="赵磊", item_code="C08", item_title="施工定位测量记录",
                     mime_type="image/jpeg", document_date=date(2024, 3, 12)),
                 doc(3, "施工日志", "今日浇筑混凝土。", document_date=None, filed_at=datetime(2024, 6, 20, 8, 0)),
             ]
@@ -38,7 +38,8 @@ def test_hits_show_rank_title_place_and_highlighted_snippet(cli, indexed):
     assert lines[0].startswith("1. 竣工验收报告  score ")
     assert lines[1] == "   BJ-2024-017 · C3 竣工验收报告 · 张伟 · 2024-05-01 · BJ-2024-017/张伟/C3-竣工验收报告/20240501_scan_1.pdf"
     assert lines[2] == "   本工程竣工報告已于五月提交监理。"
-    assert len(lines) == 3
+    assert lines[3] == "1 of 1 document(s)"
+    assert len(lines) == 4
 
 
 def test_markup_in_titles_is_printed_literally(cli, indexed):
@@ -77,7 +78,7 @@ def test_filters_narrow_the_hits(cli, indexed):
 
     assert hit_ids("记录 OR 竣工 OR 浇筑") == {1, 2, 3}
     assert hit_ids("记录 OR 竣工 OR 浇筑", "--person", "赵磊") == {2}
-    assert hit_ids("记录 OR 竣工 OR 浇筑", "--item", "测量放线记录") == {2}
+    assert hit_ids("记录 OR 竣工 OR 浇筑", "--item", "测量记录") == {2}
     assert hit_ids("记录 OR 竣工 OR 浇筑", "--type", "image") == {2}
     assert hit_ids("记录 OR 竣工 OR 浇筑", "--project", "安居花园3号楼", "--group", "竣工验收") == {1, 2, 3}
     assert hit_ids("记录 OR 竣工 OR 浇筑", "--from", "2024-05-01", "--to", "2024-06-20") == {1, 3}

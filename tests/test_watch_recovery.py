@@ -53,7 +53,7 @@ def test_stable_tracker_waits_for_size_and_mtime(tmp_path):
 
 def test_watcher_files_a_slow_chunked_copy_once_and_complete(cat, project, home):
     box = home.inbox_dir / CODE
-    box.mkdir(parents=True)
+    assert box.is_dir(), "project add makes the project's inbox folder"
     w = Watcher(cat, stable_seconds=0.8, poll=0.05)
     th = threading.Thread(target=w.run)
     th.start()
@@ -93,7 +93,7 @@ def test_watching_another_inbox_sets_failures_aside_there(cli, project, home, tm
     (other / CODE / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     write_text_doc(other / CODE, "施工日志.txt", "施工日志 2024年5月2日")
     r = cli("watch", "--inbox", str(other), "--once", "--stable", "0.2")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output  # broken.pdf failed (the other file is still filed)
     assert sorted(p.name for p in (other / ".failed").iterdir()) == ["broken.pdf", "broken.pdf.error.txt"]
     assert list((other / CODE).iterdir()) == []
 

@@ -8,6 +8,7 @@ TemplateError naming the file, the form and the field.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import tomllib
@@ -114,7 +115,16 @@ def find_form(forms: Mapping[str, FormSpec], key: str) -> FormSpec:
         if wanted in names or folded in (n.casefold() for n in names):
             return form
     known = ", ".join(f"{f.id} ({f.title})" for f in forms.values())
-    raise UnknownFormError(f'no form "{key}"; known forms: {known}; see `dangan forms list`')
+    raise UnknownFormError(f'no form "{key}"; {_did_you_mean(forms, wanted)}known forms: {known}; see `dangan forms list`')
+
+
+def _did_you_mean(forms: Mapping[str, FormSpec], wanted: str) -> str:
+    """"did you mean 维护派工单? " for a near miss (a wrong character, a dropped word), else ""."""
+    titles = {n.casefold(): f.title for f in forms.values() for n in (f.id, f.title, *f.aliases)}
+    close = difflib.get_close_matches(wanted.casefold(), list(titles), n=1, cutoff=0.6)
+    if not close:
+        close = [n for n in titles if len(wanted) >= 2 and (wanted.casefold() in n or n in wanted.casefold())][:1]
+    return f"did you mean {titles[close[0]]}? " if close else ""
 
 
 def _read_manifest(path: Path, dirs: tuple[Path, ...]) -> dict[str, FormSpec]:

@@ -6,7 +6,8 @@ Conventions, following GB/T 50328 and DA/T 22:
   filing order from page 1; the last document shows its first and last page ("12-14").
   A document recorded with no page count counts as one page.
 * 卷内备考表: drawings are documents of a checklist item in group 竣工图 or whose item code
-  starts with D; photos are image files (one per page); the rest is text.
+  starts with D; photos are image files (one per page) unless the entry says otherwise
+  (``photo``: an image whose text is a scanned form page is text); the rest is text.
 * 归档文件目录 档号: ``settings["pattern"]`` filled with fonds, category, org, the document's
   year, its retention code (永久 → Y, 长期 → D30, 短期 → D10) and the 件号 ``seq``, numbered
   from 1 within each (year, retention) group in filing order.
@@ -99,6 +100,8 @@ def _kind_of(entry: dict, drawing_codes: set[str]) -> str:
     code = str(entry.get("item_code") or "")
     if code.upper().startswith("D") or code in drawing_codes:
         return "drawing"
+    if "photo" in entry:  # decided from the document's text (see registers.rows)
+        return "photo" if entry["photo"] else "text"
     if str(entry.get("mime_type") or "").startswith("image/"):
         return "photo"
     return "text"

@@ -7,6 +7,7 @@ forms.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from archive.catalog import Catalog
@@ -14,6 +15,15 @@ from archive.completeness import check
 from archive.projects import get_project
 from archive.registers.layout import KINDS, render_register
 from indexer.errors import UsageError
+
+PHOTO_MAX_CHARS = 30  # an image with more readable characters than this is a scanned page
+
+
+def is_photograph(doc: dict, text: str) -> bool:
+    """An image file whose OCR found (almost) no text: a photograph, not a scanned form page."""
+    if not str(doc.get("mime_type") or "").startswith("image/"):
+        return False
+    return len(re.sub(r"[\W_]+", "", text or "")) <= PHOTO_MAX_CHARS
 
 
 def register_entries(cat: Catalog, code: str) -> list[dict]:
@@ -38,6 +48,7 @@ def register_entries(cat: Catalog, code: str) -> list[dict]:
                 "item_title": it.title if it else "",
                 "mime_type": d["mime_type"],
                 "retention": it.retention if it else "短期",
+                "photo": is_photograph(d, cat.text(d["id"])),
             }
         )
     return entries

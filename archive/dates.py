@@ -1,0 +1,139 @@
+"""A document's date: every date written in its text, scored, and the one that wins.
+
+The first date in a text is often not the document's own: a 施工总结 quotes the start of works
+before its 编制日期, a 开工报告 names the planned start before its 报告日期.  So each date found
+is a candidate with a kind:
+
+- ``label``: right after a label that dates the document itself (编制日期, 报告日期, 日期 …);
+- ``signature``: in the signature block, a short line among the last lines of the text;
+- ``body``: anywhere else (quoted dates);
+- ``event``: after a label that names some other event (开工日期, 计划竣工日期 …).
+
+A labelled date beats a signature date beats a body date beats an event date; among labelled
+dates the first wins (the form's own field), among signature dates the latest.  The candidates
+are kept in the catalog so ``dangan show`` can explain the choice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from indexer.text import fold as fold_chars
+
+# Labels that date the document itself (folded to Simplified); "日期" alone counts too.
+DOCUMENT_LABELS = (
+    "编制日期", "报告日期", "签发日期", "验收日期", "填表日期", "填报日期", "签署日期", "签字日期",
+    "记录日期", "出具日期", "发文日期", "审核日期", "审批日期", "交底日期", "会审日期", "检查日期",
+    "评定日期", "测量日期", "试验日期", "报验日期", "派工日期", "成文日期", "编制时间", "报告时间",
+)
+SCORES = {"label": 4, "signature": 3, "body": 2, "event": 1}
+SIGNATURE_LINES = 6  # the signature block is among the last lines…
+SIGNATURE_MAX_CHARS = 30  # …and its lines are short
+MAX_KEPT = 12  # candidates stored per document (a long log can hold hundreds of dates)
+
+_DATE_PATTERNS = (
+    re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)"),
+)
+_SENTENCE = re.compile(r"[,;。，；！？!?]")  # a line with these is a sentence, not a signature
+_LABEL_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8})\s*[:：]?\s*$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One date found in a text, where and why it counts."""
+
+    day: date
+    kind: str  # label | signature | body | event
+    label: str
+    position: int  # character offset in the text
+
+    @property
+    def score(self) -> int:
+        return SCORES[self.kind]
+
+    def to_json(self) -> dict:
+        return {"date": self.day.isoformat(), "kind": self.kind, "label": self.label, "score": self.score}
+
+
+def candidates(text: str) -> list[Candidate]:
+    """Every plausible date in ``text`` in reading order (impossible dates like 2024-13-45 skipped)."""
+    folded = fold_chars(text or "")
+    signature_from = _signature_start(folded)
+    found = []
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(folded):
+            try:
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                continue
+            kind, label = _kind(folded, m.start(), signature_from)
+            found.append(Candidate(day, kind, label, m.start()))
+    return sorted(found, key=lambda c: c.position)
+
+
+def choose(found: list[Candidate]) -> Candidate | None:
+    """The document's own date among the candidates (see the module docstring for the order)."""
+    if not found:
+        return None
+    best = max(c.score for c in found)
+    top = [c for c in found if c.score == best]
+    if top[0].kind == "signature":
+        return max(top, key=lambda c: (c.day, c.position))
+    return top[0]
+
+
+def document_date(text: str) -> tuple[date | None, list[dict]]:
+    """The chosen date and the candidates as stored in the catalog (the chosen one marked)."""
+    found = candidates(text)
+    chosen = choose(found)
+    kept = sorted(found, key=lambda c: (-c.score, c.position))[:MAX_KEPT]
+    rows = [{**c.to_json(), "chosen": c is chosen} for c in kept]
+    return (chosen.day if chosen else None), rows
+
+
+def explain(rows: list[dict]) -> str:
+    """One line saying why the chosen candidate won, for ``dangan show``."""
+    chosen = next((r for r in rows if r.get("chosen")), None)
+    if chosen is None:
+        return "no date found in the text; the filing day was used"
+    why = {
+        "label": f"labelled {chosen['label']}",
+        "signature": "in the signature block",
+        "body": "the first date in the text",
+        "event": f"only an event date ({chosen['label']}) was found",
+    }[chosen["kind"]]
+    others = len(rows) - 1
+    return f"{chosen['date']} ({why}; {others} other candidate(s))"
+
+
+def _kind(folded: str, start: int, signature_from: int) -> tuple[str, str]:
+    line_start = folded.rfind("\n", 0, start) + 1
+    m = _LABEL_BEFORE.search(folded[line_start:start])
+    label = m[1] if m else ""
+    if label and any(label.endswith(lb) for lb in DOCUMENT_LABELS):
+        return "label", next(lb for lb in DOCUMENT_LABELS if label.endswith(lb))
+    if label == "日期":
+        return "label", "日期"
+    if label.endswith(("日期", "时间")):
+        return "event", label
+    if start >= signature_from and _line_is_short(folded, start):
+        return "signature", ""
+    return "body", ""
+
+
+def _line_is_short(folded: str, pos: int) -> bool:
+    start = folded.rfind("\n", 0, pos) + 1
+    end = folded.find("\n", pos)
+    line = folded[start : end if end >= 0 else len(folded)].strip()
+    return len(line) <= SIGNATURE_MAX_CHARS and not _SENTENCE.search(line)
+
+
+def _signature_start(folded: str) -> int:
+    """Offset where the signature block begins: the last lines (none in a text under 4 lines)."""
+    offsets = [m.start() for m in re.finditer(r"[^\n]*\S[^\n]*", folded)]
+    if len(offsets) < 4:
+        return len(folded) + 1  # a short note has no separate signature block
+    return offsets[-min(SIGNATURE_LINES, len(offsets) // 2)]

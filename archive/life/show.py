@@ -1,0 +1,47 @@
+"""What the catalog knows about one document: every field, where the file is, how its text
+was read, why it got its date, and its event history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.dates import explain
+
+METHODS = {
+    "text": "the PDF's text layer", "ocr": "OCR of the scanned pages", "mixed": "text layer and OCR",
+    "docx": "the Word document", "plain": "the text file",
+}
+
+
+def show(cat: Catalog, doc_id: int) -> dict:
+    """The document as ``dangan show --json`` prints it."""
+    doc = cat.document(doc_id)
+    candidates = json.loads(doc["date_candidates"]) if doc.get("date_candidates") else []
+    out = {k: v for k, v in doc.items() if k not in ("inbox_path", "date_candidates")}
+    out["path"] = str(vault_file(cat, doc))
+    out["method_text"] = METHODS.get(doc["method"] or "", doc["method"] or "unknown")
+    out["date_candidates"] = candidates
+    out["date_reason"] = _date_reason(cat, doc, candidates)
+    out["events"] = cat.events(document=doc_id)
+    return out
+
+
+def vault_file(cat: Catalog, doc: dict) -> Path:
+    """The absolute path of a document's stored file."""
+    return (cat.home.vault_dir / doc["vault_path"]).resolve()
+
+
+def open_path(cat: Catalog, doc_id: int) -> Path:
+    """The absolute vault path, for ``xdg-open "$(dangan open ID)"``."""
+    return vault_file(cat, cat.document(doc_id))
+
+
+def _date_reason(cat: Catalog, doc: dict, candidates: list[dict]) -> str:
+    edits = [e for e in cat.events(document=doc["id"]) if "document_date" in e["detail"].get("after", {})]
+    if edits:
+        return f"{doc['document_date']} (set by hand, event {edits[-1]['id']})"
+    if doc["document_date"] is None:
+        return explain([])
+    return explain(candidates)

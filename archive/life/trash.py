@@ -1,0 +1,99 @@
+"""The trash: discarding a document keeps every byte under ``vault/_trash/`` until emptied.
+
+A discarded document leaves review, check, registers, the catalog tree and search, but its
+catalog row stays (status ``discarded``), its file moves to ``vault/_trash/<id>/`` (so
+``verify`` still hashes it) and it remembers where it was, so :func:`restore` puts it back
+exactly.  :func:`empty_trash` is the only code that removes a stored file; it logs each one
+with its SHA-256 and name, then drops the row so the same file can be ingested again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from sqlalchemy import delete
+
+from archive import vault
+from archive.catalog import Catalog, now
+from archive.life.change import DISCARDED, apply_change
+from archive.schema import document_texts, documents
+from indexer.errors import ConflictError, UsageError
+
+TRASH_DIR = "_trash"
+_AGE = re.compile(r"^\s*(\d+)\s*([dhw]?)\s*$")
+
+
+def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
+    """Move a document (filed or in review) into the trash, with the reason."""
+    if not (reason or "").strip():
+        raise UsageError(f"document {doc_id}: say why it is discarded with --reason")
+    doc = cat.document(doc_id)
+    if doc["status"] == DISCARDED:
+        raise ConflictError(f"document {doc_id} is already in the trash; `dangan restore {doc_id}` brings it back")
+    name = PurePosixPath(doc["vault_path"]).name
+    after = {
+        "status": DISCARDED, "vault_path": f"{TRASH_DIR}/{doc_id}/{name}",
+        "discarded_at": now(), "discard_reason": reason.strip(),
+        "restore_path": doc["vault_path"], "restore_status": doc["status"],
+    }
+    return apply_change(cat, doc, after, "discarded", reason=reason.strip())
+
+
+def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) -> dict:
+    """Bring a discarded document back to where and what it was."""
+    doc = cat.document(doc_id)
+    if doc["status"] != DISCARDED:
+        raise ConflictError(f"document {doc_id} is not in the trash (it is {doc['status']}); nothing to restore")
+    after = {
+        "status": doc["restore_status"] or "review", "vault_path": doc["restore_path"],
+        "discarded_at": None, "discard_reason": None, "restore_path": None, "restore_status": None,
+    }
+    return apply_change(cat, doc, after, action, **detail)
+
+
+def trash_list(cat: Catalog) -> list[dict]:
+    """Discarded documents, oldest discard first."""
+    docs = cat.documents(status=DISCARDED)
+    return sorted(docs, key=lambda d: (d["discarded_at"] or now(), d["id"]))
+
+
+def parse_age(text: str) -> timedelta:
+    """``30d``, ``12h``, ``2w`` or a bare number of days."""
+    m = _AGE.match(text or "")
+    if not m:
+        raise UsageError(f"--older-than {text!r}: give an age like 30d, 12h or 2w")
+    n, unit = int(m[1]), m[2] or "d"
+    return {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
+
+
+def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
+    """Remove the files and rows of documents discarded longer ago than ``older_than``.
+
+    Each removal is its own transaction with an event naming the SHA-256, the original
+    name and the reason, so the log says what was removed and why, for good.
+    """
+    cutoff = now() - older_than
+    gone = []
+    for doc in trash_list(cat):
+        if doc["discarded_at"] is None or doc["discarded_at"] > cutoff:
+            continue
+        with cat.engine.begin() as conn:
+            conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
+            conn.execute(delete(documents).where(documents.c.id == doc["id"]))
+            cat.log(
+                conn, "trash-emptied", project=doc["project_code"], document=doc["id"],
+                sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
+                vault_path=doc["vault_path"], reason=doc["discard_reason"], discarded_at=doc["discarded_at"],
+            )
+        _remove_file(cat, doc["vault_path"])
+        gone.append(doc)
+    return gone
+
+
+def _remove_file(cat: Catalog, rel: str) -> None:
+    """Delete a trashed file after its row is gone (a leftover would only be an orphan)."""
+    path = cat.home.vault_dir / rel
+    path.unlink(missing_ok=True)
+    vault.prune_empty(path.parent, cat.home.vault_dir)

@@ -1,0 +1,66 @@
+"""Search filters checked against the catalog before searching.
+
+A typo in ``--project``, ``--person`` or ``--item`` would otherwise just find nothing and
+read as "no such document".  So each is resolved first: a project by code or name, a person
+among the role holders and document owners, an item like ``--item`` everywhere else (code,
+title, part of a title, alias) — and an unknown one is an error that lists what there is.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from archive.catalog import Catalog
+from archive.itemmatch import resolve_item
+from archive.projects import Project, list_projects
+from archive.schema import documents, project_roles
+from indexer.errors import UnknownItemError, UnknownPersonError, UnknownProjectError
+from indexer.text import fold
+
+
+def check_filters(cat: Catalog, *, project: str | None, item: str | None, person: str | None) -> dict:
+    """The filters as the index stores them (project code, item code, person); raises on unknowns."""
+    projects = list_projects(cat)
+    chosen = _project(projects, project) if project else None
+    return {
+        "project": chosen.code if chosen else project,
+        "item": _item([chosen] if chosen else projects, item) if item else item,
+        "person": _person(cat, person) if person else person,
+    }
+
+
+def _project(projects: list[Project], key: str) -> Project:
+    k = fold(key.strip())
+    for p in projects:
+        if fold(p.code) == k or fold(p.name) == k:
+            return p
+    codes = ", ".join(p.code for p in projects)
+    raise UnknownProjectError(f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`"))
+
+
+def _item(projects: list[Project], key: str) -> str:
+    first_error: UnknownItemError | None = None
+    seen = set()
+    for p in projects:
+        if p.checklist.id in seen:
+            continue
+        seen.add(p.checklist.id)
+        try:
+            return resolve_item(p.checklist, key, owner=f"checklist {p.checklist.id}").code
+        except UnknownItemError as e:
+            first_error = first_error or e
+    if first_error is None:
+        raise UnknownItemError(f"no checklist item '{key}': there are no projects yet")
+    raise first_error
+
+
+def _person(cat: Catalog, key: str) -> str:
+    with cat.engine.connect() as conn:
+        people = {r[0] for r in conn.execute(select(project_roles.c.person))}
+        people |= {r[0] for r in conn.execute(select(documents.c.person).where(documents.c.person.is_not(None)).distinct())}
+    k = fold(key.strip())
+    for name in people:
+        if fold(name) == k:
+            return key
+    listed = "、".join(sorted(people)) or "nobody yet"
+    raise UnknownPersonError(f"no person '{key}'; people: {listed}")

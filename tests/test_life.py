@@ -212,10 +212,11 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
             conn.execute(text(f"ALTER TABLE documents DROP COLUMN {column}"))
         conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
     with Catalog.open(home) as c:
-        assert c.schema_version() == migrations.latest_version() == 3
+        assert c.schema_version() == migrations.latest_version()
         with c.engine.connect() as conn:
             assert all(migrations.has_column(conn, "documents", col) for col in COLUMNS)
-        assert [e["detail"]["version"] for e in c.events() if e["action"] == "migrated"] == [3]
+        applied = [e["detail"]["version"] for e in c.events() if e["action"] == "migrated"]
+        assert applied == [v for v in range(3, migrations.latest_version() + 1) if v in {s.version for s in migrations.steps()}]
 
 
 def test_undo_of_filing_by_hand_puts_it_back_in_review_with_its_suggestions(cli, cat, project, home):

@@ -27,9 +27,10 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
+from archive.deadlines.formfiling import file_forms, require_item
 from archive.home import Home
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
+from indexer.errors import DataError, NoHomeError, TemplateError
 
 
 def _home() -> Home | None:
@@ -198,9 +199,8 @@ def render(
     """
     manifest, home = _manifest()
     form = find_form(manifest, form_key)
-    if file_into and not form.checklist_item:
-        filable = ", ".join(f"{f.title} ({f.checklist_item})" for f in manifest.values() if f.checklist_item)
-        raise UsageError(f"{form.title} satisfies no checklist item, so --file-into cannot file it; forms that can: {filable}")
+    if file_into:
+        item = require_item(state().catalog(), file_into, form).code
     rows = read_rows(data, sheet=sheet)
     # Validated once: the count of valid rows sizes the progress bar, and the same result
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
@@ -219,29 +219,21 @@ def render(
     skipped = [p.text for p in batch.skipped]
     for line in skipped:
         click.echo(f"skipped: {line}", err=True)
-    filed = _file_into(form, batch.rendered, file_into) if file_into else {}
-    _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
+    filed = _file_into(form, batch.rendered, checked.typed, file_into) if file_into else {}
+    _report(form, out, batch.rendered, skipped, filed, file_into, item if file_into else None, as_json)
 
 
-def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
-    """File each rendered .docx under the project's checklist item; returns path -> outcome."""
-    from archive.filing import file_document
+def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code: str) -> dict[Path, str]:
+    """File each rendered .docx with its row's data (date, customer); returns path -> outcome."""
     from archive.lock import writer_lock
 
     cat = state().catalog()
-    outcomes: dict[Path, str] = {}
+    by_row = {v["_row"]: v for v in typed}
     with writer_lock(cat.home.root):
-        for r in results:
-            try:
-                rec = file_document(cat, r.docx, project=code, item=form.checklist_item, source="forms")
-                outcomes[r.docx] = f"#{rec.doc_id} {rec.outcome}"
-            except DuplicateDocumentError as e:
-                # Rendering the same row twice gives the same bytes: already filed is fine.
-                outcomes[r.docx] = f"already filed as #{e.existing_id}"
-    return outcomes
+        return file_forms(cat, code, form, [(r.docx, by_row.get(r.row, {})) for r in results])
 
 
-def _report(form, out, results, skipped, filed, code, as_json) -> None:
+def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
     pdfs = sum(1 for r in results if r.pdf)
     if as_json:
         emit_json({
@@ -256,7 +248,7 @@ def _report(form, out, results, skipped, filed, code, as_json) -> None:
     if skipped:
         click.echo(f"Skipped {len({p.split(',')[0] for p in skipped})} invalid row(s); see the lines above.")
     if code:
-        click.echo(f"Filed into {code} under checklist item {form.checklist_item}: {len(filed)} document(s).")
+        click.echo(f"Filed into {code} under checklist item {item}: {len(filed)} document(s).")
 
 
 def register(main: click.Group) -> None:

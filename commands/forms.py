@@ -200,7 +200,7 @@ def render(
     manifest, home = _manifest()
     form = find_form(manifest, form_key)
     if file_into:
-        item = require_item(state().catalog(), file_into, form).code
+        item = require_item(state().catalog(), file_into, form, manifest.values()).code
     rows = read_rows(data, sheet=sheet)
     # Validated once: the count of valid rows sizes the progress bar, and the same result
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).

@@ -10,7 +10,7 @@ customer and the service date, so the follow-ups a 派工单 triggers can be tra
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from archive.catalog import Catalog
 from archive.checklist import Item
@@ -30,15 +30,16 @@ def item_for_form(project: Project, form: FormSpec) -> Item | None:
     return project.checklist.item(form.checklist_item) if form.checklist_item else None
 
 
-def require_item(cat: Catalog, code: str, form: FormSpec) -> Item:
-    """:func:`item_for_form` or a UsageError that says which items name a form."""
+def require_item(cat: Catalog, code: str, form: FormSpec, manifest: Iterable[FormSpec] = ()) -> Item:
+    """:func:`item_for_form`, or a UsageError naming the forms that can be filed there."""
     project = get_project(cat, code)
     it = item_for_form(project, form)
     if it is None:
-        made = ", ".join(f"{i.code} ← {i.form}" for i in project.checklist.items if i.form) or "none"
+        pairs = [(f, item_for_form(project, f)) for f in manifest]
+        filable = ", ".join(f"{f.title} ({i.code})" for f, i in pairs if i is not None) or "none"
         raise UsageError(
-            f"no checklist item of project {code} (checklist {project.checklist.id}) is made from {form.title}, "
-            f"so --file-into cannot file it; items made from forms: {made}"
+            f"{form.title} satisfies no checklist item of project {code} (checklist {project.checklist.id}), "
+            f"so --file-into cannot file it; forms that can: {filable}"
         )
     return it
 

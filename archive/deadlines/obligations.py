@@ -54,6 +54,7 @@ class Obligation:
     days: int = 0  # late / early / overdue by
     reason: str | None = None
     done_on: date | None = None  # the satisfying record's date (event obligations)
+    root: date | None = None  # the service day a chain of follow-ups started from
 
     @property
     def owner(self) -> str:
@@ -126,6 +127,9 @@ class _Doc:
     filed: date
     customer: str | None
     service: date
+    # The service a follow-up record names (a call record's 服务日期), when it differs from the
+    # record's own date: such a record only fulfils obligations of that service.
+    ref: date | None = None
 
 
 def _iso(d: date | None) -> str | None:
@@ -192,7 +196,8 @@ def _load(cat: Catalog, project: Project) -> list[_Doc]:
             customer = customer_from_text(cat.text(r.id))
         filed = as_date(r.filed_at)
         day = as_date(r.document_date) or filed
-        out.append(_Doc(r.id, r.item_code, day, filed, customer, as_date(r.service_date) or day))
+        service = as_date(r.service_date) or day
+        out.append(_Doc(r.id, r.item_code, day, filed, customer, service, service if service != day else None))
     return out
 
 
@@ -252,16 +257,16 @@ class _Context:
                 out.append(ob)
         return out
 
-    def _triggers(self, code: str) -> list[tuple[str, date, int]]:
-        """(customer, day, record id) of every event an item ``code`` stands for."""
+    def _triggers(self, code: str) -> list[tuple[str, date, int, date]]:
+        """(customer, day, record id, service day) of every event item ``code`` stands for."""
         it = self.project.checklist.item(code)
-        if it is not None and it.after:
-            return [(o.customer, o.done_on, o.documents[0]) for o in self.event(it) if o.status in FILED]
+        if it.after:
+            return [(o.customer, o.done_on, o.documents[0], o.root) for o in self.event(it) if o.status in FILED]
         out = []
         for d in self.docs:
             if d.item == it.code:
                 if d.customer:
-                    out.append((d.customer, d.service, d.id))
+                    out.append((d.customer, d.service, d.id, d.service))
                 else:
                     self.untracked.add(d.id)
         return out
@@ -274,9 +279,9 @@ class _Context:
         fulfils = {it.code, *split_codes(it.satisfied_by)}
         out = []
         for trigger_code in split_codes(it.after):
-            for customer, day, trigger_id in self._triggers(trigger_code):
+            for customer, day, trigger_id, root in self._triggers(trigger_code):
                 earliest, due = rule.window(day)
-                ob = self._new(it, "event", due, earliest=earliest, customer=customer, trigger=trigger_id, trigger_date=day)
+                ob = self._new(it, "event", due, earliest=earliest, customer=customer, trigger=trigger_id, trigger_date=day, root=root)
                 self._satisfy(ob, fulfils)
                 out.append(ob)
         out.sort(key=lambda o: (o.trigger_date, o.trigger or 0))
@@ -284,11 +289,13 @@ class _Context:
         return out
 
     def _satisfy(self, ob: Obligation, fulfils: set[str]) -> None:
-        """The customer's first record of a fulfilling item made on or after the event."""
+        """The customer's first record of a fulfilling item made on or after the event (and,
+        when the record names the service it follows, of this chain's service)."""
         key = customer_key(ob.customer)
         found = [
             d for d in self.docs
-            if d.item in fulfils and d.id != ob.trigger and d.day >= ob.trigger_date and customer_key(d.customer) == key
+            if d.item in fulfils and d.id != ob.trigger and d.day >= ob.trigger_date
+            and customer_key(d.customer) == key and d.ref in (None, ob.root)
         ]  # fmt: skip
         if not found:
             self._unfiled(ob, self.waived.get((ob.item, "*")))

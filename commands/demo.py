@@ -22,6 +22,7 @@ from archive.projects import add_project
 from archive.registers import write_register
 from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 from commands.common import console, progress_bar
+from commands.demo_service import service_month
 from indexer.errors import NotFoundError
 
 # (what the search shows, query): each exercises one promise of the Chinese search.
@@ -86,6 +87,7 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
         _check(cat)
         _search(cat)
         outputs = _forms(cat, samples, home.root / "out")
+        outputs.append(service_month(cat, samples, home.root / "out" / "service", "6b"))
         outputs += _registers(cat, home.root / "out")
         _finish(home.root, outputs, kept)
 

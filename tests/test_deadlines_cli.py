@@ -152,3 +152,13 @@ def test_a_broken_rule_in_the_homes_service_checklist(cli, home):
         f"Error: {path}, line {line}: item S04: 'next-week:tuesday' is not a due rule; after a period write "
         "next-period+Nd, next-week:tue, period-end or period-end-Nd, after an event +Nd, +Nh, +Nd..+Md or same-day\n"
     )
+
+
+def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(cat, tmp_path, capsys):
+    from archive.sample import samples_dir
+    from commands.demo_service import service_month
+
+    service_month(cat, samples_dir(), tmp_path / "out", "6b")
+    lines = capsys.readouterr().out.splitlines()
+    assert "21 on time, 1 late, 1 overdue (王强 1)" in lines
+    assert lines[-1] == "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)"

@@ -99,7 +99,7 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
         t = Table("责任人 person", "序号", "文件名称 record", "期间/顾客 for", "应交 due", "状态 status")
     else:
         t = Table("序号", "文件名称 record", "期间/顾客 for", "应交 due", "责任人 owner", "状态 status")
-    rows = sorted(r.obligations, key=lambda o: (o.owner, o.due)) if by_person else r.obligations
+    rows = sorted(r.obligations, key=lambda o: (o.owner, o.item, o.due)) if by_person else r.obligations
     for o in rows:
         cells = [o.item, escape(o.title), escape(o.label), _due_text(o)]
         if by_person:

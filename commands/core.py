@@ -13,7 +13,7 @@ from archive.home import locate
 from archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
 from archive.tree import catalog_tree
 from commands.common import console, emit_json, home_option, json_option, state
-from commands.deadlines import collect, needs_attention, print_deadlines, today_option, waive_one_period
+from commands.deadlines import collect, needs_attention, print_deadlines, project_status, today_option, waive_one_period
 
 STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
 
@@ -82,7 +82,7 @@ def project_list(as_json: bool) -> None:
       dangan project list --json
     """
     cat = state().catalog()
-    rows = [(p, completeness.check(cat, p.code)) for p in list_projects(cat)]
+    rows = [(p, project_status(cat, p)) for p in list_projects(cat)]
     if as_json:
         return emit_json([{**p.to_json(), "summary": r.summary()} for p, r in rows])
     if not rows:

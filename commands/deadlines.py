@@ -77,6 +77,13 @@ def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: st
     return reports
 
 
+def project_status(cat, project):
+    """The report `project list` summarises: deadlines up to today, else completeness."""
+    if has_deadlines(project):
+        return deadlines(cat, project.code, today=date.today())
+    return completeness.check(cat, project.code)
+
+
 def needs_attention(report) -> bool:
     """Exit 3 material: something overdue, or something required missing."""
     return report.overdue > 0 if isinstance(report, DeadlineReport) else not report.complete

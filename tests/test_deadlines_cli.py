@@ -162,3 +162,33 @@ def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(c
     lines = capsys.readouterr().out.splitlines()
     assert "21 on time, 1 late, 1 overdue (王强 1)" in lines
     assert lines[-1] == "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)"
+
+
+def test_project_list_summarises_a_service_centre_by_its_deadlines(svc, project, cat):
+    from archive.deadlines.obligations import deadlines
+
+    r = svc("project", "list", "--json")
+    summaries = {p["code"]: p["summary"] for p in json.loads(r.stdout)}
+    assert summaries["BJ-2024-017"].startswith("0/16 filed")
+    assert summaries["SV-BJ"] == deadlines(cat, "SV-BJ", today=date.today()).summary()
+    assert "filed (" not in summaries["SV-BJ"]
+
+
+def test_an_older_catalog_gains_customer_service_date_and_period_waivers(home):
+    from sqlalchemy import text, update
+
+    from archive import migrations
+    from archive.catalog import Catalog, meta
+
+    with Catalog.open(home) as cat, cat.engine.begin() as conn:
+        for column in ("customer", "service_date"):
+            conn.execute(text(f"ALTER TABLE documents DROP COLUMN {column}"))
+        conn.execute(text("DROP TABLE period_waivers"))
+        conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="4"))
+    with Catalog.open(home) as cat:
+        assert cat.schema_version() == migrations.latest_version() >= 5
+        with cat.engine.connect() as conn:
+            assert migrations.has_column(conn, "documents", "customer") and migrations.has_column(conn, "documents", "service_date")
+            assert cat.engine.dialect.has_table(conn, "period_waivers")
+        steps = [e["detail"]["version"] for e in cat.events() if e["action"] == "migrated"]
+        assert 5 in steps

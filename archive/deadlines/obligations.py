@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -136,9 +137,13 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def customer_key(name: str | None) -> str:
     """Names compared loosely: Traditional = Simplified, spaces and case ignored."""
-    return re.sub(r"\s+", "", fold(name or ""))
+    return _SPACE.sub("", fold(name or ""))
 
 
 def has_deadlines(project: Project) -> bool:
@@ -208,6 +213,11 @@ class _Context:
         self.project, self.docs, self.today, self.soon, self.waived = project, docs, today, soon_days, waived
         self.untracked: set[int] = set()
         self._events: dict[str, list[Obligation]] = {}
+        # (item, customer) → records by date: a follow-up looks among its customer's only.
+        self._by_customer: dict[tuple[str, str], list[_Doc]] = {}
+        for d in sorted(docs, key=lambda x: (x.day, x.id)):
+            if d.customer:
+                self._by_customer.setdefault((d.item, customer_key(d.customer)), []).append(d)
 
     def _new(self, it, kind: str, due: date, **kw) -> Obligation:
         return Obligation(it.code, it.title, it.role, self.project.person_for(it.role), kind, due, **kw)
@@ -293,9 +303,8 @@ class _Context:
         when the record names the service it follows, of this chain's service)."""
         key = customer_key(ob.customer)
         found = [
-            d for d in self.docs
-            if d.item in fulfils and d.id != ob.trigger and d.day >= ob.trigger_date
-            and customer_key(d.customer) == key and d.ref in (None, ob.root)
+            d for item in fulfils for d in self._by_customer.get((item, key), ())
+            if d.id != ob.trigger and d.day >= ob.trigger_date and d.ref in (None, ob.root)
         ]  # fmt: skip
         if not found:
             self._unfiled(ob, self.waived.get((ob.item, "*")))

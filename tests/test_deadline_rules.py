@@ -140,3 +140,13 @@ def test_a_non_string_rule_is_refused(tmp_path):
     with pytest.raises(ChecklistError) as e:
         parse_checklist(path)
     assert str(e.value) == f"{path}: item S01: 'due' must be a quoted string"
+
+
+def test_an_after_chain_that_loops_is_refused(tmp_path):
+    path = _write(tmp_path, _item("S01", '  after = "S02"\n  due = "+2d"\n'), _item("S02", '  after = "S01"\n  due = "+2d"\n'))
+    with pytest.raises(ChecklistError) as e:
+        parse_checklist(path)
+    assert str(e.value) == (
+        f"{path}, line 12: item S01: its after chain leads back to itself, so it would never be owed; "
+        "an event item follows a record that does not follow it"
+    )

@@ -185,3 +185,15 @@ def test_the_default_range_runs_from_the_first_record_to_today(cat, svc):
 )
 def test_customer_from_text(text, name):
     assert customer_from_text(text) == name
+
+
+def test_an_ingested_scan_of_a_ticket_is_classified_and_its_customer_read_from_its_text(cat, svc, tmp_path):
+    from archive.ingest import file_document
+    from tests.conftest import write_text_doc
+
+    path = write_text_doc(tmp_path, "scan.txt", "维护派工单\n派工单号：PG-2025-0301\n派工日期：2025-03-04\n客户名称：周明\n服务内容：更换滤芯\n")
+    rec = file_document(cat, path, project="SV-BJ")
+    assert rec.item.code == "S01"
+    r = deadlines(cat, "SV-BJ", today=date(2025, 3, 10), first=date(2025, 3, 1), last=date(2025, 3, 31))
+    call = find(r, "S13")
+    assert (call.customer, call.trigger, call.status) == ("周明", rec.doc_id, "due-soon")

@@ -47,6 +47,24 @@ def check_timing(items: Sequence, path: Path, text: str) -> None:
         problem, key = _problem(it, codes)
         if problem:
             raise ChecklistError(f"{path}, line {line_of(text, it.code, key)}: item {it.code}: {problem}")
+    after = {i.code.lower(): [c.lower() for c in split_codes(i.after)] for i in items}
+    for it in items:
+        if _reaches(after, it.code.lower(), it.code.lower(), set()):
+            raise ChecklistError(
+                f"{path}, line {line_of(text, it.code, 'after')}: item {it.code}: its after chain leads back to "
+                f"itself, so it would never be owed; an event item follows a record that does not follow it"
+            )
+
+
+def _reaches(after: dict[str, list[str]], start: str, target: str, seen: set[str]) -> bool:
+    for nxt in after.get(start, []):
+        if nxt == target:
+            return True
+        if nxt not in seen:
+            seen.add(nxt)
+            if _reaches(after, nxt, target, seen):
+                return True
+    return False
 
 
 def _problem(it, codes: set[str]) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from archive import completeness
 from archive.deadlines.ical import Deadline, write_ics
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
 from archive.deadlines.periods import parse_day, parse_period
-from archive.deadlines.servicedata import unwaive_period, waive_period
+from archive.deadlines.servicedata import record_received, unwaive_period, waive_period
 from archive.projects import get_project, list_projects
 from commands.common import console, emit_json, home_option, json_option, state
 from indexer.errors import UsageError
@@ -186,6 +186,30 @@ def waive_one_period(cat, code: str, item: str, period: str, reason: str | None,
         click.echo(f"{code} {it} {key}: waived ({reason.strip()})")
 
 
+@click.command()
+@click.argument("doc_ids", nargs=-1, required=True, type=int, metavar="DOC_ID...")
+@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", help="The day the paper was handed in.")
+@click.option("--reason", required=True, help="Why, for the event log, e.g. 纸质件4月1日交回，5月扫描.")
+@home_option
+def received(doc_ids: tuple[int, ...], on: str, reason: str) -> None:
+    """Record the day paper records were handed in, when they were scanned or filed later.
+
+    A periodic record is late when it reaches the archive after its due day; a stack of
+    March 派工单 handed in on April 1st and scanned in May was on time.  Logged with the
+    earlier filing time.
+
+    \b
+    Example:
+      dangan received 41 42 43 --on 2024-04-01 --reason 纸质派工单4月1日交回，5月扫描
+    """
+    day = parse_day(on, "--on")
+    cat = state().catalog()
+    for doc_id in doc_ids:
+        record_received(cat, doc_id, datetime.combine(day, datetime.min.time()), reason=reason)
+    click.echo(f"{len(doc_ids)} record(s) marked received on {day.isoformat()}")
+
+
 def register(main: click.Group) -> None:
-    """Attach `due` to the dangan group (`check` lives in commands/core.py)."""
+    """Attach `due` and `received` to the dangan group (`check` lives in commands/core.py)."""
     main.add_command(due)
+    main.add_command(received)

@@ -192,3 +192,16 @@ def test_an_older_catalog_gains_customer_service_date_and_period_waivers(home):
             assert cat.engine.dialect.has_table(conn, "period_waivers")
         steps = [e["detail"]["version"] for e in cat.events() if e["action"] == "migrated"]
         assert 5 in steps
+
+
+def test_received_marks_back_filed_paper_on_time(svc, tmp_path, cat):
+    _file_march(svc, tmp_path)
+    ids = [str(d["id"]) for d in cat.documents(project="SV-BJ") if d["item_code"] == "S01"]
+    r = svc("received", *ids, "--on", "2024-04-01", "--reason", "纸质派工单4月1日交回")
+    assert (r.exit_code, r.stdout) == (0, "20 record(s) marked received on 2024-04-01\n")
+    r = svc("check", "SV-BJ", "--period", "2024-03", "--json")
+    assert _find(json.loads(r.stdout), "S01", period="2024-03")["status"] == "on-time"
+    r = svc("received", "9999", "--on", "2024-04-01", "--reason", "x")
+    assert (r.exit_code, r.stderr) == (5, "Error: no document 9999 in the catalog; `dangan catalog CODE` lists ids\n")
+    r = svc("received", ids[0], "--on", "April 1", "--reason", "x")
+    assert (r.exit_code, r.stderr) == (2, "Error: --on 'April 1' is not a date; write YYYY-MM-DD, e.g. 2025-03-01\n")

@@ -14,6 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from archive.deadlines.formfiling import file_forms, require_item
 from archive.forms import (
     FormSpec,
     Rendered,
@@ -27,7 +28,6 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
-from archive.deadlines.formfiling import file_forms, require_item
 from archive.home import Home
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import DataError, NoHomeError, TemplateError

@@ -9,8 +9,9 @@ customer and the service date, so the follow-ups a 派工单 triggers can be tra
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from archive.catalog import Catalog
 from archive.checklist import Item

@@ -10,7 +10,7 @@ so importing a newer file updates the events instead of doubling them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from indexer.errors import InputFileError
@@ -49,7 +49,7 @@ def fold_line(line: str) -> str:
 
 def calendar(deadlines: list[Deadline], *, stamp: datetime, name: str = "dangan 归档期限") -> str:
     """The VCALENDAR text for ``deadlines``; ``stamp`` is the DTSTAMP of every event."""
-    utc = stamp.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    utc = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dangan//deadlines//ZH", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{escape(name)}"]  # fmt: skip
     for d in deadlines:

@@ -40,7 +40,7 @@ class Period:
             return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
         return str(s.year)
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         """The period right after this one."""
         return period_of(self.kind, self.end + timedelta(days=1))
 
@@ -82,9 +82,9 @@ def periods_between(kind: str, first: date, last: date) -> list[Period]:
 
 _KEY_PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
-    (re.compile(r"^(\d{4})-W(\d{1,2})$", re.I), "week"),
+    (re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE), "week"),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
-    (re.compile(r"^(\d{4})-Q([1-4])$", re.I), "quarter"),
+    (re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE), "quarter"),
     (re.compile(r"^(\d{4})$"), "year"),
 )
 

@@ -9,8 +9,9 @@ checked so a scan filed before this existed is understood too.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -22,7 +23,7 @@ from indexer.errors import ConflictError, UsageError
 from indexer.text import fold
 
 # A label, a separator (colon or a table cell's tab), then the name up to the next cell.
-_CUSTOMER = re.compile(r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.M)
+_CUSTOMER = re.compile(r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.MULTILINE)
 # Field names that hold the day the service was done, most specific first.
 SERVICE_DATE_FIELDS = ("service_date", "done_time", "visit_date", "dispatch_date", "received_on", "entry_date")
 CUSTOMER_FIELDS = ("customer", "complainant")

@@ -7,8 +7,8 @@ line of the bad key: the person fixing it is editing that TOML file by hand.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from archive.deadlines.periods import KINDS
 from archive.deadlines.rules import PERIODIC_FORMS, RELATIVE_FORMS, parse_rule

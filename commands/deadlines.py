@@ -68,7 +68,7 @@ def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: st
     for p in projects:
         if has_deadlines(p):
             reports.append(deadlines(cat, p.code, today=day, first=first, last=last))
-        elif first or last:
+        elif (first or last) and not all_:  # with --all a construction project is simply checked whole
             raise UsageError(f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to")
         else:
             reports.append(completeness.check(cat, p.code))

@@ -136,6 +136,9 @@ def test_check_all_mixes_construction_and_service_projects(svc, project):
     assert r.exit_code == 3
     kinds = {rep["project"]: ("obligations" in rep) for rep in json.loads(r.stdout)}
     assert kinds == {"SV-BJ": True, "BJ-2024-017": False}
+    r = svc("check", "--all", "--period", "2024-03", "--today", "2024-04-10", "--json")
+    assert r.exit_code == 3
+    assert [("obligations" in rep) for rep in json.loads(r.stdout)] == [True, False]
 
 
 def test_an_unwritable_calendar_path_is_one_line(svc, tmp_path):

@@ -69,9 +69,9 @@ def main(ctx: click.Context, home: str | None, debug: bool) -> None:
 
 def _register() -> None:
     """Attach every command group; each module exposes ``register(main)``."""
-    from commands import core, documents, registers
+    from commands import core, deadlines, documents, registers
 
-    for module in (core, documents):
+    for module in (core, deadlines, documents):
         module.register(main)
     registers.register_commands(main)
     for name in ("ingest", "search", "forms", "demo", "life"):

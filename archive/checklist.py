@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.deadlines.timing import check_timing
 from archive.home import Home, shipped_dir
 from indexer.errors import ChecklistError, UnknownChecklistError
 
@@ -33,6 +34,20 @@ class Item:
     position: int  # order in the whole checklist
     aliases: tuple[str, ...] = ()
     gbt_class: str = ""
+    # Deadlines (service records): owed once per ``period`` by the ``due`` rule, or ``due``
+    # after each record of item ``after`` (same customer), or ``due`` after the record's own
+    # date; ``form`` is the form it is usually made from; ``satisfied_by`` another item whose
+    # records fulfil this one (the second follow-up call is another call record).
+    period: str = ""
+    due: str = ""
+    after: str = ""
+    form: str = ""
+    satisfied_by: str = ""
+
+    @property
+    def timed(self) -> bool:
+        """Whether the item has a deadline (periodic, event-driven or per record)."""
+        return bool(self.due)
 
     @property
     def keywords(self) -> tuple[str, ...]:
@@ -112,6 +127,7 @@ def parse_checklist(path: Path) -> Checklist:
     if not isinstance(groups, list) or not groups:
         raise ChecklistError(f"{path}: needs at least one [[groups]] table with [[groups.items]]")
     items = _parse_items(groups, path)
+    check_timing(items, path, raw.decode("utf-8"))
     return Checklist(
         id=cid,
         title=_text(data, "title", path, "the checklist"),
@@ -160,7 +176,15 @@ def _parse_item(entry: dict, path: Path, group: str, number: int, position: int,
         position=position,
         aliases=tuple(a.strip() for a in aliases),
         gbt_class=gbt,
+        **{k: _optional(entry, k, path, where) for k in ("period", "due", "after", "form", "satisfied_by")},
     )
+
+
+def _optional(table: dict, key: str, path: Path, where: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ChecklistError(f"{path}: {where}: '{key}' must be a quoted string")
+    return value.strip()
 
 
 def _text(table: dict, key: str, path: Path, where: str) -> str:

@@ -141,3 +141,19 @@ for _column in (
     Column("restore_status", String(16)),
 ):
     documents.append_column(_column)
+# -- service records: customer, service date, waived periods (schema 5) -----------------------
+# The customer a record is for and the day the service was done: a 维护派工单 for customer X on
+# day D creates follow-ups owed to X counted from D.  Filled from the form data by `forms render
+# --file-into`; empty for an ingested scan, whose customer is read from its text when checked.
+for _column in (Column("customer", Text), Column("service_date", Date)):
+    documents.append_column(_column)
+
+period_waivers = Table(
+    "period_waivers",
+    metadata,
+    Column("project_code", String(64), ForeignKey("projects.code"), primary_key=True),
+    Column("item_code", String(32), primary_key=True),
+    Column("period", String(16), primary_key=True),  # its key: 2025-03, 2025-W11, 2025-Q1 …
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+)

@@ -13,6 +13,7 @@ from archive.home import locate
 from archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
 from archive.tree import catalog_tree
 from commands.common import console, emit_json, home_option, json_option, state
+from commands.deadlines import collect, needs_attention, print_deadlines, project_status, today_option, waive_one_period
 
 STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
 
@@ -81,7 +82,7 @@ def project_list(as_json: bool) -> None:
       dangan project list --json
     """
     cat = state().catalog()
-    rows = [(p, completeness.check(cat, p.code)) for p in list_projects(cat)]
+    rows = [(p, project_status(cat, p)) for p in list_projects(cat)]
     if as_json:
         return emit_json([{**p.to_json(), "summary": r.summary()} for p, r in rows])
     if not rows:
@@ -164,23 +165,30 @@ def _detail(i: completeness.ItemStatus) -> str:
 @click.argument("codes", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every project, least complete first.")
 @click.option("--by", "by", type=click.Choice(["item", "person"]), default="item", show_default=True, help="Group by checklist item or by who owes what.")
+@click.option("--period", metavar="PERIOD", help="Service deadlines of one period: 2025-03, 2025-Q1, 2025-W11, 2025.")
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help="Service deadlines from this day (default: the first record).")
+@click.option("--to", "to", metavar="YYYY-MM-DD", help="Service deadlines up to this day (default: today).")
+@today_option
 @json_option
 @home_option
-def check(codes: tuple[str, ...], all_: bool, by: str, as_json: bool) -> None:
+def check(codes: tuple[str, ...], all_: bool, by: str, period: str | None, from_: str | None, to: str | None,
+          today: str | None, as_json: bool) -> None:  # fmt: skip
     """Check projects' archives against their checklist: filed, missing, who owes it.
 
-    Exit code 0 when every project is complete, 3 when anything is missing.
+    A checklist with deadlines (service records) is checked per item and period: filed on
+    time, filed late (by how much), overdue, due soon.  Exit code 0 when every project is
+    complete, 3 when anything is missing or overdue.
 
     \b
     Example:
       dangan check BJ-2024-017
       dangan check --all --by person
+      dangan check SV-BJ --period 2025-03 --by person
       dangan check BJ-2024-017 --json
     """
     if not codes and not all_:
         raise click.UsageError("name a project code or use --all, e.g. dangan check BJ-2024-017")
-    cat = state().catalog()
-    reports = completeness.check_all(cat) if all_ else [completeness.check(cat, c) for c in codes]
+    reports = collect(codes, all_, period=period, from_=from_, to=to, today=today)
     if as_json:
         data = [r.to_json() for r in reports]
         emit_json(data[0] if len(data) == 1 and not all_ else data)
@@ -188,8 +196,11 @@ def check(codes: tuple[str, ...], all_: bool, by: str, as_json: bool) -> None:
         for n, r in enumerate(reports):
             if n:
                 click.echo("")
-            print_report(r, by == "person")
-    if not all(r.complete for r in reports):
+            if isinstance(r, completeness.Report):
+                print_report(r, by == "person")
+            else:
+                print_deadlines(r, by == "person")
+    if any(needs_attention(r) for r in reports):
         raise click.exceptions.Exit(3)
 
 
@@ -198,16 +209,20 @@ def check(codes: tuple[str, ...], all_: bool, by: str, as_json: bool) -> None:
 @click.argument("item")
 @click.option("--reason", help="Why the item does not apply (required unless --undo).")
 @click.option("--undo", is_flag=True, help="Reverse an earlier waiver.")
+@click.option("--period", metavar="PERIOD", help="Waive only this period of a periodic item, e.g. 2025-02.")
 @home_option
-def waive(code: str, item: str, reason: str | None, undo: bool) -> None:
+def waive(code: str, item: str, reason: str | None, undo: bool, period: str | None) -> None:
     """Mark a checklist item not applicable to a project (or --undo that).
 
     \b
     Example:
       dangan waive BJ-2024-017 C13 --reason 本工程未发生停工，无停复工报告
       dangan waive BJ-2024-017 C13 --undo
+      dangan waive SV-BJ S04 --period 2025-W06 --reason 春节停业
     """
     cat = state().catalog()
+    if period:
+        return waive_one_period(cat, code, item, period, reason, undo)
     if undo:
         s = completeness.unwaive(cat, code, item)
         click.echo(f"{code} {s.code} {s.title}: waiver removed, now {s.status}")

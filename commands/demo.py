@@ -23,6 +23,7 @@ from archive.projects import add_project
 from archive.registers import write_register
 from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 from commands.common import console, progress_bar
+from commands.demo_service import service_month
 from indexer.errors import NotFoundError
 
 # (what the search shows, query): each exercises one promise of the Chinese search.
@@ -88,6 +89,7 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
         _search(cat)
         shown = _shown(home.root, kept)
         outputs = _forms(cat, samples, home.root / "out", shown)
+        outputs.append(service_month(cat, samples, home.root / "out" / "service", "6b"))
         outputs += _registers(cat, home.root / "out", shown)
         _finish(home.root, outputs, kept)
 

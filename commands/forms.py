@@ -14,6 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from archive.deadlines.formfiling import file_forms, require_item
 from archive.forms import (
     FormSpec,
     Rendered,
@@ -27,7 +28,7 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
-from archive.forms.fileinto import check_file_into, file_rendered, require_filable
+from archive.forms.fileinto import check_file_into
 from archive.home import Home
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
@@ -200,7 +201,7 @@ def render(
     manifest, home = _manifest()
     form = find_form(manifest, form_key)
     if file_into:
-        require_filable(form, manifest)
+        item = require_item(state().catalog(), file_into, form, manifest.values()).code
     rows = read_rows(data, sheet=sheet)
     # Validated once: the count of valid rows sizes the progress bar, and the same result
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
@@ -227,22 +228,25 @@ def render(
     skipped = [p.text for p in batch.skipped]
     for line in skipped:
         click.echo(f"skipped: {line}", err=True)
-    filed = _file_into(form, batch.rendered, file_into) if file_into else {}
-    _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
+    filed = _file_into(form, batch.rendered, checked.typed, file_into) if file_into else {}
+    _report(form, out, batch.rendered, skipped, filed, file_into, item if file_into else None, as_json)
     if skipped:  # the rendered rows are there, but a script must notice the skipped ones
         raise click.exceptions.Exit(int(ExitCode.input_error))
 
 
-def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
-    """File each rendered form (the PDF when made) under the project's checklist item."""
+def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code: str) -> dict[Path, str]:
+    """File each rendered form (the PDF when made: the archival copy) with its row's data
+    (date, customer, service date); returns rendered .docx -> outcome."""
     from archive.lock import writer_lock
 
     cat = state().catalog()
+    by_row = {v["_row"]: v for v in typed}
     with writer_lock(cat.home.root):
-        return file_rendered(cat, form, results, code)
+        outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
+    return {r.docx: outcomes[r.pdf or r.docx] for r in results if (r.pdf or r.docx) in outcomes}
 
 
-def _report(form, out, results, skipped, filed, code, as_json) -> None:
+def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
     pdfs = sum(1 for r in results if r.pdf)
     if as_json:
         emit_json({
@@ -259,7 +263,7 @@ def _report(form, out, results, skipped, filed, code, as_json) -> None:
         click.echo(f"Skipped {len(rows)} invalid row(s) ({', '.join(rows)}); see the lines above.")
     if code:
         kind = "PDF" if pdfs else ".docx"
-        click.echo(f"Filed into {code} under checklist item {form.checklist_item}: {len(filed)} document(s) ({kind}).")
+        click.echo(f"Filed into {code} under checklist item {item}: {len(filed)} document(s) ({kind}).")
 
 
 def register(main: click.Group) -> None:

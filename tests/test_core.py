@@ -110,7 +110,7 @@ def test_unknown_checklist(cli):
     r = cli("project", "add", "P-1", "--name", "x", "--checklist", "nope")
     assert r.exit_code == ExitCode.not_found
     assert r.output.strip() == (
-        "Error: no checklist 'nope'; available: construction (add your own as checklists/<id>.toml in the home)"
+        "Error: no checklist 'nope'; available: construction, service (add your own as checklists/<id>.toml in the home)"
     )
 
 

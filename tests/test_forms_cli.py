@@ -118,11 +118,12 @@ def test_skip_invalid_reports_skipped_rows(nohome, tmp_path):
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["2.docx"]
 
 
-def test_file_into_needs_a_form_with_a_checklist_item(nohome, tmp_path):
-    r = nohome("forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "o"), "--file-into", "BJ-2024-017")
+def test_file_into_needs_a_form_with_a_checklist_item(cli, project, tmp_path):
+    r = cli("forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "o"), "--file-into", "BJ-2024-017")
     assert r.exit_code == 2
     assert r.stderr == (
-        "Error: 维护派工单 satisfies no checklist item, so --file-into cannot file it; forms that can: "
+        "Error: 维护派工单 satisfies no checklist item of project BJ-2024-017 (checklist construction), "
+        "so --file-into cannot file it; forms that can: "
         "开工报告 (C02), 技术交底记录 (C03), 隐蔽工程验收记录 (C09), 交工验收证明书 (C11), 竣工报告 (C13)\n"
     )
     assert not (tmp_path / "o").exists()

@@ -2,31 +2,21 @@
 
 Checked before anything is written: the project exists, the form satisfies a checklist item,
 and no row's own project field (工程编号) names another project — a 开工报告 for SH-2025-031
-must not land in BJ-2024-017's archive because of a slip on the command line.  Then each
-rendered form is filed: the PDF when one was made (the archival copy), else the .docx.
+must not land in BJ-2024-017's archive because of a slip on the command line.  The filing
+itself (the PDF when one was made, else the .docx, with the row's date and customer) is
+``archive.deadlines.formfiling.file_forms``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from archive.catalog import Catalog
-from archive.forms.batch import Rendered
 from archive.forms.manifest import FormSpec
 from archive.forms.rows import CheckedRows
-from archive.ingest import file_document
 from archive.projects import Project, get_project
-from indexer.errors import DataError, DuplicateDocumentError, UsageError
+from indexer.errors import DataError
 
 PROJECT_FIELD_NAMES = ("project_code", "project_no")
 PROJECT_FIELD_LABELS = ("工程编号", "项目编号", "工程代码", "项目代码")
-
-
-def require_filable(form: FormSpec, manifest: dict[str, FormSpec]) -> None:
-    """Only a form that satisfies a checklist item can be filed (checked before reading data)."""
-    if not form.checklist_item:
-        filable = ", ".join(f"{f.title} ({f.checklist_item})" for f in manifest.values() if f.checklist_item)
-        raise UsageError(f"{form.title} satisfies no checklist item, so --file-into cannot file it; forms that can: {filable}")
 
 
 def check_file_into(cat: Catalog, form: FormSpec, checked: CheckedRows, code: str) -> Project:
@@ -51,18 +41,3 @@ def check_file_into(cat: Catalog, form: FormSpec, checked: CheckedRows, code: st
 def project_field(form: FormSpec):
     """The form's field that holds a project code (工程编号), if it has one."""
     return next((f for f in form.fields if f.name in PROJECT_FIELD_NAMES or f.label in PROJECT_FIELD_LABELS), None)
-
-
-def file_rendered(cat: Catalog, form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
-    """File each rendered form (its PDF when there is one); returns rendered .docx → outcome."""
-    outcomes: dict[Path, str] = {}
-    for r in results:
-        path = r.pdf or r.docx
-        kind = "PDF" if r.pdf else ".docx"
-        try:
-            rec = file_document(cat, path, project=code, item=form.checklist_item, source="forms")
-            outcomes[r.docx] = f"#{rec.doc_id} {rec.outcome} ({kind})"
-        except DuplicateDocumentError as e:
-            # Rendering the same row twice gives the same bytes: already filed is fine.
-            outcomes[r.docx] = f"already filed as #{e.existing_id} ({kind})"
-    return outcomes

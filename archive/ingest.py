@@ -35,7 +35,6 @@ from indexer.errors import (
     EmptyFileError,
     InputFileError,
     UnknownProjectError,
-    UnsupportedFileError,
 )
 from indexer.extract import extract
 

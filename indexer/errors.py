@@ -162,3 +162,15 @@ class DuplicateDocumentError(ConflictError):
     def __init__(self, message: str, existing_id: int):
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class AuthError(DanganError):
+    """A login, password or API token is wrong, or a user name or role is invalid."""
+
+    exit_code = ExitCode.usage
+
+
+class PermissionDeniedError(DanganError):
+    """The signed-in user's role does not allow this action."""
+
+    exit_code = ExitCode.usage

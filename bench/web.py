@@ -7,7 +7,7 @@ uvicorn in a child process on 127.0.0.1.  Then, in the same run, on the same que
 
   web      GET /search?q=… (the whole HTML page: session check, search, snippets, template)
            from C client threads at once, each signed in with its own session
-  library  SearchIndex.search_page(q, page=1, per_page=20), what the page calls, in this
+  library  SearchIndex.search_window(q, offset=0, limit=20), what the page calls, in this
            process: once one caller at a time, once from C threads at once
 
 Printed: median and p95 latency of each, requests/s, and the web/library ratios.
@@ -148,7 +148,7 @@ def measure(home, clients: int, total: int) -> dict[str, tuple[list[float], floa
     def library(i: int, q: str) -> None:
         if not hasattr(local, "ix"):
             local.ix = SearchIndex(home.index_dir)
-        local.ix.search_page(q, page=1, per_page=20)
+        local.ix.search_window(q, offset=0, limit=20)
 
     for q in queries():
         library(0, q)

@@ -182,20 +182,14 @@ class SearchIndex:
         results = self._current_searcher().search(parsed, limit=limit, filter=filters.query())
         return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
 
-    def search_page(
-        self, query: str, filters: Filters | None = None, *, page: int = 1, per_page: int = 20
-    ) -> tuple[list[Hit], int]:
-        """One page of ranked hits (pages count from 1) and how many documents match in all.
-
-        For "20 of 55" and paging in the web app; a page past the end is empty.
-        """
-        if page < 1 or per_page < 1:
-            raise QueryError(f"page and per_page must be at least 1, not {page} and {per_page}")
+    def search_window(self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
+        """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
+        if limit < 1 or offset < 0:
+            raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         parsed, patterns = parse_query(query)
-        searcher = self._current_searcher()
-        results = searcher.search(parsed, limit=page * per_page, filter=(filters or Filters()).query())
-        hits = [hit_from_stored(r.fields(), r.score, patterns) for r in results[(page - 1) * per_page : page * per_page]]
-        return hits, len(results)
+        results = self._current_searcher().search(parsed, limit=offset + limit, filter=(filters or Filters()).query())
+        window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
+        return window, len(results)
 
     # -- generations and the lock -----------------------------------------------------
 

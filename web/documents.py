@@ -59,7 +59,7 @@ async def search(request: Request) -> Response:
     filters, number = search_filters(params), page_number(params)
     hits, total = [], 0
     if query:
-        hits, total = await call(state(request).index().search_page, query, filters, page=number, per_page=PER_PAGE)
+        hits, total = await call(state(request).index().search_window, query, filters, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     projects = await call(list_projects, state(request).cat)
     keep = {k: v for k, v in params.items() if k != "page" and v}
     pages = (total + PER_PAGE - 1) // PER_PAGE

@@ -104,6 +104,8 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     shot(page, "09-by-person")
 
     _render_forms(page, server, tmp_path)
+    page.goto(f"{server}/admin")
+    shot(page, "12-admin")
 
 
 def _upload_three(page, server, tmp_path) -> None:

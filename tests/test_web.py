@@ -165,3 +165,22 @@ def test_an_unknown_page_is_a_clear_404_page(app):
     r = viewer.get("/check/NO-SUCH")
     assert r.status_code == 404 and "no project NO-SUCH" in r.text.lower() or "NO-SUCH" in r.text
     assert "Traceback" not in r.text
+
+
+def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
+    admin, token = as_role(app, "admin")
+    assert admin.post("/admin/users", data={"csrf": token, "name": "王芳", "role": "archivist", "password": "password9"}).status_code == 303
+    r = admin.post("/admin/projects", data={"csrf": token, "code": "SH-2025-031", "name": "滨江大厦", "checklist": "construction",
+                                            "role:项目经理": "李娜", "role:施工员": ""})  # fmt: skip
+    assert r.status_code == 303
+    r = admin.post("/admin/projects", data={"csrf": token, "code": "bad code", "name": "x"})
+    assert r.status_code == 400 and "invalid project code &#39;bad code&#39;" in r.text
+    with Catalog.open(home) as cat:
+        from archive.projects import get_project
+        from archive.users import authenticate
+
+        assert authenticate(cat, "王芳", "password9").role == "archivist"
+        assert get_project(cat, "SH-2025-031").roles == {"项目经理": "李娜"}
+    manager, mtoken = as_role(app, "manager")
+    assert manager.get("/admin").status_code == 403
+    assert manager.post("/admin/users/viewer/role", data={"csrf": mtoken, "role": "admin"}).status_code == 403

@@ -28,7 +28,7 @@ from archive.home import Home
 from archive.uploads import DEFAULT_MAX_BYTES
 from archive.users import session_secret
 from indexer.errors import AuthError, DanganError, ExitCode, PermissionDeniedError
-from web import api, auth, checks, documents, forms, review, upload
+from web import admin, api, auth, checks, documents, forms, review, upload
 from web.base import HERE, WebState, render
 
 log = logging.getLogger("dangan.web")
@@ -50,7 +50,7 @@ TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "�
 def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_only: bool = False) -> Starlette:
     """The ASGI app serving ``home``; the catalog stays open for the app's life."""
     cat = Catalog.open(home)
-    routes = [*auth.routes, *documents.routes, *review.routes, *checks.routes, *upload.routes, *forms.routes, *api.routes]
+    routes = [*auth.routes, *documents.routes, *review.routes, *checks.routes, *upload.routes, *forms.routes, *admin.routes, *api.routes]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     app = Starlette(
         routes=routes,

@@ -133,7 +133,7 @@ def test_upload_reports_each_outcome(app, home):
     r = archivist.post("/upload", data={"csrf": token, "project": "BJ-2024-017"}, files=files)
     assert r.status_code == 200
     rows = r.text.split('id="outcomes"')[1]
-    assert rows.count('class="filed"') == 1 and rows.count('class="duplicate"') == 1 and rows.count('class="failed"') == 2
+    assert rows.count('class="o-filed"') == 1 and rows.count('class="o-duplicate"') == 1 and rows.count('class="o-failed"') == 2
     assert "空.txt: the file is empty (0 bytes); upload it again" in r.text
     assert not list((home.root / ".uploads").glob("*/*"))  # the upload folder is cleaned up
 
@@ -184,3 +184,18 @@ def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
     manager, mtoken = as_role(app, "manager")
     assert manager.get("/admin").status_code == 403
     assert manager.post("/admin/users/viewer/role", data={"csrf": mtoken, "role": "admin"}).status_code == 403
+
+
+def test_an_internal_error_is_a_page_without_a_traceback(app, monkeypatch):
+    import web.checks
+
+    def broken(*_a, **_k):
+        raise RuntimeError("disk on fire at /srv/secret/path")
+
+    monkeypatch.setattr(web.checks.completeness, "check_all", broken)
+    viewer, _ = as_role(app, "viewer")
+    with make_client(app, raise_server_exceptions=False) as raw:
+        raw.cookies = viewer.cookies
+        r = raw.get("/check")
+    assert r.status_code == 500 and "内部错误（RuntimeError）：请把服务器日志交给管理员。" in r.text
+    assert "Traceback" not in r.text and "/srv/secret" not in r.text

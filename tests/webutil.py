@@ -22,11 +22,11 @@ def prepare_home(home) -> None:
             add_user(cat, role, role, PASSWORD)
 
 
-def make_client(app):
+def make_client(app, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette's notice about httpx's successor
         from starlette.testclient import TestClient
-    return TestClient(app, follow_redirects=False)
+    return TestClient(app, follow_redirects=False, **kw)
 
 
 def csrf_of(html: str) -> str:

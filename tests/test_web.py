@@ -199,3 +199,17 @@ def test_an_internal_error_is_a_page_without_a_traceback(app, monkeypatch):
         r = raw.get("/check")
     assert r.status_code == 500 and "内部错误（RuntimeError）：请把服务器日志交给管理员。" in r.text
     assert "Traceback" not in r.text and "/srv/secret" not in r.text
+
+
+def test_an_archivist_refiles_from_the_document_page_and_a_viewer_may_not(app, home, tmp_path):
+    doc = filed_doc(home, tmp_path, item="C14")
+    viewer, vtoken = as_role(app, "viewer")
+    assert 'id="refile"' not in viewer.get(f"/documents/{doc}").text
+    assert viewer.post(f"/documents/{doc}/refile", data={"csrf": vtoken, "item": "C05"}).status_code == 403
+    archivist, token = as_role(app, "archivist")
+    r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "item": "C05"})
+    assert r.status_code == 303 and r.headers["location"] == f"/documents/{doc}"
+    page = archivist.get(f"/documents/{doc}").text
+    assert "C05 设计变更通知单、核定单" in page and "refiled" in page and "<td>archivist</td>" in page
+    r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "item": "C99"})
+    assert r.status_code == 404 and "C99" in r.text

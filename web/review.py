@@ -1,7 +1,8 @@
 """The review queue: each waiting document with a preview and its suggestions as buttons.
 
 One click on a suggestion files the document there (``archive.filing.file_reviewed``); a
-project and item can also be chosen by hand.
+project and item can also be chosen by hand.  A filed document is moved from its own page
+(``archive.filing.refile``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from archive.docview import PREVIEW_KINDS
-from archive.filing import file_reviewed, review_queue
+from archive.filing import file_reviewed, refile, review_queue
 from archive.lock import writer_lock
 from archive.projects import list_projects
 from indexer.errors import UsageError
@@ -44,7 +45,25 @@ async def file_one(request: Request) -> Response:
     return RedirectResponse(f"/review?filed={doc['id']}", status_code=303)
 
 
+def _refile(cat, doc_id: int, project: str | None, item: str) -> dict:
+    with writer_lock(cat.home.root):
+        return refile(cat, doc_id, item=item, project=project)
+
+
+@page("file")
+async def refile_one(request: Request) -> Response:
+    """Move a filed document to another item (and project); vault, catalog and index together."""
+    form = await request.form()
+    item = str(form.get("item", "")).strip()
+    if not item:
+        raise UsageError("choose the checklist item to move the document to")
+    doc_id = request.path_params["doc_id"]
+    await call(_refile, catalog_for(request), doc_id, str(form.get("project", "")).strip() or None, item)
+    return RedirectResponse(f"/documents/{doc_id}", status_code=303)
+
+
 routes = [
     Route("/review", queue),
     Route("/review/{doc_id:int}/file", file_one, methods=["POST"]),
+    Route("/documents/{doc_id:int}/refile", refile_one, methods=["POST"]),
 ]

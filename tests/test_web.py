@@ -213,3 +213,17 @@ def test_an_archivist_refiles_from_the_document_page_and_a_viewer_may_not(app, h
     assert "C05 设计变更通知单、核定单" in page and "refiled" in page and "<td>archivist</td>" in page
     r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "item": "C99"})
     assert r.status_code == 404 and "C99" in r.text
+
+
+def test_every_register_downloads_as_word_and_excel(app, home, tmp_path):
+    import io
+    import zipfile
+
+    filed_doc(home, tmp_path, item="C14")
+    viewer, _ = as_role(app, "viewer")
+    for kind in ("卷内目录", "一览表", "备考表", "归档文件目录"):
+        for fmt, part in (("docx", "word/document.xml"), ("xlsx", "xl/workbook.xml")):
+            r = viewer.get(f"/registers/BJ-2024-017/{kind}.{fmt}")
+            assert r.status_code == 200 and part in zipfile.ZipFile(io.BytesIO(r.content)).namelist(), (kind, fmt)
+    assert viewer.get("/registers/BJ-2024-017/目录.docx").status_code == 400
+    assert viewer.get("/registers/NO-SUCH/卷内目录.docx").status_code == 404

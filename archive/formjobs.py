@@ -100,6 +100,18 @@ def run_form_job(
     return job
 
 
+def sweep_jobs(work_root: Path, *, older_than: float = 0.0) -> list[Path]:
+    """Remove finished batches' folders older than ``older_than`` seconds (all with 0)."""
+    import time
+
+    root = Path(work_root)
+    now = time.time()
+    gone = [d for d in (sorted(root.iterdir()) if root.is_dir() else []) if now - d.stat().st_mtime >= older_than]
+    for folder in gone:
+        shutil.rmtree(folder, ignore_errors=True)
+    return gone
+
+
 def _file_all(cat: Catalog, form: FormSpec, paths: list[Path], code: str) -> list[str]:
     lines = []
     with writer_lock(cat.home.root):

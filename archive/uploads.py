@@ -87,6 +87,19 @@ def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, 
     return [outcomes[n] for n in sorted(outcomes)]
 
 
+def sweep_uploads(home_root: Path) -> list[Path]:
+    """Remove upload folders left by a server that stopped mid-upload; returns what went.
+
+    They hold copies of files the browser sent (the user still has the originals), never a
+    filed document: the vault has its own copy of anything filed.
+    """
+    root = Path(home_root) / UPLOADS_DIR
+    gone = sorted(root.iterdir()) if root.is_dir() else []
+    for folder in gone:
+        shutil.rmtree(folder, ignore_errors=True)
+    return gone
+
+
 def _write_uploads(work: Path, uploads: list[Upload], max_bytes: int, outcomes: dict[int, UploadOutcome]) -> dict[int, Path]:
     """Write each acceptable upload into its own sub-folder (so equal names never collide)."""
     paths: dict[int, Path] = {}

@@ -227,3 +227,32 @@ def test_every_register_downloads_as_word_and_excel(app, home, tmp_path):
             assert r.status_code == 200 and part in zipfile.ZipFile(io.BytesIO(r.content)).namelist(), (kind, fmt)
     assert viewer.get("/registers/BJ-2024-017/目录.docx").status_code == 400
     assert viewer.get("/registers/NO-SUCH/卷内目录.docx").status_code == 404
+
+
+def test_a_forms_zip_is_fetched_once_by_its_maker_only(app, home):
+    import io
+    import re
+    import zipfile
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "forms" / "维护派工单.csv"
+    two_rows = b"\n".join(sample.read_bytes().splitlines()[:3]) + b"\n"  # GBK header and two rows
+    desk, token = as_role(app, "desk")
+    r = desk.post("/forms/维护派工单/render", data={"csrf": token}, files={"data": ("派工.csv", two_rows)})
+    assert r.status_code == 200 and "已生成 2 份维护派工单" in r.text
+    link = re.search(r'href="(/downloads/[^"]+)" id="zip"', r.text).group(1)
+    admin, _ = as_role(app, "admin")
+    assert admin.get(link).status_code == 404  # not the user who made it
+    zipped = desk.get(link)
+    assert zipped.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()) == 2
+    assert desk.get(link).status_code == 404  # once
+    assert not any((home.root / ".web-forms").iterdir())  # its folder went with it
+
+
+def test_work_folders_of_an_earlier_run_are_swept_at_start(home):
+    prepare_home(home)
+    for leftover in (home.root / ".uploads" / "tmpabc", home.root / ".web-forms" / "tmpdef"):
+        leftover.mkdir(parents=True)
+        (leftover / "x.txt").write_text("x")
+    create_app(home)
+    assert not any((home.root / ".uploads").iterdir()) and not any((home.root / ".web-forms").iterdir())

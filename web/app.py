@@ -25,11 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive.catalog import Catalog
 from archive.home import Home
-from archive.uploads import DEFAULT_MAX_BYTES
+from archive.formjobs import sweep_jobs
+from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
 from archive.users import session_secret
 from indexer.errors import AuthError, DanganError, ExitCode, PermissionDeniedError
 from web import admin, api, auth, checks, documents, forms, review, upload
 from web.base import HERE, WebState, render
+from web.forms import FORMS_WORK
 
 log = logging.getLogger("dangan.web")
 
@@ -50,6 +52,9 @@ TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "�
 def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_only: bool = False) -> Starlette:
     """The ASGI app serving ``home``; the catalog stays open for the app's life."""
     cat = Catalog.open(home)
+    # Work folders of a previous run: unfinished uploads and ZIPs nobody fetched.
+    for folder in [*sweep_uploads(home.root), *sweep_jobs(home.root / FORMS_WORK)]:
+        log.warning("removed %s left by an earlier run of the web app", folder)
     routes = [*auth.routes, *documents.routes, *review.routes, *checks.routes, *upload.routes, *forms.routes, *admin.routes, *api.routes]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     app = Starlette(

@@ -17,13 +17,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive.formjobs import blank_sheet, run_form_job
+from archive.formjobs import blank_sheet, run_form_job, sweep_jobs
 from archive.forms import find_form, form_to_json, load_manifest
 from archive.forms.pdf import find_soffice
 from archive.projects import list_projects
 from indexer.errors import MissingDependencyError, UsageError
 from web.base import call, catalog_for, page, render, state
 
+FORMS_WORK = ".web-forms"  # under the home: one folder per batch, removed once its ZIP is fetched
+UNFETCHED_TTL = 6 * 3600  # a ZIP nobody fetched is removed after this many seconds
 SHEET_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -81,8 +83,9 @@ async def render_forms(request: Request) -> Response:
     if not isinstance(data, UploadFile) or not data.filename:
         raise UsageError("choose a data file (.csv, .xlsx or .json) to render the forms from")
     web = state(request)
+    await call(sweep_jobs, web.home.root / FORMS_WORK, older_than=UNFETCHED_TTL)
     job = await call(
-        run_form_job, catalog_for(request), form, data.filename, await data.read(), web.home.root / ".web-forms",
+        run_form_job, catalog_for(request), form, data.filename, await data.read(), web.home.root / FORMS_WORK,
         pdf=bool(fields.get("pdf")), file_into=str(fields.get("file_into") or "") or None,
         company=str(web.home.setting("dangan", "company", "")),
     )  # fmt: skip

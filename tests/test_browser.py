@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
+from tests.docgen import make_text_pdf
 from tests.webutil import PASSWORD, prepare_home
 from web.app import create_app
 
@@ -109,9 +110,9 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
 
 
 def _upload_three(page, server, tmp_path) -> None:
-    docs = {"原材料试验报告.txt": "原材料试验报告\n钢筋拉伸试验 合格", "施工日志_0312.txt": "施工日志\n2024年3月12日 晴 基础混凝土浇筑",
-            "工作联系单.txt": "工作联系单\n关于施工方案与施工日志的补充说明"}  # fmt: skip
-    paths = []
+    pdf = make_text_pdf(tmp_path / "原材料试验报告.pdf", ["原材料试验报告\n钢筋拉伸试验 合格\n试验员：杨帆"])
+    docs = {"施工日志_0312.txt": "施工日志\n2024年3月12日 晴 基础混凝土浇筑", "工作联系单.txt": "工作联系单\n关于施工方案与施工日志的补充说明"}
+    paths = [str(pdf)]
     for name, text in docs.items():
         p = tmp_path / name
         p.write_text(text, encoding="utf-8")
@@ -147,6 +148,12 @@ def _search_traditional(page, server) -> None:
     page.wait_for_selector("#doc-title")
     assert "施工日志" in page.inner_text("#doc-text")
     shot(page, "06-document")
+    page.goto(f"{server}/search?q=钢筋")
+    page.click(".hit a.title >> nth=0")
+    frame = page.wait_for_selector(".preview iframe")
+    assert frame.get_attribute("src").endswith("/file")
+    page.wait_for_timeout(1500)  # let the PDF viewer draw before the screenshot
+    shot(page, "06b-document-pdf")
 
 
 def _render_forms(page, server, tmp_path) -> None:

@@ -194,8 +194,12 @@ def highlight(snippet: str, spans: list) -> Markup:
 
 
 def event_detail(detail: dict) -> str:
-    """An event's detail as 'key: value' pairs (Chinese readable, escaped by the template)."""
-    return "; ".join(f"{k}: {v}" for k, v in (detail or {}).items())
+    """An event's detail as 'key: value' pairs (Chinese readable, escaped by the template).
+
+    The input file shows by its name: the folder it was read from is the server's business.
+    """
+    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in (detail or {}).items()}
+    return "; ".join(f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {}))
 
 
 templates.env.filters["cndate"] = cn_date

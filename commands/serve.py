@@ -27,9 +27,10 @@ def serve(host: str, port: int, max_upload_mb: int) -> None:
       dangan serve --port 8000
       dangan serve --host 0.0.0.0 --port 8080     # reachable from the office network
     """
-    from web.app import run
+    from web.app import check_port, run
 
     home = state().home_obj()
+    check_port(host, port)
     state().catalog()  # open (and migrate) now, so a broken catalog fails here, not in the browser
     if not list_users(state().catalog()):
         click.echo("No users yet: nobody can sign in. Add one: dangan user add NAME --role admin", err=True)

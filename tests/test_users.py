@@ -92,3 +92,13 @@ def test_an_old_catalog_gains_users_and_event_actors(home):
         assert create_token(cat, "wang").startswith("dgn_")
         steps = [e for e in cat.events() if e["action"] == "migrated"]
         assert steps[-1]["actor"]  # the step that added the column is the first to record it
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(cli):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        r = cli("serve", "--port", str(port))
+    assert r.exit_code == 7
+    assert f"Error: cannot listen on 127.0.0.1:{port} (Address already in use); pick another with --port" in r.output

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -28,7 +30,7 @@ from archive.home import Home
 from archive.formjobs import sweep_jobs
 from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
 from archive.users import session_secret
-from indexer.errors import AuthError, DanganError, ExitCode, PermissionDeniedError
+from indexer.errors import AuthError, ConflictError, DanganError, ExitCode, PermissionDeniedError
 from web import admin, api, auth, checks, documents, forms, review, upload
 from web.base import HERE, WebState, render
 from web.forms import FORMS_WORK
@@ -142,9 +144,20 @@ async def _too_large(limit: int, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def check_port(host: str, port: int) -> None:
+    """A clear one-line error (instead of uvicorn's log) when the address cannot be used."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        raise ConflictError(f"cannot listen on {host}:{port} ({reason}); pick another with --port or stop what uses it") from e
+
+
 def run(home_root: Path, host: str, port: int, *, max_upload_mb: int) -> None:
     """Serve ``home_root`` with uvicorn until interrupted."""
     import uvicorn
 
+    check_port(host, port)
     app = create_app(Home.open(home_root), max_upload_bytes=max_upload_mb * 1024 * 1024)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

@@ -6,9 +6,10 @@ uvicorn in a child process on 127.0.0.1.  Then, in the same run, on the same que
 (bench/search.py's judged queries):
 
   web      GET /search?q=… (the whole HTML page: session check, search, snippets, template)
-           from C client threads at once, each signed in with its own session
+           from C client threads at once, each signed in with its own session, then from
+           one client at a time
   library  SearchIndex.search_window(q, offset=0, limit=20), what the page calls, in this
-           process: once one caller at a time, once from C threads at once
+           process: from C threads at once, then one caller at a time
 
 Printed: median and p95 latency of each, requests/s, and the web/library ratios.
 
@@ -139,7 +140,11 @@ def measure(home, clients: int, total: int) -> dict[str, tuple[list[float], floa
         sessions = [signed_in_client(url) for _ in range(clients)]
         for q in queries():  # warm the server's searchers
             assert sessions[0].get("/search", params={"q": q}).status_code == 200
-        web = run_clients(clients, total, lambda i, q: sessions[i].get("/search", params={"q": q}).raise_for_status())
+        def get(i: int, q: str) -> None:
+            sessions[i].get("/search", params={"q": q}).raise_for_status()
+
+        web = run_clients(clients, total, get)
+        web_one = run_clients(1, total, get)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -153,7 +158,7 @@ def measure(home, clients: int, total: int) -> dict[str, tuple[list[float], floa
     for q in queries():
         library(0, q)
     return {"web, %d clients" % clients: web, "library, %d threads" % clients: run_clients(clients, total, library),
-            "library, 1 caller": run_clients(1, total, library)}  # fmt: skip
+            "web, 1 client": web_one, "library, 1 caller": run_clients(1, total, library)}  # fmt: skip
 
 
 def main() -> None:

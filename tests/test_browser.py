@@ -76,6 +76,8 @@ def pct(page) -> int:
 
 def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     page = browser.new_context(accept_downloads=True, locale="zh-CN").new_page()
+    outside = []  # the app works offline: every web request stays on the server (no CDN; the PDF viewer is built in)
+    page.on("request", lambda req: outside.append(req.url) if req.url.startswith("http") and not req.url.startswith(server) else None)
     page.goto(f"{server}/check/BJ-2024-017")
     assert page.url.startswith(f"{server}/login")
     shot(page, "01-login")
@@ -107,6 +109,7 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     _render_forms(page, server, tmp_path)
     page.goto(f"{server}/admin")
     shot(page, "12-admin")
+    assert outside == []
 
 
 def _upload_three(page, server, tmp_path) -> None:
@@ -148,7 +151,10 @@ def _search_traditional(page, server) -> None:
     page.wait_for_selector("#doc-title")
     assert "施工日志" in page.inner_text("#doc-text")
     shot(page, "06-document")
-    page.goto(f"{server}/search?q=钢筋")
+    page.goto(f"{server}/search")
+    page.type("#q", "钢筋")  # htmx fetches the results as one types, without Enter
+    page.wait_for_selector("#count")
+    assert "共 1 条" in page.inner_text("#count") and "q=%E9%92%A2%E7%AD%8B" in page.url  # the address can be bookmarked
     page.click(".hit a.title >> nth=0")
     frame = page.wait_for_selector(".preview iframe")
     assert frame.get_attribute("src").endswith("/file")

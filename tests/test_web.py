@@ -256,3 +256,20 @@ def test_work_folders_of_an_earlier_run_are_swept_at_start(home):
         (leftover / "x.txt").write_text("x")
     create_app(home)
     assert not any((home.root / ".uploads").iterdir()) and not any((home.root / ".web-forms").iterdir())
+
+
+def test_search_pages_twenty_at_a_time_with_filters(app, home, tmp_path):
+    with Catalog.open(home) as cat:
+        for n in range(25):
+            path = write_text_doc(tmp_path / "many", f"施工日志_{n:02d}.txt", f"施工日志 第{n}天\n混凝土养护")
+            file_document(cat, path, project="BJ-2024-017", item="C14" if n % 5 else "C09")
+    viewer, _ = as_role(app, "viewer")
+    first = viewer.get("/search?q=混凝土").text
+    assert "第 1–20 条，共 25 条（20 of 25）" in first and first.count('class="hit"') == 20
+    assert 'href="/search?q=%E6%B7%B7%E5%87%9D%E5%9C%9F&amp;page=2" id="next-page"' in first
+    second = viewer.get("/search?q=混凝土&page=2").text
+    assert "第 21–25 条，共 25 条（5 of 25）" in second and second.count('class="hit"') == 5
+    assert "共 5 条" in viewer.get("/search?q=混凝土&item=C09").text
+    r = viewer.get("/search?q=混凝土&from=2024-13-01")
+    assert r.status_code == 400 and "起始日期 &#39;2024-13-01&#39; 不是日期" in r.text
+    assert viewer.get("/search?q=混凝土&page=0").status_code == 400

@@ -76,6 +76,9 @@ def pct(page) -> int:
 
 def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     page = browser.new_context(accept_downloads=True, locale="zh-CN").new_page()
+    errors = []  # script errors and Content-Security-Policy refusals in the pages
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     outside = []  # the app works offline: every web request stays on the server (no CDN; the PDF viewer is built in)
     page.on("request", lambda req: outside.append(req.url) if req.url.startswith("http") and not req.url.startswith(server) else None)
     page.goto(f"{server}/check/BJ-2024-017")
@@ -110,6 +113,7 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     page.goto(f"{server}/admin")
     shot(page, "12-admin")
     assert outside == []
+    assert [e for e in errors if "Failed to load resource" not in e] == []  # (a 404 for /favicon.ico is fine)
 
 
 def _upload_three(page, server, tmp_path) -> None:

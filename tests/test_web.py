@@ -273,3 +273,11 @@ def test_search_pages_twenty_at_a_time_with_filters(app, home, tmp_path):
     r = viewer.get("/search?q=混凝土&from=2024-13-01")
     assert r.status_code == 400 and "起始日期 &#39;2024-13-01&#39; 不是日期" in r.text
     assert viewer.get("/search?q=混凝土&page=0").status_code == 400
+
+
+def test_pages_carry_a_content_security_policy_and_files_keep_theirs(app, home, tmp_path):
+    doc = filed_doc(home, tmp_path, item="C14")
+    viewer, _ = as_role(app, "viewer")
+    page = viewer.get("/search")
+    assert "default-src 'self'" in page.headers["content-security-policy"] and page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert viewer.get(f"/documents/{doc}/file").headers["content-security-policy"] == "sandbox"

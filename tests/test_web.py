@@ -210,7 +210,7 @@ def test_an_archivist_refiles_from_the_document_page_and_a_viewer_may_not(app, h
     r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "item": "C05"})
     assert r.status_code == 303 and r.headers["location"] == f"/documents/{doc}"
     page = archivist.get(f"/documents/{doc}").text
-    assert "C05 设计变更通知单、核定单" in page and "refiled" in page and "<td>archivist</td>" in page
+    assert "C05 设计变更通知单、核定单" in page and "<td>改归</td><td>archivist</td>" in page
     r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "item": "C99"})
     assert r.status_code == 404 and "C99" in r.text
 

@@ -202,6 +202,14 @@ def event_detail(detail: dict) -> str:
     return "; ".join(f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {}))
 
 
+# Event actions as the users say them; an action not listed shows as it is logged.
+ACTION_LABELS = {
+    "filed": "归档", "review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
+    "item-waived": "免交", "waiver-undone": "撤销免交", "recovered": "恢复", "failed": "失败",
+}
+
+
 templates.env.filters["cndate"] = cn_date
+templates.env.filters["action"] = lambda a: ACTION_LABELS.get(a, a)
 templates.env.filters["detail"] = event_detail
 templates.env.globals["highlight"] = highlight

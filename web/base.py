@@ -204,7 +204,7 @@ def event_detail(detail: dict) -> str:
 
 # Event actions as the users say them; an action not listed shows as it is logged.
 ACTION_LABELS = {
-    "filed": "归档", "review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
+    "filed": "归档", "to-review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
     "item-waived": "免交", "waiver-undone": "撤销免交", "recovered": "恢复", "failed": "失败",
 }
 

@@ -112,6 +112,9 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     _render_forms(page, server, tmp_path)
     page.goto(f"{server}/admin")
     shot(page, "12-admin")
+    assert page.goto(f"{server}/check/NO-SUCH").status == 404
+    assert "NO-SUCH" in page.inner_text("#message")
+    shot(page, "13-error-page")
     assert outside == []
     assert [e for e in errors if "Failed to load resource" not in e] == []  # (a 404 for /favicon.ico is fine)
 

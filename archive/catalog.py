@@ -7,7 +7,10 @@ carries a version in ``meta`` and ``archive.migrations`` brings an older catalog
 
 from __future__ import annotations
 
+import copy
+import getpass
 import json
+import os
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
@@ -31,6 +34,8 @@ from archive.schema import (  # noqa: F401  (the tables are re-exported: callers
 )
 from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 
+ACTOR_SINCE = 9  # the schema version that gave events their actor column
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     """WAL lets readers go on while one writer commits; FKs are off by default in SQLite."""
@@ -49,6 +54,8 @@ class Catalog:
         self.home = home
         self.engine = engine
         self.command = "api"  # recorded in events; the CLI sets the command name
+        self.actor = os_user()  # who acts, recorded in events; the web app sets the signed-in user
+        self._log_actor = True  # False while an older catalog's events table lacks the column
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -94,12 +101,15 @@ class Catalog:
                 f"understands ({latest}); upgrade dangan"
             )
         applied = []
+        self._log_actor = current >= ACTOR_SINCE
         for step in migrations.pending(current):
             with self.engine.begin() as conn:
                 step.upgrade(conn)
+                self._log_actor = step.version >= ACTOR_SINCE
                 conn.execute(update(meta).where(meta.c.key == "schema_version").values(value=str(step.version)))
                 self.log(conn, "migrated", version=step.version, step=step.description)
             applied.append(f"{step.version}: {step.description}")
+        self._log_actor = True
         return applied
 
     def check_schema(self) -> None:
@@ -114,6 +124,15 @@ class Catalog:
     def close(self) -> None:
         self.engine.dispose()
 
+    def acting_as(self, actor: str, command: str = "web") -> "Catalog":
+        """This catalog (same engine) with events recorded under another actor's name.
+
+        The web app makes one per request, so each write names the signed-in user.
+        """
+        clone = copy.copy(self)
+        clone.actor, clone.command = actor, command
+        return clone
+
     def __enter__(self) -> "Catalog":
         return self
 
@@ -123,8 +142,10 @@ class Catalog:
     # -- events ----------------------------------------------------------------------
     def log(self, conn, action: str, *, project: str | None = None, document: int | None = None, **detail) -> None:
         """Append one event inside the caller's transaction (the log is append-only)."""
+        who = {"actor": self.actor} if self._log_actor else {}
         conn.execute(
             insert(events).values(
+                **who,
                 at=now(),
                 command=self.command,
                 action=action,
@@ -221,6 +242,14 @@ def _event_dict(row) -> dict:
     d = dict(row)
     d["detail"] = json.loads(d["detail"] or "{}")
     return d
+
+
+def os_user() -> str:
+    """The operating-system user running dangan: who the command line records in events."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no $USER (some containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def now() -> datetime:

@@ -157,3 +157,25 @@ period_waivers = Table(
     Column("reason", Text, nullable=False),
     Column("at", DateTime, nullable=False),
 )
+# -- users, roles and API tokens of the web app (schema 9) ----------------------------------
+# A user signs in to ``dangan serve`` with a name and password (scrypt hash, never the
+# password) and has one role; an API token is stored as its SHA-256 only.  Every event
+# records who did it: the web user's name, or the OS user for the command line.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # archivist | manager | desk | viewer | admin
+    Column("password_hash", Text, nullable=False),  # scrypt$n$r$p$salt_hex$hash_hex
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+events.append_column(Column("actor", Text))  # who: web user name or OS user; empty before schema 9

@@ -166,3 +166,15 @@ class DuplicateDocumentError(ConflictError):
 
 class UnknownPersonError(NotFoundError):
     """A --person filter names nobody who holds a role or owns a document."""
+
+
+class AuthError(DanganError):
+    """A login, password or API token is wrong, or a user name or role is invalid."""
+
+    exit_code = ExitCode.usage
+
+
+class PermissionDeniedError(DanganError):
+    """The signed-in user's role does not allow this action."""
+
+    exit_code = ExitCode.usage

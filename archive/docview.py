@@ -1,0 +1,64 @@
+"""One document as a person looks at it: its catalog row, text, history and stored file.
+
+The web app's document page and downloads read through here.  A stored file is found only
+from the catalog row of a document id: nothing a request says becomes a path, and a vault
+path that would lead outside the vault (a damaged row) is refused, not followed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.projects import ProjectCache
+from indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
+
+PREVIEW_KINDS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image", "image/gif": "image"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A document's file in the vault, ready to be sent: where, what type, the name to offer."""
+
+    path: Path
+    mime_type: str
+    download_name: str
+
+
+def public_document(doc: dict) -> dict:
+    """A document as scripts read it (the catalog row without its crash-recovery marker)."""
+    return {k: v for k, v in doc.items() if k != "inbox_path"}
+
+
+def document_view(cat: Catalog, doc_id: int) -> dict:
+    """Everything the document page shows: row, item title, preview kind, text and history."""
+    doc = public_document(cat.document(doc_id))
+    item_title = ""
+    if doc["project_code"] and doc["item_code"]:
+        try:
+            item = ProjectCache(cat).require(doc["project_code"]).checklist.item(doc["item_code"])
+            item_title = item.title if item else ""
+        except UnknownProjectError:
+            item_title = ""
+    return {
+        "document": doc,
+        "item_title": item_title,
+        "preview": PREVIEW_KINDS.get(doc["mime_type"], ""),
+        "text": cat.text(doc_id),
+        "events": cat.events(document=doc_id),
+    }
+
+
+def stored_file(cat: Catalog, doc_id: int) -> StoredFile:
+    """The vault file of document ``doc_id``; NotFoundError when the id or its file is missing."""
+    doc = cat.document(doc_id)  # UnknownDocumentError for an id not in the catalog
+    vault = cat.home.vault_dir.resolve()
+    rel = doc["vault_path"] or ""
+    path = (vault / rel).resolve()
+    if not rel or not path.is_relative_to(vault) or not path.is_file():
+        raise NotFoundError(f"the file of document {doc_id} is not in the vault; run `dangan verify`")
+    return StoredFile(path=path, mime_type=doc["mime_type"] or "application/octet-stream", download_name=doc["original_name"])
+
+
+__all__ = ["StoredFile", "document_view", "public_document", "stored_file", "UnknownDocumentError"]

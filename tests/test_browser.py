@@ -1,0 +1,187 @@
+"""The real flows in headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+The app runs in-process under uvicorn on a free 127.0.0.1 port.  Screenshots of every page
+go to ``build/screenshots/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from archive.catalog import Catalog
+from tests.docgen import make_text_pdf
+from tests.webutil import PASSWORD, prepare_home
+from web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SAMPLE_CSV = ROOT / "samples" / "forms" / "维护派工单.csv"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(home):
+    """The web app on 127.0.0.1:<free port>, stopped after the test."""
+    import uvicorn
+
+    prepare_home(home)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "the web app did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to sandbox as root (CI runs as root)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def pct(page) -> int:
+    return int(page.inner_text("#pct").rstrip("%"))
+
+
+def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
+    page = browser.new_context(accept_downloads=True, locale="zh-CN").new_page()
+    errors = []  # script errors and Content-Security-Policy refusals in the pages
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    outside = []  # the app works offline: every web request stays on the server (no CDN; the PDF viewer is built in)
+    page.on("request", lambda req: outside.append(req.url) if req.url.startswith("http") and not req.url.startswith(server) else None)
+    page.goto(f"{server}/check/BJ-2024-017")
+    assert page.url.startswith(f"{server}/login")
+    shot(page, "01-login")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/check/BJ-2024-017")
+    before = pct(page)
+    shot(page, "02-completeness-before")
+
+    _upload_three(page, server, tmp_path)
+    _file_from_review(page, server)
+    _search_traditional(page, server)
+
+    page.goto(f"{server}/check/BJ-2024-017")
+    after_filing = pct(page)
+    assert after_filing > before  # three items filed since: C07, C14 and C04 from review
+    page.fill("#item-C13 input[name=reason]", "本工程未发生停工")
+    page.click("#item-C13 button")
+    page.wait_for_selector("#item-C13.waived")
+    assert "免交（本工程未发生停工）" in page.inner_text("#item-C13")
+    assert pct(page) > after_filing
+    shot(page, "07-completeness-after-waiver")
+    page.goto(f"{server}/check")
+    shot(page, "08-all-projects")
+    page.goto(f"{server}/check/BJ-2024-017?by=person")
+    shot(page, "09-by-person")
+
+    _render_forms(page, server, tmp_path)
+    page.goto(f"{server}/admin")
+    shot(page, "12-admin")
+    assert page.goto(f"{server}/check/NO-SUCH").status == 404
+    assert "NO-SUCH" in page.inner_text("#message")
+    shot(page, "13-error-page")
+    assert outside == []
+    assert [e for e in errors if "Failed to load resource" not in e] == []  # (a 404 for /favicon.ico is fine)
+
+
+def _upload_three(page, server, tmp_path) -> None:
+    pdf = make_text_pdf(tmp_path / "原材料试验报告.pdf", ["原材料试验报告\n钢筋拉伸试验 合格\n试验员：杨帆"])
+    docs = {"施工日志_0312.txt": "施工日志\n2024年3月12日 晴 基础混凝土浇筑", "工作联系单.txt": "工作联系单\n关于施工方案与施工日志的补充说明"}
+    paths = [str(pdf)]
+    for name, text in docs.items():
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        paths.append(str(p))
+    page.goto(f"{server}/upload")
+    page.select_option("select[name=project]", "BJ-2024-017")
+    page.set_input_files("#files", paths)
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#outcomes")
+    shot(page, "03-upload-outcomes")
+    outcomes = page.inner_text("#outcomes")
+    assert outcomes.count("已归档") == 2 and outcomes.count("待审核") == 1
+
+
+def _file_from_review(page, server) -> None:
+    page.goto(f"{server}/review")
+    shot(page, "04-review-queue")
+    page.click("button.suggestion >> text=C04")
+    page.wait_for_selector("#message")
+    assert "已归档" in page.inner_text("#message")
+    assert "没有等待审核的文件" in page.inner_text("main")
+
+
+def _search_traditional(page, server) -> None:
+    page.goto(f"{server}/search")
+    page.fill("#q", "施工日誌")  # Traditional; the documents are Simplified
+    page.press("#q", "Enter")
+    page.wait_for_selector("#count")
+    assert "共 2 条" in page.inner_text("#count")
+    assert page.locator(".snippet mark").count() >= 1
+    shot(page, "05-search-traditional")
+    page.click(".hit a.title >> nth=0")
+    page.wait_for_selector("#doc-title")
+    assert "施工日志" in page.inner_text("#doc-text")
+    shot(page, "06-document")
+    page.goto(f"{server}/search")
+    page.type("#q", "钢筋")  # htmx fetches the results as one types, without Enter
+    page.wait_for_selector("#count")
+    assert "共 1 条" in page.inner_text("#count") and "q=%E9%92%A2%E7%AD%8B" in page.url  # the address can be bookmarked
+    page.click(".hit a.title >> nth=0")
+    frame = page.wait_for_selector(".preview iframe")
+    assert frame.get_attribute("src").endswith("/file")
+    page.wait_for_timeout(1500)  # let the PDF viewer draw before the screenshot
+    shot(page, "06b-document-pdf")
+
+
+def _render_forms(page, server, tmp_path) -> None:
+    page.goto(f"{server}/forms")
+    shot(page, "10-forms")
+    page.click("text=维护派工单")
+    page.set_input_files("#render-form input[name=data]", str(SAMPLE_CSV))  # GBK, 20 rows
+    page.click("#render-form button[type=submit]")
+    page.wait_for_selector("#zip")
+    assert "已生成 20 份维护派工单" in page.inner_text("#message")
+    shot(page, "11-forms-rendered")
+    with page.expect_download() as dl:
+        page.click("#zip")
+    target = tmp_path / "forms.zip"
+    dl.value.save_as(target)
+    with zipfile.ZipFile(target) as z:
+        names = z.namelist()
+    assert len(names) == 20 and all(n.endswith(".docx") for n in names)

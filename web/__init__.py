@@ -1,0 +1,5 @@
+"""The web app (``dangan serve``): server-rendered pages and a JSON API over the archive library.
+
+Same layer as ``commands/``: it imports ``archive`` and ``indexer`` only, and holds no
+business logic (what a page needs and the library lacked was added to ``archive/``).
+"""

@@ -1,0 +1,94 @@
+"""The JSON API under ``/api/``: the same shapes as the command line's ``--json``.
+
+search (a list of hits), check (one report, or every project's with no code), catalog (the
+tree), review (the queue), documents (rows without the crash-recovery marker) and a
+document's file by id.  Authenticated by ``Authorization: Bearer TOKEN`` or the session.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from archive import completeness
+from archive.docview import public_document, stored_file
+from archive.filing import review_queue
+from archive.tree import catalog_tree
+from indexer.errors import UsageError
+from web.base import api, call, state
+from web.documents import search_filters
+
+REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
+
+
+def as_json(data) -> Response:
+    """JSON as the CLI prints it: Chinese kept readable, dates in ISO form."""
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(body, media_type="application/json; charset=utf-8")
+
+
+@api()
+async def search(request: Request) -> Response:
+    params = request.query_params
+    limit = params.get("limit") or "20"
+    if not limit.isdigit() or int(limit) < 1:
+        raise UsageError(f"limit {limit!r}: use a number from 1")
+    hits = await call(state(request).index().search, params.get("q") or "", search_filters(params), limit=int(limit))
+    return as_json([h.to_json() for h in hits])
+
+
+@api()
+async def check_all(request: Request) -> Response:
+    reports = await call(completeness.check_all, state(request).cat)
+    return as_json([r.to_json() for r in reports])
+
+
+@api()
+async def check(request: Request) -> Response:
+    report = await call(completeness.check, state(request).cat, request.path_params["code"])
+    return as_json(report.to_json())
+
+
+@api()
+async def catalog(request: Request) -> Response:
+    return as_json(await call(catalog_tree, state(request).cat, request.path_params["code"]))
+
+
+@api()
+async def review(request: Request) -> Response:
+    docs = await call(review_queue, state(request).cat)
+    return as_json([{k: d[k] for k in REVIEW_KEYS} for d in docs])
+
+
+@api()
+async def documents(request: Request) -> Response:
+    params = request.query_params
+    docs = await call(state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None)
+    return as_json([public_document(d) for d in docs])
+
+
+@api()
+async def document(request: Request) -> Response:
+    return as_json(public_document(await call(state(request).cat.document, request.path_params["doc_id"])))
+
+
+@api()
+async def document_file(request: Request) -> Response:
+    """The stored file by document id only; the path comes from the catalog row."""
+    f = await call(stored_file, state(request).cat, request.path_params["doc_id"])
+    return FileResponse(f.path, media_type=f.mime_type, filename=f.download_name, headers={"X-Content-Type-Options": "nosniff"})
+
+
+routes = [
+    Route("/api/search", search),
+    Route("/api/check", check_all),
+    Route("/api/check/{code}", check),
+    Route("/api/catalog/{code}", catalog),
+    Route("/api/review", review),
+    Route("/api/documents", documents),
+    Route("/api/documents/{doc_id:int}", document),
+    Route("/api/documents/{doc_id:int}/file", document_file),
+]

@@ -1,0 +1,195 @@
+"""The dangan web app: Starlette routes over the archive library, served by uvicorn.
+
+``create_app(home)`` assembles the pages of each module (search and documents, review,
+completeness, upload, forms and registers, the JSON API), the signed session cookie, the
+upload size limit, and error pages: a library error becomes a page (or JSON under /api/)
+with its one-line message and a fitting HTTP status; anything else a plain 500 page with no
+traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from archive.catalog import Catalog
+from archive.home import Home
+from archive.formjobs import sweep_jobs
+from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
+from archive.users import session_secret
+from indexer.errors import AuthError, ConflictError, DanganError, ExitCode, PermissionDeniedError
+from web import admin, api, auth, checks, documents, forms, review, upload
+from web.base import HERE, WebState, render
+from web.forms import FORMS_WORK
+
+log = logging.getLogger("dangan.web")
+
+HTTP_STATUS = {
+    ExitCode.usage: 400,
+    ExitCode.input_error: 422,
+    ExitCode.not_found: 404,
+    ExitCode.conflict: 409,
+    ExitCode.busy: 503,
+    ExitCode.missing_dependency: 503,
+    ExitCode.config_error: 500,
+    ExitCode.verify_failed: 500,
+}
+TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到", 405: "不支持的操作", 409: "冲突",
+          413: "文件太大", 422: "文件或数据无法使用", 500: "内部错误", 503: "稍后再试"}  # fmt: skip
+
+
+def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_only: bool = False) -> Starlette:
+    """The ASGI app serving ``home``; the catalog stays open for the app's life."""
+    cat = Catalog.open(home)
+    # Work folders of a previous run: unfinished uploads and ZIPs nobody fetched.
+    for folder in [*sweep_uploads(home.root), *sweep_jobs(home.root / FORMS_WORK)]:
+        log.warning("removed %s left by an earlier run of the web app", folder)
+    routes = [*auth.routes, *documents.routes, *review.routes, *checks.routes, *upload.routes, *forms.routes, *admin.routes, *api.routes]
+    routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit=max_upload_bytes + 1024 * 1024),
+            Middleware(SessionMiddleware, secret_key=session_secret(home.root), session_cookie="dangan_session",
+                       same_site="strict", https_only=https_only, max_age=12 * 3600),  # fmt: skip
+        ],
+        exception_handlers={DanganError: _library_error, HTTPException: _http_error, Exception: _internal_error},
+        lifespan=_closing(cat),
+    )
+    app.state.web = WebState(home=home, cat=cat, max_upload_bytes=max_upload_bytes)
+    return app
+
+
+def _closing(cat: Catalog):
+    """Close the catalog when the server stops."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        try:
+            yield
+        finally:
+            cat.close()
+
+    return lifespan
+
+
+def _page_or_json(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    return render(request, "error.html", status_code=status, status=status, title=TITLES.get(status, "出错了"), message=message)
+
+
+async def _library_error(request: Request, exc: DanganError) -> Response:
+    if isinstance(exc, AuthError):
+        status = 401
+    elif isinstance(exc, PermissionDeniedError):
+        status = 403
+    else:
+        status = HTTP_STATUS.get(exc.exit_code, 500)
+    return _page_or_json(request, status, str(exc))
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    return _page_or_json(request, exc.status_code, str(exc.detail))
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # The traceback goes to the server's log for the administrator, never to the browser.
+    log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _page_or_json(request, 500, f"内部错误（{exc.__class__.__name__}）：请把服务器日志交给管理员。")
+
+
+# Pages load scripts, styles and images from this server only and cannot be framed by
+# another site; an injected <script> would not run even if escaping ever failed.
+PAGE_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                 b"form-action 'self'; frame-ancestors 'self'"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Add PAGE_HEADERS to HTML responses (a file's own headers are left as they are)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                    message = {**message, "headers": headers + PAGE_HEADERS}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse a request body over ``limit`` bytes (413) before it is read into memory or disk."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await _too_large(self.limit, send)
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, f"上传内容超过 {self.limit // (1024 * 1024)} MB 的上限。")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    body = f"上传内容超过 {limit // (1024 * 1024)} MB 的上限：请分批上传，或用 dangan ingest。".encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+def check_port(host: str, port: int) -> None:
+    """A clear one-line error (instead of uvicorn's log) when the address cannot be used."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        raise ConflictError(f"cannot listen on {host}:{port} ({reason}); pick another with --port or stop what uses it") from e
+
+
+def run(home_root: Path, host: str, port: int, *, max_upload_mb: int) -> None:
+    """Serve ``home_root`` with uvicorn until interrupted."""
+    import uvicorn
+
+    check_port(host, port)
+    app = create_app(Home.open(home_root), max_upload_bytes=max_upload_mb * 1024 * 1024)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

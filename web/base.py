@@ -1,0 +1,215 @@
+"""What every page shares: the app's state, the signed-in user, CSRF, templates and guards.
+
+A route is an ``async def`` wrapped by :func:`page` (or :func:`api`), which finds the user
+(session cookie, or an API token for ``/api/``), checks the role may do the route's action
+and, for a POST, the CSRF token.  Library calls run in the thread pool through :func:`call`,
+with a catalog that records the user's name in every event.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from archive.catalog import Catalog
+from archive.home import Home
+from archive.users import ROLE_LABELS, User, allowed, get_user, user_for_token
+from indexer.errors import AuthError
+from indexer.index import SearchIndex
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+@dataclass
+class WebState:
+    """One running app: its home, catalog, per-thread search indexes and finished form ZIPs."""
+
+    home: Home
+    cat: Catalog
+    max_upload_bytes: int
+    _local: threading.local = field(default_factory=threading.local)
+    downloads: dict[str, tuple[Path, str]] = field(default_factory=dict)  # random token -> (ZIP, user)
+
+    def index(self) -> SearchIndex:
+        """This thread's SearchIndex: a Whoosh searcher is not shared between threads."""
+        ix = getattr(self._local, "index", None)
+        if ix is None:
+            ix = self._local.index = SearchIndex(self.home.index_dir)
+        return ix
+
+    def add_download(self, path: Path, user: str) -> str:
+        """Remember a file made for ``user`` under a random token (no path in any URL)."""
+        token = secrets.token_urlsafe(24)
+        self.downloads[token] = (path, user)
+        return token
+
+    def take_download(self, token: str, user: str) -> Path | None:
+        """The file of ``token`` if ``user`` made it; it can be taken once."""
+        path, owner = self.downloads.get(token, (None, None))
+        if path is None or owner != user:
+            return None
+        del self.downloads[token]
+        return path
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web
+
+
+# -- users ---------------------------------------------------------------------------------
+def session_user(request: Request) -> User | None:
+    """The user of the session cookie, read again from the catalog (a role change counts at once)."""
+    name = request.session.get("user")
+    return get_user(state(request).cat, name) if name else None
+
+
+def token_user(request: Request) -> User | None:
+    """The user of an ``Authorization: Bearer TOKEN`` header, if there is one."""
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("bearer "):
+        return None
+    return user_for_token(state(request).cat, auth[7:].strip())
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use; every form carries it."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """403 unless a POST carries the session's CSRF token (form field or X-CSRF-Token header)."""
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        sent = (await request.form()).get("csrf")
+    if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+        raise HTTPException(403, "该表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+
+def page(action: str = "read") -> Callable:
+    """Guard a page: signed in (else the login page), role allows ``action`` (else 403), CSRF on POST."""
+
+    def wrap(fn: Callable[..., Awaitable[Response]]):
+        @functools.wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            user = await run_in_threadpool(session_user, request)
+            if user is None:
+                if request.method == "GET":
+                    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                raise HTTPException(401, "请先登录。")
+            _require(user, action)
+            if request.method == "POST":
+                await check_csrf(request)
+            request.state.user = user
+            return await fn(request)
+
+        return endpoint
+
+    return wrap
+
+
+def api(action: str = "read") -> Callable:
+    """Guard an API route: a token or a session; 401 JSON when neither, 403 when the role may not."""
+
+    def wrap(fn: Callable[..., Awaitable[Response]]):
+        @functools.wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            user = await run_in_threadpool(token_user, request) or await run_in_threadpool(session_user, request)
+            if user is None:
+                raise AuthError("sign in or send Authorization: Bearer TOKEN (make one with `dangan user token NAME`)")
+            _require(user, action)
+            request.state.user = user
+            return await fn(request)
+
+        return endpoint
+
+    return wrap
+
+
+def _require(user: User, action: str) -> None:
+    if not allowed(user.role, action):
+        raise HTTPException(403, f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）没有此操作的权限。")
+
+
+def catalog_for(request: Request) -> Catalog:
+    """The catalog acting as the signed-in user: every event it logs names them."""
+    return state(request).cat.acting_as(request.state.user.name)
+
+
+async def call(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """Run a library call in the thread pool (library calls block: files, SQLite, Whoosh)."""
+    return await run_in_threadpool(fn, *args, **kw)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """A page from ``web/templates`` with the user, CSRF token and nav in its context."""
+    user = getattr(request.state, "user", None)
+    base = {"user": user, "role_label": ROLE_LABELS.get(user.role, "") if user else "", "can": (lambda a: bool(user and user.can(a)))}
+    if "session" in request.scope:
+        base["csrf"] = csrf_token(request)
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+# -- how things are shown ------------------------------------------------------------------------
+def cn_date(value: Any) -> str:
+    """Dates as the users write them: 2024年3月12日 (and the time for a moment)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    text = f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, datetime):
+        text += f" {value:%H:%M}"
+    return text
+
+
+def highlight(snippet: str, spans: list) -> Markup:
+    """The snippet escaped, with each highlighted span in <mark>."""
+    parts, pos = [], 0
+    for start, end in sorted(tuple(s) for s in spans):
+        parts.append(escape(snippet[pos:start]))
+        parts.append(Markup("<mark>") + escape(snippet[start:end]) + Markup("</mark>"))
+        pos = end
+    parts.append(escape(snippet[pos:]))
+    return Markup("").join(parts)
+
+
+def event_detail(detail: dict) -> str:
+    """An event's detail as 'key: value' pairs (Chinese readable, escaped by the template).
+
+    The input file shows by its name: the folder it was read from is the server's business.
+    """
+    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in (detail or {}).items()}
+    return "; ".join(f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {}))
+
+
+# Event actions as the users say them; an action not listed shows as it is logged.
+ACTION_LABELS = {
+    "filed": "归档", "to-review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
+    "item-waived": "免交", "waiver-undone": "撤销免交", "recovered": "恢复", "failed": "失败",
+}
+
+
+templates.env.filters["cndate"] = cn_date
+templates.env.filters["action"] = lambda a: ACTION_LABELS.get(a, a)
+templates.env.filters["detail"] = event_detail
+templates.env.globals["highlight"] = highlight

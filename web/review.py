@@ -1,0 +1,69 @@
+"""The review queue: each waiting document with a preview and its suggestions as buttons.
+
+One click on a suggestion files the document there (``archive.filing.file_reviewed``); a
+project and item can also be chosen by hand.  A filed document is moved from its own page
+(``archive.filing.refile``).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from archive.docview import PREVIEW_KINDS
+from archive.filing import file_reviewed, refile, review_queue
+from archive.lock import writer_lock
+from archive.projects import list_projects
+from indexer.errors import UsageError
+from web.base import call, catalog_for, page, render, state
+
+
+@page()
+async def queue(request: Request) -> Response:
+    """Documents waiting for a decision, oldest first."""
+    cat = state(request).cat
+    docs = await call(review_queue, cat)
+    projects = await call(list_projects, cat)
+    return render(request, "review.html", docs=docs, projects=projects, preview=PREVIEW_KINDS,
+                  done=request.query_params.get("filed"))  # fmt: skip
+
+
+def _file(cat, doc_id: int, project: str, item: str) -> dict:
+    with writer_lock(cat.home.root):
+        return file_reviewed(cat, doc_id, project=project, item=item)
+
+
+@page("file")
+async def file_one(request: Request) -> Response:
+    """File one document from review under the chosen project and item."""
+    form = await request.form()
+    project, item = str(form.get("project", "")).strip(), str(form.get("item", "")).strip()
+    if not project or not item:
+        raise UsageError("choose a project and a checklist item to file the document under")
+    doc = await call(_file, catalog_for(request), request.path_params["doc_id"], project, item)
+    return RedirectResponse(f"/review?filed={doc['id']}", status_code=303)
+
+
+def _refile(cat, doc_id: int, project: str | None, item: str) -> dict:
+    with writer_lock(cat.home.root):
+        return refile(cat, doc_id, item=item, project=project)
+
+
+@page("file")
+async def refile_one(request: Request) -> Response:
+    """Move a filed document to another item (and project); vault, catalog and index together."""
+    form = await request.form()
+    item = str(form.get("item", "")).strip()
+    if not item:
+        raise UsageError("choose the checklist item to move the document to")
+    doc_id = request.path_params["doc_id"]
+    await call(_refile, catalog_for(request), doc_id, str(form.get("project", "")).strip() or None, item)
+    return RedirectResponse(f"/documents/{doc_id}", status_code=303)
+
+
+routes = [
+    Route("/review", queue),
+    Route("/review/{doc_id:int}/file", file_one, methods=["POST"]),
+    Route("/documents/{doc_id:int}/refile", refile_one, methods=["POST"]),
+]

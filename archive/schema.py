@@ -123,3 +123,16 @@ events = Table(
 # checklist item's retention, 公开).
 for _column in (Column("author", Text), Column("retention", String(16)), Column("secrecy", String(16))):
     documents.append_column(_column)
+
+# -- several stations: pending index work (schema 6) -----------------------------------------
+# The search index has one writer at a time.  A station that commits documents while another
+# holds the index queues their ids here; whoever next holds the index drains the queue
+# (`dangan reindex` rebuilds from the catalog and empties it).
+index_queue = Table(
+    "index_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("station", Text, nullable=False, default=""),  # host:pid of the station that queued it
+)

@@ -2,18 +2,28 @@
 
 The catalog is the truth; these functions turn catalog rows into index documents and push
 them (in batches: one index commit per call, never one per file), and compare the two.
+
+The index has one writer at a time: the station holding the index lock (``archive.dblock``;
+with SQLite, whoever holds the writer lock).  A station that cannot get it queues its
+document ids in ``index_queue``; the next holder drains the queue along with its own work,
+and ``rebuild_index`` (``dangan reindex``) empties it.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 
-from archive.catalog import Catalog, chunks
+from archive.catalog import Catalog, chunks, now
+from archive.dblock import index_lock
 from archive.projects import ProjectCache
-from archive.schema import documents
+from archive.schema import documents, index_queue
 from indexer.index import SearchIndex
+
+STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def open_index(cat: Catalog):
@@ -54,8 +64,55 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
 
 
 def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> int:
-    """(Re)index the given catalog documents; one index commit per batch."""
+    """(Re)index the given catalog documents (and any queued by other stations) if this
+    station can hold the index; otherwise queue them for the holder and return 0."""
+    wanted = set(ids)
+    with index_lock(cat) as owner:
+        if not owner:
+            queue_index_work(cat, wanted)
+            return 0
+        queued, upto = queued_index_work(cat)
+        done = _index_now(cat, wanted | queued, batch)
+        if upto is not None:
+            with cat.engine.begin() as conn:
+                conn.execute(delete(index_queue).where(index_queue.c.id <= upto))
+                cat.log(conn, "index-drained", documents=sorted(queued), station=STATION)
+        return done
+
+
+def drain_index_queue(cat: Catalog) -> int:
+    """Index what other stations queued, if this station can hold the index now."""
+    return index_documents(cat, ())
+
+
+def queue_index_work(cat: Catalog, ids: Iterable[int]) -> None:
+    """Leave documents for the station that holds the index (one transaction)."""
     wanted = sorted(set(ids))
+    if not wanted:
+        return
+    at = now()
+    with cat.engine.begin() as conn:
+        conn.execute(insert(index_queue), [{"document_id": i, "queued_at": at, "station": STATION} for i in wanted])
+        cat.log(conn, "index-queued", documents=wanted, station=STATION)
+
+
+def queued_index_work(cat: Catalog) -> tuple[set[int], int | None]:
+    """(ids of queued documents still in the catalog, the last queue row id read)."""
+    with cat.engine.connect() as conn:
+        upto = conn.execute(select(func.max(index_queue.c.id))).scalar()
+        if upto is None:
+            return set(), None
+        rows = conn.execute(
+            select(index_queue.c.document_id)
+            .join(documents, documents.c.id == index_queue.c.document_id)
+            .where(index_queue.c.id <= upto)
+        )
+        return {r[0] for r in rows}, int(upto)
+
+
+def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
+    """Write documents into the index; one index commit per batch."""
+    wanted = sorted(ids)
     if not wanted:
         return 0
     projects = ProjectCache(cat)
@@ -80,12 +137,20 @@ def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
 
 
 def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the catalog beside the old one, swapping at the end."""
-    index = open_index(cat)
-    try:
-        return index.rebuild(iter_index_docs(cat), progress=progress)
-    finally:
-        index.close()
+    """Rebuild the whole index from the catalog beside the old one, swapping at the end;
+    the queue of pending index work is emptied (the rebuild covers it)."""
+    with index_lock(cat, wait=30.0):
+        _, upto = queued_index_work(cat)
+        index = open_index(cat)
+        try:
+            n = index.rebuild(iter_index_docs(cat), progress=progress)
+        finally:
+            index.close()
+        if upto is not None:
+            with cat.engine.begin() as conn:
+                conn.execute(delete(index_queue).where(index_queue.c.id <= upto))
+                cat.log(conn, "index-drained", rebuilt=True, station=STATION)
+        return n
 
 
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:

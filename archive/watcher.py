@@ -23,7 +23,11 @@ from watchdog.observers import Observer
 from archive.catalog import Catalog
 from archive.inbox import inbox_project, is_in_inbox, is_junk
 from archive.ingest import Ingester, Record
-from archive.lock import writer_lock
+from archive.dblock import writer_lock
+from archive.searchsync import drain_index_queue
+
+
+DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Watcher:
         self.stop_event = threading.Event()
         self.records: list[Record] = []
         self._queue: "queue.Queue[Path]" = queue.Queue()
+        self._last_drain = time.monotonic()
 
     def candidate(self, path: Path) -> bool:
         return path.is_file() and not is_junk(path) and is_in_inbox(self.inbox, path)
@@ -116,11 +121,20 @@ class Watcher:
                     self._process(ready)
                 elif once and len(self.tracker) == 0 and self._queue.empty():
                     break
+                else:
+                    self._idle()
                 self.stop_event.wait(self.poll)
         finally:
             observer.stop()
             observer.join(timeout=5)
+        drain_index_queue(self.cat)  # leave nothing queued that this station could index now
         return self.records
+
+    def _idle(self) -> None:
+        """Between batches, index what other stations queued (if this one can hold the index)."""
+        if time.monotonic() - self._last_drain >= DRAIN_EVERY:
+            self._last_drain = time.monotonic()
+            drain_index_queue(self.cat)
 
     def _drain_events(self) -> None:
         while True:
@@ -132,7 +146,7 @@ class Watcher:
                 self.tracker.touch(p)
 
     def _process(self, paths: list[Path]) -> None:
-        with writer_lock(self.cat.home.root):
+        with writer_lock(self.cat, shared=True):
             ing = Ingester.for_catalog(self.cat)
             try:
                 for path in paths:

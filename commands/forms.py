@@ -226,11 +226,11 @@ def render(
 def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
     """File each rendered .docx under the project's checklist item; returns path -> outcome."""
     from archive.filing import file_document
-    from archive.lock import writer_lock
+    from archive.dblock import writer_lock
 
     cat = state().catalog()
     outcomes: dict[Path, str] = {}
-    with writer_lock(cat.home.root):
+    with writer_lock(cat):
         for r in results:
             try:
                 rec = file_document(cat, r.docx, project=code, item=form.checklist_item, source="forms")

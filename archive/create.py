@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 from archive.catalog import Catalog
@@ -35,7 +36,10 @@ def init_home(root: Path, catalog_url: str | None = None) -> tuple[Home, bool]:
     root.mkdir(parents=True, exist_ok=True)
     created = not existed
     if not existed:
-        (root / CONFIG_NAME).write_text(_config_text(catalog_url), encoding="utf-8")
+        text = _config_text(catalog_url)
+        # The database first: a wrong URL or a server that is down leaves no half-made home.
+        Catalog.create(Home(root=root, config=tomllib.loads(text))).close()
+        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
     for sub in ("vault", "index", "inbox", "checklists", "templates", "templates/registers"):
         (root / sub).mkdir(exist_ok=True)
     _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")

@@ -68,7 +68,7 @@ def _finish_removals(cat: Catalog, rep: RecoveryReport, inboxes: list[Path]) -> 
         ).all()
     for r in rows:
         p = Path(r.inbox_path)
-        if not any(p.is_relative_to(box) for box in inboxes):
+        if not any(p.resolve().is_relative_to(box.resolve()) for box in inboxes):
             continue  # another station's inbox: that station finishes it at its next start
         # Only the very bytes we filed are removed; a new file with the same name stays.
         if p.is_file() and vault.sha256_file(p) == r.sha256:

@@ -63,11 +63,14 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
             yield index_doc(doc, content, projects)
 
 
-def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> int:
+def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200, wait: float = 0.0) -> int:
     """(Re)index the given catalog documents (and any queued by other stations) if this
-    station can hold the index; otherwise queue them for the holder and return 0."""
+    station can hold the index; otherwise queue them for the holder and return 0.
+
+    With ``wait`` the station waits up to that long for the index instead of queueing.
+    """
     wanted = set(ids)
-    with index_lock(cat) as owner:
+    with index_lock(cat, wait=wait) as owner:
         if not owner:
             queue_index_work(cat, wanted)
             return 0
@@ -80,9 +83,10 @@ def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> in
         return done
 
 
-def drain_index_queue(cat: Catalog) -> int:
-    """Index what other stations queued, if this station can hold the index now."""
-    return index_documents(cat, ())
+def drain_index_queue(cat: Catalog, *, wait: float = 0.0) -> int:
+    """Index what other stations queued, if this station can hold the index now (or within
+    ``wait`` seconds)."""
+    return index_documents(cat, (), wait=wait)
 
 
 def queue_index_work(cat: Catalog, ids: Iterable[int]) -> None:

@@ -3,8 +3,10 @@
 A watchdog observer reports new and changed files; a file is taken only once its size and
 mtime have stayed the same for ``stable_seconds`` (a scanner or a network copy writes in
 chunks).  OS and editor junk is ignored.  Files already waiting at start are taken too.
-SIGINT/SIGTERM stop the loop after the file being filed.  The writer lock is taken per
-batch, so `dangan file` and friends can run between batches.
+SIGINT/SIGTERM stop the loop after the file being filed.  The writer lock is taken per chunk of
+files (shared with other stations when the catalog is PostgreSQL), so `dangan file` and
+friends can run between chunks.  When idle, and on stopping, the watcher indexes what other
+stations queued for the index.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, chunks
 from archive.inbox import inbox_project, is_in_inbox, is_junk
-from archive.ingest import Ingester, Record
+from archive.ingest import INDEX_BATCH, Ingester, Record
 from archive.dblock import writer_lock
 from archive.searchsync import drain_index_queue
 
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
+LOCK_CHUNK = INDEX_BATCH  # files filed per hold of the writer lock (one index commit each)
+EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
 
 
 @dataclass
@@ -118,7 +122,11 @@ class Watcher:
                 self._drain_events()
                 ready = self.tracker.ready()
                 if ready:
-                    self._process(ready)
+                    # The writer lock is let go between chunks, so a station starting up
+                    # (its repair needs the lock alone) or `dangan file` waits one chunk,
+                    # not the whole backlog.
+                    for part in chunks(ready, LOCK_CHUNK):
+                        self._process(part)
                 elif once and len(self.tracker) == 0 and self._queue.empty():
                     break
                 else:
@@ -127,7 +135,8 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
-        drain_index_queue(self.cat)  # leave nothing queued that this station could index now
+        # Leave nothing queued: the last station to stop indexes what the others left.
+        drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
         return self.records
 
     def _idle(self) -> None:

@@ -132,12 +132,13 @@ def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
 
 
 def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
-    """Drop documents from the index (e.g. after a deletion)."""
-    index = open_index(cat)
-    try:
-        return index.delete(list(ids))
-    finally:
-        index.close()
+    """Drop documents from the index (e.g. after a deletion), as the index's one writer."""
+    with index_lock(cat, wait=30.0):
+        index = open_index(cat)
+        try:
+            return index.delete(list(ids))
+        finally:
+            index.close()
 
 
 def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:

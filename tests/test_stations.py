@@ -188,3 +188,24 @@ def test_ingest_batches_share_the_writer_lock_and_repair_waits_for_them(cat, hom
 def test_a_home_cannot_be_repointed_by_init(home):
     with pytest.raises(ConflictError):
         init_home(home.root, catalog_url="postgresql+psycopg://someone@elsewhere/db")
+
+
+class Crash(BaseException):
+    """Stands for kill -9 (not an Exception, so nothing in the pipeline handles it)."""
+
+
+def test_repair_leaves_another_stations_originals_for_that_station(cat, project, home, tmp_path, monkeypatch):
+    from archive.recovery import reconcile
+
+    box = tmp_path / "scanner-b"
+    p = write_text_doc(box / CODE, "施工日志.txt", "施工日志 2024年5月1日")
+    monkeypatch.setattr(Ingester, "finish", lambda self, rec: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        Ingester.for_catalog(cat).run(Record(path=p, project_hint=CODE, consume=True, inbox=box))
+    monkeypatch.undo()
+    rep = reconcile(cat)  # a station watching the home's inbox only
+    assert rep.originals_removed == [] and p.exists()
+    assert cat.documents()[0]["inbox_path"] == str(p)
+    rep = reconcile(cat, inbox=box)  # station B at its next start
+    assert rep.originals_removed == [str(p)] and not p.exists()
+    assert cat.documents()[0]["inbox_path"] is None

@@ -33,6 +33,7 @@ from indexer.errors import BusyError
 # Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
 WRITER_KEY = zlib.crc32(b"dangan:writer")
 INDEX_KEY = zlib.crc32(b"dangan:index")
+EXCLUSIVE_WAIT = 600.0
 
 
 def shared_catalog(cat: Catalog) -> bool:
@@ -41,12 +42,16 @@ def shared_catalog(cat: Catalog) -> bool:
 
 
 @contextmanager
-def writer_lock(cat: Catalog, *, shared: bool = False, wait: float = 30.0) -> Iterator[None]:
+def writer_lock(cat: Catalog, *, shared: bool = False, wait: float | None = None) -> Iterator[None]:
     """Hold the archive's writer lock for the block; BusyError after ``wait`` seconds.
 
     ``shared`` lets other shared holders (ingest batches on other stations) run alongside;
-    on SQLite every holder is exclusive, as before.
+    on SQLite every holder is exclusive, as before.  By default a request waits 30 s, but an
+    exclusive one on PostgreSQL waits up to 10 minutes: it waits for every station's current
+    chunk of files, and a chunk of scans being OCRed can take minutes.
     """
+    if wait is None:
+        wait = EXCLUSIVE_WAIT if shared_catalog(cat) and not shared else 30.0
     if not shared_catalog(cat):
         with lock.writer_lock(cat.home.root, wait=wait):
             yield

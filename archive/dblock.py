@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from archive import lock
-from archive.catalog import Catalog
+from archive.catalog import Catalog, display_url
 from indexer.errors import BusyError
 
 # Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
@@ -58,7 +58,8 @@ def writer_lock(cat: Catalog, *, shared: bool = False, wait: float | None = None
         return
     fn = "pg_advisory_lock_shared" if shared else "pg_advisory_lock"
     with cat.engine.connect() as conn:
-        _acquire(conn, fn, WRITER_KEY, wait, f"{cat.home.catalog_url}: another dangan station is writing (ingest, watch, reindex or verify)")
+        who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing (ingest, watch, reindex or verify)"
+        _acquire(conn, fn, WRITER_KEY, wait, who)
         try:
             yield
         finally:
@@ -79,7 +80,8 @@ def index_lock(cat: Catalog, *, wait: float = 0.0) -> Iterator[bool]:
         return
     with cat.engine.connect() as conn:
         if wait > 0:
-            _acquire(conn, "pg_advisory_lock", INDEX_KEY, wait, f"{cat.home.catalog_url}: another dangan station is writing the search index")
+            who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing the search index"
+            _acquire(conn, "pg_advisory_lock", INDEX_KEY, wait, who)
             got = True
         else:
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": INDEX_KEY}).scalar())

@@ -15,7 +15,7 @@ import os
 import socket
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, chunks, now
 from archive.dblock import index_lock
@@ -74,12 +74,9 @@ def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200, wait:
         if not owner:
             queue_index_work(cat, wanted)
             return 0
-        queued, upto = queued_index_work(cat)
+        queued, rows = queued_index_work(cat)
         done = _index_now(cat, wanted | queued, batch)
-        if upto is not None:
-            with cat.engine.begin() as conn:
-                conn.execute(delete(index_queue).where(index_queue.c.id <= upto))
-                cat.log(conn, "index-drained", documents=sorted(queued), station=STATION)
+        _forget_queued(cat, rows, documents=sorted(queued))
         return done
 
 
@@ -100,18 +97,28 @@ def queue_index_work(cat: Catalog, ids: Iterable[int]) -> None:
         cat.log(conn, "index-queued", documents=wanted, station=STATION)
 
 
-def queued_index_work(cat: Catalog) -> tuple[set[int], int | None]:
-    """(ids of queued documents still in the catalog, the last queue row id read)."""
+def queued_index_work(cat: Catalog) -> tuple[set[int], list[int]]:
+    """(ids of queued documents still in the catalog, the queue rows read).
+
+    Rows are later deleted by their own ids, never by "up to the highest id": a station's
+    row with a lower id may commit after a higher one was read, and must not be lost.
+    """
+    q = select(index_queue.c.id, documents.c.id.label("doc")).join(
+        documents, documents.c.id == index_queue.c.document_id, isouter=True
+    )
     with cat.engine.connect() as conn:
-        upto = conn.execute(select(func.max(index_queue.c.id))).scalar()
-        if upto is None:
-            return set(), None
-        rows = conn.execute(
-            select(index_queue.c.document_id)
-            .join(documents, documents.c.id == index_queue.c.document_id)
-            .where(index_queue.c.id <= upto)
-        )
-        return {r[0] for r in rows}, int(upto)
+        rows = conn.execute(q).all()
+    return {r.doc for r in rows if r.doc is not None}, [r.id for r in rows]
+
+
+def _forget_queued(cat: Catalog, rows: list[int], **detail) -> None:
+    """Delete queue rows that were indexed (one transaction, logged)."""
+    if not rows:
+        return
+    with cat.engine.begin() as conn:
+        for part in chunks(rows, 500):
+            conn.execute(delete(index_queue).where(index_queue.c.id.in_(part)))
+        cat.log(conn, "index-drained", station=STATION, **detail)
 
 
 def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
@@ -145,16 +152,13 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
     """Rebuild the whole index from the catalog beside the old one, swapping at the end;
     the queue of pending index work is emptied (the rebuild covers it)."""
     with index_lock(cat, wait=30.0):
-        _, upto = queued_index_work(cat)
+        _, rows = queued_index_work(cat)  # read before the rebuild reads the catalog
         index = open_index(cat)
         try:
             n = index.rebuild(iter_index_docs(cat), progress=progress)
         finally:
             index.close()
-        if upto is not None:
-            with cat.engine.begin() as conn:
-                conn.execute(delete(index_queue).where(index_queue.c.id <= upto))
-                cat.log(conn, "index-drained", rebuilt=True, station=STATION)
+        _forget_queued(cat, rows, rebuilt=True)
         return n
 
 

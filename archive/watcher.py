@@ -23,11 +23,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from archive.catalog import Catalog, chunks
+from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk
 from archive.ingest import INDEX_BATCH, Ingester, Record
-from archive.dblock import writer_lock
 from archive.searchsync import drain_index_queue
-
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = INDEX_BATCH  # files filed per hold of the writer lock (one index commit each)

@@ -6,8 +6,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.filing import file_reviewed, refile, review_queue
 from archive.dblock import writer_lock
+from archive.filing import file_reviewed, refile, review_queue
 from archive.searchsync import rebuild_index
 from archive.verify import verify as verify_catalog
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from archive.dblock import writer_lock
 from archive.inbox import collect
 from archive.ingest import Record, ingest_paths, summarize
-from archive.dblock import writer_lock
 from archive.recovery import reconcile
 from archive.watcher import Watcher
 from commands.common import emit_json, err_console, home_option, json_option, progress_bar, state

@@ -9,7 +9,7 @@ PostgreSQL run one code path.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -69,7 +69,7 @@ documents = Table(
     Column("original_name", Text, nullable=False),
     Column("title", Text, nullable=False),
     Column("vault_path", Text, unique=True),  # relative to vault/
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),  # bytes; PostgreSQL's INTEGER stops at 2 GiB
     Column("pages", Integer, nullable=False, default=1),
     Column("mime_type", String(128), nullable=False),
     Column("project_code", String(64), ForeignKey("projects.code")),

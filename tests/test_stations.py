@@ -209,3 +209,22 @@ def test_repair_leaves_another_stations_originals_for_that_station(cat, project,
     rep = reconcile(cat, inbox=box)  # station B at its next start
     assert rep.originals_removed == [str(p)] and not p.exists()
     assert cat.documents()[0]["inbox_path"] is None
+
+
+def test_a_file_past_2_gib_fits_the_catalog(cat, project):
+    values = dict(sha256="f" * 64, original_name="竣工图.tif", title="竣工图", vault_path="x/竣工图.tif", size=3_000_000_000,
+                  mime_type="image/tiff", status="review", filed_at=_now())
+    with cat.engine.begin() as conn:
+        doc_id = cat.add_document(conn, values, "")
+    assert cat.document(doc_id)["size"] == 3_000_000_000
+
+
+@pytest.mark.parametrize("home", ["postgresql"], indirect=True)
+def test_migrate_widens_an_old_postgresql_size_column(cli, home):
+    with Catalog.open(home) as cat:
+        with cat.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE documents ALTER COLUMN size TYPE INTEGER"))
+        _to_first_release(cat)
+    assert cli("migrate").exit_code == 0
+    with Catalog.open(home) as cat:
+        test_a_file_past_2_gib_fits_the_catalog(cat, None)

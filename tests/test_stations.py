@@ -228,3 +228,30 @@ def test_migrate_widens_an_old_postgresql_size_column(cli, home):
     assert cli("migrate").exit_code == 0
     with Catalog.open(home) as cat:
         test_a_file_past_2_gib_fits_the_catalog(cat, None)
+
+
+@pytest.mark.parametrize("home", ["postgresql"], indirect=True)
+def test_stations_starting_at_once_on_an_empty_database_create_the_schema_once(pg_cluster, home, tmp_path):
+    from archive.home import Home
+
+    url = pg_cluster.url(pg_cluster.create_database("fresh"))
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def station(k: int) -> None:
+        try:
+            start.wait()
+            Catalog.open(Home(root=tmp_path / f"s{k}", config={"catalog": {"url": url}})).close()
+        except BaseException as e:  # collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=station, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with Catalog.open(Home(root=tmp_path / "s0", config={"catalog": {"url": url}})) as cat:
+        assert cat.schema_version() == migrations.latest_version()
+        with cat.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(meta)).scalar_one() == 1

@@ -97,7 +97,7 @@ class Catalog:
             current = self.schema_version()
         if current > latest:
             raise ConfigError(
-                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "
                 f"understands ({latest}); upgrade dangan"
             )
         applied = []
@@ -116,7 +116,7 @@ class Catalog:
         current, latest = self.schema_version(), migrations.latest_version()
         if current is not None and current > latest:
             raise ConfigError(
-                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "
                 f"understands ({latest}); upgrade dangan"
             )
 
@@ -296,7 +296,7 @@ def migrate_home(home: Home) -> dict:
 def _translate(e: SQLAlchemyError, home: Home) -> DanganError:
     """Turn a database failure into a typed error with a fix."""
     if isinstance(e, OperationalError) and "locked" in str(e).lower():
-        return BusyError(f"{home.catalog_url}: the catalog is locked by another dangan process; try again shortly")
+        return BusyError(f"{display_url(home.catalog_url)}: the catalog is locked by another dangan process; try again shortly")
     reason = " ".join(str(getattr(e, "orig", None) or e).split())  # drivers write several lines
     return ConfigError(
         f"{display_url(home.catalog_url)}: cannot open the catalog ({e.__class__.__name__}: {reason}); "

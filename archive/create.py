@@ -11,7 +11,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, display_url
 from archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
 from indexer.errors import ConflictError, HomeNotEmptyError, UsageError
 
@@ -47,10 +47,10 @@ def init_home(root: Path, catalog_url: str | None = None) -> tuple[Home, bool]:
     _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
     _copy_missing(shipped_dir("templates") / "registers", root / "templates" / "registers", "*.docx")
     home = Home.open(root)
-    if existed and catalog_url and home.catalog_url != catalog_url:
+    if existed and catalog_url and home.catalog_url != Home(root, {"catalog": {"url": catalog_url}}).catalog_url:
         raise ConflictError(
-            f"{root / CONFIG_NAME}: this home's catalog is {home.catalog_url}, not {catalog_url}; "
-            "edit [catalog] url there to move it"
+            f"{root / CONFIG_NAME}: this home's catalog is {display_url(home.catalog_url)}, "
+            f"not {display_url(catalog_url)}; edit [catalog] url there to move it"
         )
     Catalog.create(home).close()
     return home, created

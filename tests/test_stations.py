@@ -255,3 +255,8 @@ def test_stations_starting_at_once_on_an_empty_database_create_the_schema_once(p
         assert cat.schema_version() == migrations.latest_version()
         with cat.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(meta)).scalar_one() == 1
+
+
+def test_init_again_with_the_same_url_is_harmless(home):
+    init_home(home.root, catalog_url=home.setting("catalog", "url"))
+    init_home(home.root)

@@ -126,7 +126,11 @@ def main() -> None:
         lost = max(r["lost"] for r in runs)
         doubled = max(r["doubled"] for r in runs)
         clean = all(r["verify_clean"] for r in runs)
-        print(f"{label:32s} {rate:7.1f} docs/s ({rate / base:.2f}× baseline)  lost {lost}  doubled {doubled}  verify {'clean' if clean else 'NOT CLEAN'}")
+        each = ", ".join(f"{r['docs_per_s']:.1f}" for r in runs)
+        print(
+            f"{label:32s} {rate:7.1f} docs/s ({rate / base:.2f}× baseline; runs: {each})  "
+            f"lost {lost}  doubled {doubled}  verify {'clean' if clean else 'NOT CLEAN'}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk
 from archive.ingest import INDEX_BATCH, Ingester, Record
 from archive.searchsync import drain_index_queue
+from indexer.errors import BusyError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = INDEX_BATCH  # files filed per hold of the writer lock (one index commit each)
@@ -135,7 +136,10 @@ class Watcher:
             observer.stop()
             observer.join(timeout=5)
         # Leave nothing queued: the last station to stop indexes what the others left.
-        drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
+        try:
+            drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
+        except BusyError:
+            pass  # nothing is lost: the queue stays in the catalog for the index holder, the next start or reindex
         return self.records
 
     def _idle(self) -> None:

@@ -14,9 +14,9 @@ import os
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import create_engine, event, func, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import create_engine, event, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from archive import migrations
 from archive.home import Home
@@ -70,6 +70,11 @@ class Catalog:
         return cat
 
     @classmethod
+    def unopened(cls, home: Home) -> "Catalog":
+        """The catalog as it is, schema not yet brought up to date (``dangan migrate``)."""
+        return cls(home, _engine(home.catalog_url))
+
+    @classmethod
     def open(cls, home: Home) -> "Catalog":
         """Open an existing home's catalog (bringing its schema up to date)."""
         return cls.create(home)
@@ -91,19 +96,23 @@ class Catalog:
         latest = migrations.latest_version()
         current = self.schema_version()
         if current is None:
-            metadata.create_all(self.engine)
             with self.engine.begin() as conn:
-                conn.execute(insert(meta).values(key="schema_version", value=str(latest)))
-            return []
+                if _one_migrator(conn) is None:  # no other station created it meanwhile
+                    metadata.create_all(conn)
+                    conn.execute(insert(meta).values(key="schema_version", value=str(latest)))
+                    return []
+            current = self.schema_version()
         if current > latest:
             raise ConfigError(
-                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "
                 f"understands ({latest}); upgrade dangan"
             )
         applied = []
         self._log_actor = current >= ACTOR_SINCE
         for step in migrations.pending(current):
             with self.engine.begin() as conn:
+                if (_one_migrator(conn) or 0) >= step.version:
+                    continue  # another station applied it while we waited
                 step.upgrade(conn)
                 self._log_actor = step.version >= ACTOR_SINCE
                 conn.execute(update(meta).where(meta.c.key == "schema_version").values(value=str(step.version)))
@@ -117,7 +126,7 @@ class Catalog:
         current, latest = self.schema_version(), migrations.latest_version()
         if current is not None and current > latest:
             raise ConfigError(
-                f"{self.home.catalog_url}: catalog schema {current} is newer than this dangan "
+                f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "
                 f"understands ({latest}); upgrade dangan"
             )
 
@@ -258,17 +267,70 @@ def now() -> datetime:
 
 
 def _engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(url, future=True)
+    except ArgumentError as e:
+        raise ConfigError(
+            f"{display_url(url)}: not a catalog URL dangan can use ({e}); set [catalog] url to "
+            "sqlite:///catalog.db or postgresql+psycopg://user@host:5432/dbname"
+        ) from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
+MIGRATION_LOCK = 0x64616E67  # "dang": the advisory lock stations take to change the schema
+
+
+def _one_migrator(conn: Connection) -> int | None:
+    """Serialise schema changes between stations starting at once; return the version now.
+
+    PostgreSQL: a transaction-scoped advisory lock (released at commit or when a killed
+    station's connection drops).  SQLite: one machine, and its write lock serialises already.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+    if not conn.dialect.has_table(conn, "meta"):
+        return None
+    value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else None
+
+
+def display_url(url: str) -> str:
+    """A catalog URL fit to print: the password, if any, masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # unparsable: _engine reports it; print it as given
+        return url
+
+
+def migrate_home(home: Home) -> dict:
+    """Bring a home's catalog to this release's schema and say what happened.
+
+    Returns ``{"catalog", "from", "to", "created", "applied"}``; running it again applies
+    nothing.  Database failures become one-line errors naming the URL.
+    """
+    cat = Catalog.unopened(home)
+    try:
+        before = cat.schema_version()
+        applied = cat.migrate()
+        after = cat.schema_version()
+    except SQLAlchemyError as e:
+        raise _translate(e, home) from e
+    finally:
+        cat.close()
+    return {"catalog": display_url(home.catalog_url), "from": before, "to": after, "created": before is None, "applied": applied}
+
+
 def _translate(e: SQLAlchemyError, home: Home) -> DanganError:
     """Turn a database failure into a typed error with a fix."""
     if isinstance(e, OperationalError) and "locked" in str(e).lower():
-        return BusyError(f"{home.catalog_url}: the catalog is locked by another dangan process; try again shortly")
-    return ConfigError(f"{home.catalog_url}: cannot open the catalog ({e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}); check [catalog] url in dangan.toml")
+        return BusyError(f"{display_url(home.catalog_url)}: the catalog is locked by another dangan process; try again shortly")
+    reason = " ".join(str(getattr(e, "orig", None) or e).split())  # drivers write several lines
+    return ConfigError(
+        f"{display_url(home.catalog_url)}: cannot open the catalog ({e.__class__.__name__}: {reason}); "
+        "check [catalog] url in dangan.toml and that the database server is running"
+    )
 
 
 def as_date(value: Any) -> date | None:

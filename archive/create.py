@@ -6,19 +6,26 @@ while the catalog itself needs ``home``: this way the imports run one way.
 
 from __future__ import annotations
 
+import json
 import shutil
+import tomllib
 from pathlib import Path
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, display_url
 from archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
-from indexer.errors import HomeNotEmptyError
+from indexer.errors import ConflictError, HomeNotEmptyError, UsageError
+
+DEFAULT_URL_LINE = 'url = "sqlite:///catalog.db"'
 
 
-def init_home(root: Path) -> tuple[Home, bool]:
+def init_home(root: Path, catalog_url: str | None = None) -> tuple[Home, bool]:
     """Create the home at ``root``; return it and whether anything was created.
 
-    Running it on an existing home only fills in what is missing (never overwrites a
-    user's edited checklist or template).  A non-empty folder that is not a home is refused.
+    ``catalog_url`` (e.g. ``postgresql+psycopg://dangan@db-host/dangan``) is written into the
+    new dangan.toml instead of the embedded SQLite catalog, and its schema is created or
+    brought up to date.  Running it on an existing home only fills in what is missing (never
+    overwrites a user's edited checklist or template).  A non-empty folder that is not a home
+    is refused, and so is an existing home whose catalog URL differs from ``catalog_url``.
     """
     root = Path(root).expanduser().absolute()
     existed = (root / CONFIG_NAME).is_file()
@@ -29,7 +36,10 @@ def init_home(root: Path) -> tuple[Home, bool]:
     root.mkdir(parents=True, exist_ok=True)
     created = not existed
     if not existed:
-        (root / CONFIG_NAME).write_text(DEFAULT_CONFIG, encoding="utf-8")
+        text = _config_text(catalog_url)
+        # The database first: a wrong URL or a server that is down leaves no half-made home.
+        Catalog.create(Home(root=root, config=tomllib.loads(text))).close()
+        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
     for sub in ("vault", "index", "inbox", "checklists", "templates", "templates/registers"):
         (root / sub).mkdir(exist_ok=True)
     _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")
@@ -37,8 +47,26 @@ def init_home(root: Path) -> tuple[Home, bool]:
     _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
     _copy_missing(shipped_dir("templates") / "registers", root / "templates" / "registers", "*.docx")
     home = Home.open(root)
+    if existed and catalog_url and home.catalog_url != Home(root, {"catalog": {"url": catalog_url}}).catalog_url:
+        raise ConflictError(
+            f"{root / CONFIG_NAME}: this home's catalog is {display_url(home.catalog_url)}, "
+            f"not {display_url(catalog_url)}; edit [catalog] url there to move it"
+        )
     Catalog.create(home).close()
     return home, created
+
+
+def _config_text(catalog_url: str | None) -> str:
+    """The default dangan.toml, with ``[catalog] url`` set when a URL is given."""
+    if not catalog_url:
+        return DEFAULT_CONFIG
+    if any(ch in catalog_url for ch in "\n\r") or "://" not in catalog_url:
+        raise UsageError(
+            f"--catalog-url {catalog_url!r} is not a database URL; "
+            "use e.g. postgresql+psycopg://dangan@db-host:5432/dangan"
+        )
+    # json.dumps writes a valid TOML basic string (quotes and backslashes escaped).
+    return DEFAULT_CONFIG.replace(DEFAULT_URL_LINE, f"url = {json.dumps(catalog_url)}")
 
 
 def _copy_missing(src: Path, dst: Path, pattern: str) -> None:

@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
+import sqlalchemy.exc
+
 from archive import vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
@@ -126,6 +128,8 @@ class Ingester:
             self.classify(rec)
             self.store(rec)
             self.commit(rec)
+            if rec.outcome == "duplicate":  # another station committed the same bytes first
+                return self.set_aside_duplicate(rec)
             self.finish(rec)
         except InputFileError as e:
             if raise_errors:
@@ -149,12 +153,7 @@ class Ingester:
         if existing is not None and existing["status"] == DISCARDED:
             return self.restore_discarded(rec, existing)
         if existing is not None:
-            rec.outcome = "duplicate"
-            rec.duplicate_of = existing["id"]
-            rec.message = (
-                f"same content as document {existing['id']} ({existing['original_name']}, "
-                f"{existing['vault_path']})"
-            )
+            _mark_duplicate(rec, existing)
 
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
@@ -217,25 +216,40 @@ class Ingester:
             remarks=rec.remarks,
             inbox_path=str(rec.path) if rec.consume else None,
         )
-        with self.cat.engine.begin() as conn:
-            rec.doc_id = self.cat.add_document(conn, values, ex.text)
-            self.cat.log(
-                conn,
-                "filed" if status == "filed" else "to-review",
-                project=values["project_code"],
-                document=rec.doc_id,
-                input=str(rec.path),
-                item=values["item_code"],
-                person=values["person"],
-                vault_path=rec.vault_rel,
-                reason=rec.review_reason or None,
-                notes=list(ex.notes),
-            )
+        try:
+            with self.cat.engine.begin() as conn:
+                rec.doc_id = self._commit_row(conn, rec, values, ex)
+        except sqlalchemy.exc.IntegrityError:
+            # Two stations filed the same bytes at once: the unique SHA-256 decided.
+            existing = self.cat.document_by_sha(rec.sha256)
+            if existing is None:
+                raise  # not that race: a real bug, reported as one
+            (self.cat.home.vault_dir / rec.vault_rel).unlink(missing_ok=True)  # our uncommitted copy
+            rec.vault_rel = ""
+            _mark_duplicate(rec, existing)
+            return
         rec.outcome = status
         rec.message = rec.review_reason if status == "review" else f"filed as {rec.item.code} {rec.item.title}"
         self._to_index.append(rec.doc_id)
         if len(self._to_index) >= INDEX_BATCH:
             self.flush_index()
+
+    def _commit_row(self, conn, rec: Record, values: dict, ex) -> int:
+        """The document row, its text and the event, inside the caller's transaction."""
+        doc_id = self.cat.add_document(conn, values, ex.text)
+        self.cat.log(
+            conn,
+            "filed" if values["status"] == "filed" else "to-review",
+            project=values["project_code"],
+            document=doc_id,
+            input=str(rec.path),
+            item=values["item_code"],
+            person=values["person"],
+            vault_path=rec.vault_rel,
+            reason=rec.review_reason or None,
+            notes=list(ex.notes),
+        )
+        return doc_id
 
     def finish(self, rec: Record) -> None:
         """Only now, with the catalog committed, remove the inbox original."""
@@ -312,6 +326,13 @@ class Ingester:
 
     def _inbox_root(self, rec: Record) -> Path:
         return rec.inbox or self.cat.home.inbox_dir
+
+
+def _mark_duplicate(rec: Record, existing: dict) -> None:
+    """This input's bytes are already filed as ``existing``: it becomes a duplicate."""
+    rec.outcome = "duplicate"
+    rec.duplicate_of = existing["id"]
+    rec.message = f"same content as document {existing['id']} ({existing['original_name']}, {existing['vault_path']})"
 
 
 def _suggestions_json(rec: Record) -> str | None:

@@ -39,13 +39,20 @@ class RecoveryReport:
         return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed)
 
 
-def reconcile(cat: Catalog, *, index: bool = True) -> RecoveryReport:
-    """Repair what an interrupted run left; safe to call at every start."""
+def reconcile(cat: Catalog, *, index: bool = True, inbox: Path | None = None) -> RecoveryReport:
+    """Repair what an interrupted run left; safe to call at every start.
+
+    ``inbox`` is the folder this station watches when it is not the home's inbox/: its
+    originals are finished and its uncommitted vault copies recognised too.  Originals in
+    inboxes this station cannot see (another station's) are left for that station.
+    Call it holding the exclusive writer lock (no other station half-way through a file).
+    """
     rep = RecoveryReport()
     vdir = cat.home.vault_dir
+    inboxes = [cat.home.inbox_dir] + ([Path(inbox).absolute()] if inbox else [])
     rep.partials_removed = [str(p) for p in vault.sweep_partials(vdir)]
-    _finish_removals(cat, rep)
-    _drop_uncommitted_copies(cat, rep)
+    _finish_removals(cat, rep, inboxes)
+    _drop_uncommitted_copies(cat, rep, inboxes)
     if index:
         _catch_up_index(cat, rep)
     if rep.anything:
@@ -54,13 +61,15 @@ def reconcile(cat: Catalog, *, index: bool = True) -> RecoveryReport:
     return rep
 
 
-def _finish_removals(cat: Catalog, rep: RecoveryReport) -> None:
+def _finish_removals(cat: Catalog, rep: RecoveryReport, inboxes: list[Path]) -> None:
     with cat.engine.connect() as conn:
         rows = conn.execute(
             select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(documents.c.inbox_path.is_not(None))
         ).all()
     for r in rows:
         p = Path(r.inbox_path)
+        if not any(p.resolve().is_relative_to(box.resolve()) for box in inboxes):
+            continue  # another station's inbox: that station finishes it at its next start
         # Only the very bytes we filed are removed; a new file with the same name stays.
         if p.is_file() and vault.sha256_file(p) == r.sha256:
             remove_committed_original(cat, r.id, p)
@@ -69,14 +78,14 @@ def _finish_removals(cat: Catalog, rep: RecoveryReport) -> None:
             clear_inbox_marker(cat, r.id)
 
 
-def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport) -> None:
+def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport, inboxes: list[Path]) -> None:
     vdir = cat.home.vault_dir
     with cat.engine.connect() as conn:
         known = {r[0] for r in conn.execute(select(documents.c.vault_path))}
     orphans = [rel for rel in vault.stored_files(vdir) if rel not in known]
     if not orphans:
         return
-    inbox_hashes = {vault.sha256_file(p) for p in cat.home.inbox_dir.rglob("*") if p.is_file()}
+    inbox_hashes = {vault.sha256_file(p) for box in inboxes for p in box.rglob("*") if p.is_file()}
     for rel in orphans:
         if vault.sha256_file(vdir / rel) in inbox_hashes:
             (vdir / rel).unlink()

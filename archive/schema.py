@@ -9,7 +9,7 @@ PostgreSQL run one code path.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -69,7 +69,7 @@ documents = Table(
     Column("original_name", Text, nullable=False),
     Column("title", Text, nullable=False),
     Column("vault_path", Text, unique=True),  # relative to vault/
-    Column("size", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),  # bytes; PostgreSQL's INTEGER stops at 2 GiB
     Column("pages", Integer, nullable=False, default=1),
     Column("mime_type", String(128), nullable=False),
     Column("project_code", String(64), ForeignKey("projects.code")),
@@ -179,3 +179,15 @@ api_tokens = Table(
 )
 
 events.append_column(Column("actor", Text))  # who: web user name or OS user; empty before schema 9
+# -- several stations: pending index work (schema 6) -----------------------------------------
+# The search index has one writer at a time.  A station that commits documents while another
+# holds the index queues their ids here; whoever next holds the index drains the queue
+# (`dangan reindex` rebuilds from the catalog and empties it).
+index_queue = Table(
+    "index_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("station", Text, nullable=False, default=""),  # host:pid of the station that queued it
+)

@@ -2,20 +2,29 @@
 
 The catalog is the truth; these functions turn catalog rows into index documents and push
 them (in batches: one index commit per call, never one per file), and compare the two.
+
+The index has one writer at a time: the station holding the index lock (``archive.dblock``;
+with SQLite, whoever holds the writer lock).  A station that cannot get it queues its
+document ids in ``index_queue``; the next holder drains the queue along with its own work,
+and ``rebuild_index`` (``dangan reindex``) empties it.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
-from archive.catalog import Catalog, chunks
+from archive.catalog import Catalog, chunks, now
+from archive.dblock import index_lock
 from archive.projects import ProjectCache
-from archive.schema import documents
+from archive.schema import documents, index_queue
 from indexer.index import SearchIndex
 
 DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
+STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def open_index(cat: Catalog):
@@ -57,9 +66,67 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
             yield index_doc(doc, content, projects)
 
 
-def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> int:
-    """(Re)index the given catalog documents; one index commit per batch."""
+def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200, wait: float = 0.0) -> int:
+    """(Re)index the given catalog documents (and any queued by other stations) if this
+    station can hold the index; otherwise queue them for the holder and return 0.
+
+    With ``wait`` the station waits up to that long for the index instead of queueing.
+    """
+    wanted = set(ids)
+    with index_lock(cat, wait=wait) as owner:
+        if not owner:
+            queue_index_work(cat, wanted)
+            return 0
+        queued, rows = queued_index_work(cat)
+        done = _index_now(cat, wanted | queued, batch)
+        _forget_queued(cat, rows, documents=sorted(queued))
+        return done
+
+
+def drain_index_queue(cat: Catalog, *, wait: float = 0.0) -> int:
+    """Index what other stations queued, if this station can hold the index now (or within
+    ``wait`` seconds)."""
+    return index_documents(cat, (), wait=wait)
+
+
+def queue_index_work(cat: Catalog, ids: Iterable[int]) -> None:
+    """Leave documents for the station that holds the index (one transaction)."""
     wanted = sorted(set(ids))
+    if not wanted:
+        return
+    at = now()
+    with cat.engine.begin() as conn:
+        conn.execute(insert(index_queue), [{"document_id": i, "queued_at": at, "station": STATION} for i in wanted])
+        cat.log(conn, "index-queued", documents=wanted, station=STATION)
+
+
+def queued_index_work(cat: Catalog) -> tuple[set[int], list[int]]:
+    """(ids of queued documents still in the catalog, the queue rows read).
+
+    Rows are later deleted by their own ids, never by "up to the highest id": a station's
+    row with a lower id may commit after a higher one was read, and must not be lost.
+    """
+    q = select(index_queue.c.id, documents.c.id.label("doc")).join(
+        documents, documents.c.id == index_queue.c.document_id, isouter=True
+    )
+    with cat.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return {r.doc for r in rows if r.doc is not None}, [r.id for r in rows]
+
+
+def _forget_queued(cat: Catalog, rows: list[int], **detail) -> None:
+    """Delete queue rows that were indexed (one transaction, logged)."""
+    if not rows:
+        return
+    with cat.engine.begin() as conn:
+        for part in chunks(rows, 500):
+            conn.execute(delete(index_queue).where(index_queue.c.id.in_(part)))
+        cat.log(conn, "index-drained", station=STATION, **detail)
+
+
+def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
+    """Write documents into the index; one index commit per batch."""
+    wanted = sorted(ids)
     if not wanted:
         return 0
     projects = ProjectCache(cat)
@@ -75,21 +142,27 @@ def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> in
 
 
 def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
-    """Drop documents from the index (e.g. after a deletion)."""
-    index = open_index(cat)
-    try:
-        return index.delete(list(ids))
-    finally:
-        index.close()
+    """Drop documents from the index (e.g. after a deletion), as the index's one writer."""
+    with index_lock(cat, wait=30.0):
+        index = open_index(cat)
+        try:
+            return index.delete(list(ids))
+        finally:
+            index.close()
 
 
 def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the catalog beside the old one, swapping at the end."""
-    index = open_index(cat)
-    try:
-        return index.rebuild(iter_index_docs(cat), progress=progress)
-    finally:
-        index.close()
+    """Rebuild the whole index from the catalog beside the old one, swapping at the end;
+    the queue of pending index work is emptied (the rebuild covers it)."""
+    with index_lock(cat, wait=30.0):
+        _, rows = queued_index_work(cat)  # read before the rebuild reads the catalog
+        index = open_index(cat)
+        try:
+            n = index.rebuild(iter_index_docs(cat), progress=progress)
+        finally:
+            index.close()
+        _forget_queued(cat, rows, rebuilt=True)
+        return n
 
 
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:

@@ -54,7 +54,7 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
     missing, extra = index_difference(cat)
     rep.missing_in_index, rep.orphans_in_index = sorted(missing), sorted(extra)
     if repair and (missing or extra):
-        index_documents(cat, missing)
+        index_documents(cat, missing, wait=30.0)  # repair must write, not queue for another station
         remove_from_index(cat, extra)
         rep.repaired = {"index": True, "indexed": sorted(missing), "removed": sorted(extra)}
         with cat.engine.begin() as conn:

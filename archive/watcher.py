@@ -3,8 +3,10 @@
 A watchdog observer reports new and changed files; a file is taken only once its size and
 mtime have stayed the same for ``stable_seconds`` (a scanner or a network copy writes in
 chunks).  OS and editor junk is ignored.  Files already waiting at start are taken too.
-SIGINT/SIGTERM stop the loop after the file being filed.  The writer lock is taken per
-batch, so `dangan file` and friends can run between batches.
+SIGINT/SIGTERM stop the loop after the file being filed.  The writer lock is taken per chunk of
+files (shared with other stations when the catalog is PostgreSQL), so `dangan file` and
+friends can run between chunks.  When idle, and on stopping, the watcher indexes what other
+stations queued for the index.
 """
 
 from __future__ import annotations
@@ -20,10 +22,16 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, chunks
+from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
-from archive.ingest import Ingester, Record
-from archive.lock import writer_lock
+from archive.ingest import INDEX_BATCH, Ingester, Record
+from archive.searchsync import drain_index_queue
+from indexer.errors import BusyError
+
+DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
+LOCK_CHUNK = INDEX_BATCH  # files filed per hold of the writer lock (one index commit each)
+EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
 
 
 @dataclass
@@ -91,6 +99,7 @@ class Watcher:
         self.stop_event = threading.Event()
         self.records: list[Record] = []
         self._queue: "queue.Queue[Path]" = queue.Queue()
+        self._last_drain = time.monotonic()
 
     def candidate(self, path: Path) -> bool:
         return path.is_file() and not is_junk(path) and is_in_inbox(self.inbox, path)
@@ -113,14 +122,31 @@ class Watcher:
                 self._drain_events()
                 ready = self.tracker.ready()
                 if ready:
-                    self._process(ready)
+                    # The writer lock is let go between chunks, so a station starting up
+                    # (its repair needs the lock alone) or `dangan file` waits one chunk,
+                    # not the whole backlog.
+                    for part in chunks(ready, LOCK_CHUNK):
+                        self._process(part)
                 elif once and len(self.tracker) == 0 and self._queue.empty():
                     break
+                else:
+                    self._idle()
                 self.stop_event.wait(self.poll)
         finally:
             observer.stop()
             observer.join(timeout=5)
+        # Leave nothing queued: the last station to stop indexes what the others left.
+        try:
+            drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
+        except BusyError:
+            pass  # nothing is lost: the queue stays in the catalog for the index holder, the next start or reindex
         return self.records
+
+    def _idle(self) -> None:
+        """Between batches, index what other stations queued (if this one can hold the index)."""
+        if time.monotonic() - self._last_drain >= DRAIN_EVERY:
+            self._last_drain = time.monotonic()
+            drain_index_queue(self.cat)
 
     def _drain_events(self) -> None:
         while True:
@@ -132,7 +158,7 @@ class Watcher:
                 self.tracker.touch(p)
 
     def _process(self, paths: list[Path]) -> None:
-        with writer_lock(self.cat.home.root):
+        with writer_lock(self.cat, shared=True):
             ing = Ingester.for_catalog(self.cat)
             try:
                 for path in originals_first(paths):

@@ -19,19 +19,26 @@ STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ �
 
 
 @click.command()
+@click.option(
+    "--catalog-url",
+    metavar="URL",
+    help="Keep the catalog on a database server instead of catalog.db, e.g. postgresql+psycopg://dangan@db-host/dangan.",
+)
 @home_option
-def init() -> None:
+def init(catalog_url: str | None) -> None:
     """Create an archive home (catalog, vault/, index/, inbox/, dangan.toml, checklists, templates).
 
-    Running it again on a home is harmless: it only adds what is missing.
+    Running it again on a home is harmless: it only adds what is missing.  With
+    --catalog-url the home's catalog is that database (created or brought up to date).
 
     \b
     Example:
       dangan init --home ./dangan-home
       export DANGAN_HOME=$PWD/dangan-home
+      dangan init --home ./station-2 --catalog-url postgresql+psycopg://dangan@10.0.0.5:5432/dangan
     """
     root = locate(state().home)
-    home, created = init_home(root)
+    home, created = init_home(root, catalog_url=catalog_url)
     verb = "Created" if created else "Already a home; checked"
     click.echo(f"{verb} archive home at {home.root}")
     click.echo(f"Next: dangan project add CODE --name NAME --role 项目经理=姓名 --home {home.root}")

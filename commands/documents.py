@@ -6,8 +6,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from archive.dblock import writer_lock
 from archive.filing import file_reviewed, refile, review_queue
-from archive.lock import writer_lock
 from archive.searchsync import rebuild_index
 from archive.verify import verify as verify_catalog
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
@@ -59,7 +59,7 @@ def file_cmd(doc_id: int, project: str | None, item: str, as_json: bool) -> None
       dangan file 14 --item 施工日志        # the project review already shows
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
+    with writer_lock(cat):
         d = file_reviewed(cat, doc_id, project=project, item=item)
     if as_json:
         return emit_json(_doc_json(d))
@@ -80,7 +80,7 @@ def refile_cmd(doc_id: int, item: str, project: str | None, as_json: bool) -> No
       dangan refile 7 --item C05
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
+    with writer_lock(cat):
         d = refile(cat, doc_id, item=item, project=project)
     if as_json:
         return emit_json(_doc_json(d))
@@ -103,7 +103,7 @@ def reindex() -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat.home.root), progress_bar(total, "reindex") as bar:
+    with writer_lock(cat), progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))
     click.echo(f"Reindexed {n} document(s).")
 
@@ -124,7 +124,7 @@ def verify(repair: bool, as_json: bool) -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat.home.root), progress_bar(total, "verify", enabled=not as_json) as bar:
+    with writer_lock(cat), progress_bar(total, "verify", enabled=not as_json) as bar:
         rep = verify_catalog(cat, repair=repair, progress=bar.advance)
     if as_json:
         emit_json(rep.to_json())

@@ -237,11 +237,11 @@ def render(
 def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code: str) -> dict[Path, str]:
     """File each rendered form (the PDF when made: the archival copy) with its row's data
     (date, customer, service date); returns rendered .docx -> outcome."""
-    from archive.lock import writer_lock
+    from archive.dblock import writer_lock
 
     cat = state().catalog()
     by_row = {v["_row"]: v for v in typed}
-    with writer_lock(cat.home.root):
+    with writer_lock(cat):
         outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
     return {r.docx: outcomes[r.pdf or r.docx] for r in results if (r.pdf or r.docx) in outcomes}
 

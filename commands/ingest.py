@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from archive.dblock import writer_lock
 from archive.inbox import collect
 from archive.ingest import Record, ingest_paths, summarize
-from archive.lock import writer_lock
 from archive.recovery import reconcile
 from archive.watcher import Watcher
 from commands.common import emit_json, err_console, home_option, json_option, progress_bar, state
@@ -48,8 +48,9 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     """
     cat = state().catalog()
     out = err_console()
-    with writer_lock(cat.home.root):
+    with writer_lock(cat):  # exclusive: the repair must see no station half-way through a file
         reconcile(cat)
+    with writer_lock(cat, shared=True):  # stations sharing a PostgreSQL catalog file side by side
         total = len(collect(paths))
         with progress_bar(total, "ingest", enabled=not as_json) as bar:
             def tick(rec: Record) -> None:
@@ -85,8 +86,8 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
       dangan watch --once --json
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        reconcile(cat)
+    with writer_lock(cat):
+        reconcile(cat, inbox=inbox)
     out = err_console()
     w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)))
     w.install_signal_handlers()

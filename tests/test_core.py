@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import json
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from tests.conftest import ALL_ROLES
 
 ROLE_ARGS = [a for role, person in ALL_ROLES.items() for a in ("--role", f"{role}={person}")]
 
+
+pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
 def run(*args, env=None):
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)

@@ -15,6 +15,8 @@ from indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 
+pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
+
 CODE = "BJ-2024-017"
 
 

@@ -11,6 +11,8 @@ from indexer.index import SearchIndex
 from tests.test_index import doc as index_doc
 
 
+pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
+
 def doc(doc_id: int, title: str, content: str, **fields) -> dict:
     """The index tests' document, two pages long (the CLI prints page counts)."""
     return index_doc(doc_id, title, content, **{"pages": 2, **fields})

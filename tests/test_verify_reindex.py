@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import json
 import shutil
 
 from archive.ingest import file_document
 from indexer.errors import ExitCode
 from tests.conftest import write_text_doc
+
+pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
 CODE = "BJ-2024-017"
 

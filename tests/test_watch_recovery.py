@@ -21,6 +21,8 @@ from archive.verify import verify
 from archive.watcher import StableTracker, Watcher
 from tests.conftest import write_text_doc
 
+pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
+
 CODE = "BJ-2024-017"
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,109 @@
+"""Locks between stations that share one catalog: the writer lock and the index lock.
+
+With the embedded SQLite catalog everything runs on one machine, so the home's ``flock``
+file (``archive.lock``) is the writer lock and every writer holds it exclusively.
+
+With a PostgreSQL catalog several stations on several machines write at once, and ``flock``
+does not reach across machines (nor work reliably on network shares).  The database holds
+the locks instead: PostgreSQL advisory locks, scoped to the catalog's database and released
+by the server when the holding connection ends — so a station killed with SIGKILL (or whose
+machine dies, once the server notices the dropped connection) never leaves a stale lock.
+
+- The **writer lock** is taken *shared* by ingest batches (stations file in parallel: the
+  unique SHA-256 and vault-path constraints and one transaction per document decide who
+  files what) and *exclusive* by the start-up repair, reindex, verify and hand filing,
+  which must see no other station half-way through a file.
+- The **index lock** is held by the one station that writes the search index at a time;
+  a station that cannot get it queues its documents (``archive.searchsync``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from archive import lock
+from archive.catalog import Catalog, display_url
+from indexer.errors import BusyError
+
+# Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
+WRITER_KEY = zlib.crc32(b"dangan:writer")
+INDEX_KEY = zlib.crc32(b"dangan:index")
+EXCLUSIVE_WAIT = 600.0
+
+
+def shared_catalog(cat: Catalog) -> bool:
+    """Whether the catalog is a server several stations may share (PostgreSQL)."""
+    return cat.engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def writer_lock(cat: Catalog, *, shared: bool = False, wait: float | None = None) -> Iterator[None]:
+    """Hold the archive's writer lock for the block; BusyError after ``wait`` seconds.
+
+    ``shared`` lets other shared holders (ingest batches on other stations) run alongside;
+    on SQLite every holder is exclusive, as before.  By default a request waits 30 s, but an
+    exclusive one on PostgreSQL waits up to 10 minutes: it waits for every station's current
+    chunk of files, and a chunk of scans being OCRed can take minutes.
+    """
+    if wait is None:
+        wait = EXCLUSIVE_WAIT if shared_catalog(cat) and not shared else 30.0
+    if not shared_catalog(cat):
+        with lock.writer_lock(cat.home.root, wait=wait):
+            yield
+        return
+    fn = "pg_advisory_lock_shared" if shared else "pg_advisory_lock"
+    with cat.engine.connect() as conn:
+        who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing (ingest, watch, reindex or verify)"
+        _acquire(conn, fn, WRITER_KEY, wait, who)
+        try:
+            yield
+        finally:
+            conn.execute(text(f"SELECT {fn.replace('_lock', '_unlock')}(:k)"), {"k": WRITER_KEY})
+            conn.commit()
+
+
+@contextmanager
+def index_lock(cat: Catalog, *, wait: float = 0.0) -> Iterator[bool]:
+    """Try to become the index writer for the block; yields False at once if another holds it.
+
+    With ``wait`` it waits up to that long instead (BusyError after), for work that must
+    write the index (a rebuild).  On SQLite the writer lock is exclusive already, so the
+    holder of it owns the index.
+    """
+    if not shared_catalog(cat):
+        yield True
+        return
+    with cat.engine.connect() as conn:
+        if wait > 0:
+            who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing the search index"
+            _acquire(conn, "pg_advisory_lock", INDEX_KEY, wait, who)
+            got = True
+        else:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": INDEX_KEY}).scalar())
+            conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": INDEX_KEY})
+                conn.commit()
+
+
+def _acquire(conn, fn: str, key: int, wait: float, who: str) -> None:
+    """Wait in the server's lock queue (fair: a waiting exclusive request is not starved)."""
+    conn.execute(text("SELECT set_config('lock_timeout', :t, false)"), {"t": f"{max(1, int(wait * 1000))}ms"})
+    conn.commit()
+    try:
+        conn.execute(text(f"SELECT {fn}(:k)"), {"k": key})
+    except OperationalError as e:
+        conn.rollback()
+        raise BusyError(f"{who} and held the lock for {wait:g}s; wait for it to finish or stop it") from e
+    finally:
+        # The connection goes back to the pool afterwards: leave no session setting behind.
+        conn.execute(text("SELECT set_config('lock_timeout', '0', false)"))
+        conn.commit()

@@ -243,7 +243,7 @@ def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code:
     by_row = {v["_row"]: v for v in typed}
     with writer_lock(cat):
         outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
-    return {r.docx: outcomes[r.pdf or r.docx] for r in results if (r.pdf or r.docx) in outcomes}
+    return {r.docx: f"{outcomes[r.pdf or r.docx]} ({'PDF' if r.pdf else '.docx'})" for r in results if (r.pdf or r.docx) in outcomes}
 
 
 def _report(form, out, results, skipped, filed, code, item, as_json) -> None:

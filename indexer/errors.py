@@ -162,3 +162,13 @@ class DuplicateDocumentError(ConflictError):
     def __init__(self, message: str, existing_id: int):
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class HandoverCheckError(DanganError):
+    """The four-property check (四性检测) failed, so no handover package was written."""
+
+    exit_code = ExitCode.incomplete
+
+    def __init__(self, message: str, report: object = None):
+        super().__init__(message)
+        self.report = report

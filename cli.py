@@ -74,7 +74,7 @@ def _register() -> None:
     for module in (core, documents):
         module.register(main)
     registers.register_commands(main)
-    for name in ("ingest", "search", "forms", "demo"):
+    for name in ("ingest", "search", "forms", "demo", "volumes", "handover"):
         module = _optional(name)
         if module is not None:
             module.register(main)

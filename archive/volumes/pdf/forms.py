@@ -11,7 +11,6 @@ same volume gives the same bytes.
 from __future__ import annotations
 
 import io
-from functools import partial
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -139,7 +138,8 @@ def contents_pdf(code: str, rows: Sequence[Sequence[str]], font: str) -> bytes:
     """The 卷内目录 as a ruled table over one or more A4 pages, header repeated."""
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"{code} 卷内目录", creator="dangan", invariant=1)  # fmt: skip
+                            bottomMargin=18 * mm, title=f"{code} 卷内目录", creator="dangan", invariant=1,
+                            initialFontName=font)  # fmt: skip
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=26, alignment=1)
     small = ParagraphStyle("small", fontName=font, fontSize=10.5, leading=14, alignment=2)
     cell = ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=12.5, wordWrap="CJK")
@@ -149,13 +149,13 @@ def contents_pdf(code: str, rows: Sequence[Sequence[str]], font: str) -> bytes:
     table = Table([header, *body], colWidths=[w * mm for _h, w in CONTENTS_COLUMNS], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), font),  # else the table sets Helvetica, an unembedded font
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ROWBACKGROUNDS", (0, 0), (-1, 0), [colors.Color(0.93, 0.93, 0.93)]),
         ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))  # fmt: skip
-    maker = partial(canvas.Canvas, initialFontName=font)
-    doc.build(canvasmaker=maker, flowables=[Paragraph("卷 内 目 录", title), Spacer(1, 4 * mm), Paragraph(f"档号：{escape(code)}", small),
+    doc.build([Paragraph("卷 内 目 录", title), Spacer(1, 4 * mm), Paragraph(f"档号：{escape(code)}", small),
                Spacer(1, 2 * mm), table])  # fmt: skip
     return buf.getvalue()
 

@@ -8,6 +8,7 @@ really starts; the 备考表's totals are the pages counted from the files thems
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,9 @@ def stamp_of(page) -> str:
 
 def test_page_count_is_cover_contents_documents_and_note(built):
     result, reader, home = built
+    kinds = {e.doc["mime_type"].split("/")[-1] for e in result.volume.entries}
+    assert len(result.volume.entries) == 11  # every filed 施工文件 of the sample, scans and photos included
+    assert kinds == {"pdf", "jpeg", "png", "tiff", "plain", "vnd.openxmlformats-officedocument.wordprocessingml.document"}
     counted = sum(source_pages(home, e.doc) for e in result.volume.entries)
     assert result.document_pages == counted
     assert result.front_pages == 2 and result.note_pages == 1  # one 卷内目录 page for 11 documents
@@ -86,13 +90,18 @@ def test_stamped_numbers_run_one_to_n_on_document_pages_only(built):
     assert stamps[front : front + n] == [str(i) for i in range(1, n + 1)]
 
 
+def page_cell(lines: list[str], title: str) -> str:
+    """The 页次 cell of the row with ``title``: after the title comes the date (if known), then 页次."""
+    at = lines.index(title)
+    return lines[at + 2] if re.fullmatch(r"\d{8}", lines[at + 1]) else lines[at + 1]
+
+
 def test_contents_page_numbers_are_where_each_document_starts(built):
     result, reader, home = built
     lines = [ln.strip() for ln in reader.pages[1].extract_text().splitlines()]
     entries = result.volume.entries
     for i, e in enumerate(entries):
-        at = lines.index(e.doc["title"])
-        shown = lines[at + 2]  # title, date, 页次
+        shown = page_cell(lines, e.doc["title"])
         expected_start = result.front_pages + 1 + sum(source_pages(home, x.doc) for x in entries[:i])
         assert shown.split("-")[0] == str(e.start_page)
         assert result.front_pages + e.start_page == expected_start
@@ -105,7 +114,7 @@ def test_contents_page_numbers_are_where_each_document_starts(built):
             assert page.extract_text().startswith(own.splitlines()[0])
         else:
             assert "/XObject" in page["/Resources"] or e.doc["mime_type"] != "application/pdf"
-    assert lines[lines.index(entries[-1].doc["title"]) + 2] == f"{entries[-1].start_page}-{entries[-1].end_page}"
+    assert page_cell(lines, entries[-1].doc["title"]) == f"{entries[-1].start_page}-{entries[-1].end_page}"
 
 
 def test_note_totals_match_the_files(built):

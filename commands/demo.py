@@ -51,8 +51,8 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     """Run the whole flow on the sample project in a temporary home, offline.
 
     Files the sample inbox, shows the catalog and what is missing and who owes it,
-    searches in Simplified and Traditional characters, fills a batch of service forms
-    and writes the archive registers.
+    searches in Simplified and Traditional characters, fills a batch of service forms,
+    writes the archive registers, builds one volume and runs the handover check.
 
     \b
     Example:

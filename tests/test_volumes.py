@@ -128,3 +128,34 @@ def test_a_catalog_from_before_volumes_gains_the_tables(home):
         assert cat.schema_version() == migrations.latest_version()
         with cat.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM volume_documents")).scalar() == 0
+
+
+def test_bad_volume_settings_are_config_errors(cat, filed):
+    from archive.volumes import code_settings, volume_code
+    from archive.volumes.model import max_pages
+    from indexer.errors import ConfigError
+
+    vols = plan_volumes(cat, CODE)
+    assert volume_code(vols[0], code_settings(cat)) == "0123-BJ2024017·C-001"
+    with pytest.raises(ConfigError, match=r"^\[volume\] code_pattern '\{fonds\}-\{box\}' in dangan.toml cannot be filled"):
+        volume_code(vols[0], {"fonds": "0123", "pattern": "{fonds}-{box}"})
+    cat.home.config["volume"] = {"max_pages": 0}
+    with pytest.raises(ConfigError, match=r"^\[volume\] max_pages = 0 in dangan.toml must be a whole number ≥ 1, e.g. 200$"):
+        max_pages(cat)
+
+
+def test_a_sealed_volume_whose_files_changed_page_count_is_refused(cat, filed):
+    from archive.volumes import record_pages
+
+    plan_volumes(cat, CODE)
+    sealed = seal(cat, CODE, 1)
+    real = {e.document_id: e.pages for e in sealed.entries}
+    assert record_pages(cat, sealed, real) is sealed  # nothing changed: nothing to do
+    diary = filed["施工日志2.txt"]
+    with pytest.raises(ConflictError, match=rf"^document {diary} in sealed volume 1 of {CODE} now has 3 page\(s\), "
+                                            r"not the sealed 1; unseal the volume and build again$"):  # fmt: skip
+        record_pages(cat, sealed, {**real, diary: 3})
+    draft = unseal(cat, CODE, 1, "日志补页")
+    renumbered = record_pages(cat, draft, {**real, diary: 3})
+    assert [(e.start_page, e.end_page) for e in renumbered.entries] == [(1, 1), (2, 2), (3, 5), (6, 6)]
+    assert cat.document(diary)["pages"] == 3

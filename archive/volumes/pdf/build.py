@@ -66,9 +66,10 @@ def build_volume(cat: Catalog, v: Volume, out_dir: Path, *, tick: Tick | None = 
     note = note_pdf(_note(cat, v, code), font)
     writer = PdfWriter()
     front_pages = _append(writer, front)
-    for e in v.entries:
-        added = [writer.add_page(page) for page in readers[e.document_id].pages]
-        stamp_pages(added, e.start_page, font)
+    # Document pages run on from 1 in 件号 order (record_pages made the catalog agree), so one
+    # overlay numbers them all: one font subset instead of one per document.
+    added = [writer.add_page(page) for e in v.entries for page in readers[e.document_id].pages]
+    stamp_pages(added, 1, font)
     note_pages = _append(writer, [note])
     writer.add_metadata({"/Title": f"{code} {v.title}", "/Creator": "dangan"})
     out = Path(out_dir) / f"{code}.pdf"

@@ -20,7 +20,7 @@ from archive.completeness import check
 from archive.registers import page_totals, yyyymmdd
 from archive.volumes.edit import record_pages
 from archive.volumes.model import Volume, code_settings, list_volumes, volume_code
-from archive.volumes.pdf.convert import document_pdf
+from archive.volumes.pdf.convert import DOCX, convert_word_files, document_pdf
 from archive.volumes.pdf.fonts import register_font
 from archive.volumes.pdf.forms import CoverFields, NoteFields, contents_pdf, cover_pdf, note_pdf
 from archive.volumes.pdf.stamp import stamp_pages
@@ -54,10 +54,12 @@ def build_volume(cat: Catalog, v: Volume, out_dir: Path, *, tick: Tick | None = 
     tick = tick or (lambda _name: None)
     font = register_font(cat.home.setting("volume", "font", None))
     settings = code_settings(cat)
+    paths = {e.document_id: cat.home.vault_dir / e.doc["vault_path"] for e in v.entries}
+    words = convert_word_files([paths[e.document_id] for e in v.entries if e.doc["mime_type"] == DOCX])
     converted: dict[int, bytes] = {}
     for e in v.entries:
         label = f"document {e.document_id} {e.doc['title']}"
-        converted[e.document_id] = document_pdf(cat.home.vault_dir / e.doc["vault_path"], e.doc["mime_type"], font, label)
+        converted[e.document_id] = document_pdf(paths[e.document_id], e.doc["mime_type"], font, label, converted=words)
         tick(e.doc["title"])
     readers = {i: PdfReader(io.BytesIO(data)) for i, data in converted.items()}
     v = record_pages(cat, v, {i: len(r.pages) for i, r in readers.items()})

@@ -23,7 +23,7 @@ from reportlab.pdfgen import canvas
 
 from archive.forms.pdf import convert_to_pdf
 from archive.volumes.pdf.forms import _wrap
-from indexer.errors import CorruptFileError, EncryptedFileError, UnsupportedFileError
+from indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
 from indexer.text import decode_text
 
 PDF = "application/pdf"
@@ -31,8 +31,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
 
 
-def document_pdf(path: Path, mime: str, font: str, label: str) -> bytes:
-    """The document at ``path`` as PDF bytes; ``label`` names it in errors ("document 7 施工合同书")."""
+def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dict[Path, bytes] | None = None) -> bytes:
+    """The document at ``path`` as PDF bytes; ``label`` names it in errors ("document 7 施工合同书").
+
+    ``converted``: Word files already converted (:func:`convert_word_files`), by path.
+    """
+    if converted and path in converted:
+        return converted[path]
     if mime == PDF:
         return _pdf(path, label)
     if mime.startswith("image/"):
@@ -83,13 +88,32 @@ def _image_page(c: canvas.Canvas, frame: Image.Image) -> None:
 
 
 def _docx(path: Path, label: str) -> bytes:
-    """Through LibreOffice, on a copy in a private folder (it writes the PDF beside its input)."""
+    """One Word file through LibreOffice (a volume converts its Word files together first)."""
+    return convert_word_files([path])[path]
+
+
+def convert_word_files(paths: list[Path], *, jobs: int = 2) -> dict[Path, bytes]:
+    """Word files to PDF bytes in one LibreOffice run: starting LibreOffice costs more than a page.
+
+    The files are copied into a private folder under neutral names (LibreOffice writes each PDF
+    beside its input and would trip over odd characters in a name); nothing is left behind.
+    """
+    if not paths:
+        return {}
     tmp = Path(tempfile.mkdtemp(prefix="dangan-volume-"))
     try:
-        copy = tmp / ("document" + path.suffix.lower())
-        shutil.copyfile(path, copy)
-        (pdf,) = convert_to_pdf([copy], jobs=1)
-        return pdf.read_bytes()
+        copies = []
+        for i, path in enumerate(paths):
+            copies.append(tmp / f"document-{i:04d}{path.suffix.lower()}")
+            shutil.copyfile(path, copies[-1])
+        try:
+            pdfs = convert_to_pdf(copies, jobs=jobs)
+        except InputFileError as e:  # name the vault file, not our private copy
+            message = str(e)
+            for copy, path in zip(copies, paths):
+                message = message.replace(str(copy), str(path))
+            raise InputFileError(message) from e
+        return {path: pdf.read_bytes() for path, pdf in zip(paths, pdfs)}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

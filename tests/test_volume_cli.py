@@ -95,3 +95,20 @@ def test_a_word_file_without_libreoffice_names_the_package(cli, cat, project, tm
     assert r.output.strip() == ("Error: LibreOffice is needed to make PDFs but `soffice` is not on PATH; "
                                 "install it with: apt-get install libreoffice-writer-nogui")  # fmt: skip
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_damaged_file_stops_the_build_naming_the_document(cli, cat, project, tmp_path):
+    from tests.docgen import make_text_pdf
+
+    (tmp_path / "in").mkdir()
+    make_text_pdf(tmp_path / "in" / "开工报告.pdf", ["开工报告\n工程编号：BJ-2024-017\n2024年3月1日开工，现场具备开工条件。"])
+    (rec,) = ingest_paths(cat, [tmp_path / "in"], project=CODE)
+    stored = cat.home.vault_dir / cat.document(rec.doc_id)["vault_path"]
+    stored.write_bytes(stored.read_bytes()[:150])
+    cli("volume", "plan", CODE)
+    r = cli("volume", "build", CODE, "--out", str(tmp_path / "out"))
+    assert r.exit_code == 4
+    where = cat.document(rec.doc_id)["vault_path"]
+    assert r.output.startswith(f"Error: document {rec.doc_id} 开工报告 (vault/{where}) is not a readable PDF (")
+    assert r.output.rstrip().endswith("); re-scan or re-export it")
+    assert list(tmp_path.glob("out/*.pdf")) == []  # no half-built volume

@@ -58,7 +58,7 @@ def build_volume(cat: Catalog, v: Volume, out_dir: Path, *, tick: Tick | None = 
     words = convert_word_files([paths[e.document_id] for e in v.entries if e.doc["mime_type"] == DOCX])
     converted: dict[int, bytes] = {}
     for e in v.entries:
-        label = f"document {e.document_id} {e.doc['title']}"
+        label = f"document {e.document_id} {e.doc['title']} (vault/{e.doc['vault_path']})"
         converted[e.document_id] = document_pdf(paths[e.document_id], e.doc["mime_type"], font, label, converted=words)
         tick(e.doc["title"])
     readers = {i: PdfReader(io.BytesIO(data)) for i, data in converted.items()}

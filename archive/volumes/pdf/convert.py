@@ -46,7 +46,7 @@ def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dic
         return _docx(path, label)
     if mime == TEXT:
         return _text(path, font)
-    raise UnsupportedFileError(f"{label} ({path.name}, {mime}) cannot be put into a volume PDF; use PDF, images, DOCX or TXT")
+    raise UnsupportedFileError(f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, DOCX or TXT")
 
 
 def _pdf(path: Path, label: str) -> bytes:
@@ -54,11 +54,11 @@ def _pdf(path: Path, label: str) -> bytes:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise EncryptedFileError(f"{label} ({path.name}) is an encrypted PDF; file an unprotected copy to put it in a volume")
+            raise EncryptedFileError(f"{label} is an encrypted PDF; file an unprotected copy to put it in a volume")
         if len(reader.pages) == 0:
-            raise CorruptFileError(f"{label} ({path.name}) has no pages; re-scan or re-export it")
+            raise CorruptFileError(f"{label} has no pages; re-scan or re-export it")
     except (PdfReadError, ValueError, KeyError) as e:
-        raise CorruptFileError(f"{label} ({path.name}) is not a readable PDF ({e}); re-scan or re-export it") from e
+        raise CorruptFileError(f"{label} is not a readable PDF ({e}); re-scan or re-export it") from e
     return data
 
 
@@ -71,7 +71,7 @@ def _images(path: Path, label: str, font: str) -> bytes:
             for frame in ImageSequence.Iterator(img):
                 _image_page(c, frame.convert("L" if frame.mode in ("1", "L", "I;16") else "RGB"))
     except (UnidentifiedImageError, OSError) as e:
-        raise CorruptFileError(f"{label} ({path.name}) is not a readable image ({e}); re-scan it") from e
+        raise CorruptFileError(f"{label} is not a readable image ({e}); re-scan it") from e
     c.save()
     return buf.getvalue()
 

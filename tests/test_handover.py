@@ -202,3 +202,38 @@ def test_usability_and_security_of_single_files(tmp_path):
         z.writestr("word/vbaProject.bin", b"\0macro")
     assert security_problem(docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") == (
         "contains macros (vbaProject.bin); save it as a plain .docx")
+
+
+def test_hostile_titles_still_make_a_valid_package(cli, cat, ready, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from openpyxl import load_workbook
+
+    from archive.schema import projects
+
+    doc = ready["施工合同书.txt"]
+    set_doc(cat, doc["id"], title="施工\x01合同书 <甲方&乙方>\x0c", remarks="=HYPERLINK(\"http://x\")")
+    with cat.engine.begin() as conn:
+        conn.execute(update(projects).where(projects.c.code == CODE).values(name="=1+1 安居花园"))
+    plan_volumes(cat, CODE)  # the 案卷题名 takes the new project name
+    out = tmp_path / "移交"
+    r = cli("handover", CODE, "--out", str(out))
+    assert r.exit_code == 0, r.output
+    vol = "0123-BJ2024017·C-001"
+    root = ET.parse(out / vol / f"{vol}.xml").getroot()
+    assert root.find("案卷题名").text == "=1+1 安居花园土建施工文件资料"
+    assert root.find("卷内文件/文件/文件题名").text == "施工合同书 <甲方&乙方>"
+    rows = list(load_workbook(out / "案卷目录.xlsx").active.iter_rows(min_row=4, values_only=True))
+    assert rows[0][2] == "=1+1 安居花园土建施工文件资料"  # text, not a formula
+    assert load_workbook(out / vol / "卷内目录.xlsx").active.cell(row=4, column=4).value == "施工合同书 <甲方&乙方>"
+
+
+def test_a_code_pattern_that_cannot_name_a_file_is_refused(cli, home, ready, tmp_path):
+    config = home.config_path.read_text(encoding="utf-8")
+    home.config_path.write_text(config.replace('code_pattern = "{fonds}-{project}·{gbt_class}-{volume:03d}"',
+                                               'code_pattern = "{fonds}/../{volume}"'), encoding="utf-8")  # fmt: skip
+    r = cli("handover", CODE, "--out", str(tmp_path / "移交"))
+    assert r.exit_code == 6
+    assert r.output.strip() == ("Error: [volume] code_pattern '{fonds}/../{volume}' in dangan.toml gives the 档号 '0123/../1', "
+                                "which cannot name a file; use letters, digits, '-' and '·' (check [archive_code] fonds too)")  # fmt: skip
+    assert not (tmp_path / "移交").exists()

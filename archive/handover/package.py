@@ -30,6 +30,7 @@ from archive.handover.xmlmeta import FileMeta, volume_xml
 from archive.projects import get_project
 from archive.registers import page_totals, yyyymmdd
 from archive.volumes import Volume, code_settings, list_volumes, piece_code
+from archive.volumes.model import xml_safe
 from archive.volumes.pdf import build_volume
 from indexer.errors import ConflictError, HandoverCheckError
 from indexer.fsutil import atomic_write, fsync_dir
@@ -96,7 +97,7 @@ def _write_volumes(cat: Catalog, code: str, root: Path, tick: Tick) -> list[Path
         atomic_write(folder / f"{built.code}.xml", volume_xml(fields, files))
         volume_contents_xlsx(info, [e.register_entry() for e in v.entries], folder / "卷内目录.xlsx")
         totals = page_totals([e.register_entry() for e in v.entries])
-        list_rows.append([v.sequence, built.code, v.title, totals.text, totals.drawings, totals.photos,
+        list_rows.append([v.sequence, built.code, xml_safe(v.title), totals.text, totals.drawings, totals.photos,
                           info["company"], fields["编制日期"], v.retention, v.secrecy, ""])  # fmt: skip
         folders.append(folder)
     shutil.rmtree(root / "_building", ignore_errors=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from archive.volumes.model import xml_safe
+
 
 @dataclass
 class FileMeta:
@@ -35,7 +37,7 @@ def volume_xml(fields: dict[str, str], files: list[FileMeta]) -> bytes:
     """The volume's XML (UTF-8, declaration, two-space indent)."""
     root = ET.Element("案卷", {"version": "1"})
     for key, value in fields.items():
-        ET.SubElement(root, key).text = str(value)
+        ET.SubElement(root, key).text = xml_safe(value)
     listing = ET.SubElement(root, "卷内文件", {"数量": str(len(files))})
     for f in files:
         el = ET.SubElement(listing, "文件", {"件号": str(f.piece)})
@@ -44,7 +46,7 @@ def volume_xml(fields: dict[str, str], files: list[FileMeta]) -> bytes:
             ("日期", f.date), ("页次", f.pages), ("保管期限", f.retention), ("密级", f.secrecy),
             ("清单项", f.item), ("文件名", f.file_name), ("大小", str(f.size)),
         ):  # fmt: skip
-            ET.SubElement(el, key).text = value
+            ET.SubElement(el, key).text = xml_safe(value)
         ET.SubElement(el, "摘要", {"算法": "SHA-256"}).text = f.sha256
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

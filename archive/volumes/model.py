@@ -23,6 +23,14 @@ from indexer.errors import ConfigError, NotFoundError
 
 DEFAULT_CODE_PATTERN = "{fonds}-{project}·{gbt_class}-{volume:03d}"
 DEFAULT_MAX_PAGES = 200
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Characters XML 1.0 (so DOCX, XLSX and our XML) cannot hold; text read from scans may carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value: object) -> str:
+    """``value`` as text without the characters XML cannot hold."""
+    return _NOT_XML.sub("", str(value))
 
 
 @dataclass
@@ -46,10 +54,10 @@ class Entry:
         """The keys :mod:`archive.registers` reads, with 责任者 already defaulted."""
         d = self.doc
         return {
-            "id": d["id"], "doc_number": d.get("doc_number") or "", "person": self.author, "title": d["title"],
-            "document_date": d.get("document_date"), "pages": self.pages, "remarks": d.get("remarks") or "",
-            "item_code": d.get("item_code"), "mime_type": d.get("mime_type"), "retention": self.retention,
-            "secrecy": self.secrecy,
+            "id": d["id"], "doc_number": xml_safe(d.get("doc_number") or ""), "person": xml_safe(self.author),
+            "title": xml_safe(d["title"]), "document_date": d.get("document_date"), "pages": self.pages,
+            "remarks": xml_safe(d.get("remarks") or ""), "item_code": d.get("item_code"), "mime_type": d.get("mime_type"),
+            "retention": self.retention, "secrecy": self.secrecy,
         }  # fmt: skip
 
 
@@ -116,12 +124,19 @@ def volume_code(volume: Volume, settings: dict[str, Any]) -> str:
     }  # fmt: skip
     pattern = settings.get("pattern") or DEFAULT_CODE_PATTERN
     try:
-        return pattern.format(**values)
+        code = pattern.format(**values)
     except (KeyError, ValueError, IndexError) as e:
         raise ConfigError(
             f"[volume] code_pattern {pattern!r} in dangan.toml cannot be filled ({e}); "
             f"use the fields fonds, project, gbt_class, volume"
         ) from e
+    # The 档号 names folders and files of the handover package: it must be one plain name.
+    if not code or code.startswith(".") or _UNSAFE_NAME.search(code):
+        raise ConfigError(
+            f"[volume] code_pattern {pattern!r} in dangan.toml gives the 档号 {code!r}, which cannot name a file; "
+            f"use letters, digits, '-' and '·' (check [archive_code] fonds too)"
+        )
+    return code
 
 
 def piece_code(volume_code_: str, position: int) -> str:

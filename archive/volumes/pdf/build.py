@@ -97,8 +97,8 @@ def contents_rows(v: Volume) -> list[list[str]]:
     for i, e in enumerate(v.entries):
         last = i == len(v.entries) - 1
         pages = f"{e.start_page}-{e.end_page}" if last else str(e.start_page)
-        rows.append([str(e.position), e.doc.get("doc_number") or "", e.author, e.doc["title"],
-                     yyyymmdd(e.doc.get("document_date")), pages, e.doc.get("remarks") or ""])  # fmt: skip
+        r = e.register_entry()
+        rows.append([str(e.position), r["doc_number"], r["person"], r["title"], yyyymmdd(r["document_date"]), pages, r["remarks"]])
     return rows
 
 

@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pypdf import PdfReader, PdfWriter  # noqa: E402
+from pypdf import PdfReader, PdfWriter
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.ingest import ingest_paths  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES  # noqa: E402
-from archive.volumes import plan_volumes  # noqa: E402
-from archive.volumes.pdf import build_volume  # noqa: E402
-from tests.docgen import make_scan_image, make_text_pdf  # noqa: E402
+from archive.catalog import Catalog
+from archive.create import init_home
+from archive.ingest import ingest_paths
+from archive.projects import add_project
+from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES
+from archive.volumes import plan_volumes
+from archive.volumes.pdf import build_volume
+from tests.docgen import make_scan_image, make_text_pdf
 
 BODY = "今日完成二层顶板钢筋绑扎，监理旁站验收合格，混凝土浇筑计划于明日上午进行。" * 3
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -98,7 +97,7 @@ def test_a_document_without_author_fails_and_passes_once_set(cli, cat, ready):
     set_doc(cat, doc["id"], person=None, author=None)  # nobody held the role when it was filed
     r = cli("handover", "check", CODE)
     assert r.exit_code == 3
-    code, data = check_json(cli)
+    _, data = check_json(cli)
     assert [(f["property"], f["volume"], f["piece"], f["message"]) for f in data["findings"]] == [
         ("完整性", 1, 1, f"施工合同书: 责任者 is empty; set it with `dangan edit {doc['id']} --author 姓名`")]  # fmt: skip
     set_doc(cat, doc["id"], author="王建国")

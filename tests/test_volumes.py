@@ -9,7 +9,7 @@ from archive import migrations
 from archive.catalog import Catalog, meta
 from archive.ingest import ingest_paths
 from archive.schema import documents
-from archive.volumes import get_volume, list_volumes, move_document, plan_volumes, seal, unseal
+from archive.volumes import get_volume, move_document, plan_volumes, seal, unseal
 from archive.volumes.metadata import highest_secrecy, longest_retention, normal_retention, normal_secrecy
 from indexer.errors import ConflictError, NotFoundError, UsageError
 from tests.conftest import write_text_doc

@@ -118,8 +118,8 @@ def _file_findings(cat: Catalog, d: dict) -> list[tuple[str, str]]:
         return [("真实性", f"{name}: the stored file vault/{d['vault_path']} is missing; restore it from a backup")]
     found = []
     if path.stat().st_size != d["size"] or sha256_file(path) != d["sha256"]:
-        found.append(("真实性", f"{name}: content differs from the SHA-256 recorded at ingest (changed since filing); "
-                               f"restore vault/{d['vault_path']} from a backup"))  # fmt: skip
+        found.append(("真实性", (f"{name}: content differs from the SHA-256 recorded at ingest (changed since filing); "
+                                f"restore vault/{d['vault_path']} from a backup")))  # fmt: skip
     usability = usability_problem(path, d["mime_type"])
     if usability:
         found.append(("可用性", f"{name} {usability}"))

@@ -9,7 +9,7 @@ documents (GB/T 50328).  DA/T 22 codes (Y, D30, D10) are accepted for 保管期�
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from indexer.errors import UsageError
 

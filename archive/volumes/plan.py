@@ -17,7 +17,8 @@ from archive.catalog import Catalog, now
 from archive.projects import Project, get_project
 from archive.schema import volume_documents, volumes
 from archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
-from archive.volumes.model import Volume, code_settings, list_volumes, max_pages as configured_max_pages
+from archive.volumes.model import Volume, code_settings, list_volumes
+from archive.volumes.model import max_pages as configured_max_pages
 
 OTHER_GROUP = "其他文件"
 
@@ -109,7 +110,7 @@ def _insert(conn, project: Project, sequence: int, p: Proposal) -> None:
             project_code=project.code, sequence=sequence, title=p.title, kind=p.kind, gbt_class=p.gbt_class,
             retention=longest_retention(retentions), secrecy=highest_secrecy(secrecies), status="draft",
             created_at=now(),
-        )  # fmt: skip
+        )
     ).inserted_primary_key[0]
     start = 1
     for position, d in enumerate(p.docs, 1):

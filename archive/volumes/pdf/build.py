@@ -9,9 +9,9 @@ draw the cover, the 卷内目录 with the page numbers just stamped and the 备�
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from pypdf import PdfReader, PdfWriter
 
@@ -76,9 +76,8 @@ def build_volume(cat: Catalog, v: Volume, out_dir: Path, *, tick: Tick | None = 
     writer.add_metadata({"/Title": f"{code} {v.title}", "/Creator": "dangan"})
     out = Path(out_dir) / f"{code}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
+    with atomic_path(out) as tmp, open(tmp, "wb") as fh:
+        writer.write(fh)
     return BuiltVolume(out, code, v, front_pages, v.pages, note_pages)
 
 

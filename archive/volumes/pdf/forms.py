@@ -11,8 +11,9 @@ same volume gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,7 +21,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = A4
 CONTENTS_COLUMNS = (("序号", 11), ("文件编号", 27), ("责任者", 21), ("文件题名", 59), ("日期", 22), ("页次", 17), ("备注", 13))

@@ -221,10 +221,11 @@ def test_hostile_titles_still_make_a_valid_package(cli, cat, ready, tmp_path):
     vol = "0123-BJ2024017·C-001"
     root = ET.parse(out / vol / f"{vol}.xml").getroot()
     assert root.find("案卷题名").text == "=1+1 安居花园土建施工文件资料"
-    assert root.find("卷内文件/文件/文件题名").text == "施工合同书 <甲方&乙方>"
+    title = root.find("卷内文件/文件/文件题名")
+    assert (title.text, title.get("拟写")) == ("施工合同书 <甲方&乙方>", "是")  # not in the text: the archivist's
     rows = list(load_workbook(out / "案卷目录.xlsx").active.iter_rows(min_row=4, values_only=True))
     assert rows[0][2] == "=1+1 安居花园土建施工文件资料"  # text, not a formula
-    assert load_workbook(out / vol / "卷内目录.xlsx").active.cell(row=4, column=4).value == "施工合同书 <甲方&乙方>"
+    assert load_workbook(out / vol / "卷内目录.xlsx").active.cell(row=4, column=4).value == "[施工合同书 <甲方&乙方>]"
 
 
 def test_a_code_pattern_that_cannot_name_a_file_is_refused(cli, home, ready, tmp_path):

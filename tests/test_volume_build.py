@@ -101,7 +101,7 @@ def test_contents_page_numbers_are_where_each_document_starts(built):
     lines = [ln.strip() for ln in reader.pages[1].extract_text().splitlines()]
     entries = result.volume.entries
     for i, e in enumerate(entries):
-        shown = page_cell(lines, e.doc["title"])
+        shown = page_cell(lines, e.shown_title)
         expected_start = result.front_pages + 1 + sum(source_pages(home, x.doc) for x in entries[:i])
         assert shown.split("-")[0] == str(e.start_page)
         assert result.front_pages + e.start_page == expected_start
@@ -114,7 +114,7 @@ def test_contents_page_numbers_are_where_each_document_starts(built):
             assert page.extract_text().startswith(own.splitlines()[0])
         else:
             assert "/XObject" in page["/Resources"] or e.doc["mime_type"] != "application/pdf"
-    assert page_cell(lines, entries[-1].doc["title"]) == f"{entries[-1].start_page}-{entries[-1].end_page}"
+    assert page_cell(lines, entries[-1].shown_title) == f"{entries[-1].start_page}-{entries[-1].end_page}"
 
 
 def test_note_totals_match_the_files(built):

@@ -159,3 +159,14 @@ def test_a_sealed_volume_whose_files_changed_page_count_is_refused(cat, filed):
     renumbered = record_pages(cat, draft, {**real, diary: 3})
     assert [(e.start_page, e.end_page) for e in renumbered.entries] == [(1, 1), (2, 2), (3, 5), (6, 6)]
     assert cat.document(diary)["pages"] == 3
+
+
+def test_a_title_not_on_the_document_is_shown_in_brackets(cat, filed):
+    from archive.volumes.model import title_on_document
+
+    assert title_on_document("施工组织设计", "施 工 組 織 設 計\n第一章")  # OCR spaces, Traditional text
+    assert not title_on_document("scan_0003", "原材料试验报告")
+    set_doc(cat, filed["开工报告.txt"], title="开工申请（拟）")
+    entries = {e.doc["original_name"]: e for e in plan_volumes(cat, CODE)[0].entries}
+    assert entries["开工报告.txt"].register_entry()["title"] == "[开工申请（拟）]"
+    assert entries["施工合同书.txt"].register_entry()["title"] == "施工合同书 2024年2月1日"  # its first line

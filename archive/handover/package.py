@@ -117,7 +117,7 @@ def _copy_originals(cat: Catalog, v: Volume, code: str, folder: Path) -> list[Fi
             author=e.author, title=e.doc["title"], date=yyyymmdd(e.doc.get("document_date")),
             pages=f"{e.start_page}-{e.end_page}" if last or e.pages > 1 else str(e.start_page),
             retention=e.retention, secrecy=e.secrecy, item=e.doc.get("item_code") or "", file_name=name,
-            size=int(e.doc["size"]), sha256=e.doc["sha256"],
+            size=int(e.doc["size"]), sha256=e.doc["sha256"], archivist_title=not e.on_document,
         ))  # fmt: skip
     return files
 

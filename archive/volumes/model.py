@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from archive.catalog import Catalog, document_dict
 from archive.projects import Project, get_project
-from archive.schema import documents, volume_documents, volumes
+from archive.schema import document_texts, documents, volume_documents, volumes
 from archive.volumes.metadata import author_of, retention_of, secrecy_of
 from indexer.errors import ConfigError, NotFoundError
+from indexer.text import fold
 
 DEFAULT_CODE_PATTERN = "{fonds}-{project}·{gbt_class}-{volume:03d}"
 DEFAULT_MAX_PAGES = 200
@@ -45,6 +46,13 @@ class Entry:
     author: str
     retention: str
     secrecy: str
+    on_document: bool = True  # the title can be read in the document's own text
+
+    @property
+    def shown_title(self) -> str:
+        """文件题名 as registers print it: a title the archivist wrote (not on the document) in [ ]."""
+        title = xml_safe(self.doc["title"])
+        return title if self.on_document else f"[{title}]"
 
     @property
     def pages(self) -> int:
@@ -55,7 +63,7 @@ class Entry:
         d = self.doc
         return {
             "id": d["id"], "doc_number": xml_safe(d.get("doc_number") or ""), "person": xml_safe(self.author),
-            "title": xml_safe(d["title"]), "document_date": d.get("document_date"), "pages": self.pages,
+            "title": self.shown_title, "document_date": d.get("document_date"), "pages": self.pages,
             "remarks": xml_safe(d.get("remarks") or ""), "item_code": d.get("item_code"), "mime_type": d.get("mime_type"),
             "retention": self.retention, "secrecy": self.secrecy,
         }  # fmt: skip
@@ -159,8 +167,9 @@ def list_volumes(cat: Catalog, code: str) -> list[Volume]:
         rows = list(conn.execute(select(volumes).where(volumes.c.project_code == code).order_by(volumes.c.sequence)).mappings())
         members = list(
             conn.execute(
-                select(volume_documents, documents)
+                select(volume_documents, documents, document_texts.c.content)
                 .join(documents, documents.c.id == volume_documents.c.document_id)
+                .join(document_texts, document_texts.c.document_id == documents.c.id, isouter=True)
                 .where(volume_documents.c.volume_id.in_([r["id"] for r in rows]))
                 .order_by(volume_documents.c.volume_id, volume_documents.c.position)
             ).mappings()
@@ -189,7 +198,22 @@ def _entry(project: Project, row) -> Entry:
         document_id=row["document_id"], position=row["position"], start_page=row["start_page"],
         end_page=row["end_page"], doc=doc, author=author_of(doc),
         retention=retention_of(doc, item.retention if item else None), secrecy=secrecy_of(doc),
+        on_document=title_on_document(doc["title"], row["content"] or ""),
     )  # fmt: skip
+
+
+def title_on_document(title: str, text: str) -> bool:
+    """Whether the title can be read in the document's text (spaces, width and Traditional forms ignored).
+
+    GB/T 50328 puts a title the archivist made up in [ ]; a title that is not in the text
+    (a scan without a text layer, a name taken from the file name) is one.
+    """
+    wanted = _squash(title)
+    return bool(wanted) and wanted in _squash(text)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text))  # OCR puts spaces between characters
 
 
 def _volume(row, entries: list[Entry]) -> Volume:

@@ -74,7 +74,7 @@ def _register() -> None:
     for module in (core, deadlines, documents):
         module.register(main)
     registers.register_commands(main)
-    for name in ("ingest", "search", "forms", "demo", "life", "serve", "migrate"):
+    for name in ("ingest", "search", "forms", "demo", "life", "serve", "migrate", "volumes", "handover"):
         module = _optional(name)
         if module is not None:
             module.register(main)

@@ -49,6 +49,16 @@ fonds = "0123"
 category = "WS"
 org = "GC"
 pattern = "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}"
+
+[volume]
+# Volumes (案卷) for handover.  档号 of a volume (DA/T 13: "-" between levels, "·" inside one);
+# fields {fonds} (above), {project} (the project code without dashes), {gbt_class} (C, D…), {volume}.
+code_pattern = "{fonds}-{project}·{gbt_class}-{volume:03d}"
+max_pages = 200            # a checklist group thicker than this is split into 第1卷, 第2卷…
+archive_no = ""            # 档案馆代号 printed on the cover
+client = ""                # 建设单位, put in front of every 案卷题名
+compiler = ""              # 立卷人 and 检查人 printed on the 备考表 (blank lines when empty)
+reviewer = ""
 """
 
 

@@ -10,6 +10,7 @@ PostgreSQL run one code path.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -190,4 +191,34 @@ index_queue = Table(
     Column("document_id", Integer, nullable=False),
     Column("queued_at", DateTime, nullable=False),
     Column("station", Text, nullable=False, default=""),  # host:pid of the station that queued it
+# -- volumes (案卷) and the ordered documents in each (schema 4) ---------------------------
+# A volume groups filed documents of one project and one checklist group (施工文件, 竣工图…)
+# for handover.  Its 保管期限 and 密级 are the longest / highest of its documents, recomputed
+# on every change while it is a draft; sealing freezes order and page numbers.
+volumes = Table(
+    "volumes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_code", String(64), ForeignKey("projects.code"), nullable=False),
+    Column("sequence", Integer, nullable=False),  # 案卷号 within the project, from 1
+    Column("title", Text, nullable=False),  # 案卷题名
+    Column("kind", Text, nullable=False),  # the checklist group: 土建施工文件资料, 竣工图…
+    Column("gbt_class", String(4), nullable=False, default=""),  # GB/T 50328 class (C, D, E…)
+    Column("retention", String(16), nullable=False),
+    Column("secrecy", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # draft | sealed
+    Column("created_at", DateTime, nullable=False),
+    Column("sealed_at", DateTime),
+    UniqueConstraint("project_code", "sequence", name="uq_volume_sequence"),
+)
+
+# A document is in at most one volume; position is its 件号 (from 1), pages its 页次 range.
+volume_documents = Table(
+    "volume_documents",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("volume_id", Integer, ForeignKey("volumes.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("start_page", Integer, nullable=False),
+    Column("end_page", Integer, nullable=False),
 )

@@ -24,7 +24,7 @@ from archive.registers import write_register
 from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 from commands.common import console, progress_bar
 from commands.demo_service import service_month
-from indexer.errors import NotFoundError
+from indexer.errors import MissingDependencyError, NotFoundError
 
 # (what the search shows, query): each exercises one promise of the Chinese search.
 SEARCHES = (
@@ -53,8 +53,8 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     """Run the whole flow on the sample project in a temporary home, offline.
 
     Files the sample inbox, shows the catalog and what is missing and who owes it,
-    searches in Simplified and Traditional characters, fills a batch of service forms
-    and writes the archive registers.
+    searches in Simplified and Traditional characters, fills a batch of service forms,
+    writes the archive registers, builds one volume and runs the handover check.
 
     \b
     Example:
@@ -91,6 +91,7 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
         outputs = _forms(cat, samples, home.root / "out", shown)
         outputs.append(service_month(cat, samples, home.root / "out" / "service", "6b"))
         outputs += _registers(cat, home.root / "out", shown)
+        outputs += _volumes(cat, home.root / "out" / "volumes")
         _finish(home.root, outputs, kept)
 
 
@@ -181,8 +182,27 @@ def _registers(cat: Catalog, out_dir: Path, shown=str) -> list[Path]:
     return written
 
 
+def _volumes(cat: Catalog, out_dir: Path) -> list[Path]:
+    from archive.handover import run_checks
+    from archive.volumes import plan_volumes
+    from archive.volumes.pdf import build_volume
+    from commands.handover import print_findings
+
+    _step(8, "Volumes (案卷) for handover and the four-property check (四性检测)")
+    first = plan_volumes(cat, SAMPLE_PROJECT)[0]
+    try:
+        built = build_volume(cat, first, out_dir)
+    except MissingDependencyError as e:  # the Word file needs LibreOffice; the check still runs
+        click.echo(f"Volume PDF skipped: {e}")
+        built = None
+    if built is not None:
+        click.echo(f"Volume {built.code} {first.title}: {built.total_pages} pages, documents numbered 1–{built.document_pages} → {built.path}")
+    print_findings(run_checks(cat, SAMPLE_PROJECT))
+    return [built.path] if built else []
+
+
 def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
-    _step(8, "Where everything is, and what to try next")
+    _step(9, "Where everything is, and what to try next")
     shown = _shown(root, kept)
     if not kept:
         click.echo("This temporary home is removed now; `dangan demo --keep` keeps it so you can try:")
@@ -199,6 +219,8 @@ def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
         f"dangan --home {root} review",
         f"dangan --home {root} forms list",
         f"dangan --home {root} watch",
+        f"dangan --home {root} volume show {SAMPLE_PROJECT} 1",
+        f"dangan --home {root} handover check {SAMPLE_PROJECT}",
     ):
         click.echo(f"  {cmd}")
 

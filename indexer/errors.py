@@ -178,3 +178,13 @@ class PermissionDeniedError(DanganError):
     """The signed-in user's role does not allow this action."""
 
     exit_code = ExitCode.usage
+
+
+class HandoverCheckError(DanganError):
+    """The four-property check (四性检测) failed, so no handover package was written."""
+
+    exit_code = ExitCode.incomplete
+
+    def __init__(self, message: str, report: object = None):
+        super().__init__(message)
+        self.report = report

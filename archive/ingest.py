@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-from archive import vault
+from archive import names, preflight, vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
 from archive.classify import Classification, classify_item, find_date, find_project_code, find_title
@@ -33,9 +33,12 @@ from indexer.errors import (
     EmptyFileError,
     InputFileError,
     UnknownProjectError,
+    SourceChangedError,
     UnsupportedFileError,
 )
 from indexer.extract import extract
+from indexer.limits import Limits
+from indexer.limits import applied as limits_applied
 
 INDEX_BATCH = 50
 
@@ -67,11 +70,18 @@ class Record:
     message: str = ""
     duplicate_of: int | None = None
     moved_to: str | None = None
+    staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
+    source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
+
+    @property
+    def name(self) -> str:
+        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
+        return names.clean(self.path.name)
 
     def to_json(self) -> dict:
         cls = self.classification
         return {
-            "input": str(self.path),
+            "input": names.clean(str(self.path)),
             "outcome": self.outcome,
             "document": self.doc_id,
             "project": self.project.code if self.project else None,
@@ -99,6 +109,7 @@ class Ingester:
     cat: Catalog
     min_confidence: float = 0.5
     ocr: bool = True
+    limits: Limits = field(default_factory=Limits)
     index: bool = True
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
@@ -110,6 +121,7 @@ class Ingester:
             cat,
             min_confidence=float(kw.pop("min_confidence", home.setting("ingest", "min_confidence", 0.5))),
             ocr=bool(kw.pop("ocr", home.setting("ingest", "ocr", True))),
+            limits=Limits.from_config(home.config.get("limits")),
             **kw,
         )
 
@@ -129,18 +141,21 @@ class Ingester:
             if raise_errors:
                 raise
             self.fail(rec, e)
+        finally:
+            if rec.staged is not None:
+                rec.staged.discard()  # a failure or a duplicate: the temporary copy goes
         return rec
 
     def preflight(self, rec: Record) -> None:
-        """Exists, readable, a regular non-empty file, not already in the catalog."""
-        try:
-            st = rec.path.stat()
-            rec.sha256 = vault.sha256_file(rec.path)
-        except FileNotFoundError as e:
-            raise InputFileError(f"{rec.path}: file disappeared before it could be filed; drop it again") from e
-        except (PermissionError, IsADirectoryError) as e:
-            raise InputFileError(f"{rec.path}: cannot read the file ({e.strerror}); check its permissions") from e
-        rec.size = st.st_size
+        """A regular non-empty file (no link, no FIFO), within the limits, not already in the catalog.
+
+        The bytes are copied to the vault's temporary space and hashed in one pass
+        (``archive.preflight``): what is extracted and stored is exactly what was hashed.
+        """
+        mode = preflight.file_mode(self.cat.home.root)
+        with limits_applied(self.limits):
+            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode)
+        rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
         existing = self.cat.document_by_sha(rec.sha256)
@@ -155,9 +170,13 @@ class Ingester:
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
         try:
-            rec.extraction = extract(rec.path, ocr=self.ocr)
-        except DanganError:
+            rec.extraction = extract(rec.staged.path, ocr=self.ocr, limits=self.limits)
+        except DanganError as e:
+            # The reader saw the staged copy; the user knows the file by its own name.
+            e.message = e.message.replace(str(rec.staged.path), str(rec.path))
             raise
+        except RecursionError as e:  # a structure nested thousands deep
+            raise CorruptFileError(f"{rec.path}: is nested too deeply to read; re-scan or re-export it") from e
         except Exception as e:  # parsers raise anything on malformed input: translate here
             raise CorruptFileError(
                 f"{rec.path}: could not be read ({e.__class__.__name__}: {e}); re-scan or re-export it"
@@ -171,17 +190,23 @@ class Ingester:
             rec.item = rec.project.item(rec.forced_item)
         elif rec.project is not None:
             rec.classification = classify_item(
-                rec.project, rec.path.name, text, min_confidence=self.min_confidence
+                rec.project, rec.name, text, min_confidence=self.min_confidence
             )
             rec.item = rec.classification.item
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
-        rec.title = rec.title or find_title(text, rec.path.stem, rec.item)
+        rec.title = rec.title or find_title(text, Path(rec.name).stem, rec.item)
         rec.document_date = rec.document_date or find_date(text)
 
     def store(self, rec: Record) -> None:
-        """Copy into the vault under its readable path (atomic, never overwriting)."""
-        rec.vault_rel = vault.store(self.cat.home.vault_dir, rec.path, self.vault_path(rec))
+        """Link the staged copy into the vault under its readable path (never overwriting).
+
+        A pending note goes first, so a kill before the commit leaves a vault file the next
+        start knows to remove, wherever the source was (see ``archive.recovery``).
+        """
+        vault.note_pending(self.cat.home.root, rec.sha256)
+        rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, rec.staged.path, self.vault_path(rec))
+        rec.staged = None
 
     def commit(self, rec: Record) -> None:
         """One transaction: the document row, its text and the event."""
@@ -189,7 +214,8 @@ class Ingester:
         ex = rec.extraction
         values = dict(
             sha256=rec.sha256,
-            original_name=rec.path.name,
+            original_name=rec.name,
+            original_name_raw=names.raw_name(rec.path.name),
             title=rec.title,
             vault_path=rec.vault_rel,
             size=rec.size,
@@ -208,7 +234,7 @@ class Ingester:
             source=rec.source,
             doc_number=rec.doc_number,
             remarks=rec.remarks,
-            inbox_path=str(rec.path) if rec.consume else None,
+            inbox_path=names.path_to_db(rec.path) if rec.consume else None,
         )
         with self.cat.engine.begin() as conn:
             rec.doc_id = self.cat.add_document(conn, values, ex.text)
@@ -217,13 +243,14 @@ class Ingester:
                 "filed" if status == "filed" else "to-review",
                 project=values["project_code"],
                 document=rec.doc_id,
-                input=str(rec.path),
+                input=names.clean(str(rec.path)),
                 item=values["item_code"],
                 person=values["person"],
                 vault_path=rec.vault_rel,
                 reason=rec.review_reason or None,
                 notes=list(ex.notes),
             )
+        vault.clear_pending(self.cat.home.root, rec.sha256)
         rec.outcome = status
         rec.message = rec.review_reason if status == "review" else f"filed as {rec.item.code} {rec.item.title}"
         self._to_index.append(rec.doc_id)
@@ -231,8 +258,14 @@ class Ingester:
             self.flush_index()
 
     def finish(self, rec: Record) -> None:
-        """Only now, with the catalog committed, remove the inbox original."""
+        """Only now, with the catalog committed, remove the inbox original — if it is still what was filed."""
         if not rec.consume:
+            return
+        if not preflight.unchanged(rec.path, rec.source_identity):
+            # Replaced or appended to while being filed: the new version is not what we
+            # hashed, so it stays in the inbox and is filed as its own document next pass.
+            clear_inbox_marker(self.cat, rec.doc_id)
+            rec.message += "; the inbox file changed meanwhile and stays for the next pass"
             return
         remove_committed_original(self.cat, rec.doc_id, rec.path)
 
@@ -240,25 +273,26 @@ class Ingester:
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
         if rec.consume:
-            rec.moved_to = str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR))
+            rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
             self.cat.log(
-                conn, "duplicate", document=rec.duplicate_of, input=str(rec.path), moved_to=rec.moved_to
+                conn, "duplicate", document=rec.duplicate_of, input=names.clean(str(rec.path)), moved_to=rec.moved_to
             )
         return rec
 
     def fail(self, rec: Record, error: DanganError) -> None:
         """Record a failure: the inbox original goes to inbox/.failed/ with the reason beside it."""
         rec.outcome = "failed"
-        rec.message = str(error)
-        if rec.consume and rec.path.exists():
+        rec.message = names.clean(str(error))
+        keep = isinstance(error, SourceChangedError)  # still being written: the next pass takes it
+        if rec.consume and not keep and (rec.path.exists() or rec.path.is_symlink()):
             target = move_aside(rec.path, self._inbox_root(rec) / FAILED_DIR)
             target.with_name(target.name + ".error.txt").write_text(
-                f"{error}\n\nFix the file and drop it into the inbox again.\n", encoding="utf-8"
+                f"{rec.message}\n\nFix the file and drop it into the inbox again.\n", encoding="utf-8"
             )
-            rec.moved_to = str(target)
+            rec.moved_to = names.clean(str(target))
         with self.cat.engine.begin() as conn:
-            self.cat.log(conn, "failed", input=str(rec.path), error=str(error), moved_to=rec.moved_to)
+            self.cat.log(conn, "failed", input=names.clean(str(rec.path)), error=rec.message, moved_to=rec.moved_to)
 
     def flush_index(self) -> None:
         """Push the documents committed since the last flush to the index, in one commit."""
@@ -271,7 +305,7 @@ class Ingester:
     # -- helpers -------------------------------------------------------------------------
     def vault_path(self, rec: Record) -> str:
         """Where this record's file goes in the vault (see :func:`vault_path`)."""
-        return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.path.name)
+        return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.name)
 
     def _project(self, code: str) -> Project:
         if self._projects is None:

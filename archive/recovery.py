@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive import vault
+from archive import names, vault
 from archive.catalog import Catalog
 from archive.ingest import clear_inbox_marker, remove_committed_original
 from archive.schema import documents
@@ -60,11 +60,11 @@ def _finish_removals(cat: Catalog, rep: RecoveryReport) -> None:
             select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(documents.c.inbox_path.is_not(None))
         ).all()
     for r in rows:
-        p = Path(r.inbox_path)
+        p = Path(names.path_from_db(r.inbox_path))
         # Only the very bytes we filed are removed; a new file with the same name stays.
-        if p.is_file() and vault.sha256_file(p) == r.sha256:
+        if _plain_file(p) and vault.sha256_file(p) == r.sha256:
             remove_committed_original(cat, r.id, p)
-            rep.originals_removed.append(str(p))
+            rep.originals_removed.append(names.clean(str(p)))
         else:
             clear_inbox_marker(cat, r.id)
 
@@ -74,14 +74,22 @@ def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport) -> None:
     with cat.engine.connect() as conn:
         known = {r[0] for r in conn.execute(select(documents.c.vault_path))}
     orphans = [rel for rel in vault.stored_files(vdir) if rel not in known]
-    if not orphans:
-        return
-    inbox_hashes = {vault.sha256_file(p) for p in cat.home.inbox_dir.rglob("*") if p.is_file()}
-    for rel in orphans:
-        if vault.sha256_file(vdir / rel) in inbox_hashes:
-            (vdir / rel).unlink()
-            rep.orphans_removed.append(rel)
-        # Other orphans are not ours to judge: `dangan verify` reports them.
+    pending = vault.pending_hashes(cat.home.root)
+    if orphans:
+        # Ours: bytes a killed run noted as pending (any source), or equal to an inbox file.
+        ours = pending | {vault.sha256_file(p) for p in cat.home.inbox_dir.rglob("*") if _plain_file(p)}
+        for rel in orphans:
+            if vault.sha256_file(vdir / rel) in ours:
+                (vdir / rel).unlink()
+                rep.orphans_removed.append(rel)
+            # Other orphans are not ours to judge: `dangan verify` reports them.
+    for sha in pending:
+        vault.clear_pending(cat.home.root, sha)
+
+
+def _plain_file(p: Path) -> bool:
+    """A regular file that is not a link: never hash a FIFO (it blocks) or a link's target."""
+    return p.is_file() and not p.is_symlink()
 
 
 def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:

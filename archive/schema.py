@@ -123,3 +123,8 @@ events = Table(
 # checklist item's retention, 公开).
 for _column in (Column("author", Text), Column("retention", String(16)), Column("secrecy", String(16))):
     documents.append_column(_column)
+
+# -- hostile and odd input (schema 7) --------------------------------------------------------
+# The original file name's bytes (hex) when they were not valid UTF-8 (a GBK name from a
+# Windows share); ``original_name`` then holds the name decoded leniently for display.
+documents.append_column(Column("original_name_raw", Text))

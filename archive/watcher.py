@@ -93,7 +93,9 @@ class Watcher:
         self._queue: "queue.Queue[Path]" = queue.Queue()
 
     def candidate(self, path: Path) -> bool:
-        return path.is_file() and not is_junk(path) and is_in_inbox(self.inbox, path)
+        # Links and FIFOs are candidates too: ingest refuses them to .failed/ with the reason.
+        present = path.is_symlink() or (path.exists() and not path.is_dir())
+        return present and not is_junk(path) and is_in_inbox(self.inbox, path)
 
     def scan(self) -> None:
         """Take every file already waiting in the inbox."""

@@ -162,3 +162,20 @@ class DuplicateDocumentError(ConflictError):
     def __init__(self, message: str, existing_id: int):
         super().__init__(message)
         self.existing_id = existing_id
+
+
+# -- hostile and odd input (issue 17) ------------------------------------------------------------
+class LimitError(InputFileError):
+    """An input file is over one of the [limits] in dangan.toml (size, pages, pixels, time…)."""
+
+
+class UnsafeInputError(InputFileError):
+    """An input that is not a plain file of its own: a symbolic link, a FIFO, a device."""
+
+
+class SourceChangedError(InputFileError):
+    """The input changed while it was being read; it stays where it is for the next pass."""
+
+
+class IndexDamagedError(IntegrityError):
+    """The search index's files are damaged; ``dangan reindex`` rebuilds it from the catalog."""

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
+from indexer import limits
 from indexer.errors import EmptyFileError, EncryptedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import PDF, Extraction, assemble, corrupt
@@ -140,6 +141,7 @@ def read_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
     try:
         if source.page_count == 0:
             raise EmptyFileError(f"{path} has no pages: re-scan or re-export it and drop it again")
+        limits.check_pages(path, source.page_count)
         return _read_pdf_pages(source, ocr)
     finally:
         source.close()
@@ -150,6 +152,7 @@ def _read_pdf_pages(source: _PdfSource, ocr: bool) -> Extraction:
     ocr_pages: list[int] = []
     notes: list[str] = list(source.notes)
     for index in range(source.page_count):
+        limits.check_time(source.path)
         text, note = source.text_layer(index)
         notes += [note] if note else []
         if _meaningful_chars(text) < MIN_TEXT_CHARS:

@@ -9,6 +9,7 @@ batch, so `dangan file` and friends can run between batches.
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
@@ -24,6 +25,7 @@ from archive.catalog import Catalog
 from archive.inbox import inbox_project, is_in_inbox, is_junk
 from archive.ingest import Ingester, Record
 from archive.lock import writer_lock
+from indexer.errors import BusyError
 
 
 @dataclass
@@ -81,12 +83,14 @@ class Watcher:
         stable_seconds: float | None = None,
         on_record: Callable[[Record], None] | None = None,
         poll: float = 0.25,
+        on_wait: Callable[[str], None] | None = None,
     ):
         self.cat = cat
         self.inbox = Path(inbox or cat.home.inbox_dir)
         delay = stable_seconds if stable_seconds is not None else cat.home.setting("ingest", "stable_seconds", 2.0)
         self.tracker = StableTracker(float(delay))
         self.on_record = on_record
+        self.on_wait = on_wait  # told whom the watcher waits for while another writer holds the lock
         self.poll = poll
         self.stop_event = threading.Event()
         self.records: list[Record] = []
@@ -134,20 +138,31 @@ class Watcher:
                 self.tracker.touch(p)
 
     def _process(self, paths: list[Path]) -> None:
-        with writer_lock(self.cat.home.root):
-            ing = Ingester.for_catalog(self.cat)
-            try:
-                for path in paths:
-                    if self.stop_event.is_set():
-                        break  # stop after the file being filed; the rest stay in the inbox
-                    if not path.exists():
-                        continue
-                    rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
-                    self.records.append(ing.run(rec))
-                    if self.on_record:
-                        self.on_record(rec)
-            finally:
-                ing.flush_index()
+        # A watcher never gives up on the lock (a long reindex is no reason to die); it says
+        # whom it waits for, and a stop request ends the wait.
+        try:
+            with writer_lock(self.cat.home.root, wait=None, holder="watch", on_wait=self.on_wait,
+                             should_stop=self.stop_event.is_set):  # fmt: skip
+                self._file(paths)
+        except BusyError:
+            if not self.stop_event.is_set():
+                raise
+            # Stopped while waiting: nothing was taken, the files stay in the inbox.
+
+    def _file(self, paths: list[Path]) -> None:
+        ing = Ingester.for_catalog(self.cat)
+        try:
+            for path in paths:
+                if self.stop_event.is_set():
+                    break  # stop after the file being filed; the rest stay in the inbox
+                if not os.path.lexists(path):
+                    continue
+                rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
+                self.records.append(ing.run(rec))
+                if self.on_record:
+                    self.on_record(rec)
+        finally:
+            ing.flush_index()
 
     def install_signal_handlers(self) -> None:
         """SIGINT/SIGTERM finish the current file and stop (main thread only)."""

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.catalog import Catalog
 from archive.home import Home, locate
+from archive.lock import DEFAULT_WAIT, writer_lock
 
 
 @dataclass
@@ -114,3 +115,18 @@ def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iter
 
         yield _Bar()
 
+
+
+def say_waiting(who: str) -> None:
+    """The line a command prints while another writer holds the lock."""
+    click.echo(f"waiting for {who}…", err=True)
+
+
+def lock(cat: Catalog, command: str, *, forever: bool = False, should_stop=None):
+    """The home's writer lock for ``command``, saying whom it waits for.
+
+    One-shot commands give up after ``[lock] wait_seconds`` (exit 10); long-running ones
+    (``forever``) wait as long as it takes.
+    """
+    wait = None if forever else float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT))
+    return writer_lock(cat.home.root, wait=wait, holder=command, on_wait=say_waiting, should_stop=should_stop)

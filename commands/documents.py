@@ -7,10 +7,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive.filing import file_reviewed, refile, review_queue
-from archive.lock import writer_lock
 from archive.searchsync import rebuild_index
 from archive.verify import verify as verify_catalog
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from commands.common import console, emit_json, lock, home_option, json_option, progress_bar, state
 from indexer.errors import ExitCode
 
 
@@ -58,7 +57,7 @@ def file_cmd(doc_id: int, project: str, item: str, as_json: bool) -> None:
       dangan file 12 --project BJ-2024-017 --item C07
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
+    with lock(cat, "file"):
         d = file_reviewed(cat, doc_id, project=project, item=item)
     if as_json:
         return emit_json(_doc_json(d))
@@ -79,7 +78,7 @@ def refile_cmd(doc_id: int, item: str, project: str | None, as_json: bool) -> No
       dangan refile 7 --item C05
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
+    with lock(cat, "refile"):
         d = refile(cat, doc_id, item=item, project=project)
     if as_json:
         return emit_json(_doc_json(d))
@@ -102,7 +101,7 @@ def reindex() -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat.home.root), progress_bar(total, "reindex") as bar:
+    with lock(cat, "reindex"), progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))
     click.echo(f"Reindexed {n} document(s).")
 
@@ -123,7 +122,7 @@ def verify(repair: bool, as_json: bool) -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat.home.root), progress_bar(total, "verify", enabled=not as_json) as bar:
+    with lock(cat, "verify"), progress_bar(total, "verify", enabled=not as_json) as bar:
         rep = verify_catalog(cat, repair=repair, progress=bar.advance)
     if as_json:
         emit_json(rep.to_json())

@@ -8,6 +8,7 @@ templates are used, so forms work on a machine that files nothing.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ from archive.forms import (
     render_checked,
 )
 from archive.home import Home
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
 from indexer.errors import DataError, DuplicateDocumentError, NoHomeError, TemplateError, UsageError
 
 
@@ -206,6 +207,19 @@ def render(
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
     checked = check_rows(form, rows)
     company = str(home.setting("dangan", "company", "")) if home else ""
+    # Filing needs the writer lock: take it before rendering, so a busy archive is known
+    # before minutes of rendering rather than after.
+    with (lock(state().catalog(), "forms render --file-into") if file_into else nullcontext()):
+        batch = _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json)
+        skipped = [p.text for p in batch.skipped]
+        for line in skipped:
+            click.echo(f"skipped: {line}", err=True)
+        filed = _file_into(form, batch.rendered, file_into) if file_into else {}
+    _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
+
+
+def _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json):
+    """Render the checked rows with a progress bar; a DataError lists each problem first."""
     try:
         with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
             batch = render_checked(
@@ -216,28 +230,22 @@ def render(
         for line in e.problems:
             click.echo(line, err=True)
         raise
-    skipped = [p.text for p in batch.skipped]
-    for line in skipped:
-        click.echo(f"skipped: {line}", err=True)
-    filed = _file_into(form, batch.rendered, file_into) if file_into else {}
-    _report(form, out, batch.rendered, skipped, filed, file_into, as_json)
+    return batch
 
 
 def _file_into(form: FormSpec, results: list[Rendered], code: str) -> dict[Path, str]:
-    """File each rendered .docx under the project's checklist item; returns path -> outcome."""
+    """File each rendered .docx under the project's checklist item (the caller holds the lock)."""
     from archive.filing import file_document
-    from archive.lock import writer_lock
 
     cat = state().catalog()
     outcomes: dict[Path, str] = {}
-    with writer_lock(cat.home.root):
-        for r in results:
-            try:
-                rec = file_document(cat, r.docx, project=code, item=form.checklist_item, source="forms")
-                outcomes[r.docx] = f"#{rec.doc_id} {rec.outcome}"
-            except DuplicateDocumentError as e:
-                # Rendering the same row twice gives the same bytes: already filed is fine.
-                outcomes[r.docx] = f"already filed as #{e.existing_id}"
+    for r in results:
+        try:
+            rec = file_document(cat, r.docx, project=code, item=form.checklist_item, source="forms")
+            outcomes[r.docx] = f"#{rec.doc_id} {rec.outcome}"
+        except DuplicateDocumentError as e:
+            # Rendering the same row twice gives the same bytes: already filed is fine.
+            outcomes[r.docx] = f"already filed as #{e.existing_id}"
     return outcomes
 
 

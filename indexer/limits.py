@@ -29,12 +29,12 @@ MB = 1024 * 1024
 class Limits:
     """The ``[limits]`` table of dangan.toml; every value has a default that fits real scans."""
 
-    max_file_mb: float = 512  # any input file
-    max_text_mb: float = 16  # a plain .txt file (its text is held, folded and indexed whole)
+    max_file_mb: float = 512.0  # any input file
+    max_text_mb: float = 16.0  # a plain .txt file (its text is held, folded and indexed whole)
     max_pages: int = 1000  # PDF pages or TIFF frames
-    max_unzipped_mb: float = 200  # all parts of a DOCX together, unpacked
-    max_image_megapixels: float = 64  # one image or TIFF frame (an A1 drawing at 300 dpi is ~70)
-    seconds_per_file: float = 900  # reading one file, OCR included; checked between pages
+    max_unzipped_mb: float = 200.0  # all parts of a DOCX together, unpacked
+    max_image_megapixels: float = 64.0  # one image or TIFF frame (an A1 drawing at 300 dpi is ~70)
+    seconds_per_file: float = 900.0  # reading one file, OCR included; checked between pages
 
     @classmethod
     def from_config(cls, table: dict | None) -> "Limits":
@@ -45,6 +45,8 @@ class Limits:
                 value = table[f.name]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                     raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a positive number")
+                if isinstance(f.default, int) and value != int(value):
+                    raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a whole number")
                 values[f.name] = type(f.default)(value)
         return cls(**values)
 

@@ -31,6 +31,7 @@ from indexer.errors import (
     DanganError,
     DuplicateDocumentError,
     EmptyFileError,
+    IndexDamagedError,
     InputFileError,
     UnknownProjectError,
     SourceChangedError,
@@ -300,7 +301,13 @@ class Ingester:
             self._to_index.clear()
             return
         ids, self._to_index = self._to_index, []
-        index_documents(self.cat, ids)
+        try:
+            index_documents(self.cat, ids)
+        except IndexDamagedError as e:
+            # Filing goes on: the catalog is the truth, and `dangan reindex` (or verify
+            # --repair) puts these documents in the rebuilt index.
+            with self.cat.engine.begin() as conn:
+                self.cat.log(conn, "index-deferred", documents=ids, error=str(e))
 
     # -- helpers -------------------------------------------------------------------------
     def vault_path(self, rec: Record) -> str:

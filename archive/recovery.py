@@ -23,6 +23,7 @@ from archive.catalog import Catalog
 from archive.ingest import clear_inbox_marker, remove_committed_original
 from archive.schema import documents
 from archive.searchsync import index_difference, index_documents, remove_from_index
+from indexer.errors import IndexDamagedError
 
 
 @dataclass
@@ -33,6 +34,7 @@ class RecoveryReport:
     orphans_removed: list[str] = field(default_factory=list)
     originals_removed: list[str] = field(default_factory=list)
     reindexed: list[int] = field(default_factory=list)
+    index_damaged: str = ""  # the damage found; filing goes on, `dangan reindex` repairs
 
     @property
     def anything(self) -> bool:
@@ -93,8 +95,11 @@ def _plain_file(p: Path) -> bool:
 
 
 def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
-
-    missing, extra = index_difference(cat)
+    try:
+        missing, extra = index_difference(cat)
+    except IndexDamagedError as e:
+        rep.index_damaged = str(e)
+        return
     if missing:
         index_documents(cat, missing)
         rep.reindexed = sorted(missing)

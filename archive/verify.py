@@ -13,7 +13,8 @@ from typing import Callable
 
 from archive import vault
 from archive.catalog import Catalog
-from archive.searchsync import index_difference, index_documents, remove_from_index
+from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
+from indexer.errors import IndexDamagedError
 
 
 @dataclass
@@ -26,12 +27,13 @@ class VerifyReport:
     orphan_files: list[str] = field(default_factory=list)
     missing_in_index: list[int] = field(default_factory=list)
     orphans_in_index: list[int] = field(default_factory=list)
+    index_damaged: str = ""  # the index's files cannot be read: `reindex` or `--repair` rebuilds
     repaired: dict = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
         """True when nothing is wrong (after repair, index problems count as fixed)."""
-        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index)
+        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index or self.index_damaged)
         return not (self.missing_files or self.changed_files or self.orphan_files) and bool(index_ok)
 
     def to_json(self) -> dict:
@@ -51,7 +53,15 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
         if progress:
             progress()
     rep.orphan_files = [rel for rel in vault.stored_files(vdir) if rel not in known]
-    missing, extra = index_difference(cat)
+    try:
+        missing, extra = index_difference(cat)
+    except IndexDamagedError as e:
+        rep.index_damaged = str(e)
+        if repair:
+            rep.repaired = {"index": True, "rebuilt": rebuild_index(cat)}
+            with cat.engine.begin() as conn:
+                cat.log(conn, "index-rebuilt", documents=rep.repaired["rebuilt"], reason=str(e))
+        return rep
     rep.missing_in_index, rep.orphans_in_index = sorted(missing), sorted(extra)
     if repair and (missing or extra):
         index_documents(cat, missing)

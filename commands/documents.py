@@ -143,8 +143,11 @@ def _print_verify(rep) -> None:
         click.echo(f"  not in the index: {', '.join(map(str, rep.missing_in_index))}")
     if rep.orphans_in_index:
         click.echo(f"  in the index but not the catalog: {', '.join(map(str, rep.orphans_in_index))}")
+    if rep.index_damaged:
+        click.echo(f"  {rep.index_damaged}")
     if rep.repaired:
-        click.echo("  index repaired.")
+        rebuilt = rep.repaired.get("rebuilt")
+        click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
     click.echo("Clean." if rep.clean else "Problems found; see above (vault files are never changed by dangan).")
 
 

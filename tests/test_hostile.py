@@ -228,3 +228,32 @@ def test_name_helpers():
     assert fit("短.pdf") == "短.pdf"
     long = "长" * 100 + ".pdf"
     assert fit(long) != fit("长" * 99 + "短.pdf") and len(fit(long).encode()) <= 239
+
+
+def test_json_nested_100000_deep_is_an_input_error(cli, tmp_path):
+    data = tmp_path / "deep.json"
+    data.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    r = cli("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"))
+    assert r.exit_code == 4
+    assert r.output == (
+        f"Error: {data}: the JSON is nested too deeply to be form data; give a list of objects, one per form\n"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "detected"),
+    [
+        ("施工日志\n2024年3月15日 晴，浇筑二层楼板。", "utf-32", "utf-32"),
+        ("施工日誌\n2024年3月15日 晴，澆築二層樓板。", "big5", "big5"),
+        ("施工日誌です。本日は晴れ、二階の床版を打設しました。", "shift_jis", "cp932"),
+        ("施工日志\n2024年3月15日 晴，浇筑二层楼板。", "gbk", "gb18030"),
+    ],
+)
+def test_text_in_other_encodings_is_detected_and_named(tmp_path, text, encoding, detected):
+    from indexer.extract import extract
+
+    path = tmp_path / "日志.txt"
+    path.write_bytes(text.encode(encoding))
+    result = extract(path)
+    assert result.text == text and f"decoded as {detected}" in result.notes

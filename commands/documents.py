@@ -107,7 +107,7 @@ def reindex() -> None:
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Re-index missing documents and drop index orphans (vault files are never touched).")
+@click.option("--repair", is_flag=True, help="Fix the index (re-index, drop orphans, rebuild if damaged) and restore missing or changed vault files from originals dropped into the inbox again.")
 @json_option
 @home_option
 def verify(repair: bool, as_json: bool) -> None:
@@ -145,10 +145,12 @@ def _print_verify(rep) -> None:
         click.echo(f"  in the index but not the catalog: {', '.join(map(str, rep.orphans_in_index))}")
     if rep.index_damaged:
         click.echo(f"  {rep.index_damaged}")
-    if rep.repaired:
+    if rep.repaired.get("restored"):
+        click.echo(f"  restored from originals dropped again: {', '.join(map(str, rep.repaired['restored']))}")
+    if rep.repaired.get("index"):
         rebuilt = rep.repaired.get("rebuilt")
         click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
-    click.echo("Clean." if rep.clean else "Problems found; see above (vault files are never changed by dangan).")
+    click.echo("Clean." if rep.clean else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair).")
 
 
 def register(main: click.Group) -> None:

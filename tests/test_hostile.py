@@ -257,3 +257,29 @@ def test_text_in_other_encodings_is_detected_and_named(tmp_path, text, encoding,
     path.write_bytes(text.encode(encoding))
     result = extract(path)
     assert result.text == text and f"decoded as {detected}" in result.notes
+
+
+@pytest.mark.parametrize("damage", ["missing", "changed"])
+def test_verify_repair_restores_a_vault_file_from_a_dropped_original(cli, cat, project, home, tmp_path, damage):
+    original = write_text_doc(tmp_path / "keep", "施工日志.txt", "施工日志 2024年5月8日 原件")
+    [rec] = ingest_paths(cat, [original], project=CODE)
+    stored = home.vault_dir / rec.vault_rel
+    if damage == "missing":
+        stored.unlink()
+    else:
+        stored.write_text("被篡改的内容", encoding="utf-8")
+    assert cli("verify").exit_code == 8
+    # Re-dropping the original only gives a duplicate …
+    dropped = write_text_doc(_box(home), "施工日志.txt", original.read_text(encoding="utf-8"))
+    r = cli("ingest", str(home.inbox_dir))
+    assert "1 duplicate(s)" in r.output and not dropped.exists()
+    # … which verify --repair puts back where the catalog says the file is.
+    r = cli("verify", "--repair")
+    assert r.exit_code == 0, r.output
+    assert f"  restored from originals dropped again: {rec.doc_id}" in r.output
+    assert stored.read_bytes() == original.read_bytes()
+    assert list((home.inbox_dir / ".duplicates").iterdir()) == []
+    if damage == "changed":
+        [kept] = [p for p in (home.root / "quarantine").rglob("*") if p.is_file()]
+        assert kept.read_text(encoding="utf-8") == "被篡改的内容", "the changed file is kept as evidence"
+    assert cli("verify").exit_code == 0

@@ -14,6 +14,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from archive.catalog import Catalog, now
 from archive.checklist import Item
 from archive.classify import Classification, classify_item, find_date, find_project_code, find_title
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from archive.lock import StepLock
 from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
 from archive.searchsync import index_documents
 from indexer.errors import (
@@ -111,6 +113,8 @@ class Ingester:
     min_confidence: float = 0.5
     ocr: bool = True
     limits: Limits = field(default_factory=Limits)
+    # The writer lock for the writing steps (None: the caller holds it for the whole run).
+    lock: Callable[[], AbstractContextManager] | None = None
     index: bool = True
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
@@ -126,22 +130,37 @@ class Ingester:
             **kw,
         )
 
+    def __post_init__(self) -> None:
+        self._steps = StepLock(self.lock)
+
+    def locked(self) -> AbstractContextManager:
+        """Hold the writer lock for a writing step (re-entrant; a no-op without ``lock``)."""
+        return self._steps.held()
+
     # -- the pipeline ------------------------------------------------------------------
     def run(self, rec: Record, *, raise_errors: bool = False) -> Record:
-        """Take one record through every step; failures are recorded, not raised (unless asked)."""
+        """Take one record through every step; failures are recorded, not raised (unless asked).
+
+        Reading (preflight, extract, classify) happens outside the writer lock; only the short
+        writing steps hold it, so one slow file (OCR of a long scan) never blocks other writers.
+        """
         try:
             self.preflight(rec)
-            if rec.outcome == "duplicate":
-                return self.set_aside_duplicate(rec)
-            self.extract(rec)
-            self.classify(rec)
-            self.store(rec)
-            self.commit(rec)
-            self.finish(rec)
+            if rec.outcome != "duplicate":
+                self.extract(rec)
+                self.classify(rec)
+            with self.locked():
+                self.check_duplicate(rec)  # again: another writer may have filed these bytes meanwhile
+                if rec.outcome == "duplicate":
+                    return self.set_aside_duplicate(rec)
+                self.store(rec)
+                self.commit(rec)
+                self.finish(rec)
         except InputFileError as e:
             if raise_errors:
                 raise
-            self.fail(rec, e)
+            with self.locked():
+                self.fail(rec, e)
         finally:
             if rec.staged is not None:
                 rec.staged.discard()  # a failure or a duplicate: the temporary copy goes
@@ -159,6 +178,10 @@ class Ingester:
         rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
+        self.check_duplicate(rec)
+
+    def check_duplicate(self, rec: Record) -> None:
+        """Mark ``rec`` a duplicate when its SHA-256 is already in the catalog."""
         existing = self.cat.document_by_sha(rec.sha256)
         if existing is not None:
             rec.outcome = "duplicate"
@@ -207,6 +230,7 @@ class Ingester:
         """
         vault.note_pending(self.cat.home.root, rec.sha256)
         rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, rec.staged.path, self.vault_path(rec))
+        rec.staged.discard()  # the temporary name is gone; this releases its descriptor
         rec.staged = None
 
     def commit(self, rec: Record) -> None:
@@ -302,7 +326,8 @@ class Ingester:
             return
         ids, self._to_index = self._to_index, []
         try:
-            index_documents(self.cat, ids)
+            with self.locked():
+                index_documents(self.cat, ids)
         except IndexDamagedError as e:
             # Filing goes on: the catalog is the truth, and `dangan reindex` (or verify
             # --repair) puts these documents in the rebuilt index.
@@ -398,12 +423,17 @@ def ingest_paths(
     *,
     project: str | None = None,
     progress: Callable[[Record], None] | None = None,
+    lock: Callable[[], AbstractContextManager] | None = None,
 ) -> list[Record]:
-    """File every file named or found under folders; one bad file never stops the others."""
+    """File every file named or found under folders; one bad file never stops the others.
+
+    ``lock`` makes a writer lock for each file's writing steps (see ``Ingester.run``); without
+    it the caller is taken to hold the lock for the whole run.
+    """
     if project:
         get_project(cat, project)  # an unknown --project is the user's typo: stop before touching files
     inbox = cat.home.inbox_dir
-    ing = Ingester.for_catalog(cat)
+    ing = Ingester.for_catalog(cat, lock=lock)
     results = []
     try:
         for path in collect(paths):

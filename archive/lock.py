@@ -73,3 +73,33 @@ def holder_of(path: Path) -> str:
     if not pid.isdigit():
         return "another dangan process"
     return f"the {command or 'dangan'} in process {pid}"
+
+
+class StepLock:
+    """A lock taken around single steps, re-entrant within its owner; a no-op without a factory.
+
+    The ingester holds the writer lock only for each file's writing steps, and a step may
+    run inside another (an index flush inside a commit); a second ``flock`` on the same file
+    from the same process would wait for itself, so nested steps reuse the outer hold.
+    """
+
+    def __init__(self, factory: Callable[[], object] | None):
+        self.factory = factory
+        self.depth = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The lock for the block (taken only by the outermost step)."""
+        if self.factory is None or self.depth:
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+            return
+        with self.factory():
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1

@@ -13,13 +13,15 @@ still being appended to.  ``stage`` therefore:
 4. remembers the source's identity (device, inode, size, mtime) so that ``unchanged`` can
    tell, before the original is removed, whether someone replaced or appended to it since.
 
-A staged copy is a ``.tmp-*`` file: a killed run leaves at most that, and the next start
-sweeps it (``vault.sweep_partials``).
+A staged copy is a ``.tmp-*`` file, flock-ed by its process for as long as it lives: reading
+happens outside the writer lock, so another process's start-up sweep (``vault.sweep_partials``)
+must pass over a live copy, while a killed run's copy (its lock died with it) is swept.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import os
 import re
@@ -51,6 +53,7 @@ class Staged:
     sha256: str
     size: int
     identity: tuple[int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns of the source
+    fd: int = -1  # open on the copy, holding its flock (see the module docstring)
 
     def discard(self) -> None:
         """Remove the temporary copy (after a failure, or once it is linked into the vault)."""
@@ -58,6 +61,11 @@ class Staged:
             self.path.unlink()
         except FileNotFoundError:
             pass
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass  # already closed by an earlier discard
 
 
 def file_mode(home_root: Path) -> int:
@@ -96,7 +104,7 @@ def stage(path: Path, vault_dir: Path, *, mode: int = 0o600) -> Staged:
             f"{path} changed while it was being read (still being written?); "
             "it stays where it is and is taken at the next pass"
         )
-    return Staged(staged.path, staged.sha256, staged.size, _identity(before))
+    return Staged(staged.path, staged.sha256, staged.size, _identity(before), staged.fd)
 
 
 def unchanged(path: Path, identity: tuple) -> bool:
@@ -143,6 +151,7 @@ def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:
     out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
     h, size = hashlib.sha256(), 0
     try:
+        fcntl.flock(out, fcntl.LOCK_EX)  # "alive": sweep_partials passes over it
         while block := os.read(fd, CHUNK):
             size += len(block)
             limits.check_file_size(path, size)  # a file appended to while we copy
@@ -153,8 +162,7 @@ def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:
         os.close(out)
         tmp.unlink(missing_ok=True)
         raise
-    os.close(out)
-    return Staged(tmp, h.hexdigest(), size, (0, 0, 0, 0))
+    return Staged(tmp, h.hexdigest(), size, (0, 0, 0, 0), out)
 
 
 def _write_all(fd: int, data: bytes) -> None:

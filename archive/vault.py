@@ -8,6 +8,7 @@ and the temporary name removed.  A crash leaves at most a ``.tmp-*`` file, which
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -139,13 +140,31 @@ def _prune_empty(folder: Path, stop: Path) -> None:
 
 
 def sweep_partials(vault_dir: Path) -> list[Path]:
-    """Remove ``.tmp-*`` files a killed process left; they are never the only copy."""
+    """Remove ``.tmp-*`` files a killed process left; they are never the only copy.
+
+    A temporary file whose flock is held belongs to a live process still reading its input
+    (``archive.preflight``) and is left alone.
+    """
     gone = []
     for p in vault_dir.rglob(f"{TMP_PREFIX}*"):
-        if p.is_file():
-            p.unlink()
+        if p.is_file() and not p.is_symlink() and not _in_use(p):
+            p.unlink(missing_ok=True)
             gone.append(p)
     return gone
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def stored_files(vault_dir: Path) -> list[str]:

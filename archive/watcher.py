@@ -138,19 +138,22 @@ class Watcher:
                 self.tracker.touch(p)
 
     def _process(self, paths: list[Path]) -> None:
-        # A watcher never gives up on the lock (a long reindex is no reason to die); it says
-        # whom it waits for, and a stop request ends the wait.
         try:
-            with writer_lock(self.cat.home.root, wait=None, holder="watch", on_wait=self.on_wait,
-                             should_stop=self.stop_event.is_set):  # fmt: skip
-                self._file(paths)
+            self._file(paths)
         except BusyError:
             if not self.stop_event.is_set():
                 raise
             # Stopped while waiting: nothing was taken, the files stay in the inbox.
 
+    def _lock(self):
+        # A watcher never gives up on the lock (a long reindex is no reason to die); it says
+        # whom it waits for, and a stop request ends the wait.  It is held per file, for the
+        # writing steps only, so `dangan file` and friends get in between.
+        return writer_lock(self.cat.home.root, wait=None, holder="watch", on_wait=self.on_wait,
+                           should_stop=self.stop_event.is_set)  # fmt: skip
+
     def _file(self, paths: list[Path]) -> None:
-        ing = Ingester.for_catalog(self.cat)
+        ing = Ingester.for_catalog(self.cat, lock=self._lock)
         try:
             for path in paths:
                 if self.stop_event.is_set():

@@ -56,14 +56,15 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     out = err_console()
     with lock(cat, "ingest"):
         reconcile(cat)
-        total = len(collect(paths))
-        with progress_bar(total, "ingest", enabled=not as_json) as bar:
-            def tick(rec: Record) -> None:
-                bar.advance(1, description=printable(rec.path.name)[:30])
-                if not as_json:
-                    out.print(_line(rec))
+    total = len(collect(paths))
+    with progress_bar(total, "ingest", enabled=not as_json) as bar:
+        def tick(rec: Record) -> None:
+            bar.advance(1, description=printable(rec.path.name)[:30])
+            if not as_json:
+                out.print(_line(rec))
 
-            records = ingest_paths(cat, paths, project=project, progress=tick)
+        # The lock is taken per file, for its writing steps only: reading and OCR run outside it.
+        records = ingest_paths(cat, paths, project=project, progress=tick, lock=lambda: lock(cat, "ingest"))
     counts = summarize(records)
     hidden = hidden_files(paths)
     if as_json:

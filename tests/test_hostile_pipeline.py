@@ -241,3 +241,30 @@ def test_forms_file_into_takes_the_lock_before_rendering(cli, project, home, tmp
     holder.join()
     assert r.exit_code == 10, r.output
     assert not out.exists() or list(out.iterdir()) == [], "nothing rendered before the lock was had"
+
+
+def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
+    from archive.ingest import Ingester
+    from archive.recovery import reconcile
+
+    got_lock_while_reading = []
+    real_extract = Ingester.extract
+
+    def slow_extract(self, rec):
+        # Another writer (here: a start-up repair in another thread) gets the lock meanwhile,
+        # and its sweep leaves our live temporary copy alone.
+        def other_writer():
+            with writer_lock(home.root, wait=1.0, holder="file"):
+                got_lock_while_reading.append(True)
+                reconcile(cat, index=False)
+
+        t = threading.Thread(target=other_writer)
+        t.start()
+        t.join()
+        assert rec.staged.path.exists(), "a live staged copy is not swept"
+        real_extract(self, rec)
+
+    monkeypatch.setattr(Ingester, "extract", slow_extract)
+    p = write_text_doc(_box(home), "a.txt", LOG.format(n=1))
+    [rec] = ingest_paths(cat, [p], lock=lambda: writer_lock(home.root, wait=1.0, holder="ingest"))
+    assert got_lock_while_reading == [True] and rec.outcome == "filed"

@@ -45,7 +45,7 @@ class StableTracker:
         out, t = [], time.monotonic()
         for path, (size, mtime, since) in list(self._seen.items()):
             try:
-                st = path.stat()
+                st = path.lstat()  # a link is judged as itself: a dangling one is still refused
             except FileNotFoundError:
                 del self._seen[path]
                 continue

@@ -283,3 +283,16 @@ def test_verify_repair_restores_a_vault_file_from_a_dropped_original(cli, cat, p
         [kept] = [p for p in (home.root / "quarantine").rglob("*") if p.is_file()]
         assert kept.read_text(encoding="utf-8") == "被篡改的内容", "the changed file is kept as evidence"
     assert cli("verify").exit_code == 0
+
+
+def test_odd_names_never_stop_the_watcher(cli, cat, project, home, tmp_path):
+    box = _box(home)
+    _odd_inputs(box, tmp_path)
+    for n in range(1, 11):
+        write_text_doc(box, f"good_{n:02d}.txt", GOOD.format(n=n))
+    r = cli("watch", "--once", "--stable", "0.1", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["summary"] == {"inputs": 19, "filed": 16, "review": 0, "duplicate": 0, "failed": 3}
+    assert data["ignored"] == [str(box / ".hidden.txt")]
+    assert sorted(os.listdir(box)) == [".hidden.txt"]

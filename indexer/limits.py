@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import time
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterator
 
 from indexer.errors import ConfigError, LimitError
 
@@ -37,7 +37,7 @@ class Limits:
     seconds_per_file: float = 900.0  # reading one file, OCR included; checked between pages
 
     @classmethod
-    def from_config(cls, table: dict | None) -> "Limits":
+    def from_config(cls, table: dict | None) -> Limits:
         """Limits from dangan.toml's ``[limits]`` table; a bad value is a ConfigError naming the key."""
         values = {}
         for f in fields(cls):

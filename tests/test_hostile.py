@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archive import vault
-from archive.ingest import Ingester, ingest_paths, summarize
+from archive.ingest import Ingester, ingest_paths
 from archive.names import clean, fit, printable
 from tests.conftest import write_text_doc
 

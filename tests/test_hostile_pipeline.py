@@ -78,22 +78,22 @@ def _zip_bomb_docx(path: Path, unpacked_mb: int) -> Path:
     ("setting", "value", "make", "message"),
     [
         ("max_unzipped_mb", 2, lambda p: _zip_bomb_docx(p / "bomb.docx", 5),
-         "{p}: its content ({unpacked} MB unpacked) is over the limit of 2 MB (limits.max_unzipped_mb in dangan.toml); "
-         "re-save it in Word (pictures compressed), or raise the limit"),
+         ("{p}: its content ({unpacked} MB unpacked) is over the limit of 2 MB (limits.max_unzipped_mb in dangan.toml); "
+         "re-save it in Word (pictures compressed), or raise the limit")),
         ("max_pages", 3, lambda p: make_text_pdf(p / "long.pdf", [LOG.format(n=n) for n in range(1, 6)]),
          "{p}: 5 pages is over the limit of 3 pages (limits.max_pages in dangan.toml); split the file, or raise the limit"),
         ("max_image_megapixels", 1, lambda p: _png(p / "huge.png", 1200, 1000),
-         "{p}: an image of 1200×1000 pixels is over the limit of 1 megapixels (limits.max_image_megapixels in "
-         "dangan.toml); scan it again at 300 dpi or less, or raise the limit"),
+         ("{p}: an image of 1200×1000 pixels is over the limit of 1 megapixels (limits.max_image_megapixels in "
+         "dangan.toml); scan it again at 300 dpi or less, or raise the limit")),
         ("max_text_mb", 1, lambda p: _big_text(p / "big.txt", 2),
-         "{p}: 2 MB is over the limit of 1 MB (limits.max_text_mb in dangan.toml); split or compress the file, "
-         "or raise the limit"),
+         ("{p}: 2 MB is over the limit of 1 MB (limits.max_text_mb in dangan.toml); split or compress the file, "
+         "or raise the limit")),
         ("max_file_mb", 1, lambda p: _big_text(p / "big.txt", 2),
-         "{p}: 2 MB is over the limit of 1 MB (limits.max_file_mb in dangan.toml); split or compress the file, "
-         "or raise the limit"),
+         ("{p}: 2 MB is over the limit of 1 MB (limits.max_file_mb in dangan.toml); split or compress the file, "
+         "or raise the limit")),
         ("seconds_per_file", 0.000001, lambda p: make_text_pdf(p / "slow.pdf", [LOG.format(n=1)]),
-         "{p}: reading it is over the limit of 1e-06 seconds (limits.seconds_per_file in dangan.toml); "
-         "split the file, or raise the limit"),
+         ("{p}: reading it is over the limit of 1e-06 seconds (limits.seconds_per_file in dangan.toml); "
+         "split the file, or raise the limit")),
     ],
 )  # fmt: skip
 def test_a_file_over_a_limit_goes_to_failed_naming_the_limit(cat, project, home, setting, value, make, message):
@@ -178,10 +178,10 @@ def test_kill_9_between_vault_link_and_commit_with_an_outside_source(home, proje
     src = write_text_doc(tmp_path / "usb", "施工日志.txt", LOG.format(n=1))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["--home", str(home.root), "ingest", str(src), "--project", CODE]
-    killed = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, *args], env=env, capture_output=True)
+    killed = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, *args], check=False, env=env, capture_output=True)
     assert killed.returncode == -9
     assert len(vault.stored_files(home.vault_dir)) == 1, "the vault copy was linked, the commit never came"
-    r = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     with Catalog.open(home) as cat:
         [doc] = cat.documents()
@@ -215,8 +215,8 @@ def test_one_shot_ingest_gives_up_after_the_configured_wait(cli, project, home):
     pid = os.getpid()
     assert r.output.splitlines() == [
         f"waiting for the reindex in process {pid}…",
-        f"Error: {home.root}: the reindex in process {pid} is writing to this archive; wait for it to finish "
-        "or stop it, or raise [lock] wait_seconds in dangan.toml",
+        (f"Error: {home.root}: the reindex in process {pid} is writing to this archive; wait for it to finish "
+        "or stop it, or raise [lock] wait_seconds in dangan.toml"),
     ]
     assert (_box(home) / "a.txt").exists()
 

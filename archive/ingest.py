@@ -346,6 +346,7 @@ class Ingester:
 
     def _resolve_project(self, rec: Record, text: str) -> Project | None:
         if rec.project_hint:
+            rec.project_hint = names.clean(rec.project_hint)  # an inbox folder may have a GBK name
             try:
                 return self._project(rec.project_hint)
             except UnknownProjectError:

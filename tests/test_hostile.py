@@ -296,3 +296,21 @@ def test_odd_names_never_stop_the_watcher(cli, cat, project, home, tmp_path):
     assert data["summary"] == {"inputs": 19, "filed": 16, "review": 0, "duplicate": 0, "failed": 3}
     assert data["ignored"] == [str(box / ".hidden.txt")]
     assert sorted(os.listdir(box)) == [".hidden.txt"]
+
+
+def test_an_inbox_folder_with_a_gbk_name_goes_to_review(cli, cat, project, home):
+    folder = home.inbox_dir / os.fsdecode("新项目".encode("gbk"))
+    write_text_doc(folder, "施工日志.txt", "施工日志 2024年3月1日")
+    r = cli("ingest", str(home.inbox_dir), "--json")
+    assert r.exit_code == 0, r.output
+    [entry] = json.loads(r.output)["inputs"]
+    assert entry["outcome"] == "review"
+    assert entry["message"] == "inbox folder '新项目' is not a project code; add the project or file the document by hand"
+
+
+def test_an_error_naming_an_odd_path_is_printed_safely(cli, tmp_path):
+    odd = tmp_path / (os.fsdecode("坏".encode("gbk")) + "\x1b[2J.json")
+    odd.write_text("{", encoding="utf-8")
+    r = cli("forms", "render", "开工报告", "--data", str(odd), "--out", str(tmp_path / "o"))
+    assert r.exit_code == 4, r.output
+    assert r.output == f"Error: {tmp_path}/坏\\x1b[2J.json: not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)\n"

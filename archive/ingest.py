@@ -35,8 +35,8 @@ from indexer.errors import (
     EmptyFileError,
     IndexDamagedError,
     InputFileError,
-    UnknownProjectError,
     SourceChangedError,
+    UnknownProjectError,
     UnsupportedFileError,
 )
 from indexer.extract import extract
@@ -286,7 +286,7 @@ class Ingester:
         """Only now, with the catalog committed, remove the inbox original — if it is still what was filed."""
         if not rec.consume:
             return
-        if not preflight.unchanged(rec.path, rec.source_identity):
+        if preflight.changed_since(rec.path, rec.source_identity):
             # Replaced or appended to while being filed: the new version is not what we
             # hashed, so it stays in the inbox and is filed as its own document next pass.
             clear_inbox_marker(self.cat, rec.doc_id)
@@ -297,7 +297,7 @@ class Ingester:
     # -- side roads --------------------------------------------------------------------
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
-        if rec.consume:
+        if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):  # a new version stays for the next pass
             rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
             self.cat.log(
@@ -309,7 +309,8 @@ class Ingester:
         """Record a failure: the inbox original goes to inbox/.failed/ with the reason beside it."""
         rec.outcome = "failed"
         rec.message = names.clean(str(error))
-        keep = isinstance(error, SourceChangedError)  # still being written: the next pass takes it
+        # Still being written (or rewritten since it was read): the next pass takes it.
+        keep = isinstance(error, SourceChangedError) or preflight.changed_since(rec.path, rec.source_identity)
         if rec.consume and not keep and (rec.path.exists() or rec.path.is_symlink()):
             target = move_aside(rec.path, self._inbox_root(rec) / FAILED_DIR)
             target.with_name(target.name + ".error.txt").write_text(

@@ -116,6 +116,11 @@ def unchanged(path: Path, identity: tuple) -> bool:
     return _identity(st) == tuple(identity)
 
 
+def changed_since(path: Path, identity: tuple) -> bool:
+    """True when ``path`` still exists but is no longer the version staged as ``identity``."""
+    return bool(identity) and os.path.lexists(path) and not unchanged(path, identity)
+
+
 def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 

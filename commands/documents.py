@@ -9,7 +9,7 @@ from rich.table import Table
 from archive.filing import file_reviewed, refile, review_queue
 from archive.searchsync import rebuild_index
 from archive.verify import verify as verify_catalog
-from commands.common import console, emit_json, lock, home_option, json_option, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
 from indexer.errors import ExitCode
 
 

@@ -8,11 +8,11 @@ import click
 from rich.markup import escape
 
 from archive.inbox import collect, hidden_files
-from archive.names import printable
 from archive.ingest import Record, ingest_paths, summarize
+from archive.names import printable
 from archive.recovery import reconcile
 from archive.watcher import Watcher
-from commands.common import emit_json, lock, say_waiting, err_console, home_option, json_option, progress_bar, state
+from commands.common import emit_json, err_console, home_option, json_option, lock, progress_bar, say_waiting, state
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
 

@@ -268,3 +268,18 @@ def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
     p = write_text_doc(_box(home), "a.txt", LOG.format(n=1))
     [rec] = ingest_paths(cat, [p], lock=lambda: writer_lock(home.root, wait=1.0, holder="ingest"))
     assert got_lock_while_reading == [True] and rec.outcome == "filed"
+
+
+def test_limits_settings_are_checked_by_key():
+    from indexer.errors import ConfigError
+    from indexer.limits import Limits
+
+    assert Limits.from_config({"max_pages": 50, "seconds_per_file": 30}) == Limits(max_pages=50, seconds_per_file=30.0)
+    for table, message in [
+        ({"max_pages": 2.5}, "dangan.toml: limits.max_pages = 2.5 must be a whole number"),
+        ({"max_file_mb": 0}, "dangan.toml: limits.max_file_mb = 0 must be a positive number"),
+        ({"max_file_mb": True}, "dangan.toml: limits.max_file_mb = True must be a positive number"),
+    ]:
+        with pytest.raises(ConfigError) as e:
+            Limits.from_config(table)
+        assert str(e.value) == message

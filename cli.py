@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from archive.names import printable
 from commands.common import State
 from indexer.errors import DanganError, ExitCode
 
@@ -18,7 +19,7 @@ class DanganCLIError(click.ClickException):
     """A library error shown as one line with the error's own exit code."""
 
     def __init__(self, error: DanganError):
-        super().__init__(str(error))
+        super().__init__(printable(str(error)))  # a file name may carry odd bytes or escape codes
         self.exit_code = int(error.exit_code)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -42,7 +42,15 @@ def shared_catalog(cat: Catalog) -> bool:
 
 
 @contextmanager
-def writer_lock(cat: Catalog, *, shared: bool = False, wait: float | None = None) -> Iterator[None]:
+def writer_lock(
+    cat: Catalog,
+    *,
+    shared: bool = False,
+    wait: float | None = lock.DEFAULT_WAIT,
+    holder: str = "dangan",
+    on_wait: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[None]:
     """Hold the archive's writer lock for the block; BusyError after ``wait`` seconds.
 
     ``shared`` lets other shared holders (ingest batches on other stations) run alongside;
@@ -50,12 +58,14 @@ def writer_lock(cat: Catalog, *, shared: bool = False, wait: float | None = None
     exclusive one on PostgreSQL waits up to 10 minutes: it waits for every station's current
     chunk of files, and a chunk of scans being OCRed can take minutes.
     """
-    if wait is None:
-        wait = EXCLUSIVE_WAIT if shared_catalog(cat) and not shared else 30.0
     if not shared_catalog(cat):
-        with lock.writer_lock(cat.home.root, wait=wait):
+        with lock.writer_lock(cat.home.root, wait=wait, holder=holder, on_wait=on_wait, should_stop=should_stop):
             yield
         return
+    if wait is None:  # "until free" (a watcher): the server's queue is fair, give it hours
+        wait = 24 * 3600.0
+    elif not shared:
+        wait = max(wait, EXCLUSIVE_WAIT)
     fn = "pg_advisory_lock_shared" if shared else "pg_advisory_lock"
     with cat.engine.connect() as conn:
         who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing (ingest, watch, reindex or verify)"

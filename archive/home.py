@@ -43,6 +43,18 @@ stable_seconds = 2.0       # the watcher files a file only after size and mtime 
 min_confidence = 0.5       # below this, or on a tie, a document goes to review instead of being guessed
 ocr = true                 # OCR scans and image-only PDF pages
 
+[limits]
+# What one input file may cost; a file over a limit goes to inbox/.failed/ naming the limit.
+max_file_mb = 512          # any input file
+max_text_mb = 16           # a plain .txt file
+max_pages = 1000           # PDF pages or TIFF frames
+max_unzipped_mb = 200      # a DOCX's parts, unpacked (a "zip bomb" is refused before unpacking)
+max_image_megapixels = 64  # one image or TIFF frame (an A1 drawing at 300 dpi is ~70)
+seconds_per_file = 900     # reading one file, OCR included (checked between pages)
+
+[lock]
+wait_seconds = 30          # one-shot commands give up after waiting this long for another writer
+
 [archive_code]
 # 档号 (DA/T 22): 全宗号-门类代码·年度-保管期限-机构代码-件号, e.g. 0123-WS·2024-Y-GC-0007
 fonds = "0123"

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from archive.names import fit
+
 FAILED_DIR = ".failed"
 DUPLICATES_DIR = ".duplicates"
 
@@ -29,9 +31,9 @@ def is_junk(path: Path) -> bool:
 
 
 def inbox_project(inbox: Path, path: Path) -> str | None:
-    """``inbox/<CODE>/…`` means project CODE."""
+    """``inbox/<CODE>/…`` means project CODE (a link is judged by where it lies, not where it points)."""
     try:
-        rel = path.resolve().relative_to(inbox.resolve())
+        rel = _lexical(path).relative_to(inbox.resolve())
     except ValueError:
         return None
     return rel.parts[0] if len(rel.parts) > 1 else None
@@ -40,7 +42,7 @@ def inbox_project(inbox: Path, path: Path) -> str | None:
 def is_in_inbox(inbox: Path, path: Path) -> bool:
     """True for files under the inbox that are not set aside (.failed, .duplicates)."""
     try:
-        rel = path.resolve().relative_to(inbox.resolve())
+        rel = _lexical(path).relative_to(inbox.resolve())
     except ValueError:
         return False
     return not any(part.startswith(".") for part in rel.parts[:-1])
@@ -63,26 +65,63 @@ def originals_first(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=looks_like_copy)  # stable: otherwise the order is kept
 
 
+def _lexical(path: Path) -> Path:
+    """``path`` with its folder resolved but not its last part: a link stays the link."""
+    path = Path(path)
+    return path.parent.resolve() / path.name
+
+
 def collect(paths: Iterable[Path]) -> list[Path]:
-    """Files named or found (recursively) under folders, junk and set-aside folders skipped."""
+    """Files named or found (recursively) under folders, junk and set-aside folders skipped.
+
+    Links are never followed into other folders, and links and special files (FIFOs,
+    devices) found in a folder are returned too, so ingest refuses each with a reason
+    instead of passing over them in silence.
+    """
     found: list[Path] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            found.extend(
-                f for f in sorted(p.rglob("*"))
-                if f.is_file() and not is_junk(f) and not any(x.startswith(".") for x in f.relative_to(p).parts[:-1])
-            )
+        if p.is_dir() and not p.is_symlink():
+            found.extend(f for f in _walk(p) if not is_junk(f))
         else:
             found.append(p)
     return originals_first(found)
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Every non-folder entry under ``folder``, sorted, set-aside (dot) folders and folder links skipped."""
+    out = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        # os.walk lists a link to a folder among dirs; it is an input to refuse, not a place to enter.
+        out.extend(base / d for d in list(dirs) if (base / d).is_symlink())
+        dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
+        out.extend(base / f for f in files)
+    return sorted(out)
+
+
+def hidden_files(paths: Iterable[Path]) -> list[Path]:
+    """Files whose names start with "." under the given folders: never filed, but reported once."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir() and not p.is_symlink():
+            found.extend(
+                f for f in _walk(p)
+                if f.name.startswith(".") and f.name.lower() not in JUNK_NAMES and not f.name.startswith("._")
+            )
+    return found
+
+
 def move_aside(src: Path, folder: Path) -> Path:
     """Move a file into ``folder`` under a free name (never overwriting an earlier one)."""
     folder.mkdir(parents=True, exist_ok=True)
+    # Shortened to leave room for ".error.txt" beside it (a 255-byte name would not get one).
+    name = fit(src.name)
+    stem, suffix = Path(name).stem, Path(name).suffix
     for n in range(1, 10_000):
-        target = folder / (src.name if n == 1 else f"{src.stem}_{n}{src.suffix}")
+        target = folder / (name if n == 1 else f"{stem}_{n}{suffix}")
         if not target.exists() and not Path(str(target) + ".error.txt").exists():
             os.replace(src, target)
             return target

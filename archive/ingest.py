@@ -14,6 +14,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,24 +22,30 @@ from typing import Callable, Iterable
 
 import sqlalchemy.exc
 
-from archive import vault
+from archive import names, preflight, vault
 from archive.catalog import Catalog, now
 from archive.checklist import Item
 from archive.classify import Classification, classify_item, find_project, find_title
 from archive.dates import document_date
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.life.trash import restore
-from archive.projects import UNASSIGNED, Project, ProjectCache, get_project, list_projects
+from archive.lock import StepLock
+from archive.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
+from archive.projects import Project, ProjectCache, get_project, list_projects
 from archive.searchsync import DISCARDED, index_documents
 from indexer.errors import (
     CorruptFileError,
     DanganError,
     DuplicateDocumentError,
     EmptyFileError,
+    IndexDamagedError,
     InputFileError,
+    SourceChangedError,
     UnknownProjectError,
 )
 from indexer.extract import extract
+from indexer.limits import Limits
+from indexer.limits import applied as limits_applied
 
 INDEX_BATCH = 50
 
@@ -71,11 +78,18 @@ class Record:
     message: str = ""
     duplicate_of: int | None = None
     moved_to: str | None = None
+    staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
+    source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
+
+    @property
+    def name(self) -> str:
+        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
+        return names.clean(self.path.name)
 
     def to_json(self) -> dict:
         cls = self.classification
         return {
-            "input": str(self.path),
+            "input": names.clean(str(self.path)),
             "outcome": self.outcome,
             "document": self.doc_id,
             "project": self.project.code if self.project else None,
@@ -103,6 +117,9 @@ class Ingester:
     cat: Catalog
     min_confidence: float = 0.5
     ocr: bool = True
+    limits: Limits = field(default_factory=Limits)
+    # The writer lock for the writing steps (None: the caller holds it for the whole run).
+    lock: Callable[[], AbstractContextManager] | None = None
     index: bool = True
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
@@ -114,41 +131,65 @@ class Ingester:
             cat,
             min_confidence=float(kw.pop("min_confidence", home.setting("ingest", "min_confidence", 0.5))),
             ocr=bool(kw.pop("ocr", home.setting("ingest", "ocr", True))),
+            limits=Limits.from_config(home.config.get("limits")),
             **kw,
         )
 
+    def __post_init__(self) -> None:
+        self._steps = StepLock(self.lock)
+
+    def locked(self) -> AbstractContextManager:
+        """Hold the writer lock for a writing step (re-entrant; a no-op without ``lock``)."""
+        return self._steps.held()
+
     # -- the pipeline ------------------------------------------------------------------
     def run(self, rec: Record, *, raise_errors: bool = False) -> Record:
-        """Take one record through every step; failures are recorded, not raised (unless asked)."""
+        """Take one record through every step; failures are recorded, not raised (unless asked).
+
+        Reading (preflight, extract, classify) happens outside the writer lock; only the short
+        writing steps hold it, so one slow file (OCR of a long scan) never blocks other writers.
+        """
         try:
             self.preflight(rec)
-            if rec.outcome == "duplicate":
-                return self.set_aside_duplicate(rec)
-            self.extract(rec)
-            self.classify(rec)
-            self.store(rec)
-            self.commit(rec)
-            if rec.outcome == "duplicate":  # another station committed the same bytes first
-                return self.set_aside_duplicate(rec)
-            self.finish(rec)
+            if rec.outcome != "duplicate":
+                self.extract(rec)
+                self.classify(rec)
+            with self.locked():
+                if rec.outcome != "duplicate":
+                    self.check_duplicate(rec)  # again: another writer may have filed these bytes meanwhile
+                if rec.outcome == "duplicate":
+                    return self.set_aside_duplicate(rec)
+                self.store(rec)
+                self.commit(rec)
+                if rec.outcome == "duplicate":  # another station committed the same bytes first
+                    return self.set_aside_duplicate(rec)
+                self.finish(rec)
         except InputFileError as e:
             if raise_errors:
                 raise
-            self.fail(rec, e)
+            with self.locked():
+                self.fail(rec, e)
+        finally:
+            if rec.staged is not None:
+                rec.staged.discard()  # a failure or a duplicate: the temporary copy goes
         return rec
 
     def preflight(self, rec: Record) -> None:
-        """Exists, readable, a regular non-empty file, not already in the catalog."""
-        try:
-            st = rec.path.stat()
-            rec.sha256 = vault.sha256_file(rec.path)
-        except FileNotFoundError as e:
-            raise InputFileError(f"{rec.path}: file disappeared before it could be filed; drop it again") from e
-        except (PermissionError, IsADirectoryError) as e:
-            raise InputFileError(f"{rec.path}: cannot read the file ({e.strerror}); check its permissions") from e
-        rec.size = st.st_size
+        """A regular non-empty file (no link, no FIFO), within the limits, not already in the catalog.
+
+        The bytes are copied to the vault's temporary space and hashed in one pass
+        (``archive.preflight``): what is extracted and stored is exactly what was hashed.
+        """
+        mode = preflight.file_mode(self.cat.home.root)
+        with limits_applied(self.limits):
+            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode)
+        rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
+        self.check_duplicate(rec)
+
+    def check_duplicate(self, rec: Record) -> None:
+        """Mark ``rec`` a duplicate when its SHA-256 is already in the catalog."""
         existing = self.cat.document_by_sha(rec.sha256)
         if existing is not None and existing["status"] == DISCARDED:
             return self.restore_discarded(rec, existing)
@@ -158,9 +199,13 @@ class Ingester:
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
         try:
-            rec.extraction = extract(rec.path, ocr=self.ocr)
-        except DanganError:
+            rec.extraction = extract(rec.staged.path, ocr=self.ocr, limits=self.limits)
+        except DanganError as e:
+            # The reader saw the staged copy; the user knows the file by its own name.
+            e.message = e.message.replace(str(rec.staged.path), str(rec.path))
             raise
+        except RecursionError as e:  # a structure nested thousands deep
+            raise CorruptFileError(f"{rec.path}: is nested too deeply to read; re-scan or re-export it") from e
         except Exception as e:  # parsers raise anything on malformed input: translate here
             raise CorruptFileError(
                 f"{rec.path}: could not be read ({e.__class__.__name__}: {e}); re-scan or re-export it"
@@ -174,18 +219,25 @@ class Ingester:
             rec.item = rec.project.item(rec.forced_item)
         elif rec.project is not None:
             rec.classification = classify_item(
-                rec.project, rec.path.name, text, min_confidence=self.min_confidence
+                rec.project, rec.name, text, min_confidence=self.min_confidence
             )
             rec.item = rec.classification.item
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
-        rec.title = rec.title or find_title(text, rec.path.stem, rec.item)
+        rec.title = rec.title or find_title(text, Path(rec.name).stem, rec.item)
         found, rec.date_candidates = document_date(text)
         rec.document_date = rec.document_date or found
 
     def store(self, rec: Record) -> None:
-        """Copy into the vault under its readable path (atomic, never overwriting)."""
-        rec.vault_rel = vault.store(self.cat.home.vault_dir, rec.path, self.vault_path(rec))
+        """Link the staged copy into the vault under its readable path (never overwriting).
+
+        A pending note goes first, so a kill before the commit leaves a vault file the next
+        start knows to remove, wherever the source was (see ``archive.recovery``).
+        """
+        vault.note_pending(self.cat.home.root, rec.sha256)
+        rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, rec.staged.path, self.vault_path(rec))
+        rec.staged.discard()  # the temporary name is gone; this releases its descriptor
+        rec.staged = None
 
     def commit(self, rec: Record) -> None:
         """One transaction: the document row, its text and the event."""
@@ -193,7 +245,8 @@ class Ingester:
         ex = rec.extraction
         values = dict(
             sha256=rec.sha256,
-            original_name=rec.path.name,
+            original_name=rec.name,
+            original_name_raw=names.raw_name(rec.path.name),
             title=rec.title,
             vault_path=rec.vault_rel,
             size=rec.size,
@@ -214,7 +267,7 @@ class Ingester:
             source=rec.source,
             doc_number=rec.doc_number,
             remarks=rec.remarks,
-            inbox_path=str(rec.path) if rec.consume else None,
+            inbox_path=names.path_to_db(rec.path) if rec.consume else None,
         )
         try:
             with self.cat.engine.begin() as conn:
@@ -225,9 +278,11 @@ class Ingester:
             if existing is None:
                 raise  # not that race: a real bug, reported as one
             (self.cat.home.vault_dir / rec.vault_rel).unlink(missing_ok=True)  # our uncommitted copy
+            vault.clear_pending(self.cat.home.root, rec.sha256)
             rec.vault_rel = ""
             _mark_duplicate(rec, existing)
             return
+        vault.clear_pending(self.cat.home.root, rec.sha256)
         rec.outcome = status
         rec.message = rec.review_reason if status == "review" else f"filed as {rec.item.code} {rec.item.title}"
         self._to_index.append(rec.doc_id)
@@ -242,7 +297,7 @@ class Ingester:
             "filed" if values["status"] == "filed" else "to-review",
             project=values["project_code"],
             document=doc_id,
-            input=str(rec.path),
+            input=names.clean(str(rec.path)),
             item=values["item_code"],
             person=values["person"],
             vault_path=rec.vault_rel,
@@ -252,19 +307,25 @@ class Ingester:
         return doc_id
 
     def finish(self, rec: Record) -> None:
-        """Only now, with the catalog committed, remove the inbox original."""
+        """Only now, with the catalog committed, remove the inbox original — if it is still what was filed."""
         if not rec.consume:
+            return
+        if preflight.changed_since(rec.path, rec.source_identity):
+            # Replaced or appended to while being filed: the new version is not what we
+            # hashed, so it stays in the inbox and is filed as its own document next pass.
+            clear_inbox_marker(self.cat, rec.doc_id)
+            rec.message += "; the inbox file changed meanwhile and stays for the next pass"
             return
         remove_committed_original(self.cat, rec.doc_id, rec.path)
 
     # -- side roads --------------------------------------------------------------------
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
-        if rec.consume:
-            rec.moved_to = str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR))
+        if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):  # a new version stays for the next pass
+            rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
             self.cat.log(
-                conn, "duplicate", document=rec.duplicate_of, input=str(rec.path), moved_to=rec.moved_to
+                conn, "duplicate", document=rec.duplicate_of, input=names.clean(str(rec.path)), moved_to=rec.moved_to
             )
         return rec
 
@@ -280,15 +341,17 @@ class Ingester:
     def fail(self, rec: Record, error: DanganError) -> None:
         """Record a failure: the inbox original goes to inbox/.failed/ with the reason beside it."""
         rec.outcome = "failed"
-        rec.message = str(error)
-        if rec.consume and rec.path.exists():
+        rec.message = names.clean(str(error))
+        # Still being written (or rewritten since it was read): the next pass takes it.
+        keep = isinstance(error, SourceChangedError) or preflight.changed_since(rec.path, rec.source_identity)
+        if rec.consume and not keep and (rec.path.exists() or rec.path.is_symlink()):
             target = move_aside(rec.path, self._inbox_root(rec) / FAILED_DIR)
             target.with_name(target.name + ".error.txt").write_text(
-                f"{error}\n\nFix the file and drop it into the inbox again.\n", encoding="utf-8"
+                f"{rec.message}\n\nFix the file and drop it into the inbox again.\n", encoding="utf-8"
             )
-            rec.moved_to = str(target)
+            rec.moved_to = names.clean(str(target))
         with self.cat.engine.begin() as conn:
-            self.cat.log(conn, "failed", input=str(rec.path), error=str(error), moved_to=rec.moved_to)
+            self.cat.log(conn, "failed", input=names.clean(str(rec.path)), error=rec.message, moved_to=rec.moved_to)
 
     def flush_index(self) -> None:
         """Push the documents committed since the last flush to the index, in one commit."""
@@ -296,12 +359,19 @@ class Ingester:
             self._to_index.clear()
             return
         ids, self._to_index = self._to_index, []
-        index_documents(self.cat, ids)
+        try:
+            with self.locked():
+                index_documents(self.cat, ids)
+        except IndexDamagedError as e:
+            # Filing goes on: the catalog is the truth, and `dangan reindex` (or verify
+            # --repair) puts these documents in the rebuilt index.
+            with self.cat.engine.begin() as conn:
+                self.cat.log(conn, "index-deferred", documents=ids, error=str(e))
 
     # -- helpers -------------------------------------------------------------------------
     def vault_path(self, rec: Record) -> str:
         """Where this record's file goes in the vault (see :func:`vault_path`)."""
-        return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.path.name)
+        return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.name)
 
     def _project(self, code: str) -> Project:
         if self._projects is None:
@@ -310,6 +380,7 @@ class Ingester:
 
     def _resolve_project(self, rec: Record, text: str) -> Project | None:
         if rec.project_hint:
+            rec.project_hint = names.clean(rec.project_hint)  # an inbox folder may have a GBK name
             try:
                 return self._project(rec.project_hint)
             except UnknownProjectError:
@@ -342,47 +413,6 @@ def _suggestions_json(rec: Record) -> str | None:
     return json.dumps([s.to_json() for s in cls.suggestions], ensure_ascii=False)
 
 
-def vault_path(home, project: Project | None, item: Item | None, day: date | None, name: str) -> str:
-    """The vault path rule: where a document named ``name`` dated ``day`` is stored.
-
-    Placed documents follow ``[vault] path_pattern``; unplaced ones wait under ``_review/``.
-    Ingest, filing by hand and refiling all use this one rule, so a document lands in the same
-    place whichever way it was placed.
-    """
-    stamp = (day or now().date()).strftime("%Y%m%d")
-    if item is None or project is None:
-        return f"{vault.REVIEW_DIR}/{vault.safe_component(stamp + '_' + name)}"
-    pattern = home.setting("vault", "path_pattern", "{project}/{person}/{item_code}-{item_title}/{date}_{name}")
-    person = project.person_for(item.role)
-    return vault.render_path(
-        pattern,
-        {
-            "project": project.code,
-            "person": person or f"{item.role}{UNASSIGNED}",
-            "role": item.role,
-            "item_code": item.code,
-            "item_title": item.title,
-            "date": stamp,
-            "name": name,
-        },
-    )
-
-
-def remove_committed_original(cat: Catalog, doc_id: int, path: Path) -> None:
-    """Delete an inbox original whose document is committed, then clear the marker."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass  # already gone: a previous run removed it before it could clear the marker
-    clear_inbox_marker(cat, doc_id)
-
-
-def clear_inbox_marker(cat: Catalog, doc_id: int) -> None:
-    """Forget the inbox path of a committed document (its original is handled)."""
-    with cat.engine.begin() as conn:
-        cat.update_document(conn, doc_id, inbox_path=None)
-
-
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
 SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, TXT"
 
@@ -393,12 +423,17 @@ def ingest_paths(
     *,
     project: str | None = None,
     progress: Callable[[Record], None] | None = None,
+    lock: Callable[[], AbstractContextManager] | None = None,
 ) -> list[Record]:
-    """File every file named or found under folders; one bad file never stops the others."""
+    """File every file named or found under folders; one bad file never stops the others.
+
+    ``lock`` makes a writer lock for each file's writing steps (see ``Ingester.run``); without
+    it the caller is taken to hold the lock for the whole run.
+    """
     if project:
         get_project(cat, project)  # an unknown --project is the user's typo: stop before touching files
     inbox = cat.home.inbox_dir
-    ing = Ingester.for_catalog(cat)
+    ing = Ingester.for_catalog(cat, lock=lock)
     results = []
     try:
         for path in collect(paths):

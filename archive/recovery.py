@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive import vault
+from archive import names, vault
 from archive.catalog import Catalog
 from archive.ingest import clear_inbox_marker, remove_committed_original
 from archive.schema import documents
 from archive.searchsync import index_difference, index_documents, remove_from_index
+from indexer.errors import IndexDamagedError
 
 
 @dataclass
@@ -33,6 +34,7 @@ class RecoveryReport:
     orphans_removed: list[str] = field(default_factory=list)
     originals_removed: list[str] = field(default_factory=list)
     reindexed: list[int] = field(default_factory=list)
+    index_damaged: str = ""  # the damage found; filing goes on, `dangan reindex` repairs
 
     @property
     def anything(self) -> bool:
@@ -67,13 +69,13 @@ def _finish_removals(cat: Catalog, rep: RecoveryReport, inboxes: list[Path]) -> 
             select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(documents.c.inbox_path.is_not(None))
         ).all()
     for r in rows:
-        p = Path(r.inbox_path)
+        p = Path(names.path_from_db(r.inbox_path))
         if not any(p.resolve().is_relative_to(box.resolve()) for box in inboxes):
             continue  # another station's inbox: that station finishes it at its next start
         # Only the very bytes we filed are removed; a new file with the same name stays.
-        if p.is_file() and vault.sha256_file(p) == r.sha256:
+        if _plain_file(p) and vault.sha256_file(p) == r.sha256:
             remove_committed_original(cat, r.id, p)
-            rep.originals_removed.append(str(p))
+            rep.originals_removed.append(names.clean(str(p)))
         else:
             clear_inbox_marker(cat, r.id)
 
@@ -83,19 +85,31 @@ def _drop_uncommitted_copies(cat: Catalog, rep: RecoveryReport, inboxes: list[Pa
     with cat.engine.connect() as conn:
         known = {r[0] for r in conn.execute(select(documents.c.vault_path))}
     orphans = [rel for rel in vault.stored_files(vdir) if rel not in known]
-    if not orphans:
-        return
-    inbox_hashes = {vault.sha256_file(p) for box in inboxes for p in box.rglob("*") if p.is_file()}
-    for rel in orphans:
-        if vault.sha256_file(vdir / rel) in inbox_hashes:
-            (vdir / rel).unlink()
-            rep.orphans_removed.append(rel)
-        # Other orphans are not ours to judge: `dangan verify` reports them.
+    pending = vault.pending_hashes(cat.home.root)
+    if orphans:
+        # Ours: bytes a killed run noted as pending (any source), or equal to a file in one of
+        # this station's inboxes.
+        ours = pending | {vault.sha256_file(p) for box in inboxes for p in box.rglob("*") if _plain_file(p)}
+        for rel in orphans:
+            if vault.sha256_file(vdir / rel) in ours:
+                (vdir / rel).unlink()
+                rep.orphans_removed.append(rel)
+            # Other orphans are not ours to judge: `dangan verify` reports them.
+    for sha in pending:
+        vault.clear_pending(cat.home.root, sha)
+
+
+def _plain_file(p: Path) -> bool:
+    """A regular file that is not a link: never hash a FIFO (it blocks) or a link's target."""
+    return p.is_file() and not p.is_symlink()
 
 
 def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
-
-    missing, extra = index_difference(cat)
+    try:
+        missing, extra = index_difference(cat)
+    except IndexDamagedError as e:
+        rep.index_damaged = str(e)
+        return
     if missing:
         index_documents(cat, missing)
         rep.reindexed = sorted(missing)

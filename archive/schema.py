@@ -222,3 +222,7 @@ volume_documents = Table(
     Column("start_page", Integer, nullable=False),
     Column("end_page", Integer, nullable=False),
 )
+# -- hostile and odd input (schema 7) --------------------------------------------------------
+# The original file name's bytes (hex) when they were not valid UTF-8 (a GBK name from a
+# Windows share); ``original_name`` then holds the name decoded leniently for display.
+documents.append_column(Column("original_name_raw", Text))

@@ -2,8 +2,10 @@
 
 Every stored file is hashed and compared with its recorded SHA-256 (missing, changed),
 files in the vault that no catalog row names are orphans, and the index must hold exactly
-the catalog's documents.  ``repair`` fixes the index only; vault files are never touched,
-because a changed or orphan file is evidence a person must look at.
+the catalog's documents.  ``repair`` fixes the index (rebuilding a damaged one) and restores a
+missing or changed file only from an original the user dropped into the inbox again with the
+very SHA-256 recorded (``archive.restore``; a changed file is kept in ``quarantine/``).  Orphan
+files are never touched: they are evidence a person must look at.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Callable
 
 from archive import vault
 from archive.catalog import Catalog
-from archive.searchsync import index_difference, index_documents, remove_from_index
+from archive.restore import restore_from_drops
+from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
+from indexer.errors import IndexDamagedError
 
 
 @dataclass
@@ -26,12 +30,13 @@ class VerifyReport:
     orphan_files: list[str] = field(default_factory=list)
     missing_in_index: list[int] = field(default_factory=list)
     orphans_in_index: list[int] = field(default_factory=list)
+    index_damaged: str = ""  # the index's files cannot be read: `reindex` or `--repair` rebuilds
     repaired: dict = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
         """True when nothing is wrong (after repair, index problems count as fixed)."""
-        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index)
+        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index or self.index_damaged)
         return not (self.missing_files or self.changed_files or self.orphan_files) and bool(index_ok)
 
     def to_json(self) -> dict:
@@ -51,12 +56,22 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
         if progress:
             progress()
     rep.orphan_files = [rel for rel in vault.stored_files(vdir) if rel not in known]
-    missing, extra = index_difference(cat)
+    if repair:
+        _restore(cat, rep)
+    try:
+        missing, extra = index_difference(cat)
+    except IndexDamagedError as e:
+        rep.index_damaged = str(e)
+        if repair:
+            rep.repaired.update({"index": True, "rebuilt": rebuild_index(cat)})
+            with cat.engine.begin() as conn:
+                cat.log(conn, "index-rebuilt", documents=rep.repaired["rebuilt"], reason=str(e))
+        return rep
     rep.missing_in_index, rep.orphans_in_index = sorted(missing), sorted(extra)
     if repair and (missing or extra):
         index_documents(cat, missing, wait=30.0)  # repair must write, not queue for another station
         remove_from_index(cat, extra)
-        rep.repaired = {"index": True, "indexed": sorted(missing), "removed": sorted(extra)}
+        rep.repaired.update({"index": True, "indexed": sorted(missing), "removed": sorted(extra)})
         with cat.engine.begin() as conn:
             cat.log(conn, "index-repaired", **rep.repaired)
     return rep
@@ -69,3 +84,13 @@ def _check_file(vdir, doc: dict, rep: VerifyReport) -> None:
         rep.missing_files.append(entry)
     elif vault.sha256_file(path) != doc["sha256"]:
         rep.changed_files.append(entry)
+
+
+def _restore(cat: Catalog, rep: VerifyReport) -> None:
+    """Put back missing or changed vault files from originals dropped into the inbox again."""
+    restored = restore_from_drops(cat, rep.missing_files, changed=False)
+    restored += restore_from_drops(cat, rep.changed_files, changed=True)
+    if restored:
+        rep.missing_files = [e for e in rep.missing_files if e["id"] not in restored]
+        rep.changed_files = [e for e in rep.changed_files if e["id"] not in restored]
+        rep.repaired["restored"] = sorted(restored)

@@ -11,6 +11,7 @@ stations queued for the index.
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
@@ -30,7 +31,7 @@ from archive.searchsync import drain_index_queue
 from indexer.errors import BusyError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
-LOCK_CHUNK = INDEX_BATCH  # files filed per hold of the writer lock (one index commit each)
+LOCK_CHUNK = INDEX_BATCH  # files filed per run of the ingester (one index commit each)
 EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
 
 
@@ -51,7 +52,7 @@ class StableTracker:
         out, t = [], time.monotonic()
         for path, (size, mtime, since) in list(self._seen.items()):
             try:
-                st = path.stat()
+                st = path.lstat()  # a link is judged as itself: a dangling one is still refused
             except FileNotFoundError:
                 del self._seen[path]
                 continue
@@ -89,12 +90,14 @@ class Watcher:
         stable_seconds: float | None = None,
         on_record: Callable[[Record], None] | None = None,
         poll: float = 0.25,
+        on_wait: Callable[[str], None] | None = None,
     ):
         self.cat = cat
         self.inbox = Path(inbox or cat.home.inbox_dir)
         delay = stable_seconds if stable_seconds is not None else cat.home.setting("ingest", "stable_seconds", 2.0)
         self.tracker = StableTracker(float(delay))
         self.on_record = on_record
+        self.on_wait = on_wait  # told whom the watcher waits for while another writer holds the lock
         self.poll = poll
         self.stop_event = threading.Event()
         self.records: list[Record] = []
@@ -102,7 +105,9 @@ class Watcher:
         self._last_drain = time.monotonic()
 
     def candidate(self, path: Path) -> bool:
-        return path.is_file() and not is_junk(path) and is_in_inbox(self.inbox, path)
+        # Links and FIFOs are candidates too: ingest refuses them to .failed/ with the reason.
+        present = path.is_symlink() or (path.exists() and not path.is_dir())
+        return present and not is_junk(path) and is_in_inbox(self.inbox, path)
 
     def scan(self) -> None:
         """Take every file already waiting in the inbox."""
@@ -158,20 +163,35 @@ class Watcher:
                 self.tracker.touch(p)
 
     def _process(self, paths: list[Path]) -> None:
-        with writer_lock(self.cat, shared=True):
-            ing = Ingester.for_catalog(self.cat)
-            try:
-                for path in originals_first(paths):
-                    if self.stop_event.is_set():
-                        break  # stop after the file being filed; the rest stay in the inbox
-                    if not path.exists():
-                        continue
-                    rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
-                    self.records.append(ing.run(rec))
-                    if self.on_record:
-                        self.on_record(rec)
-            finally:
-                ing.flush_index()
+        try:
+            self._file(paths)
+        except BusyError:
+            if not self.stop_event.is_set():
+                raise
+            # Stopped while waiting: nothing was taken, the files stay in the inbox.
+
+    def _lock(self):
+        # A watcher never gives up on the lock (a long reindex is no reason to die); it says
+        # whom it waits for, and a stop request ends the wait.  It is held per file, for the
+        # writing steps only, so `dangan file` and friends get in between.  With a PostgreSQL
+        # catalog it is taken shared: stations file side by side (archive.dblock).
+        return writer_lock(self.cat, shared=True, wait=None, holder="watch", on_wait=self.on_wait,
+                           should_stop=self.stop_event.is_set)  # fmt: skip
+
+    def _file(self, paths: list[Path]) -> None:
+        ing = Ingester.for_catalog(self.cat, lock=self._lock)
+        try:
+            for path in originals_first(paths):
+                if self.stop_event.is_set():
+                    break  # stop after the file being filed; the rest stay in the inbox
+                if not os.path.lexists(path):
+                    continue
+                rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
+                self.records.append(ing.run(rec))
+                if self.on_record:
+                    self.on_record(rec)
+        finally:
+            ing.flush_index()
 
     def install_signal_handlers(self) -> None:
         """SIGINT/SIGTERM finish the current file and stop (main thread only)."""

@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from archive.catalog import Catalog
+from archive.dblock import writer_lock
 from archive.home import Home, locate
+from archive.lock import DEFAULT_WAIT
 
 
 @dataclass
@@ -121,3 +123,19 @@ def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iter
 
         yield _Bar()
 
+
+
+def say_waiting(who: str) -> None:
+    """The line a command prints while another writer holds the lock."""
+    click.echo(f"waiting for {who}…", err=True)
+
+
+def lock(cat: Catalog, command: str, *, forever: bool = False, shared: bool = False, should_stop=None):
+    """The archive's writer lock for ``command``, saying whom it waits for.
+
+    One-shot commands give up after ``[lock] wait_seconds`` (exit 10); long-running ones
+    (``forever``) wait as long as it takes.  ``shared``: filing, which stations sharing a
+    PostgreSQL catalog do side by side (``archive.dblock``); on SQLite every holder is exclusive.
+    """
+    wait = None if forever else float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT))
+    return writer_lock(cat, shared=shared, wait=wait, holder=command, on_wait=say_waiting, should_stop=should_stop)

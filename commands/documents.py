@@ -6,11 +6,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.dblock import writer_lock
 from archive.filing import file_reviewed, refile, review_queue
 from archive.searchsync import rebuild_index
 from archive.verify import verify as verify_catalog
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
 from indexer.errors import ExitCode
 
 
@@ -59,7 +58,7 @@ def file_cmd(doc_id: int, project: str | None, item: str, as_json: bool) -> None
       dangan file 14 --item 施工日志        # the project review already shows
     """
     cat = state().catalog()
-    with writer_lock(cat):
+    with lock(cat, "file"):
         d = file_reviewed(cat, doc_id, project=project, item=item)
     if as_json:
         return emit_json(_doc_json(d))
@@ -80,7 +79,7 @@ def refile_cmd(doc_id: int, item: str, project: str | None, as_json: bool) -> No
       dangan refile 7 --item C05
     """
     cat = state().catalog()
-    with writer_lock(cat):
+    with lock(cat, "refile"):
         d = refile(cat, doc_id, item=item, project=project)
     if as_json:
         return emit_json(_doc_json(d))
@@ -103,13 +102,13 @@ def reindex() -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat), progress_bar(total, "reindex") as bar:
+    with lock(cat, "reindex"), progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))
     click.echo(f"Reindexed {n} document(s).")
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Re-index missing documents and drop index orphans (vault files are never touched).")
+@click.option("--repair", is_flag=True, help="Fix the index (re-index, drop orphans, rebuild if damaged) and restore missing or changed vault files from originals dropped into the inbox again.")
 @json_option
 @home_option
 def verify(repair: bool, as_json: bool) -> None:
@@ -124,7 +123,7 @@ def verify(repair: bool, as_json: bool) -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with writer_lock(cat), progress_bar(total, "verify", enabled=not as_json) as bar:
+    with lock(cat, "verify"), progress_bar(total, "verify", enabled=not as_json) as bar:
         rep = verify_catalog(cat, repair=repair, progress=bar.advance)
     if as_json:
         emit_json(rep.to_json())
@@ -145,9 +144,14 @@ def _print_verify(rep) -> None:
         click.echo(f"  not in the index: {', '.join(map(str, rep.missing_in_index))}")
     if rep.orphans_in_index:
         click.echo(f"  in the index but not the catalog: {', '.join(map(str, rep.orphans_in_index))}")
-    if rep.repaired:
-        click.echo("  index repaired.")
-    click.echo("Clean." if rep.clean else "Problems found; see above (vault files are never changed by dangan).")
+    if rep.index_damaged:
+        click.echo(f"  {rep.index_damaged}")
+    if rep.repaired.get("restored"):
+        click.echo(f"  restored from originals dropped again: {', '.join(map(str, rep.repaired['restored']))}")
+    if rep.repaired.get("index"):
+        rebuilt = rep.repaired.get("rebuilt")
+        click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
+    click.echo("Clean." if rep.clean else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair).")
 
 
 def register(main: click.Group) -> None:

@@ -8,6 +8,7 @@ templates are used, so forms work on a machine that files nothing.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -30,7 +31,7 @@ from archive.forms import (
 )
 from archive.forms.fileinto import check_file_into
 from archive.home import Home
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
 from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
 
 
@@ -214,35 +215,41 @@ def render(
                 click.echo(line, err=True)
             raise
     company = str(home.setting("dangan", "company", "")) if home else ""
-    try:
-        with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
-            batch = render_checked(
-                form, checked, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
-                company=company, progress=lambda step: bar.advance(description=f"{form.title} {step}"),
-                images_dir=Path(data).parent,
-            )  # fmt: skip
-    except DataError as e:
-        for line in e.problems:
-            click.echo(line, err=True)
-        raise
-    skipped = [p.text for p in batch.skipped]
-    for line in skipped:
-        click.echo(f"skipped: {line}", err=True)
-    filed = _file_into(form, batch.rendered, checked.typed, file_into) if file_into else {}
+    # Filing needs the writer lock: take it before rendering, so a busy archive is known
+    # before minutes of rendering rather than after.
+    with (lock(state().catalog(), "forms render --file-into") if file_into else nullcontext()):
+        batch = _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json, data.parent)
+        skipped = [p.text for p in batch.skipped]
+        for line in skipped:
+            click.echo(f"skipped: {line}", err=True)
+        filed = _file_into(form, batch.rendered, checked.typed, file_into) if file_into else {}
     _report(form, out, batch.rendered, skipped, filed, file_into, item if file_into else None, as_json)
     if skipped:  # the rendered rows are there, but a script must notice the skipped ones
         raise click.exceptions.Exit(int(ExitCode.input_error))
 
 
+def _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json, images_dir):
+    """Render the checked rows with a progress bar; a DataError lists each problem first."""
+    try:
+        with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
+            batch = render_checked(
+                form, checked, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
+                company=company, progress=lambda step: bar.advance(description=f"{form.title} {step}"),
+                images_dir=images_dir,
+            )  # fmt: skip
+    except DataError as e:
+        for line in e.problems:
+            click.echo(line, err=True)
+        raise
+    return batch
+
+
 def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code: str) -> dict[Path, str]:
     """File each rendered form (the PDF when made: the archival copy) with its row's data
-    (date, customer, service date); returns rendered .docx -> outcome."""
-    from archive.dblock import writer_lock
-
+    (date, customer, service date); returns rendered .docx -> outcome.  The caller holds the lock."""
     cat = state().catalog()
     by_row = {v["_row"]: v for v in typed}
-    with writer_lock(cat):
-        outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
+    outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
     return {r.docx: f"{outcomes[r.pdf or r.docx]} ({'PDF' if r.pdf else '.docx'})" for r in results if (r.pdf or r.docx) in outcomes}
 
 

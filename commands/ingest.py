@@ -7,20 +7,27 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from archive.dblock import writer_lock
-from archive.inbox import collect
+from archive.inbox import collect, hidden_files
 from archive.ingest import Record, ingest_paths, summarize
+from archive.names import printable
 from archive.recovery import reconcile
 from archive.watcher import Watcher
-from commands.common import emit_json, err_console, home_option, json_option, progress_bar, state
+from commands.common import emit_json, err_console, home_option, json_option, lock, progress_bar, say_waiting, state
 from indexer.errors import ExitCode
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
 
 
 def _line(rec: Record) -> str:
-    where = f" → {escape(rec.vault_rel)}" if rec.vault_rel else ""
-    return f"{OUTCOME_MARK.get(rec.outcome, rec.outcome)} {escape(rec.path.name)}{where}  [dim]{escape(rec.message)}[/]"
+    # Names are shown with control characters escaped: a name may carry terminal escape codes.
+    where = f" → {escape(printable(rec.vault_rel))}" if rec.vault_rel else ""
+    name, message = printable(rec.path.name), printable(rec.message)
+    return f"{OUTCOME_MARK.get(rec.outcome, rec.outcome)} {escape(name)}{where}  [dim]{escape(message)}[/]"
+
+
+def _hidden_line(hidden: list[Path]) -> str:
+    shown = ", ".join(printable(p.name) for p in hidden[:5]) + (", …" if len(hidden) > 5 else "")
+    return f"ignored {len(hidden)} hidden file(s) (names starting with \".\"): {shown}; rename them to file them"
 
 
 def _summary_line(counts: dict) -> str:
@@ -48,22 +55,26 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     """
     cat = state().catalog()
     out = err_console()
-    with writer_lock(cat):  # exclusive: the repair must see no station half-way through a file
+    with lock(cat, "ingest"):
         reconcile(cat)
-    with writer_lock(cat, shared=True):  # stations sharing a PostgreSQL catalog file side by side
-        total = len(collect(paths))
-        with progress_bar(total, "ingest", enabled=not as_json) as bar:
-            def tick(rec: Record) -> None:
-                bar.advance(1, description=rec.path.name[:30])
-                if not as_json:
-                    out.print(_line(rec))
+    total = len(collect(paths))
+    with progress_bar(total, "ingest", enabled=not as_json) as bar:
+        def tick(rec: Record) -> None:
+            bar.advance(1, description=printable(rec.path.name)[:30])
+            if not as_json:
+                out.print(_line(rec))
 
-            records = ingest_paths(cat, paths, project=project, progress=tick)
+        # The lock is taken per file, for its writing steps only: reading and OCR run outside it.
+        records = ingest_paths(cat, paths, project=project, progress=tick, lock=lambda: lock(cat, "ingest", shared=True))
     counts = summarize(records)
+    hidden = hidden_files(paths)
     if as_json:
-        emit_json({"summary": counts, "inputs": [r.to_json() for r in records]})
+        ignored = [printable(str(p)) for p in hidden]
+        emit_json({"summary": counts, "inputs": [r.to_json() for r in records], "ignored": ignored})
     else:
         click.echo(_summary_line(counts))
+        if hidden:
+            click.echo(_hidden_line(hidden))
         if counts["review"]:
             click.echo("See what needs a decision: dangan review")
     _exit_if_failed(counts)
@@ -86,19 +97,23 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
       dangan watch --once --json
     """
     cat = state().catalog()
-    with writer_lock(cat):
+    with lock(cat, "watch", forever=True):
         reconcile(cat, inbox=inbox)
     out = err_console()
-    w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)))
+    w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting)
     w.install_signal_handlers()
     if not as_json:
         click.echo(f"Watching {w.inbox} (files settle for {w.tracker.delay:g}s){'' if once else '; Ctrl-C to stop'}", err=True)
     records = w.run(once=once)
     counts = summarize(records)
+    hidden = hidden_files([w.inbox])
     if as_json:
-        emit_json({"summary": counts, "inputs": [r.to_json() for r in records]})
+        ignored = [printable(str(p)) for p in hidden]
+        emit_json({"summary": counts, "inputs": [r.to_json() for r in records], "ignored": ignored})
     else:
         click.echo(_summary_line(counts))
+        if hidden:
+            click.echo(_hidden_line(hidden))
     _exit_if_failed(counts)
 
 

@@ -188,3 +188,20 @@ class HandoverCheckError(DanganError):
     def __init__(self, message: str, report: object = None):
         super().__init__(message)
         self.report = report
+
+
+# -- hostile and odd input (issue 17) ------------------------------------------------------------
+class LimitError(InputFileError):
+    """An input file is over one of the [limits] in dangan.toml (size, pages, pixels, time…)."""
+
+
+class UnsafeInputError(InputFileError):
+    """An input that is not a plain file of its own: a symbolic link, a FIFO, a device."""
+
+
+class SourceChangedError(InputFileError):
+    """The input changed while it was being read; it stays where it is for the next pass."""
+
+
+class IndexDamagedError(IntegrityError):
+    """The search index's files are damaged; ``dangan reindex`` rebuilds it from the catalog."""

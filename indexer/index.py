@@ -24,17 +24,21 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import pickle
 import re
 import shutil
+import struct
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.util.filelock import FileLock, try_for
 
-from indexer.errors import BusyError, IntegrityError, QueryError
+from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
 from indexer.hits import Hit, hit_from_stored
@@ -63,6 +67,23 @@ _GEN_RE = re.compile(r"gen-(\d{6})")
 DEFAULT_LOCK_TIMEOUT = 10.0
 # Whoosh's in-memory posting pool per writer before it spills to disk; bounds memory.
 WRITER_LIMITMB = 128
+# What Whoosh lets escape when a segment or TOC file is truncated or zeroed (seen in practice:
+# a zeroed TOC is WhooshIndexError, a truncated one struct.error, a zeroed segment a pickle error).
+_DAMAGE = (
+    WhooshIndexError, EOFError, pickle.UnpicklingError, struct.error, zlib.error,
+    ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError,
+)  # fmt: skip
+
+
+@contextmanager
+def _damage_reported(index_dir: Path) -> Iterator[None]:
+    """Turn Whoosh's low-level errors on damaged files into IndexDamagedError (exit 8)."""
+    try:
+        yield
+    except _DAMAGE as e:
+        raise IndexDamagedError(
+            f"the search index is damaged: run dangan reindex (in {index_dir}: {type(e).__name__})"
+        ) from e
 
 
 class SearchIndex:
@@ -119,11 +140,13 @@ class SearchIndex:
                 count += 1
             return count
 
-        return self._write(apply)
+        with _damage_reported(self.dir):
+            return self._write(apply)
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove documents by id; return how many were in the index."""
-        return self._write(lambda writer: sum(writer.delete_by_term("id", str(int(i))) for i in ids))
+        with _damage_reported(self.dir):
+            return self._write(lambda writer: sum(writer.delete_by_term("id", str(int(i))) for i in ids))
 
     def rebuild(
         self,
@@ -159,15 +182,17 @@ class SearchIndex:
 
     def ids(self) -> set[int]:
         """Every document id in the index."""
-        reader = self._current_searcher().reader()
-        if reader.doc_count() == 0:
-            return set()  # an empty index has no id column to read
-        column = reader.column_reader("id")
-        return {int(_text(column[n])) for n in reader.all_doc_ids()}
+        with _damage_reported(self.dir):
+            reader = self._current_searcher().reader()
+            if reader.doc_count() == 0:
+                return set()  # an empty index has no id column to read
+            column = reader.column_reader("id")
+            return {int(_text(column[n])) for n in reader.all_doc_ids()}
 
     def count(self) -> int:
         """How many documents the index holds."""
-        return self._current_searcher().doc_count()
+        with _damage_reported(self.dir):
+            return self._current_searcher().doc_count()
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20, **given) -> list[Hit]:
         """Ranked hits for ``query`` (see ``parse_query``) within ``filters``.
@@ -179,8 +204,9 @@ class SearchIndex:
             raise QueryError(f"limit must be at least 1, not {limit}")
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
         parsed, patterns = parse_query(query)
-        results = self._current_searcher().search(parsed, limit=limit, filter=filters.query())
-        return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
+        with _damage_reported(self.dir):
+            results = self._current_searcher().search(parsed, limit=limit, filter=filters.query())
+            return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
 
     def search_window(self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
         """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""

@@ -7,7 +7,10 @@ the folded text point into the original — what lets a Simplified query highlig
 Traditional words it matched.
 
 ``decode_text`` reads the bytes of a text file (CSV, TXT) the way Chinese offices write them:
-a BOM wins, else strict UTF-8, else GB18030 (a superset of GBK).
+a BOM wins (UTF-32 before UTF-16: its BOM begins with UTF-16's), else strict UTF-8, else the
+legacy encoding the charset detector (charset-normalizer) finds least garbled among GB18030
+(a superset of GBK), Big5 (Taiwan, Hong Kong) and Shift-JIS (Japanese suppliers), GB18030
+winning ties.
 """
 
 from __future__ import annotations
@@ -80,7 +83,16 @@ def fold(text: str) -> str:
 
 
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: FF FE 00 00 starts with UTF-16's FF FE
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# The legacy encodings a Chinese office meets, in order of preference when the detector
+# finds them equally plausible (a two-character name can be valid in all three).
+_LEGACY = ("gb18030", "big5", "cp932")
 
 
 def decode_text(data: bytes, path: Path, *, advice: str = 'save it again as UTF-8 (in Excel: "CSV UTF-8")') -> tuple[str, str]:
@@ -96,13 +108,39 @@ def decode_text(data: bytes, path: Path, *, advice: str = 'save it again as UTF-
             except UnicodeDecodeError as e:
                 raise InputFileError(f"{path}: starts like {encoding} but byte {e.start} cannot be decoded; {advice}") from e
     failures = []
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as e:
-            failures.append((e.start, encoding, e))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        failures.append((e.start, "utf-8", e))
+    legacy = _detect_legacy(data)
+    if legacy is not None:
+        return data.decode(legacy), legacy
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as e:
+        failures.append((e.start, "gb18030", e))
     start, encoding, err = max(failures, key=lambda f: f[0])
     raise InputFileError(
         f"{path}: cannot decode the text at byte {start} (0x{data[start]:02x}); it is neither UTF-8 nor "
         f"GBK/GB18030 (read furthest as {encoding}); {advice}"
     ) from err
+
+
+def _detect_legacy(data: bytes) -> str | None:
+    """The legacy encoding (of ``_LEGACY``) that decodes ``data`` with the least garble, or None.
+
+    charset-normalizer measures how "messy" each strict decoding looks; on short texts several
+    look clean, and then GB18030 — what mainland offices write — is preferred.  Half-width
+    katakana and private-use characters count as garble: they are what Big5 or GBK bytes read
+    as Shift-JIS turn into.
+    """
+    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 text needs it
+
+    scored = []
+    for match in from_bytes(data, cp_isolation=list(_LEGACY)):
+        if match.encoding not in _LEGACY:
+            continue
+        text = str(match)
+        odd = sum(1 for ch in text if 0xFF61 <= ord(ch) <= 0xFF9F or 0xE000 <= ord(ch) <= 0xF8FF)
+        scored.append((match.chaos + odd / max(len(text), 1), _LEGACY.index(match.encoding), match.encoding))
+    return min(scored)[2] if scored else None

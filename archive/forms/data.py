@@ -171,6 +171,8 @@ def _read_json(path: Path) -> list[Row]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise CorruptFileError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from e
+    except RecursionError as e:  # [[[[… thousands deep: no form's data looks like this
+        raise CorruptFileError(f"{path}: the JSON is nested too deeply to be form data; give a list of objects, one per form") from e
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer import limits as _limits
 from indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
 from indexer.extract.images import read_image
 from indexer.extract.ocr import ocr_image
@@ -30,15 +31,18 @@ __all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "ocr_image", "sniff_type",
 _READERS = {PDF: read_pdf, PNG: read_image, JPEG: read_image, TIFF: read_image, DOCX: read_docx, TEXT: read_text}
 
 
-def extract(path: Path, *, ocr: bool = True) -> Extraction:
+def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
     """Extract the text of ``path``, OCR-ing scanned pages and images when ``ocr`` is true.
 
     Raises ``InputFileError`` subclasses (empty, corrupt, encrypted, unsupported) with a
-    one-line message naming the file and the remedy.
+    one-line message naming the file and the remedy; ``LimitError`` when the file is over
+    one of ``limits`` (the defaults of ``indexer.limits.Limits`` when None).
     """
     path = Path(path)
-    mime = sniff_type(path)
-    result = _READERS[mime](path, mime, ocr)
+    with _limits.applied(limits):
+        mime = sniff_type(path)  # first: it says clearly when the file is missing or a folder
+        _limits.check_file_size(path, path.stat().st_size)
+        result = _READERS[mime](path, mime, ocr)
     note = extension_note(path, mime)
     if note:
         result.notes.insert(0, note)

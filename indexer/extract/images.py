@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from indexer import limits
 from indexer.errors import UnsupportedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import Extraction, assemble, corrupt
@@ -50,13 +51,17 @@ def _frames(path: Path):
     except _PIL_ERRORS as e:
         raise corrupt(path, "image", "re-scan or re-export it") from e
     with img:
-        for index in range(getattr(img, "n_frames", 1)):
+        frames = getattr(img, "n_frames", 1)
+        limits.check_pages(path, frames)
+        for index in range(frames):
+            limits.check_time(path)
             yield _decode_frame(path, img, index)
 
 
 def _decode_frame(path: Path, img: Image.Image, index: int) -> Image.Image:
     try:
         img.seek(index)
+        limits.check_pixels(path, *img.size)  # the header is read; no pixel decoded yet
         return _upright_rgb(img)
     except Image.DecompressionBombError as e:
         raise _too_large(path) from e

@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
+from indexer import limits
 from indexer.errors import CorruptFileError, EmptyFileError, EncryptedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import PDF, Extraction, assemble, corrupt
@@ -163,8 +164,10 @@ def read_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
     try:
         if source.page_count == 0:
             raise EmptyFileError(f"{path} has no pages: re-scan or re-export it and drop it again")
+        limits.check_pages(path, source.page_count)
         readings, notes = [], list(source.notes)
         for index in range(source.page_count):
+            limits.check_time(source.path)
             reading, note = _read_page(source, index, ocr)
             readings.append(reading)
             notes += [note] if note else []

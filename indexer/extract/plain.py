@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer import limits
 from indexer.errors import InputFileError
 from indexer.extract.common import Extraction, assemble, corrupt
 from indexer.text import decode_text
@@ -13,6 +14,7 @@ _ADVICE = "save it again as UTF-8 (e.g. in Notepad: Save As, Encoding UTF-8)"
 
 def read_text(path: Path, mime: str, ocr: bool) -> Extraction:
     """The text of a plain text file, noting the encoding when it was not UTF-8."""
+    limits.check_file_size(path, path.stat().st_size, key="max_text_mb")
     text, encoding = _decode_text(path, path.read_bytes())
     notes = [] if encoding == "utf-8" else [f"decoded as {encoding}"]
     return assemble([text.strip()], mime, "plain", [], notes)

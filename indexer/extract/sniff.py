@@ -111,7 +111,7 @@ def _zip_advice(names: set[str]) -> str:
 
 def _is_text(head: bytes) -> bool:
     """Plain text: decodes as UTF-8/UTF-16/GB18030 and is nearly free of control bytes."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # UTF-16/UTF-32 BOMs
         return True
     if b"\x00" in head:
         return False
@@ -124,7 +124,7 @@ def _is_text(head: bytes) -> bool:
 
 
 def _decode_probe(data: bytes) -> str | None:
-    """The head decoded as UTF-8 (BOM or not) or GB18030, or None: a yes/no probe only.
+    """The head decoded as UTF-8 (BOM or not), GB18030, Big5 or Shift-JIS, or None: a yes/no probe only.
 
     Deliberately not ``indexer.text.decode_text``, which decodes whole files: this runs on a
     head cut at an arbitrary byte, failing is an answer ("not text") rather than an error,
@@ -132,7 +132,7 @@ def _decode_probe(data: bytes) -> str | None:
     the text reader's decode_text rejects it with the "save it again as UTF-8" advice instead
     of the sniffer calling it an unknown or damaged file.
     """
-    for encoding in ("utf-8-sig", "gb18030"):
+    for encoding in ("utf-8-sig", "gb18030", "big5", "cp932"):  # decode_text's candidates
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:

@@ -13,6 +13,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import LxmlError
 
+from indexer import limits
 from indexer.extract.common import Extraction, corrupt
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -22,6 +23,8 @@ _DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zli
 def read_docx(path: Path, mime: str, ocr: bool) -> Extraction:
     """The text of a Word file; pages are Word's stored count, or page breaks + 1 if more."""
     try:
+        with zipfile.ZipFile(path) as archive:
+            limits.check_unzipped(path, archive)
         document = docx.Document(str(path))
         lines = _docx_lines(document)
         breaks = sum(1 for br in document.element.body.iter(f"{_W}br") if br.get(f"{_W}type") == "page")

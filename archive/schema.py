@@ -9,8 +9,20 @@ PostgreSQL run one code path.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -129,6 +141,7 @@ for _column in (Column("author", Text), Column("retention", String(16)), Column(
 # JSON list of {"page": 1, "method": "text"|"text-pdfium"|"text-pdfminer"|"ocr"|"blank"|"none"|…,
 # "why": "…"}: what `dangan show` prints, so a person can see why a page was OCR'd or skipped.
 documents.append_column(Column("page_methods", Text))
+
 # -- the document's life: date candidates and the trash (schema 3) -------------------------
 # date_candidates: JSON list of the dates found in the text, each with its label, where it was
 # found and its score, so `dangan show` can explain which one became document_date.
@@ -142,6 +155,7 @@ for _column in (
     Column("restore_status", String(16)),
 ):
     documents.append_column(_column)
+
 # -- service records: customer, service date, waived periods (schema 5) -----------------------
 # The customer a record is for and the day the service was done: a 维护派工单 for customer X on
 # day D creates follow-ups owed to X counted from D.  Filled from the form data by `forms render
@@ -158,6 +172,7 @@ period_waivers = Table(
     Column("reason", Text, nullable=False),
     Column("at", DateTime, nullable=False),
 )
+
 # -- users, roles and API tokens of the web app (schema 9) ----------------------------------
 # A user signs in to ``dangan serve`` with a name and password (scrypt hash, never the
 # password) and has one role; an API token is stored as its SHA-256 only.  Every event
@@ -180,6 +195,7 @@ api_tokens = Table(
 )
 
 events.append_column(Column("actor", Text))  # who: web user name or OS user; empty before schema 9
+
 # -- several stations: pending index work (schema 6) -----------------------------------------
 # The search index has one writer at a time.  A station that commits documents while another
 # holds the index queues their ids here; whoever next holds the index drains the queue
@@ -191,6 +207,8 @@ index_queue = Table(
     Column("document_id", Integer, nullable=False),
     Column("queued_at", DateTime, nullable=False),
     Column("station", Text, nullable=False, default=""),  # host:pid of the station that queued it
+)
+
 # -- volumes (案卷) and the ordered documents in each (schema 4) ---------------------------
 # A volume groups filed documents of one project and one checklist group (施工文件, 竣工图…)
 # for handover.  Its 保管期限 and 密级 are the longest / highest of its documents, recomputed
@@ -222,6 +240,7 @@ volume_documents = Table(
     Column("start_page", Integer, nullable=False),
     Column("end_page", Integer, nullable=False),
 )
+
 # -- hostile and odd input (schema 7) --------------------------------------------------------
 # The original file name's bytes (hex) when they were not valid UTF-8 (a GBK name from a
 # Windows share); ``original_name`` then holds the name decoded leniently for display.

@@ -213,9 +213,10 @@ class SearchIndex:
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         parsed, patterns = parse_query(query)
-        results = self._current_searcher().search(parsed, limit=offset + limit, filter=(filters or Filters()).query())
-        window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
-        return window, len(results)
+        with _damage_reported(self.dir):
+            results = self._current_searcher().search(parsed, limit=offset + limit, filter=(filters or Filters()).query())
+            window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
+            return window, len(results)
 
     # -- generations and the lock -----------------------------------------------------
 

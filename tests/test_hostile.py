@@ -47,7 +47,7 @@ def test_symlink_in_the_inbox_never_reaches_the_vault(cli, cat, project, home, t
     link = _box(home) / "施工日志.txt"
     link.symlink_to(secret)
     r = cli("ingest", str(home.inbox_dir))
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output
     assert "1 input(s): 0 filed, 0 to review, 0 duplicate(s), 1 failed" in r.output
     assert all(b"SECRETHASH" not in b for b in _vault_bytes(home)) and cat.documents() == []
     failed = home.inbox_dir / ".failed" / "施工日志.txt"
@@ -63,7 +63,7 @@ def test_symlink_in_the_inbox_never_reaches_the_vault(cli, cat, project, home, t
 def test_the_watcher_refuses_a_symlink_too(cli, cat, project, home, tmp_path):
     (_box(home) / "scan.txt").symlink_to(_secret(tmp_path))
     r = cli("watch", "--once", "--stable", "0.1")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output
     assert "0 filed, 0 to review, 0 duplicate(s), 1 failed" in r.output and cat.documents() == []
     assert (home.inbox_dir / ".failed" / "scan.txt").is_symlink()
 
@@ -153,7 +153,7 @@ def test_odd_names_never_stop_the_good_files(cli, cat, project, home, tmp_path):
     for n in range(1, 11):
         write_text_doc(box, f"good_{n:02d}.txt", GOOD.format(n=n))
     r = cli("ingest", str(home.inbox_dir), "--json")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output
     data = json.loads(r.output)
     by_name = {Path(i["input"]).name: i for i in data["inputs"]}
     assert all(by_name[f"good_{n:02d}.txt"]["outcome"] == "filed" for n in range(1, 11))
@@ -217,7 +217,7 @@ def test_fifo_named_on_the_command_line_is_refused_not_read(cli, project, home, 
     fifo = tmp_path / "pipe.pdf"
     os.mkfifo(fifo)
     r = cli("ingest", str(fifo), "--project", CODE, "--json")
-    assert r.exit_code == 0
+    assert r.exit_code == 4
     [entry] = json.loads(r.output)["inputs"]
     assert entry["message"] == f"{fifo} is a FIFO (named pipe), not a regular file; only plain files are filed"
 
@@ -291,7 +291,7 @@ def test_odd_names_never_stop_the_watcher(cli, cat, project, home, tmp_path):
     for n in range(1, 11):
         write_text_doc(box, f"good_{n:02d}.txt", GOOD.format(n=n))
     r = cli("watch", "--once", "--stable", "0.1", "--json")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output
     data = json.loads(r.output)
     assert data["summary"] == {"inputs": 19, "filed": 16, "review": 0, "duplicate": 0, "failed": 3}
     assert data["ignored"] == [str(box / ".hidden.txt")]

@@ -33,7 +33,6 @@ from indexer.errors import BusyError
 # Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
 WRITER_KEY = zlib.crc32(b"dangan:writer")
 INDEX_KEY = zlib.crc32(b"dangan:index")
-EXCLUSIVE_WAIT = 600.0
 
 
 def shared_catalog(cat: Catalog) -> bool:
@@ -53,10 +52,10 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the archive's writer lock for the block; BusyError after ``wait`` seconds.
 
-    ``shared`` lets other shared holders (ingest batches on other stations) run alongside;
-    on SQLite every holder is exclusive, as before.  By default a request waits 30 s, but an
-    exclusive one on PostgreSQL waits up to 10 minutes: it waits for every station's current
-    chunk of files, and a chunk of scans being OCRed can take minutes.
+    ``shared`` lets other shared holders (filing on other stations) run alongside; on SQLite
+    every holder is exclusive, as before.  Filing holds the lock per file and only for its
+    writing steps (reading and OCR run outside it), so an exclusive request waits for one
+    file's commit per station, not for a batch; ``wait=None`` waits until the lock is free.
     """
     if not shared_catalog(cat):
         with lock.writer_lock(cat.home.root, wait=wait, holder=holder, on_wait=on_wait, should_stop=should_stop):
@@ -64,8 +63,6 @@ def writer_lock(
         return
     if wait is None:  # "until free" (a watcher): the server's queue is fair, give it hours
         wait = 24 * 3600.0
-    elif not shared:
-        wait = max(wait, EXCLUSIVE_WAIT)
     fn = "pg_advisory_lock_shared" if shared else "pg_advisory_lock"
     with cat.engine.connect() as conn:
         who = f"{display_url(cat.home.catalog_url)}: another dangan station is writing (ingest, watch, reindex or verify)"

@@ -10,14 +10,17 @@ import json
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from archive.catalog import Catalog
-from archive.home import Home, locate
+# cli.py imports this module for every command, `dangan --help` included, so the catalog
+# (SQLAlchemy), the home and rich are imported only by the functions that use them.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from archive.catalog import Catalog
+    from archive.home import Home
 
 
 @dataclass
@@ -30,10 +33,14 @@ class State:
 
     def home_obj(self) -> Home:
         """The archive home, found by --home, $DANGAN_HOME or ./dangan-home."""
+        from archive.home import Home, locate
+
         return Home.open(locate(self.home))
 
     def catalog(self) -> Catalog:
         """The open catalog, with events recorded under the running command's name."""
+        from archive.catalog import Catalog
+
         if self._catalog is None:
             self._catalog = Catalog.open(self.home_obj())
             ctx = click.get_current_context(silent=True)
@@ -79,11 +86,15 @@ def console() -> Console:
     Piped output gets 120 columns: Chinese characters are double width and 80 columns
     would fold every table row.
     """
+    from rich.console import Console
+
     width = None if sys.stdout.isatty() else 120
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def err_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False)
 
 
@@ -95,6 +106,9 @@ def emit_json(data: Any) -> None:
 @contextmanager
 def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iterator[Any]:
     """A rich progress bar on stderr; ``advance()`` moves it.  Off for --json and non-terminals."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     show = enabled and sys.stderr.isatty()
     prog = Progress(
         TextColumn("{task.description}"),

@@ -88,6 +88,15 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
         index.close()
 
 
+def optimize_index(cat: Catalog) -> int:
+    """Merge the index into one segment; return how many segments it had."""
+    index = open_index(cat)
+    try:
+        return index.optimize()
+    finally:
+        index.close()
+
+
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     """(ids in the catalog but not the index, ids in the index but not the catalog)."""
     with cat.engine.connect() as conn:

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from archive.filing import file_reviewed, refile, review_queue
 from archive.lock import writer_lock
-from archive.searchsync import rebuild_index
+from archive.searchsync import optimize_index, rebuild_index
 from archive.verify import verify as verify_catalog
 from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import ExitCode
@@ -92,15 +92,25 @@ def _doc_json(d: dict) -> dict:
 
 
 @click.command()
+@click.option("--optimize", is_flag=True, help="Only merge the index's segments into one (no rebuild).")
 @home_option
-def reindex() -> None:
+def reindex(optimize: bool) -> None:
     """Rebuild the search index from the catalog (beside the old one, swapped when complete).
+
+    A rebuilt index is merged into one segment.  Ingest adds small segments; `--optimize`
+    merges them without rebuilding (searches keep answering meanwhile).
 
     \b
     Example:
       dangan reindex
+      dangan reindex --optimize
     """
     cat = state().catalog()
+    if optimize:
+        with writer_lock(cat.home.root):
+            before = optimize_index(cat)
+        click.echo(f"Merged the search index from {before} segment(s) into one." if before > 1 else "The search index is already one segment.")
+        return
     total = cat.count_documents()
     with writer_lock(cat.home.root), progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))

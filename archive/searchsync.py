@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog, chunks
+from archive.catalog import Catalog
 from archive.projects import ProjectCache
 from archive.schema import documents
 from indexer.index import SearchIndex
@@ -53,19 +53,19 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
             yield index_doc(doc, content, projects)
 
 
-def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200) -> int:
-    """(Re)index the given catalog documents; one index commit per batch."""
+def index_documents(cat: Catalog, ids: Iterable[int]) -> int:
+    """(Re)index the given catalog documents in one index commit.
+
+    Documents are read from the catalog as the writer takes them, and Whoosh's writer pool
+    spills to disk past its memory limit, so a large call stays bounded in memory.
+    """
     wanted = sorted(set(ids))
     if not wanted:
         return 0
     projects = ProjectCache(cat)
     index = open_index(cat)
     try:
-        done = 0
-        for part in chunks(wanted, batch):
-            docs = [index_doc(cat.document(i), cat.text(i), projects) for i in part]
-            done += index.add(docs)
-        return done
+        return index.add(index_doc(cat.document(i), cat.text(i), projects) for i in wanted)
     finally:
         index.close()
 

@@ -483,10 +483,15 @@ def test_rebuild_killed_midway_keeps_the_old_index_and_is_cleaned_up(tmp_path):
 # ----------------------------------------------------------------------------- segments
 
 
-def test_a_rebuild_in_many_batches_ends_as_one_segment(tmp_path):
+def test_a_rebuild_merges_its_batches_only_when_they_pile_up(tmp_path, monkeypatch):
+    import indexer.index as index_module
+
+    monkeypatch.setattr(index_module, "REBUILD_MERGE_SEGMENTS", 3)
     ix = SearchIndex(tmp_path / "index")
+    ix.rebuild((doc(i, "", f"竣工验收 第{i}层") for i in range(1, 6)), batch=2)
+    assert ix.segments() == 3, "3 batches: left as they are (merging costs more than it saves)"
     ix.rebuild((doc(i, "", f"竣工验收 第{i}层") for i in range(1, 8)), batch=2)
-    assert ix.segments() == 1
+    assert ix.segments() == 1, "4 batches: merged into one at the end"
     assert found(ix, "竣工验收") == set(range(1, 8))
     ix.close()
 

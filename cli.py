@@ -6,25 +6,86 @@ them and turns library errors into one clear line and a documented exit code.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from archive.names import printable
 from commands.common import State
 from indexer.errors import DanganError, ExitCode
+
+# Every command by name: (module, attribute, short help for `dangan --help`).  A command's
+# module is imported only when that command runs, so `dangan --help` imports no library code
+# and `dangan search` never loads SQLAlchemy or the form engine.  The short help is kept here
+# so the listing needs no import; tests/test_core.py checks it equals the command's own.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("commands.core", "init", "Create an archive home (catalog, vault/, index/, inbox/, dangan.toml, checklists, templates)."),
+    "project": ("commands.core", "project", "Projects and who holds each responsible role (责任人) on them."),
+    "ingest": ("commands.ingest", "ingest", "File documents (PDF, images, DOCX, TXT) or whole folders now."),
+    "watch": ("commands.ingest", "watch", "Watch the inbox and file documents as they arrive; inbox/<CODE>/… means project CODE."),
+    "review": ("commands.documents", "review", "Documents the classifier could not place, with its best suggestions."),
+    "file": ("commands.documents", "file_cmd", "Place a document waiting in review under a project and checklist item."),
+    "refile": ("commands.documents", "refile_cmd", "Move a filed document to another checklist item (vault, catalog and index together)."),
+    "catalog": ("commands.core", "catalog", "The catalog tree: project → responsible person → checklist item → documents."),
+    "check": ("commands.core", "check", "Check projects' archives against their checklist: filed, missing, who owes it."),
+    "waive": ("commands.core", "waive", "Mark a checklist item not applicable to a project (or --undo that)."),
+    "search": ("commands.search", "search", "Find filed documents by words in Simplified or Traditional Chinese."),
+    "forms": ("commands.forms", "forms", "Batch-fill standard forms (派工单, 投诉记录, 开工报告 …) from a spreadsheet."),
+    "register": ("commands.registers", "register", "Write an archive register of a project from the catalog."),
+    "reindex": ("commands.documents", "reindex", "Rebuild the search index from the catalog (beside the old one, swapped when complete)."),
+    "verify": ("commands.documents", "verify", "Check every stored file against its SHA-256 and the index against the catalog."),
+    "demo": ("commands.demo", "demo", "Run the whole flow on the sample project in a temporary home, offline."),
+    "due": ("commands.deadlines", "due", "What falls due next, overdue first: the list a 客服主管 reads every morning."),
+    "received": ("commands.deadlines", "received", "Record the day paper records were handed in, when they were scanned or filed later."),
+    "show": ("commands.life", "show_cmd", "Every catalog field of a document, its vault path, how it was read, and its history."),
+    "open": ("commands.life", "open_cmd", "Print the absolute path of a document's stored file."),
+    "edit": ("commands.life", "edit_cmd", "Correct a document's catalog metadata; each edit is logged with old and new values."),
+    "discard": ("commands.life", "discard_cmd", "Move a document from review or the archive into the trash (vault/_trash/); nothing is deleted."),
+    "restore": ("commands.life", "restore_cmd", "Bring a discarded document back exactly where and as it was."),
+    "trash": ("commands.life", "trash_group", "List the discarded documents; `trash empty` removes old ones for good."),
+    "undo": ("commands.life", "undo_cmd", "Reverse the last filing decision (file, refile, edit, discard, restore) from the event log."),
+    "serve": ("commands.serve", "serve", "Serve the archive in a browser: search, documents, review, completeness, upload, forms."),
+    "user": ("commands.serve", "user", "People who may sign in to `dangan serve`, and their roles."),
+    "migrate": ("commands.migrate", "migrate", "Bring the catalog's schema up to date (SQLite or PostgreSQL); safe to run again."),
+    "volume": ("commands.volumes", "volume", "Volumes (案卷): group a project's documents for handover, number pages, build PDFs."),
+    "handover": ("commands.handover", "handover", "The handover package for 竣工验收 and its four-property check (四性检测, DA/T 70)."),
+}
 
 
 class DanganCLIError(click.ClickException):
     """A library error shown as one line with the error's own exit code."""
 
     def __init__(self, error: DanganError):
+        from archive.names import printable  # here: `dangan --help` imports no library module
+
         super().__init__(printable(str(error)))  # a file name may carry odd bytes or escape codes
         self.exit_code = int(error.exit_code)
 
 
 class DanganGroup(click.Group):
-    """Converts library errors at the edge; tracebacks only with --debug."""
+    """Loads each command's module on first use (``COMMANDS``); converts library errors at
+    the edge; tracebacks only with --debug."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute, _ = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS`` without importing any command module."""
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                rows.append((name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit)))
+            elif not self.commands[name].hidden:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -67,31 +128,6 @@ def main(ctx: click.Context, home: str | None, debug: bool) -> None:
     """
     ctx.obj = State(home=home, debug=debug)
 
-
-def _register() -> None:
-    """Attach every command group; each module exposes ``register(main)``."""
-    from commands import core, deadlines, documents, registers
-
-    for module in (core, deadlines, documents):
-        module.register(main)
-    registers.register_commands(main)
-    for name in ("ingest", "search", "forms", "demo", "life", "serve", "migrate", "volumes", "handover"):
-        module = _optional(name)
-        if module is not None:
-            module.register(main)
-
-
-def _optional(name: str):
-    """Command modules that other issues add; absent ones are simply not registered yet."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(f"commands.{name}") is None:
-        return None
-    return importlib.import_module(f"commands.{name}")
-
-
-_register()
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 from __future__ import annotations
 
 import json
+import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,14 +25,14 @@ import sqlalchemy.exc
 
 from archive import names, preflight, vault
 from archive.catalog import Catalog, now
-from archive.checklist import Item
-from archive.classify import Classification, classify_item, find_project, find_title
+from archive.classify import classify_item, find_project, find_title
 from archive.dates import document_date
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.life.trash import restore
 from archive.lock import StepLock
 from archive.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
 from archive.projects import Project, ProjectCache, get_project, list_projects
+from archive.record import Record
 from archive.searchsync import DISCARDED, index_documents
 from indexer.errors import (
     CorruptFileError,
@@ -47,67 +48,12 @@ from indexer.extract import extract
 from indexer.limits import Limits
 from indexer.limits import applied as limits_applied
 
-INDEX_BATCH = 50
-
-
-@dataclass
-class Record:
-    """Everything known about one input as it moves through the pipeline."""
-
-    path: Path
-    project_hint: str | None = None  # --project, or the inbox sub-folder
-    consume: bool = False  # True for inbox files: the original goes once filed
-    inbox: Path | None = None  # the inbox it came from: .failed/ and .duplicates/ go there
-    forced_item: str | None = None  # set by file_document / forms --file-into
-    source: str = "ingest"
-    title: str | None = None
-    document_date: date | None = None
-    date_candidates: list = field(default_factory=list)  # every date in the text, for `show`
-    doc_number: str | None = None
-    remarks: str | None = None
-    sha256: str = ""
-    size: int = 0
-    extraction: object = None
-    project: Project | None = None
-    item: Item | None = None
-    classification: Classification | None = None
-    review_reason: str = ""
-    vault_rel: str = ""
-    doc_id: int | None = None
-    outcome: str = "pending"  # filed | review | duplicate | failed
-    message: str = ""
-    duplicate_of: int | None = None
-    moved_to: str | None = None
-    staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
-    source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
-
-    @property
-    def name(self) -> str:
-        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
-        return names.clean(self.path.name)
-
-    def to_json(self) -> dict:
-        cls = self.classification
-        return {
-            "input": names.clean(str(self.path)),
-            "outcome": self.outcome,
-            "document": self.doc_id,
-            "project": self.project.code if self.project else None,
-            "item": self.item.code if self.item else None,
-            "person": self.person,
-            "confidence": cls.confidence if cls else None,
-            "suggestions": [s.to_json() for s in cls.suggestions] if cls and self.outcome == "review" else [],
-            "vault_path": self.vault_rel or None,
-            "duplicate_of": self.duplicate_of,
-            "moved_to": self.moved_to,
-            "message": self.message,
-        }
-
-    @property
-    def person(self) -> str | None:
-        if self.project and self.item:
-            return self.project.person_for(self.item.role)
-        return None
+# The index is derived (a killed run's documents are indexed at the next start), so it is
+# committed once per run, or once this many seconds after the oldest document waiting for it
+# (a long watch), or at this many waiting documents.  One commit per 50 documents was 27%
+# of a 300-PDF ingest: each Whoosh commit writes a new segment and its table of contents.
+INDEX_SECONDS = 30.0
+INDEX_MAX_PENDING = 2000
 
 
 @dataclass
@@ -123,6 +69,7 @@ class Ingester:
     index: bool = True
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
+    _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
 
     @classmethod
     def for_catalog(cls, cat: Catalog, **kw) -> "Ingester":
@@ -285,8 +232,10 @@ class Ingester:
         vault.clear_pending(self.cat.home.root, rec.sha256)
         rec.outcome = status
         rec.message = rec.review_reason if status == "review" else f"filed as {rec.item.code} {rec.item.title}"
+        if not self._to_index:
+            self._waiting_since = time.monotonic()
         self._to_index.append(rec.doc_id)
-        if len(self._to_index) >= INDEX_BATCH:
+        if len(self._to_index) >= INDEX_MAX_PENDING or time.monotonic() - self._waiting_since >= INDEX_SECONDS:
             self.flush_index()
 
     def _commit_row(self, conn, rec: Record, values: dict, ex) -> int:

@@ -132,11 +132,7 @@ def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
     projects = ProjectCache(cat)
     index = open_index(cat)
     try:
-        done = 0
-        for part in chunks(wanted, batch):
-            docs = [index_doc(cat.document(i), cat.text(i), projects) for i in part]
-            done += index.add(docs)
-        return done
+        return index.add(index_doc(cat.document(i), cat.text(i), projects) for i in wanted)
     finally:
         index.close()
 
@@ -163,6 +159,16 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
             index.close()
         _forget_queued(cat, rows, rebuilt=True)
         return n
+
+
+def optimize_index(cat: Catalog) -> int:
+    """Merge the index into one segment, as the index's one writer; return how many segments it had."""
+    with index_lock(cat, wait=30.0):
+        index = open_index(cat)
+        try:
+            return index.optimize()
+        finally:
+            index.close()
 
 
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:

@@ -26,12 +26,12 @@ from watchdog.observers import Observer
 from archive.catalog import Catalog, chunks
 from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
-from archive.ingest import INDEX_BATCH, Ingester, Record
+from archive.ingest import Ingester, Record
 from archive.searchsync import drain_index_queue
 from indexer.errors import BusyError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
-LOCK_CHUNK = INDEX_BATCH  # files filed per run of the ingester (one index commit each)
+LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
 EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
 
 

@@ -1,18 +1,23 @@
 """Ingest throughput against baselines measured in the same run.
 
-- Text PDFs: documents per second through the whole `ingest_paths` pipeline (extract,
-  classify, vault, catalog, index) against a bare pypdf extract loop over the same files.
+- Text PDFs, whole processes: `dangan ingest FOLDER` (process start, extract, classify,
+  vault, catalog, index) against a baseline process that does what a user's own script
+  would: read each PDF with pypdf and add it to a plain Whoosh index of character bigrams
+  (``NgramTokenizer(2)``, content stored), one commit at the end.  Interleaved runs on fresh
+  copies; wall time and CPU time (user+system of the process), medians.
 - Scans: pages per second of our OCR (rapidocr) against Debian's tesseract with chi_sim when
   it is installed, with each engine's character error rate (CER) against the known text.
 
-Run from the repository root:  python bench/ingest.py [--pdfs 200] [--scans 6] [--repeat 3]
+Run from the repository root:  python bench/ingest.py [--pdfs 300] [--scans 6] [--repeat 3]
 Prints medians over the repeats; the machine is noisy, so compare ratios, not seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,18 +59,57 @@ def make_pdfs(folder: Path, n: int) -> list[Path]:
     ]
 
 
-def bench_pdfs(n: int, repeat: int) -> tuple[float, float]:
-    ours, bare = [], []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            src = make_pdfs(Path(tmp) / "src", n)
-            bare.append(n / timed(lambda: [" ".join(p.extract_text() for p in PdfReader(f).pages) for f in src]))
-            home, _ = init_home(Path(tmp) / "home")
-            with Catalog.open(home) as cat:
-                add_project(cat, "BENCH-1", "bench", roles={"施工员": "吴涛"})
-                ours.append(n / timed(lambda: ingest_paths(cat, src, project="BENCH-1")))
-    return statistics.median(ours), statistics.median(bare)
+def bench_pdfs(n: int, repeat: int, before: Path | None = None) -> dict[str, tuple[float, float]]:
+    """Median (docs/s by wall time, CPU seconds) of each whole process, runs interleaved.
 
+    ``before``: another checkout of dangan (an earlier commit) timed the same way.
+    """
+    names = ["baseline", "dangan"] + (["before"] if before else [])
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        src = make_pdfs(Path(tmp) / "src", n)[0].parent
+        for i in range(repeat):
+            for name in names[i % len(names):] + names[: i % len(names)]:  # rotate the order
+                work = Path(tmp) / f"{name}-{i}"
+                if name == "baseline":
+                    cmd, cwd = [sys.executable, __file__, "--baseline-index", str(src), str(work)], here
+                else:
+                    home, _ = init_home(work)
+                    with Catalog.open(home) as cat:
+                        add_project(cat, "BENCH-1", "bench", roles={"施工员": "吴涛"})
+                    cmd = [sys.executable, "-m", "cli", "--home", str(work), "ingest", str(src), "--project", "BENCH-1"]
+                    cwd = before if name == "before" else here
+                wall, cpu = run_process(cmd, cwd)
+                runs[name].append((n / wall, cpu))
+    return {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items()}
+
+
+def run_process(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user+system) of one child process, run in ``cwd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def baseline_index(src: Path, out: Path) -> None:
+    """The baseline process: pypdf text into a plain Whoosh bigram index, one commit."""
+    from whoosh import index
+    from whoosh.analysis import NgramTokenizer
+    from whoosh.fields import ID, TEXT, Schema
+
+    out.mkdir(parents=True)
+    ix = index.create_in(str(out), Schema(path=ID(stored=True, unique=True), content=TEXT(analyzer=NgramTokenizer(2), stored=True)))
+    writer = ix.writer(limitmb=256)
+    for f in sorted(src.iterdir()):
+        writer.add_document(path=str(f), content=" ".join(p.extract_text() for p in PdfReader(f).pages))
+    writer.commit()
 
 
 def bench_scans(n: int) -> dict:
@@ -87,16 +131,28 @@ def bench_scans(n: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pdfs", type=int, default=200)
+    ap.add_argument("--pdfs", type=int, default=300)
     ap.add_argument("--scans", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--before", type=Path, help="another dangan checkout (an earlier commit) to time as well")
+    ap.add_argument("--baseline-index", nargs=2, type=Path, metavar=("SRC", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}")
-    ours, bare = bench_pdfs(args.pdfs, args.repeat)
-    print(f"\nText PDFs ({args.pdfs} files, median of {args.repeat})")
-    print(f"  {'dangan ingest (extract+classify+vault+catalog+index)':<55} {ours:8.1f} docs/s")
-    print(f"  {'baseline: bare pypdf extract loop':<55} {bare:8.1f} docs/s")
-    print(f"  ratio dangan/baseline: {ours / bare:.2f}")
+    if args.baseline_index:  # child process: the baseline's whole job
+        return baseline_index(*args.baseline_index)
+    load = os.getloadavg()[0]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {load:.1f}, free cores ≈ {max(0.0, (os.cpu_count() or 1) - load):.1f}")
+    res = bench_pdfs(args.pdfs, args.repeat, args.before)
+    print(f"\nText PDFs ({args.pdfs} files, whole processes, medians of {args.repeat} interleaved runs)")
+    print(f"  {'':<58} {'docs/s':>8} {'CPU s':>7}")
+    print(f"  {'dangan ingest (start+extract+classify+vault+catalog+index)':<58} {res['dangan'][0]:8.1f} {res['dangan'][1]:7.2f}")
+    print(f"  {'baseline: pypdf + plain Whoosh bigram index, one commit':<58} {res['baseline'][0]:8.1f} {res['baseline'][1]:7.2f}")
+    if "before" in res:
+        print(f"  {'dangan before (' + str(args.before) + ')':<58} {res['before'][0]:8.1f} {res['before'][1]:7.2f}")
+    print(f"  ratio dangan/baseline: {res['dangan'][0] / res['baseline'][0]:.2f} by wall time, "
+          f"{res['baseline'][1] / res['dangan'][1]:.2f} by CPU time")
+    if args.scans <= 0:
+        return
     print(f"\nScans ({args.scans} A4 pages at 150 dpi)")
     for name, (pps, err) in bench_scans(args.scans).items():
         print(f"  {name:<20} {pps:6.2f} pages/s   CER {err:.1%}")

@@ -28,7 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -308,10 +310,12 @@ class Result:
     engine: str
     docs_per_s: float = 0.0
     build_s: float = 0.0
+    cpu_s: float = 0.0  # the build process's user+system CPU: steadier than wall time on a shared box
     size_mb: float = 0.0
     peak_mb: float = 0.0
     median_ms: float = 0.0
     p95_ms: float = 0.0
+    cpu_median_ms: float = 0.0
     recall: dict[str, float] = field(default_factory=dict)
     precision: dict[str, float] = field(default_factory=dict)
 
@@ -319,14 +323,17 @@ class Result:
 def measure_build(engine: str, corpus: Path, target: Path, n: int) -> Result:
     """Build in a child process; time it (interpreter start included) and read its peak memory."""
     cmd = [sys.executable, __file__, "--build", engine, "--corpus", str(corpus), "--target", str(target)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"building the {engine} index failed (exit {proc.returncode})")
     peak = json.loads(proc.stdout.strip().splitlines()[-1])["peak_mb"]
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
-    return Result(engine, docs_per_s=n / elapsed, build_s=elapsed, size_mb=size / 2**20, peak_mb=peak)
+    return Result(engine, docs_per_s=n / elapsed, build_s=elapsed, cpu_s=cpu, size_mb=size / 2**20, peak_mb=peak)
 
 
 def measure_queries(result: Result, engine, relevant: dict[str, set[int]]) -> None:
@@ -334,13 +341,15 @@ def measure_queries(result: Result, engine, relevant: dict[str, set[int]]) -> No
     mix = [q for _, _, q, _ in TARGETS] + list(COMMON_QUERIES)
     for q in mix:  # warm caches once so every engine is measured warm
         engine.search(q)
-    times = []
+    times, cpu_times = [], []
     for _ in range(LATENCY_REPEATS):
         for q in mix:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             engine.search(q)
             times.append((time.perf_counter() - start) * 1000)
+            cpu_times.append((time.process_time() - cpu_start) * 1000)
     result.median_ms = statistics.median(times)
+    result.cpu_median_ms = statistics.median(cpu_times)
     result.p95_ms = statistics.quantiles(times, n=20)[-1]
     for category in CATEGORIES:
         recalls, precisions = [], []
@@ -356,12 +365,15 @@ def measure_queries(result: Result, engine, relevant: dict[str, set[int]]) -> No
 
 
 def print_tables(results: list[Result], n: int) -> None:
-    print(f"\n{n:,} documents, {os.cpu_count()} CPU(s); latency over {len(TARGETS) + len(COMMON_QUERIES)} queries × {LATENCY_REPEATS}\n")
-    head = f"{'engine':<8} {'docs/s':>8} {'build s':>8} {'index MB':>9} {'peak MB':>8} {'q median ms':>12} {'q p95 ms':>9}"
+    print(f"\n{n:,} documents; latency over {len(TARGETS) + len(COMMON_QUERIES)} queries × {LATENCY_REPEATS}")
+    print(machine() + "\n")
+    head = (f"{'engine':<8} {'docs/s':>8} {'build s':>8} {'cpu s':>7} {'index MB':>9} {'peak MB':>8} {'q median ms':>12} "
+            f"{'q p95 ms':>9} {'q cpu ms':>9}")
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r.engine:<8} {r.docs_per_s:>8.1f} {r.build_s:>8.1f} {r.size_mb:>9.1f} {r.peak_mb:>8.0f} {r.median_ms:>12.1f} {r.p95_ms:>9.1f}")
+        print(f"{r.engine:<8} {r.docs_per_s:>8.1f} {r.build_s:>8.1f} {r.cpu_s:>7.1f} {r.size_mb:>9.1f} {r.peak_mb:>8.0f} "
+              f"{r.median_ms:>12.1f} {r.p95_ms:>9.1f} {r.cpu_median_ms:>9.1f}")
     print()
     head = f"{'recall@10 (precision@10)':<26}" + "".join(f"{r.engine:>14}" for r in results)
     print(head)
@@ -373,6 +385,14 @@ def print_tables(results: list[Result], n: int) -> None:
         f"{statistics.mean(r.recall.values()):>7.2f} ({statistics.mean(r.precision.values()):.2f})" for r in results
     )
     print(f"{'all judged queries':<26}{overall}")
+
+
+def machine() -> str:
+    """The CPUs, Python and how busy the box is (load average; free cores = CPUs − load)."""
+    load = os.getloadavg()[0]
+    cpus = os.cpu_count() or 1
+    return (f"machine: {cpus} CPU(s) {platform.machine()}, Python {platform.python_version()}, "
+            f"load {load:.1f}, free cores ≈ {max(0.0, cpus - load):.1f}")
 
 
 def main() -> None:
@@ -403,6 +423,7 @@ def main() -> None:
 
 def run(n: int, seed: int, engines: list[str], work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
+    print(machine(), flush=True)
     corpus = work / "corpus.jsonl"
     start = time.perf_counter()
     relevant = generate(n, seed, corpus)

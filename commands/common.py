@@ -10,16 +10,17 @@ import json
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from archive.catalog import Catalog
-from archive.dblock import writer_lock
-from archive.home import Home, locate
-from archive.lock import DEFAULT_WAIT
+# cli.py imports this module for every command, `dangan --help` included, so the catalog
+# (SQLAlchemy), the home and rich are imported only by the functions that use them.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from archive.catalog import Catalog
+    from archive.home import Home
 
 
 @dataclass
@@ -32,10 +33,14 @@ class State:
 
     def home_obj(self) -> Home:
         """The archive home, found by --home, $DANGAN_HOME or ./dangan-home."""
+        from archive.home import Home, locate
+
         return Home.open(locate(self.home))
 
     def catalog(self) -> Catalog:
         """The open catalog, with events recorded under the running command's name."""
+        from archive.catalog import Catalog
+
         if self._catalog is None:
             self._catalog = Catalog.open(self.home_obj())
             ctx = click.get_current_context(silent=True)
@@ -85,6 +90,8 @@ def console(width: int | None = None) -> Console:
     a table row stays one line however long its paths are (``width`` overrides, e.g. for a
     rule line that would otherwise span the whole pipe width).
     """
+    from rich.console import Console
+
     if width is None and not sys.stdout.isatty():
         width = PIPE_WIDTH
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
@@ -93,6 +100,8 @@ def console(width: int | None = None) -> Console:
 def err_console() -> Console:
     """Per-file progress lines on stderr: never wrapped, so a log or pipe gets one line per
     file with its whole path (a terminal folds long lines itself)."""
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
@@ -104,6 +113,9 @@ def emit_json(data: Any) -> None:
 @contextmanager
 def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iterator[Any]:
     """A rich progress bar on stderr; ``advance()`` moves it.  Off for --json and non-terminals."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     show = enabled and sys.stderr.isatty()
     prog = Progress(
         TextColumn("{task.description}"),
@@ -124,7 +136,6 @@ def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iter
         yield _Bar()
 
 
-
 def say_waiting(who: str) -> None:
     """The line a command prints while another writer holds the lock."""
     click.echo(f"waiting for {who}…", err=True)
@@ -137,5 +148,8 @@ def lock(cat: Catalog, command: str, *, forever: bool = False, shared: bool = Fa
     (``forever``) wait as long as it takes.  ``shared``: filing, which stations sharing a
     PostgreSQL catalog do side by side (``archive.dblock``); on SQLite every holder is exclusive.
     """
+    from archive.dblock import writer_lock
+    from archive.lock import DEFAULT_WAIT
+
     wait = None if forever else float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT))
     return writer_lock(cat, shared=shared, wait=wait, holder=command, on_wait=say_waiting, should_stop=should_stop)

@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive.filing import file_reviewed, refile, review_queue
-from archive.searchsync import rebuild_index
+from archive.searchsync import optimize_index, rebuild_index
 from archive.verify import verify as verify_catalog
 from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
 from indexer.errors import ExitCode
@@ -92,15 +92,26 @@ def _doc_json(d: dict) -> dict:
 
 
 @click.command()
+@click.option("--optimize", is_flag=True, help="Only merge the index's segments into one (no rebuild).")
 @home_option
-def reindex() -> None:
+def reindex(optimize: bool) -> None:
     """Rebuild the search index from the catalog (beside the old one, swapped when complete).
+
+    A rebuild writes a segment per batch and merges them only past 16; ingest adds small
+    segments (merged automatically past 8).  `--optimize` merges them all into one without
+    rebuilding (searches keep answering meanwhile).
 
     \b
     Example:
       dangan reindex
+      dangan reindex --optimize
     """
     cat = state().catalog()
+    if optimize:
+        with lock(cat, "reindex --optimize"):
+            before = optimize_index(cat)
+        click.echo(f"Merged the search index from {before} segment(s) into one." if before > 1 else "The search index is already one segment.")
+        return
     total = cat.count_documents()
     with lock(cat, "reindex"), progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))

@@ -177,7 +177,7 @@ def _form_by_file(manifest: dict[str, FormSpec], file: Path) -> FormSpec | None:
               help="Rows of data: .csv (UTF-8 or GBK), .xlsx or .json.")  # fmt: skip
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the forms.")
 @click.option("--sheet", help="Worksheet of an .xlsx file (default: the first).")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
+@click.option("--jobs", type=click.IntRange(min=1), help="At most N worker processes (default: one per CPU; fewer for small batches or busy cores).")
 @click.option("--pdf", is_flag=True, help="Also make a PDF of each form (needs LibreOffice).")
 @click.option("--name", "name_pattern", metavar="PATTERN", help='Output file names, e.g. "{ticket_no}_{customer}" (default from forms.toml).')
 @click.option("--skip-invalid", is_flag=True, help="Render the valid rows and report the others, instead of stopping.")

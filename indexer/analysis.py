@@ -54,11 +54,11 @@ def iter_tokens(text: str, gram: int = 2) -> Iterator[Tok]:
     A CJK run shorter than ``gram`` is one token.  Positions are consecutive across CJK
     and Latin tokens, so a phrase of query tokens matches only adjacent text.
     """
-    for pos, (tok, start, end) in enumerate(_raw_tokens(fold(text), gram)):
+    for pos, (tok, start, end) in enumerate(raw_tokens(fold(text), gram)):
         yield Tok(tok, pos, start, end)
 
 
-def _raw_tokens(folded: str, gram: int) -> Iterator[tuple[str, int, int]]:
+def raw_tokens(folded: str, gram: int) -> Iterator[tuple[str, int, int]]:
     """(text, start, end) of each token of already folded text; plain tuples, as this is
     the inner loop of indexing."""
     for match in _TOKEN_RE.finditer(folded):
@@ -122,7 +122,7 @@ class ChineseTokenizer(Tokenizer):
             yield _whole(t, value, positions, chars, start_pos, start_char)
             return
         pos = start_pos
-        for text, start, end in _raw_tokens(fold(value), self.gram):
+        for text, start, end in raw_tokens(fold(value), self.gram):
             t.text = text
             t.boost = 1.0
             t.stopped = False

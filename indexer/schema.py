@@ -13,6 +13,7 @@ from typing import Mapping
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import bigram_analyzer, unigram_analyzer
+from indexer.postings import PackedPositions
 from indexer.text import fold
 
 INDEX_FIELDS = (
@@ -47,14 +48,14 @@ def schema() -> Schema:
     bigram = bigram_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=bigram, stored=True, field_boost=TITLE_BOOST),
+        title=_text(bigram, stored=True, field_boost=TITLE_BOOST),
         # Stored for snippets.  Whoosh already zlib-compresses each document's stored fields
         # (measured: compressing the content ourselves made the index 1% larger).
-        content=TEXT(analyzer=bigram, stored=True),
-        original_name=TEXT(analyzer=bigram, stored=True),
+        content=_text(bigram, stored=True),
+        original_name=_text(bigram, stored=True),
         # Single characters of title, file name and content, for one-character queries and
         # for query words whose CJK part is one character (A栋, 3#楼).
-        chars=TEXT(analyzer=unigram_analyzer()),
+        chars=_text(unigram_analyzer()),
         **{name: ID(stored=True) for name in FILTER_FIELDS},
         document_date=DATETIME(stored=True),
         filed_at=DATETIME(stored=True),
@@ -63,6 +64,13 @@ def schema() -> Schema:
         pages=NUMERIC(int, stored=True),
         vault_path=STORED(),
     )
+
+
+def _text(analyzer, *, stored: bool = False, field_boost: float = 1.0) -> TEXT:
+    """A text field whose positions are packed (see ``indexer.postings``)."""
+    field = TEXT(analyzer=analyzer, stored=stored, field_boost=field_boost)
+    field.format = PackedPositions(field_boost=field_boost)
+    return field
 
 
 def doc_fields(doc: Mapping) -> dict:

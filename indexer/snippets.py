@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.analysis import tokens
+from indexer.analysis import raw_tokens
+from indexer.text import fold
 from indexer.query import Pattern
 
 MAX_FRAGMENTS = 2
@@ -52,16 +53,17 @@ def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]
     analysed: dict[int, tuple[list, dict[str, list[int]]]] = {}
     for number, (gram, seq) in enumerate(patterns):
         if gram not in analysed:
-            toks = tokens(text, gram)
+            # Plain (text, start, end) tuples: this runs over the whole text of every hit.
+            toks = list(raw_tokens(fold(text), gram))
             where: dict[str, list[int]] = {}
             for i, tok in enumerate(toks):
-                where.setdefault(tok.text, []).append(i)
+                where.setdefault(tok[0], []).append(i)
             analysed[gram] = (toks, where)
         toks, where = analysed[gram]
         for i in where.get(seq[0], ()):
             last = i + len(seq) - 1
-            if last < len(toks) and all(toks[i + k].text == seq[k] for k in range(1, len(seq))):
-                found.append((toks[i].start, toks[last].end, number))
+            if last < len(toks) and all(toks[i + k][0] == seq[k] for k in range(1, len(seq))):
+                found.append((toks[i][1], toks[last][2], number))
     return sorted(found)
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from archive.catalog import Catalog
@@ -248,9 +251,11 @@ def test_check_by_person(cli, project):
 
 # -- help --------------------------------------------------------------------------------------
 def _all_commands(group, prefix=()):
-    for name, cmd in group.commands.items():
+    # list_commands/get_command, not .commands: the top group loads its commands lazily.
+    for name in group.list_commands(None):
+        cmd = group.get_command(None, name)
         yield (*prefix, name), cmd
-        if hasattr(cmd, "commands"):
+        if isinstance(cmd, click.Group):
             yield from _all_commands(cmd, (*prefix, name))
 
 
@@ -261,3 +266,23 @@ def test_every_command_has_help_with_an_example():
         if r.exit_code != 0 or not (cmd.help or "").strip() or "Example" not in r.output:
             missing.append(" ".join(path))
     assert missing == []
+
+
+def test_top_help_lists_every_command_with_its_own_short_help():
+    from cli import COMMANDS
+
+    assert len(COMMANDS) >= 16
+    for name, (_, _, short) in COMMANDS.items():
+        # The listing is printed from COMMANDS without importing the modules: it must
+        # say what each command's own docstring says.
+        assert main.get_command(None, name).get_short_help_str(300) == short, name
+    r = run("--help")
+    assert r.exit_code == 0
+    listed = [ln.split()[0] for ln in r.output.split("Commands:")[1].splitlines() if ln.strip()]
+    assert listed == sorted(COMMANDS)
+
+
+def test_help_imports_no_library_code():
+    code = "import sys, cli; cli.main(['--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.split('.')[0] in ('archive', 'sqlalchemy', 'whoosh', 'rich')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

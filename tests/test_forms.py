@@ -234,7 +234,8 @@ def _exploding_home(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_row_failing_mid_batch_leaves_no_half_written_file(tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(forms_batch, "ROWS_PER_WORKER", 1)
+    monkeypatch.setattr(forms_batch, "free_cores", lambda: 2)
     form = F.load_manifest(_exploding_home(tmp_path))["dispatch_ticket"]
     rows = [dispatch_row(n) for n in range(1, 41)]
     rows[24]["客户名称"] = "BOOM"
@@ -250,7 +251,8 @@ def test_a_row_failing_mid_batch_leaves_no_half_written_file(tmp_path, monkeypat
 
 
 def test_jobs_2_writes_the_same_files_as_jobs_1(tmp_path, monkeypatch):
-    monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(forms_batch, "ROWS_PER_WORKER", 1)
+    monkeypatch.setattr(forms_batch, "free_cores", lambda: 2)
     rows = [dispatch_row(n, 维修项目2项目名称=f"项目{n}") for n in range(1, 31)]
     one = F.render_batch(DISPATCH, rows, tmp_path / "one", jobs=1, company="公司")
     two = F.render_batch(DISPATCH, rows, tmp_path / "two", jobs=2, company="公司")
@@ -380,3 +382,21 @@ def test_tags_in_headers_and_footers_are_rendered_and_checked(tmp_path):
     out = Document(r.docx)
     assert out.sections[0].header.paragraphs[0].text == "A&B 公司 售后服务部"
     assert out.sections[0].footer.paragraphs[0].text == "派工单号 PG-007"
+
+
+@pytest.mark.parametrize(
+    "rows, jobs, free, workers",
+    [
+        (500, 2, 2, 1),  # too few rows to win a worker's start-up back
+        (500, None, 2, 1),
+        (4000, 2, 2, 2),
+        (4000, None, 2, 2),
+        (4000, 2, 1, 1),  # the other core is busy: in-process
+        (9000, None, 8, 4),
+        (9000, 3, 8, 3),  # --jobs is the most, never more
+        (1, None, 1, 1),
+    ],
+)
+def test_worker_count_follows_batch_size_and_free_cores(monkeypatch, rows, jobs, free, workers):
+    monkeypatch.setattr(forms_batch, "free_cores", lambda: free)
+    assert forms_batch.docx_workers(rows, jobs) == workers

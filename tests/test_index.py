@@ -478,3 +478,43 @@ def test_rebuild_killed_midway_keeps_the_old_index_and_is_cleaned_up(tmp_path):
         assert generations(index_dir) == before
         assert found(ix, "竣工") == {1}
         assert ix.ids() == {1}
+
+
+# ----------------------------------------------------------------------------- segments
+
+
+def test_a_rebuild_merges_its_batches_only_when_they_pile_up(tmp_path, monkeypatch):
+    import indexer.index as index_module
+
+    monkeypatch.setattr(index_module, "REBUILD_MERGE_SEGMENTS", 3)
+    ix = SearchIndex(tmp_path / "index")
+    ix.rebuild((doc(i, "", f"竣工验收 第{i}层") for i in range(1, 6)), batch=2)
+    assert ix.segments() == 3, "3 batches: left as they are (merging costs more than it saves)"
+    ix.rebuild((doc(i, "", f"竣工验收 第{i}层") for i in range(1, 8)), batch=2)
+    assert ix.segments() == 1, "4 batches: merged into one at the end"
+    assert found(ix, "竣工验收") == set(range(1, 8))
+    ix.close()
+
+
+def test_small_commits_are_merged_before_segments_pile_up(tmp_path):
+    from indexer.index import AUTO_MERGE_SEGMENTS
+
+    ix = SearchIndex(tmp_path / "index")
+    for i in range(1, 3 * AUTO_MERGE_SEGMENTS):
+        ix.add([doc(i, "", f"施工日志 第{i}天")])
+        assert ix.segments() < AUTO_MERGE_SEGMENTS
+    assert set(ids(ix.search("施工日志", limit=100))) == ix.ids() == set(range(1, 3 * AUTO_MERGE_SEGMENTS))
+    ix.close()
+
+
+def test_optimize_merges_every_segment_and_keeps_every_document(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    for i in range(1, 5):
+        ix.add([doc(i, "", f"隐蔽工程 记录{i}")])
+    ix.delete([2])
+    before = ix.segments()
+    assert before > 1
+    assert ix.optimize() == before
+    assert ix.segments() == 1 and ix.optimize() == 1
+    assert ix.ids() == {1, 3, 4} and found(ix, "隐蔽工程") == {1, 3, 4}
+    ix.close()

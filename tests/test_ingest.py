@@ -203,3 +203,31 @@ def test_file_unknown_document(cli, project):
     r = cli("file", "999", "--project", CODE, "--item", "C01")
     assert r.exit_code == ExitCode.not_found
     assert r.output.strip() == "Error: no document 999 in the catalog; `dangan catalog CODE` lists ids"
+
+
+# -- index commits ----------------------------------------------------------------------------
+def test_one_ingest_run_is_one_index_commit(cat, project, home):
+    from archive.searchsync import open_index
+
+    for i in range(60):  # more than the 50 documents per commit of earlier releases
+        write_text_doc(inbox(home), f"施工日志{i}.txt", f"施工日志 2024年5月{i % 28 + 1}日 浇筑第{i}层")
+    assert summarize(ingest_paths(cat, [home.inbox_dir]))["filed"] == 60
+    with open_index(cat) as index:
+        assert index.ids() == {d["id"] for d in cat.documents()}
+        assert index.segments() == 1, "one commit for the run, not one per file"
+
+
+def test_a_long_run_commits_the_index_every_few_seconds(cat, project, home, monkeypatch):
+    import archive.ingest as ingest_module
+    from archive.searchsync import open_index
+
+    flushed: list[int] = []
+    real = ingest_module.index_documents
+    monkeypatch.setattr(ingest_module, "index_documents", lambda c, ids: flushed.append(len(ids)) or real(c, ids))
+    monkeypatch.setattr(ingest_module, "INDEX_SECONDS", 0.0)  # every document is overdue at once
+    for i in range(3):
+        write_text_doc(inbox(home), f"施工日志{i}.txt", f"施工日志 2024年6月{i + 1}日 绑扎第{i}层")
+    ingest_paths(cat, [home.inbox_dir])
+    assert flushed == [1, 1, 1]
+    with open_index(cat) as index:
+        assert len(index.ids()) == 3

@@ -88,3 +88,13 @@ def test_demo_without_samples_says_what_to_do(tmp_path):
     r = CliRunner().invoke(main, ["demo", "--samples", str(tmp_path)])
     assert r.exit_code == ExitCode.not_found
     assert r.output.strip() == f"Error: no sample inbox at {tmp_path / 'inbox'}; pass --samples DIR from a source checkout"
+
+
+def test_reindex_optimize_merges_without_rebuilding(cli, cat, project, home, tmp_path):
+    _filed(cat, tmp_path)  # one index commit per file: several segments
+    generation = (home.index_dir / "CURRENT").read_text()
+    r = cli("reindex", "--optimize")
+    assert r.exit_code == 0 and r.output.strip() == "Merged the search index from 3 segment(s) into one."
+    assert (home.index_dir / "CURRENT").read_text() == generation, "no rebuild: the same generation"
+    assert cli("reindex", "--optimize").output.strip() == "The search index is already one segment."
+    assert len(json.loads(cli("search", "浇筑", "--json").output)) == 3

@@ -22,7 +22,7 @@ through LibreOffice).  The modules, in the order a batch uses them:
 * :mod:`~archive.forms.pdf` – PDFs through headless LibreOffice
 
 This package re-exports the public names callers use, so ``from archive import forms as F;
-F.render_batch(...)`` keeps working.  Tunables such as ``PARALLEL_MIN_ROWS`` are *not*
+F.render_batch(...)`` keeps working.  Tunables such as ``ROWS_PER_WORKER`` are *not*
 re-exported: patch them on the module that reads them (:mod:`archive.forms.batch`).
 """
 

@@ -76,13 +76,14 @@ def render_batch(
 
     Every row is validated first: with any problem (and not ``skip_invalid``) a DataError
     listing them is raised and nothing is written.  Problems with the columns themselves
-    stop the batch even with ``skip_invalid``.  ``jobs`` worker processes (default: one per
-    CPU) each load the template once; batches smaller than ``PARALLEL_MIN_ROWS`` render in
-    this process, where a pool would cost more than it saves (the files are identical
-    either way).  Existing files of the same name are replaced.  With ``pdf`` a PDF is made
-    beside each .docx; LibreOffice is looked for before anything is written.  Image fields
-    name pictures relative to ``images_dir`` (the data file's folder; default: the current
-    folder); every picture is looked up before anything is written.
+    stop the batch even with ``skip_invalid``.  At most ``jobs`` worker processes (default:
+    one per CPU) each load the template once; ``docx_workers`` picks fewer when the batch is
+    too small or the cores are busy, so a pool never makes a batch slower than rendering in
+    this process (the files are identical either way).  Existing files of the same name are
+    replaced.  With ``pdf`` a PDF is made beside each .docx; LibreOffice is looked for before
+    anything is written.  Image fields name pictures relative to ``images_dir`` (the data
+    file's folder; default: the current folder); every picture is looked up before anything
+    is written.
     """
     return render_checked(
         form, check_rows(form, rows), out_dir, jobs=jobs, pdf=pdf, name_pattern=name_pattern,
@@ -129,11 +130,11 @@ def render_checked(
     contexts = [form_context(form, values, company=company) for values in typed]
     names = output_names(form, typed, contexts, pattern)
     tasks = [(v["_row"], ctx, str(out / name)) for v, ctx, name in zip(typed, contexts, names)]
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    paths = _render_all(renderer, tasks, jobs, progress, form.filters)
+    paths = _render_all(renderer, tasks, docx_workers(len(tasks), jobs), progress, form.filters)
     pdfs: list[Path | None] = [None] * len(paths)
     if pdf:
-        pdfs = list(convert_to_pdf(paths, jobs=jobs, progress=progress))
+        # LibreOffice takes ~0.2 s a page, so its workers pay from a few files on.
+        pdfs = list(convert_to_pdf(paths, jobs=max(1, jobs or os.cpu_count() or 1), progress=progress))
     rendered = [Rendered(row=t[0], docx=p, pdf=q) for t, p, q in zip(tasks, paths, pdfs)]
     return BatchResult(rendered=rendered, skipped=list(problems))
 
@@ -211,16 +212,36 @@ def output_names(form: FormSpec, typed: Sequence[Mapping[str, Any]], contexts: S
 _Task = tuple[int, dict, str]  # (spreadsheet row, template context, final path)
 
 
-# Below this many rows a process pool's start-up (about a second: new interpreters, imports,
-# compiling the template) costs more than rendering in this process; see bench/FORMS.md.
-PARALLEL_MIN_ROWS = 200
+# A pool worker costs 0.3–1 s to start (interpreter, imports, compiling the template) while
+# this process renders 600–1,200 forms a second, and validation, contexts and creating files
+# in one folder stay serial: each worker needs this many rows to win its start back
+# (bench/FORMS.md: 500 rows took 2.1 s with two workers, 1.2 s in-process).
+ROWS_PER_WORKER = 2000
+
+
+def docx_workers(rows: int, jobs: int | None = None) -> int:
+    """How many processes render ``rows`` forms: at most ``jobs`` (default: every CPU), no
+    more than the cores idle now, one per ``ROWS_PER_WORKER`` rows; 1 means in-process."""
+    free = free_cores()
+    return max(1, min(jobs or free, free, rows // max(1, ROWS_PER_WORKER)))
+
+
+def free_cores() -> int:
+    """CPUs this process may use minus the 1-minute load average (at least 1): a worker on a
+    busy core only adds start-up and switching to the batch."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows): trust the CPU count
+        busy = 0.0
+    return max(1, int(cpus - busy + 0.5))
 
 
 def _render_all(
     renderer: Renderer, tasks: list[_Task], jobs: int, progress: Progress | None, filters: tuple[str, ...] = ()
 ) -> list[Path]:
     tick = progress or (lambda _step: None)
-    if jobs == 1 or len(tasks) < max(2, PARALLEL_MIN_ROWS):
+    if jobs <= 1 or len(tasks) < 2:
         out = []
         for task in tasks:
             out.append(_render_task(renderer, task))

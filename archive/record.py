@@ -1,0 +1,77 @@
+"""The one record an input carries through the ingest pipeline.
+
+Each step of ``archive.ingest`` reads and fills this record (paperless-ngx's consumer works the
+same way): what the file is, what was read from it, where it was placed and how it ended.
+``to_json`` is what ``ingest --json`` and ``watch --json`` print for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from archive import names, preflight
+from archive.checklist import Item
+from archive.classify import Classification
+from archive.projects import Project
+
+
+@dataclass
+class Record:
+    """Everything known about one input as it moves through the pipeline."""
+
+    path: Path
+    project_hint: str | None = None  # --project, or the inbox sub-folder
+    consume: bool = False  # True for inbox files: the original goes once filed
+    inbox: Path | None = None  # the inbox it came from: .failed/ and .duplicates/ go there
+    forced_item: str | None = None  # set by file_document / forms --file-into
+    source: str = "ingest"
+    title: str | None = None
+    document_date: date | None = None
+    date_candidates: list = field(default_factory=list)  # every date in the text, for `show`
+    doc_number: str | None = None
+    remarks: str | None = None
+    sha256: str = ""
+    size: int = 0
+    extraction: object = None
+    project: Project | None = None
+    item: Item | None = None
+    classification: Classification | None = None
+    review_reason: str = ""
+    vault_rel: str = ""
+    doc_id: int | None = None
+    outcome: str = "pending"  # filed | review | duplicate | failed
+    message: str = ""
+    duplicate_of: int | None = None
+    moved_to: str | None = None
+    staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
+    source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
+
+    @property
+    def name(self) -> str:
+        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
+        return names.clean(self.path.name)
+
+    def to_json(self) -> dict:
+        cls = self.classification
+        return {
+            "input": names.clean(str(self.path)),
+            "outcome": self.outcome,
+            "document": self.doc_id,
+            "project": self.project.code if self.project else None,
+            "item": self.item.code if self.item else None,
+            "person": self.person,
+            "confidence": cls.confidence if cls else None,
+            "suggestions": [s.to_json() for s in cls.suggestions] if cls and self.outcome == "review" else [],
+            "vault_path": self.vault_rel or None,
+            "duplicate_of": self.duplicate_of,
+            "moved_to": self.moved_to,
+            "message": self.message,
+        }
+
+    @property
+    def person(self) -> str | None:
+        if self.project and self.item:
+            return self.project.person_for(self.item.role)
+        return None

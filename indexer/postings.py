@@ -1,0 +1,73 @@
+"""How the index writes a term's positions in one document: packed numbers, not pickles.
+
+Whoosh's ``Positions`` format stores each posting's position list as a 4-byte count plus a
+pickled list of deltas: about 12 bytes for the single position most CJK bigrams have in a
+document.  Every character of every document is indexed twice with positions (a bigram
+field and the single-character field), so those bytes were most of the index.
+``PackedPositions`` writes one byte naming the width (1, 2 or 4 bytes) and the deltas as
+little-endian unsigned integers of that width: 2–3 bytes for one position.  Reading stays in
+C (``struct.unpack`` and ``itertools.accumulate``), as unpickling was.
+
+It also indexes our own analyzer's tokens without Whoosh's per-token ``Token`` objects
+(the analysis of a document was a Python loop over one reused object per token).
+
+Whoosh pickles a field's format into the index's table of contents, so ``PackedPositions``
+must keep this import path and name.  Indexes written with Whoosh's own format still read:
+each index names its format.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import defaultdict
+from itertools import accumulate
+from typing import Iterator
+
+from whoosh.formats import Positions
+
+from indexer.analysis import ChineseTokenizer, raw_tokens
+from indexer.text import fold
+
+_WIDTHS = ((1 << 8, 1, "B"), (1 << 16, 2, "H"), (1 << 32, 4, "I"))
+_CODES = {1: "B", 2: "H", 4: "I"}
+
+
+def pack_positions(positions: list[int]) -> bytes:
+    """Ascending positions as one width byte and little-endian deltas of that width."""
+    deltas = [positions[0], *(b - a for a, b in zip(positions, positions[1:]))]
+    top = max(deltas)
+    for limit, width, code in _WIDTHS:
+        if top < limit:
+            return bytes((width,)) + struct.pack(f"<{len(deltas)}{code}", *deltas)
+    raise ValueError(f"a position of {top} is beyond what the index stores (2**32)")
+
+
+def unpack_positions(value: bytes) -> list[int]:
+    """The positions ``pack_positions`` packed."""
+    width = value[0]
+    return list(accumulate(struct.unpack_from(f"<{(len(value) - 1) // width}{_CODES[width]}", value, 1)))
+
+
+class PackedPositions(Positions):
+    """Whoosh ``Positions`` (frequency, weight, positions) with packed position lists."""
+
+    def word_values(self, value, analyzer, **kwargs) -> Iterator[tuple[str, int, float, bytes]]:
+        """(term, frequency, weight, packed positions) for each distinct term of ``value``."""
+        if type(analyzer) is not ChineseTokenizer:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: dict[str, list[int]] = defaultdict(list)
+        for pos, (text, _start, _end) in enumerate(raw_tokens(fold(value), analyzer.gram)):
+            positions[text].append(pos)
+        boost = self.field_boost
+        for term, found in positions.items():
+            yield term, len(found), len(found) * boost, pack_positions(found)
+
+    def encode(self, poslist) -> bytes:
+        return pack_positions(list(poslist))
+
+    def decode_positions(self, valuestring) -> list[int]:
+        return unpack_positions(valuestring)
+
+    def decode_frequency(self, valuestring) -> int:
+        return (len(valuestring) - 1) // valuestring[0]

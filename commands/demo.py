@@ -91,7 +91,7 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
         outputs = _forms(cat, samples, home.root / "out", shown)
         outputs.append(service_month(cat, samples, home.root / "out" / "service", "6b"))
         outputs += _registers(cat, home.root / "out", shown)
-        outputs += _volumes(cat, home.root / "out" / "volumes")
+        outputs += _volumes(cat, home.root / "out" / "volumes", shown)
         _finish(home.root, outputs, kept)
 
 
@@ -182,7 +182,7 @@ def _registers(cat: Catalog, out_dir: Path, shown=str) -> list[Path]:
     return written
 
 
-def _volumes(cat: Catalog, out_dir: Path) -> list[Path]:
+def _volumes(cat: Catalog, out_dir: Path, shown) -> list[Path]:
     from archive.handover import run_checks
     from archive.volumes import plan_volumes
     from archive.volumes.pdf import build_volume
@@ -196,7 +196,7 @@ def _volumes(cat: Catalog, out_dir: Path) -> list[Path]:
         click.echo(f"Volume PDF skipped: {e}")
         built = None
     if built is not None:
-        click.echo(f"Volume {built.code} {first.title}: {built.total_pages} pages, documents numbered 1–{built.document_pages} → {built.path}")
+        click.echo(f"Volume {built.code} {first.title}: {built.total_pages} pages, documents numbered 1–{built.document_pages} → {shown(built.path)}")
     print_findings(run_checks(cat, SAMPLE_PROJECT))
     return [built.path] if built else []
 

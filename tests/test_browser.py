@@ -94,6 +94,7 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     _upload_three(page, server, tmp_path)
     _file_from_review(page, server)
     _search_traditional(page, server)
+    _edit_date(page)
 
     page.goto(f"{server}/check/BJ-2024-017")
     after_filing = pct(page)
@@ -167,6 +168,19 @@ def _search_traditional(page, server) -> None:
     assert frame.get_attribute("src").endswith("/file")
     page.wait_for_timeout(1500)  # let the PDF viewer draw before the screenshot
     shot(page, "06b-document-pdf")
+
+
+def _edit_date(page) -> None:
+    """On the document page just opened: correct its date and see it on the page and in its history."""
+    page.click("#edit summary")
+    page.fill("#edit-form input[name=date]", "2024-03-18")
+    page.fill("#edit-form input[name=number]", "试验-007")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#message")
+    assert page.inner_text("#doc-date") == "2024年3月18日"
+    assert "日期: " in page.inner_text("#history") and "→ 2024-03-18" in page.inner_text("#history")
+    assert "set by hand" in page.inner_text("#date-reason")
+    shot(page, "06c-document-edited")
 
 
 def _render_forms(page, server, tmp_path) -> None:

@@ -15,9 +15,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive import completeness
-from archive.deadlines.ical import Deadline, write_ics
+from archive.deadlines.duelist import as_deadline, date_range, due_list
+from archive.deadlines.ical import write_ics
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from archive.deadlines.periods import parse_day, parse_period
+from archive.deadlines.periods import parse_day
 from archive.deadlines.servicedata import record_received, unwaive_period, waive_period
 from archive.projects import get_project, list_projects
 from commands.common import console, emit_json, home_option, json_option, state
@@ -41,20 +42,6 @@ def today_option(f):
 
 def resolve_today(text: str | None) -> date:
     return parse_day(text, "--today") if text else date.today()
-
-
-def date_range(period: str | None, from_: str | None, to: str | None) -> tuple[date | None, date | None]:
-    """The days --period or --from/--to select (None = the default end)."""
-    if period and (from_ or to):
-        raise UsageError("give either --period or --from/--to, not both")
-    if period:
-        p = parse_period(period)
-        return p.start, p.end
-    first = parse_day(from_, "--from") if from_ else None
-    last = parse_day(to, "--to") if to else None
-    if first and last and last < first:
-        raise UsageError(f"--to {to} is before --from {from_}")
-    return first, last
 
 
 def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: str | None, to: str | None,
@@ -140,26 +127,13 @@ def due(codes: tuple[str, ...], days: int, person: str | None, ics: Path | None,
       dangan due SV-BJ --days 14 --person 王芳
       dangan due --ics 归档期限.ics
     """
-    cat = state().catalog()
     day = resolve_today(today)
-    projects = [get_project(cat, c) for c in codes] if codes else [p for p in list_projects(cat) if has_deadlines(p)]
-    entries = []
-    for p in projects:
-        rep = deadlines(cat, p.code, today=day, soon_days=days)
-        entries += [(p.code, o) for o in rep.obligations if o.status in ("overdue", "due-soon")]
-    if person:
-        entries = [(c, o) for c, o in entries if person in (o.person, o.role, o.owner)]
-    entries.sort(key=lambda e: (e[1].due, e[0], e[1].item))
+    entries = due_list(state().catalog(), codes, today=day, days=days, person=person)
     if ics:
-        write_ics(ics, [_deadline(c, o) for c, o in entries], stamp=datetime.now())
+        write_ics(ics, [as_deadline(c, o) for c, o in entries], stamp=datetime.now())
     if as_json:
         return emit_json([{"project": c, **o.to_json()} for c, o in entries])
     _print_due(entries, day, days, ics)
-
-
-def _deadline(code: str, o: Obligation) -> Deadline:
-    uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}@dangan"
-    return Deadline(uid, o.due, f"应交 {o.item} {o.title} {o.label}（{o.owner}）", f"{code} · {o.role} · 规则 due {o.due.isoformat()}")
 
 
 def _print_due(entries: list, day: date, days: int, ics: Path | None) -> None:

@@ -43,6 +43,7 @@ def test_the_morning_list_filters_by_person_and_downloads_as_a_calendar(svc):
     page = desk.get(f"/deadlines?today={TODAY}&days=7").text
     due = page.split('id="due"')[1].split("</table>")[0]
     assert "✘ 逾期" in due and "王强" in due and "SV-BJ" in page.split('id="service-projects"')[1]
+    assert f'href="/deadlines/SV-BJ?today={TODAY}"' in page  # the project page looks at the same day
     mine = desk.get(f"/deadlines?today={TODAY}&days=7&person=王强").text.split('id="due"')[1].split("</table>")[0]
     assert mine.count("<tr class=") == mine.count("王强") and "王芳" not in mine
     r = desk.get(f"/deadlines.ics?today={TODAY}&days=7&person=王强")

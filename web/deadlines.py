@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,7 +60,7 @@ async def morning(request: Request) -> Response:
     data = await call(_morning, state(request).cat, today, days, person)
     overdue = sum(1 for _, o in data["entries"] if o.status == "overdue")
     return render(request, "deadlines.html", **data, today=today, days=days, person=person or "", overdue=overdue,
-                  label=_label, query=request.url.query)  # fmt: skip
+                  label=_label, query=request.url.query, keep=_keep_today(params))  # fmt: skip
 
 
 def _report(cat, code: str, today: date, params):
@@ -76,7 +77,8 @@ async def project(request: Request) -> Response:
     by_person = params.get("by") == "person"
     rows = sorted(report.obligations, key=lambda o: (o.owner, o.item, o.due)) if by_person else report.obligations
     return render(request, "deadlines_project.html", r=report, rows=rows, by_person=by_person, label=_label,
-                  period=params.get("period") or "", first=params.get("from") or "", last=params.get("to") or "")  # fmt: skip
+                  period=params.get("period") or "", first=params.get("from") or "", last=params.get("to") or "",
+                  today_given=params.get("today") or "")  # fmt: skip
 
 
 @page()
@@ -88,6 +90,11 @@ async def ics(request: Request) -> Response:
     text = calendar([as_deadline(c, o) for c, o in entries], stamp=datetime.now().astimezone())
     return Response(text.encode("utf-8"), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=\"deadlines.ics\"; filename*=UTF-8''%E5%BD%92%E6%A1%A3%E6%9C%9F%E9%99%90.ics"})  # fmt: skip
+
+
+def _keep_today(params) -> str:
+    """The query string that keeps a chosen ``today`` on the links to a project."""
+    return "?" + urlencode({"today": params["today"]}) if params.get("today") else ""
 
 
 def _label(o) -> str:

@@ -81,7 +81,7 @@ async def document(request: Request) -> Response:
     the edit, refile and discard/restore forms for the roles that may use them."""
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
     return render(request, "document.html", **view, kinds=DATE_KINDS, retentions=RETENTIONS, secrecies=SECRECY,
-                  saved=request.query_params.get("saved") == "1")  # fmt: skip
+                  saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 
 @page()

@@ -15,14 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive import completeness
-from archive.deadlines.duelist import as_deadline, date_range, due_list
+from archive.deadlines.duelist import as_deadline, check_reports, date_range, due_list
 from archive.deadlines.ical import write_ics
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
 from archive.deadlines.periods import parse_day
 from archive.deadlines.servicedata import record_received, unwaive_period, waive_period
-from archive.projects import get_project, list_projects
 from commands.common import console, emit_json, home_option, json_option, state
-from indexer.errors import UsageError
 
 MARK = {
     "on-time": "[green]✔ 按时 on time[/]",
@@ -47,21 +45,8 @@ def resolve_today(text: str | None) -> date:
 def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: str | None, to: str | None,
             today: str | None) -> list:  # fmt: skip
     """One report per project: deadlines when its checklist has any, else completeness."""
-    cat = state().catalog()
     first, last = date_range(period, from_, to)
-    day = resolve_today(today)
-    projects = list_projects(cat) if all_ else [get_project(cat, c) for c in codes]
-    reports: list = []
-    for p in projects:
-        if has_deadlines(p):
-            reports.append(deadlines(cat, p.code, today=day, first=first, last=last))
-        elif (first or last) and not all_:  # with --all a construction project is simply checked whole
-            raise UsageError(f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to")
-        else:
-            reports.append(completeness.check(cat, p.code))
-    if all_:
-        reports.sort(key=lambda r: (0, -r.overdue) if isinstance(r, DeadlineReport) else (1, r.ratio))
-    return reports
+    return check_reports(state().catalog(), codes, all_=all_, today=resolve_today(today), first=first, last=last)
 
 
 def project_status(cat, project):

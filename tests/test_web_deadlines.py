@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from archive.catalog import Catalog
@@ -73,3 +75,26 @@ def test_the_deadline_pages_need_a_sign_in(svc):
     for url in ("/deadlines", "/deadlines/SV-BJ", "/deadlines.ics"):
         r = anonymous.get(url)
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), url
+
+
+def test_the_api_gives_the_cli_json_of_check_and_due(svc, cli):
+    from archive.users import create_token
+    from tests.webutil import make_client
+
+    with Catalog.open(svc.state.web.home) as cat:
+        token = create_token(cat, "viewer")
+    api = make_client(svc)
+    api.headers["Authorization"] = f"Bearer {token}"
+    for url, args in ((f"/api/check/SV-BJ?period=2024-03&today={TODAY}", ["check", "SV-BJ", "--period", "2024-03"]),
+                      (f"/api/check?today={TODAY}", ["check", "--all"]),
+                      (f"/api/due?today={TODAY}&days=14&person=赵敏", ["due", "--days", "14", "--person", "赵敏"])):  # fmt: skip
+        assert api.get(url).json() == json.loads(cli(*args, "--today", TODAY, "--json").output), url
+    r = api.get("/api/check/BJ-2024-017?period=2024-03")
+    assert r.status_code == 400 and r.json()["error"] == "project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to"
+
+
+def test_a_construction_project_has_its_checklist_not_deadlines(svc):
+    viewer, _ = as_role(svc, "viewer")
+    r = viewer.get("/deadlines/BJ-2024-017")
+    assert r.status_code == 303 and r.headers["location"] == "/check/BJ-2024-017"
+    assert "BJ-2024-017" not in viewer.get(f"/deadlines?today={TODAY}").text.split('id="service-projects"')[1]

@@ -125,4 +125,4 @@ def test_the_page_shows_how_each_page_was_read(app, home, tmp_path):  # noqa: F8
         doc = file_document(cat, pdf, project="BJ-2024-017", item="C14").doc_id
     viewer, _ = as_role(app, "viewer")
     page = viewer.get(f"/documents/{doc}").text
-    assert 'id="page-reads"' in page and "第 1 页：text layer" in page
+    assert 'id="page-reads"' in page and "第 1 页：文字层" in page

@@ -22,6 +22,11 @@ from web.base import call, page, render, state
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
+# How a document's and each page's text was read (archive.pages / archive.life.show codes).
+READ_METHODS = {
+    "text": "文字层", "text-pdfium": "文字层（PDFium）", "text-pdfminer": "文字层（pdfminer）", "ocr": "OCR 识别",
+    "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
+}  # fmt: skip
 # Where a date candidate was found (archive.dates' kinds), as the users say it.
 DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
 
@@ -80,7 +85,7 @@ async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
-    return render(request, "document.html", **view, kinds=DATE_KINDS, retentions=RETENTIONS, secrecies=SECRECY,
+    return render(request, "document.html", **view, kinds=DATE_KINDS, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
                   saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 

@@ -1,17 +1,20 @@
-"""The 客服主管's morning list and the range a deadline check covers, for the CLI and the web.
+"""The 客服主管's morning list and what `check` reports, for the CLI and the web alike.
 
 :func:`due_list` gathers what is overdue or falls due in the next days across the projects
 whose checklists have deadlines; :func:`as_deadline` turns one entry into a calendar event;
-:func:`date_range` reads a ``--period`` or ``--from``/``--to`` choice into two days.
+:func:`date_range` reads a ``--period`` or ``--from``/``--to`` choice into two days;
+:func:`check_reports` is `check`: a deadline report for a project whose checklist has due
+rules, the completeness report for any other.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from archive import completeness
 from archive.catalog import Catalog
 from archive.deadlines.ical import Deadline
-from archive.deadlines.obligations import Obligation, deadlines, has_deadlines
+from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
 from archive.deadlines.periods import parse_day, parse_period
 from archive.projects import Project, get_project, list_projects
 from indexer.errors import UsageError
@@ -46,10 +49,12 @@ def due_list(cat: Catalog, codes: tuple[str, ...] | list[str] = (), *, today: da
     person, or that role, owes.
     """
     projects = [get_project(cat, c) for c in codes] if codes else deadline_projects(cat)
-    entries = []
-    for p in projects:
-        report = deadlines(cat, p.code, today=today, soon_days=days)
-        entries += [(p.code, o) for o in report.obligations if o.status in DUE_STATUSES]
+    return due_from([deadlines(cat, p.code, today=today, soon_days=days) for p in projects], person=person)
+
+
+def due_from(reports: list[DeadlineReport], *, person: str | None = None) -> list[tuple[str, Obligation]]:
+    """The due list of reports already made (with the look-ahead as their ``soon_days``)."""
+    entries = [(r.project, o) for r in reports for o in r.obligations if o.status in DUE_STATUSES]
     if person:
         entries = [(c, o) for c, o in entries if person in (o.person, o.role, o.owner)]
     entries.sort(key=lambda e: (e[1].due, e[0], e[1].item))
@@ -60,3 +65,23 @@ def as_deadline(code: str, o: Obligation) -> Deadline:
     """One due-list entry as an all-day calendar event (a stable UID, so a re-import updates it)."""
     uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}@dangan"
     return Deadline(uid, o.due, f"应交 {o.item} {o.title} {o.label}（{o.owner}）", f"{code} · {o.role} · 规则 due {o.due.isoformat()}")
+
+
+def check_reports(cat: Catalog, codes: tuple[str, ...] | list[str], *, all_: bool = False, today: date,
+                  first: date | None = None, last: date | None = None) -> list:  # fmt: skip
+    """One report per project (every project with ``all_``): deadlines when its checklist
+    has any, else completeness.  A range on a project without deadlines is refused, except
+    with ``all_``, where such a project is simply checked whole.  With ``all_`` the most
+    overdue service projects come first, then the least complete others."""
+    projects = list_projects(cat) if all_ else [get_project(cat, c) for c in codes]
+    reports: list = []
+    for p in projects:
+        if has_deadlines(p):
+            reports.append(deadlines(cat, p.code, today=today, first=first, last=last))
+        elif (first or last) and not all_:
+            raise UsageError(f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to")
+        else:
+            reports.append(completeness.check(cat, p.code))
+    if all_:
+        reports.sort(key=lambda r: (0, -r.overdue) if isinstance(r, DeadlineReport) else (1, r.ratio))
+    return reports

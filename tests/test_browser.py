@@ -186,6 +186,16 @@ def _edit_date(page) -> None:
     assert "日期: " in page.inner_text("#history") and "→ 2024-03-18" in page.inner_text("#history")
     assert "set by hand" in page.inner_text("#date-reason")
     shot(page, "06c-document-edited")
+    page.reload()
+    page.fill("#discard input[name=reason]", "扫描重复")
+    page.click("#discard button")
+    page.wait_for_selector("#restore")
+    assert "已移入回收站" in page.inner_text("#doc-status") and "扫描重复" in page.inner_text("#doc-status")
+    shot(page, "06d-document-discarded")
+    page.reload()  # (the PDF viewer again, after the full-page screenshot)
+    page.click("#restore button")
+    page.wait_for_selector("#discard")
+    assert "已归档" in page.inner_text(".where")
 
 
 def _service_deadlines(page, server, home) -> None:

@@ -202,12 +202,18 @@ def event_detail(detail: dict) -> str:
     before, after = detail.pop("before", None), detail.pop("after", None)
     changes = []
     if isinstance(before, dict) and isinstance(after, dict):  # an edit, discard or restore: old → new
-        changes = [f"{FIELD_LABELS.get(k, k)}: {before.get(k) or '（空）'} → {v or '（空）'}"
-                   for k, v in after.items() if k in FIELD_LABELS]  # fmt: skip
+        changes = [f"{FIELD_LABELS.get(k, k)}: {_value(k, before.get(k))} → {_value(k, v)}" for k, v in after.items() if k in FIELD_LABELS]
     shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in detail.items()}
     return "; ".join(changes + [f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {})])
 
 
+def _value(column: str, value: Any) -> str:
+    if column == "status":
+        return STATUS_LABELS.get(value, value or "")
+    return "（空）" if value in (None, "") else str(value)
+
+
+STATUS_LABELS = {"filed": "已归档", "review": "待审核", "discarded": "回收站"}
 # Catalog columns an edit, refile or discard changes, as the document page names them.
 FIELD_LABELS = {
     "title": "题名", "document_date": "日期", "doc_number": "文件编号", "author": "责任者", "remarks": "备注",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.life.show import show
+from archive.pages import page_methods, summary
 from archive.projects import ProjectCache
 from indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
 
@@ -32,7 +34,10 @@ def public_document(doc: dict) -> dict:
 
 
 def document_view(cat: Catalog, doc_id: int) -> dict:
-    """Everything the document page shows: row, item title, preview kind, text and history."""
+    """Everything the document page shows: row, item title, preview kind, text, history, the
+    date candidates with why one was chosen, and how each page's text was read."""
+    shown = show(cat, doc_id)
+    reads = page_methods(cat, doc_id)
     doc = public_document(cat.document(doc_id))
     item_title = ""
     if doc["project_code"] and doc["item_code"]:
@@ -46,7 +51,12 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
         "item_title": item_title,
         "preview": PREVIEW_KINDS.get(doc["mime_type"], ""),
         "text": cat.text(doc_id),
-        "events": cat.events(document=doc_id),
+        "events": shown["events"],
+        "date_candidates": shown["date_candidates"],
+        "date_reason": shown["date_reason"],
+        "method_text": shown["method_text"],
+        "page_reads": reads,
+        "page_reads_summary": summary(reads),
     }
 
 

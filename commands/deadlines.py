@@ -15,13 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive import completeness
-from archive.deadlines.ical import Deadline, write_ics
+from archive.deadlines.duelist import as_deadline, check_reports, date_range, due_list
+from archive.deadlines.ical import write_ics
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from archive.deadlines.periods import parse_day, parse_period
+from archive.deadlines.periods import parse_day
 from archive.deadlines.servicedata import record_received, unwaive_period, waive_period
-from archive.projects import get_project, list_projects
 from commands.common import console, emit_json, home_option, json_option, state
-from indexer.errors import UsageError
 
 MARK = {
     "on-time": "[green]✔ 按时 on time[/]",
@@ -43,38 +42,11 @@ def resolve_today(text: str | None) -> date:
     return parse_day(text, "--today") if text else date.today()
 
 
-def date_range(period: str | None, from_: str | None, to: str | None) -> tuple[date | None, date | None]:
-    """The days --period or --from/--to select (None = the default end)."""
-    if period and (from_ or to):
-        raise UsageError("give either --period or --from/--to, not both")
-    if period:
-        p = parse_period(period)
-        return p.start, p.end
-    first = parse_day(from_, "--from") if from_ else None
-    last = parse_day(to, "--to") if to else None
-    if first and last and last < first:
-        raise UsageError(f"--to {to} is before --from {from_}")
-    return first, last
-
-
 def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: str | None, to: str | None,
             today: str | None) -> list:  # fmt: skip
     """One report per project: deadlines when its checklist has any, else completeness."""
-    cat = state().catalog()
     first, last = date_range(period, from_, to)
-    day = resolve_today(today)
-    projects = list_projects(cat) if all_ else [get_project(cat, c) for c in codes]
-    reports: list = []
-    for p in projects:
-        if has_deadlines(p):
-            reports.append(deadlines(cat, p.code, today=day, first=first, last=last))
-        elif (first or last) and not all_:  # with --all a construction project is simply checked whole
-            raise UsageError(f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to")
-        else:
-            reports.append(completeness.check(cat, p.code))
-    if all_:
-        reports.sort(key=lambda r: (0, -r.overdue) if isinstance(r, DeadlineReport) else (1, r.ratio))
-    return reports
+    return check_reports(state().catalog(), codes, all_=all_, today=resolve_today(today), first=first, last=last)
 
 
 def project_status(cat, project):
@@ -140,26 +112,13 @@ def due(codes: tuple[str, ...], days: int, person: str | None, ics: Path | None,
       dangan due SV-BJ --days 14 --person 王芳
       dangan due --ics 归档期限.ics
     """
-    cat = state().catalog()
     day = resolve_today(today)
-    projects = [get_project(cat, c) for c in codes] if codes else [p for p in list_projects(cat) if has_deadlines(p)]
-    entries = []
-    for p in projects:
-        rep = deadlines(cat, p.code, today=day, soon_days=days)
-        entries += [(p.code, o) for o in rep.obligations if o.status in ("overdue", "due-soon")]
-    if person:
-        entries = [(c, o) for c, o in entries if person in (o.person, o.role, o.owner)]
-    entries.sort(key=lambda e: (e[1].due, e[0], e[1].item))
+    entries = due_list(state().catalog(), codes, today=day, days=days, person=person)
     if ics:
-        write_ics(ics, [_deadline(c, o) for c, o in entries], stamp=datetime.now())
+        write_ics(ics, [as_deadline(c, o) for c, o in entries], stamp=datetime.now())
     if as_json:
         return emit_json([{"project": c, **o.to_json()} for c, o in entries])
     _print_due(entries, day, days, ics)
-
-
-def _deadline(code: str, o: Obligation) -> Deadline:
-    uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}@dangan"
-    return Deadline(uid, o.due, f"应交 {o.item} {o.title} {o.label}（{o.owner}）", f"{code} · {o.role} · 规则 due {o.due.isoformat()}")
 
 
 def _print_due(entries: list, day: date, days: int, ics: Path | None) -> None:

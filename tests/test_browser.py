@@ -94,6 +94,7 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     _upload_three(page, server, tmp_path)
     _file_from_review(page, server)
     _search_traditional(page, server)
+    _edit_date(page)
 
     page.goto(f"{server}/check/BJ-2024-017")
     after_filing = pct(page)
@@ -110,6 +111,7 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     shot(page, "09-by-person")
 
     _render_forms(page, server, tmp_path)
+    _service_deadlines(page, server, home)
     page.goto(f"{server}/admin")
     shot(page, "12-admin")
     assert page.goto(f"{server}/check/NO-SUCH").status == 404
@@ -167,6 +169,60 @@ def _search_traditional(page, server) -> None:
     assert frame.get_attribute("src").endswith("/file")
     page.wait_for_timeout(1500)  # let the PDF viewer draw before the screenshot
     shot(page, "06b-document-pdf")
+
+
+def _edit_date(page) -> None:
+    """On the document page just opened: correct its date and see it on the page and in its history."""
+    # After a full-page screenshot Chromium's PDF viewer keeps catching clicks below it; a
+    # fresh load of the page (as a person arriving at it) puts it back in its frame.
+    page.reload()
+    page.click("#edit-link")  # opens the edit form without JavaScript (?edit=1)
+    page.wait_for_selector("#edit-form input[name=date]", state="visible")
+    page.fill("#edit-form input[name=date]", "2024-03-18")
+    page.fill("#edit-form input[name=number]", "试验-007")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#message")
+    assert page.inner_text("#doc-date") == "2024年3月18日"
+    assert "日期: " in page.inner_text("#history") and "→ 2024-03-18" in page.inner_text("#history")
+    assert "set by hand" in page.inner_text("#date-reason")
+    shot(page, "06c-document-edited")
+    page.reload()
+    page.fill("#discard input[name=reason]", "扫描重复")
+    page.click("#discard button")
+    page.wait_for_selector("#restore")
+    assert "已移入回收站" in page.inner_text("#doc-status") and "扫描重复" in page.inner_text("#doc-status")
+    shot(page, "06d-document-discarded")
+    page.reload()  # (the PDF viewer again, after the full-page screenshot)
+    page.click("#restore button")
+    page.wait_for_selector("#discard")
+    assert "已归档" in page.inner_text(".where")
+
+
+def _service_deadlines(page, server, home) -> None:
+    """A service centre with March's tickets late and its receipts overdue: the morning list and the month."""
+    from archive.projects import add_project
+    from tests.test_deadlines import ROLES, put
+
+    with Catalog.open(home) as cat:
+        add_project(cat, "SV-BJ", "北京服务中心", checklist="service", roles=ROLES)
+        for day, filed in (("2024-02-14", "2024-03-02"), ("2024-03-31", "2024-04-01"), ("2024-03-05", "2024-04-05")):
+            put(cat, "S01", day, filed)
+    page.goto(f"{server}/check")
+    page.click("nav >> text=服务期限")
+    page.fill("#due-filter input[name=today]", "2024-04-10")
+    page.click("#due-filter button[type=submit]")
+    page.wait_for_selector("#due")
+    assert "✘ 逾期" in page.inner_text("#due") and "王强" in page.inner_text("#due")
+    shot(page, "14-deadlines-morning-list")
+    page.click("#service-projects >> text=SV-BJ")
+    page.fill("#period-filter input[name=period]", "2024-03")
+    page.click("#period-filter button[type=submit]")
+    page.wait_for_selector("#obligations")
+    assert "迟交 3 天" in page.inner_text("#obligations")
+    shot(page, "15-deadlines-month")
+    page.click("text=按责任人")
+    page.wait_for_selector("#obligations tr.group")
+    shot(page, "16-deadlines-by-person")
 
 
 def _render_forms(page, server, tmp_path) -> None:

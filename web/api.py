@@ -1,6 +1,7 @@
 """The JSON API under ``/api/``: the same shapes as the command line's ``--json``.
 
-search (a list of hits), check (one report, or every project's with no code), catalog (the
+search (a list of hits), check (one report, or every project's with no code: a service
+project's deadlines, with ``?period=`` or ``?from=&to=``), due (the morning list), catalog (the
 tree), review (the queue), documents (rows without the crash-recovery marker) and a
 document's file by id.  Authenticated by ``Authorization: Bearer TOKEN`` or the session.
 """
@@ -13,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive import completeness
+from archive.deadlines.duelist import check_reports, date_range, due_list
 from archive.docview import public_document, stored_file
 from archive.filing import review_queue
 from archive.tree import catalog_tree
 from indexer.errors import UsageError
 from web.base import api, call, state
+from web.deadlines import day_count, person_param, today_of
 from web.documents import search_filters
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
@@ -40,16 +42,33 @@ async def search(request: Request) -> Response:
     return as_json([h.to_json() for h in hits])
 
 
+def _range(params):
+    return date_range(params.get("period") or None, params.get("from") or None, params.get("to") or None)
+
+
 @api()
 async def check_all(request: Request) -> Response:
-    reports = await call(completeness.check_all, state(request).cat)
+    """`dangan check --all --json`: service projects (most overdue first), then the least complete."""
+    first, last = _range(request.query_params)
+    reports = await call(check_reports, state(request).cat, (), all_=True, today=today_of(request.query_params), first=first, last=last)
     return as_json([r.to_json() for r in reports])
 
 
 @api()
 async def check(request: Request) -> Response:
-    report = await call(completeness.check, state(request).cat, request.path_params["code"])
+    """`dangan check CODE --json` (with --period/--from/--to/--today as query parameters)."""
+    first, last = _range(request.query_params)
+    [report] = await call(check_reports, state(request).cat, (request.path_params["code"],), today=today_of(request.query_params),
+                          first=first, last=last)  # fmt: skip
     return as_json(report.to_json())
+
+
+@api()
+async def due(request: Request) -> Response:
+    """`dangan due --json`: overdue and due within ``days`` (7), optionally for one ``person``."""
+    params = request.query_params
+    entries = await call(due_list, state(request).cat, today=today_of(params), days=day_count(params), person=person_param(params))
+    return as_json([{"project": c, **o.to_json()} for c, o in entries])
 
 
 @api()
@@ -86,6 +105,7 @@ routes = [
     Route("/api/search", search),
     Route("/api/check", check_all),
     Route("/api/check/{code}", check),
+    Route("/api/due", due),
     Route("/api/catalog/{code}", catalog),
     Route("/api/review", review),
     Route("/api/documents", documents),

@@ -198,14 +198,35 @@ def event_detail(detail: dict) -> str:
 
     The input file shows by its name: the folder it was read from is the server's business.
     """
-    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in (detail or {}).items()}
-    return "; ".join(f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {}))
+    detail = dict(detail or {})
+    before, after = detail.pop("before", None), detail.pop("after", None)
+    changes = []
+    if isinstance(before, dict) and isinstance(after, dict):  # an edit, discard or restore: old → new
+        changes = [f"{FIELD_LABELS.get(k, k)}: {_value(k, before.get(k))} → {_value(k, v)}" for k, v in after.items() if k in FIELD_LABELS]
+    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in detail.items()}
+    return "; ".join(changes + [f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {})])
+
+
+def _value(column: str, value: Any) -> str:
+    if column == "status":
+        return STATUS_LABELS.get(value, value or "")
+    return "（空）" if value in (None, "") else str(value)
+
+
+STATUS_LABELS = {"filed": "已归档", "review": "待审核", "discarded": "回收站"}
+# Catalog columns an edit, refile or discard changes, as the document page names them.
+FIELD_LABELS = {
+    "title": "题名", "document_date": "日期", "doc_number": "文件编号", "author": "责任者", "remarks": "备注",
+    "pages": "页数", "retention": "保管期限", "secrecy": "密级", "project_code": "项目", "item_code": "条目",
+    "status": "状态", "person": "责任人",
+}
 
 
 # Event actions as the users say them; an action not listed shows as it is logged.
 ACTION_LABELS = {
     "filed": "归档", "to-review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
     "item-waived": "免交", "waiver-undone": "撤销免交", "recovered": "恢复", "failed": "失败",
+    "edited": "修改著录", "discarded": "移入回收站", "restored": "从回收站恢复", "undone": "撤销",
 }
 
 

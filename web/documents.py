@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from archive.docview import document_view, stored_file
+from archive.life.edit import RETENTIONS, SECRECY
 from archive.projects import list_projects
 from indexer.errors import UsageError
 from indexer.filters import TYPE_MIME, Filters
@@ -21,6 +22,13 @@ from web.base import call, page, render, state
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
+# How a document's and each page's text was read (archive.pages / archive.life.show codes).
+READ_METHODS = {
+    "text": "文字层", "text-pdfium": "文字层（PDFium）", "text-pdfminer": "文字层（pdfminer）", "ocr": "OCR 识别",
+    "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
+}  # fmt: skip
+# Where a date candidate was found (archive.dates' kinds), as the users say it.
+DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
 
 
 def parse_date(value: str | None, label: str) -> date | None:
@@ -74,9 +82,11 @@ async def search(request: Request) -> Response:
 
 @page()
 async def document(request: Request) -> Response:
-    """Preview, metadata, extracted text and event history of one document."""
+    """Preview, metadata, extracted text, date candidates and event history of one document;
+    the edit, refile and discard/restore forms for the roles that may use them."""
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
-    return render(request, "document.html", **view)
+    return render(request, "document.html", **view, kinds=DATE_KINDS, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
+                  saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 
 @page()

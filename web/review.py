@@ -26,7 +26,7 @@ async def queue(request: Request) -> Response:
     docs = await call(review_queue, cat)
     projects = await call(list_projects, cat)
     return render(request, "review.html", docs=docs, projects=projects, preview=PREVIEW_KINDS,
-                  done=request.query_params.get("filed"))  # fmt: skip
+                  done=request.query_params.get("filed"), discarded=request.query_params.get("discarded"))  # fmt: skip
 
 
 def _file(cat, doc_id: int, project: str, item: str) -> dict:

@@ -39,6 +39,20 @@ def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     return apply_change(cat, doc, after, "edited")
 
 
+def edit_changed(cat: Catalog, doc_id: int, values: dict[str, str]) -> dict:
+    """Apply a whole edit form (option name → text): only the fields whose text differs from
+    the catalog change; a form sent back unchanged changes nothing and logs nothing."""
+    doc = cat.document(doc_id)
+    changed = {}
+    for key, text in values.items():
+        if key not in FIELDS:
+            raise UsageError(f"document {doc_id}: {key!r} is not a field that can be edited; use {', '.join(FIELDS)}")
+        current = doc[FIELDS[key]]
+        if (text or "").strip() != ("" if current is None else str(current)):
+            changed[key] = text or ""
+    return edit(cat, doc_id, **changed) if changed else doc
+
+
 def _validate(doc_id: int, key: str, value: Any) -> Any:
     text = str(value).strip()
     if key == "title" and not text:

@@ -56,7 +56,8 @@ def reference(form: F.FormSpec, ticket: str, picture: Path | None, out: Path) ->
 @pytest.mark.parametrize("parallel", [False, True], ids=["in process", "worker pool"])
 def test_each_form_gets_its_own_picture_as_docxtpl_prints_it(form, tmp_path, monkeypatch, parallel):
     if parallel:
-        monkeypatch.setattr(forms_batch, "PARALLEL_MIN_ROWS", 2)
+        monkeypatch.setattr(forms_batch, "ROWS_PER_WORKER", 1)  # a pool even for three rows
+        monkeypatch.setattr(forms_batch, "free_cores", lambda: 2)
     rows = [
         {"单号": "Q-1", "签名": "签名/王强.png"},
         {"单号": "Q-2", "签名": "签名\\李娜.png"},

@@ -1,0 +1,119 @@
+"""The volumes (案卷) pages through Starlette's test client: list, plan, seal, build, check, roles, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.catalog import Catalog
+from archive.ingest import ingest_paths
+from archive.volumes import list_volumes
+from tests.conftest import write_text_doc
+from tests.webutil import login, make_client, prepare_home
+from web.app import create_app
+
+CODE = "BJ-2024-017"
+
+
+@pytest.fixture
+def app(home, tmp_path):
+    prepare_home(home)
+    folder = tmp_path / "in"
+    write_text_doc(folder, "施工合同书.txt", "施工合同书 2024年2月1日")
+    write_text_doc(folder, "施工日志1.txt", "施工日志 2024年5月1日 晴")
+    with Catalog.open(home) as cat:
+        records = ingest_paths(cat, [folder], project=CODE)
+    assert all(r.outcome == "filed" for r in records), [r.message for r in records]
+    return create_app(home, max_upload_bytes=64 * 1024)
+
+
+def as_role(app, role: str):
+    c = make_client(app)
+    c.__enter__()
+    return c, login(c, role)
+
+
+def volumes_of(home):
+    with Catalog.open(home) as cat:
+        return list_volumes(cat, CODE)
+
+
+def test_an_archivist_plans_and_the_page_lists_the_volume_and_its_documents(app, home):
+    archivist, token = as_role(app, "archivist")
+    assert "尚未组卷" in archivist.get(f"/volumes/{CODE}").text
+    r = archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    assert r.status_code == 303 and r.headers["location"] == f"/volumes/{CODE}?done=plan"
+    vols = volumes_of(home)
+    assert vols and sum(len(v.entries) for v in vols) == 2
+    page = archivist.get(r.headers["location"]).text
+    assert "已重新组卷" in page and "草稿" in page and vols[0].title in page
+    assert "施工合同书" in page and "施工日志" in page and "封卷" in page
+
+
+def test_seal_and_unseal_with_a_reason(app, home):
+    archivist, token = as_role(app, "archivist")
+    archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    seq = volumes_of(home)[0].sequence
+    assert archivist.post(f"/volumes/{CODE}/{seq}/seal", data={"csrf": token}).status_code == 303
+    assert volumes_of(home)[0].sealed and "已封卷" in archivist.get(f"/volumes/{CODE}").text
+    r = archivist.post(f"/volumes/{CODE}/{seq}/unseal", data={"csrf": token, "reason": ""})
+    assert r.status_code == 400 and "unsealing needs a reason" in r.text
+    assert volumes_of(home)[0].sealed
+    assert archivist.post(f"/volumes/{CODE}/{seq}/unseal", data={"csrf": token, "reason": "补充设计变更单"}).status_code == 303
+    assert not volumes_of(home)[0].sealed
+
+
+def test_a_viewer_may_read_but_not_plan_seal_or_build(app, home):
+    archivist, token = as_role(app, "archivist")
+    archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    before = volumes_of(home)
+    viewer, vtoken = as_role(app, "viewer")
+    page = viewer.get(f"/volumes/{CODE}")
+    assert page.status_code == 200 and "封卷</button>" not in page.text
+    for action in ("plan", "1/seal", "1/build"):
+        r = viewer.post(f"/volumes/{CODE}/{action}", data={"csrf": vtoken})
+        assert r.status_code == 403 and "没有此操作的权限" in r.text
+    assert [v.status for v in volumes_of(home)] == [v.status for v in before]
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, home):
+    archivist, token = as_role(app, "archivist")
+    r = archivist.post(f"/volumes/{CODE}/plan", data={})
+    assert r.status_code == 403 and "CSRF" in r.text
+    assert archivist.post(f"/volumes/{CODE}/plan", data={"csrf": "forged"}).status_code == 403
+    assert volumes_of(home) == []
+
+
+def test_the_check_page_shows_a_failing_row_for_a_missing_item(app, home):
+    viewer, _ = as_role(app, "viewer")
+    page = viewer.get(f"/volumes/{CODE}/check")
+    assert page.status_code == 200
+    assert "不通过" in page.text and "✘ 不通过" in page.text
+    findings = page.text.split('id="findings"')[1]
+    assert "完整性" in findings and "is in no volume" in findings  # filed but not planned yet
+    with Catalog.open(home) as cat:
+        from archive.handover import run_checks
+
+        missing = [f for f in run_checks(cat, CODE).findings if f.item]
+    assert missing and missing[0].item in findings  # a required checklist item not filed
+
+
+def test_the_pdf_is_built_and_downloaded_by_volume_id_only(app, home):
+    archivist, token = as_role(app, "archivist")
+    archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    v = volumes_of(home)[0]
+    assert archivist.get(f"/volume-pdf/{v.id}").status_code == 404  # not built yet
+    r = archivist.post(f"/volumes/{CODE}/{v.sequence}/build", data={"csrf": token})
+    assert r.status_code == 303
+    assert f'href="/volume-pdf/{v.id}"' in archivist.get(f"/volumes/{CODE}").text
+    pdf = archivist.get(f"/volume-pdf/{v.id}")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bad = archivist.get("/volume-pdf/99999")
+    assert bad.status_code == 404 and "no built PDF" in bad.text
+    assert archivist.get("/volume-pdf/..%2F..%2Fdangan.toml").status_code == 404
+
+
+def test_the_menu_and_the_completeness_page_link_to_the_volumes(app):
+    viewer, _ = as_role(app, "viewer")
+    assert f'href="/volumes/{CODE}"' in viewer.get(f"/check/{CODE}").text
+    overview = viewer.get("/volumes").text
+    assert 'href="/volumes"' in overview and f'href="/volumes/{CODE}/check"' in overview

@@ -8,6 +8,7 @@ from archive.catalog import Catalog
 from archive.ingest import ingest_paths
 from archive.volumes import list_volumes
 from tests.conftest import write_text_doc
+from tests.docgen import make_docx
 from tests.webutil import login, make_client, prepare_home
 from web.app import create_app
 
@@ -108,8 +109,41 @@ def test_the_pdf_is_built_and_downloaded_by_volume_id_only(app, home):
     pdf = archivist.get(f"/volume-pdf/{v.id}")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     bad = archivist.get("/volume-pdf/99999")
-    assert bad.status_code == 404 and "no built PDF" in bad.text
+    assert bad.status_code == 404 and "no up-to-date PDF" in bad.text
     assert archivist.get("/volume-pdf/..%2F..%2Fdangan.toml").status_code == 404
+
+
+def test_a_pdf_is_not_served_once_its_volume_changed(app, home):
+    archivist, token = as_role(app, "archivist")
+    archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    v = volumes_of(home)[0]
+    archivist.post(f"/volumes/{CODE}/{v.sequence}/build", data={"csrf": token})
+    assert archivist.get(f"/volume-pdf/{v.id}").status_code == 200
+    assert archivist.post(f"/volumes/{CODE}/{v.sequence}/seal", data={"csrf": token}).status_code == 303
+    assert archivist.get(f"/volume-pdf/{v.id}").status_code == 200  # sealing does not change the PDF
+    doc = v.entries[0].document_id
+    r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "title": "施工合同书（补充）"})
+    assert r.status_code == 303
+    stale = archivist.get(f"/volume-pdf/{v.id}")
+    assert stale.status_code == 404 and "no up-to-date PDF" in stale.text
+    assert f'href="/volume-pdf/{v.id}"' not in archivist.get(f"/volumes/{CODE}").text
+
+
+def test_without_libreoffice_a_word_file_gives_a_clear_page_and_no_pdf(app, home, tmp_path, monkeypatch):
+    (tmp_path / "word").mkdir()
+    make_docx(tmp_path / "word" / "图纸会审纪要.docx", ["图纸会审纪要", "会审日期：2024年3月8日"])
+    with Catalog.open(home) as cat:
+        (rec,) = ingest_paths(cat, [tmp_path / "word"], project=CODE)
+    assert rec.outcome == "filed"
+    archivist, token = as_role(app, "archivist")
+    archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
+    word = next(x for x in volumes_of(home) if any(e.document_id == rec.doc_id for e in x.entries))
+    monkeypatch.setattr("archive.forms.pdf.shutil.which", lambda _name: None)
+    r = archivist.post(f"/volumes/{CODE}/{word.sequence}/build", data={"csrf": token})
+    assert r.status_code == 503 and "Traceback" not in r.text
+    assert "LibreOffice is needed to make PDFs but `soffice` is not on PATH; install it with: apt-get install" in r.text
+    assert archivist.get(f"/volume-pdf/{word.id}").status_code == 404
+    assert list((home.root / ".web-volumes").iterdir()) == []  # the failed build left nothing behind
 
 
 def test_the_menu_and_the_completeness_page_link_to_the_volumes(app):

@@ -9,7 +9,10 @@ that id only: no path ever comes from the request.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from starlette.requests import Request
@@ -25,6 +28,7 @@ from indexer.errors import NotFoundError
 from web.base import call, catalog_for, page, render, state
 
 VOLUMES_WORK = ".web-volumes"  # under the home: one folder per volume id with its last built PDF
+SIGNATURE = "volume.json"  # beside the PDF: the project and what the PDF shows, to serve it only while current
 STATUS = {"draft": "草稿", "sealed": "已封卷"}
 
 
@@ -41,7 +45,7 @@ def _volumes_view(cat, code: str) -> list[dict]:
     for v in vols:
         rows = [(row, e.document_id) for row, e in zip(contents_rows(v), v.entries)]
         out.append({"v": v, "code": volume_code(v, settings), "status": STATUS.get(v.status, v.status), "rows": rows,
-                     "built": _built_pdf(cat.home.root, v.id) is not None})  # fmt: skip
+                     "built": _built_pdf(cat, v.id, v) is not None})  # fmt: skip
     return out
 
 
@@ -88,9 +92,19 @@ async def unseal_one(request: Request) -> Response:
 def _build(cat, code: str, sequence: int) -> int:
     """Build one volume's PDF into its work folder (replacing the last one); returns the volume id."""
     v = get_volume(cat, code, sequence)
-    folder = cat.home.root / VOLUMES_WORK / str(v.id)
-    shutil.rmtree(folder, ignore_errors=True)  # an older PDF may carry an older 档号 as its name
-    build_volume(cat, v, folder)
+    work = cat.home.root / VOLUMES_WORK
+    work.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f"{v.id}-", dir=work))
+    try:
+        built = build_volume(cat, v, fresh)
+        stamp = {"project": v.project, "signature": _signature(built.volume, built.code)}
+        (fresh / SIGNATURE).write_text(json.dumps(stamp), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)  # a failed build leaves the last good PDF as it was
+        raise
+    # The old PDF goes only now (it may carry an older 档号 as its name).
+    shutil.rmtree(work / str(v.id), ignore_errors=True)
+    fresh.rename(work / str(v.id))
     return v.id
 
 
@@ -102,9 +116,29 @@ async def build_one(request: Request) -> Response:
     return RedirectResponse(f"/volumes/{code}?done=build#vol-{vol}", status_code=303)
 
 
-def _built_pdf(root: Path, volume_id: int) -> Path | None:
-    folder = root / VOLUMES_WORK / str(int(volume_id))
-    found = sorted(folder.glob("*.pdf")) if folder.is_dir() else []
+def _signature(v, code: str) -> str:
+    """What the PDF shows of volume ``v`` (not whether it is sealed), with when it was made:
+    an id SQLite hands out again after a re-plan, or a changed title, never gets the old PDF."""
+    shown = {**v.to_json(code), "status": None, "created_at": str(v.created_at)}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _built_pdf(cat, volume_id: int, current=None) -> Path | None:
+    """The built PDF of the volume with this id if it still shows that volume as it is now."""
+    folder = cat.home.root / VOLUMES_WORK / str(int(volume_id))
+    try:
+        stamp = json.loads((folder / SIGNATURE).read_text(encoding="utf-8"))
+        project, signature = str(stamp["project"]), str(stamp["signature"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if current is None:
+        try:
+            current = next((v for v in list_volumes(cat, project) if v.id == volume_id), None)
+        except NotFoundError:  # the project is gone
+            return None
+    if current is None or _signature(current, volume_code(current, code_settings(cat))) != signature:
+        return None
+    found = sorted(folder.glob("*.pdf"))
     return found[0] if found else None
 
 
@@ -112,9 +146,9 @@ def _built_pdf(root: Path, volume_id: int) -> Path | None:
 async def download(request: Request) -> Response:
     """The last built PDF of the volume with this id; 404 when there is none."""
     vol_id = request.path_params["vol_id"]
-    path = await call(_built_pdf, state(request).home.root, vol_id)
+    path = await call(_built_pdf, state(request).cat, vol_id)
     if path is None:
-        raise NotFoundError(f"volume id {vol_id} has no built PDF; build it on its project's volumes page first")
+        raise NotFoundError(f"volume id {vol_id} has no up-to-date PDF; build it (again) on its project's volumes page")
     return FileResponse(path, media_type="application/pdf", filename=path.name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.catalog import Catalog
+from archive.handover import run_checks
 from archive.ingest import ingest_paths
 from archive.volumes import list_volumes
 from tests.conftest import write_text_doc
@@ -85,17 +86,19 @@ def test_a_post_without_the_csrf_token_is_refused(app, home):
 
 
 def test_the_check_page_shows_a_failing_row_for_a_missing_item(app, home):
+    with Catalog.open(home) as cat:
+        missing = [f.item for f in run_checks(cat, CODE).findings if f.item]
+    assert missing  # the small project lacks required checklist items
     viewer, _ = as_role(app, "viewer")
     page = viewer.get(f"/volumes/{CODE}/check")
-    assert page.status_code == 200
-    assert "不通过" in page.text and "✘ 不通过" in page.text
-    findings = page.text.split('id="findings"')[1]
-    assert "完整性" in findings and "is in no volume" in findings  # filed but not planned yet
-    with Catalog.open(home) as cat:
-        from archive.handover import run_checks
-
-        missing = [f for f in run_checks(cat, CODE).findings if f.item]
-    assert missing and missing[0].item in findings  # a required checklist item not filed
+    assert page.status_code == 200 and "<b>不通过</b>" in page.text
+    properties, findings = page.text.split('id="properties"')[1].split('id="findings"')
+    assert "<td>完整性</td><td>✘ 不通过" in properties and "<td>真实性</td><td>✔ 通过" in properties
+    assert f"{missing[0]}</td>" in findings and "required, neither filed nor waived" in findings
+    assert "is in no volume" in findings  # filed but not planned yet
+    manager, token = as_role(app, "manager")
+    manager.post(f"/check/{CODE}/waive", data={"csrf": token, "item": missing[0], "reason": "本工程无此项"})
+    assert f"{missing[0]}</td>" not in viewer.get(f"/volumes/{CODE}/check").text.split('id="findings"')[1]
 
 
 def test_the_pdf_is_built_and_downloaded_by_volume_id_only(app, home):

@@ -94,6 +94,8 @@ def _build(cat, code: str, sequence: int) -> int:
     v = get_volume(cat, code, sequence)
     work = cat.home.root / VOLUMES_WORK
     work.mkdir(parents=True, exist_ok=True)
+    for left in work.glob(f"{v.id}-*"):  # a build cut off half way (we hold the writer lock: none is running)
+        shutil.rmtree(left, ignore_errors=True)
     fresh = Path(tempfile.mkdtemp(prefix=f"{v.id}-", dir=work))
     try:
         built = build_volume(cat, v, fresh)

@@ -1,8 +1,8 @@
 """The dangan web app: Starlette routes over the archive library, served by uvicorn.
 
 ``create_app(home)`` assembles the pages of each module (search and documents, review,
-completeness, volumes and the 四性检测, upload, forms and registers, the JSON API), the signed session cookie, the
-upload size limit, and error pages: a library error becomes a page (or JSON under /api/)
+completeness, volumes and the 四性检测, upload, forms and registers, the JSON API), the
+signed session cookie, the upload size limit, and error pages: a library error becomes a page (or JSON under /api/)
 with its one-line message and a fitting HTTP status; anything else a plain 500 page with no
 traceback.
 """

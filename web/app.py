@@ -1,8 +1,8 @@
 """The dangan web app: Starlette routes over the archive library, served by uvicorn.
 
 ``create_app(home)`` assembles the pages of each module (search and documents, review,
-completeness, upload, forms and registers, the JSON API), the signed session cookie, the
-upload size limit, and error pages: a library error becomes a page (or JSON under /api/)
+completeness, volumes and the 四性检测, upload, forms and registers, the JSON API), the
+signed session cookie, the upload size limit, and error pages: a library error becomes a page (or JSON under /api/)
 with its one-line message and a fitting HTTP status; anything else a plain 500 page with no
 traceback.
 """
@@ -31,7 +31,7 @@ from archive.formjobs import sweep_jobs
 from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
 from archive.users import session_secret
 from indexer.errors import AuthError, ConflictError, DanganError, ExitCode, PermissionDeniedError
-from web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload
+from web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
 from web.base import HERE, WebState, render
 from web.forms import FORMS_WORK
 
@@ -57,7 +57,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
     # Work folders of a previous run: unfinished uploads and ZIPs nobody fetched.
     for folder in [*sweep_uploads(home.root), *sweep_jobs(home.root / FORMS_WORK)]:
         log.warning("removed %s left by an earlier run of the web app", folder)
-    routes = [*auth.routes, *documents.routes, *review.routes, *life.routes, *checks.routes, *deadlines.routes, *upload.routes, *forms.routes, *admin.routes, *api.routes]
+    routes = [*auth.routes, *documents.routes, *review.routes, *life.routes, *checks.routes, *deadlines.routes, *upload.routes, *volumes.routes, *forms.routes, *admin.routes, *api.routes]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     app = Starlette(
         routes=routes,

@@ -51,11 +51,17 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 测量 --person 赵磊 --type pdf --json
     """
     text = " ".join(query)
-    cat = state().catalog()
-    known = check_filters(cat, project=project, item=item, person=person)
+    # The catalog is opened only to check named filters: a plain search needs the index alone
+    # (opening the catalog costs the SQLAlchemy import and a checklist read per project).
+    if project or item or person:
+        cat = state().catalog()
+        known = check_filters(cat, project=project, item=item, person=person)
+        home = cat.home
+    else:
+        known, home = {}, state().home_obj()
     filters = Filters(group=group, type=doc_type, date_from=date_from, date_to=date_to, **known)
     offset = (page - 1) * limit if page else offset
-    with SearchIndex(cat.home.index_dir) as index:
+    with SearchIndex(home.index_dir) as index:
         hits, total = index.search_window(text, filters, offset=offset, limit=limit)
     if as_json:
         emit_json([h.to_json() for h in hits])

@@ -74,6 +74,21 @@ def raw_tokens(folded: str, gram: int) -> Iterator[tuple[str, int, int]]:
             yield from _spaced_run(folded, start, run, gram)
 
 
+def token_texts(folded: str, gram: int) -> Iterator[str]:
+    """The texts ``raw_tokens`` yields, without offsets: the indexing loop needs no more."""
+    for match in _TOKEN_RE.finditer(folded):
+        run = match.group()
+        if match.lastgroup == "word":
+            yield run.lower()
+        elif len(run) == 1 or gram == 1 and _SPACE_RE.search(run) is None:
+            yield from run
+        elif _SPACE_RE.search(run) is None:
+            # Bigrams of a run: each character joined to the next (in C, not a Python loop).
+            yield from map(str.__add__, run, run[1:])
+        else:
+            yield from (text for text, _start, _end in _spaced_run(folded, match.start(), run, gram))
+
+
 def _spaced_run(folded: str, start: int, run: str, gram: int) -> Iterator[tuple[str, int, int]]:
     """N-grams of a CJK run with whitespace inside: the characters are joined across it,
     and a token's offsets span the whitespace it bridges."""

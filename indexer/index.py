@@ -46,6 +46,7 @@ from indexer.hits import Hit, hit_from_stored
 from indexer.query import Pattern, parse_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from indexer.snippets import make_snippet, match_spans
+from indexer.writer import PackedWriter, paused_gc
 
 __all__ = [
     "FILTER_FIELDS",
@@ -317,7 +318,7 @@ class SearchIndex:
 
     def _writer(self, ix):
         try:
-            return ix.writer(timeout=self.lock_timeout, limitmb=WRITER_LIMITMB, procs=1)
+            return PackedWriter(ix, timeout=self.lock_timeout, limitmb=WRITER_LIMITMB)
         except LockError as e:
             raise BusyError(
                 f"another process holds the Whoosh writer lock in {self.dir / self._ix_gen}; try again when it has finished"
@@ -374,15 +375,16 @@ class SearchIndex:
 
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
-    try:
-        count = apply(writer)
-    except BaseException:
-        writer.cancel()
-        raise
-    if count:
-        writer.commit(mergetype=mergetype or _merge_policy)
-    else:
-        writer.cancel()
+    with paused_gc():
+        try:
+            count = apply(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        if count:
+            writer.commit(mergetype=mergetype or _merge_policy)
+        else:
+            writer.cancel()
     return count
 
 
@@ -394,14 +396,14 @@ def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | No
     try:
         for chunk in _batches(docs, batch):
             # No merging while building: each merge re-sorts postings already written once.
-            writer = ix.writer(limitmb=WRITER_LIMITMB, procs=1)
+            writer = PackedWriter(ix, limitmb=WRITER_LIMITMB)
             _commit(writer, lambda writer: _add_all(writer, chunk), mergetype=NO_MERGE)
             total += len(chunk)
             if progress is not None:
                 progress(len(chunk))
         if _segment_count(ix) > REBUILD_MERGE_SEGMENTS:
             # One merge at the end: queries look each term up once per segment.
-            ix.writer(limitmb=WRITER_LIMITMB, procs=1).commit(mergetype=OPTIMIZE)
+            PackedWriter(ix, limitmb=WRITER_LIMITMB).commit(mergetype=OPTIMIZE)
     finally:
         ix.close()
     return total

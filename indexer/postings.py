@@ -19,22 +19,25 @@ each index names its format.
 from __future__ import annotations
 
 import struct
-from collections import defaultdict
 from itertools import accumulate
+from operator import sub
 from typing import Iterator
 
 from whoosh.formats import Positions
 
-from indexer.analysis import ChineseTokenizer, raw_tokens
+from indexer.analysis import ChineseTokenizer, token_texts
 from indexer.text import fold
 
 _WIDTHS = ((1 << 8, 1, "B"), (1 << 16, 2, "H"), (1 << 32, 4, "I"))
 _CODES = {1: "B", 2: "H", 4: "I"}
+# Most terms occur once in a document: their packed value in one C call.
+_ONE_BYTE = struct.Struct("<BB")
+_ONE_SHORT = struct.Struct("<BH")
 
 
 def pack_positions(positions: list[int]) -> bytes:
     """Ascending positions as one width byte and little-endian deltas of that width."""
-    deltas = [positions[0], *(b - a for a, b in zip(positions, positions[1:]))]
+    deltas = [positions[0], *map(sub, positions[1:], positions)]
     top = max(deltas)
     for limit, width, code in _WIDTHS:
         if top < limit:
@@ -56,12 +59,23 @@ class PackedPositions(Positions):
         if type(analyzer) is not ChineseTokenizer:
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        positions: dict[str, list[int]] = defaultdict(list)
-        for pos, (text, _start, _end) in enumerate(raw_tokens(fold(value), analyzer.gram)):
-            positions[text].append(pos)
+        positions: dict[str, list[int]] = {}
+        get = positions.get
+        for pos, text in enumerate(token_texts(fold(value), analyzer.gram)):
+            found = get(text)
+            if found is None:
+                positions[text] = [pos]
+            else:
+                found.append(pos)
         boost = self.field_boost
         for term, found in positions.items():
-            yield term, len(found), len(found) * boost, pack_positions(found)
+            count = len(found)
+            if count == 1 and found[0] < 1 << 16:
+                first = found[0]
+                packed = _ONE_BYTE.pack(1, first) if first < 256 else _ONE_SHORT.pack(2, first)
+            else:
+                packed = pack_positions(found)
+            yield term, count, count * boost, packed
 
     def encode(self, poslist) -> bytes:
         return pack_positions(list(poslist))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.query import And, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Or, Query, Term
 
 from indexer.analysis import is_cjk, tokens
 from indexer.errors import QueryError
+from indexer.phrase import Adjacent
 from indexer.schema import TEXT_FIELDS
 
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
@@ -150,4 +151,4 @@ def _sequence(fieldname: str, texts: tuple[str, ...]) -> Query:
     """A term, or a phrase of adjacent terms in order (so 京都 does not match 北京大学)."""
     if len(texts) == 1:
         return Term(fieldname, texts[0])
-    return Phrase(fieldname, list(texts))
+    return Adjacent(fieldname, list(texts))

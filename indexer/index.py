@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.index import IndexError as WhooshIndexError
@@ -235,16 +236,18 @@ class SearchIndex:
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
         parsed, patterns = parse_query(query)
         with _damage_reported(self.dir):
-            results = self._current_searcher().search(parsed, limit=limit, filter=filters.query())
+            results = _ranked(self._current_searcher(), parsed, limit, filters.query())
             return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
 
-    def search_window(self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
+    def search_window(
+        self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20
+    ) -> tuple[list[Hit], int]:
         """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         parsed, patterns = parse_query(query)
         with _damage_reported(self.dir):
-            results = self._current_searcher().search(parsed, limit=offset + limit, filter=(filters or Filters()).query())
+            results = _ranked(self._current_searcher(), parsed, offset + limit, (filters or Filters()).query())
             window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
             return window, len(results)
 
@@ -386,6 +389,22 @@ def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
         else:
             writer.cancel()
     return count
+
+
+def _ranked(searcher, query, limit: int, allow):
+    """The best ``limit`` hits, every match scored, and so counted, in one pass.
+
+    Whoosh's default collector skips posting blocks and drops parts of a query it judges
+    unable to reach the top ("quality" optimisations).  Across segments that returned a
+    wrong top 20 for ANDed and ORed words (10,000 documents: 混凝土 OR 钢筋 missed every
+    true top hit), and counting the matches for "20 of 55" then took a second pass.
+    Scoring every match measured 1.6–1.9× faster for both together (bench/README.md).
+    """
+    collector = TopCollector(limit, usequality=False, replace=0)
+    if allow is not None:
+        collector = FilterCollector(collector, allow)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | None, batch: int) -> int:

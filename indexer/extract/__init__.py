@@ -12,23 +12,35 @@ message names the file and says what to do; pages that simply yield no text are 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from indexer import limits as _limits
 from indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
-from indexer.extract.images import read_image
-from indexer.extract.ocr import ocr_image
-from indexer.extract.pdf import read_pdf
-from indexer.extract.plain import read_text
 from indexer.extract.sniff import extension_note, sniff_type
-from indexer.extract.word import read_docx
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
 # indexer.extract.ocr.ocr_image, which is what the readers call.
 __all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "ocr_image", "sniff_type", "supported_extensions"]
 
-# One reader per type; each takes (path, mime, ocr) and returns an Extraction.
-_READERS = {PDF: read_pdf, PNG: read_image, JPEG: read_image, TIFF: read_image, DOCX: read_docx, TEXT: read_text}
+# One reader per type, (module, function); each takes (path, mime, ocr) and returns an
+# Extraction.  A reader's module is imported when a file of its type first comes: a run of
+# PDFs never loads python-docx (~50 ms), and the OCR engine loads numpy only when it reads.
+_READERS = {
+    PDF: ("indexer.extract.pdf", "read_pdf"),
+    PNG: ("indexer.extract.images", "read_image"),
+    JPEG: ("indexer.extract.images", "read_image"),
+    TIFF: ("indexer.extract.images", "read_image"),
+    DOCX: ("indexer.extract.word", "read_docx"),
+    TEXT: ("indexer.extract.plain", "read_text"),
+}
+
+
+def __getattr__(name: str):
+    # ``from indexer.extract import ocr_image`` still works, without importing OCR up front.
+    if name == "ocr_image":
+        return importlib.import_module("indexer.extract.ocr").ocr_image
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
@@ -42,7 +54,8 @@ def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = Non
     with _limits.applied(limits):
         mime = sniff_type(path)  # first: it says clearly when the file is missing or a folder
         _limits.check_file_size(path, path.stat().st_size)
-        result = _READERS[mime](path, mime, ocr)
+        module, function = _READERS[mime]
+        result = getattr(importlib.import_module(module), function)(path, mime, ocr)
     note = extension_note(path, mime)
     if note:
         result.notes.insert(0, note)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import unicodedata
 
-import numpy as np
 from PIL import Image
 
 _engine = None
@@ -62,6 +61,7 @@ def ocr_boxes(img: Image.Image) -> list:
 
 def tile_origins(size: tuple[int, int]) -> list[tuple[int, int]]:
     """Top-left corners of TILE-sized tiles overlapping by OVERLAP that cover ``size``."""
+
     def starts(length: int) -> list[int]:
         if length <= TILE:
             return [0]
@@ -73,6 +73,8 @@ def tile_origins(size: tuple[int, int]) -> list[tuple[int, int]]:
 
 
 def _read(img: Image.Image) -> list:
+    import numpy as np  # here, not at the top: a run without scans never needs it (~80 ms)
+
     result, _timings = _ocr_engine()(np.asarray(img), use_cls=True)
     return list(result or [])
 
@@ -96,7 +98,9 @@ def _bounds(points) -> tuple[float, float, float, float]:
 
 def _reading_order(boxes: list) -> list[str]:
     """Group OCR boxes into lines by vertical overlap; order top-down, left-right."""
-    items = sorted((_box_extent(points) + (text,) for points, text, _score in boxes), key=lambda it: (it[0] + it[1]) / 2)
+    items = sorted(
+        (_box_extent(points) + (text,) for points, text, _score in boxes), key=lambda it: (it[0] + it[1]) / 2
+    )
     lines: list[list[tuple]] = []
     for item in items:
         if lines and _same_line(lines[-1], item):

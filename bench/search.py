@@ -210,7 +210,7 @@ def _build_dangan(corpus: Path, target: Path) -> None:
     from indexer.index import SearchIndex
 
     with SearchIndex(target) as index:
-        index.rebuild(read_corpus(corpus), batch=BATCH)
+        index.rebuild(read_corpus(corpus))  # dangan's own segment size (SEGMENT_DOCS)
 
 
 def _jieba_schema():
@@ -230,7 +230,7 @@ def _build_jieba(corpus: Path, target: Path) -> None:
     target.mkdir(parents=True)
     ix = whoosh_index.create_in(str(target), _jieba_schema())
     docs = read_corpus(corpus)
-    # Same batching as dangan's rebuild: one commit per BATCH documents.
+    # One commit per BATCH documents, as a user's loop over a large corpus would.
     while batch := list(itertools.islice(docs, BATCH)):
         writer = ix.writer(limitmb=128, procs=1)
         for d in batch:

@@ -20,12 +20,13 @@ from typing import Iterator
 
 from whoosh.writing import PostingPool, SegmentWriter
 
-from indexer.codec import GroupedPostings, PackedCodec
+from indexer.codec import Group, GroupedPostings, PackedCodec
 
-# What one posting held in a group costs in memory, roughly (an int, a float and a small
-# bytes object in three lists), for the pool's ``limitmb`` accounting.
-_POSTING_BYTES = 110
-_TERM_BYTES = 250
+# What a posting held in a ``Group`` costs in memory besides its value's bytes (a document
+# number, a weight and a length in C arrays), and what a new term costs (its key, the
+# group and its arrays), for the pool's ``limitmb`` accounting.
+_POSTING_BYTES = 12
+_TERM_BYTES = 400
 
 
 class GroupedPool(PostingPool):
@@ -37,7 +38,7 @@ class GroupedPool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb: int = 128):
         super().__init__(tempstore, segment, limitmb=limitmb)
-        self._fields: dict[str, dict[bytes, list[list]]] = {}
+        self._fields: dict[str, dict[bytes, Group]] = {}
 
     def add(self, item) -> None:
         # item = (field, term, document, weight, value); the hot loop of indexing.
@@ -47,13 +48,10 @@ class GroupedPool(PostingPool):
             self.fieldnames.add(item[0])
         group = terms.get(item[1])
         if group is None:
-            terms[item[1]] = [[item[2]], [item[3]], [item[4]]]
+            group = terms[item[1]] = Group()
             self.currentsize += _TERM_BYTES
-        else:
-            group[0].append(item[2])
-            group[1].append(item[3])
-            group[2].append(item[4])
-            self.currentsize += _POSTING_BYTES
+        group.add(item[2], item[3], item[4])
+        self.currentsize += _POSTING_BYTES + len(item[4] or b"")
         if self.currentsize > self.limit:
             self.save()
 

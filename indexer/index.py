@@ -72,8 +72,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 # 1,000 documents fits in 512 MB; at 128 MB 42% of the build time went to spilling the pool
 # to disk and merging it back (bench/README.md).  The pool only grows to what a batch needs.
 WRITER_LIMITMB = 512
-# Past this many segments an incremental commit merges all but the largest one: each extra
-# segment costs every query a term lookup, and a 10,000-document index left with 10
+# Past this many segments smaller than a rebuild's, an incremental commit merges those: each
+# extra segment costs every query a term lookup, and a 10,000-document index left with 10
 # segments answered its median query 27% slower than merged.
 AUTO_MERGE_SEGMENTS = 8
 # A rebuild writes one segment per this many documents: a segment's postings are grouped in
@@ -459,15 +459,16 @@ def _segment_count(ix) -> int:
 
 
 def _merge_policy(writer, segments):
-    """Whoosh's MERGE_SMALL, and past ``AUTO_MERGE_SEGMENTS`` all segments but the largest
-    merged into one (the largest is left alone: rewriting it would make one small commit
-    cost as much as a rebuild; `dangan reindex --optimize` merges everything)."""
-    segments = MERGE_SMALL(writer, segments)
-    if len(segments) < AUTO_MERGE_SEGMENTS:
-        return segments
-    largest = max(segments, key=lambda seg: seg.doc_count_all())
-    OPTIMIZE(writer, [seg for seg in segments if seg is not largest])
-    return [largest]
+    """Whoosh's MERGE_SMALL over the segments smaller than a rebuild's (what ingest commits
+    write), and past ``AUTO_MERGE_SEGMENTS`` of those, all of them merged into one.  Rebuild-sized segments are
+    left alone: rewriting them would make one small commit cost as much as a rebuild
+    (`dangan reindex --optimize` merges everything)."""
+    big = [seg for seg in segments if seg.doc_count_all() >= SEGMENT_DOCS]
+    small = MERGE_SMALL(writer, [seg for seg in segments if seg.doc_count_all() < SEGMENT_DOCS])
+    if len(small) + 1 >= AUTO_MERGE_SEGMENTS:  # + the segment this commit writes
+        OPTIMIZE(writer, small)
+        small = []
+    return big + small
 
 
 def _storage(path: Path) -> FileStorage:

@@ -542,3 +542,24 @@ def test_the_top_hits_of_anded_and_ored_words_are_the_best_scored_across_segment
         assert [(h.id, round(h.score, 6)) for h in hits] == everything[:10]
         assert total == len(everything)
     index.close()
+
+
+def test_small_commits_never_rewrite_the_segments_a_rebuild_wrote(tmp_path, monkeypatch):
+    # Rewriting a rebuild's 10,000-document segments would make one ingest of a few files
+    # cost as much as a rebuild; only the small segments of ingest commits are merged.
+    import indexer.index as index_module
+    from indexer.index import AUTO_MERGE_SEGMENTS
+
+    monkeypatch.setattr(index_module, "SEGMENT_DOCS", 5)
+    ix = SearchIndex(tmp_path / "index")
+    ix.rebuild([doc(i, "", "竣工验收") for i in range(1, 51)], batch=5)
+    rebuilt = {seg.segid for seg in ix._open()._segments()}
+    assert len(rebuilt) == 10
+    for i in range(51, 51 + 3 * AUTO_MERGE_SEGMENTS):
+        ix.add([doc(i, "", "施工日志")])
+        segments = ix._open()._segments()
+        assert rebuilt <= {seg.segid for seg in segments}
+        assert len([seg for seg in segments if seg.doc_count_all() < 5]) < AUTO_MERGE_SEGMENTS
+    assert len(ix.search("竣工验收", limit=100)) == 50
+    assert len(ix.search("施工日志", limit=100)) == 3 * AUTO_MERGE_SEGMENTS
+    ix.close()

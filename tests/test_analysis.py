@@ -90,3 +90,27 @@ def test_analyzers_pickle_small_and_compare_equal():
         assert len(data) < 200
         assert pickle.loads(data) == analyzer
     assert ChineseTokenizer(2) != ChineseTokenizer(1)
+
+
+def test_the_fold_table_converts_each_character_on_its_own():
+    # The table is built with one OpenCC call over all characters, one per line; it must
+    # equal converting every character by itself (no phrase conversion across lines).
+    import unicodedata
+
+    import opencc
+
+    from indexer.text import _T2S_RANGES, _t2s_table
+
+    converter = opencc.OpenCC("t2s")
+    expected = {}
+    for first, last in _T2S_RANGES:
+        for cp in range(first, last + 1):
+            ch = chr(cp)
+            if 0xF900 <= cp <= 0xFAFF and len(unicodedata.normalize("NFKC", ch)) == 1:
+                ch = unicodedata.normalize("NFKC", ch)
+            converted = converter.convert(ch)
+            folded = converted if len(converted) == 1 else ch
+            if folded != chr(cp):
+                expected[cp] = ord(folded)
+    assert _t2s_table(converter) == expected
+    assert len(expected) > 4000  # the Traditional characters are really there

@@ -1,9 +1,12 @@
-"""Search results: the ``Hit`` a search returns and how one is made from stored fields."""
+"""Search results: how the best are collected, the ``Hit`` a search returns and how one is
+made from stored fields."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+
+from whoosh.collectors import FilterCollector, TopCollector
 
 from indexer.query import Pattern
 from indexer.snippets import make_snippet
@@ -63,3 +66,19 @@ def hit_from_stored(stored: dict, score: float, patterns: list[Pattern]) -> Hit:
         snippet=snippet,
         highlights=highlights,
     )
+
+
+def ranked(searcher, query, limit: int, allow):
+    """The best ``limit`` hits, every match scored, and so counted, in one pass.
+
+    Whoosh's default collector skips posting blocks and drops parts of a query it judges
+    unable to reach the top ("quality" optimisations).  Across segments that returned a
+    wrong top 20 for ANDed and ORed words (10,000 documents: 混凝土 OR 钢筋 missed every
+    true top hit), and counting the matches for "20 of 55" then took a second pass.
+    Scoring every match measured 1.6–1.9× faster for both together (bench/README.md).
+    """
+    collector = TopCollector(limit, usequality=False, replace=0)
+    if allow is not None:
+        collector = FilterCollector(collector, allow)
+    searcher.search_with_collector(query, collector)
+    return collector.results()

@@ -33,7 +33,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.index import IndexError as WhooshIndexError
@@ -43,11 +42,10 @@ from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
-from indexer.hits import Hit, hit_from_stored
+from indexer.hits import Hit, hit_from_stored, ranked
 from indexer.query import Pattern, parse_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from indexer.snippets import make_snippet, match_spans
-from indexer.writer import PackedWriter, paused_gc
 
 __all__ = [
     "FILTER_FIELDS",
@@ -242,7 +240,7 @@ class SearchIndex:
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
         parsed, patterns = parse_query(query)
         with _damage_reported(self.dir):
-            results = _ranked(self._current_searcher(), parsed, limit, filters.query())
+            results = ranked(self._current_searcher(), parsed, limit, filters.query())
             return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
 
     def search_window(
@@ -253,7 +251,7 @@ class SearchIndex:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         parsed, patterns = parse_query(query)
         with _damage_reported(self.dir):
-            results = _ranked(self._current_searcher(), parsed, offset + limit, (filters or Filters()).query())
+            results = ranked(self._current_searcher(), parsed, offset + limit, (filters or Filters()).query())
             window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
             return window, len(results)
 
@@ -327,7 +325,7 @@ class SearchIndex:
 
     def _writer(self, ix):
         try:
-            return PackedWriter(ix, timeout=self.lock_timeout, limitmb=WRITER_LIMITMB)
+            return _packed_writer(ix, timeout=self.lock_timeout, limitmb=WRITER_LIMITMB)
         except LockError as e:
             raise BusyError(
                 f"another process holds the Whoosh writer lock in {self.dir / self._ix_gen}; try again when it has finished"
@@ -384,6 +382,8 @@ class SearchIndex:
 
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
+    from indexer.writer import paused_gc
+
     with paused_gc():
         try:
             count = apply(writer)
@@ -397,20 +397,12 @@ def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     return count
 
 
-def _ranked(searcher, query, limit: int, allow):
-    """The best ``limit`` hits, every match scored, and so counted, in one pass.
+def _packed_writer(ix, **kwargs):
+    """Our segment writer (imported here: a search never writes, and Whoosh's writer module
+    costs it 10 ms to import)."""
+    from indexer.writer import PackedWriter
 
-    Whoosh's default collector skips posting blocks and drops parts of a query it judges
-    unable to reach the top ("quality" optimisations).  Across segments that returned a
-    wrong top 20 for ANDed and ORed words (10,000 documents: 混凝土 OR 钢筋 missed every
-    true top hit), and counting the matches for "20 of 55" then took a second pass.
-    Scoring every match measured 1.6–1.9× faster for both together (bench/README.md).
-    """
-    collector = TopCollector(limit, usequality=False, replace=0)
-    if allow is not None:
-        collector = FilterCollector(collector, allow)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
+    return PackedWriter(ix, **kwargs)
 
 
 def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | None, batch: int) -> int:
@@ -421,12 +413,12 @@ def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | No
     try:
         for chunk in _batches(docs, batch):
             # No merging while building: each merge re-sorts postings already written once.
-            writer = PackedWriter(ix, limitmb=WRITER_LIMITMB)
+            writer = _packed_writer(ix, limitmb=WRITER_LIMITMB)
             _commit(writer, lambda writer, chunk=chunk: _add_all(writer, chunk, progress), mergetype=NO_MERGE)
             total += len(chunk)
         if _segment_count(ix) > REBUILD_MERGE_SEGMENTS:
             # One merge at the end: queries look each term up once per segment.
-            PackedWriter(ix, limitmb=WRITER_LIMITMB).commit(mergetype=OPTIMIZE)
+            _packed_writer(ix, limitmb=WRITER_LIMITMB).commit(mergetype=OPTIMIZE)
     finally:
         ix.close()
     return total

@@ -8,7 +8,8 @@ one document.  Its "inline small posting lists into the term table" option is br
 at commit).  A bigram index has a great many terms that occur in one or two documents, so
 that overhead was most of the index (bench/README.md).
 
-``PackedCodec`` keeps Whoosh's term table, stored fields and columns and changes two things:
+``PackedCodec`` keeps Whoosh's term table, stored fields and columns and changes two things
+(``indexer.writer`` fills it from a ``Group`` per term, a block at a time):
 
 - posting lists of fewer than ``INLINE_LIMIT`` postings are kept in the term table itself
   (no block, no seek to read them);
@@ -35,8 +36,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3Postin
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-# Posting lists shorter than this live in the term table (measured on the bench corpus:
-# most bigram terms occur in one to three documents of a segment).
+# Posting lists shorter than this live in the term table: a block costs a seek and ~30 bytes
+# of framing, and a bigram index has many terms found in only a few documents.
 INLINE_LIMIT = 8
 # Postings per block; a block is the unit read (and decompressed) to answer a query.
 BLOCK_LIMIT = 128

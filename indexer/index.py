@@ -87,9 +87,11 @@ PROGRESS_DOCS = 500
 REBUILD_MERGE_SEGMENTS = 16
 # What Whoosh lets escape when a segment or TOC file is truncated or zeroed (seen in practice:
 # a zeroed TOC is WhooshIndexError, a truncated one struct.error, a zeroed segment a pickle error).
+# ModuleNotFoundError: the table of contents names a codec or format module this version
+# does not have (an index written by a newer dangan).
 _DAMAGE = (
     WhooshIndexError, EOFError, pickle.UnpicklingError, struct.error, zlib.error,
-    ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError,
+    ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, ModuleNotFoundError,
 )  # fmt: skip
 
 

@@ -161,3 +161,16 @@ def test_a_damaged_posting_block_is_reported_as_a_damaged_index(tmp_path):
     with pytest.raises(IndexDamagedError, match="the search index is damaged: run dangan reindex"):
         for word in WORDS:  # one of them reads the damaged block
             damaged.search(word, limit=1000)
+
+
+def test_an_index_naming_a_codec_this_version_lacks_says_to_reindex(tmp_path, monkeypatch):
+    # What an older dangan meets in an index a newer one wrote: its table of contents names
+    # a class that cannot be imported.  The answer is the damaged-index message, not a traceback.
+    import sys
+
+    index = SearchIndex(tmp_path / "index")
+    index.add(corpus(20))
+    index.close()
+    monkeypatch.setitem(sys.modules, "indexer.codec", None)  # importing it now fails
+    with pytest.raises(IndexDamagedError, match="the search index is damaged: run dangan reindex"):
+        SearchIndex(tmp_path / "index").search("混凝土")

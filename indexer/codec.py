@@ -36,6 +36,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3Postin
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from indexer.postings import pack_ints, unpack_ints
+
 # Posting lists shorter than this live in the term table: a block costs a seek and ~30 bytes
 # of framing, and a bigram index has many terms found in only a few documents.
 INLINE_LIMIT = 8
@@ -47,26 +49,8 @@ COMPRESSION = 1
 _MAGIC = b"DgP1"
 _INFO = struct.Struct("<IIfBBB")  # postings, last id, max weight, compression, min/max length
 _INT = struct.Struct("!i")  # Whoosh's own block-length prefix (StructFile.write_int)
-_WIDTHS = ((1 << 8, 1, "B"), (1 << 16, 2, "H"), (1 << 32, 4, "I"))
-_CODES = {1: "B", 2: "H", 4: "I"}
 # How a block's weights are written: all 1.0 (nothing), whole numbers, or 4-byte floats.
 _ONES, _WHOLE, _FLOATS = 0, 1, 2
-
-
-def pack_ints(values) -> bytes:
-    """Non-negative integers as one width byte and little-endian numbers of that width."""
-    top = max(values, default=0)
-    for limit, width, code in _WIDTHS:
-        if top < limit:
-            return bytes((width,)) + struct.pack(f"<{len(values)}{code}", *values)
-    raise ValueError(f"{top} is beyond what a posting block stores (2**32)")
-
-
-def unpack_ints(data: bytes, offset: int, count: int) -> tuple[tuple[int, ...], int]:
-    """``count`` integers ``pack_ints`` packed at ``offset``, and the offset after them."""
-    width = data[offset]
-    end = offset + 1 + width * count
-    return struct.unpack_from(f"<{count}{_CODES[width]}", data, offset + 1), end
 
 
 class PackedCodec(W3Codec):
@@ -137,9 +121,7 @@ class Group:
 
     def values(self) -> list[bytes]:
         """Each posting's value as its own bytes object."""
-        data = self.data
-        ends = list(accumulate(self.lengths, initial=0))
-        return [bytes(data[a:b]) for a, b in pairwise(ends)]
+        return _split(self.lengths, self.data)
 
 
 class PackedFieldWriter(W3FieldWriter):
@@ -294,8 +276,13 @@ class _Slice:
 
     def split(self) -> list[bytes]:
         """Each value as its own bytes object."""
-        ends = list(accumulate(self.lengths, initial=0))
-        return [bytes(self.data[a:b]) for a, b in pairwise(ends)]
+        return _split(self.lengths, self.data)
+
+
+def _split(lengths, data) -> list[bytes]:
+    """Values laid end to end in ``data`` as separate bytes objects, by their ``lengths``."""
+    ends = list(accumulate(lengths, initial=0))
+    return [bytes(data[a:b]) for a, b in pairwise(ends)]
 
 
 class PackedLeafMatcher(W3LeafMatcher):

@@ -35,20 +35,32 @@ _ONE_BYTE = struct.Struct("<BB")
 _ONE_SHORT = struct.Struct("<BH")
 
 
-def pack_positions(positions: list[int]) -> bytes:
-    """Ascending positions as one width byte and little-endian deltas of that width."""
-    deltas = [positions[0], *map(sub, positions[1:], positions)]
-    top = max(deltas)
+def pack_ints(values) -> bytes:
+    """Non-negative integers as one width byte and little-endian numbers of that width (the
+    packing of position lists here and of posting blocks in ``indexer.codec``)."""
+    top = max(values, default=0)
     for limit, width, code in _WIDTHS:
         if top < limit:
-            return bytes((width,)) + struct.pack(f"<{len(deltas)}{code}", *deltas)
-    raise ValueError(f"a position of {top} is beyond what the index stores (2**32)")
+            return bytes((width,)) + struct.pack(f"<{len(values)}{code}", *values)
+    raise ValueError(f"{top} is beyond what a posting block stores (2**32)")
+
+
+def unpack_ints(data: bytes, offset: int, count: int) -> tuple[tuple[int, ...], int]:
+    """``count`` integers ``pack_ints`` packed at ``offset``, and the offset after them."""
+    width = data[offset]
+    end = offset + 1 + width * count
+    return struct.unpack_from(f"<{count}{_CODES[width]}", data, offset + 1), end
+
+
+def pack_positions(positions: list[int]) -> bytes:
+    """Ascending positions as one width byte and little-endian deltas of that width."""
+    return pack_ints([positions[0], *map(sub, positions[1:], positions)])
 
 
 def unpack_positions(value: bytes) -> list[int]:
     """The positions ``pack_positions`` packed."""
-    width = value[0]
-    return list(accumulate(struct.unpack_from(f"<{(len(value) - 1) // width}{_CODES[width]}", value, 1)))
+    deltas, _end = unpack_ints(value, 0, (len(value) - 1) // value[0])
+    return list(accumulate(deltas))
 
 
 class PackedPositions(Positions):

@@ -193,12 +193,14 @@ def _edit_date(page) -> None:
     shot(page, "06c-document-edited")
     page.reload()
     page.fill("#discard input[name=reason]", "扫描重复")
-    page.click("#discard button")
+    page.dispatch_event("#discard button", "click")  # (a DOM click, as for #restore below)
     page.wait_for_selector("#restore")
     assert "已移入回收站" in page.inner_text("#doc-status") and "扫描重复" in page.inner_text("#doc-status")
     shot(page, "06d-document-discarded")
     page.reload()  # (the PDF viewer again, after the full-page screenshot)
-    page.click("#restore button")
+    # A DOM click, not a mouse click at coordinates: the PDF viewer above grows while it
+    # loads, moves the button, and a mouse click then lands in the viewer.
+    page.dispatch_event("#restore button", "click")
     page.wait_for_selector("#discard")
     assert "已归档" in page.inner_text(".where")
 

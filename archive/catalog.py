@@ -56,6 +56,7 @@ class Catalog:
         self.command = "api"  # recorded in events; the CLI sets the command name
         self.actor = os_user()  # who acts, recorded in events; the web app sets the signed-in user
         self._log_actor = True  # False while an older catalog's events table lacks the column
+        self.on_lock_wait: Any = None  # told whom archive.dblock.writing waits for (the CLI prints it); else logged
 
     # -- opening ---------------------------------------------------------------------
     @classmethod

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.dblock import writes
 from archive.ingest import vault_path
 from archive.life.change import DISCARDED, apply_change
 from archive.projects import get_project
@@ -26,6 +27,7 @@ FIELDS = {
 }
 
 
+@writes("edit")
 def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     """Apply the given corrections (None = leave as is; "" clears a free-text field)."""
     doc = cat.document(doc_id)
@@ -39,6 +41,7 @@ def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     return apply_change(cat, doc, after, "edited")
 
 
+@writes("edit")
 def edit_changed(cat: Catalog, doc_id: int, values: dict[str, str]) -> dict:
     """Apply a whole edit form (option name → text): only the fields whose text differs from
     the catalog change; a form sent back unchanged changes nothing and logs nothing."""

@@ -9,12 +9,14 @@ rather than overwriting the later change.
 from __future__ import annotations
 
 from archive.catalog import Catalog
+from archive.dblock import writes
 from archive.life.change import _differs, apply_change, from_event
 from indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")
 
 
+@writes("undo")
 def undo(cat: Catalog, event_id: int | None = None) -> tuple[dict, dict]:
     """Reverse one decision; return (the event undone, the document as it is now)."""
     history = cat.events()

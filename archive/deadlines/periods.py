@@ -120,4 +120,6 @@ def parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError as e:
-        raise UsageError(f"{what} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-01") from e
+        error = UsageError(f"{what} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-01")
+        error.param, error.value = what, text  # type: ignore[attr-defined]  (the web app words it in Chinese)
+        raise error from e

@@ -91,19 +91,27 @@ def console(width: int | None = None) -> Console:
     a table row stays one line however long its paths are (``width`` overrides, e.g. for a
     rule line that would otherwise span the whole pipe width).
     """
-    from rich.console import Console
-
     if width is None and not sys.stdout.isatty():
         width = PIPE_WIDTH
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+    return _console_class()(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def err_console() -> Console:
     """Per-file progress lines on stderr: never wrapped, so a log or pipe gets one line per
     file with its whole path (a terminal folds long lines itself)."""
+    return _console_class()(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def _console_class() -> type[Console]:
+    """rich's Console, except that a closed pipe is left to cli.py (rich itself exits 1)."""
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError("the reader of our output has gone")  # cli.py: a quiet exit 0
+
+    return PipeConsole
 
 
 def emit_json(data: Any) -> None:

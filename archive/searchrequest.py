@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from archive.deadlines.periods import parse_day
+from archive.days import parse_day
 from indexer.errors import UsageError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.index import Hit, SearchIndex

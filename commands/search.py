@@ -13,7 +13,7 @@ from indexer.index import TYPE_MIME, Hit, SearchIndex
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """Parse --from/--to with the one date parser; a bad value names the option and the form."""
-    from archive.deadlines.periods import parse_day
+    from archive.days import parse_day
 
     return None if value is None else parse_day(value, param.opts[0])
 

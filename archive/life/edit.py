@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.days import parse_day
 from archive.dblock import writes
 from archive.ingest import vault_path
 from archive.life.change import DISCARDED, apply_change
@@ -61,7 +62,7 @@ def _validate(doc_id: int, key: str, value: Any) -> Any:
     if key == "title" and not text:
         raise UsageError(f"document {doc_id}: --title cannot be empty")
     if key == "date":
-        return _parse_date(doc_id, text)
+        return parse_day(text, f"document {doc_id}: --date")
     if key == "pages":
         if not text.isdigit() or int(text) < 1:
             raise UsageError(f"document {doc_id}: --pages {value!r} is not a page count; give a whole number from 1")
@@ -71,13 +72,6 @@ def _validate(doc_id: int, key: str, value: Any) -> Any:
     if key == "secrecy" and text and text not in SECRECY:
         raise UsageError(f"document {doc_id}: --secrecy {text!r} is not a 密级; use 公开, 秘密, 机密 or 绝密")
     return text or None
-
-
-def _parse_date(doc_id: int, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"document {doc_id}: --date {text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _dated_path(cat: Catalog, doc: dict, day: date) -> str:

@@ -20,18 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from archive import migrations
 from archive.home import Home
-from archive.schema import (  # noqa: F401  (the tables are re-exported: callers query them)
-    checklist_items,
-    checklists,
-    document_texts,
-    documents,
-    events,
-    meta,
-    metadata,
-    project_roles,
-    projects,
-    waivers,
-)
+from archive.schema import document_texts, documents, events, meta, metadata
 from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 
 ACTOR_SINCE = 9  # the schema version that gave events their actor column

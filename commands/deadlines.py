@@ -168,9 +168,3 @@ def received(doc_ids: tuple[int, ...], on: str, reason: str) -> None:
     for doc_id in doc_ids:
         record_received(cat, doc_id, datetime.combine(day, datetime.min.time()), reason=reason)
     click.echo(f"{len(doc_ids)} record(s) marked received on {day.isoformat()}")
-
-
-def register(main: click.Group) -> None:
-    """Attach `due` and `received` to the dangan group (`check` lives in commands/core.py)."""
-    main.add_command(due)
-    main.add_command(received)

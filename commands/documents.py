@@ -160,9 +160,3 @@ def _print_verify(rep) -> None:
         rebuilt = rep.repaired.get("rebuilt")
         click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
     click.echo("Clean." if rep.clean else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair).")
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (review, file_cmd, refile_cmd, reindex, verify):
-        main.add_command(cmd)

@@ -245,8 +245,3 @@ def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
     if code:
         kind = "PDF" if pdfs else ".docx"
         click.echo(f"Filed into {code} under checklist item {item}: {len(filed)} document(s) ({kind}).")
-
-
-def register(main: click.Group) -> None:
-    """Attach the `forms` group to the dangan command line."""
-    main.add_command(forms)

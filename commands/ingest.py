@@ -122,9 +122,3 @@ def _exit_if_failed(counts: dict) -> None:
     above still lists every input)."""
     if counts["failed"]:
         raise click.exceptions.Exit(int(ExitCode.input_error))
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (ingest, watch):
-        main.add_command(cmd)

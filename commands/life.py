@@ -214,9 +214,3 @@ def undo_cmd(event_id: int | None, as_json: bool) -> None:
 
 def _doc_json(d: dict) -> dict:
     return {k: v for k, v in d.items() if k not in ("inbox_path", "date_candidates")}
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (show_cmd, open_cmd, edit_cmd, discard_cmd, restore_cmd, trash_group, undo_cmd):
-        main.add_command(cmd)

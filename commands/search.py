@@ -101,8 +101,3 @@ def highlight_markup(snippet: str, spans: list[tuple[int, int]]) -> str:
         pos = end
     parts.append(escape(snippet[pos:]))
     return "".join(parts)
-
-
-def register(main: click.Group) -> None:
-    """Add ``search`` to the dangan command group."""
-    main.add_command(search)

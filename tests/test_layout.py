@@ -143,3 +143,14 @@ def test_the_lock_checker_sees_imports_and_attributes(tmp_path):
     f = tmp_path / "x.py"
     f.write_text("from archive.lock import writer_lock\nfrom archive import lock\nwith lock.writer_lock(root):\n    pass\n", encoding="utf-8")
     assert file_lock_uses(f) == ["line 1: from archive.lock import writer_lock", "line 3: .writer_lock"]
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name one module needs from another is public (no leading underscore) in one place."""
+    private = []
+    for path in source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in LAYERS:
+                private += [f"{path.relative_to(ROOT)}: {a.name} from {node.module}" for a in node.names
+                            if a.name.startswith("_") and not _is_module(f"{node.module}.{a.name}")]  # fmt: skip
+    assert private == []

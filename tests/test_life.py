@@ -204,7 +204,8 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
     from sqlalchemy import text
 
     from archive import migrations
-    from archive.catalog import Catalog, meta
+    from archive.catalog import Catalog
+    from archive.schema import meta
     from archive.migrations.v003_document_life import COLUMNS
 
     with Catalog.open(home) as c, c.engine.begin() as conn:

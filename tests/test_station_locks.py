@@ -125,3 +125,34 @@ def test_cli_edit_web_review_and_upload_wait_for_another_stations_repair(home, t
         logging.getLogger("dangan.lock").removeHandler(said)
         release.write_text("go")
         a.wait(120)
+
+
+def test_a_web_write_that_waits_too_long_says_so_in_chinese_without_server_paths(home, tmp_path):
+    from archive.dblock import writing
+    from web.app import BUSY_MESSAGE
+
+    _set(home, "lock", wait_seconds=0.3)
+    prepare_home(home)
+    with Catalog.open(home) as cat:
+        doc = file_document(cat, write_text_doc(tmp_path / "in", "施工日志.txt", "施工日志"), project=CODE, item="C14")
+    archivist = make_client(create_app(home))
+    token = login(archivist, "archivist")
+    held, done = threading.Event(), threading.Event()
+
+    def other_writer() -> None:  # another command holding the lock (its own catalog and thread)
+        with Catalog.open(home) as other, writing(other, "reindex"):
+            held.set()
+            done.wait(60)
+
+    t = threading.Thread(target=other_writer)
+    t.start()
+    try:
+        assert held.wait(30)
+        r = archivist.post(f"/documents/{doc.doc_id}/edit", data={"csrf": token, "title": "改过的题名"})
+    finally:
+        done.set()
+        t.join(60)
+    assert r.status_code == 503 and BUSY_MESSAGE in r.text
+    assert str(home.root) not in r.text and "wait_seconds" not in r.text
+    with Catalog.open(home) as cat:
+        assert cat.document(doc.doc_id)["title"] == "施工日志"

@@ -7,7 +7,11 @@ them and turns library errors into one clear line and a documented exit code.
 from __future__ import annotations
 
 import importlib
+import io
+import os
 import sys
+from contextlib import contextmanager
+from typing import Iterator, NoReturn
 
 import click
 
@@ -87,9 +91,19 @@ class DanganGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:  # `dangan --help | head -1`: help is printed while the options are parsed
+            with _flushed():
+                return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            _pipe_closed()
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _flushed():
+                return super().invoke(ctx)
+        except BrokenPipeError:
+            _pipe_closed()
         except DanganError as e:
             if _debug(ctx):
                 raise
@@ -104,6 +118,26 @@ class DanganGroup(click.Group):
                 err=True,
             )
             sys.exit(int(ExitCode.internal))
+
+
+@contextmanager
+def _flushed() -> Iterator[None]:
+    """Flush stdout before leaving, so a closed pipe shows here and not at interpreter exit."""
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+
+
+def _pipe_closed() -> NoReturn:
+    """The reader of our output has gone (`dangan due | head -1`): what it wanted it has, so
+    stop quietly with 0.  Python would still flush stdout at exit and complain about the pipe:
+    point stdout at /dev/null first."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # a stdout without a file descriptor (a test runner's buffer) has nothing to flush to a pipe
+    sys.exit(0)
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -20,18 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from archive import migrations
 from archive.home import Home
-from archive.schema import (  # noqa: F401  (the tables are re-exported: callers query them)
-    checklist_items,
-    checklists,
-    document_texts,
-    documents,
-    events,
-    meta,
-    metadata,
-    project_roles,
-    projects,
-    waivers,
-)
+from archive.schema import document_texts, documents, events, meta, metadata
 from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 
 ACTOR_SINCE = 9  # the schema version that gave events their actor column
@@ -56,6 +45,7 @@ class Catalog:
         self.command = "api"  # recorded in events; the CLI sets the command name
         self.actor = os_user()  # who acts, recorded in events; the web app sets the signed-in user
         self._log_actor = True  # False while an older catalog's events table lacks the column
+        self.on_lock_wait: Any = None  # told whom archive.dblock.writing waits for (the CLI prints it); else logged
 
     # -- opening ---------------------------------------------------------------------
     @classmethod

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.projects import UNASSIGNED, Project, get_project, list_projects
 from archive.schema import documents, waivers
 from indexer.errors import ConflictError, UsageError
@@ -164,6 +165,7 @@ def check_all(cat: Catalog) -> list[Report]:
     return sorted(reports, key=lambda r: (r.ratio, r.project))
 
 
+@writes("waive")
 def waive(cat: Catalog, code: str, item: str, reason: str) -> ItemStatus:
     """Mark an item not applicable to a project, with the reason, in the event log."""
     if not reason or not reason.strip():
@@ -184,6 +186,7 @@ def waive(cat: Catalog, code: str, item: str, reason: str) -> ItemStatus:
     return _find(check(cat, code), it.code)
 
 
+@writes("unwaive")
 def unwaive(cat: Catalog, code: str, item: str) -> ItemStatus:
     """Reverse a waiver; the item counts as required again."""
     project = get_project(cat, code)

@@ -1,16 +1,18 @@
 """Placing documents by hand: the review queue, filing a reviewed document, refiling.
 
-Every move goes vault first (link to the new path, then unlink the old), catalog second,
-index third, and is written to the event log with where it came from.
+Every move is one :func:`archive.life.change.apply_change`: vault first (link to the new path,
+then unlink the old), catalog second, index third, written to the event log with where it
+came from — the same path an edit, a discard or an undo takes.
 """
 
 from __future__ import annotations
 
-from archive import vault
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.ingest import file_document, vault_path
+from archive.life.change import apply_change
 from archive.projects import get_project
-from archive.searchsync import DISCARDED, index_documents
+from archive.searchsync import DISCARDED
 from indexer.errors import ConflictError, UsageError
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
@@ -21,6 +23,7 @@ def review_queue(cat: Catalog) -> list[dict]:
     return cat.documents(status="review")
 
 
+@writes("file")
 def file_reviewed(cat: Catalog, doc_id: int, *, project: str | None = None, item: str) -> dict:
     """Place a document from review under a project and item.
 
@@ -39,6 +42,7 @@ def file_reviewed(cat: Catalog, doc_id: int, *, project: str | None = None, item
     return _place(cat, doc, project, item, action="filed-by-hand")
 
 
+@writes("refile")
 def refile(cat: Catalog, doc_id: int, *, item: str, project: str | None = None) -> dict:
     """Move a filed document to another item (and optionally another project)."""
     doc = _not_trashed(cat.document(doc_id))
@@ -54,28 +58,14 @@ def _not_trashed(doc: dict) -> dict:
 
 
 def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action: str) -> dict:
+    """Put ``doc`` under the project's item: one :func:`apply_change` (file moved back if the
+    catalog write fails), logged with every column it changed so ``dangan undo`` can reverse it."""
     project = get_project(cat, project_code)
     it = project.item(item_key)
-    person = project.person_for(it.role)
     day = doc["document_date"] or (doc["filed_at"].date() if doc["filed_at"] else now().date())
-    new_rel = vault.move(cat.home.vault_dir, doc["vault_path"], vault_path(cat.home, project, it, day, doc["original_name"]))
-    with cat.engine.begin() as conn:
-        cat.update_document(
-            conn, doc["id"], project_code=project.code, item_code=it.code, role=it.role, person=person,
-            status="filed", vault_path=new_rel, confidence=1.0, suggestions=None,
-        )
-        cat.log(
-            conn, action, project=project.code, document=doc["id"],
-            before={
-                "project": doc["project_code"], "item": doc["item_code"], "vault_path": doc["vault_path"],
-                # the rest of what this decision changes, so `dangan undo` can put it back
-                "status": doc["status"], "role": doc["role"], "person": doc["person"],
-                "confidence": doc["confidence"], "suggestions": doc["suggestions"],
-            },
-            after={
-                "project": project.code, "item": it.code, "person": person, "vault_path": new_rel,
-                "status": "filed", "role": it.role, "confidence": 1.0, "suggestions": [],
-            },
-        )
-    index_documents(cat, [doc["id"]])
-    return cat.document(doc["id"])
+    after = {
+        "project_code": project.code, "item_code": it.code, "role": it.role, "person": project.person_for(it.role),
+        "status": "filed", "vault_path": vault_path(cat.home, project, it, day, doc["original_name"]),
+        "confidence": 1.0, "suggestions": [],
+    }  # fmt: skip
+    return apply_change(cat, doc, after, action)

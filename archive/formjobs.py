@@ -1,7 +1,7 @@
 """Form batches for the web app: a blank data sheet to fill, uploaded data checked and rendered.
 
 The same steps as ``dangan forms render`` (read rows, validate against the manifest, render
-every valid row, optionally file into a project), packaged for a browser: the data arrives
+every valid row, optionally file into a project through the same ``render_and_file``), packaged for a browser: the data arrives
 as bytes, the problems come back as (row, column, text) for a table, and the rendered forms
 as one ZIP file.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from archive.catalog import Catalog
+from archive.deadlines.formfiling import require_item
 from archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
-from archive.ingest import file_document
-from archive.lock import writer_lock
-from indexer.errors import DataError, DuplicateDocumentError, UsageError
+from archive.forms.fileinto import render_and_file
+from indexer.errors import DataError, UsageError
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
 _ROW_COLUMN = re.compile(r"^row (\d+), ([^:]+): ")
@@ -79,23 +79,26 @@ def run_form_job(
     suffix = Path(data_name or "").suffix.lower()
     if suffix not in DATA_SUFFIXES:
         raise UsageError(f"{data_name}: form data must be {', '.join(DATA_SUFFIXES)}")
-    if file_into and not form.checklist_item:
-        raise UsageError(f"{form.title} satisfies no checklist item, so it cannot be filed into a project")
+    if file_into:  # refused before any upload is read: the form fits no item of that project
+        require_item(cat, file_into, form)
     job = FormJob(form=form.id)
     work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=work_root))
     src = work / f"data{suffix}"
     src.write_bytes(data)
+    options = dict(pdf=pdf, company=company, jobs=1)
     try:
         checked = check_rows(form, read_rows(src))
-        batch = render_checked(form, checked, work / "forms", pdf=pdf, company=company, jobs=1)
+        if file_into:  # the one render-and-file path `forms render --file-into` takes
+            done = render_and_file(cat, form, checked, work / "forms", file_into, holder="web forms", **options)
+            batch, job.filed = done.batch, [f"{docx.name}: {outcome}" for docx, outcome in done.filed.items()]
+        else:
+            batch = render_checked(form, checked, work / "forms", **options)
     except DataError as e:
         job.problems = [split_problem(t) for t in (e.problems or [str(e)])]
         shutil.rmtree(work, ignore_errors=True)
         return job
     job.rendered, job.pdfs = len(batch.rendered), sum(1 for r in batch.rendered if r.pdf)
-    if file_into:
-        job.filed = _file_all(cat, form, [r.docx for r in batch.rendered], file_into)
     job.zip_path = _zip(work / "forms", work / f"{form.id}.zip")
     return job
 
@@ -110,18 +113,6 @@ def sweep_jobs(work_root: Path, *, older_than: float = 0.0) -> list[Path]:
     for folder in gone:
         shutil.rmtree(folder, ignore_errors=True)
     return gone
-
-
-def _file_all(cat: Catalog, form: FormSpec, paths: list[Path], code: str) -> list[str]:
-    lines = []
-    with writer_lock(cat.home.root):
-        for p in paths:
-            try:
-                rec = file_document(cat, p, project=code, item=form.checklist_item, source="forms")
-                lines.append(f"{p.name}: #{rec.doc_id} {rec.outcome}")
-            except DuplicateDocumentError as e:
-                lines.append(f"{p.name}: already filed as #{e.existing_id}")
-    return lines
 
 
 def _zip(folder: Path, out: Path) -> Path:

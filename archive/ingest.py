@@ -27,6 +27,7 @@ from archive import names, preflight, vault
 from archive.catalog import Catalog, now
 from archive.classify import classify_item, find_project, find_title
 from archive.dates import document_date
+from archive.dblock import writing
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.life.trash import restore
 from archive.lock import StepLock
@@ -64,7 +65,8 @@ class Ingester:
     min_confidence: float = 0.5
     ocr: bool = True
     limits: Limits = field(default_factory=Limits)
-    # The writer lock for the writing steps (None: the caller holds it for the whole run).
+    # The writer lock for the writing steps (None: the caller holds it for the whole run;
+    # ingest_paths and file_document give ``Catalog.writing``).
     lock: Callable[[], AbstractContextManager] | None = None
     index: bool = True
     _projects: ProjectCache | None = None
@@ -376,13 +378,14 @@ def ingest_paths(
 ) -> list[Record]:
     """File every file named or found under folders; one bad file never stops the others.
 
-    ``lock`` makes a writer lock for each file's writing steps (see ``Ingester.run``); without
-    it the caller is taken to hold the lock for the whole run.
+    ``lock`` makes a writer lock for each file's writing steps (see ``Ingester.run``); by
+    default the archive's writer lock, shared (stations file side by side), taken per file so
+    reading and OCR never hold it.
     """
     if project:
         get_project(cat, project)  # an unknown --project is the user's typo: stop before touching files
     inbox = cat.home.inbox_dir
-    ing = Ingester.for_catalog(cat, lock=lock)
+    ing = Ingester.for_catalog(cat, lock=lock or (lambda: writing(cat, "ingest", shared=True)))
     results = []
     try:
         for path in collect(paths):
@@ -418,7 +421,7 @@ def file_document(
     """
     path = Path(path)
     get_project(cat, project)
-    ing = Ingester.for_catalog(cat)
+    ing = Ingester.for_catalog(cat, lock=lambda: writing(cat, f"filing ({source})", shared=True))
     rec = Record(
         path=path, project_hint=project, forced_item=item, source=source, title=title,
         document_date=document_date, doc_number=doc_number, remarks=remarks,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from archive.catalog import Catalog, now
 from archive.checklist import Checklist, Item, load_checklist
+from archive.dblock import writes
 from archive.itemmatch import resolve_item
 from archive.schema import checklist_items, checklists, project_roles, projects
 from indexer.errors import DuplicateProjectError, UnknownProjectError, UsageError
@@ -108,6 +109,7 @@ def sync_checklist(conn, checklist: Checklist) -> None:
         )
 
 
+@writes("project add")
 def add_project(
     cat: Catalog, code: str, name: str, *, checklist: str = "construction", roles: dict[str, str] | None = None
 ) -> Project:
@@ -132,6 +134,7 @@ def add_project(
     return get_project(cat, code)
 
 
+@writes("project roles")
 def set_roles(cat: Catalog, code: str, roles: dict[str, str]) -> Project:
     """Name (or rename) the people holding roles on a project; logged as an event."""
     project = get_project(cat, code)

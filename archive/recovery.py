@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from archive import names, vault
 from archive.catalog import Catalog
+from archive.dblock import writes
 from archive.ingest import clear_inbox_marker, remove_committed_original
 from archive.schema import documents
 from archive.searchsync import index_difference, index_documents, remove_from_index
@@ -41,6 +42,7 @@ class RecoveryReport:
         return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed)
 
 
+@writes("recovery")
 def reconcile(cat: Catalog, *, index: bool = True, inbox: Path | None = None) -> RecoveryReport:
     """Repair what an interrupted run left; safe to call at every start.
 

@@ -1,9 +1,10 @@
-"""Search filters checked against the catalog before searching.
+"""Search filters checked against the catalog before searching (``archive.searchrequest``).
 
 A typo in ``--project``, ``--person`` or ``--item`` would otherwise just find nothing and
 read as "no such document".  So each is resolved first: a project by code or name, a person
 among the role holders and document owners, an item like ``--item`` everywhere else (code,
-title, part of a title, alias) — and an unknown one is an error that lists what there is.
+title, part of a title, alias) — and an unknown one is an error that lists what there is
+(its ``filter``, ``value`` and ``known`` attributes let the web app say it in Chinese).
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from archive.catalog import Catalog
 from archive.itemmatch import resolve_item
 from archive.projects import Project, list_projects
 from archive.schema import documents, project_roles
-from indexer.errors import UnknownItemError, UnknownPersonError, UnknownProjectError
+from indexer.errors import NotFoundError, UnknownItemError, UnknownPersonError, UnknownProjectError
 from indexer.text import fold
+
+def _unknown(error: NotFoundError, filter_: str, value: str, known: list[str]) -> NotFoundError:
+    """``error`` carrying which filter named what, and what there is instead."""
+    error.filter, error.value, error.known = filter_, value, known  # type: ignore[attr-defined]
+    return error
 
 
 def check_filters(cat: Catalog, *, project: str | None, item: str | None, person: str | None) -> dict:
@@ -35,7 +41,8 @@ def _project(projects: list[Project], key: str) -> Project:
         if fold(p.code) == k or fold(p.name) == k:
             return p
     codes = ", ".join(p.code for p in projects)
-    raise UnknownProjectError(f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`"))
+    error = UnknownProjectError(f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`"))
+    raise _unknown(error, "project", key, [p.code for p in projects])
 
 
 def _item(projects: list[Project], key: str) -> str:
@@ -50,8 +57,8 @@ def _item(projects: list[Project], key: str) -> str:
         except UnknownItemError as e:
             first_error = first_error or e
     if first_error is None:
-        raise UnknownItemError(f"no checklist item '{key}': there are no projects yet")
-    raise first_error
+        first_error = UnknownItemError(f"no checklist item '{key}': there are no projects yet")
+    raise _unknown(first_error, "item", key, [])
 
 
 def _person(cat: Catalog, key: str) -> str:
@@ -63,4 +70,4 @@ def _person(cat: Catalog, key: str) -> str:
         if fold(name) == k:
             return key
     listed = "、".join(sorted(people)) or "nobody yet"
-    raise UnknownPersonError(f"no person '{key}'; people: {listed}")
+    raise _unknown(UnknownPersonError(f"no person '{key}'; people: {listed}"), "person", key, sorted(people))

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, chunks, now
-from archive.dblock import index_lock
+from archive.dblock import index_lock, writes
 from archive.projects import ProjectCache
 from archive.schema import documents, index_queue
 from indexer.index import SearchIndex
@@ -147,6 +147,7 @@ def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
             index.close()
 
 
+@writes("reindex")
 def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the whole index from the catalog beside the old one, swapping at the end;
     the queue of pending index work is emptied (the rebuild covers it)."""
@@ -161,6 +162,7 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
         return n
 
 
+@writes("reindex --optimize")
 def optimize_index(cat: Catalog) -> int:
     """Merge the index into one segment, as the index's one writer; return how many segments it had."""
     with index_lock(cat, wait=30.0):

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.ingest import ingest_paths
-from archive.lock import writer_lock
 from archive.projects import get_project
 from archive.vault import safe_component
 from indexer.errors import InputFileError
@@ -63,7 +62,7 @@ def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, 
     """File uploaded files under ``project`` (or wherever the classifier places them).
 
     Too large or empty uploads are reported as failed and not written; the rest go through
-    the ingest pipeline under the home's writer lock.
+    the ingest pipeline, which takes the writer lock per file to commit it.
     """
     if project:
         get_project(cat, project)
@@ -74,8 +73,9 @@ def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, 
     try:
         paths = _write_uploads(work, uploads, max_bytes, outcomes)
         if paths:
-            with writer_lock(cat.home.root):
-                records = ingest_paths(cat, list(paths.values()), project=project)
+            # ingest_paths holds the writer lock per file for its commit only: reading and OCR
+            # of a long scan never keep another station (or the next upload) waiting.
+            records = ingest_paths(cat, list(paths.values()), project=project)
             by_path = {r.path: r for r in records}
             for n, path in paths.items():
                 r = by_path.get(path)

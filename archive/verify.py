@@ -15,6 +15,7 @@ from typing import Callable
 
 from archive import vault
 from archive.catalog import Catalog
+from archive.dblock import writing
 from archive.restore import restore_from_drops
 from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
 from indexer.errors import IndexDamagedError
@@ -44,8 +45,15 @@ class VerifyReport:
 
 
 def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] | None = None) -> VerifyReport:
-    """Check every stored file and the index; with ``repair``, re-index and drop index orphans."""
+    """Check every stored file and the index; with ``repair``, re-index and drop index orphans.
 
+    Under the writer lock, repair or not: no other station may be half-way through a file.
+    """
+    with writing(cat, "verify --repair" if repair else "verify"):
+        return _verify(cat, repair, progress)
+
+
+def _verify(cat: Catalog, repair: bool, progress: Callable[[], None] | None) -> VerifyReport:
     rep = VerifyReport()
     vdir = cat.home.vault_dir
     known: set[str] = set()

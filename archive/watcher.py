@@ -24,7 +24,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from archive.catalog import Catalog, chunks
-from archive.dblock import writer_lock
+from archive.dblock import writing
 from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
 from archive.ingest import Ingester, Record
 from archive.searchsync import drain_index_queue
@@ -175,8 +175,7 @@ class Watcher:
         # whom it waits for, and a stop request ends the wait.  It is held per file, for the
         # writing steps only, so `dangan file` and friends get in between.  With a PostgreSQL
         # catalog it is taken shared: stations file side by side (archive.dblock).
-        return writer_lock(self.cat, shared=True, wait=None, holder="watch", on_wait=self.on_wait,
-                           should_stop=self.stop_event.is_set)  # fmt: skip
+        return writing(self.cat, "watch", shared=True, forever=True, on_wait=self.on_wait, should_stop=self.stop_event.is_set)
 
     def _file(self, paths: list[Path]) -> None:
         ing = Ingester.for_catalog(self.cat, lock=self._lock)

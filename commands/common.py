@@ -43,6 +43,7 @@ class State:
 
         if self._catalog is None:
             self._catalog = Catalog.open(self.home_obj())
+            self._catalog.on_lock_wait = say_waiting  # the library takes the writer lock; we say whom it waits for
             ctx = click.get_current_context(silent=True)
             if ctx is not None:
                 self._catalog.command = " ".join(ctx.command_path.split()[1:]) or "dangan"
@@ -90,19 +91,27 @@ def console(width: int | None = None) -> Console:
     a table row stays one line however long its paths are (``width`` overrides, e.g. for a
     rule line that would otherwise span the whole pipe width).
     """
-    from rich.console import Console
-
     if width is None and not sys.stdout.isatty():
         width = PIPE_WIDTH
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+    return _console_class()(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def err_console() -> Console:
     """Per-file progress lines on stderr: never wrapped, so a log or pipe gets one line per
     file with its whole path (a terminal folds long lines itself)."""
+    return _console_class()(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def _console_class() -> type[Console]:
+    """rich's Console, except that a closed pipe is left to cli.py (rich itself exits 1)."""
     from rich.console import Console
 
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError("the reader of our output has gone")  # cli.py: a quiet exit 0
+
+    return PipeConsole
 
 
 def emit_json(data: Any) -> None:
@@ -139,17 +148,3 @@ def progress_bar(total: int | None, label: str, *, enabled: bool = True) -> Iter
 def say_waiting(who: str) -> None:
     """The line a command prints while another writer holds the lock."""
     click.echo(f"waiting for {who}…", err=True)
-
-
-def lock(cat: Catalog, command: str, *, forever: bool = False, shared: bool = False, should_stop=None):
-    """The archive's writer lock for ``command``, saying whom it waits for.
-
-    One-shot commands give up after ``[lock] wait_seconds`` (exit 10); long-running ones
-    (``forever``) wait as long as it takes.  ``shared``: filing, which stations sharing a
-    PostgreSQL catalog do side by side (``archive.dblock``); on SQLite every holder is exclusive.
-    """
-    from archive.dblock import writer_lock
-    from archive.lock import DEFAULT_WAIT
-
-    wait = None if forever else float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT))
-    return writer_lock(cat, shared=shared, wait=wait, holder=command, on_wait=say_waiting, should_stop=should_stop)

@@ -277,9 +277,3 @@ def _tree_mark(it: dict) -> str:
     if it.get("waived") is not None:
         return f" [yellow](免 waived: {escape(it['waived'])})[/]"
     return " [red](缺 missing)[/]"
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (init, project, check, waive, catalog):
-        main.add_command(cmd)

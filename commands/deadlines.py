@@ -18,7 +18,8 @@ from archive import completeness
 from archive.deadlines.duelist import as_deadline, check_reports, date_range, due_list
 from archive.deadlines.ical import write_ics
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from archive.deadlines.periods import parse_day
+from archive.days import parse_day
+from archive.days import today as the_day
 from archive.deadlines.servicedata import record_received, unwaive_period, waive_period
 from commands.common import console, emit_json, home_option, json_option, state
 
@@ -39,7 +40,8 @@ def today_option(f):
 
 
 def resolve_today(text: str | None) -> date:
-    return parse_day(text, "--today") if text else date.today()
+    """``--today`` (or $DANGAN_TODAY), else the real today: the library's one reading of it."""
+    return the_day(text, "--today")
 
 
 def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: str | None, to: str | None,
@@ -52,7 +54,7 @@ def collect(codes: tuple[str, ...], all_: bool, *, period: str | None, from_: st
 def project_status(cat, project):
     """The report `project list` summarises: deadlines up to today, else completeness."""
     if has_deadlines(project):
-        return deadlines(cat, project.code, today=date.today())
+        return deadlines(cat, project.code, today=the_day())
     return completeness.check(cat, project.code)
 
 
@@ -166,9 +168,3 @@ def received(doc_ids: tuple[int, ...], on: str, reason: str) -> None:
     for doc_id in doc_ids:
         record_received(cat, doc_id, datetime.combine(day, datetime.min.time()), reason=reason)
     click.echo(f"{len(doc_ids)} record(s) marked received on {day.isoformat()}")
-
-
-def register(main: click.Group) -> None:
-    """Attach `due` and `received` to the dangan group (`check` lives in commands/core.py)."""
-    main.add_command(due)
-    main.add_command(received)

@@ -223,8 +223,3 @@ def _finish(root: Path, outputs: list[Path], kept: bool) -> None:
         f"dangan --home {root} handover check {SAMPLE_PROJECT}",
     ):
         click.echo(f"  {cmd}")
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's command to the dangan group."""
-    main.add_command(demo)

@@ -16,10 +16,10 @@ from pathlib import Path
 import click
 
 from archive.catalog import Catalog
-from archive.deadlines.formfiling import file_forms
 from archive.deadlines.obligations import deadlines
 from archive.deadlines.servicedata import record_received
-from archive.forms import check_rows, find_form, load_manifest, read_rows, render_batch
+from archive.forms import check_rows, find_form, load_manifest, read_rows
+from archive.forms.fileinto import render_and_file
 from archive.ingest import file_document
 from archive.projects import add_project
 from commands.common import console
@@ -57,10 +57,8 @@ def _calls() -> list[dict]:
 
 def _render_and_file(cat: Catalog, form_key: str, rows: list, out: Path) -> list[int]:
     form = find_form(load_manifest(cat.home.templates_dir), form_key)
-    typed = check_rows(form, rows).typed
-    done = render_batch(form, rows, out, jobs=1)
-    outcomes = file_forms(cat, CENTRE, form, [(r.docx, v) for r, v in zip(done, typed)])
-    return [int(o.split()[0][1:]) for o in outcomes.values() if o.startswith("#")]
+    done = render_and_file(cat, form, check_rows(form, rows), out, CENTRE, jobs=1)
+    return [int(o.split()[0][1:]) for o in done.filed.values() if o.startswith("#")]
 
 
 def service_month(cat: Catalog, samples: Path, out_dir: Path, step: str) -> Path:

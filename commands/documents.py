@@ -9,7 +9,7 @@ from rich.table import Table
 from archive.filing import file_reviewed, refile, review_queue
 from archive.searchsync import optimize_index, rebuild_index
 from archive.verify import verify as verify_catalog
-from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import ExitCode
 
 
@@ -58,8 +58,7 @@ def file_cmd(doc_id: int, project: str | None, item: str, as_json: bool) -> None
       dangan file 14 --item 施工日志        # the project review already shows
     """
     cat = state().catalog()
-    with lock(cat, "file"):
-        d = file_reviewed(cat, doc_id, project=project, item=item)
+    d = file_reviewed(cat, doc_id, project=project, item=item)
     if as_json:
         return emit_json(_doc_json(d))
     click.echo(f"Filed #{d['id']} under {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
@@ -79,8 +78,7 @@ def refile_cmd(doc_id: int, item: str, project: str | None, as_json: bool) -> No
       dangan refile 7 --item C05
     """
     cat = state().catalog()
-    with lock(cat, "refile"):
-        d = refile(cat, doc_id, item=item, project=project)
+    d = refile(cat, doc_id, item=item, project=project)
     if as_json:
         return emit_json(_doc_json(d))
     click.echo(f"Refiled #{d['id']} to {d['project_code']} {d['item_code']} ({d['person'] or '-'}): {d['vault_path']}")
@@ -108,12 +106,11 @@ def reindex(optimize: bool) -> None:
     """
     cat = state().catalog()
     if optimize:
-        with lock(cat, "reindex --optimize"):
-            before = optimize_index(cat)
+        before = optimize_index(cat)
         click.echo(f"Merged the search index from {before} segment(s) into one." if before > 1 else "The search index is already one segment.")
         return
     total = cat.count_documents()
-    with lock(cat, "reindex"), progress_bar(total, "reindex") as bar:
+    with progress_bar(total, "reindex") as bar:
         n = rebuild_index(cat, progress=lambda k: bar.advance(k))
     click.echo(f"Reindexed {n} document(s).")
 
@@ -134,7 +131,7 @@ def verify(repair: bool, as_json: bool) -> None:
     """
     cat = state().catalog()
     total = cat.count_documents()
-    with lock(cat, "verify"), progress_bar(total, "verify", enabled=not as_json) as bar:
+    with progress_bar(total, "verify", enabled=not as_json) as bar:
         rep = verify_catalog(cat, repair=repair, progress=bar.advance)
     if as_json:
         emit_json(rep.to_json())
@@ -163,9 +160,3 @@ def _print_verify(rep) -> None:
         rebuilt = rep.repaired.get("rebuilt")
         click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
     click.echo("Clean." if rep.clean else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair).")
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (review, file_cmd, refile_cmd, reindex, verify):
-        main.add_command(cmd)

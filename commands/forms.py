@@ -8,17 +8,15 @@ templates are used, so forms work on a machine that files nothing.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.deadlines.formfiling import file_forms, require_item
+from archive.deadlines.formfiling import require_item
 from archive.forms import (
     FormSpec,
-    Rendered,
     check_rows,
     example_header,
     find_form,
@@ -29,9 +27,9 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
-from archive.forms.fileinto import check_file_into
+from archive.forms.fileinto import render_and_file
 from archive.home import Home
-from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
+from commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
 
 
@@ -201,56 +199,32 @@ def render(
     """
     manifest, home = _manifest()
     form = find_form(manifest, form_key)
-    if file_into:
-        item = require_item(state().catalog(), file_into, form, manifest.values()).code
+    if file_into:  # before reading the data: a form the project cannot take is a usage error
+        require_item(state().catalog(), file_into, form, manifest.values())
     rows = read_rows(data, sheet=sheet)
     # Validated once: the count of valid rows sizes the progress bar, and the same result
     # is rendered (render_checked raises the DataError for bad rows, as render_batch would).
     checked = check_rows(form, rows)
-    if file_into:  # before any file is written: the project exists and every row is its own
-        try:
-            check_file_into(state().catalog(), form, checked, file_into)
-        except DataError as e:
-            for line in e.problems:
-                click.echo(line, err=True)
-            raise
     company = str(home.setting("dangan", "company", "")) if home else ""
-    # Filing needs the writer lock: take it before rendering, so a busy archive is known
-    # before minutes of rendering rather than after.
-    with (lock(state().catalog(), "forms render --file-into") if file_into else nullcontext()):
-        batch = _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json, data.parent)
-        skipped = [p.text for p in batch.skipped]
-        for line in skipped:
-            click.echo(f"skipped: {line}", err=True)
-        filed = _file_into(form, batch.rendered, checked.typed, file_into) if file_into else {}
-    _report(form, out, batch.rendered, skipped, filed, file_into, item if file_into else None, as_json)
-    if skipped:  # the rendered rows are there, but a script must notice the skipped ones
-        raise click.exceptions.Exit(int(ExitCode.input_error))
-
-
-def _render(form, checked, out, jobs, pdf, name_pattern, skip_invalid, company, as_json, images_dir):
-    """Render the checked rows with a progress bar; a DataError lists each problem first."""
     try:
         with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
-            batch = render_checked(
-                form, checked, out, jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid,
-                company=company, progress=lambda step: bar.advance(description=f"{form.title} {step}"),
-                images_dir=images_dir,
-            )  # fmt: skip
+            options = dict(jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid, company=company,
+                           progress=lambda step: bar.advance(description=f"{form.title} {step}"), images_dir=data.parent)  # fmt: skip
+            if file_into:  # the one render-and-file path the web app's form batches take too
+                done = render_and_file(state().catalog(), form, checked, out, file_into, manifest=manifest.values(), **options)
+                batch, item, filed = done.batch, done.item.code, done.filed
+            else:
+                batch, item, filed = render_checked(form, checked, out, **options), None, {}
     except DataError as e:
         for line in e.problems:
             click.echo(line, err=True)
         raise
-    return batch
-
-
-def _file_into(form: FormSpec, results: list[Rendered], typed: list[dict], code: str) -> dict[Path, str]:
-    """File each rendered form (the PDF when made: the archival copy) with its row's data
-    (date, customer, service date); returns rendered .docx -> outcome.  The caller holds the lock."""
-    cat = state().catalog()
-    by_row = {v["_row"]: v for v in typed}
-    outcomes = file_forms(cat, code, form, [(r.pdf or r.docx, by_row.get(r.row, {})) for r in results])
-    return {r.docx: f"{outcomes[r.pdf or r.docx]} ({'PDF' if r.pdf else '.docx'})" for r in results if (r.pdf or r.docx) in outcomes}
+    skipped = [p.text for p in batch.skipped]
+    for line in skipped:
+        click.echo(f"skipped: {line}", err=True)
+    _report(form, out, batch.rendered, skipped, filed, file_into, item, as_json)
+    if skipped:  # the rendered rows are there, but a script must notice the skipped ones
+        raise click.exceptions.Exit(int(ExitCode.input_error))
 
 
 def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
@@ -271,8 +245,3 @@ def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
     if code:
         kind = "PDF" if pdfs else ".docx"
         click.echo(f"Filed into {code} under checklist item {item}: {len(filed)} document(s) ({kind}).")
-
-
-def register(main: click.Group) -> None:
-    """Attach the `forms` group to the dangan command line."""
-    main.add_command(forms)

@@ -98,8 +98,3 @@ def write(code: str, out: Path, as_json: bool) -> None:
     for folder in package.folders:
         click.echo(f"  {folder.name}/")
     click.echo(f"四性检测: {package.report.summary()}")
-
-
-def register(main: click.Group) -> None:
-    """Attach the `handover` group to the dangan group."""
-    main.add_command(handover)

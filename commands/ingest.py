@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from archive.dblock import writing
 from archive.inbox import collect, hidden_files
 from archive.ingest import Record, ingest_paths, summarize
 from archive.names import printable
 from archive.recovery import reconcile
 from archive.watcher import Watcher
-from commands.common import emit_json, err_console, home_option, json_option, lock, progress_bar, say_waiting, state
+from commands.common import emit_json, err_console, home_option, json_option, progress_bar, say_waiting, state
 from indexer.errors import ExitCode
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
@@ -55,8 +56,7 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     """
     cat = state().catalog()
     out = err_console()
-    with lock(cat, "ingest"):
-        reconcile(cat)
+    reconcile(cat)
     total = len(collect(paths))
     with progress_bar(total, "ingest", enabled=not as_json) as bar:
         def tick(rec: Record) -> None:
@@ -64,8 +64,8 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
             if not as_json:
                 out.print(_line(rec))
 
-        # The lock is taken per file, for its writing steps only: reading and OCR run outside it.
-        records = ingest_paths(cat, paths, project=project, progress=tick, lock=lambda: lock(cat, "ingest", shared=True))
+        # ingest_paths takes the lock per file, for its writing steps only: reading and OCR run outside it.
+        records = ingest_paths(cat, paths, project=project, progress=tick)
     counts = summarize(records)
     hidden = hidden_files(paths)
     if as_json:
@@ -97,7 +97,7 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
       dangan watch --once --json
     """
     cat = state().catalog()
-    with lock(cat, "watch", forever=True):
+    with writing(cat, "watch", forever=True):  # a watcher waits as long as it takes
         reconcile(cat, inbox=inbox)
     out = err_console()
     w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting)
@@ -122,9 +122,3 @@ def _exit_if_failed(counts: dict) -> None:
     above still lists every input)."""
     if counts["failed"]:
         raise click.exceptions.Exit(int(ExitCode.input_error))
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (ingest, watch):
-        main.add_command(cmd)

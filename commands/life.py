@@ -11,7 +11,6 @@ from archive.life.trash import discard as discard_document
 from archive.life.trash import empty_trash, parse_age, trash_list
 from archive.life.trash import restore as restore_document
 from archive.life.undo import undo as undo_event
-from archive.lock import writer_lock
 from commands.common import emit_json, home_option, json_option, state
 
 SHOWN = (
@@ -103,8 +102,7 @@ def edit_cmd(doc_id: int, date_, as_json: bool, **fields) -> None:
       dangan undo            # changed your mind
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        d = edit_document(cat, doc_id, date=date_, **fields)
+    d = edit_document(cat, doc_id, date=date_, **fields)
     if as_json:
         return emit_json(_doc_json(d))
     last = cat.events(document=doc_id)[-1]
@@ -125,8 +123,7 @@ def discard_cmd(doc_id: int, reason: str, as_json: bool) -> None:
       dangan restore 14
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        d = discard_document(cat, doc_id, reason=reason)
+    d = discard_document(cat, doc_id, reason=reason)
     if as_json:
         return emit_json(_doc_json(d))
     click.echo(f"Discarded #{doc_id} to the trash: {d['vault_path']} (dangan restore {doc_id} brings it back)")
@@ -144,8 +141,7 @@ def restore_cmd(doc_id: int, as_json: bool) -> None:
       dangan restore 14
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        d = restore_document(cat, doc_id)
+    d = restore_document(cat, doc_id)
     if as_json:
         return emit_json(_doc_json(d))
     click.echo(f"Restored #{doc_id} ({d['status']}): {d['vault_path']}")
@@ -189,8 +185,7 @@ def trash_empty(older_than: str, as_json: bool) -> None:
     """
     age = parse_age(older_than)
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        gone = empty_trash(cat, older_than=age)
+    gone = empty_trash(cat, older_than=age)
     if as_json:
         return emit_json([_doc_json(d) for d in gone])
     for d in gone:
@@ -211,8 +206,7 @@ def undo_cmd(event_id: int | None, as_json: bool) -> None:
       dangan undo --event 42
     """
     cat = state().catalog()
-    with writer_lock(cat.home.root):
-        ev, d = undo_event(cat, event_id)
+    ev, d = undo_event(cat, event_id)
     if as_json:
         return emit_json({"undone": ev["id"], "action": ev["action"], "document": _doc_json(d)})
     click.echo(f"Undid event #{ev['id']} ({ev['action']}) on #{d['id']}: now {d['status']}, {d['vault_path']}")
@@ -220,9 +214,3 @@ def undo_cmd(event_id: int | None, as_json: bool) -> None:
 
 def _doc_json(d: dict) -> dict:
     return {k: v for k, v in d.items() if k not in ("inbox_path", "date_candidates")}
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    for cmd in (show_cmd, open_cmd, edit_cmd, discard_cmd, restore_cmd, trash_group, undo_cmd):
-        main.add_command(cmd)

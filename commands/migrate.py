@@ -34,8 +34,3 @@ def migrate(as_json: bool) -> None:
         click.echo(f"Migrated the catalog at {url} from schema {result['from']} to {result['to']}:")
         for line in result["applied"]:
             click.echo(f"  {line}")
-
-
-def register(main: click.Group) -> None:
-    """Attach this module's commands to the dangan group."""
-    main.add_command(migrate)

@@ -29,8 +29,3 @@ def register(code: str, out: Path, kind: str, xlsx: bool) -> None:
     """
     path = write_register(state().catalog(), code, kind, out, xlsx=xlsx)
     click.echo(f"Wrote {kind} of {code}: {path}")
-
-
-def register_commands(main: click.Group) -> None:
-    """Attach this module's command to the dangan group."""
-    main.add_command(register)

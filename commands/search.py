@@ -8,17 +8,14 @@ import click
 from rich.markup import escape
 
 from commands.common import console, emit_json, home_option, json_option, state
-from indexer.index import TYPE_MIME, Filters, Hit, SearchIndex
+from indexer.index import TYPE_MIME, Hit, SearchIndex
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    """Parse --from/--to; a bad value names the option and the expected form."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-03-01") from None
+    """Parse --from/--to with the one date parser; a bad value names the option and the form."""
+    from archive.days import parse_day
+
+    return None if value is None else parse_day(value, param.opts[0])
 
 
 @click.command()
@@ -49,21 +46,17 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search '"竣工报告" OR 交工 -草稿' --from 2024-01-01 --to 2024-06-30
       dangan search 测量 --person 赵磊 --type pdf --json
     """
+    from archive.searchrequest import SearchRequest, run_search  # here: `dangan --help` stays light
+
     text = " ".join(query)
+    req = SearchRequest(text, project=project, item=item, person=person, group=group, type=doc_type, date_from=date_from,
+                        date_to=date_to, offset=(page - 1) * limit if page else offset, limit=limit)  # fmt: skip
     # The catalog is opened only to check named filters: a plain search needs the index alone
     # (opening the catalog costs the SQLAlchemy import and a checklist read per project).
-    if project or item or person:
-        from archive.searchfilters import check_filters  # here: SQLAlchemy only when needed
-
-        cat = state().catalog()
-        known = check_filters(cat, project=project, item=item, person=person)
-        home = cat.home
-    else:
-        known, home = {}, state().home_obj()
-    filters = Filters(group=group, type=doc_type, date_from=date_from, date_to=date_to, **known)
-    offset = (page - 1) * limit if page else offset
-    with SearchIndex(home.index_dir) as index:
-        hits, total = index.search_window(text, filters, offset=offset, limit=limit)
+    cat = state().catalog() if req.names_filters() else None
+    with SearchIndex((cat.home if cat else state().home_obj()).index_dir) as index:
+        result = run_search(req, index, cat)
+    hits, total, offset, filters = result.hits, result.total, result.offset, result.filters
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:
@@ -108,8 +101,3 @@ def highlight_markup(snippet: str, spans: list[tuple[int, int]]) -> str:
         pos = end
     parts.append(escape(snippet[pos:]))
     return "".join(parts)
-
-
-def register(main: click.Group) -> None:
-    """Add ``search`` to the dangan command group."""
-    main.add_command(search)

@@ -118,9 +118,3 @@ def user_token(name: str) -> None:
       curl -H "Authorization: Bearer dgn_…" http://127.0.0.1:8000/api/check/BJ-2024-017
     """
     click.echo(create_token(state().catalog(), name))
-
-
-def register(main: click.Group) -> None:
-    """Attach serve and user to the dangan group."""
-    main.add_command(serve)
-    main.add_command(user)

@@ -219,8 +219,3 @@ def build(code: str, vol: int | None, out: Path, as_json: bool) -> None:
         click.echo(f"volume {r['volume']}: {r['path']} ({r['pages']} pages, {r['numbered_pages']} numbered)")
         for p in r["registers"]:
             click.echo(f"  register: {p}")
-
-
-def register(main: click.Group) -> None:
-    """Attach the `volume` group to the dangan group."""
-    main.add_command(volume)

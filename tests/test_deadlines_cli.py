@@ -183,7 +183,8 @@ def test_an_older_catalog_gains_customer_service_date_and_period_waivers(home):
     from sqlalchemy import text, update
 
     from archive import migrations
-    from archive.catalog import Catalog, meta
+    from archive.catalog import Catalog
+    from archive.schema import meta
 
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         for column in ("customer", "service_date"):

@@ -250,10 +250,24 @@ def case_listing(tmp: Path):
     return template, lambda tpl: {"text": text, "amp": "A&B"}, {}
 
 
+DOCXTPL_SAMPLES = Path(__file__).resolve().parent / "samples" / "docxtpl"  # docxtpl's own test templates
+
+
+def case_docxtpl_nested_vertical_merge(tmp: Path):
+    """docxtpl's vertical_merge_nested_tpl.docx: {% vm %} inside a table of merged cells,
+    saved by LibreOffice (a paragraph redeclares a namespace prefix; other content types)."""
+    return DOCXTPL_SAMPLES / "vertical_merge_nested_tpl.docx", lambda tpl: {}, {}
+
+
+def case_docxtpl_horizontal_merge(tmp: Path):
+    """docxtpl's horizontal_merge_tpl.docx: {% hm %} cells, saved by LibreOffice."""
+    return DOCXTPL_SAMPLES / "horizontal_merge_tpl.docx", lambda tpl: {}, {}
+
+
 CASES = [
     case_pictures, case_subdoc_file, case_subdoc_code, case_richtext_link, case_replace_pic, case_replace_media,
     case_replace_embedded, case_replace_zipname, case_filter, case_core_properties, case_tc_comment, case_tc_if,
-    case_tc_loop, case_merges, case_listing,
+    case_tc_loop, case_merges, case_listing, case_docxtpl_nested_vertical_merge, case_docxtpl_horizontal_merge,
 ]  # fmt: skip
 
 

@@ -22,9 +22,9 @@ from PIL import Image
 
 from archive import vault
 from archive.catalog import Catalog
+from archive.dblock import writing
 from archive.home import load_config
 from archive.ingest import ingest_paths
-from archive.lock import writer_lock
 from archive.verify import verify
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx, make_text_pdf
@@ -194,8 +194,8 @@ def test_kill_9_between_vault_link_and_commit_with_an_outside_source(home, proje
 def _hold_lock(home, seconds: float, holder: str = "reindex") -> threading.Thread:
     held = threading.Event()
 
-    def hold():
-        with writer_lock(home.root, holder=holder):
+    def hold():  # another writer: its own catalog, in its own thread
+        with Catalog.open(home) as other, writing(other, holder):
             held.set()
             time.sleep(seconds)
 
@@ -254,7 +254,7 @@ def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
         # Another writer (here: a start-up repair in another thread) gets the lock meanwhile,
         # and its sweep leaves our live temporary copy alone.
         def other_writer():
-            with writer_lock(home.root, wait=1.0, holder="file"):
+            with writing(cat, "file"):
                 got_lock_while_reading.append(True)
                 reconcile(cat, index=False)
 
@@ -266,7 +266,7 @@ def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
 
     monkeypatch.setattr(Ingester, "extract", slow_extract)
     p = write_text_doc(_box(home), "a.txt", LOG.format(n=1))
-    [rec] = ingest_paths(cat, [p], lock=lambda: writer_lock(home.root, wait=1.0, holder="ingest"))
+    [rec] = ingest_paths(cat, [p])
     assert got_lock_while_reading == [True] and rec.outcome == "filed"
 
 

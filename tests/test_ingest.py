@@ -196,7 +196,7 @@ def test_refile_moves_between_items_and_logs(cat, project, tmp_path):
     assert doc["item_code"] == "C12" and doc["person"] == "刘洋"
     assert not (cat.home.vault_dir / old).exists() and (cat.home.vault_dir / doc["vault_path"]).exists()
     ev = cat.events(document=rec.doc_id)[-1]
-    assert ev["action"] == "refiled" and ev["detail"]["before"]["item"] == "C14"
+    assert ev["action"] == "refiled" and ev["detail"]["before"]["item_code"] == "C14"
 
 
 def test_file_unknown_document(cli, project):

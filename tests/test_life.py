@@ -133,7 +133,7 @@ def test_edit_refuses_bad_values_and_changes_nothing(cli, cat, project, home):
     doc_id = ingest_one(cli, home)
     before = cat.document(doc_id)
     cases = {
-        ("--date", "2024-13-01"): f"Error: document {doc_id}: --date '2024-13-01' is not a date; use YYYY-MM-DD",
+        ("--date", "2024-13-01"): f"Error: document {doc_id}: --date '2024-13-01' is not a date; write YYYY-MM-DD, e.g. 2025-03-01",
         ("--pages", "0"): f"Error: document {doc_id}: --pages '0' is not a page count; give a whole number from 1",
         ("--retention", "十年"): f"Error: document {doc_id}: --retention '十年' is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)",
         ("--secrecy", "内部"): f"Error: document {doc_id}: --secrecy '内部' is not a 密级; use 公开, 秘密, 机密 or 绝密",
@@ -204,7 +204,8 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
     from sqlalchemy import text
 
     from archive import migrations
-    from archive.catalog import Catalog, meta
+    from archive.catalog import Catalog
+    from archive.schema import meta
     from archive.migrations.v003_document_life import COLUMNS
 
     with Catalog.open(home) as c, c.engine.begin() as conn:

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Column, Text, update
 
 from archive import migrations
-from archive.catalog import Catalog, meta
-from archive.schema import documents
+from archive.catalog import Catalog
+from archive.schema import documents, meta
 from indexer.errors import ConfigError
 
 

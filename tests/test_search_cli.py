@@ -101,12 +101,12 @@ def test_bad_date_names_the_option_and_the_format(cli, indexed):
     r = cli("search", "竣工", "--from", "2024/03/01")
     assert r.exit_code == 2
     assert r.output.strip().splitlines()[-1] == (
-        "Error: Invalid value for '--from': '2024/03/01' is not a date; expected YYYY-MM-DD, e.g. 2024-03-01"
+        "Error: --from '2024/03/01' is not a date; write YYYY-MM-DD, e.g. 2025-03-01"
     )
     r = cli("search", "竣工", "--to", "tomorrow")
     assert r.exit_code == 2
     assert r.output.strip().splitlines()[-1] == (
-        "Error: Invalid value for '--to': 'tomorrow' is not a date; expected YYYY-MM-DD, e.g. 2024-03-01"
+        "Error: --to 'tomorrow' is not a date; write YYYY-MM-DD, e.g. 2025-03-01"
     )
 
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from archive import migrations
-from archive.catalog import Catalog, meta
+from archive.catalog import Catalog
 from archive.create import init_home
 from archive.dblock import index_lock, writer_lock
 from archive.ingest import Ingester, Record
-from archive.schema import index_queue
+from archive.schema import index_queue, meta
 from archive.searchsync import index_difference, index_documents
 from archive.verify import verify
 from indexer.errors import BusyError, ConflictError, ExitCode

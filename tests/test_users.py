@@ -79,7 +79,7 @@ def test_an_old_catalog_gains_users_and_event_actors(home):
     from sqlalchemy import text, update
 
     from archive import migrations
-    from archive.catalog import meta
+    from archive.schema import meta
 
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         conn.execute(text("DROP TABLE api_tokens"))

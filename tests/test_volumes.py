@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text, update
 
 from archive import migrations
-from archive.catalog import Catalog, meta
+from archive.catalog import Catalog
 from archive.ingest import ingest_paths
-from archive.schema import documents
+from archive.schema import documents, meta
 from archive.volumes import get_volume, move_document, plan_volumes, seal, unseal
 from archive.volumes.metadata import highest_secrecy, longest_retention, normal_retention, normal_secrecy
 from indexer.errors import ConflictError, NotFoundError, UsageError

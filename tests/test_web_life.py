@@ -43,7 +43,7 @@ def test_a_bad_edit_is_one_message_and_changes_nothing(app, home, tmp_path):  # 
     archivist, token = as_role(app, "archivist")
     before = _status(home, doc)
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "title": "x", "date": "2024-02-30"})
-    assert r.status_code == 400 and f"document {doc}: --date &#39;2024-02-30&#39; is not a date; use YYYY-MM-DD" in r.text
+    assert r.status_code == 400 and f"document {doc}: --date &#39;2024-02-30&#39; is not a date; write YYYY-MM-DD, e.g. 2025-03-01" in r.text
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "pages": "three"})
     assert r.status_code == 400 and "is not a page count" in r.text
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "secrecy": "内部"})

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 import warnings
+from contextlib import contextmanager
+from typing import Iterator
 
 from archive.catalog import Catalog
 from archive.projects import add_project
@@ -39,3 +44,40 @@ def login(client, name: str, password: str = PASSWORD) -> str:
     r = client.post("/login", data={"csrf": token, "name": name, "password": password, "next": "/search"})
     assert r.status_code == 303, r.text
     return csrf_of(client.get("/search").text)
+
+
+@contextmanager
+def running_server(app) -> Iterator[str]:
+    """``app`` under uvicorn in this process on a free 127.0.0.1 port; yields its base URL.
+
+    Real threads, as in production: requests run in the server's worker-thread pool, which
+    the in-process TestClient (one event loop per call) does not reproduce.
+    """
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "the web app did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+def http_login(base: str, name: str, password: str = PASSWORD):
+    """An httpx client signed in to the server at ``base`` as ``name``, and its CSRF token."""
+    import httpx
+
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=120)
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"csrf": token, "name": name, "password": password, "next": "/search"})
+    assert r.status_code == 303, r.text
+    return client, csrf_of(client.get("/search").text)

@@ -17,11 +17,10 @@ from starlette.routing import Route
 from archive.deadlines.duelist import check_reports, date_range, due_list
 from archive.docview import public_document, stored_file
 from archive.filing import review_queue
+from archive.searchrequest import SearchPage, SearchRequest, run_search
 from archive.tree import catalog_tree
-from indexer.errors import UsageError
 from web.base import api, call, state
 from web.deadlines import day_count, person_param, today_of
-from web.documents import search_filters
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
 
@@ -32,14 +31,19 @@ def as_json(data) -> Response:
     return Response(body, media_type="application/json; charset=utf-8")
 
 
+def _search(web, params) -> SearchPage:
+    """The page's search request, run in this worker thread with its own index."""
+    return run_search(SearchRequest.from_params(params), web.index, web.cat)
+
+
 @api()
 async def search(request: Request) -> Response:
-    params = request.query_params
-    limit = params.get("limit") or "20"
-    if not limit.isdigit() or int(limit) < 1:
-        raise UsageError(f"limit {limit!r}: use a number from 1")
-    hits = await call(state(request).index().search, params.get("q") or "", search_filters(params), limit=int(limit))
-    return as_json([h.to_json() for h in hits])
+    """`dangan search --json`: the hits of one window (``limit``, ``offset`` or ``page``), the
+    total in the ``X-Total-Count`` header; an unknown project, item or person is a 404."""
+    result = await call(_search, state(request), request.query_params)
+    response = as_json([h.to_json() for h in result.hits])
+    response.headers["X-Total-Count"] = str(result.total)
+    return response
 
 
 def _range(params):

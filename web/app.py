@@ -30,13 +30,14 @@ from archive.home import Home
 from archive.formjobs import sweep_jobs
 from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
 from archive.users import session_secret
-from indexer.errors import AuthError, ConflictError, DanganError, ExitCode, PermissionDeniedError
+from indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, PermissionDeniedError
 from web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
 from web.base import HERE, WebState, render
 from web.forms import FORMS_WORK
 
 log = logging.getLogger("dangan.web")
 
+BUSY_MESSAGE = "档案正被另一项操作（归档、核查或重建索引，可能在另一台工作站上）占用，等了太久仍未结束；请稍后再试。"
 HTTP_STATUS = {
     ExitCode.usage: 400,
     ExitCode.input_error: 422,
@@ -100,6 +101,8 @@ async def _library_error(request: Request, exc: DanganError) -> Response:
         status = 403
     else:
         status = HTTP_STATUS.get(exc.exit_code, 500)
+    if isinstance(exc, BusyError):  # its text names the server's home folder and a setting
+        return _page_or_json(request, status, BUSY_MESSAGE)
     return _page_or_json(request, status, str(exc))
 
 

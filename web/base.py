@@ -12,7 +12,6 @@ import functools
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -23,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from archive import days
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.users import ROLE_LABELS, User, allowed, get_user, user_for_token
@@ -169,17 +169,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 # -- how things are shown ------------------------------------------------------------------------
 def cn_date(value: Any) -> str:
     """Dates as the users write them: 2024年3月12日 (and the time for a moment)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    text = f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, datetime):
-        text += f" {value:%H:%M}"
-    return text
+    return days.cn_date(value, with_time=True)
 
 
 def highlight(snippet: str, spans: list) -> Markup:

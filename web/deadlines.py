@@ -10,7 +10,6 @@ looks at the deadlines as they stood (or will stand) on another day, like the CL
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
@@ -21,7 +20,7 @@ from starlette.routing import Route
 from archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
 from archive.deadlines.ical import calendar
 from archive.deadlines.obligations import deadlines, has_deadlines
-from archive.deadlines.periods import parse_day
+from archive.days import today
 from archive.projects import get_project
 from indexer.errors import UsageError
 from web.base import call, page, render, state
@@ -34,8 +33,7 @@ STATUS_LABELS = {
 
 def today_of(params) -> date:
     """``?today=`` if given, else $DANGAN_TODAY (as the CLI reads it), else the real today."""
-    text = params.get("today") or os.environ.get("DANGAN_TODAY")
-    return parse_day(text, "today") if text else date.today()
+    return today(params.get("today"), "today")
 
 
 def day_count(params) -> int:

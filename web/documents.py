@@ -6,7 +6,6 @@ from the catalog row, never from the request.
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -16,8 +15,8 @@ from starlette.routing import Route
 from archive.docview import document_view, stored_file
 from archive.life.edit import RETENTIONS, SECRECY
 from archive.projects import list_projects
-from indexer.errors import UsageError
-from indexer.filters import TYPE_MIME, Filters
+from archive.searchrequest import SearchPage, SearchRequest, run_search
+from indexer.errors import DanganError, NotFoundError, UsageError
 from web.base import call, page, render, state
 
 PER_PAGE = 20
@@ -31,53 +30,52 @@ READ_METHODS = {
 DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
 
 
-def parse_date(value: str | None, label: str) -> date | None:
-    """A date filter from the form (YYYY-MM-DD, as the browser's date field sends it)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{label} {value!r} 不是日期，请写成 2024-03-01 的形式") from None
+FILTER_LABELS = {"project": "项目", "item": "条目", "person": "责任人", "from": "起始日期", "to": "截止日期"}
 
 
-def search_filters(params) -> Filters:
-    """The search filters named in a query string; unknown types are refused."""
-    kind = params.get("type") or None
-    if kind and kind not in TYPE_MIME:
-        raise UsageError(f"unknown type {kind!r}; use one of {'|'.join(TYPE_MIME)}")
-    return Filters(
-        project=params.get("project") or None, item=params.get("item") or None, person=params.get("person") or None,
-        type=kind, date_from=parse_date(params.get("from"), "起始日期"), date_to=parse_date(params.get("to"), "截止日期"),
-    )  # fmt: skip
+def search_problem(e: DanganError) -> str:
+    """A search request's error as the page says it (the library's error names the filter)."""
+    param, value = getattr(e, "filter", None) or getattr(e, "param", None), getattr(e, "value", "")
+    if isinstance(e, NotFoundError) and param in FILTER_LABELS:
+        known = getattr(e, "known", [])
+        return f"没有{FILTER_LABELS[param]}“{value}”" + (f"（现有：{'、'.join(known)}）" if known else "") + "，请改正筛选条件。"
+    if param in ("from", "to"):
+        return f"{FILTER_LABELS[param]} {value!r} 不是日期，请写成 2024-03-01 的形式"
+    return str(e)
 
 
-def page_number(params) -> int:
-    raw = params.get("page") or "1"
-    if not raw.isdigit() or int(raw) < 1:
-        raise UsageError(f"page {raw!r}: use a page number from 1")
-    return int(raw)
+def _search(web, params) -> tuple[SearchPage | None, list]:
+    """The request run in this worker thread (its own index: a Whoosh searcher is not shared
+    between threads), and the projects for the filter."""
+    req = SearchRequest.from_params(params, per_page=PER_PAGE)
+    result = run_search(req, web.index, web.cat) if req.query else None
+    return result, list_projects(web.cat)
 
 
 @page()
 async def search(request: Request) -> Response:
-    """The search page; with htmx only the results part is sent back as one types."""
+    """The search page; with htmx only the results part is sent back as one types.
+
+    A filter naming no project, item or person (or a bad date) is said on the page, above
+    the filters as they were typed: not a silent "no match".
+    """
     params = request.query_params
-    query = (params.get("q") or "").strip()
-    filters, number = search_filters(params), page_number(params)
-    hits, total = [], 0
-    if query:
-        hits, total = await call(state(request).index().search_window, query, filters, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
-    projects = await call(list_projects, state(request).cat)
+    web, error, status = state(request), "", 200
+    try:
+        result, projects = await call(_search, web, params)
+    except (UsageError, NotFoundError) as e:
+        result, projects = None, await call(list_projects, web.cat)
+        error, status = search_problem(e), 400 if isinstance(e, UsageError) else 404
+    hits, total, number = (result.hits, result.total, result.page) if result else ([], 0, 1)
     keep = {k: v for k, v in params.items() if k != "page" and v}
-    pages = (total + PER_PAGE - 1) // PER_PAGE
     context = dict(
-        query=query, params=params, hits=hits, total=total, page=number, pages=pages, first=(number - 1) * PER_PAGE + 1,
+        query=(params.get("q") or "").strip(), params=params, hits=hits, total=total, page=number,
+        pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
-        return render(request, "search_results.html", **context)
-    return render(request, "search.html", **context)
+        return render(request, "search_results.html", **context)  # 200: htmx swaps only a success
+    return render(request, "search.html", status_code=status, **context)
 
 
 @page()

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from archive.deadlines.formfiling import projects_for_form
 from archive.formjobs import blank_sheet, run_form_job, sweep_jobs
 from archive.forms import find_form, form_to_json, load_manifest
 from archive.forms.pdf import find_soffice
-from archive.projects import list_projects
 from indexer.errors import MissingDependencyError, UsageError
 from web.base import call, catalog_for, page, render, state
 
@@ -51,7 +51,7 @@ async def form_list(request: Request) -> Response:
 async def form_page(request: Request) -> Response:
     """One form: its fields, blank sheets, and the upload to render."""
     form = find_form(await call(_manifest, request), request.path_params["form"])
-    projects = await call(list_projects, state(request).cat)
+    projects = await call(projects_for_form, state(request).cat, form)
     return render(request, "form.html", form=form, spec=form_to_json(form), projects=projects, job=None,
                   pdf_ok=await call(_has_libreoffice))  # fmt: skip
 
@@ -90,7 +90,7 @@ async def render_forms(request: Request) -> Response:
         company=str(web.home.setting("dangan", "company", "")),
     )  # fmt: skip
     token = web.add_download(job.zip_path, request.state.user.name) if job.zip_path else None
-    projects = await call(list_projects, web.cat)
+    projects = await call(projects_for_form, web.cat, form)
     return render(request, "form.html", status_code=200 if job.ok else 422, form=form, spec=form_to_json(form),
                   projects=projects, job=job, token=token, pdf_ok=await call(_has_libreoffice))  # fmt: skip
 

@@ -1,7 +1,7 @@
 """A document's life in the browser: edit its metadata, discard it with a reason, restore it.
 
-Each route is a thin call into :mod:`archive.life` under the writer lock, with a catalog that
-names the signed-in user in the event; the archivist (and admin) may, everyone else gets 403.
+Each route is a thin call into :mod:`archive.life` (which takes the writer lock itself), with a
+catalog that names the signed-in user in the event; the archivist (and admin) may, everyone else gets 403.
 """
 
 from __future__ import annotations
@@ -12,13 +12,7 @@ from starlette.routing import Route
 
 from archive.life.edit import FIELDS, edit_changed
 from archive.life.trash import discard, restore
-from archive.lock import writer_lock
 from web.base import call, catalog_for, page
-
-
-def _locked(fn, cat, *args, **kw):
-    with writer_lock(cat.home.root):
-        return fn(cat, *args, **kw)
 
 
 @page("edit")
@@ -27,7 +21,7 @@ async def edit_one(request: Request) -> Response:
     form = await request.form()
     doc_id = request.path_params["doc_id"]
     values = {k: str(form[k]) for k in FIELDS if k in form}
-    await call(_locked, edit_changed, catalog_for(request), doc_id, values)
+    await call(edit_changed, catalog_for(request), doc_id, values)
     return RedirectResponse(f"/documents/{doc_id}?saved=1", status_code=303)
 
 
@@ -36,7 +30,7 @@ async def discard_one(request: Request) -> Response:
     """Move a document (filed or in review) into the trash with the reason given."""
     form = await request.form()
     doc_id = request.path_params["doc_id"]
-    await call(_locked, discard, catalog_for(request), doc_id, reason=str(form.get("reason", "")))
+    await call(discard, catalog_for(request), doc_id, reason=str(form.get("reason", "")))
     if form.get("back") == "review":
         return RedirectResponse(f"/review?discarded={doc_id}", status_code=303)
     return RedirectResponse(f"/documents/{doc_id}", status_code=303)
@@ -46,7 +40,7 @@ async def discard_one(request: Request) -> Response:
 async def restore_one(request: Request) -> Response:
     """Bring a discarded document back where and as it was."""
     doc_id = request.path_params["doc_id"]
-    await call(_locked, restore, catalog_for(request), doc_id)
+    await call(restore, catalog_for(request), doc_id)
     return RedirectResponse(f"/documents/{doc_id}", status_code=303)
 
 

@@ -13,7 +13,6 @@ from starlette.routing import Route
 
 from archive.docview import PREVIEW_KINDS
 from archive.filing import file_reviewed, refile, review_queue
-from archive.lock import writer_lock
 from archive.projects import list_projects
 from indexer.errors import UsageError
 from web.base import call, catalog_for, page, render, state
@@ -29,11 +28,6 @@ async def queue(request: Request) -> Response:
                   done=request.query_params.get("filed"), discarded=request.query_params.get("discarded"))  # fmt: skip
 
 
-def _file(cat, doc_id: int, project: str, item: str) -> dict:
-    with writer_lock(cat.home.root):
-        return file_reviewed(cat, doc_id, project=project, item=item)
-
-
 @page("file")
 async def file_one(request: Request) -> Response:
     """File one document from review under the chosen project and item."""
@@ -41,13 +35,8 @@ async def file_one(request: Request) -> Response:
     project, item = str(form.get("project", "")).strip(), str(form.get("item", "")).strip()
     if not project or not item:
         raise UsageError("choose a project and a checklist item to file the document under")
-    doc = await call(_file, catalog_for(request), request.path_params["doc_id"], project, item)
+    doc = await call(file_reviewed, catalog_for(request), request.path_params["doc_id"], project=project, item=item)
     return RedirectResponse(f"/review?filed={doc['id']}", status_code=303)
-
-
-def _refile(cat, doc_id: int, project: str | None, item: str) -> dict:
-    with writer_lock(cat.home.root):
-        return refile(cat, doc_id, item=item, project=project)
 
 
 @page("file")
@@ -58,7 +47,7 @@ async def refile_one(request: Request) -> Response:
     if not item:
         raise UsageError("choose the checklist item to move the document to")
     doc_id = request.path_params["doc_id"]
-    await call(_refile, catalog_for(request), doc_id, str(form.get("project", "")).strip() or None, item)
+    await call(refile, catalog_for(request), doc_id, item=item, project=str(form.get("project", "")).strip() or None)
     return RedirectResponse(f"/documents/{doc_id}", status_code=303)
 
 

@@ -1,7 +1,7 @@
 """Volumes (案卷) in the browser: a project's volumes with their documents, plan, seal and
 unseal, build the volume PDF and download it, and the 四性检测 (handover check) as a table.
 
-Each write is a thin call into :mod:`archive.volumes` under the writer lock with a catalog
+Each write is a thin call into :mod:`archive.volumes` (which takes the writer lock) with a catalog
 that names the signed-in user; the archivist (and admin) may, everyone else gets 403.  A
 built PDF lands in a work folder under the home named by the volume's id, and is served by
 that id only: no path ever comes from the request.
@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from archive.dblock import writing
 from archive.handover import PROPERTIES, run_checks
-from archive.lock import writer_lock
 from archive.projects import list_projects
 from archive.volumes import code_settings, get_volume, list_volumes, plan_volumes, seal, unseal, volume_code
 from archive.volumes.pdf import build_volume, contents_rows
@@ -30,11 +30,6 @@ from web.base import call, catalog_for, page, render, state
 VOLUMES_WORK = ".web-volumes"  # under the home: one folder per volume id with its last built PDF
 SIGNATURE = "volume.json"  # beside the PDF: the project and what the PDF shows, to serve it only while current
 STATUS = {"draft": "草稿", "sealed": "已封卷"}
-
-
-def _locked(fn, cat, *args, **kw):
-    with writer_lock(cat.home.root):
-        return fn(cat, *args, **kw)
 
 
 def _volumes_view(cat, code: str) -> list[dict]:
@@ -68,7 +63,7 @@ async def volumes_page(request: Request) -> Response:
 async def plan(request: Request) -> Response:
     """Replace the draft volumes by a new proposal from the checklist groups (sealed ones stay)."""
     code = request.path_params["code"]
-    await call(_locked, plan_volumes, catalog_for(request), code)
+    await call(plan_volumes, catalog_for(request), code)
     return RedirectResponse(f"/volumes/{code}?done=plan", status_code=303)
 
 
@@ -76,7 +71,7 @@ async def plan(request: Request) -> Response:
 async def seal_one(request: Request) -> Response:
     """Freeze a volume's order and page numbers."""
     code, vol = request.path_params["code"], request.path_params["vol"]
-    await call(_locked, seal, catalog_for(request), code, vol)
+    await call(seal, catalog_for(request), code, vol)
     return RedirectResponse(f"/volumes/{code}?done=seal", status_code=303)
 
 
@@ -85,12 +80,17 @@ async def unseal_one(request: Request) -> Response:
     """Reopen a sealed volume; the reason (required) goes into the event log."""
     form = await request.form()
     code, vol = request.path_params["code"], request.path_params["vol"]
-    await call(_locked, unseal, catalog_for(request), code, vol, str(form.get("reason", "")))
+    await call(unseal, catalog_for(request), code, vol, str(form.get("reason", "")))
     return RedirectResponse(f"/volumes/{code}?done=unseal", status_code=303)
 
 
 def _build(cat, code: str, sequence: int) -> int:
     """Build one volume's PDF into its work folder (replacing the last one); returns the volume id."""
+    with writing(cat, "volume build"):  # one build at a time: a half-built folder is a dead one's
+        return _build_locked(cat, code, sequence)
+
+
+def _build_locked(cat, code: str, sequence: int) -> int:
     v = get_volume(cat, code, sequence)
     work = cat.home.root / VOLUMES_WORK
     work.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def _build(cat, code: str, sequence: int) -> int:
 async def build_one(request: Request) -> Response:
     """Build the volume PDF (LibreOffice for Word files: missing, the error page says so), then offer it."""
     code, vol = request.path_params["code"], request.path_params["vol"]
-    await call(_locked, _build, catalog_for(request), code, vol)
+    await call(_build, catalog_for(request), code, vol)
     return RedirectResponse(f"/volumes/{code}?done=build#vol-{vol}", status_code=303)
 
 

@@ -15,7 +15,8 @@ from archive import completeness
 from archive.catalog import Catalog
 from archive.deadlines.ical import Deadline
 from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from archive.deadlines.periods import parse_day, parse_period
+from archive.days import parse_day
+from archive.deadlines.periods import parse_period
 from archive.projects import Project, get_project, list_projects
 from indexer.errors import UsageError
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.checklist import Item
+from archive.dblock import writes
 from archive.deadlines.servicedata import record_service_data, service_values
 from archive.forms.manifest import FormSpec
 from archive.ingest import file_document
-from archive.projects import Project, get_project
+from archive.projects import Project, get_project, list_projects
 from indexer.errors import DuplicateDocumentError, UsageError
 
 
@@ -29,6 +30,11 @@ def item_for_form(project: Project, form: FormSpec) -> Item | None:
         if it.form and it.form in names:
             return it
     return project.checklist.item(form.checklist_item) if form.checklist_item else None
+
+
+def projects_for_form(cat: Catalog, form: FormSpec) -> list[Project]:
+    """The projects a rendered ``form`` can be filed into (a checklist item takes it)."""
+    return [p for p in list_projects(cat) if item_for_form(p, form) is not None]
 
 
 def require_item(cat: Catalog, code: str, form: FormSpec, manifest: Iterable[FormSpec] = ()) -> Item:
@@ -45,6 +51,7 @@ def require_item(cat: Catalog, code: str, form: FormSpec, manifest: Iterable[For
     return it
 
 
+@writes("forms --file-into")
 def file_forms(cat: Catalog, code: str, form: FormSpec, forms: Sequence[tuple[Path, Mapping[str, Any]]]) -> dict[Path, str]:
     """File each rendered (path, row values) into project ``code``; path → outcome text.
 

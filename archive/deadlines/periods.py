@@ -113,11 +113,3 @@ def parse_period(text: str) -> Period:
         f"period '{text}' is not a day, week, month, quarter or year; "
         f"write 2025-03-14, 2025-W11, 2025-03, 2025-Q1 or 2025"
     )
-
-
-def parse_day(text: str, what: str) -> date:
-    """A YYYY-MM-DD option value; UsageError names the option."""
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError as e:
-        raise UsageError(f"{what} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-01") from e

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, as_date, now
+from archive.dblock import writes
 from archive.deadlines.periods import parse_period
 from archive.projects import get_project
 from archive.schema import period_waivers
@@ -54,6 +55,7 @@ def service_values(fields: list, values: Mapping[str, Any]) -> dict[str, Any]:
     return {"document_date": doc_date, "customer": customer, "service_date": service or doc_date}
 
 
+@writes("service data")
 def record_service_data(cat: Catalog, doc_id: int, *, customer: str | None, service_date: date | None,
                         document_date: date | None = None) -> None:  # fmt: skip
     """Store a record's customer, service date (and document date) in one logged transaction."""
@@ -66,6 +68,7 @@ def record_service_data(cat: Catalog, doc_id: int, *, customer: str | None, serv
         cat.log(conn, "service-data", project=doc["project_code"], document=doc_id, **values)
 
 
+@writes("service data")
 def record_received(cat: Catalog, doc_id: int, at: datetime, *, reason: str) -> None:
     """Record when a paper record was really handed in (back-filing scans of older paper).
 
@@ -81,6 +84,7 @@ def record_received(cat: Catalog, doc_id: int, at: datetime, *, reason: str) -> 
                 before=doc["filed_at"], after=at, reason=reason.strip())  # fmt: skip
 
 
+@writes("waive")
 def waive_period(cat: Catalog, code: str, item: str, period: str, reason: str) -> tuple[str, str]:
     """Mark one period of a periodic item not owed (e.g. the centre was closed); logged."""
     if not reason or not reason.strip():
@@ -96,6 +100,7 @@ def waive_period(cat: Catalog, code: str, item: str, period: str, reason: str) -
     return it.code, key
 
 
+@writes("unwaive")
 def unwaive_period(cat: Catalog, code: str, item: str, period: str) -> tuple[str, str]:
     """Reverse a period waiver; ConflictError when there was none."""
     it = get_project(cat, code).item(item)

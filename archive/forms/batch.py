@@ -17,8 +17,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from archive.forms.checks import _check_sources
-from archive.forms.engine import _Source
+from archive.forms.checks import check_sources
+from archive.forms.engine import Source
 from archive.forms.fallback import Renderer
 from archive.forms.filters import allowed_filters
 from archive.forms.images import resolve_images
@@ -154,9 +154,9 @@ def _stop_on_problems(form: FormSpec, typed: list[dict], problems: list[RowProbl
         raise DataError(f"no {form.title} to render: every row has problems", texts)
 
 
-def _stop_on_template_problems(path: Path, form: FormSpec, sources: list[_Source]) -> None:
+def _stop_on_template_problems(path: Path, form: FormSpec, sources: list[Source]) -> None:
     """Unknown tags would print as blanks on every form: refuse them before writing."""
-    blocking = [f.text for f in _check_sources(path, form, sources) if f.kind != "unused"]
+    blocking = [f.text for f in check_sources(path, form, sources) if f.kind != "unused"]
     if blocking:
         more = f" (and {len(blocking) - 1} more; see `dangan forms check {path}`)" if len(blocking) > 1 else ""
         raise TemplateError(blocking[0] + more)

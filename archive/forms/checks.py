@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.forms.engine import (
-    _jinja_env,
-    _jinja_syntax_error,
-    _open_docx,
-    _Source,
-    _syntax_message,
-    _template_sources,
-    _zip_entries,
+    Source,
+    jinja_syntax_error,
+    open_docx,
+    plain_jinja_env,
+    syntax_message,
+    template_sources,
+    zip_entries,
 )
 from archive.forms.filters import allowed_filters
 from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
@@ -47,8 +47,8 @@ def inspect_template(path: Path, form: FormSpec | None = None) -> list[Finding]:
 
 
 def _check(path: Path, form: FormSpec | None) -> list[Finding]:
-    helper, doc = _open_docx(path)
-    return _check_sources(path, form, _template_sources(path, helper, doc, _zip_entries(path)))
+    helper, doc = open_docx(path)
+    return check_sources(path, form, template_sources(path, helper, doc, zip_entries(path)))
 
 
 def _check_names(path: Path, form: FormSpec, parsed: list) -> list[Finding]:
@@ -62,8 +62,8 @@ def _check_names(path: Path, form: FormSpec, parsed: list) -> list[Finding]:
     for source, ast in parsed:
         try:
             names = meta.find_undeclared_variables(ast)
-        except _jinja_syntax_error() as e:  # a filter the form does not name
-            findings.append(Finding("syntax", f"{path.name}: {_syntax_message(source, e)}"))
+        except jinja_syntax_error() as e:  # a filter the form does not name
+            findings.append(Finding("syntax", f"{path.name}: {syntax_message(source, e)}"))
             continue
         used |= names
         for name in sorted(names - known):
@@ -86,7 +86,7 @@ def _has_sub(lst: FieldSpec, attr: str) -> bool:
     return any(s.name == attr for s in lst.subfields)
 
 
-def _unknown_tag(path: Path, form: FormSpec, source: _Source, name: str, known: list[str]) -> str:
+def _unknown_tag(path: Path, form: FormSpec, source: Source, name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return (
@@ -95,7 +95,7 @@ def _unknown_tag(path: Path, form: FormSpec, source: _Source, name: str, known: 
     )
 
 
-def _place_of(source: _Source, name: str) -> str:
+def _place_of(source: Source, name: str) -> str:
     """The first place whose source line uses ``name`` inside a tag."""
     pattern = re.compile(r"\{[{%][^}]*\b" + re.escape(name) + r"\b")
     for n, line in enumerate(source.src.split("\n"), 1):
@@ -136,9 +136,9 @@ def _unused(path: Path, form: FormSpec, used: set[str]) -> list[str]:
     return out
 
 
-def _check_sources(path: Path, form: FormSpec | None, sources: list[_Source]) -> list[Finding]:
+def check_sources(path: Path, form: FormSpec | None, sources: list[Source]) -> list[Finding]:
     """Syntax errors of every part and, given the form, unknown and unused names."""
-    env = sandboxed_env(filters=allowed_filters(form.filters)) if form else _jinja_env()
+    env = sandboxed_env(filters=allowed_filters(form.filters)) if form else plain_jinja_env()
     findings: list[Finding] = []
     parsed = []
     for s in sources:
@@ -146,8 +146,8 @@ def _check_sources(path: Path, form: FormSpec | None, sources: list[_Source]) ->
             parsed.append((s, env.parse(s.src)))
         except RefusedTemplate as e:
             findings.append(Finding("syntax", refused(path.name, e).message))
-        except _jinja_syntax_error() as e:
-            findings.append(Finding("syntax", f"{path.name}: {_syntax_message(s, e)}"))
+        except jinja_syntax_error() as e:
+            findings.append(Finding("syntax", f"{path.name}: {syntax_message(s, e)}"))
     if form is not None and not findings:
         findings += _check_names(path, form, parsed)
     return findings

@@ -21,13 +21,13 @@ from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 from indexer.errors import TemplateError
 
 
-def _jinja_env():
+def plain_jinja_env():
     """The Jinja environment of every check: sandboxed, autoescape on (& < > print as such)."""
     return sandboxed_env()
 
 
 @dataclass
-class _Source:
+class Source:
     """One part of a template as Jinja source, and where its lines sit in the document."""
 
     part: str  # zip member name, e.g. word/document.xml
@@ -58,14 +58,18 @@ class CompiledTemplate:
     def __init__(self, path: Path, env=None):
         """``env``: the sandboxed Jinja environment (:func:`sandboxed_env`; a plain one by default)."""
         self.path = Path(path)
-        self._helper, doc = _open_docx(self.path)
-        entries = _zip_entries(self.path)
-        self.sources = _template_sources(self.path, self._helper, doc, entries)
+        self._helper, doc = open_docx(self.path)
+        entries = _docx_content_types(zip_entries(self.path), doc)
+        self.sources = template_sources(self.path, self._helper, doc, entries)
         self._head, self._tail = _split_document(doc)
+        body = self.sources[0].src
+        # A namespace declared below <w:body> (a Word 2010 paragraph id under a prefix the root
+        # binds to another namespace): docxtpl puts the body back into python-docx's tree, and
+        # lxml then writes it with the root's prefixes; splicing text would keep the local ones.
+        self._root = _root_with_mark(doc) if _LOCAL_NAMESPACE.search(body.split(">", 1)[-1]) else None
         # docxtpl's table-grid and drawing-id fixes only change something when columns are
         # removed ({%tc %} or a {#tc #} comment) or drawings can repeat; skipping them
         # otherwise halves the cost.
-        body = self.sources[0].src
         self._fix_tables = bool(re.search(r"\{[%#]-?\s*tc\b", _body_text(doc))) or "docPr" in body
         env = env or sandboxed_env()
         self._compiled = {}
@@ -74,8 +78,8 @@ class CompiledTemplate:
                 self._compiled[s.part] = env.from_string(s.src)
             except RefusedTemplate as e:
                 raise refused(self.path, e) from e
-            except _jinja_syntax_error() as e:
-                raise TemplateError(f"{self.path}: {_syntax_message(s, e)}; fix the tag in Word") from e
+            except jinja_syntax_error() as e:
+                raise TemplateError(f"{self.path}: {syntax_message(s, e)}; fix the tag in Word") from e
         # Without docProps/core.xml python-docx (and so docxtpl) invents one, dated now:
         # such a template renders through docxtpl (see archive.forms.fallback).
         self.needs_docxtpl = not has_core_part(doc)
@@ -83,7 +87,7 @@ class CompiledTemplate:
             self._core = None if self.needs_docxtpl else CoreProps(doc, env)
         except RefusedTemplate as e:
             raise refused(self.path, e) from e
-        except _jinja_syntax_error() as e:
+        except jinja_syntax_error() as e:
             raise TemplateError(f"{self.path}: tag syntax error in the document properties: {e.message}") from e
         rendered = {s.part for s in self.sources} | {self._core.part if self._core else ""}
         self._base = base_zip(entries, rendered)
@@ -101,7 +105,7 @@ class CompiledTemplate:
             if s.part == self._main_part:
                 fix = self._fix_tables or (pictures is not None and pictures.added)
                 body = _fix_body(self._helper, xml) if fix else xml
-                xml = self._head + body + self._tail
+                xml = _in_document(self._root, body) if self._root is not None else self._head + body + self._tail
             else:
                 xml = _XML_DECL + xml
             out[s.part] = xml.encode("utf-8")
@@ -125,19 +129,19 @@ class CompiledTemplate:
         """:meth:`write` for a context holding image fields: each picture is added to the
         package as docxtpl adds it (raises NeedsDocxtpl for what only docxtpl does)."""
         pictures = RowPictures(self._slots)
-        rendered = self.render(_bind(context, pictures.bind), pictures)
+        rendered = self.render(bind_values(context, pictures.bind), pictures)
         rendered.update(pictures.parts())
         out.write_bytes(write_package(self._base_pictures, rendered))
 
 
-def _bind(value: Any, fn) -> Any:
+def bind_values(value: Any, fn) -> Any:
     """``value`` with every leaf passed through ``fn`` (dicts, lists and tuples rebuilt)."""
     if isinstance(value, Mapping):
-        return {k: _bind(v, fn) for k, v in value.items()}
+        return {k: bind_values(v, fn) for k, v in value.items()}
     if isinstance(value, list):
-        return [_bind(v, fn) for v in value]
+        return [bind_values(v, fn) for v in value]
     if isinstance(value, tuple):
-        return tuple(_bind(v, fn) for v in value)
+        return tuple(bind_values(v, fn) for v in value)
     return fn(value)
 
 
@@ -150,15 +154,17 @@ def _body_text(doc) -> str:
 
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _BODY_MARK = "dangan-body-mark"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_LOCAL_NAMESPACE = re.compile(r"<[\w:]+\s[^>]*\bxmlns:")  # an element (below the body) declaring a prefix
 
 
-def _jinja_syntax_error():
+def jinja_syntax_error():
     from jinja2 import TemplateSyntaxError
 
     return TemplateSyntaxError
 
 
-def _open_docx(path: Path):
+def open_docx(path: Path):
     """docxtpl's helper object (for its XML fixes) and the parsed document."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
@@ -173,12 +179,12 @@ def _open_docx(path: Path):
     return helper, helper.docx
 
 
-def _zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
+def zip_entries(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
     with zipfile.ZipFile(path) as zf:
         return [(info, zf.read(info)) for info in zf.infolist()]
 
 
-def _template_sources(path: Path, helper, doc, entries) -> list[_Source]:
+def template_sources(path: Path, helper, doc, entries) -> list[Source]:
     """The body, then every header, footer and footnote part that holds a tag, as Jinja source."""
     from docx.oxml import parse_xml
 
@@ -208,11 +214,11 @@ _EXTRA_PART_TYPES = {
 }
 
 
-def _source(helper, part: str, xml: str, element, prefix: str) -> _Source:
+def _source(helper, part: str, xml: str, element, prefix: str) -> Source:
     """docxtpl's preprocessing of one part; every paragraph starts a new source line, so a
     Jinja line number leads back to a paragraph."""
     src = re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(xml))
-    return _Source(part=part, src=src, paragraphs=list(_paragraph_places(element)), prefix=prefix)
+    return Source(part=part, src=src, paragraphs=list(_paragraph_places(element)), prefix=prefix)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -247,7 +253,7 @@ def _position(elements: Iterable, wanted) -> int | str:
     return next((n for n, e in enumerate(elements, 1) if e is wanted), "?")
 
 
-def _syntax_message(source: _Source, e) -> str:
+def syntax_message(source: Source, e) -> str:
     return f"tag syntax error in {source.place(e.lineno or 1)}: {e.message}"
 
 
@@ -263,6 +269,39 @@ def _split_document(doc) -> tuple[str, str]:
     xml = etree.tostring(root, encoding="unicode")
     head, tail = xml.split(f"<{_BODY_MARK}/>")
     return _XML_DECL + head, tail
+
+
+def _docx_content_types(entries: list[tuple[zipfile.ZipInfo, bytes]], doc) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """The template's parts with ``[Content_Types].xml`` as python-docx writes it when docxtpl
+    saves (one Default per extension, an Override per part): a template saved by Word or
+    LibreOffice lists the same types in another way, and the output must be docxtpl's."""
+    from docx.opc.pkgwriter import _ContentTypesItem  # python-docx's own writer of that part
+
+    blob = _ContentTypesItem.from_parts(list(doc.part.package.iter_parts())).blob
+    return [(info, blob if info.filename == "[Content_Types].xml" else data) for info, data in entries]
+
+
+def _root_with_mark(doc):
+    """A copy of the document element with a mark where the body goes (:func:`_in_document`)."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    root = deepcopy(doc.element)
+    root.replace(root.find(f"{{{_W}}}body"), etree.Element(_BODY_MARK))
+    return root
+
+
+def _in_document(root, body: str) -> str:
+    """The rendered body put into the document element as docxtpl does (parsed leniently, then
+    moved into the tree, where lxml rewrites its namespace prefixes), the whole part written."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    tree = deepcopy(root)
+    tree.replace(tree.find(_BODY_MARK), etree.fromstring(body, etree.XMLParser(recover=True)))
+    return _XML_DECL + etree.tostring(tree, encoding="unicode")
 
 
 def _postprocess(helper, xml: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
-from archive.forms.engine import CompiledTemplate, _bind, _open_docx
+from archive.forms.engine import CompiledTemplate, bind_values, open_docx
 from archive.forms.images import ImageField
 from archive.forms.pictures import NeedsDocxtpl
 from archive.forms.sandbox import refused
@@ -68,7 +68,7 @@ class Renderer:
                 except NeedsDocxtpl:
                     pass
         tpl = self._template_for(context)
-        ready = _bind(context, lambda v: _inline(tpl, v))
+        ready = bind_values(context, lambda v: _inline(tpl, v))
         try:
             tpl.render(ready, self.env, autoescape=True)
         except SecurityError as e:
@@ -91,7 +91,7 @@ class Renderer:
         if "link" in kinds:  # its relationship lives in a DocxTemplate we were not given
             raise UsageError(f"{self.path}: rich text with a hyperlink needs the DocxTemplate whose build_url_id() "
                              "made the link; pass that DocxTemplate as the template")  # fmt: skip
-        helper, _doc = _open_docx(self.path)
+        helper, _doc = open_docx(self.path)
         return helper
 
 

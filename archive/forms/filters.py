@@ -13,6 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from archive import days
+
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
 _BIG_UNITS = ("", "万", "亿", "万亿")
@@ -72,11 +74,8 @@ def _group(n: int) -> str:
 
 
 def cn_date(value: Any) -> str:
-    """A date as written on Chinese forms: 2024-03-05 -> 2024年3月5日."""
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", str(value))
-    if not m:
-        return str(value)
-    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
+    """A date as written on Chinese forms: 2024-03-05 -> 2024年3月5日 (``archive.days.cn_date``)."""
+    return days.cn_date(value)
 
 
 ALLOWED: dict[str, Callable[[Any], str]] = {"cn_money": cn_money, "cn_date": cn_date}

@@ -250,7 +250,7 @@ def _no_unknown_keys(where: str, raw: dict, allowed: set[str]) -> None:
 def _no_duplicate_names(where: str, fields: Sequence[FieldSpec]) -> None:
     seen: dict[str, str] = {}
     for f in fields:
-        for key in (_norm(f.name), _norm(f.label)):
+        for key in (norm_header(f.name), norm_header(f.label)):
             if key in seen and seen[key] != f.name:
                 raise TemplateError(f"{where}: fields {seen[key]} and {f.name} share the name or label {key!r}")
             seen[key] = f.name
@@ -321,7 +321,7 @@ def form_to_json(form: FormSpec) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _norm(header: str) -> str:
+def norm_header(header: str) -> str:
     """A column header reduced for matching: width-folded, lower-case, no spaces or separators."""
     folded = unicodedata.normalize("NFKC", str(header)).casefold()
     return re.sub(r"[\s_\-.·:*]+", "", folded)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from archive.forms.manifest import FieldSpec, FormSpec, _norm
-from archive.forms.values import _CONVERTERS, _clean
+from archive.forms.manifest import FieldSpec, FormSpec, norm_header
+from archive.forms.values import CONVERTERS, clean_cell
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
     """Match data columns to fields by name or Chinese label; unknown columns are problems."""
     by_key: dict[str, FieldSpec] = {}
     for f in form.fields:
-        by_key[_norm(f.name)] = f
-        by_key[_norm(f.label)] = f
+        by_key[norm_header(f.name)] = f
+        by_key[norm_header(f.label)] = f
     cols, problems, filled_by = _Columns(), [], {}
     for header in headers:
         if not str(header).strip():
@@ -62,7 +62,7 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
 
 def _column_target(form: FormSpec, by_key: dict[str, FieldSpec], header: str) -> tuple | None:
     """(field,) for a plain field, (list, n, sub) for a list column, None when unknown."""
-    key = _norm(header)
+    key = norm_header(header)
     f = by_key.get(key)
     if f is not None and f.type != "list":
         return (f.name,)
@@ -73,7 +73,7 @@ def _column_target(form: FormSpec, by_key: dict[str, FieldSpec], header: str) ->
     n = int(m.group(2))
     if lst is None or lst.type != "list" or n < 1:
         return None
-    sub = next((s for s in lst.subfields if m.group(3) in (_norm(s.name), _norm(s.label))), None)
+    sub = next((s for s in lst.subfields if m.group(3) in (norm_header(s.name), norm_header(s.label))), None)
     return (lst.name, n, sub.name) if sub else None
 
 
@@ -112,7 +112,7 @@ def check_rows(form: FormSpec, rows: Sequence[Mapping[str, Any]]) -> CheckedRows
     typed = []
     has_data = False
     for i, row in enumerate(rows):
-        if not any(_clean(v) for v in row.values()):
+        if not any(clean_cell(v) for v in row.values()):
             continue
         has_data = True
         values, row_problems = _convert_row(form, cols, row, i + 2)
@@ -141,7 +141,7 @@ def _convert_row(form: FormSpec, cols: _Columns, row: Mapping[str, Any], row_no:
         if f.name not in cols.plain:
             values[f.name] = None  # a missing required column was reported once, not per row
             continue
-        values[f.name] = _convert_cell(f, f.label, _clean(row.get(cols.plain[f.name], "")), row_no, problems)
+        values[f.name] = _convert_cell(f, f.label, clean_cell(row.get(cols.plain[f.name], "")), row_no, problems)
     return values, problems
 
 
@@ -150,7 +150,7 @@ def _convert_list(
 ) -> list[dict]:
     items = []
     for n in sorted(columns):
-        raws = {sub: _clean(row.get(col, "")) for sub, col in columns[n].items()}
+        raws = {sub: clean_cell(row.get(col, "")) for sub, col in columns[n].items()}
         if not any(raws.values()):
             continue  # an unused list row: fewer items than columns
         item = {
@@ -167,7 +167,7 @@ def _convert_cell(f: FieldSpec, label: str, raw: str, row_no: int, problems: lis
             problems.append(RowProblem(row_no, f"row {row_no}, {label}: is required but empty"))
         return None
     try:
-        return _CONVERTERS[f.type](raw, f)
+        return CONVERTERS[f.type](raw, f)
     except ValueError as e:
         problems.append(RowProblem(row_no, f'row {row_no}, {label}: "{raw}" {e}'))
         return None

@@ -14,12 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from archive.forms.images import image_value, parse_image
-from archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, _norm
+from archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, norm_header
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _clean(value: Any) -> str:
+def clean_cell(value: Any) -> str:
     """A cell as text: stripped, Windows line ends folded, characters Word cannot hold removed."""
     if value is None:
         return ""
@@ -81,14 +81,14 @@ def parse_money(raw: str, _field: FieldSpec | None = None) -> Decimal:
 
 def parse_choice(raw: str, f: FieldSpec) -> str:
     """One of the field's choices (width-folded and space-insensitive)."""
-    key = _norm(raw)
+    key = norm_header(raw)
     for choice in f.choices:
-        if _norm(choice) == key:
+        if norm_header(choice) == key:
             return choice
     raise ValueError(f"is not one of {', '.join(f.choices)}")
 
 
-_CONVERTERS: dict[str, Callable[[str, FieldSpec], Any]] = {
+CONVERTERS: dict[str, Callable[[str, FieldSpec], Any]] = {
     "text": lambda raw, _f: raw,
     "date": parse_date,
     "number": parse_number,

@@ -27,7 +27,7 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
     Returns the updated document.  Nothing changes (and nothing is logged) when every value
     is already what ``after`` asks for.
     """
-    after = {k: v for k, v in after.items() if _differs(doc.get(k), v)}
+    after = {k: v for k, v in after.items() if values_differ(doc.get(k), v)}
     if not after:
         return doc
     before = {k: doc.get(k) for k in after}
@@ -87,7 +87,7 @@ def _to_columns(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _differs(old: Any, new: Any) -> bool:
+def values_differ(old: Any, new: Any) -> bool:
     if isinstance(old, datetime) or isinstance(new, datetime):
         return str(old) != str(new)
     if isinstance(old, date) or isinstance(new, date):

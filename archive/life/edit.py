@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.days import parse_day
+from archive.dblock import writes
 from archive.ingest import vault_path
 from archive.life.change import DISCARDED, apply_change
 from archive.projects import get_project
@@ -26,6 +28,7 @@ FIELDS = {
 }
 
 
+@writes("edit")
 def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     """Apply the given corrections (None = leave as is; "" clears a free-text field)."""
     doc = cat.document(doc_id)
@@ -39,6 +42,7 @@ def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     return apply_change(cat, doc, after, "edited")
 
 
+@writes("edit")
 def edit_changed(cat: Catalog, doc_id: int, values: dict[str, str]) -> dict:
     """Apply a whole edit form (option name → text): only the fields whose text differs from
     the catalog change; a form sent back unchanged changes nothing and logs nothing."""
@@ -58,7 +62,7 @@ def _validate(doc_id: int, key: str, value: Any) -> Any:
     if key == "title" and not text:
         raise UsageError(f"document {doc_id}: --title cannot be empty")
     if key == "date":
-        return _parse_date(doc_id, text)
+        return parse_day(text, f"document {doc_id}: --date")
     if key == "pages":
         if not text.isdigit() or int(text) < 1:
             raise UsageError(f"document {doc_id}: --pages {value!r} is not a page count; give a whole number from 1")
@@ -68,13 +72,6 @@ def _validate(doc_id: int, key: str, value: Any) -> Any:
     if key == "secrecy" and text and text not in SECRECY:
         raise UsageError(f"document {doc_id}: --secrecy {text!r} is not a 密级; use 公开, 秘密, 机密 or 绝密")
     return text or None
-
-
-def _parse_date(doc_id: int, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"document {doc_id}: --date {text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _dated_path(cat: Catalog, doc: dict, day: date) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import delete
 
 from archive import vault
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.life.change import DISCARDED, apply_change
 from archive.schema import document_texts, documents
 from indexer.errors import ConflictError, UsageError
@@ -25,6 +26,7 @@ TRASH_DIR = "_trash"
 _AGE = re.compile(r"^\s*(\d+)\s*([dhw]?)\s*$")
 
 
+@writes("discard")
 def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     """Move a document (filed or in review) into the trash, with the reason."""
     if not (reason or "").strip():
@@ -41,6 +43,7 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     return apply_change(cat, doc, after, "discarded", reason=reason.strip())
 
 
+@writes("restore")
 def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) -> dict:
     """Bring a discarded document back to where and what it was."""
     doc = cat.document(doc_id)
@@ -68,6 +71,7 @@ def parse_age(text: str) -> timedelta:
     return {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
 
 
+@writes("trash empty")
 def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
     """Remove the files and rows of documents discarded longer ago than ``older_than``.
 

@@ -9,12 +9,14 @@ rather than overwriting the later change.
 from __future__ import annotations
 
 from archive.catalog import Catalog
-from archive.life.change import _differs, apply_change, from_event
+from archive.dblock import writes
+from archive.life.change import values_differ, apply_change, from_event
 from indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")
 
 
+@writes("undo")
 def undo(cat: Catalog, event_id: int | None = None) -> tuple[dict, dict]:
     """Reverse one decision; return (the event undone, the document as it is now)."""
     history = cat.events()
@@ -45,7 +47,7 @@ def _check_undoable(ev: dict | None, event_id: int, undone: set) -> None:
 def _check_unchanged(ev: dict, doc: dict) -> None:
     """Refuse when the document no longer looks as the event left it."""
     after = from_event(ev["detail"].get("after", {}))
-    changed = sorted(k for k, v in after.items() if _differs(doc.get(k), v))
+    changed = sorted(k for k, v in after.items() if values_differ(doc.get(k), v))
     if changed:
         raise ConflictError(
             f"document {doc['id']} changed after event {ev['id']} ({', '.join(changed)}); undo the later events first"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from archive.days import cn_date
 from archive.forms import render_document, shipped_templates_dir
 from archive.registers.arithmetic import archive_codes, page_column, page_count, page_totals, yyyymmdd
 from archive.registers.xlsx import write_xlsx
@@ -119,7 +120,7 @@ def _missing_note(checklist: Sequence[dict]) -> str:
 
 def _date_line(value: Any) -> str:
     if isinstance(value, (date, datetime)):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return cn_date(value)
     return str(value) if value else BLANK_DATE
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.projects import get_project
 from archive.schema import documents, volume_documents, volumes
 from archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
@@ -37,6 +38,7 @@ def volume_of(cat: Catalog, doc_id: int) -> Volume | None:
     return get_volume(cat, doc["project_code"], row.sequence) if row else None
 
 
+@writes("volume move")
 def move_document(cat: Catalog, doc_id: int, to: int, position: int | None = None) -> Volume:
     """Put document ``doc_id`` into volume ``to`` of its project at 件号 ``position`` (default: last)."""
     doc = cat.document(doc_id)
@@ -82,6 +84,7 @@ def renumber(conn, cat: Catalog, volume_id: int, order: list[int]) -> None:
         retention=longest_retention(retentions), secrecy=highest_secrecy(secrecies)))  # fmt: skip
 
 
+@writes("volume seal")
 def seal(cat: Catalog, code: str, sequence: int) -> Volume:
     """Freeze a volume's order and page numbers (logged)."""
     v = get_volume(cat, code, sequence)
@@ -95,6 +98,7 @@ def seal(cat: Catalog, code: str, sequence: int) -> Volume:
     return get_volume(cat, code, sequence)
 
 
+@writes("volume unseal")
 def unseal(cat: Catalog, code: str, sequence: int, reason: str) -> Volume:
     """Reopen a sealed volume for changes; the reason goes into the event log."""
     if not reason or not reason.strip():
@@ -108,6 +112,7 @@ def unseal(cat: Catalog, code: str, sequence: int, reason: str) -> Volume:
     return get_volume(cat, code, sequence)
 
 
+@writes("volume build")
 def record_pages(cat: Catalog, v: Volume, real: dict[int, int]) -> Volume:
     """Take the page counts found when building (document id → pages) into a draft volume.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.projects import Project, get_project
 from archive.schema import volume_documents, volumes
 from archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
@@ -79,6 +80,7 @@ def _split(project: Project, group: str, docs: list[dict], limit: int, client: s
     return [Proposal(group, gbt, f"{title}（第{i}卷）", p, part=i) for i, p in enumerate(parts, 1)]
 
 
+@writes("volume plan")
 def plan_volumes(cat: Catalog, code: str, *, max_pages: int | None = None) -> list[Volume]:
     """Replace the project's draft volumes by a new proposal; sealed volumes stay.  Returns all volumes."""
     project = get_project(cat, code)

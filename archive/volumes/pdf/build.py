@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from archive.catalog import Catalog
 from archive.completeness import check
+from archive.days import cn_date
 from archive.registers import page_totals, yyyymmdd
 from archive.volumes.edit import record_pages
 from archive.volumes.model import Volume, code_settings, list_volumes, volume_code
@@ -128,4 +129,4 @@ def _note(cat: Catalog, v: Volume, code: str) -> NoteFields:
 
 
 def _cn_date(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+    return cn_date(d)

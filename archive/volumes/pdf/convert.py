@@ -22,7 +22,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from archive.forms.pdf import convert_to_pdf
-from archive.volumes.pdf.forms import _wrap
+from archive.volumes.pdf.forms import wrap_lines
 from indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
 from indexer.text import decode_text
 
@@ -124,7 +124,7 @@ def _text(path: Path, font: str) -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=font)
     size, leading, margin = 11, 17, 25 * mm
-    lines = [part for raw in text.splitlines() for part in (_wrap(raw, font, size, A4[0] - 2 * margin) or [""])]
+    lines = [part for raw in text.splitlines() for part in (wrap_lines(raw, font, size, A4[0] - 2 * margin) or [""])]
     y = A4[1] - margin
     c.setFont(font, size)
     for line in lines or [""]:

@@ -67,7 +67,7 @@ def _canvas(buf: io.BytesIO, title: str, font: str) -> canvas.Canvas:
     return c
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+def wrap_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """Break Chinese text at any character so each line fits ``width``."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -126,7 +126,7 @@ def _labelled_block(c: canvas.Canvas, font: str, label: str, value: str, top: fl
     left, width = 40 * mm, WIDTH - 80 * mm - 30 * mm
     c.setFont(font, 14)
     c.drawString(left, top, label)
-    lines = _wrap(value, font, 14, width - 6 * mm)[:3]
+    lines = wrap_lines(value, font, 14, width - 6 * mm)[:3]
     for i in range(3):
         y = top - i * 11 * mm
         c.line(left + 30 * mm, y - 2 * mm, WIDTH - 40 * mm, y - 2 * mm)
@@ -177,7 +177,7 @@ def note_pdf(f: NoteFields, font: str) -> bytes:
         f"本案卷共有文件材料　{f.total}　页，其中：文字材料　{f.text}　页，",
         f"图样材料　{f.drawings}　页，照片　{f.photos}　张。",
         "说明：",
-        *_wrap(f.remarks, font, 12.5, WIDTH - 60 * mm),
+        *wrap_lines(f.remarks, font, 12.5, WIDTH - 60 * mm),
         *f.extra,
     ]
     for line in lines:

@@ -70,6 +70,7 @@ class Ingester:
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
+    index_problem: str = ""  # why the index could not take this run's documents (they are queued)
 
     @classmethod
     def for_catalog(cls, cat: Catalog, **kw) -> "Ingester":
@@ -312,8 +313,9 @@ class Ingester:
             with self.locked():
                 index_documents(self.cat, ids)
         except IndexDamagedError as e:
-            # Filing goes on: the catalog is the truth, and `dangan reindex` (or verify
-            # --repair) puts these documents in the rebuilt index.
+            # Filing goes on: the catalog is the truth; the ids wait in the index queue
+            # (index_documents put them there) until `verify --repair` or `reindex` rebuilds.
+            self.index_problem = str(e)
             with self.cat.engine.begin() as conn:
                 self.cat.log(conn, "index-deferred", documents=ids, error=str(e))
 

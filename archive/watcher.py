@@ -28,7 +28,7 @@ from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
 from archive.ingest import Ingester, Record
 from archive.searchsync import drain_index_queue
-from indexer.errors import BusyError
+from indexer.errors import BusyError, IndexDamagedError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
@@ -143,7 +143,7 @@ class Watcher:
         # Leave nothing queued: the last station to stop indexes what the others left.
         try:
             drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
-        except BusyError:
+        except (BusyError, IndexDamagedError):
             pass  # nothing is lost: the queue stays in the catalog for the index holder, the next start or reindex
         return self.records
 
@@ -151,7 +151,10 @@ class Watcher:
         """Between batches, index what other stations queued (if this one can hold the index)."""
         if time.monotonic() - self._last_drain >= DRAIN_EVERY:
             self._last_drain = time.monotonic()
-            drain_index_queue(self.cat)
+            try:
+                drain_index_queue(self.cat)
+            except IndexDamagedError:
+                pass  # filing goes on; the queue waits in the catalog for `verify --repair`
 
     def _drain_events(self) -> None:
         while True:

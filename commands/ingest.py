@@ -56,7 +56,7 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     cat = state().catalog()
     out = err_console()
     with lock(cat, "ingest"):
-        reconcile(cat)
+        _warn_index(reconcile(cat))
     total = len(collect(paths))
     with progress_bar(total, "ingest", enabled=not as_json) as bar:
         def tick(rec: Record) -> None:
@@ -98,7 +98,7 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
     """
     cat = state().catalog()
     with lock(cat, "watch", forever=True):
-        reconcile(cat, inbox=inbox)
+        _warn_index(reconcile(cat, inbox=inbox))
     out = err_console()
     w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting)
     w.install_signal_handlers()
@@ -115,6 +115,16 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
         if hidden:
             click.echo(_hidden_line(hidden))
     _exit_if_failed(counts)
+
+
+def _warn_index(rep) -> None:
+    """One line when the search index is damaged: filing goes on, search waits for the repair."""
+    if rep.index_damaged:
+        click.echo(
+            f"warning: {printable(rep.index_damaged)}; filing goes on and new documents wait in the index queue "
+            "until `dangan verify --repair` rebuilds the index",
+            err=True,
+        )
 
 
 def _exit_if_failed(counts: dict) -> None:

@@ -130,7 +130,8 @@ class Ingester:
         """
         mode = preflight.file_mode(self.cat.home.root)
         with limits_applied(self.limits):
-            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode)
+            inside = self._inbox_root(rec) if rec.consume else None  # an inbox file must be the inbox's own
+            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode, inside=inside)
         rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
@@ -194,7 +195,7 @@ class Ingester:
         values = dict(
             sha256=rec.sha256,
             original_name=rec.name,
-            original_name_raw=names.raw_name(rec.path.name),
+            original_name_raw=names.stored_raw_name(rec.path.name),
             title=rec.title,
             vault_path=rec.vault_rel,
             size=rec.size,

@@ -22,7 +22,8 @@ from archive.dblock import index_lock
 from archive.projects import ProjectCache
 from archive.schema import documents, index_queue
 from indexer.errors import IndexDamagedError
-from indexer.index import SearchIndex, set_aside_non_folder
+from indexer.fsutil import set_aside_non_folder
+from indexer.index import SearchIndex
 
 DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
 STATION = f"{socket.gethostname()}:{os.getpid()}"

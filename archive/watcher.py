@@ -25,14 +25,15 @@ from watchdog.observers import Observer
 
 from archive.catalog import Catalog, chunks
 from archive.dblock import writer_lock
-from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
+from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from archive.ingest import Ingester, Record
 from archive.searchsync import drain_index_queue
 from indexer.errors import BusyError, IndexDamagedError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
-EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
+EXIT_DRAIN_WAIT = 60.0
+RESCAN_EVERY = 2.0  # seconds between looks at the inbox when change notifications cannot be had  # on stopping, wait this long for another station's index write
 
 
 @dataclass
@@ -46,6 +47,11 @@ class StableTracker:
         """Note a file as (possibly) changed; its clock restarts at the next look."""
         self._seen.pop(path, None)
         self._seen[path] = (-1, -1, time.monotonic())
+
+    def add(self, path: Path) -> None:
+        """Note a file found by a rescan; one already followed keeps its clock."""
+        if path not in self._seen:
+            self.touch(path)
 
     def ready(self) -> list[Path]:
         """Files unchanged for ``delay`` seconds; vanished files are forgotten."""
@@ -91,6 +97,7 @@ class Watcher:
         on_record: Callable[[Record], None] | None = None,
         poll: float = 0.25,
         on_wait: Callable[[str], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ):
         self.cat = cat
         self.inbox = Path(inbox or cat.home.inbox_dir)
@@ -103,6 +110,8 @@ class Watcher:
         self.records: list[Record] = []
         self._queue: "queue.Queue[Path]" = queue.Queue()
         self._last_drain = time.monotonic()
+        self.on_note = on_note  # told once of what the watcher works around (no change notifications…)
+        self._rescan_every = 0.0  # set when change notifications cannot be had
 
     def candidate(self, path: Path) -> bool:
         # Links and FIFOs are candidates too: ingest refuses them to .failed/ with the reason.
@@ -110,20 +119,44 @@ class Watcher:
         return present and not is_junk(path) and is_in_inbox(self.inbox, path)
 
     def scan(self) -> None:
-        """Take every file already waiting in the inbox."""
-        for p in sorted(self.inbox.rglob("*")):
+        """Take every file waiting in the inbox (files already followed keep their clocks)."""
+        for p in walk(self.inbox).files:  # iterative and link-safe: a folder 1,100 deep is passed over
             if self.candidate(p):
-                self.tracker.touch(p)
+                self.tracker.add(p)
+
+    def _observe(self) -> Observer:
+        """Start the change notifications; if they cannot be had, look at the inbox every
+        ``RESCAN_EVERY`` seconds instead (said once).  Watchdog walks the inbox recursively
+        (a folder 1,100 deep ran it out of stack) and the kernel limits how many folders one
+        user may watch (ENOSPC): neither may stop filing."""
+        observer = Observer()
+        observer.schedule(_Handler(self._queue), str(self.inbox), recursive=True)
+        try:
+            observer.start()
+        except (RecursionError, OSError) as e:
+            observer.stop()
+            self._rescan_every = RESCAN_EVERY
+            self._note(
+                f"the inbox {self.inbox} cannot be watched for changes ({type(e).__name__}: {e}); "
+                f"looking at it every {RESCAN_EVERY:g} s instead"
+            )
+        return observer
+
+    def _note(self, message: str) -> None:
+        if self.on_note is not None:
+            self.on_note(message)
 
     def run(self, *, once: bool = False) -> list[Record]:
         """Process until stopped (or, with ``once``, until the inbox is settled and empty)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        observer = Observer()
-        observer.schedule(_Handler(self._queue), str(self.inbox), recursive=True)
-        observer.start()
+        observer = self._observe()
         try:
             self.scan()
+            last_scan = time.monotonic()
             while not self.stop_event.is_set():
+                if self._rescan_every and time.monotonic() - last_scan >= self._rescan_every:
+                    self.scan()
+                    last_scan = time.monotonic()
                 self._drain_events()
                 ready = self.tracker.ready()
                 if ready:
@@ -139,7 +172,8 @@ class Watcher:
                 self.stop_event.wait(self.poll)
         finally:
             observer.stop()
-            observer.join(timeout=5)
+            if observer.is_alive():
+                observer.join(timeout=5)
         # Leave nothing queued: the last station to stop indexes what the others left.
         try:
             drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)

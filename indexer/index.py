@@ -389,20 +389,6 @@ class SearchIndex:
         (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)  # left by releases before atomic_write
 
 
-def set_aside_non_folder(index_dir: Path) -> Path | None:
-    """Move a file (or link) standing where the index folder belongs out of the way, so a
-    rebuild can make the folder; nothing is deleted.  Returns where it went, or None."""
-    index_dir = Path(index_dir)
-    if index_dir.is_dir() or not (index_dir.exists() or index_dir.is_symlink()):
-        return None  # a folder (or a link to one: an index kept on another disk), or nothing
-    for n in itertools.count(1):
-        target = index_dir.with_name(f"{index_dir.name}.not-a-folder.{n}")
-        if not target.exists() and not target.is_symlink():
-            index_dir.rename(target)
-            return target
-    return None  # unreachable: count() never ends
-
-
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
     from indexer.writer import paused_gc

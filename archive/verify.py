@@ -15,6 +15,7 @@ from typing import Callable
 
 from archive import vault
 from archive.catalog import Catalog
+from archive.handover import parts
 from archive.restore import restore_from_drops
 from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
 from indexer.errors import IndexDamagedError
@@ -31,6 +32,7 @@ class VerifyReport:
     missing_in_index: list[int] = field(default_factory=list)
     orphans_in_index: list[int] = field(default_factory=list)
     index_damaged: str = ""  # the index's files cannot be read: `reindex` or `--repair` rebuilds
+    stale_parts_removed: list[str] = field(default_factory=list)  # folders of killed handovers, swept
     repaired: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +58,7 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
         if progress:
             progress()
     rep.orphan_files = [rel for rel in vault.stored_files(vdir) if rel not in known]
+    rep.stale_parts_removed = parts.sweep(cat.home.root)  # their writer is gone: nothing of use is in them
     if repair:
         _restore(cat, rep)
     try:

@@ -16,6 +16,7 @@ from typing import Callable
 from archive import vault
 from archive.catalog import Catalog
 from archive.handover import parts
+from archive.life.change import finish_moves
 from archive.restore import restore_from_drops
 from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
 from indexer.errors import IndexDamagedError
@@ -50,6 +51,10 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
 
     rep = VerifyReport()
     vdir = cat.home.vault_dir
+    if repair:
+        settled = finish_moves(cat)  # a killed edit/discard: its file goes where the catalog says
+        if settled:
+            rep.repaired["moves"] = [m["document"] for m in settled]
     known: set[str] = set()
     for doc in cat.documents():
         rep.documents += 1

@@ -14,6 +14,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from indexer.errors import (
     InputFileError,
     SourceChangedError,
     UnknownProjectError,
+    disk_full,
 )
 from indexer.extract import extract
 from indexer.limits import Limits
@@ -96,7 +98,20 @@ class Ingester:
 
         Reading (preflight, extract, classify) happens outside the writer lock; only the short
         writing steps hold it, so one slow file (OCR of a long scan) never blocks other writers.
+        A full disk stops the run (DiskFullError): the file being filed stays where it was,
+        and a vault copy made without its catalog row is removed at the next start.
         """
+        try:
+            return self._run(rec, raise_errors)
+        except (OSError, sqlalchemy.exc.OperationalError) as e:
+            stays = f"; {rec.path} was not filed and stays where it is" if os.path.lexists(rec.path) else ""
+            full = disk_full(e, self.cat.home.vault_dir, stays)
+            if full is None:
+                raise
+            raise full from e
+
+    def _run(self, rec: Record, raise_errors: bool) -> Record:
+        """The steps of :meth:`run`."""
         try:
             self.preflight(rec)
             if rec.outcome != "duplicate":
@@ -313,6 +328,11 @@ class Ingester:
         try:
             with self.locked():
                 index_documents(self.cat, ids)
+        except OSError as e:
+            full = disk_full(e, self.cat.home.index_dir, "; the documents are filed and are indexed at the next start")
+            if full is None:
+                raise
+            raise full from e
         except IndexDamagedError as e:
             # Filing goes on: the catalog is the truth; the ids wait in the index queue
             # (index_documents put them there) until `verify --repair` or `reindex` rebuilds.

@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive import faults
 from archive.vault import TMP_PREFIX
 from indexer import limits
 from indexer.errors import InputFileError, SourceChangedError, UnsafeInputError
@@ -192,6 +193,7 @@ def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:
             size += len(block)
             limits.check_file_size(path, size)  # a file appended to while we copy
             h.update(block)
+            faults.point("vault-copy")
             _write_all(out, block)
         os.fsync(out)
     except BaseException:

@@ -116,8 +116,8 @@ def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
     except IndexDamagedError as e:
         rep.index_damaged = str(e)
         return
+    index_documents(cat, missing)  # also what changes queued for the index (an edit on a full disk)
     if missing:
-        index_documents(cat, missing)
         rep.reindexed = sorted(missing)
     if extra:
         remove_from_index(cat, extra)

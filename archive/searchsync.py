@@ -15,7 +15,7 @@ import os
 import socket
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from archive.catalog import Catalog, chunks, now
 from archive.dblock import index_lock
@@ -198,3 +198,21 @@ def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     finally:
         index.close()
     return in_catalog - in_index, in_index - in_catalog
+
+
+def check_index_usable(cat: Catalog) -> None:
+    """IndexDamagedError when the index holds nothing while the catalog has searchable
+    documents: "no documents match" would then be a wrong answer, not an empty result."""
+    index = open_index(cat)
+    try:
+        if index.count():
+            return
+    finally:
+        index.close()
+    with cat.engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(documents).where(documents.c.status != DISCARDED)).scalar()
+    if n:
+        raise IndexDamagedError(
+            f"the search index holds none of the {n} document(s) in the catalog, so a search cannot answer; "
+            "run dangan verify --repair"
+        )

@@ -64,6 +64,10 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     offset = (page - 1) * limit if page else offset
     with SearchIndex(home.index_dir) as index:
         hits, total = index.search_window(text, filters, offset=offset, limit=limit)
+    if total == 0:
+        from archive.searchsync import check_index_usable  # an empty index may be a lost one
+
+        check_index_usable(state().catalog())
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:

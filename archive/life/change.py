@@ -11,13 +11,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive import faults, vault
 from archive.catalog import Catalog, as_date
 from archive.schema import documents
 from archive.life import journal
 from archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
-from indexer.errors import BusyError, IndexDamagedError, UnknownDocumentError
+from indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
 
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}
@@ -91,9 +92,17 @@ def sync_index(cat: Catalog, doc_id: int) -> None:
         else:
             index_documents(cat, [doc_id])
     except (IndexDamagedError, BusyError, OSError) as e:
-        queue_index_work(cat, [doc_id])
-        with cat.engine.begin() as conn:
-            cat.log(conn, "index-deferred", documents=[doc_id], error=str(e))
+        try:
+            queue_index_work(cat, [doc_id])
+            with cat.engine.begin() as conn:
+                cat.log(conn, "index-deferred", documents=[doc_id], error=str(e))
+        except SQLAlchemyError as q:  # the catalog's disk is full too: say what is saved and what is not
+            if disk_full(q, cat.home.root) is None:
+                raise
+            raise DiskFullError(
+                f"disk full at {cat.home.root}: the change to document {doc_id} is saved, but the search index "
+                "could not take it; free space and run dangan reindex"
+            ) from q
 
 
 def from_event(values: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
@@ -27,6 +28,8 @@ from archive.catalog import Catalog, chunks
 from archive.dblock import writer_lock
 from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from archive.ingest import Ingester, Record
+from archive.outage import server_gone, wait_for_server
+from archive.recovery import reconcile
 from archive.searchsync import drain_index_queue
 from indexer.errors import BusyError, IndexDamagedError
 
@@ -112,6 +115,7 @@ class Watcher:
         self._last_drain = time.monotonic()
         self.on_note = on_note  # told once of what the watcher works around (no change notifications…)
         self._rescan_every = 0.0  # set when change notifications cannot be had
+        self._last_scan = 0.0
 
     def candidate(self, path: Path) -> bool:
         # Links and FIFOs are candidates too: ingest refuses them to .failed/ with the reason.
@@ -147,28 +151,23 @@ class Watcher:
             self.on_note(message)
 
     def run(self, *, once: bool = False) -> list[Record]:
-        """Process until stopped (or, with ``once``, until the inbox is settled and empty)."""
+        """Process until stopped (or, with ``once``, until the inbox is settled and empty).
+
+        A catalog server that goes away stops filing, not the watcher: it waits, retries and
+        goes on (``archive.outage``)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
         observer = self._observe()
         try:
             self.scan()
-            last_scan = time.monotonic()
+            self._last_scan = time.monotonic()
             while not self.stop_event.is_set():
-                if self._rescan_every and time.monotonic() - last_scan >= self._rescan_every:
-                    self.scan()
-                    last_scan = time.monotonic()
-                self._drain_events()
-                ready = self.tracker.ready()
-                if ready:
-                    # The writer lock is let go between chunks, so a station starting up
-                    # (its repair needs the lock alone) or `dangan file` waits one chunk,
-                    # not the whole backlog.
-                    for part in chunks(ready, LOCK_CHUNK):
-                        self._process(part)
-                elif once and len(self.tracker) == 0 and self._queue.empty():
-                    break
-                else:
-                    self._idle()
+                try:
+                    if self._step(once):
+                        break
+                except SQLAlchemyError as e:
+                    if not server_gone(self.cat, e):
+                        raise
+                    self._ride_out(e)
                 self.stop_event.wait(self.poll)
         finally:
             observer.stop()
@@ -177,9 +176,43 @@ class Watcher:
         # Leave nothing queued: the last station to stop indexes what the others left.
         try:
             drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
-        except (BusyError, IndexDamagedError):
+        except (BusyError, IndexDamagedError, SQLAlchemyError):
             pass  # nothing is lost: the queue stays in the catalog for the index holder, the next start or reindex
         return self.records
+
+    def _step(self, once: bool) -> bool:
+        """One look at the inbox: file what has settled; True when ``once`` is done."""
+        if self._rescan_every and time.monotonic() - self._last_scan >= self._rescan_every:
+            self.scan()
+            self._last_scan = time.monotonic()
+        self._drain_events()
+        ready = self.tracker.ready()
+        if ready:
+            # The writer lock is let go between chunks, so a station starting up
+            # (its repair needs the lock alone) or `dangan file` waits one chunk,
+            # not the whole backlog.
+            for part in chunks(ready, LOCK_CHUNK):
+                self._process(part)
+        elif once and len(self.tracker) == 0 and self._queue.empty():
+            return True
+        else:
+            self._idle()
+        return False
+
+    def _ride_out(self, error: BaseException) -> None:
+        """Wait for the catalog server; then repair what the cut left (a vault copy without its
+        row, an original whose row did commit) and look at the inbox again: the file being
+        filed when the server went is still there and is filed now."""
+        if not wait_for_server(self.cat, error, stop=self.stop_event, note=self._note):
+            return
+        try:
+            with writer_lock(self.cat, wait=None, holder="watch", on_wait=self.on_wait, should_stop=self.stop_event.is_set):
+                reconcile(self.cat, inbox=self.inbox)
+        except BusyError:
+            if not self.stop_event.is_set():
+                raise
+            return  # stopped while waiting: the next start repairs
+        self.scan()
 
     def _idle(self) -> None:
         """Between batches, index what other stations queued (if this one can hold the index)."""

@@ -35,8 +35,9 @@ from indexer.errors import BusyError, IndexDamagedError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
-EXIT_DRAIN_WAIT = 60.0
-RESCAN_EVERY = 2.0  # seconds between looks at the inbox when change notifications cannot be had  # on stopping, wait this long for another station's index write
+EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
+RESCAN_EVERY = 2.0  # seconds between looks at the inbox when change notifications cannot be had
+SAFETY_RESCAN = 30.0  # seconds between looks at the inbox when they can (in case they stop)
 
 
 @dataclass
@@ -114,7 +115,9 @@ class Watcher:
         self._queue: "queue.Queue[Path]" = queue.Queue()
         self._last_drain = time.monotonic()
         self.on_note = on_note  # told once of what the watcher works around (no change notifications…)
-        self._rescan_every = 0.0  # set when change notifications cannot be had
+        # Watchdog's thread dies silently on a folder made too deep after the start (it walks
+        # new folders recursively), so the inbox is looked at now and then in any case.
+        self._rescan_every = SAFETY_RESCAN
         self._last_scan = 0.0
 
     def candidate(self, path: Path) -> bool:

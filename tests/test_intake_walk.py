@@ -145,3 +145,29 @@ def test_a_right_to_left_override_is_removed_from_the_stored_name(cli, cat, proj
     assert bytes.fromhex(doc["original_name_raw"]).decode() == name, "the original bytes are kept"
     r = cli("show", str(rec.doc_id))
     assert "name note: control characters removed from the file's name: U+202E" in r.stdout.splitlines()
+
+
+def test_a_folder_made_deep_while_watching_does_not_stop_the_watcher(cat, project, home, request, monkeypatch):
+    import threading
+    import time
+
+    from archive import watcher as watcher_module
+
+    monkeypatch.setattr(watcher_module, "SAFETY_RESCAN", 0.5)  # the 30 s safety look, sooner
+    box = home.inbox_dir / CODE
+    box.mkdir(parents=True, exist_ok=True)
+    w = watcher_module.Watcher(cat, stable_seconds=0.2)
+    t = threading.Thread(target=w.run, daemon=True)
+    t.start()
+    try:
+        time.sleep(1)  # let the observer start before the deep folder appears (its thread then dies on it)
+        _deep_folder(box, 1100)
+        request.addfinalizer(lambda: _remove_deep(box))
+        write_text_doc(box, "after.txt", LOG.format(n=20))
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not any(r.outcome == "filed" for r in w.records):
+            time.sleep(0.2)
+    finally:
+        w.stop_event.set()
+        t.join(timeout=60)
+    assert [(r.path.name, r.outcome) for r in w.records] == [("after.txt", "filed")]

@@ -16,7 +16,7 @@ from typing import Iterator, NoReturn
 import click
 
 from commands.common import State
-from indexer.errors import DanganError, ExitCode
+from indexer.errors import DanganError, ExitCode, disk_full
 
 # Every command by name: (module, attribute, short help for `dangan --help`).  A command's
 # module is imported only when that command runs, so `dangan --help` imports no library code
@@ -111,6 +111,9 @@ class DanganGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
             raise
         except Exception as e:  # the last resort at the edge: report, never swallow
+            full = disk_full(e, "the archive home")  # a full disk anywhere is the disk, not a bug
+            if full is not None and not _debug(ctx):
+                raise DanganCLIError(full) from e
             if _debug(ctx):
                 raise
             click.echo(

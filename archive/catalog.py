@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from archive import migrations
 from archive.home import Home
 from archive.schema import document_texts, documents, events, meta, metadata
-from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
+from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError, disk_full
 
 ACTOR_SINCE = 9  # the schema version that gave events their actor column
 
@@ -316,6 +316,9 @@ def _translate(e: SQLAlchemyError, home: Home) -> DanganError:
     """Turn a database failure into a typed error with a fix."""
     if isinstance(e, OperationalError) and "locked" in str(e).lower():
         return BusyError(f"{display_url(home.catalog_url)}: the catalog is locked by another dangan process; try again shortly")
+    full = disk_full(getattr(e, "orig", None) or e, home.root)
+    if full is not None:  # a full home is not a wrong URL
+        return full
     reason = " ".join(str(getattr(e, "orig", None) or e).split())  # drivers write several lines
     return ConfigError(
         f"{display_url(home.catalog_url)}: cannot open the catalog ({e.__class__.__name__}: {reason}); "

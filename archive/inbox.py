@@ -8,9 +8,11 @@ import the other for these rules.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -32,20 +34,29 @@ def is_junk(path: Path) -> bool:
 
 def inbox_project(inbox: Path, path: Path) -> str | None:
     """``inbox/<CODE>/…`` means project CODE (a link is judged by where it lies, not where it points)."""
-    try:
-        rel = _lexical(path).relative_to(inbox.resolve())
-    except ValueError:
-        return None
-    return rel.parts[0] if len(rel.parts) > 1 else None
+    parts = _inbox_parts(inbox, path)
+    return parts[0] if parts is not None and len(parts) > 1 else None
 
 
 def is_in_inbox(inbox: Path, path: Path) -> bool:
     """True for files under the inbox that are not set aside (.failed, .duplicates)."""
-    try:
-        rel = _lexical(path).relative_to(inbox.resolve())
-    except ValueError:
-        return False
-    return not any(part.startswith(".") for part in rel.parts[:-1])
+    parts = _inbox_parts(inbox, path)
+    return parts is not None and not any(part.startswith(".") for part in parts[:-1])
+
+
+def _inbox_parts(inbox: Path, path: Path) -> tuple[str, ...] | None:
+    """``path``'s parts below the inbox, or None when it is not under it.
+
+    Judged by the path as written first: a folder under the inbox swapped for a link to
+    elsewhere is still the inbox's (so its files get the inbox's checks, see
+    ``preflight.stage``); then with folders resolved (an inbox reached by another name).
+    """
+    for base, p in ((Path(os.path.abspath(inbox)), Path(os.path.abspath(path))), (inbox.resolve(), _lexical(path))):
+        try:
+            return p.relative_to(base).parts
+        except ValueError:
+            continue
+    return None
 
 
 # How file managers and scanners name a copy: "scan - 副本.pdf", "scan - 副本 (2).pdf",
@@ -82,23 +93,69 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir() and not p.is_symlink():
-            found.extend(f for f in _walk(p) if not is_junk(f))
+            found.extend(f for f in walk(p).files if not is_junk(f))
         else:
             found.append(p)
     return originals_first(found)
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Every non-folder entry under ``folder``, sorted, set-aside (dot) folders and folder links skipped."""
-    out = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = Path(root)
-        # os.walk lists a link to a folder among dirs; it is an input to refuse, not a place to enter.
-        out.extend(base / d for d in list(dirs) if (base / d).is_symlink())
-        dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
-        out.extend(base / f for f in files)
-    return sorted(out)
+# Folders nested deeper than this under the folder walked are reported, not entered: a
+# 1,100-deep folder ran the recursive walk out of stack and stopped every file from filing.
+MAX_DEPTH = 64
+TOO_DEEP = f"nested more than {MAX_DEPTH} folders deep; move its files nearer the top"
+
+
+@dataclass
+class Walk:
+    """What a walk of one folder found: entries to file, and what it passed over and why."""
+
+    files: list[Path] = field(default_factory=list)
+    passed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def walk(folder: Path) -> Walk:
+    """Every non-folder entry under ``folder`` (sorted), without recursion or following links.
+
+    Set-aside (dot) folders are skipped; a link to a folder is an entry (an input to refuse,
+    not a place to enter); a folder deeper than ``MAX_DEPTH`` or one that cannot be opened
+    is passed over with the reason.  Each folder is opened with ``O_NOFOLLOW`` and listed
+    through that descriptor, so a folder swapped for a link is never listed.
+    """
+    out = Walk()
+    stack = [(Path(folder), 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            entries = _list(here)
+        except OSError as e:
+            if e.errno in (errno.ELOOP, errno.ENOTDIR):  # became a link (or a file) since it was seen
+                out.files.append(here)
+            else:
+                out.passed.append((here, f"cannot open the folder ({e.strerror}); check its permissions"))
+            continue
+        for name, is_dir in entries:
+            path = here / name
+            if not is_dir:
+                out.files.append(path)
+            elif name.startswith("."):
+                continue  # .failed, .duplicates and other set-aside folders
+            elif depth + 1 > MAX_DEPTH:
+                out.passed.append((path, TOO_DEEP))
+            else:
+                stack.append((path, depth + 1))
+    out.files.sort()
+    return out
+
+
+def _list(folder: Path) -> list[tuple[str, bool]]:
+    """(name, is a real folder) for each entry, read through a descriptor opened without
+    following a link (a link to a folder is reported as not a folder)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        with os.scandir(fd) as it:
+            return [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+    finally:
+        os.close(fd)
 
 
 def hidden_files(paths: Iterable[Path]) -> list[Path]:
@@ -108,10 +165,41 @@ def hidden_files(paths: Iterable[Path]) -> list[Path]:
         p = Path(p)
         if p.is_dir() and not p.is_symlink():
             found.extend(
-                f for f in _walk(p)
+                f for f in walk(p).files
                 if f.name.startswith(".") and f.name.lower() not in JUNK_NAMES and not f.name.startswith("._")
             )
     return found
+
+
+_SKIP_WHY = (
+    ("*.error.txt", "a failure note"),
+    ("~$*", "an Office lock file"),
+    ("*", "a temporary or unfinished download"),
+)
+
+
+def passed_over(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """What a walk of the given folders leaves unfiled, with why: temporary files, Office lock
+    files and failure notes (hidden files and OS metadata aside), and folders too deep or
+    unreadable.  Said in the summary so nothing is skipped without a word."""
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir() and not p.is_symlink():
+            found = walk(p)
+            out.extend((f, _why_skipped(f.name)) for f in found.files if is_junk(f) and _told(f.name))
+            out.extend(found.passed)
+    return out
+
+
+def _told(name: str) -> bool:
+    low = name.lower()
+    return not (name.startswith(".") or low in JUNK_NAMES)
+
+
+def _why_skipped(name: str) -> str:
+    low = name.lower()
+    return next(why for pattern, why in _SKIP_WHY if fnmatch.fnmatch(low, pattern))
 
 
 def move_aside(src: Path, folder: Path) -> Path:

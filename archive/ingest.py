@@ -14,6 +14,7 @@ Nothing is deleted silently: every outcome is an event in the catalog's log.
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from indexer.errors import (
     InputFileError,
     SourceChangedError,
     UnknownProjectError,
+    disk_full,
 )
 from indexer.extract import extract
 from indexer.limits import Limits
@@ -72,6 +74,7 @@ class Ingester:
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
+    index_problem: str = ""  # why the index could not take this run's documents (they are queued)
 
     @classmethod
     def for_catalog(cls, cat: Catalog, **kw) -> "Ingester":
@@ -97,7 +100,20 @@ class Ingester:
 
         Reading (preflight, extract, classify) happens outside the writer lock; only the short
         writing steps hold it, so one slow file (OCR of a long scan) never blocks other writers.
+        A full disk stops the run (DiskFullError): the file being filed stays where it was,
+        and a vault copy made without its catalog row is removed at the next start.
         """
+        try:
+            return self._run(rec, raise_errors)
+        except (OSError, sqlalchemy.exc.OperationalError) as e:
+            stays = f"; {rec.path} was not filed and stays where it is" if os.path.lexists(rec.path) else ""
+            full = disk_full(e, self.cat.home.vault_dir, stays)
+            if full is None:
+                raise
+            raise full from e
+
+    def _run(self, rec: Record, raise_errors: bool) -> Record:
+        """The steps of :meth:`run`."""
         try:
             self.preflight(rec)
             if rec.outcome != "duplicate":
@@ -131,7 +147,8 @@ class Ingester:
         """
         mode = preflight.file_mode(self.cat.home.root)
         with limits_applied(self.limits):
-            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode)
+            inside = self._inbox_root(rec) if rec.consume else None  # an inbox file must be the inbox's own
+            rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode, inside=inside)
         rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
             raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
@@ -195,7 +212,7 @@ class Ingester:
         values = dict(
             sha256=rec.sha256,
             original_name=rec.name,
-            original_name_raw=names.raw_name(rec.path.name),
+            original_name_raw=names.stored_raw_name(rec.path.name),
             title=rec.title,
             vault_path=rec.vault_rel,
             size=rec.size,
@@ -313,9 +330,15 @@ class Ingester:
         try:
             with self.locked():
                 index_documents(self.cat, ids)
+        except OSError as e:
+            full = disk_full(e, self.cat.home.index_dir, "; the documents are filed and are indexed at the next start")
+            if full is None:
+                raise
+            raise full from e
         except IndexDamagedError as e:
-            # Filing goes on: the catalog is the truth, and `dangan reindex` (or verify
-            # --repair) puts these documents in the rebuilt index.
+            # Filing goes on: the catalog is the truth; the ids wait in the index queue
+            # (index_documents put them there) until `verify --repair` or `reindex` rebuilds.
+            self.index_problem = str(e)
             with self.cat.engine.begin() as conn:
                 self.cat.log(conn, "index-deferred", documents=ids, error=str(e))
 

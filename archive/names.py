@@ -54,6 +54,25 @@ def raw_name(name: str) -> str | None:
         return os.fsencode(name).hex()
 
 
+def without_controls(text: str) -> str:
+    """``text`` without control and format characters (Cc, Cf): a right-to-left override
+    (U+202E) makes ``scan\u202etxt.exe`` read as ``scanexe.txt``; stored names never carry one."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def removed_controls(name: str) -> list[str]:
+    """The control and format characters ``without_controls`` takes out of ``name``, as U+XXXX."""
+    return [f"U+{ord(ch):04X}" for ch in clean(name) if unicodedata.category(ch) in ("Cc", "Cf")]
+
+
+def stored_raw_name(name: str) -> str | None:
+    """What ``original_name_raw`` keeps: the original bytes (hex) of a name that was not
+    UTF-8 or that lost control characters when stored; None for an ordinary name."""
+    if raw_name(name) is None and not removed_controls(name):
+        return None
+    return os.fsencode(name).hex()
+
+
 def printable(text: str) -> str:
     """``text`` with control and format characters shown as escapes (``\\x1b``), for terminals.
 

@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive import faults
 from archive.vault import TMP_PREFIX
 from indexer import limits
 from indexer.errors import InputFileError, SourceChangedError, UnsafeInputError
@@ -85,13 +86,20 @@ def refuse_link(path: Path) -> None:
         )
 
 
-def stage(path: Path, vault_dir: Path, *, mode: int = 0o600) -> Staged:
-    """Copy the regular file at ``path`` into ``vault_dir`` as a temporary file, hashing it."""
+def stage(path: Path, vault_dir: Path, *, mode: int = 0o600, inside: Path | None = None) -> Staged:
+    """Copy the regular file at ``path`` into ``vault_dir`` as a temporary file, hashing it.
+
+    ``inside``: the inbox the file was found in.  The file opened must really lie there (a
+    folder on its path swapped for a link to elsewhere is caught after the open) and have
+    no other name (a hard link to a file outside the inbox is refused).
+    """
     refuse_link(path)
     fd = _open_source(path)
     try:
         before = os.fstat(fd)
         _refuse_special(path, before)
+        if inside is not None:
+            _refuse_outside(path, fd, before, inside)
         limits.check_file_size(path, before.st_size)
         os.set_blocking(fd, True)
         staged = _copy(fd, path, vault_dir, mode)
@@ -141,6 +149,30 @@ def _open_source(path: Path) -> int:
         raise InputFileError(f"{path}: cannot open the file ({e.strerror}); check it and drop it again") from e
 
 
+def _refuse_outside(path: Path, fd: int, st: os.stat_result, inside: Path) -> None:
+    """Refuse a file that is not the inbox's own: opened through a folder swapped for a link
+    (it stays where it is: moving it would move someone else's file), or with hard links."""
+    real = _real_path(fd)
+    if real is not None and not real.is_relative_to(Path(inside).resolve()):
+        raise SourceChangedError(
+            f"{path}: a folder on its way was replaced by a link to a place outside the inbox; "
+            "it is not filed and nothing was moved: put the file itself in the inbox"
+        )
+    if st.st_nlink > 1:
+        raise UnsafeInputError(
+            f"{path} has {st.st_nlink} names (hard links), so it may be a file from outside the inbox; "
+            "only a copy is filed: copy the file into the inbox instead of linking it"
+        )
+
+
+def _real_path(fd: int) -> Path | None:
+    """Where the open file really is (Linux: /proc/self/fd), or None where that cannot be told."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
 def _refuse_special(path: Path, st: os.stat_result) -> None:
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
@@ -161,6 +193,7 @@ def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:
             size += len(block)
             limits.check_file_size(path, size)  # a file appended to while we copy
             h.update(block)
+            faults.point("vault-copy")
             _write_all(out, block)
         os.fsync(out)
     except BaseException:

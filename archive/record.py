@@ -50,8 +50,8 @@ class Record:
 
     @property
     def name(self) -> str:
-        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
-        return names.clean(self.path.name)
+        """The file name as stored: undecodable bytes decoded leniently, control characters removed."""
+        return names.without_controls(names.clean(self.path.name)) or "_"  # no bidi overrides in stored names
 
     def to_json(self) -> dict:
         cls = self.classification

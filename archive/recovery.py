@@ -7,7 +7,9 @@ The pipeline's order makes every crash point recoverable:
   bytes equal a file still in the inbox: removed, and the inbox file is filed again;
 - killed after the commit, before the inbox original was removed → the row still carries
   ``inbox_path``: the original is removed now;
-- killed before the index caught up → documents missing from the index: indexed now.
+- killed before the index caught up → documents missing from the index: indexed now;
+- killed in the middle of an edit or discard that moves a file → the journaled move is
+  finished or rolled back to match the catalog (``archive.life.journal``).
 Each repair is an event in the log.
 """
 
@@ -22,6 +24,7 @@ from archive import names, vault
 from archive.catalog import Catalog
 from archive.dblock import writes
 from archive.ingest import clear_inbox_marker, remove_committed_original
+from archive.life.change import finish_moves
 from archive.schema import documents
 from archive.searchsync import index_difference, index_documents, remove_from_index
 from indexer.errors import IndexDamagedError
@@ -35,11 +38,13 @@ class RecoveryReport:
     orphans_removed: list[str] = field(default_factory=list)
     originals_removed: list[str] = field(default_factory=list)
     reindexed: list[int] = field(default_factory=list)
+    moves_settled: list[int] = field(default_factory=list)  # documents whose killed edit/discard was settled
     index_damaged: str = ""  # the damage found; filing goes on, `dangan reindex` repairs
 
     @property
     def anything(self) -> bool:
-        return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed)
+        return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed
+                    or self.moves_settled)
 
 
 @writes("recovery")
@@ -55,6 +60,7 @@ def reconcile(cat: Catalog, *, index: bool = True, inbox: Path | None = None) ->
     vdir = cat.home.vault_dir
     inboxes = [cat.home.inbox_dir] + ([Path(inbox).absolute()] if inbox else [])
     rep.partials_removed = [str(p) for p in vault.sweep_partials(vdir)]
+    rep.moves_settled = [m["document"] for m in finish_moves(cat)]
     _finish_removals(cat, rep, inboxes)
     _drop_uncommitted_copies(cat, rep, inboxes)
     if index:
@@ -112,8 +118,8 @@ def _catch_up_index(cat: Catalog, rep: RecoveryReport) -> None:
     except IndexDamagedError as e:
         rep.index_damaged = str(e)
         return
+    index_documents(cat, missing)  # also what changes queued for the index (an edit on a full disk)
     if missing:
-        index_documents(cat, missing)
         rep.reindexed = sorted(missing)
     if extra:
         remove_from_index(cat, extra)

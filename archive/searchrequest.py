@@ -102,6 +102,10 @@ def run_search(req: SearchRequest, index: SearchIndex | Callable[[], SearchIndex
     filters = resolve_filters(cat, req)
     ix = index() if callable(index) else index
     hits, total = ix.search_window(req.query, filters, offset=req.offset, limit=req.limit)
+    if total == 0 and cat is not None:
+        from archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
+
+        check_index_usable(cat)
     return SearchPage(hits, total, req.offset, req.limit, filters)
 
 

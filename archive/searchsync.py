@@ -15,12 +15,14 @@ import os
 import socket
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from archive.catalog import Catalog, chunks, now
 from archive.dblock import index_lock, writes
 from archive.projects import ProjectCache
 from archive.schema import documents, index_queue
+from indexer.errors import IndexDamagedError
+from indexer.fsutil import set_aside_non_folder
 from indexer.index import SearchIndex
 
 DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
@@ -78,7 +80,13 @@ def index_documents(cat: Catalog, ids: Iterable[int], *, batch: int = 200, wait:
             queue_index_work(cat, wanted)
             return 0
         queued, rows = queued_index_work(cat)
-        done = _index_now(cat, wanted | queued, batch)
+        try:
+            done = _index_now(cat, wanted | queued, batch)
+        except IndexDamagedError:
+            # Filing goes on: the work waits in the queue until `verify --repair` (or
+            # `reindex`) rebuilds the index from the catalog, which empties the queue.
+            queue_index_work(cat, wanted - queued)
+            raise
         _forget_queued(cat, rows, documents=sorted(queued))
         return done
 
@@ -130,9 +138,14 @@ def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
     if not wanted:
         return 0
     projects = ProjectCache(cat)
+    docs = [cat.document(i) for i in wanted]
+    # Queued work may name a document discarded since: the trash is never searchable.
+    gone = [d["id"] for d in docs if d["status"] == DISCARDED]
     index = open_index(cat)
     try:
-        return index.add(index_doc(cat.document(i), cat.text(i), projects) for i in wanted)
+        if gone:
+            index.delete(gone)
+        return index.add(index_doc(d, cat.text(d["id"]), projects) for d in docs if d["status"] != DISCARDED)
     finally:
         index.close()
 
@@ -153,6 +166,10 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
     the queue of pending index work is emptied (the rebuild covers it)."""
     with index_lock(cat, wait=30.0):
         _, rows = queued_index_work(cat)  # read before the rebuild reads the catalog
+        moved = set_aside_non_folder(cat.home.index_dir)
+        if moved is not None:
+            with cat.engine.begin() as conn:
+                cat.log(conn, "index-set-aside", moved_to=str(moved), reason="the index was not a folder")
         index = open_index(cat)
         try:
             n = index.rebuild(iter_index_docs(cat), progress=progress)
@@ -183,3 +200,21 @@ def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     finally:
         index.close()
     return in_catalog - in_index, in_index - in_catalog
+
+
+def check_index_usable(cat: Catalog) -> None:
+    """IndexDamagedError when the index holds nothing while the catalog has searchable
+    documents: "no documents match" would then be a wrong answer, not an empty result."""
+    index = open_index(cat)
+    try:
+        if index.count():
+            return
+    finally:
+        index.close()
+    with cat.engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(documents).where(documents.c.status != DISCARDED)).scalar()
+    if n:
+        raise IndexDamagedError(
+            f"the search index holds none of the {n} document(s) in the catalog, so a search cannot answer; "
+            "run dangan verify --repair"
+        )

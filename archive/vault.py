@@ -132,6 +132,30 @@ def move(vault_dir: Path, old_rel: str, new_rel: str) -> str:
     return final.relative_to(vault_dir).as_posix()
 
 
+def free_rel(vault_dir: Path, rel: str) -> str:
+    """The first name among ``rel``, ``rel_2``, … that nothing in the vault has yet."""
+    target = vault_dir / rel
+    for attempt in range(1, 10_000):
+        final = _free_name(target, attempt)
+        if not os.path.lexists(final):
+            return final.relative_to(vault_dir).as_posix()
+    raise FileExistsError(f"{target}: no free name left")
+
+
+def move_exact(vault_dir: Path, old_rel: str, new_rel: str) -> None:
+    """Move a stored file to ``new_rel`` (which must be free): link, then unlink the old name."""
+    from archive import faults  # the points tests kill at (see archive.life.journal)
+
+    src, target = vault_dir / old_rel, vault_dir / new_rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.link(src, target)
+    fsync_dir(target.parent)
+    faults.point("move-linked")
+    src.unlink()
+    faults.point("move-unlinked")
+    prune_empty(src.parent, vault_dir)
+
+
 def prune_empty(folder: Path, stop: Path) -> None:
     """Remove folders a move left empty, up to the vault root (keeps the tree readable)."""
     while folder != stop and folder.is_dir() and not any(folder.iterdir()):

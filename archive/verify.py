@@ -16,6 +16,8 @@ from typing import Callable
 from archive import vault
 from archive.catalog import Catalog
 from archive.dblock import writing
+from archive.handover import parts
+from archive.life.change import finish_moves
 from archive.restore import restore_from_drops
 from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
 from indexer.errors import IndexDamagedError
@@ -32,6 +34,7 @@ class VerifyReport:
     missing_in_index: list[int] = field(default_factory=list)
     orphans_in_index: list[int] = field(default_factory=list)
     index_damaged: str = ""  # the index's files cannot be read: `reindex` or `--repair` rebuilds
+    stale_parts_removed: list[str] = field(default_factory=list)  # folders of killed handovers, swept
     repaired: dict = field(default_factory=dict)
 
     @property
@@ -56,6 +59,10 @@ def verify(cat: Catalog, *, repair: bool = False, progress: Callable[[], None] |
 def _verify(cat: Catalog, repair: bool, progress: Callable[[], None] | None) -> VerifyReport:
     rep = VerifyReport()
     vdir = cat.home.vault_dir
+    if repair:
+        settled = finish_moves(cat)  # a killed edit/discard: its file goes where the catalog says
+        if settled:
+            rep.repaired["moves"] = [m["document"] for m in settled]
     known: set[str] = set()
     for doc in cat.documents():
         rep.documents += 1
@@ -64,6 +71,7 @@ def _verify(cat: Catalog, repair: bool, progress: Callable[[], None] | None) -> 
         if progress:
             progress()
     rep.orphan_files = [rel for rel in vault.stored_files(vdir) if rel not in known]
+    rep.stale_parts_removed = parts.sweep(cat.home.root)  # their writer is gone: nothing of use is in them
     if repair:
         _restore(cat, rep)
     try:

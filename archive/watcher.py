@@ -20,19 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from archive.catalog import Catalog, chunks
 from archive.dblock import writing
-from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
+from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from archive.ingest import Ingester, Record
+from archive.outage import server_gone, wait_for_server
+from archive.recovery import reconcile
 from archive.searchsync import drain_index_queue
-from indexer.errors import BusyError
+from indexer.errors import BusyError, IndexDamagedError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
 EXIT_DRAIN_WAIT = 60.0  # on stopping, wait this long for another station's index write
+RESCAN_EVERY = 2.0  # seconds between looks at the inbox when change notifications cannot be had
+SAFETY_RESCAN = 30.0  # seconds between looks at the inbox when they can (in case they stop)
 
 
 @dataclass
@@ -46,6 +51,11 @@ class StableTracker:
         """Note a file as (possibly) changed; its clock restarts at the next look."""
         self._seen.pop(path, None)
         self._seen[path] = (-1, -1, time.monotonic())
+
+    def add(self, path: Path) -> None:
+        """Note a file found by a rescan; one already followed keeps its clock."""
+        if path not in self._seen:
+            self.touch(path)
 
     def ready(self) -> list[Path]:
         """Files unchanged for ``delay`` seconds; vanished files are forgotten."""
@@ -91,6 +101,7 @@ class Watcher:
         on_record: Callable[[Record], None] | None = None,
         poll: float = 0.25,
         on_wait: Callable[[str], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ):
         self.cat = cat
         self.inbox = Path(inbox or cat.home.inbox_dir)
@@ -103,6 +114,11 @@ class Watcher:
         self.records: list[Record] = []
         self._queue: "queue.Queue[Path]" = queue.Queue()
         self._last_drain = time.monotonic()
+        self.on_note = on_note  # told once of what the watcher works around (no change notifications…)
+        # Watchdog's thread dies silently on a folder made too deep after the start (it walks
+        # new folders recursively), so the inbox is looked at now and then in any case.
+        self._rescan_every = SAFETY_RESCAN
+        self._last_scan = 0.0
 
     def candidate(self, path: Path) -> bool:
         # Links and FIFOs are candidates too: ingest refuses them to .failed/ with the reason.
@@ -110,48 +126,105 @@ class Watcher:
         return present and not is_junk(path) and is_in_inbox(self.inbox, path)
 
     def scan(self) -> None:
-        """Take every file already waiting in the inbox."""
-        for p in sorted(self.inbox.rglob("*")):
+        """Take every file waiting in the inbox (files already followed keep their clocks)."""
+        for p in walk(self.inbox).files:  # iterative and link-safe: a folder 1,100 deep is passed over
             if self.candidate(p):
-                self.tracker.touch(p)
+                self.tracker.add(p)
 
-    def run(self, *, once: bool = False) -> list[Record]:
-        """Process until stopped (or, with ``once``, until the inbox is settled and empty)."""
-        self.inbox.mkdir(parents=True, exist_ok=True)
+    def _observe(self) -> Observer:
+        """Start the change notifications; if they cannot be had, look at the inbox every
+        ``RESCAN_EVERY`` seconds instead (said once).  Watchdog walks the inbox recursively
+        (a folder 1,100 deep ran it out of stack) and the kernel limits how many folders one
+        user may watch (ENOSPC): neither may stop filing."""
         observer = Observer()
         observer.schedule(_Handler(self._queue), str(self.inbox), recursive=True)
-        observer.start()
+        try:
+            observer.start()
+        except (RecursionError, OSError) as e:
+            observer.stop()
+            self._rescan_every = RESCAN_EVERY
+            self._note(
+                f"the inbox {self.inbox} cannot be watched for changes ({type(e).__name__}: {e}); "
+                f"looking at it every {RESCAN_EVERY:g} s instead"
+            )
+        return observer
+
+    def _note(self, message: str) -> None:
+        if self.on_note is not None:
+            self.on_note(message)
+
+    def run(self, *, once: bool = False) -> list[Record]:
+        """Process until stopped (or, with ``once``, until the inbox is settled and empty).
+
+        A catalog server that goes away stops filing, not the watcher: it waits, retries and
+        goes on (``archive.outage``)."""
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        observer = self._observe()
         try:
             self.scan()
+            self._last_scan = time.monotonic()
             while not self.stop_event.is_set():
-                self._drain_events()
-                ready = self.tracker.ready()
-                if ready:
-                    # The writer lock is let go between chunks, so a station starting up
-                    # (its repair needs the lock alone) or `dangan file` waits one chunk,
-                    # not the whole backlog.
-                    for part in chunks(ready, LOCK_CHUNK):
-                        self._process(part)
-                elif once and len(self.tracker) == 0 and self._queue.empty():
-                    break
-                else:
-                    self._idle()
+                try:
+                    if self._step(once):
+                        break
+                except SQLAlchemyError as e:
+                    if not server_gone(self.cat, e):
+                        raise
+                    self._ride_out(e)
                 self.stop_event.wait(self.poll)
         finally:
             observer.stop()
-            observer.join(timeout=5)
+            if observer.is_alive():
+                observer.join(timeout=5)
         # Leave nothing queued: the last station to stop indexes what the others left.
         try:
             drain_index_queue(self.cat, wait=EXIT_DRAIN_WAIT)
-        except BusyError:
+        except (BusyError, IndexDamagedError, SQLAlchemyError):
             pass  # nothing is lost: the queue stays in the catalog for the index holder, the next start or reindex
         return self.records
+
+    def _step(self, once: bool) -> bool:
+        """One look at the inbox: file what has settled; True when ``once`` is done."""
+        if self._rescan_every and time.monotonic() - self._last_scan >= self._rescan_every:
+            self.scan()
+            self._last_scan = time.monotonic()
+        self._drain_events()
+        ready = self.tracker.ready()
+        if ready:
+            # The writer lock is let go between chunks, so a station starting up
+            # (its repair needs the lock alone) or `dangan file` waits one chunk,
+            # not the whole backlog.
+            for part in chunks(ready, LOCK_CHUNK):
+                self._process(part)
+        elif once and len(self.tracker) == 0 and self._queue.empty():
+            return True
+        else:
+            self._idle()
+        return False
+
+    def _ride_out(self, error: BaseException) -> None:
+        """Wait for the catalog server; then repair what the cut left (a vault copy without its
+        row, an original whose row did commit) and look at the inbox again: the file being
+        filed when the server went is still there and is filed now."""
+        if not wait_for_server(self.cat, error, stop=self.stop_event, note=self._note):
+            return
+        try:
+            with writing(self.cat, "watch", forever=True, on_wait=self.on_wait, should_stop=self.stop_event.is_set):
+                reconcile(self.cat, inbox=self.inbox)
+        except BusyError:
+            if not self.stop_event.is_set():
+                raise
+            return  # stopped while waiting: the next start repairs
+        self.scan()
 
     def _idle(self) -> None:
         """Between batches, index what other stations queued (if this one can hold the index)."""
         if time.monotonic() - self._last_drain >= DRAIN_EVERY:
             self._last_drain = time.monotonic()
-            drain_index_queue(self.cat)
+            try:
+                drain_index_queue(self.cat)
+            except IndexDamagedError:
+                pass  # filing goes on; the queue waits in the catalog for `verify --repair`
 
     def _drain_events(self) -> None:
         while True:

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from archive.dblock import writing
-from archive.inbox import collect, hidden_files
+from archive.inbox import collect, hidden_files, passed_over
 from archive.ingest import Record, ingest_paths, summarize
 from archive.names import printable
 from archive.recovery import reconcile
@@ -29,6 +29,34 @@ def _line(rec: Record) -> str:
 def _hidden_line(hidden: list[Path]) -> str:
     shown = ", ".join(printable(p.name) for p in hidden[:5]) + (", …" if len(hidden) > 5 else "")
     return f"ignored {len(hidden)} hidden file(s) (names starting with \".\"): {shown}; rename them to file them"
+
+
+def _short(path: Path) -> str:
+    """A name as shown in a summary: a folder 1,100 deep is shortened in the middle."""
+    text = printable(str(path))
+    return text if len(text) <= 80 else f"{text[:30]}…{text[-40:]}"
+
+
+def _passed_line(passed: list[tuple[Path, str]]) -> str:
+    shown = "; ".join(f"{_short(p) if p.is_dir() else printable(p.name)} ({why})" for p, why in passed[:5]) + ("; …" if len(passed) > 5 else "")
+    return f"skipped {len(passed)}: {shown}"
+
+
+def _report_ignored(as_json: bool, counts: dict, records: list[Record], folders: list[Path]) -> None:
+    """The summary, then one line each for hidden files and for what was passed over."""
+    hidden, passed = hidden_files(folders), passed_over(folders)
+    if as_json:
+        emit_json({
+            "summary": counts, "inputs": [r.to_json() for r in records],
+            "ignored": [printable(str(p)) for p in hidden],
+            "skipped": [{"path": printable(str(p)), "why": why} for p, why in passed],
+        })
+        return
+    click.echo(_summary_line(counts))
+    if hidden:
+        click.echo(_hidden_line(hidden))
+    if passed:
+        click.echo(_passed_line(passed))
 
 
 def _summary_line(counts: dict) -> str:
@@ -56,7 +84,7 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     """
     cat = state().catalog()
     out = err_console()
-    reconcile(cat)
+    _warn_index(reconcile(cat))
     total = len(collect(paths))
     with progress_bar(total, "ingest", enabled=not as_json) as bar:
         def tick(rec: Record) -> None:
@@ -67,16 +95,9 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
         # ingest_paths takes the lock per file, for its writing steps only: reading and OCR run outside it.
         records = ingest_paths(cat, paths, project=project, progress=tick)
     counts = summarize(records)
-    hidden = hidden_files(paths)
-    if as_json:
-        ignored = [printable(str(p)) for p in hidden]
-        emit_json({"summary": counts, "inputs": [r.to_json() for r in records], "ignored": ignored})
-    else:
-        click.echo(_summary_line(counts))
-        if hidden:
-            click.echo(_hidden_line(hidden))
-        if counts["review"]:
-            click.echo("See what needs a decision: dangan review")
+    _report_ignored(as_json, counts, records, list(paths))
+    if counts["review"] and not as_json:
+        click.echo("See what needs a decision: dangan review")
     _exit_if_failed(counts)
 
 
@@ -98,23 +119,27 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
     """
     cat = state().catalog()
     with writing(cat, "watch", forever=True):  # a watcher waits as long as it takes
-        reconcile(cat, inbox=inbox)
+        _warn_index(reconcile(cat, inbox=inbox))
     out = err_console()
-    w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting)
+    w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting,
+                on_note=lambda m: click.echo(f"note: {printable(m)}", err=True))
     w.install_signal_handlers()
     if not as_json:
         click.echo(f"Watching {w.inbox} (files settle for {w.tracker.delay:g}s){'' if once else '; Ctrl-C to stop'}", err=True)
     records = w.run(once=once)
     counts = summarize(records)
-    hidden = hidden_files([w.inbox])
-    if as_json:
-        ignored = [printable(str(p)) for p in hidden]
-        emit_json({"summary": counts, "inputs": [r.to_json() for r in records], "ignored": ignored})
-    else:
-        click.echo(_summary_line(counts))
-        if hidden:
-            click.echo(_hidden_line(hidden))
+    _report_ignored(as_json, counts, records, [w.inbox])
     _exit_if_failed(counts)
+
+
+def _warn_index(rep) -> None:
+    """One line when the search index is damaged: filing goes on, search waits for the repair."""
+    if rep.index_damaged:
+        click.echo(
+            f"warning: {printable(rep.index_damaged)}; filing goes on and new documents wait in the index queue "
+            "until `dangan verify --repair` rebuilds the index",
+            err=True,
+        )
 
 
 def _exit_if_failed(counts: dict) -> None:

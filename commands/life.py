@@ -18,7 +18,7 @@ SHOWN = (
     ("item_code", "item"), ("person", "责任人 person"), ("role", "role"), ("document_date", "日期 date"),
     ("doc_number", "文件编号 number"), ("author", "责任者 author"), ("pages", "pages"),
     ("retention", "保管期限 retention"), ("secrecy", "密级 secrecy"), ("remarks", "备注 remarks"),
-    ("original_name", "original name"), ("mime_type", "type"), ("size", "bytes"), ("sha256", "SHA-256"),
+    ("original_name", "original name"), ("name_note", "name note"), ("mime_type", "type"), ("size", "bytes"), ("sha256", "SHA-256"),
     ("source", "source"), ("filed_at", "filed at"), ("confidence", "confidence"),
     ("discarded_at", "discarded at"), ("discard_reason", "discard reason"), ("restore_path", "restores to"),
 )

@@ -57,6 +57,10 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     with SearchIndex((cat.home if cat else state().home_obj()).index_dir) as index:
         result = run_search(req, index, cat)
     hits, total, offset, filters = result.hits, result.total, result.offset, result.filters
+    if total == 0 and cat is None:
+        from archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
+
+        check_index_usable(state().catalog())
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:

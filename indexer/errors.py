@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     verify_failed = 8  # `dangan verify`: vault or index disagrees with the catalog
     missing_dependency = 9  # an external program (e.g. LibreOffice) is not installed
     busy = 10  # another process holds the archive's writer lock
+    disk_full = 11  # no space left where dangan writes (vault, index, catalog, inbox)
 
 
 class DanganError(Exception):
@@ -205,3 +206,22 @@ class SourceChangedError(InputFileError):
 
 class IndexDamagedError(IntegrityError):
     """The search index's files are damaged; ``dangan reindex`` rebuilds it from the catalog."""
+
+
+class DiskFullError(DanganError):
+    """No space left on the disk dangan writes to; nothing is lost, the run can be repeated."""
+
+    exit_code = ExitCode.disk_full
+
+
+DISK_FULL_ERRNOS = (28, 122)  # ENOSPC, EDQUOT (a quota counts as full)
+
+
+def disk_full(error: BaseException, where: object, note: str = "") -> DiskFullError | None:
+    """The DiskFullError for an OSError (or a database error) that says the disk is full, else None."""
+    full = getattr(error, "errno", None) in DISK_FULL_ERRNOS or any(
+        s in str(error).lower() for s in ("disk is full", "no space left on device", "disk quota exceeded")
+    )
+    if not full:
+        return None
+    return DiskFullError(f"disk full at {getattr(error, 'filename', None) or where}: free space and run again{note}")

@@ -7,6 +7,7 @@ moment leaves the old file or the new one, never half of one" is implemented onc
 
 from __future__ import annotations
 
+import itertools
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,3 +52,17 @@ def atomic_write(target: Path, data: bytes | str, *, durable: bool = True) -> No
     payload = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_path(target, durable=durable) as tmp:
         tmp.write_bytes(payload)
+
+
+def set_aside_non_folder(index_dir: Path) -> Path | None:
+    """Move a file (or link) standing where the index folder belongs out of the way, so a
+    rebuild can make the folder; nothing is deleted.  Returns where it went, or None."""
+    index_dir = Path(index_dir)
+    if index_dir.is_dir() or not (index_dir.exists() or index_dir.is_symlink()):
+        return None  # a folder (or a link to one: an index kept on another disk), or nothing
+    for n in itertools.count(1):
+        target = index_dir.with_name(f"{index_dir.name}.not-a-folder.{n}")
+        if not target.exists() and not target.is_symlink():
+            index_dir.rename(target)
+            return target
+    return None  # unreachable: count() never ends

@@ -39,7 +39,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 
-from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
+from indexer.errors import BusyError, IndexDamagedError, QueryError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
 from indexer.hits import Hit, hit_from_stored, ranked
@@ -92,6 +92,7 @@ REBUILD_MERGE_SEGMENTS = 16
 _DAMAGE = (
     WhooshIndexError, EOFError, pickle.UnpicklingError, struct.error, zlib.error,
     ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, ModuleNotFoundError,
+    FileNotFoundError,  # a segment file the table of contents names is gone
 )  # fmt: skip
 
 
@@ -119,6 +120,10 @@ class SearchIndex:
         self._ix = None
         self._ix_gen: str | None = None
         self._searcher = None
+        if self.dir.exists() and not self.dir.is_dir():
+            raise IndexDamagedError(
+                f"the search index is damaged: {self.dir} is not a folder; run dangan verify --repair"
+            )
         self.dir.mkdir(parents=True, exist_ok=True)
         if self._pointer_name() is None:
             with self._locked():
@@ -338,6 +343,8 @@ class SearchIndex:
             return (self.dir / POINTER).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except (IsADirectoryError, UnicodeDecodeError) as e:  # not a pointer at all: damaged, not absent
+            return f"<{type(e).__name__}>"
 
     def _valid_pointer(self) -> str | None:
         """The generation CURRENT names, or None if it is missing or names no folder."""
@@ -349,7 +356,7 @@ class SearchIndex:
     def _current_generation(self) -> str:
         name = self._valid_pointer()
         if name is None:
-            raise IntegrityError(
+            raise IndexDamagedError(
                 f"the search index pointer {self.dir / POINTER} names no index ({self._pointer_name()!r}); "
                 "rebuild the index with `dangan reindex`"
             )
@@ -479,10 +486,10 @@ def _open_generation(path: Path):
     try:
         ix = _storage(path).open_index()
     except EmptyIndexError as e:
-        raise IntegrityError(f"the search index in {path} is damaged ({e}); rebuild it with `dangan reindex`") from e
+        raise IndexDamagedError(f"the search index in {path} is damaged ({e}); rebuild it with `dangan reindex`") from e
     if set(ix.schema.names()) != set(schema().names()):
         ix.close()
-        raise IntegrityError(
+        raise IndexDamagedError(
             f"the search index in {path} was built by another version of dangan; rebuild it with `dangan reindex`"
         )
     return ix

@@ -77,6 +77,15 @@ class PgCluster:
         self._bin("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "server.log"), "-w", "start")
         return self
 
+    def pause(self) -> None:
+        """Stop the server but keep its data: the outage a station must ride out."""
+        self._bin("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port."""
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._bin("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "server.log"), "-w", "start")
+
     def stop(self) -> None:
         try:
             self._bin("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")

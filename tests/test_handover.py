@@ -237,3 +237,47 @@ def test_a_code_pattern_that_cannot_name_a_file_is_refused(cli, home, ready, tmp
     assert r.output.strip() == ("Error: [volume] code_pattern '{fonds}/../{volume}' in dangan.toml gives the 档号 '0123/../1', "
                                 "which cannot name a file; use letters, digits, '-' and '·' (check [archive_code] fonds too)")  # fmt: skip
     assert not (tmp_path / "移交").exists()
+
+
+# -- issue 25 item 10: a killed handover leaves no .part folder behind for long -------------------
+KILL_AT = """
+import os, signal, sys
+from archive import faults
+at = sys.argv.pop(1)
+faults.hook = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == at else None
+from cli import main
+sys.argv = ["dangan", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_killed_handover_leaves_a_part_folder_that_the_next_handover_and_verify_sweep(cli, home, ready, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    outs = [tmp_path / "移交A", tmp_path / "移交B"]
+    left = []
+    for out in outs:
+        args = ["handover-part-written", "--home", str(home.root), "handover", CODE, "--out", str(out)]
+        killed = subprocess.run([sys.executable, "-c", KILL_AT, *args], env=env, capture_output=True, check=False)
+        assert killed.returncode == -9, killed.stderr
+        left.append([p.name for p in tmp_path.iterdir() if p.name.endswith(".part")])
+    assert [len(names) for names in left] == [1, 1] and left[0] != left[1], "the second run swept the first's folder"
+    assert left[1][0].startswith(".移交B.") and not any(o.exists() for o in outs)
+
+    r = cli("handover", CODE, "--out", str(outs[0]))  # sweeps the killed one's folder
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    assert outs[0].is_dir()
+
+    killed = subprocess.run([sys.executable, "-c", KILL_AT, "handover-part-written", "--home", str(home.root),
+                             "handover", CODE, "--out", str(tmp_path / "移交C")], env=env, capture_output=True, check=False)
+    assert killed.returncode == -9
+    [part] = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    v = cli("verify", "--json")
+    assert json.loads(v.output)["stale_parts_removed"] == [str(part)]
+    assert not part.exists()

@@ -22,7 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive import faults
 from archive.catalog import Catalog
+from archive.handover import parts
 from archive.handover.checks import CheckReport, run_checks
 from archive.handover.report import report_html, report_json
 from archive.handover.xlsx import volume_contents_xlsx, volume_list_xlsx
@@ -62,13 +64,16 @@ def write_package(cat: Catalog, code: str, out: Path, *, tick: Tick | None = Non
             f"`dangan handover check {code}` lists the rows to fix",
             report,
         )
-    tmp = out.parent / f".{out.name}.{os.getpid()}.part"
+    swept = parts.sweep(cat.home.root, beside=out)  # folders of handovers killed before
+    tmp = parts.part_folder(out)
     shutil.rmtree(tmp, ignore_errors=True)
+    parts.note(cat.home.root, tmp)
     tmp.mkdir(parents=True)
     try:
         folders = _write_volumes(cat, code, tmp, tick or (lambda _s: None))
         atomic_write(tmp / "四性检测报告.json", report_json(report))
         atomic_write(tmp / "四性检测报告.html", report_html(report))
+        faults.point("handover-part-written")
         if out.exists():
             out.rmdir()
         os.rename(tmp, out)
@@ -76,7 +81,11 @@ def write_package(cat: Catalog, code: str, out: Path, *, tick: Tick | None = Non
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        parts.forget(cat.home.root)
     with cat.engine.begin() as conn:
+        if swept:
+            cat.log(conn, "handover-parts-removed", folders=swept)
         cat.log(conn, "handover-written", project=code, path=str(out), volumes=len(folders))
     return Package(out, report, [out / f.name for f in folders])
 

@@ -11,11 +11,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime
+from sqlalchemy.exc import SQLAlchemyError
 
-from archive import vault
+from archive import faults, vault
 from archive.catalog import Catalog, as_date
 from archive.schema import documents
-from archive.searchsync import DISCARDED, index_documents, remove_from_index
+from archive.life import journal
+from archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
+from indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
 
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}
@@ -25,15 +28,20 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
     """Set ``after`` (column → value) on ``doc``; move its file when ``vault_path`` changes.
 
     Returns the updated document.  Nothing changes (and nothing is logged) when every value
-    is already what ``after`` asks for.
+    is already what ``after`` asks for.  A file move is journaled (``archive.life.journal``):
+    whatever moment the process is killed at, the next change, start or ``verify --repair``
+    puts the file where the catalog says and brings the index up to date.
     """
+    finish_moves(cat)  # a killed change before this one: finish or roll it back first
     after = {k: v for k, v in after.items() if values_differ(doc.get(k), v)}
     if not after:
         return doc
     before = {k: doc.get(k) for k in after}
-    old_rel = doc["vault_path"]
+    old_rel, root, vdir = doc["vault_path"], cat.home.root, cat.home.vault_dir
     if "vault_path" in after:
-        after["vault_path"] = vault.move(cat.home.vault_dir, old_rel, after["vault_path"])
+        after["vault_path"] = vault.free_rel(vdir, after["vault_path"])
+        journal.begin(root, doc["id"], old_rel, after["vault_path"])
+        vault.move_exact(vdir, old_rel, after["vault_path"])
     try:
         with cat.engine.begin() as conn:
             cat.update_document(conn, doc["id"], **_to_columns(after))
@@ -43,18 +51,58 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
             )
     except BaseException:
         if "vault_path" in after:  # the catalog still names the old path: put the file back
-            vault.move(cat.home.vault_dir, after["vault_path"], old_rel)
+            vault.move_exact(vdir, after["vault_path"], old_rel)
+            journal.end(root, doc["id"])
         raise
+    faults.point("change-committed")
     sync_index(cat, doc["id"])
+    journal.end(root, doc["id"])
     return cat.document(doc["id"])
 
 
+def finish_moves(cat: Catalog) -> list[dict]:
+    """Settle every move a killed change left half done: files go where the catalog says, the
+    index follows, the intent is cleared.  Returns what was done (also logged)."""
+    done = []
+    for intent in journal.intents(cat.home.root):
+        try:
+            rel = cat.document(intent["document"])["vault_path"]
+        except UnknownDocumentError:
+            rel = None  # the row is gone (trash emptied): nothing to move
+        outcome = journal.put_files_where_the_catalog_says(cat.home.vault_dir, intent, rel)
+        if rel is not None:
+            sync_index(cat, intent["document"])
+        journal.end(cat.home.root, intent["document"])
+        done.append({**intent, "outcome": outcome})
+        with cat.engine.begin() as conn:
+            cat.log(conn, "move-settled", document=intent["document"], old=intent["old"], new=intent["new"], outcome=outcome)
+    return done
+
+
 def sync_index(cat: Catalog, doc_id: int) -> None:
-    """Index the document again, or drop it from the index while it is in the trash."""
-    if cat.document(doc_id)["status"] == DISCARDED:
-        remove_from_index(cat, [doc_id])
-    else:
-        index_documents(cat, [doc_id])
+    """Index the document again, or drop it from the index while it is in the trash.
+
+    The catalog change is committed already, so an index that cannot take it now (damaged,
+    busy, a full disk) never undoes it or makes it look failed: the document waits in the
+    index queue for the next holder of the index, ``verify --repair`` or ``reindex``.
+    """
+    try:
+        if cat.document(doc_id)["status"] == DISCARDED:
+            remove_from_index(cat, [doc_id])
+        else:
+            index_documents(cat, [doc_id])
+    except (IndexDamagedError, BusyError, OSError) as e:
+        try:
+            queue_index_work(cat, [doc_id])
+            with cat.engine.begin() as conn:
+                cat.log(conn, "index-deferred", documents=[doc_id], error=str(e))
+        except SQLAlchemyError as q:  # the catalog's disk is full too: say what is saved and what is not
+            if disk_full(q, cat.home.root) is None:
+                raise
+            raise DiskFullError(
+                f"disk full at {cat.home.root}: the change to document {doc_id} is saved, but the search index "
+                "could not take it; free space and run dangan reindex"
+            ) from q
 
 
 def from_event(values: dict[str, Any]) -> dict[str, Any]:

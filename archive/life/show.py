@@ -4,8 +4,10 @@ was read, why it got its date, and its event history."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+from archive import names
 from archive.catalog import Catalog
 from archive.dates import explain
 
@@ -25,7 +27,20 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["date_candidates"] = candidates
     out["date_reason"] = _date_reason(cat, doc, candidates)
     out["events"] = cat.events(document=doc_id)
+    out["name_note"] = _name_note(doc)
     return out
+
+
+def _name_note(doc: dict) -> str:
+    """Why the stored name differs from the file's own, if it does."""
+    raw = doc.get("original_name_raw")
+    if not raw:
+        return ""
+    removed = names.removed_controls(os.fsdecode(bytes.fromhex(raw)))
+    if removed:
+        return f"control characters removed from the file's name: {', '.join(removed)}"
+    return "the file's name was not UTF-8; its original bytes are kept"
+
 
 
 def vault_file(cat: Catalog, doc: dict) -> Path:

@@ -22,6 +22,7 @@ from indexer.errors import UsageError
 from web.base import api, call, state
 from web.deadlines import day_count, person_param, today_of
 from web.documents import search_filters
+from web.limits import check_query
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
 
@@ -38,7 +39,7 @@ async def search(request: Request) -> Response:
     limit = params.get("limit") or "20"
     if not limit.isdigit() or int(limit) < 1:
         raise UsageError(f"limit {limit!r}: use a number from 1")
-    hits = await call(state(request).index().search, params.get("q") or "", search_filters(params), limit=int(limit))
+    hits = await call(state(request).index().search, check_query(params.get("q") or ""), search_filters(params), limit=int(limit))
     return as_json([h.to_json() for h in hits])
 
 
@@ -109,6 +110,6 @@ routes = [
     Route("/api/catalog/{code}", catalog),
     Route("/api/review", review),
     Route("/api/documents", documents),
-    Route("/api/documents/{doc_id:int}", document),
-    Route("/api/documents/{doc_id:int}/file", document_file),
+    Route("/api/documents/{doc_id:id}", document),
+    Route("/api/documents/{doc_id:id}/file", document_file),
 ]

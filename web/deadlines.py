@@ -25,6 +25,7 @@ from archive.deadlines.periods import parse_day
 from archive.projects import get_project
 from indexer.errors import UsageError
 from web.base import call, page, render, state
+from web.limits import check_day
 
 STATUS_LABELS = {
     "on-time": "✔ 按时", "late": "⚠ 迟交 {days} 天", "early": "⚠ 提前 {days} 天", "overdue": "✘ 逾期 {days} 天",
@@ -35,7 +36,7 @@ STATUS_LABELS = {
 def today_of(params) -> date:
     """``?today=`` if given, else $DANGAN_TODAY (as the CLI reads it), else the real today."""
     text = params.get("today") or os.environ.get("DANGAN_TODAY")
-    return parse_day(text, "today") if text else date.today()
+    return check_day(parse_day(text, "today"), "日期") if text else date.today()
 
 
 def day_count(params) -> int:

@@ -19,6 +19,7 @@ from archive.projects import list_projects
 from indexer.errors import UsageError
 from indexer.filters import TYPE_MIME, Filters
 from web.base import call, page, render, state
+from web.limits import check_query
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
@@ -63,7 +64,7 @@ def page_number(params) -> int:
 async def search(request: Request) -> Response:
     """The search page; with htmx only the results part is sent back as one types."""
     params = request.query_params
-    query = (params.get("q") or "").strip()
+    query = check_query((params.get("q") or "").strip())
     filters, number = search_filters(params), page_number(params)
     hits, total = [], 0
     if query:
@@ -103,6 +104,6 @@ async def document_file(request: Request) -> Response:
 
 routes = [
     Route("/search", search),
-    Route("/documents/{doc_id:int}", document),
-    Route("/documents/{doc_id:int}/file", document_file),
+    Route("/documents/{doc_id:id}", document),
+    Route("/documents/{doc_id:id}/file", document_file),
 ]

@@ -37,9 +37,11 @@ class Limits:
     seconds_per_file: float = 900.0  # reading one file, OCR included; the reader is stopped at it
     # The reader's address space: OCR of one A4 page at 300 dpi reserves about 1.9 GB.
     memory_mb: float = 3072.0
-    # Text kept (searched, classified, stored) per document, in characters: 1,000 dense pages
-    # are about 2 million; 15 MB of text took minutes to classify and index, for no finding.
-    max_document_chars: int = 4_000_000
+    # Text kept (searched, classified, stored) per document, in characters: a 1,000-page scan
+    # at an estimated 600 characters a page is 600,000.  Indexing costs per distinct word pair, and random text is all
+    # distinct pairs: 250,000 random characters took 85 s and 1,000,000 took 393 s to file
+    # (on a loaded 2-core machine), all of it in the index commit under the writer lock.
+    max_document_chars: int = 1_000_000
 
     @classmethod
     def from_config(cls, table: dict | None) -> Limits:

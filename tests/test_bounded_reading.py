@@ -21,7 +21,7 @@ from indexer.extract import extract
 from indexer.limits import Limits
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
-from tests.test_hostile_pipeline import CODE, LOG, _box, _set
+from tests.test_hostile_pipeline import LOG, _box, _set
 
 
 @pytest.fixture
@@ -105,8 +105,6 @@ def test_text_kept_per_document_is_capped_with_a_note(tmp_path):
         "only the first 1,000 of 4,000 characters are kept for search (limits.max_document_chars in dangan.toml)"
     )
 
-
-assert CODE  # the inbox folder the helpers from test_hostile_pipeline file into
 
 
 def test_a_failed_index_commit_leaves_no_temporary_run_files(tmp_path, monkeypatch):

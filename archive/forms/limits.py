@@ -169,7 +169,6 @@ def bounded_filter(name: str, function):
             raise SecurityError(f"{name}({size}) is not allowed (at most {limit:,})")
         return function(*args, **kwargs)
 
-    for attribute in ("jinja_pass_arg",):
-        if hasattr(function, attribute):
-            setattr(checked, attribute, getattr(function, attribute))
+    if hasattr(function, "jinja_pass_arg"):  # Jinja passes the context or environment by this mark
+        checked.jinja_pass_arg = function.jinja_pass_arg
     return checked

@@ -39,6 +39,8 @@ _HEADER = struct.Struct(">Q")
 _CHILD_ENV = {"MALLOC_ARENA_MAX": "2"}
 # Idle workers kept for reuse; more run at once when callers (web uploads) overlap.
 _KEEP_IDLE = 2
+# How long a new worker may take to start and import its preload before it counts as dead.
+_START_SECONDS = 300.0
 # A reader failing after its worker's address space reached this share of the cap is taken
 # to have run out of memory; a worker that reached it is replaced (VmPeak never goes down).
 _NEAR_CAP = 0.9
@@ -96,6 +98,7 @@ class BoundedWorker:
         self.memory_mb = memory_mb
         self.preload = preload  # modules the worker imports as it starts, before any request
         self._proc: subprocess.Popen | None = None
+        self._ready = False  # the worker said it is capped and loaded (its start is not the call's time)
 
     def call(self, target: str, *args, seconds: float, **kwargs):
         """The function's result, or its exception re-raised here.
@@ -106,6 +109,10 @@ class BoundedWorker:
         """
         proc = self._start()
         try:
+            if not self._ready:
+                # Starting Python and importing the readers is not the file's time: on a
+                # busy machine it alone took longer than a short time limit.
+                self._ready = _read_frame(proc.stdout.fileno(), time.monotonic() + _START_SECONDS) is not None
             _write_frame(proc.stdin, pickle.dumps((target, args, kwargs)))
             frame = _read_frame(proc.stdout.fileno(), time.monotonic() + seconds)
         except WorkerTimeout:
@@ -142,6 +149,7 @@ class BoundedWorker:
 
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
+            self._ready = False
             package_root = str(Path(__file__).resolve().parent.parent)
             env = dict(os.environ, **_CHILD_ENV)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -273,6 +281,7 @@ def serve(memory_bytes: int, preload: list[str]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     for module in preload:
         importlib.import_module(module)
+    _write_frame(channel, b"ready")
     while True:
         request = _read_frame(sys.stdin.fileno())
         if request is None:

@@ -35,8 +35,8 @@ def misbehaving_worker(monkeypatch):
 @pytest.mark.parametrize(
     ("content", "setting", "value", "message"),
     [
-        ("HANG 施工日志", "seconds_per_file", 2,
-         "{p}: reading it is over the limit of 2 seconds (limits.seconds_per_file in dangan.toml); "
+        ("HANG 施工日志", "seconds_per_file", 5,
+         "{p}: reading it is over the limit of 5 seconds (limits.seconds_per_file in dangan.toml); "
          "split the file, or raise the limit"),
         ("HUNGRY 施工日志", "memory_mb", 400,
          "{p}: the memory reading it needs is over the limit of 400 MB (limits.memory_mb in dangan.toml); "

@@ -102,3 +102,31 @@ def test_a_zip_bomb_upload_is_refused_without_a_server_path(home, tmp_path):
     assert str(home.root) not in r.text
     assert "炸弹.docx: its content (6 MB unpacked) is over the limit of 2 MB (limits.max_unzipped_mb in dangan.toml)" in r.text
 
+
+
+@pytest.mark.parametrize(("query", "day"), [
+    ({"period": "9999"}, "9999-01-01"),
+    ({"from": "2025-01-01", "to": "9999-12-31"}, "9999-12-31"),
+    ({"from": "0001-01-01"}, "0001-01-01"),
+])  # fmt: skip
+@pytest.mark.parametrize("path", ["/deadlines/FW-1", "/api/check/FW-1", "/api/check"])
+def test_a_period_or_range_out_of_the_calendar_is_a_400(app, home, path, query, day):
+    """period=9999 ends in year 10000: the date arithmetic answered 500."""
+    from archive.catalog import Catalog
+    from archive.projects import add_project
+
+    with Catalog.open(home) as cat:
+        add_project(cat, "FW-1", "维保", checklist="service",
+                    roles={"调度员": "王强", "客服主管": "李娜", "维修人员": "赵磊", "客服专员": "张伟"})  # fmt: skip
+    viewer, _ = as_role(app, "viewer")
+    r = viewer.get(path, params=query)
+    assert r.status_code == 400
+    assert error_text(r) == f"日期 {day} 超出范围：请用 1900 至 2199 年之间的日期"
+
+
+def test_a_week_past_the_calendar_is_a_400(app, home):
+    """9999-W52 overflowed Python's dates inside the period parser."""
+    viewer, _ = as_role(app, "viewer")
+    r = viewer.get("/api/check", params={"period": "9999-W52"})
+    assert r.status_code == 400
+    assert error_text(r) == "期间 9999-W52 超出范围：请用 1900 至 2199 年之间的期间"

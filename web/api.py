@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive.deadlines.duelist import check_reports, date_range, due_list
+from archive.deadlines.duelist import check_reports, due_list
 from archive.docview import public_document, stored_file
 from archive.filing import review_queue
 from archive.tree import catalog_tree
 from indexer.errors import UsageError
 from web.base import api, call, state
-from web.deadlines import day_count, person_param, today_of
+from web.deadlines import checked_range, day_count, person_param, today_of
 from web.documents import search_filters
 from web.limits import check_query
 
@@ -44,7 +44,7 @@ async def search(request: Request) -> Response:
 
 
 def _range(params):
-    return date_range(params.get("period") or None, params.get("from") or None, params.get("to") or None)
+    return checked_range(params)
 
 
 @api()

@@ -43,6 +43,8 @@ PAYLOADS = [
     ("{{ [1]|batch(1000000000, 0)|list }}", "batch(1000000000) is not allowed (at most 1,000)"),
     ("{{ [1]|slice(1000000000)|list }}", "slice(1000000000) is not allowed (at most 1,000)"),
     ("{{ name|tojson(indent=1000000000) }}", "tojson(1000000000) is not allowed (at most 1,000)"),
+    ("{% set s = 'x' * 100000 %}{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+     "{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{{ s }}", TEXT),
     ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "a macro that calls itself without end is not allowed"),
     ("{% for i in range(10) %}{% for j in range(1000) %}{{ 'y' * 99999 }}{% endfor %}{% endfor %}",
      "a form larger than 64 million characters is not allowed"),
@@ -90,3 +92,17 @@ def test_forms_render_refuses_a_padding_bomb_in_a_home_template_with_exit_6(cli,
         f"Error: {target}: expression refused ({TEXT}); templates may only print fields, fix the template in Word\n"
     )
     assert not any((tmp_path / "o").glob("*.docx"))
+
+
+def test_a_render_past_its_time_is_refused(monkeypatch):
+    """Loops the other bounds allow still end: each sandbox check looks at the render's clock."""
+    from jinja2.exceptions import SecurityError
+
+    from archive.forms import limits
+    from archive.forms.sandbox import sandboxed_env
+
+    template = sandboxed_env().from_string("{% for c in 'abc' %}{{ c.upper() }}{% endfor %}")
+    assert template.render() == "ABC"
+    monkeypatch.setattr(limits, "MAX_SECONDS", -1.0)  # every render is already late
+    with pytest.raises(SecurityError, match=r"^rendering one form took longer than -1 seconds$"):
+        template.render()

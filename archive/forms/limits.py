@@ -102,6 +102,13 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             raise _text_refusal()
 
 
+def check_concat(length: int) -> None:
+    """Refuse ``a ~ b ~ …`` whose joined text would be ``length`` > ``MAX_TEXT`` characters."""
+    check_time()
+    if length > MAX_TEXT:
+        raise _text_refusal()
+
+
 def check_percent_format(fmt: str, args: Any) -> None:
     """Refuse ``fmt % args`` with a huge width or precision (also one given by ``*``)."""
     values = args if isinstance(args, tuple) else (args,)

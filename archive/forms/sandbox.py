@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from jinja2 import Template, nodes, pass_eval_context
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -64,10 +65,39 @@ def _counted(chunks: Iterator[str]) -> Iterator[str]:
         yield chunk
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every ``a ~ b`` joined through ``environment.checked_concat``.
+
+    ``~`` is no binary operator a sandbox can intercept, and ``{% set s = s ~ s ~ s %}`` ten
+    times over makes gigabytes before anything is printed.
+    """
+
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:
+        # As Jinja's own visit_Concat (the join that escapes when autoescaping), wrapped.
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.checked_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _Sandbox(SandboxedEnvironment):
     """Sandboxed at render time, and checked for unsafe expressions at parse time."""
 
     template_class = BoundedTemplate
+    code_generator_class = _BoundedCodeGenerator
+
+    def checked_concat(self, join, items: tuple) -> str:
+        """``a ~ b ~ …`` refused when the joined text would be longer than ``MAX_TEXT``."""
+        texts = tuple(item if isinstance(item, str) else str(item) for item in items)
+        bounds.check_concat(sum(len(t) for t in texts))
+        return join(items)
     # These operators are checked when rendering (and so never folded at compile time):
     # {{ 'x' * 10**10 }} or {{ '%01000000000d' % 1 }} would otherwise take all the memory.
     intercepted_binops = frozenset(["*", "**", "%", "+"])

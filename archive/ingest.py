@@ -47,7 +47,7 @@ from indexer.errors import (
     UnknownProjectError,
     disk_full,
 )
-from indexer.extract import extract
+from indexer.extract import extract, extract_bounded, warm_reader
 from indexer.limits import Limits
 from indexer.limits import applied as limits_applied
 
@@ -71,6 +71,9 @@ class Ingester:
     # ingest_paths and file_document give ``Catalog.writing``).
     lock: Callable[[], AbstractContextManager] | None = None
     index: bool = True
+    # Read in a worker process stopped at the time and memory limits (indexer.bounded);
+    # False reads in this process (tests that swap a reader's function in).
+    bounded: bool = True
     _projects: ProjectCache | None = None
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
@@ -165,7 +168,8 @@ class Ingester:
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
         try:
-            rec.extraction = extract(rec.staged.path, ocr=self.ocr, limits=self.limits)
+            read = extract_bounded if self.bounded else extract
+            rec.extraction = read(rec.staged.path, ocr=self.ocr, limits=self.limits)
         except DanganError as e:
             # The reader saw the staged copy; the user knows the file by its own name.
             e.message = e.message.replace(str(rec.staged.path), str(rec.path))
@@ -409,6 +413,8 @@ def ingest_paths(
         get_project(cat, project)  # an unknown --project is the user's typo: stop before touching files
     inbox = cat.home.inbox_dir
     ing = Ingester.for_catalog(cat, lock=lock or (lambda: writing(cat, "ingest", shared=True)))
+    if ing.bounded:
+        warm_reader(ing.limits)
     results = []
     try:
         for path in collect(paths):

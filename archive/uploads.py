@@ -80,11 +80,17 @@ def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, 
             for n, path in paths.items():
                 r = by_path.get(path)
                 outcomes[n] = UploadOutcome(
-                    uploads[n].name, r.outcome, r.doc_id or r.duplicate_of, r.message, r.vault_rel or None
+                    uploads[n].name, r.outcome, r.doc_id or r.duplicate_of, _without_path(r.message, path, uploads[n].name),
+                    r.vault_rel or None,
                 ) if r else UploadOutcome(uploads[n].name, "failed", None, "not a document (a system or hidden file); nothing was filed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [outcomes[n] for n in sorted(outcomes)]
+
+
+def _without_path(message: str, path: Path, name: str) -> str:
+    """``message`` naming the upload by the name the browser sent, not its work path on the server."""
+    return message.replace(str(path), name)
 
 
 def sweep_uploads(home_root: Path) -> list[Path]:

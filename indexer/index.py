@@ -391,7 +391,7 @@ class SearchIndex:
 
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
-    from indexer.writer import paused_gc
+    from indexer.writer import discard_runs, paused_gc
 
     with paused_gc():
         try:
@@ -400,10 +400,15 @@ def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
             writer.cancel()
             raise
         if count:
-            writer.commit(mergetype=mergetype or _merge_policy)
+            try:
+                writer.commit(mergetype=mergetype or _merge_policy)
+            except BaseException:
+                discard_runs(writer)
+                raise
         else:
             writer.cancel()
     return count
+
 
 
 def _packed_writer(ix, **kwargs):

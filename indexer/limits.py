@@ -34,7 +34,14 @@ class Limits:
     max_pages: int = 1000  # PDF pages or TIFF frames
     max_unzipped_mb: float = 200.0  # all parts of a DOCX together, unpacked
     max_image_megapixels: float = 64.0  # one image or TIFF frame (an A1 drawing at 300 dpi is ~70)
-    seconds_per_file: float = 900.0  # reading one file, OCR included; checked between pages
+    seconds_per_file: float = 900.0  # reading one file, OCR included; the reader is stopped at it
+    # The reader's address space: OCR of one A4 page at 300 dpi reserves about 1.9 GB.
+    memory_mb: float = 3072.0
+    # Text kept (searched, classified, stored) per document, in characters: a 1,000-page scan
+    # at an estimated 600 characters a page is 600,000.  Indexing costs per distinct word pair, and random text is all
+    # distinct pairs: 250,000 random characters took 85 s and 1,000,000 took 393 s to file
+    # (on a loaded 2-core machine), all of it in the index commit under the writer lock.
+    max_document_chars: int = 1_000_000
 
     @classmethod
     def from_config(cls, table: dict | None) -> Limits:
@@ -88,11 +95,16 @@ def check_file_size(path: Path, size: int, *, key: str = "max_file_mb") -> None:
         raise _over(path, f"{size / MB:,.0f} MB", key, f"{limit:g} MB", "split or compress the file, or raise the limit")
 
 
-def check_pages(path: Path, pages: int) -> None:
-    """LimitError for a PDF or TIFF with more pages than ``max_pages``."""
+def check_pages(path: Path, pages: int, *, so_far: bool = False) -> None:
+    """LimitError for a PDF or TIFF with more pages than ``max_pages``.
+
+    ``so_far``: ``pages`` were counted while reading (the file may hold more), so the
+    message says "more than" the limit rather than a total nobody counted.
+    """
     limit = current().max_pages
     if pages > limit:
-        raise _over(path, f"{pages:,} pages", "max_pages", f"{limit:,} pages", "split the file, or raise the limit")
+        what = f"more than {limit:,} pages" if so_far else f"{pages:,} pages"
+        raise _over(path, what, "max_pages", f"{limit:,} pages", "split the file, or raise the limit")
 
 
 def check_pixels(path: Path, width: int, height: int) -> None:
@@ -120,9 +132,44 @@ def check_unzipped(path: Path, archive: zipfile.ZipFile) -> None:
         )
 
 
+def over_time(path: Path) -> LimitError:
+    """The error for a file whose reader was stopped at ``seconds_per_file``."""
+    limit = current().seconds_per_file
+    return _over(path, "reading it", "seconds_per_file", f"{limit:g} seconds", "split the file, or raise the limit")
+
+
+def over_memory(path: Path) -> LimitError:
+    """The error for a file whose reader needed more than ``memory_mb``."""
+    limit = current().memory_mb
+    return _over(
+        path, "the memory reading it needs", "memory_mb", f"{limit:,.0f} MB",
+        "split the file or save it again smaller, or raise the limit",
+    )
+
+
+def reader_stopped(path: Path, how: str) -> LimitError:
+    """The error for a file whose reader crashed (``how``: the signal), usually at ``memory_mb``."""
+    limit = current().memory_mb
+    return LimitError(
+        f"{path}: reading it stopped the reader ({how}), usually from needing more memory than the "
+        f"limit of {limit:,.0f} MB (limits.memory_mb in dangan.toml); split the file or save it "
+        f"again smaller, or raise the limit"
+    )
+
+
+def cap_text(text: str) -> tuple[str, str | None]:
+    """``text`` cut to ``max_document_chars``, and the note saying so (None when it fits)."""
+    limit = current().max_document_chars
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], (
+        f"only the first {limit:,} of {len(text):,} characters are kept for search "
+        f"(limits.max_document_chars in dangan.toml)"
+    )
+
+
 def check_time(path: Path) -> None:
     """LimitError once reading the current file has taken longer than ``seconds_per_file``."""
     active = _ACTIVE.get()
     if active is not None and time.monotonic() > active.deadline:
-        limit = active.limits.seconds_per_file
-        raise _over(path, "reading it", "seconds_per_file", f"{limit:g} seconds", "split the file, or raise the limit")
+        raise over_time(path)

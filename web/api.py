@@ -14,13 +14,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive.deadlines.duelist import check_reports, date_range, due_list
+from archive.deadlines.duelist import check_reports, due_list
 from archive.docview import public_document, stored_file
 from archive.filing import review_queue
 from archive.searchrequest import SearchPage, SearchRequest, run_search
 from archive.tree import catalog_tree
 from web.base import api, call, state
-from web.deadlines import day_count, person_param, today_of
+from web.deadlines import checked_range, day_count, person_param, today_of
+from web.limits import check_query
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
 
@@ -40,6 +41,7 @@ def _search(web, params) -> SearchPage:
 async def search(request: Request) -> Response:
     """`dangan search --json`: the hits of one window (``limit``, ``offset`` or ``page``), the
     total in the ``X-Total-Count`` header; an unknown project, item or person is a 404."""
+    check_query(request.query_params.get("q") or "")  # before any work: a 2,000-word query is refused
     result = await call(_search, state(request), request.query_params)
     response = as_json([h.to_json() for h in result.hits])
     response.headers["X-Total-Count"] = str(result.total)
@@ -47,7 +49,7 @@ async def search(request: Request) -> Response:
 
 
 def _range(params):
-    return date_range(params.get("period") or None, params.get("from") or None, params.get("to") or None)
+    return checked_range(params)
 
 
 @api()
@@ -113,6 +115,6 @@ routes = [
     Route("/api/catalog/{code}", catalog),
     Route("/api/review", review),
     Route("/api/documents", documents),
-    Route("/api/documents/{doc_id:int}", document),
-    Route("/api/documents/{doc_id:int}/file", document_file),
+    Route("/api/documents/{doc_id:id}", document),
+    Route("/api/documents/{doc_id:id}/file", document_file),
 ]

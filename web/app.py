@@ -64,7 +64,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, limit=max_upload_bytes + 1024 * 1024),
+            Middleware(BodyLimit, limit=max_upload_bytes + 1024 * 1024, shown=max_upload_bytes),
             Middleware(SessionMiddleware, secret_key=session_secret(home.root), session_cookie="dangan_session",
                        same_site="strict", https_only=https_only, max_age=12 * 3600),  # fmt: skip
         ],
@@ -106,8 +106,13 @@ async def _library_error(request: Request, exc: DanganError) -> Response:
     return _page_or_json(request, status, str(exc))
 
 
+# Starlette's own English details (a URL matching no route, a wrong method), as users read them.
+STARLETTE_DETAILS = {"Not Found": "找不到这个页面：地址有误，或它已不存在。", "Method Not Allowed": "这个地址不支持这种操作。"}
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    return _page_or_json(request, exc.status_code, str(exc.detail))
+    detail = str(exc.detail)
+    return _page_or_json(request, exc.status_code, STARLETTE_DETAILS.get(detail, detail))
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -150,15 +155,16 @@ class SecurityHeaders:
 class BodyLimit:
     """Refuse a request body over ``limit`` bytes (413) before it is read into memory or disk."""
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, shown: int | None = None):
+        # ``limit`` has room for the multipart framing; ``shown`` is the limit users are told.
+        self.app, self.limit, self.shown = app, limit, shown or limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await _too_large(self.limit, send)
+            return await _too_large(self.shown, send)
         seen = 0
 
         async def counted() -> Message:
@@ -166,17 +172,22 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise HTTPException(413, f"上传内容超过 {self.limit // (1024 * 1024)} MB 的上限。")
+                raise HTTPException(413, f"上传内容超过 {_mb(self.shown)} MB 的上限：请分批上传。")
             return message
 
         await self.app(scope, counted, send)
 
 
 async def _too_large(limit: int, send: Send) -> None:
-    body = f"上传内容超过 {limit // (1024 * 1024)} MB 的上限：请分批上传，或用 dangan ingest。".encode()
+    body = f"上传内容超过 {_mb(limit)} MB 的上限：请分批上传。".encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})
+
+
+def _mb(size: int) -> str:
+    """Bytes as the MB figure users were told (100 for 100 MB; 0.06 for 64 KB)."""
+    return f"{size / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
 
 
 def check_port(host: str, port: int) -> None:

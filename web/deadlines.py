@@ -24,6 +24,7 @@ from archive.days import today
 from archive.projects import get_project
 from indexer.errors import UsageError
 from web.base import call, page, render, state
+from web.limits import check_day
 
 STATUS_LABELS = {
     "on-time": "✔ 按时", "late": "⚠ 迟交 {days} 天", "early": "⚠ 提前 {days} 天", "overdue": "✘ 逾期 {days} 天",
@@ -33,7 +34,7 @@ STATUS_LABELS = {
 
 def today_of(params) -> date:
     """``?today=`` if given, else $DANGAN_TODAY (as the CLI reads it), else the real today."""
-    return today(params.get("today"), "today")
+    return check_day(today(params.get("today"), "today"), "日期")
 
 
 def day_count(params) -> int:
@@ -71,8 +72,20 @@ def _report(cat, code: str, today: date, params):
     """The project's deadline report; None for a project whose checklist has no due rules."""
     if not has_deadlines(get_project(cat, code)):  # an unknown project is a 404 before the range is read
         return None
-    first, last = date_range(params.get("period") or None, params.get("from") or None, params.get("to") or None)
+    first, last = checked_range(params)
     return deadlines(cat, code, today=today, first=first, last=last)
+
+
+def checked_range(params) -> tuple[date | None, date | None]:
+    """The days ``?period=`` or ``?from=``/``?to=`` select, each within the years a page can count."""
+    try:
+        first, last = date_range(params.get("period") or None, params.get("from") or None, params.get("to") or None)
+    except (ValueError, OverflowError):  # period=9999: its end lies past the calendar
+        raise UsageError(f"期间 {params.get('period')} 超出范围：请用 1900 至 2199 年之间的期间") from None
+    for day in (first, last):
+        if day is not None:
+            check_day(day, "日期")
+    return first, last
 
 
 @page()

@@ -18,6 +18,7 @@ from archive.projects import list_projects
 from archive.searchrequest import SearchPage, SearchRequest, run_search
 from indexer.errors import DanganError, NotFoundError, UsageError
 from web.base import call, page, render, state
+from web.limits import check_query
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
@@ -62,6 +63,7 @@ async def search(request: Request) -> Response:
     params = request.query_params
     web, error, status = state(request), "", 200
     try:
+        check_query((params.get("q") or "").strip())
         result, projects = await call(_search, web, params)
     except (UsageError, NotFoundError) as e:
         result, projects = None, await call(list_projects, web.cat)
@@ -101,6 +103,6 @@ async def document_file(request: Request) -> Response:
 
 routes = [
     Route("/search", search),
-    Route("/documents/{doc_id:int}", document),
-    Route("/documents/{doc_id:int}/file", document_file),
+    Route("/documents/{doc_id:id}", document),
+    Route("/documents/{doc_id:id}/file", document_file),
 ]

@@ -45,7 +45,7 @@ async def restore_one(request: Request) -> Response:
 
 
 routes = [
-    Route("/documents/{doc_id:int}/edit", edit_one, methods=["POST"]),
-    Route("/documents/{doc_id:int}/discard", discard_one, methods=["POST"]),
-    Route("/documents/{doc_id:int}/restore", restore_one, methods=["POST"]),
+    Route("/documents/{doc_id:id}/edit", edit_one, methods=["POST"]),
+    Route("/documents/{doc_id:id}/discard", discard_one, methods=["POST"]),
+    Route("/documents/{doc_id:id}/restore", restore_one, methods=["POST"]),
 ]

@@ -53,6 +53,6 @@ async def refile_one(request: Request) -> Response:
 
 routes = [
     Route("/review", queue),
-    Route("/review/{doc_id:int}/file", file_one, methods=["POST"]),
-    Route("/documents/{doc_id:int}/refile", refile_one, methods=["POST"]),
+    Route("/review/{doc_id:id}/file", file_one, methods=["POST"]),
+    Route("/documents/{doc_id:id}/refile", refile_one, methods=["POST"]),
 ]

@@ -12,8 +12,9 @@ from archive.projects import list_projects
 from archive.uploads import Upload, ingest_uploads
 from indexer.errors import UsageError
 from web.base import call, catalog_for, page, render, state
+from web.limits import MAX_UPLOAD_FILES, check_upload_count
 
-MAX_FILES = 200
+MAX_FILES = MAX_UPLOAD_FILES
 
 
 @page("file")
@@ -27,6 +28,8 @@ async def upload(request: Request) -> Response:
     """File the uploaded files; the page lists what became of each one."""
     form = await request.form(max_files=MAX_FILES)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    # Counted here too: the CSRF check already parsed the form with Starlette's default limit.
+    check_upload_count(len(files))
     if not files:
         raise UsageError("choose or drop at least one file to upload")
     uploads = [Upload(name=f.filename, data=await f.read()) for f in files]

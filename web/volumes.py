@@ -167,8 +167,8 @@ routes = [
     Route("/volumes/{code}", volumes_page),
     Route("/volumes/{code}/check", check_page),
     Route("/volumes/{code}/plan", plan, methods=["POST"]),
-    Route("/volumes/{code}/{vol:int}/seal", seal_one, methods=["POST"]),
-    Route("/volumes/{code}/{vol:int}/unseal", unseal_one, methods=["POST"]),
-    Route("/volumes/{code}/{vol:int}/build", build_one, methods=["POST"]),
-    Route("/volume-pdf/{vol_id:int}", download),
+    Route("/volumes/{code}/{vol:id}/seal", seal_one, methods=["POST"]),
+    Route("/volumes/{code}/{vol:id}/unseal", unseal_one, methods=["POST"]),
+    Route("/volumes/{code}/{vol:id}/build", build_one, methods=["POST"]),
+    Route("/volume-pdf/{vol_id:id}", download),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +23,7 @@ from archive.forms.engine import Source
 from archive.forms.fallback import Renderer
 from archive.forms.filters import allowed_filters
 from archive.forms.images import resolve_images
+from archive.forms.limits import MAX_WORKER_MB
 from archive.forms.manifest import FormSpec, pattern_problem
 from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
 from archive.forms.rows import CheckedRows, RowProblem, check_rows
@@ -287,6 +289,9 @@ _WORKER_TEMPLATE: Renderer | None = None
 def _worker_init(path: str, filters: tuple[str, ...]) -> None:
     """Load and compile the template once per worker process (with the form's filters)."""
     global _WORKER_TEMPLATE
+    # A render escaping every sandbox bound stops at this cap (MemoryError, exit 6), not the machine.
+    cap = MAX_WORKER_MB << 20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     _WORKER_TEMPLATE = Renderer(Path(path), sandboxed_env(filters=allowed_filters(filters)))
 
 
@@ -315,6 +320,10 @@ def _render_task(renderer: Renderer, task: _Task) -> Path:
             renderer.write(ctx, tmp)
     except SecurityError as e:  # the sandbox refused something at render time
         raise refused(renderer.path, e) from e
+    except RecursionError as e:  # a macro calling itself: Python's stack ran out first
+        raise refused(renderer.path, SecurityError("a macro that calls itself without end is not allowed")) from e
+    except MemoryError as e:  # past every sandbox bound, the form worker's memory cap
+        raise refused(renderer.path, SecurityError("a form needing this much memory is not allowed")) from e
     except _render_errors() as e:
         what = f"row {row}" if row else target.name
         raise TemplateError(

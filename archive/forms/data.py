@@ -74,8 +74,23 @@ def _read_csv(path: Path) -> list[Row]:
     text, _encoding = decode_text(path.read_bytes(), path, advice=DECODE_ADVICE)
     if not text.strip():
         raise EmptyFileError(f"{path}: the file has no text; export the data again with a header row")
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text, path)))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text, path))
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as e:  # a cell over csv's field limit (131,072 characters), a NUL byte
+        raise InputFileError(
+            f"{path}: row {reader.line_num}: {_csv_problem(e)}; correct that row in the spreadsheet and export it again"
+        ) from e
     return _rows_from_records(path, records)
+
+
+def _csv_problem(e: csv.Error) -> str:
+    text = str(e)
+    if text.startswith("field larger than field limit"):
+        return f"a cell is longer than {csv.field_size_limit():,} characters, more than any form field holds"
+    return f"cannot be read as CSV ({text})"
 
 
 def _dialect(text: str, path: Path) -> type[csv.Dialect]:
@@ -168,7 +183,7 @@ def _worksheet(wb, path: Path, sheet: str | None):
 def _read_json(path: Path) -> list[Row]:
     text, _encoding = decode_text(path.read_bytes(), path, advice=DECODE_ADVICE)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_number, parse_float=_json_number)
     except json.JSONDecodeError as e:
         raise CorruptFileError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from e
     except RecursionError as e:  # [[[[… thousands deep: no form's data looks like this
@@ -208,7 +223,32 @@ def _list_item(path: Path, i: int, key: str, n: int, item: Any) -> list[tuple[st
     return list(item.items())
 
 
+class _HugeNumber(str):
+    """A JSON number too long to be a form value (kept as its text until the field is known)."""
+
+
+# Digits a JSON number may have: an 18-digit ID number or an amount with cents fits easily;
+# 5,000 digits stopped Python's int conversion with an internal error.
+MAX_NUMBER_DIGITS = 50
+
+
+def _json_number(text: str) -> Any:
+    """A JSON number as int or float, or a _HugeNumber when it is too long to be a form value."""
+    if len(text) > MAX_NUMBER_DIGITS:
+        return _HugeNumber(text)
+    number = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(number, float) and number in (float("inf"), float("-inf")):
+        return _HugeNumber(text)  # 1e999: not a number any form prints
+    return number
+
+
 def _json_text(path: Path, i: int, key: str, value: Any) -> str:
+    if isinstance(value, _HugeNumber):
+        what = f"a number of {len(value):,} characters" if len(value) > MAX_NUMBER_DIGITS else f"the number {value}"
+        raise InputFileError(
+            f"{path}: item {i}, {key}: {what} is too long for a form (at most {MAX_NUMBER_DIGITS} characters, "
+            f"and finite); correct it, or give it as text in quotes"
+        )
     if isinstance(value, (dict, list)):
         raise InputFileError(f"{path}: item {i}, {key}: nested objects are not supported here; give text or a number")
     if value is None:

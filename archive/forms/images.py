@@ -16,6 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
+# A picture in a form: a photo of 24 megapixels (a phone's) fits; more is only a burden to Word.
+MAX_PICTURE_MEGAPIXELS = 25
 
 
 @dataclass(frozen=True)
@@ -60,23 +62,35 @@ def resolve_images(fields: Sequence[Any], typed: list[dict], base: Path) -> list
             where = f'row {values["_row"]}, {f.label}: picture "{rel}"'
             if not path.is_relative_to(root) or not path.is_file():
                 problems.append(f"{where} is not a file in {root}; put it there or correct the name")
-            elif not _readable(path):
-                problems.append(f"{where} is not a picture Word can show; save it as PNG or JPEG")
             else:
-                values[f.name] = path
+                problem = _picture_problem(path)
+                if problem:
+                    problems.append(f"{where} {problem}")
+                else:
+                    values[f.name] = path
     return problems
 
 
-def _readable(path: Path) -> bool:
-    """Whether python-docx (and so Word) recognises the file's picture format."""
+def _picture_problem(path: Path) -> str | None:
+    """Why python-docx (and so Word) cannot take the picture, or None when it can.
+
+    The size comes from the file's header: a 50,000×50,000 signature was embedded as it was,
+    and Word or the PDF conversion would have to decode 2.5 gigapixels to show it.
+    """
     from docx.image.exceptions import UnrecognizedImageError
     from docx.image.image import Image
 
     try:
-        Image.from_file(str(path))
+        image = Image.from_file(str(path))
     except (UnrecognizedImageError, OSError, ValueError, IndexError, KeyError):  # truncated files too
-        return False
-    return True
+        return "is not a picture Word can show; save it as PNG or JPEG"
+    width, height = image.px_width, image.px_height
+    if width * height > MAX_PICTURE_MEGAPIXELS * 1_000_000:
+        return (
+            f"is {width:,}×{height:,} pixels, over the limit of {MAX_PICTURE_MEGAPIXELS} megapixels for a picture "
+            f"in a form; save it smaller (a signature needs about 600×200 pixels)"
+        )
+    return None
 
 
 def image_value(f: Any, value: Any) -> ImageField | str:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from indexer import bounded
 from indexer import limits as _limits
 from indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
 from indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
 # indexer.extract.ocr.ocr_image, which is what the readers call.
-__all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "ocr_image", "sniff_type", "supported_extensions"]
+__all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "extract_bounded", "ocr_image", "warm_reader", "sniff_type", "supported_extensions"]
 
 # One reader per type, (module, function); each takes (path, mime, ocr) and returns an
 # Extraction.  A reader's module is imported when a file of its type first comes: a run of
@@ -56,7 +57,40 @@ def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = Non
         _limits.check_file_size(path, path.stat().st_size)
         module, function = _READERS[mime]
         result = getattr(importlib.import_module(module), function)(path, mime, ocr)
-    note = extension_note(path, mime)
-    if note:
-        result.notes.insert(0, note)
+        result.text, cut = _limits.cap_text(result.text)
+    for note in (extension_note(path, mime), cut):
+        if note:
+            result.notes.insert(0, note)
     return result
+
+
+# What a worker imports as it starts (while the parent prepares the batch): text PDFs are
+# most of an inbox.  Other readers load on their first file, as in this process.
+_PRELOAD = ("indexer.extract", "indexer.extract.pdf")
+
+
+def warm_reader(limits: _limits.Limits | None = None) -> None:
+    """Start a reader worker ahead of the first :func:`extract_bounded` of a batch."""
+    bounded.pool((limits or _limits.Limits()).memory_mb, _PRELOAD).warm()
+
+
+def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
+    """:func:`extract` in a worker process stopped at ``seconds_per_file`` and capped at ``memory_mb``.
+
+    Raises what ``extract`` raises, and ``LimitError`` naming the time or memory limit when
+    the worker had to be stopped (a reader that crashed, usually at the memory cap, too).  Workers are reused between calls (``indexer.bounded``).
+    """
+    path = Path(path)
+    with _limits.applied(limits) as active:
+        try:
+            return bounded.pool(active.memory_mb, _PRELOAD).call(
+                "indexer.extract:extract", path, ocr=ocr, limits=active, seconds=active.seconds_per_file
+            )
+        except bounded.WorkerTimeout:
+            raise _limits.over_time(path) from None
+        except bounded.WorkerOutOfMemory:
+            raise _limits.over_memory(path) from None
+        except bounded.WorkerDied as e:
+            # Native code (the OCR engine, PDFium) that cannot get memory under the cap
+            # usually crashes rather than raising; a damaged file can do the same.
+            raise _limits.reader_stopped(path, e.signal_name) from None

@@ -44,7 +44,9 @@ def sign_in(cat: Catalog, name: str, password: str, address: str) -> tuple[User,
         raise
     except AuthError:
         with user_lock(cat), cat.engine.begin() as conn:
-            throttle.record_failure(conn, keys, now())  # raises LoginThrottledError on the last straw
+            locked = throttle.record_failure(conn, keys, now())
+        if locked is not None:  # this failure was the last straw
+            raise locked from None
         raise
     session_id = secrets.token_urlsafe(32)
     at = now()

@@ -52,8 +52,11 @@ def check(conn: Connection, keys: list[str], at: datetime) -> None:
         raise _throttled(sorted(r.key for r in rows), until, at)
 
 
-def record_failure(conn: Connection, keys: list[str], at: datetime) -> None:
-    """Count one failed sign-in against every key; LoginThrottledError if that locks one out."""
+def record_failure(conn: Connection, keys: list[str], at: datetime) -> LoginThrottledError | None:
+    """Count one failed sign-in against every key; the error to raise if that locks one out.
+
+    Returned, not raised: the caller raises it after its transaction has committed the count.
+    """
     _forget_old(conn, at)
     locked = []
     for key in keys:
@@ -61,8 +64,7 @@ def record_failure(conn: Connection, keys: list[str], at: datetime) -> None:
         until = _count(conn, key, limit, at)
         if until is not None:
             locked.append((key, until))
-    if locked:
-        raise _throttled(sorted(k for k, _ in locked), max(u for _, u in locked), at)
+    return _throttled(sorted(k for k, _ in locked), max(u for _, u in locked), at) if locked else None
 
 
 def clear(conn: Connection, key: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.markup import escape
 from rich.table import Table
@@ -137,7 +139,7 @@ def user_list(as_json: bool) -> None:
 def _password(given: str | None, from_stdin: bool) -> str:
     """The password from --password, the first line of stdin, or a prompt (typed twice)."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     if given is not None:
         return given
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)

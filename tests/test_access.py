@@ -52,8 +52,9 @@ def test_a_cookie_replayed_after_logout_cannot_edit_a_title(app, home, tmp_path)
     doc = filed_doc(home, tmp_path, item="C14")
     archivist, csrf = as_role(app, "archivist")
     stolen = dict(archivist.cookies)  # what an attacker copied while the user was signed in
-    assert archivist.post("/logout", data={"csrf": csrf}).headers["location"] == "/login"
     with make_client(app, cookies=stolen) as replay:
+        assert replay.get(f"/documents/{doc}").status_code == 200  # the copy works while the session lives
+        assert archivist.post("/logout", data={"csrf": csrf}).headers["location"] == "/login"
         r = replay.post(f"/documents/{doc}/edit", data={"csrf": csrf, "title": "被篡改的题名"})
         assert r.status_code == 401 and "请先登录。" in r.text
         r = replay.get(f"/documents/{doc}")
@@ -240,3 +241,28 @@ def test_a_readable_dangan_toml_with_a_password_is_warned_about(home, cli):
     assert cli("user", "list").stderr == warning
     toml.chmod(0o600)
     assert cli("verify").stderr == ""
+
+
+def test_a_schema_9_catalog_gains_sessions_throttle_and_expiry_and_old_tokens_keep_working(home):
+    from sqlalchemy import text
+
+    from archive import migrations
+    from archive.catalog import meta
+
+    with Catalog.open(home) as cat:
+        add_user(cat, "wang", "desk", "password1")
+        token = create_token(cat, "wang")
+    with Catalog.open(home) as cat, cat.engine.begin() as conn:  # back to schema 9
+        conn.execute(text("DROP TABLE web_sessions"))
+        conn.execute(text("DROP TABLE login_throttle"))
+        conn.execute(text("ALTER TABLE users DROP COLUMN disabled_at"))
+        conn.execute(text("ALTER TABLE api_tokens DROP COLUMN expires_at"))
+        conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="9"))
+    with Catalog.open(home) as cat:
+        assert cat.schema_version() == migrations.latest_version()
+        assert user_for_token(cat, token).name == "wang"  # made before expiry existed: it never expires
+        assert [t.expires_at for t in list_tokens(cat)] == [None]
+        assert sign_in(cat, "wang", "password1", "127.0.0.1")[0].name == "wang"
+        disable_user(cat, "wang")
+        with pytest.raises(AccountDisabledError):
+            user_for_token(cat, token)

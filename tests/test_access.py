@@ -81,6 +81,7 @@ def test_a_password_role_change_or_disabling_ends_every_session_of_that_user(app
 
 
 # -- 2. locking someone out -----------------------------------------------------------------------
+@pytest.mark.parametrize("home", ["sqlite", "postgresql"], indirect=True)
 def test_passwd_disable_enable_and_remove_from_the_command_line(cli, home):
     cli("user", "add", "li", "--role", "archivist", input="password1\npassword1\n")
     cli("user", "add", "boss", "--role", "admin", input="password1\npassword1\n")
@@ -199,6 +200,7 @@ def test_five_wrong_passwords_lock_the_name_even_for_the_right_one_across_restar
     assert r.status_code == 429 and "请 10 分钟后再试" in r.text and r.headers["retry-after"] == "600"
 
 
+@pytest.mark.parametrize("home", ["sqlite", "postgresql"], indirect=True)
 def test_guessing_many_names_from_one_address_locks_the_address(home):
     with Catalog.open(home) as cat:
         add_user(cat, "wang", "viewer", "password1")
@@ -243,6 +245,7 @@ def test_a_readable_dangan_toml_with_a_password_is_warned_about(home, cli):
     assert cli("verify").stderr == ""
 
 
+@pytest.mark.parametrize("home", ["sqlite", "postgresql"], indirect=True)
 def test_a_schema_9_catalog_gains_sessions_throttle_and_expiry_and_old_tokens_keep_working(home):
     from sqlalchemy import text
 

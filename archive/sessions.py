@@ -18,8 +18,8 @@ from sqlalchemy import delete, insert, select
 from archive import throttle
 from archive.catalog import Catalog, now
 from archive.schema import users, web_sessions
-from archive.users import User, authenticate, user_lock
-from indexer.errors import AccountDisabledError, AuthError
+from archive.users import User, authenticate, user_for_token, user_lock
+from indexer.errors import AccountDisabledError, AuthError, TokenExpiredError
 
 SESSION_HOURS = 12  # a session (and its cookie) lasts a working day at most
 
@@ -57,6 +57,27 @@ def sign_in(cat: Catalog, name: str, password: str, address: str) -> tuple[User,
         conn.execute(insert(web_sessions).values(session_sha256=_sha(session_id), user_name=user.name, created_at=at,
                                                  expires_at=at + timedelta(hours=SESSION_HOURS)))  # fmt: skip
     return user, session_id
+
+
+def token_sign_in(cat: Catalog, token: str, address: str) -> User:
+    """The user of an API token, with guessing throttled per address like passwords.
+
+    An unknown token counts as a failed sign-in from ``address``; while the address is locked
+    out every token from it is refused with LoginThrottledError (HTTP 429 with Retry-After).
+    """
+    keys = [throttle.address_key(address)]
+    with cat.engine.connect() as conn:
+        throttle.check(conn, keys, now())
+    try:
+        return user_for_token(cat, token)
+    except (TokenExpiredError, AccountDisabledError):
+        raise  # a real token: no guess
+    except AuthError:
+        with user_lock(cat), cat.engine.begin() as conn:
+            locked = throttle.record_failure(conn, keys, now())
+        if locked is not None:
+            raise locked from None
+        raise
 
 
 def user_for_session(cat: Catalog, session_id: str | None) -> User | None:

@@ -200,6 +200,20 @@ def test_five_wrong_passwords_lock_the_name_even_for_the_right_one_across_restar
     assert r.status_code == 429 and "请 10 分钟后再试" in r.text and r.headers["retry-after"] == "600"
 
 
+def test_guessing_api_tokens_gets_429_with_retry_after_even_for_a_real_token(home, app):  # noqa: F811
+    with Catalog.open(home) as cat:
+        real = create_token(cat, "viewer")
+    api = make_client(app)
+    for i in range(19):
+        r = api.get("/api/review", headers={"Authorization": f"Bearer dgn_guess{i}"})
+        assert r.status_code == 401
+    r = api.get("/api/review", headers={"Authorization": "Bearer dgn_guess19"})
+    assert r.status_code == 429 and r.headers["retry-after"] == "300"
+    assert r.json() == {"error": "登录失败次数过多，请 5 分钟后再试。", "status": 429}
+    r = api.get("/api/review", headers={"Authorization": f"Bearer {real}"})
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 300
+
+
 @pytest.mark.parametrize("home", ["sqlite", "postgresql"], indirect=True)
 def test_guessing_many_names_from_one_address_locks_the_address(home):
     with Catalog.open(home) as cat:

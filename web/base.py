@@ -25,8 +25,8 @@ from starlette.templating import Jinja2Templates
 
 from archive.catalog import Catalog
 from archive.home import Home
-from archive.sessions import user_for_session
-from archive.users import ROLE_LABELS, User, allowed, user_for_token
+from archive.sessions import token_sign_in, user_for_session
+from archive.users import ROLE_LABELS, User, allowed
 from indexer.errors import AuthError
 from indexer.index import SearchIndex
 
@@ -85,7 +85,8 @@ def token_user(request: Request) -> User | None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
         return None
-    return user_for_token(state(request).cat, auth[7:].strip())
+    address = request.client.host if request.client else ""
+    return token_sign_in(state(request).cat, auth[7:].strip(), address)
 
 
 def csrf_token(request: Request) -> str:

@@ -3,8 +3,9 @@
 Passwords are stored only as ``hashlib.scrypt`` hashes with a random salt; an API token is
 shown once when made, stored only as its SHA-256 and expires.  Access can be taken away at
 once: a password or role change, disabling or removing a user ends every web session of
-theirs (``web_sessions``; see ``archive.sessions``), and a disabled user's tokens stop working.  What each role may do is decided here,
-in the library, so the web layer only asks ``allowed(role, action)``.
+theirs (``web_sessions``; see ``archive.sessions``), and a disabled user's tokens stop
+working.  Every function here that writes holds the archive's writer lock.  What each role
+may do is decided here, in the library, so the web layer only asks ``allowed(role, action)``.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ async def _library_error(request: Request, exc: DanganError) -> Response:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     message = auth.access_message(exc) or str(exc)
-    if isinstance(exc, AuthError):
+    if isinstance(exc, AuthError) and not getattr(exc, "code", None):  # coded ones are bad input: 400
         status = 401
     elif isinstance(exc, PermissionDeniedError):
         status = 403

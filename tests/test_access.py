@@ -64,6 +64,20 @@ def test_a_cookie_replayed_after_logout_cannot_edit_a_title(app, home, tmp_path)
         assert cat.engine.connect().execute(select(web_sessions)).all() == []  # only its SHA-256 was ever kept
 
 
+def test_a_cookie_signed_with_the_homes_key_but_naming_no_live_session_is_refused(app, home):  # noqa: F811
+    """What a cookie from before schema 10 (or one forged with a stolen .web-secret) carries."""
+    import base64
+    import json
+
+    from itsdangerous import TimestampSigner
+
+    signer = TimestampSigner(session_secret(home.root))
+    for session in ({"user": "admin"}, {"user": "admin", "sid": "made-up"}, {"sid": ["not", "text"]}):
+        cookie = signer.sign(base64.b64encode(json.dumps(session).encode())).decode()
+        with make_client(app, cookies={"dangan_session": cookie}) as c:
+            assert c.get("/admin").headers["location"] == "/login?next=/admin", session
+
+
 @pytest.mark.parametrize("change", ["password", "role", "disable"])
 def test_a_password_role_change_or_disabling_ends_every_session_of_that_user(app, home, change):  # noqa: F811
     (office, _), (laptop, _) = as_role(app, "archivist"), as_role(app, "archivist")
@@ -91,6 +105,8 @@ def test_passwd_disable_enable_and_remove_from_the_command_line(cli, home):
         with pytest.raises(AuthError, match="^wrong user name or password$"):
             authenticate(cat, "li", "password1")
         assert authenticate(cat, "li", "new-password-2").role == "archivist"
+    r = cli("user", "passwd", "li", "--password-stdin", input="")
+    assert r.exit_code == 2 and "Error: the password for li is too short: use at least 8 characters" in r.output
     r = cli("user", "passwd", "li", input="short\nshort\n")
     assert r.exit_code == 2 and "Error: the password for li is too short: use at least 8 characters" in r.output
     r = cli("user", "disable", "li")
@@ -132,6 +148,10 @@ def test_tokens_expire_and_can_be_listed_and_revoked(cli, home, app):  # noqa: F
     assert api.get("/api/review").status_code == 401
     r = cli("user", "token", "--revoke", info.id)
     assert r.exit_code == 5 and r.output == f"Error: no API token {info.id}; `dangan user token --list` shows their IDs\n"
+    r = cli("user", "token", "--revoke", "'; DROP TABLE users; --")
+    assert r.exit_code == 5 and r.output.startswith("Error: no API token '; drop table users; --;")
+    r = cli("user", "token", "viewer", "--expires", "0d")
+    assert r.exit_code == 2 and "Error: --expires '0d': give days" in r.output
     r = cli("user", "token", "viewer", "--expires", "soon")
     assert r.exit_code == 2 and r.output == "Error: --expires 'soon': give days, hours or weeks, e.g. 30d, 12h, 8w, or never\n"
     r = cli("user", "token")

@@ -14,6 +14,7 @@ from pathlib import Path
 from archive.catalog import Catalog, display_url
 from archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
 from indexer.errors import ConflictError, HomeNotEmptyError, UsageError
+from indexer.fsutil import write_private
 
 DEFAULT_URL_LINE = 'url = "sqlite:///catalog.db"'
 
@@ -39,7 +40,8 @@ def init_home(root: Path, catalog_url: str | None = None) -> tuple[Home, bool]:
         text = _config_text(catalog_url)
         # The database first: a wrong URL or a server that is down leaves no half-made home.
         Catalog.create(Home(root=root, config=tomllib.loads(text))).close()
-        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
+        # Private (0600) from the first byte: [catalog] url may hold the database password.
+        write_private(root / CONFIG_NAME, text)
     for sub in ("vault", "index", "inbox", "checklists", "templates", "templates/registers"):
         (root / sub).mkdir(exist_ok=True)
     _copy_missing(shipped_dir("archive") / "checklists", root / "checklists", "*.toml")

@@ -8,11 +8,13 @@ a home from an unrelated folder it must not write into.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from indexer.errors import ConfigError, NoHomeError
 
@@ -117,6 +119,21 @@ class Home:
     def setting(self, table: str, key: str, default: Any = None) -> Any:
         """One value of dangan.toml, or ``default`` when the key is absent."""
         return self.config.get(table, {}).get(key, default)
+
+    def exposed_secrets(self) -> str | None:
+        """A warning if dangan.toml holds a password and other users may read it, else None.
+
+        ``init`` writes it 0600; a file copied or made by hand may not be.
+        """
+        try:
+            password = urlsplit(str(self.setting("catalog", "url", ""))).password
+            mode = self.config_path.stat().st_mode
+        except (ValueError, OSError):  # an odd URL or a file gone since it was read: nothing to say
+            return None
+        if not password or not mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+        return (f"{self.config_path} holds the catalog's database password and other users may read it "
+                f"(mode {stat.S_IMODE(mode):04o}); make it private: chmod 600 {self.config_path}")  # fmt: skip
 
     @classmethod
     def open(cls, root: Path) -> "Home":

@@ -196,6 +196,36 @@ api_tokens = Table(
 
 events.append_column(Column("actor", Text))  # who: web user name or OS user; empty before schema 9
 
+# -- access that can be taken away (schema 10) ------------------------------------------------
+# A signed-in browser holds a random session id in its signed cookie; the catalog keeps only
+# its SHA-256 here, so logging out, a password or role change, disabling or removing a user
+# ends the session on the server at once (an old cookie names no row any more).
+users.append_column(Column("disabled_at", DateTime))  # set: the user may not sign in or use a token
+api_tokens.append_column(Column("expires_at", DateTime))  # empty: a token made before schema 10 (never expires)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_sha256", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+# Failed sign-ins per key ("user:NAME" or "addr:ADDRESS"), kept in the catalog so the limit
+# holds across web workers and restarts.  ``lockouts`` counts lockouts in a row: each one lasts
+# twice as long as the one before.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    Column("locked_until", DateTime),
+    Column("lockouts", Integer, nullable=False),
+    Column("last_failure", DateTime, nullable=False),
+)
+
 # -- several stations: pending index work (schema 6) -----------------------------------------
 # The search index has one writer at a time.  A station that commits documents while another
 # holds the index queues their ids here; whoever next holds the index drains the queue

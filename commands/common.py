@@ -30,12 +30,21 @@ class State:
     home: str | None = None
     debug: bool = False
     _catalog: Catalog | None = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)
 
     def home_obj(self) -> Home:
-        """The archive home, found by --home, $DANGAN_HOME or ./dangan-home."""
+        """The archive home, found by --home, $DANGAN_HOME or ./dangan-home.
+
+        Warns once (stderr) when its dangan.toml holds a password others may read.
+        """
         from archive.home import Home, locate
 
-        return Home.open(locate(self.home))
+        home = Home.open(locate(self.home))
+        warning = None if self._warned else home.exposed_secrets()
+        if warning:
+            self._warned = True
+            click.echo(f"Warning: {warning}", err=True)
+        return home
 
     def catalog(self) -> Catalog:
         """The open catalog, with events recorded under the running command's name."""

@@ -175,6 +175,37 @@ class AuthError(DanganError):
     exit_code = ExitCode.usage
 
 
+class AccountDisabledError(AuthError):
+    """The name and password are right, but an admin disabled this user."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+class TokenExpiredError(AuthError):
+    """An API token that was right once, but whose time ran out."""
+
+    def __init__(self, message: str, token_id: str, expired_at: object):
+        super().__init__(message)
+        self.token_id, self.expired_at = token_id, expired_at
+
+
+class LoginThrottledError(AuthError):
+    """Too many failed sign-ins for a user or from an address: refused until ``retry_after``."""
+
+    exit_code = ExitCode.busy
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds
+
+    @property
+    def minutes(self) -> int:
+        """The wait in whole minutes, rounded up (what a person is told)."""
+        return max(1, -(-self.retry_after // 60))
+
+
 class PermissionDeniedError(DanganError):
     """The signed-in user's role does not allow this action."""
 

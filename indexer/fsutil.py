@@ -66,3 +66,17 @@ def set_aside_non_folder(index_dir: Path) -> Path | None:
             index_dir.rename(target)
             return target
     return None  # unreachable: count() never ends
+
+
+def write_private(target: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``target`` all or nothing, readable by its owner only (mode 0600).
+
+    For files holding secrets (a database password, the web app's signing key): the file is
+    created 0600 before a byte is written, so there is no moment when others may read it.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(target) as tmp:
+        tmp.unlink(missing_ok=True)  # a leftover of a killed run may have other permissions
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)

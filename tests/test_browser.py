@@ -248,3 +248,35 @@ def _render_forms(page, server, tmp_path) -> None:
     with zipfile.ZipFile(target) as z:
         names = z.namelist()
     assert len(names) == 20 and all(n.endswith(".docx") for n in names)
+
+
+def test_after_logging_out_a_copy_of_the_old_cookie_is_refused(server, browser, home, tmp_path):
+    from tests.test_web import filed_doc
+
+    doc = filed_doc(home, tmp_path, item="C14")
+    signed_in = browser.new_context(locale="zh-CN")
+    page = signed_in.new_page()
+    page.goto(f"{server}/documents/{doc}")
+    page.fill("input[name=name]", "archivist")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/documents/{doc}")
+    copied, csrf = signed_in.cookies(), page.get_attribute("form.who input[name=csrf]", "value")
+    assert [c["name"] for c in copied] == ["dangan_session"]
+    replay = browser.new_context(locale="zh-CN")  # someone who copied the cookie
+    replay.add_cookies(copied)
+    other = replay.new_page()
+    other.goto(f"{server}/documents/{doc}")
+    assert other.url == f"{server}/documents/{doc}"  # the copy works while the session lives
+    page.click("form.who button")  # 退出
+    page.wait_for_url(f"{server}/login")
+
+    other.goto(f"{server}/documents/{doc}")
+    assert other.url == f"{server}/login?next=/documents/{doc}"
+    shot(other, "17-old-cookie-refused")
+    r = replay.request.post(f"{server}/documents/{doc}/edit", form={"csrf": csrf, "title": "被篡改的题名"})
+    assert r.status == 401 and "请先登录。" in r.text()
+    with Catalog.open(home) as cat:
+        assert cat.document(doc)["title"] != "被篡改的题名"
+    signed_in.close()
+    replay.close()

@@ -27,13 +27,15 @@ def test_user_add_prompts_for_the_password_and_stores_only_a_hash(cli, home):
 def test_user_list_role_and_bad_input(cli):
     cli("user", "add", "li", "--role", "viewer", input="password1\npassword1\n")
     r = cli("user", "add", "li", "--role", "viewer", input="password1\npassword1\n")
-    assert r.exit_code == 7 and "Error: user li already exists; pick another name" in r.output
+    assert r.exit_code == 7 and r.output == (  # refused before asking for a password
+        "Error: user li already exists; to change the password run `dangan user passwd li`, "
+        "the role `dangan user role li ROLE`\n")
     r = cli("user", "add", "x y", "--role", "viewer", input="password1\npassword1\n")
     assert r.exit_code == 2 and "user name 'x y': use 1-64 letters" in r.output
     r = cli("user", "add", "zhao", "--role", "viewer", input="short\nshort\n")
     assert r.exit_code == 2 and "Error: the password for zhao is too short: use at least 8 characters" in r.output
     assert cli("user", "role", "li", "manager").output.strip() == "li is now manager (项目经理)"
-    assert json.loads(cli("user", "list", "--json").output) == [{"name": "li", "role": "manager"}]
+    assert json.loads(cli("user", "list", "--json").output) == [{"name": "li", "role": "manager", "disabled": False}]
 
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(cat):
@@ -54,7 +56,7 @@ def test_a_damaged_hash_never_matches():
 
 def test_tokens_are_stored_as_their_hash_and_name_their_user(cli, home):
     cli("user", "add", "api", "--role", "viewer", input="password1\npassword1\n")
-    token = cli("user", "token", "api").output.strip()
+    token = cli("user", "token", "api").stdout.strip()  # the notice with its ID and expiry goes to stderr
     with Catalog.open(home) as cat:
         assert user_for_token(cat, token).name == "api"
         assert token not in str(cat.engine.connect().execute(select(api_tokens)).all())

@@ -28,9 +28,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from archive.catalog import Catalog
 from archive.home import Home
 from archive.formjobs import sweep_jobs
+from archive.sessions import SESSION_HOURS
 from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
 from archive.users import session_secret
-from indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, PermissionDeniedError
+from indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, LoginThrottledError, PermissionDeniedError
 from web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
 from web.base import HERE, WebState, render
 from web.forms import FORMS_WORK
@@ -49,7 +50,7 @@ HTTP_STATUS = {
     ExitCode.verify_failed: 500,
 }
 TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到", 405: "不支持的操作", 409: "冲突",
-          413: "文件太大", 422: "文件或数据无法使用", 500: "内部错误", 503: "稍后再试"}  # fmt: skip
+          413: "文件太大", 429: "请稍后再试", 422: "文件或数据无法使用", 500: "内部错误", 503: "稍后再试"}  # fmt: skip
 
 
 def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_only: bool = False) -> Starlette:
@@ -66,7 +67,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=max_upload_bytes + 1024 * 1024, shown=max_upload_bytes),
             Middleware(SessionMiddleware, secret_key=session_secret(home.root), session_cookie="dangan_session",
-                       same_site="strict", https_only=https_only, max_age=12 * 3600),  # fmt: skip
+                       same_site="strict", https_only=https_only, max_age=SESSION_HOURS * 3600),  # fmt: skip
         ],
         exception_handlers={DanganError: _library_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=_closing(cat),
@@ -95,7 +96,12 @@ def _page_or_json(request: Request, status: int, message: str) -> Response:
 
 
 async def _library_error(request: Request, exc: DanganError) -> Response:
-    if isinstance(exc, AuthError):
+    if isinstance(exc, LoginThrottledError):
+        response = _page_or_json(request, 429, auth.access_message(exc) or str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    message = auth.access_message(exc) or str(exc)
+    if isinstance(exc, AuthError) and not getattr(exc, "code", None):  # coded ones are bad input: 400
         status = 401
     elif isinstance(exc, PermissionDeniedError):
         status = 403
@@ -103,7 +109,7 @@ async def _library_error(request: Request, exc: DanganError) -> Response:
         status = HTTP_STATUS.get(exc.exit_code, 500)
     if isinstance(exc, BusyError):  # its text names the server's home folder and a setting
         return _page_or_json(request, status, BUSY_MESSAGE)
-    return _page_or_json(request, status, str(exc))
+    return _page_or_json(request, status, message)
 
 
 # Starlette's own English details (a URL matching no route, a wrong method), as users read them.

@@ -25,7 +25,8 @@ from starlette.templating import Jinja2Templates
 from archive import days
 from archive.catalog import Catalog
 from archive.home import Home
-from archive.users import ROLE_LABELS, User, allowed, get_user, user_for_token
+from archive.sessions import token_sign_in, user_for_session
+from archive.users import ROLE_LABELS, User, allowed
 from indexer.errors import AuthError
 from indexer.index import SearchIndex
 
@@ -71,9 +72,12 @@ def state(request: Request) -> WebState:
 
 # -- users ---------------------------------------------------------------------------------
 def session_user(request: Request) -> User | None:
-    """The user of the session cookie, read again from the catalog (a role change counts at once)."""
-    name = request.session.get("user")
-    return get_user(state(request).cat, name) if name else None
+    """The user of the session cookie's session, looked up in the catalog at every request.
+
+    A logged-out, expired or ended session (password or role changed, user disabled) is no
+    session: a copy of the old cookie gets the login page.
+    """
+    return user_for_session(state(request).cat, request.session.get("sid"))
 
 
 def token_user(request: Request) -> User | None:
@@ -81,7 +85,8 @@ def token_user(request: Request) -> User | None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
         return None
-    return user_for_token(state(request).cat, auth[7:].strip())
+    address = request.client.host if request.client else ""
+    return token_sign_in(state(request).cat, auth[7:].strip(), address)
 
 
 def csrf_token(request: Request) -> str:

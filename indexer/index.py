@@ -43,9 +43,11 @@ from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryEr
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
 from indexer.hits import Hit, hit_from_stored, ranked
-from indexer.query import Pattern, parse_query
+from indexer.explain import explain_lines
+from indexer.query import Pattern, Reading, parse_query, read_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from indexer.snippets import make_snippet, match_spans
+from indexer.thesaurus import Thesaurus, for_index
 
 __all__ = [
     "FILTER_FIELDS",
@@ -109,13 +111,18 @@ def _damage_reported(index_dir: Path) -> Iterator[None]:
 class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
-    def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(
+        self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None
+    ):
         """Open the index, creating an empty one if there is none.
 
         ``lock_timeout`` is how long a write waits for another writer before BusyError.
+        ``thesaurus``: the synonyms searches apply; by default the home's ``synonyms.toml``
+        beside ``index_dir`` (re-read when it changes), else the shipped lists.
         """
         self.dir = Path(index_dir)
         self.lock_timeout = lock_timeout
+        self._thesaurus = thesaurus
         self._ix = None
         self._ix_gen: str | None = None
         self._searcher = None
@@ -232,7 +239,7 @@ class SearchIndex:
             return self._current_searcher().doc_count()
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20, **given) -> list[Hit]:
-        """Ranked hits for ``query`` (see ``parse_query``) within ``filters``.
+        """Ranked hits for ``query`` (see ``indexer.query``) within ``filters``.
 
         Filters may also be given by name (``search(q, person="赵磊")``); names are those of
         ``Filters`` fields, and they override the same fields of ``filters``.
@@ -240,10 +247,7 @@ class SearchIndex:
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
-        parsed, patterns = parse_query(query)
-        with _damage_reported(self.dir):
-            results = ranked(self._current_searcher(), parsed, limit, filters.query())
-            return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
+        return self.search_window(query, filters, limit=limit)[0]
 
     def search_window(
         self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20
@@ -251,11 +255,34 @@ class SearchIndex:
         """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
-        parsed, patterns = parse_query(query)
+        reading = read_query(query, self.thesaurus())
         with _damage_reported(self.dir):
-            results = ranked(self._current_searcher(), parsed, offset + limit, (filters or Filters()).query())
+            results = self._answer(reading, filters, offset + limit)
+            patterns = reading.patterns(reading.level)
             window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
             return window, len(results)
+
+    def explain(self, query: str, filters: Filters | None = None) -> list[str]:
+        """How ``query`` is read and which level answered it, as lines for a person."""
+        reading = read_query(query, self.thesaurus())
+        with _damage_reported(self.dir):
+            total = len(self._answer(reading, filters, 1))
+        return explain_lines(reading, total, self.thesaurus())
+
+    def thesaurus(self) -> Thesaurus:
+        """The synonym lists searches use (``indexer.thesaurus.for_index``), unless given."""
+        return self._thesaurus if self._thesaurus is not None else for_index(self.dir)
+
+    def _answer(self, reading: Reading, filters: Filters | None, count: int):
+        """The results of the first level of ``reading`` that finds anything (see ``indexer.query``)."""
+        searcher = self._current_searcher()
+        allow = (filters or Filters()).query()
+        for level in reading.levels():
+            reading.level = level
+            results = ranked(searcher, reading.query(level), count, allow)
+            if len(results):
+                break
+        return results
 
     # -- generations and the lock -----------------------------------------------------
 

@@ -33,9 +33,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits (a page).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits first.")
 @click.option("--page", type=click.IntRange(min=1), help="Page N of --limit hits (same as --offset (N-1)*limit).")
+@click.option("--explain", is_flag=True, help="Also say how the query was read: phrases, codes, synonyms, fallback used.")
 @json_option
 @home_option
-def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, as_json) -> None:
+def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, explain, as_json) -> None:
     """Find filed documents by words in Simplified or Traditional Chinese.
 
     Words are ANDed; `A OR B` matches either; `-word` excludes; "quoted words" must be
@@ -48,6 +49,7 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 施工組織設計 --project BJ-2024-017
       dangan search '"竣工报告" OR 交工 -草稿' --from 2024-01-01 --to 2024-06-30
       dangan search 测量 --person 赵磊 --type pdf --json
+      dangan search 塔吊租赁 --explain
     """
     text = " ".join(query)
     # The catalog is opened only to check named filters: a plain search needs the index alone
@@ -64,6 +66,8 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     offset = (page - 1) * limit if page else offset
     with SearchIndex(home.index_dir) as index:
         hits, total = index.search_window(text, filters, offset=offset, limit=limit)
+        if explain:  # on stderr with --json, so the JSON stays parseable
+            click.echo("\n".join(index.explain(text, filters)), err=as_json)
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:

@@ -130,7 +130,8 @@ def parse(data: bytes, path: Path) -> Thesaurus:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: {e}; fix that line (a group is written [\"混凝土\", \"砼\"])") from e
+        where = str(e).replace("at end of document", f"at the end of the file, line {text.count(chr(10)) + 1}")
+        raise ConfigError(f"{path}: {where}; fix that line (a group is written [\"混凝土\", \"砼\"])") from e
     lines = text.splitlines()
     weight = _weight(raw.pop("weight", DEFAULT_WEIGHT), path, lines)
     synonyms: dict[str, set[str]] = {}

@@ -8,6 +8,8 @@ accepts but does not implement) and scores them by how close together the words 
 ``CodePhrase`` is a phrase whose Latin/digit tokens may continue at a letter/digit boundary
 (HRB400 → HRB400E); the continuations are looked up in the segment's term list when the
 query runs, since they depend on what was indexed.
+
+``Excluding`` is Whoosh's ``AndNot`` with its first-document check fixed.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import heapq
 import itertools
 
-from whoosh.matching import Matcher, NullMatcher
-from whoosh.query import Or, Query, Term
+from whoosh.matching import AndNotMatcher, Matcher, NullMatcher
+from whoosh.query import AndNot, Query, Term
+from whoosh.query.compound import DefaultOr as Or
 
 from indexer.codes import continues_at_boundary
 from indexer.phrase import Adjacent
@@ -201,3 +204,26 @@ def _continuations(reader, fieldname: str, prefix: str):
         term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if continues_at_boundary(prefix, term):
             yield term
+
+
+class Excluding(AndNot):
+    """``a`` without the documents of ``b`` (``-word``), with Whoosh's first-document bug fixed.
+
+    Whoosh's ``AndNotMatcher`` checks its first document against the excluded matcher only
+    when that matcher already stands on the same document; when it stands on an earlier one,
+    the first match is kept even if it holds the excluded word.  In an index of several
+    segments "验收 -草稿" returned a document holding 草稿 (found by tests/test_search_threads.py).
+    """
+
+    def matcher(self, searcher, context=None):
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return ExcludingMatcher(scored, excluded)
+
+
+class ExcludingMatcher(AndNotMatcher):
+    """``AndNotMatcher`` whose first document is checked like every later one."""
+
+    def _find_first(self):
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()

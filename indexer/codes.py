@@ -8,7 +8,8 @@ matched on the query side:
   together or apart (GB50300 / GB 50300, HRB 400 / HRB400), so a query code stands for every
   such grouping of its parts;
 * by prefix at a letter/digit boundary: HRB400 finds HRB400E and C30 finds C30P8, but C3
-  does not find C30 (a digit continuing a number is another number).
+  does not find C30 (a digit continuing a number is another number);
+* by a later part (50300 finds GB50300), looked up among the index's Latin/digit terms.
 """
 
 from __future__ import annotations
@@ -82,3 +83,15 @@ def continues_at_boundary(prefix: str, term: str) -> bool:
     if not (nxt.isdigit() or nxt.isalpha()):
         return False
     return nxt.isdigit() != prefix[-1].isdigit()
+
+
+def holds_part(term: str, part: str) -> bool:
+    """Whether ``term`` holds ``part`` starting after a letter/digit boundary and ending at
+    one or at its end (gb50300 holds 50300, hrb400e holds 400; c300 does not hold 30)."""
+    at = term.find(part, 1)
+    while at > 0:
+        end = at + len(part)
+        if term[at - 1].isdigit() != part[0].isdigit() and (end == len(term) or continues_at_boundary(part, term[at:])):
+            return True
+        at = term.find(part, at + 1)
+    return False

@@ -21,7 +21,7 @@ from whoosh.matching import AndNotMatcher, Matcher, NullMatcher
 from whoosh.query import AndNot, Query, Term
 from whoosh.query.compound import DefaultOr as Or
 
-from indexer.codes import continues_at_boundary
+from indexer.codes import continues_at_boundary, holds_part
 from indexer.phrase import Adjacent
 
 # A proximity factor of 1 + 1 / (1 + gap / PROXIMITY_SCALE): 2× for adjacent words, 1.5× with
@@ -29,6 +29,7 @@ from indexer.phrase import Adjacent
 PROXIMITY_SCALE = 4.0
 # Continuations of one code token looked up at most (a prefix is typed to narrow, not to list).
 MAX_CONTINUATIONS = 16
+MIN_INSIDE = 3
 MAX_PHRASES = 32
 
 
@@ -184,8 +185,8 @@ class CodePhrase(Query):
         for text, expand in zip(self.texts, self.expandable):
             alternatives = [text]
             if expand:
-                more = (t for t in _continuations(reader, self.fieldname, text))
-                alternatives += list(itertools.islice(more, MAX_CONTINUATIONS))
+                more = itertools.chain(_continuations(reader, self.fieldname, text), _inside(reader, self.fieldname, text))
+                alternatives += list(itertools.islice(dict.fromkeys(more), MAX_CONTINUATIONS))
             options.append(alternatives)
         phrases: list[Query] = []
         for combo in itertools.islice(itertools.product(*options), MAX_PHRASES):
@@ -194,6 +195,32 @@ class CodePhrase(Query):
         if self.boost != 1.0:
             query = query.with_boost(self.boost)
         return query.matcher(searcher, context)
+
+
+def _inside(reader, fieldname: str, part: str):
+    """Indexed Latin/digit terms holding ``part`` after a letter/digit boundary (50300 →
+    gb50300, 400 → hrb400e): a code found by a later part.  Parts shorter than
+    ``MIN_INSIDE`` are not looked for inside others (3 would be in every code)."""
+    if len(part) < MIN_INSIDE:
+        return
+    for term in _latin_terms(reader, fieldname):
+        if holds_part(term, part):
+            yield term
+
+
+def _latin_terms(reader, fieldname: str) -> list[str]:
+    """The field's terms of letters and digits (they sort before CJK), read once per reader:
+    a segment's terms never change, and a search keeps its reader between queries."""
+    cache = reader.__dict__.setdefault("_dangan_latin_terms", {})
+    if fieldname not in cache:
+        terms = []
+        if fieldname in reader.schema:
+            for raw in reader.lexicon(fieldname):
+                if raw[:1] >= b"\x80":
+                    break
+                terms.append(raw.decode("ascii", "replace"))
+        cache[fieldname] = terms
+    return cache[fieldname]
 
 
 def _continuations(reader, fieldname: str, prefix: str):

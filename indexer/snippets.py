@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from indexer.analysis import raw_tokens
-from indexer.codes import continues_at_boundary
+from indexer.codes import continues_at_boundary, holds_part
+from indexer.nearby import MIN_INSIDE
 from indexer.text import fold
 from indexer.query import Pattern
 
@@ -77,7 +78,11 @@ def _starts(where: dict[str, list[int]], first: str) -> list[int]:
 
 
 def _same(tok: str, want: str) -> bool:
-    return tok == want or (want.isascii() and continues_at_boundary(want, tok))
+    if tok == want:
+        return True
+    if not want.isascii():
+        return False
+    return continues_at_boundary(want, tok) or (len(want) >= MIN_INSIDE and holds_part(tok, want))
 
 
 def _fragments(text: str) -> list[tuple[int, int]]:

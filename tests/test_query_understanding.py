@@ -105,6 +105,9 @@ def codes(index):
         ("GB 50300-2013", {4, 5}),
         ("GB50300", {4, 5}),
         ("gb 50300", {4, 5}),
+        ("50300", {4, 5}),  # by a later part: GB50300 holds 50300
+        ("400", {1, 6}),
+        ("30", set()),  # too short to be looked for inside other codes (it would be in every one)
     ],
 )
 def test_codes_match_by_their_letter_digit_parts_and_by_prefix(codes, query, expected):

@@ -19,8 +19,9 @@ _LEVELS = {
 }
 
 
-def explain_lines(reading: Reading, total: int, thesaurus: Thesaurus) -> list[str]:
+def explain_lines(reading: Reading, total: int) -> list[str]:
     """The lines of the explanation of ``reading`` after a search found ``total`` documents."""
+    thesaurus = reading.thesaurus or Thesaurus()
     lines = [f"query: {reading.text}"]
     for n, group in enumerate(reading.groups, 1):
         joined = " OR ".join(w.text for w in group)

@@ -42,9 +42,9 @@ from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
-from indexer.hits import Hit, hit_from_stored, ranked
+from indexer.hits import Hit, answer, hit_from_stored
 from indexer.explain import explain_lines
-from indexer.query import Pattern, Reading, parse_query, read_query
+from indexer.query import Pattern, parse_query, read_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from indexer.snippets import make_snippet, match_spans
 from indexer.thesaurus import Thesaurus, for_index
@@ -111,14 +111,11 @@ def _damage_reported(index_dir: Path) -> Iterator[None]:
 class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
-    def __init__(
-        self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None
-    ):
+    def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None):
         """Open the index, creating an empty one if there is none.
 
         ``lock_timeout`` is how long a write waits for another writer before BusyError.
-        ``thesaurus``: the synonyms searches apply; by default the home's ``synonyms.toml``
-        beside ``index_dir`` (re-read when it changes), else the shipped lists.
+        ``thesaurus`` replaces the synonyms of ``indexer.thesaurus.for_index``.
         """
         self.dir = Path(index_dir)
         self.lock_timeout = lock_timeout
@@ -239,11 +236,8 @@ class SearchIndex:
             return self._current_searcher().doc_count()
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20, **given) -> list[Hit]:
-        """Ranked hits for ``query`` (see ``indexer.query``) within ``filters``.
-
-        Filters may also be given by name (``search(q, person="赵磊")``); names are those of
-        ``Filters`` fields, and they override the same fields of ``filters``.
-        """
+        """Ranked hits for ``query`` (see ``indexer.query``) within ``filters``; filters may also be
+        given by name (``search(q, person="赵磊")``), overriding the same fields of ``filters``."""
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
@@ -255,34 +249,20 @@ class SearchIndex:
         """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
-        reading = read_query(query, self.thesaurus())
+        reading = self._read(query)
         with _damage_reported(self.dir):
-            results = self._answer(reading, filters, offset + limit)
+            results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
             patterns = reading.patterns(reading.level)
-            window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
-            return window, len(results)
+            return [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]], len(results)
 
     def explain(self, query: str, filters: Filters | None = None) -> list[str]:
         """How ``query`` is read and which level answered it, as lines for a person."""
-        reading = read_query(query, self.thesaurus())
+        reading = self._read(query)
         with _damage_reported(self.dir):
-            total = len(self._answer(reading, filters, 1))
-        return explain_lines(reading, total, self.thesaurus())
+            return explain_lines(reading, len(answer(self._current_searcher(), reading, 1, (filters or Filters()).query())))
 
-    def thesaurus(self) -> Thesaurus:
-        """The synonym lists searches use (``indexer.thesaurus.for_index``), unless given."""
-        return self._thesaurus if self._thesaurus is not None else for_index(self.dir)
-
-    def _answer(self, reading: Reading, filters: Filters | None, count: int):
-        """The results of the first level of ``reading`` that finds anything (see ``indexer.query``)."""
-        searcher = self._current_searcher()
-        allow = (filters or Filters()).query()
-        for level in reading.levels():
-            reading.level = level
-            results = ranked(searcher, reading.query(level), count, allow)
-            if len(results):
-                break
-        return results
+    def _read(self, query: str):
+        return read_query(query, self._thesaurus if self._thesaurus is not None else for_index(self.dir))
 
     # -- generations and the lock -----------------------------------------------------
 

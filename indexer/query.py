@@ -128,6 +128,7 @@ class Reading:
     text: str
     groups: list[list[Word]]
     excluded: list[Word]
+    thesaurus: Thesaurus | None = None
     level: str = "phrase"  # the level that answered (set by the search)
 
     def levels(self) -> tuple[str, ...]:
@@ -175,7 +176,7 @@ def read_query(text: str, thesaurus: Thesaurus | None = None) -> Reading:
             f"the query has {literal:,} search terms, more than the {MAX_QUERY_TERMS} allowed: "
             "search for a few distinctive words instead of a whole passage"
         )
-    return Reading(text, groups, excluded)
+    return Reading(text, groups, excluded, thesaurus)
 
 
 def parse_query(text: str, thesaurus: Thesaurus | None = None) -> tuple[Query, list[Pattern]]:

@@ -17,7 +17,8 @@ Writers (add, delete, rebuild, cleanup) take ``index_dir/LOCK``, an OS file lock
 (``flock``) that the kernel releases when its holder dies, even by SIGKILL — so a killed
 ingest never leaves a stale lock.  A lock held by a live process is waited for a bounded
 time and then reported as ``BusyError``.  Readers take no lock: Whoosh readers open an
-immutable snapshot of the segments, so a search never waits for a writer.
+immutable snapshot of the segments, so a search never waits for a writer.  A ``SearchIndex``
+serves one thread (its searcher is not shared): tests/test_search_threads.py holds that.
 """
 
 from __future__ import annotations
@@ -112,11 +113,8 @@ class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
     def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None):
-        """Open the index, creating an empty one if there is none.
-
-        ``lock_timeout`` is how long a write waits for another writer before BusyError.
-        ``thesaurus`` replaces the synonyms of ``indexer.thesaurus.for_index``.
-        """
+        """Open the index, creating an empty one if there is none.  ``lock_timeout``: how long a
+        write waits for another writer before BusyError; ``thesaurus`` replaces ``thesaurus.for_index``."""
         self.dir = Path(index_dir)
         self.lock_timeout = lock_timeout
         self._thesaurus = thesaurus

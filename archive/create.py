@@ -48,6 +48,7 @@ def init_home(root: Path, catalog_url: str | None = None) -> tuple[Home, bool]:
     _copy_missing(shipped_dir("templates"), root / "templates", "*.docx")
     _copy_missing(shipped_dir("templates"), root / "templates", "forms.toml")
     _copy_missing(shipped_dir("templates") / "registers", root / "templates" / "registers", "*.docx")
+    _copy_missing(shipped_dir("indexer"), root, "synonyms.toml")  # the trade thesaurus searches use
     home = Home.open(root)
     if existed and catalog_url and home.catalog_url != Home(root, {"catalog": {"url": catalog_url}}).catalog_url:
         raise ConflictError(

@@ -30,9 +30,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits (a page).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits first.")
 @click.option("--page", type=click.IntRange(min=1), help="Page N of --limit hits (same as --offset (N-1)*limit).")
+@click.option("--explain", is_flag=True, help="Also say how the query was read: phrases, codes, synonyms, fallback used.")
 @json_option
 @home_option
-def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, as_json) -> None:
+def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, explain, as_json) -> None:
     """Find filed documents by words in Simplified or Traditional Chinese.
 
     Words are ANDed; `A OR B` matches either; `-word` excludes; "quoted words" must be
@@ -45,6 +46,7 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 施工組織設計 --project BJ-2024-017
       dangan search '"竣工报告" OR 交工 -草稿' --from 2024-01-01 --to 2024-06-30
       dangan search 测量 --person 赵磊 --type pdf --json
+      dangan search 塔吊租赁 --explain
     """
     from archive.searchrequest import SearchRequest, run_search  # here: `dangan --help` stays light
 
@@ -56,6 +58,8 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     cat = state().catalog() if req.names_filters() else None
     with SearchIndex((cat.home if cat else state().home_obj()).index_dir) as index:
         result = run_search(req, index, cat)
+        if explain:  # on stderr with --json, so the JSON stays parseable
+            click.echo("\n".join(index.explain(text, result.filters)), err=as_json)
     hits, total, offset, filters = result.hits, result.total, result.offset, result.filters
     if total == 0 and cat is None:
         from archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from whoosh.collectors import FilterCollector, TopCollector
 
-from indexer.query import Pattern
+from indexer.query import Pattern, Reading
 from indexer.snippets import make_snippet
 
 
@@ -82,3 +82,15 @@ def ranked(searcher, query, limit: int, allow):
         collector = FilterCollector(collector, allow)
     searcher.search_with_collector(query, collector)
     return collector.results()
+
+
+def answer(searcher, reading: Reading, limit: int, allow):
+    """The results of the first level of ``reading`` that finds anything (``indexer.query``:
+    the words as written, then all their parts apart, then most of them); the level that
+    answered is left in ``reading.level``."""
+    for level in reading.levels():
+        reading.level = level
+        results = ranked(searcher, reading.query(level), limit, allow)
+        if len(results):
+            break
+    return results

@@ -17,7 +17,8 @@ Writers (add, delete, rebuild, cleanup) take ``index_dir/LOCK``, an OS file lock
 (``flock``) that the kernel releases when its holder dies, even by SIGKILL — so a killed
 ingest never leaves a stale lock.  A lock held by a live process is waited for a bounded
 time and then reported as ``BusyError``.  Readers take no lock: Whoosh readers open an
-immutable snapshot of the segments, so a search never waits for a writer.
+immutable snapshot of the segments, so a search never waits for a writer.  A ``SearchIndex``
+serves one thread (its searcher is not shared): tests/test_search_threads.py holds that.
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 from indexer.errors import BusyError, IndexDamagedError, QueryError
 from indexer.filters import TYPE_MIME, Filters
 from indexer.fsutil import atomic_write
-from indexer.hits import Hit, hit_from_stored, ranked
-from indexer.query import Pattern, parse_query
+from indexer.hits import Hit, answer, hit_from_stored
+from indexer.explain import explain_lines
+from indexer.query import Pattern, parse_query, read_query
 from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from indexer.snippets import make_snippet, match_spans
+from indexer.thesaurus import Thesaurus, for_index
 
 __all__ = [
     "FILTER_FIELDS",
@@ -110,13 +113,12 @@ def _damage_reported(index_dir: Path) -> Iterator[None]:
 class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
-    def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
-        """Open the index, creating an empty one if there is none.
-
-        ``lock_timeout`` is how long a write waits for another writer before BusyError.
-        """
+    def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None):
+        """Open the index, creating an empty one if there is none.  ``lock_timeout``: how long a
+        write waits for another writer before BusyError; ``thesaurus`` replaces ``thesaurus.for_index``."""
         self.dir = Path(index_dir)
         self.lock_timeout = lock_timeout
+        self._thesaurus = thesaurus
         self._ix = None
         self._ix_gen: str | None = None
         self._searcher = None
@@ -237,18 +239,12 @@ class SearchIndex:
             return self._current_searcher().doc_count()
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20, **given) -> list[Hit]:
-        """Ranked hits for ``query`` (see ``parse_query``) within ``filters``.
-
-        Filters may also be given by name (``search(q, person="赵磊")``); names are those of
-        ``Filters`` fields, and they override the same fields of ``filters``.
-        """
+        """Ranked hits for ``query`` (see ``indexer.query``) within ``filters``; filters may also be
+        given by name (``search(q, person="赵磊")``), overriding the same fields of ``filters``."""
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
         filters = dataclasses.replace(filters or Filters(), **given) if given else (filters or Filters())
-        parsed, patterns = parse_query(query)
-        with _damage_reported(self.dir):
-            results = ranked(self._current_searcher(), parsed, limit, filters.query())
-            return [hit_from_stored(r.fields(), r.score, patterns) for r in results]
+        return self.search_window(query, filters, limit=limit)[0]
 
     def search_window(
         self, query: str, filters: Filters | None = None, *, offset: int = 0, limit: int = 20
@@ -256,11 +252,20 @@ class SearchIndex:
         """Hits ``offset+1 … offset+limit`` of the ranking and how many match in all ("20 of 55")."""
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
-        parsed, patterns = parse_query(query)
+        reading = self._read(query)
         with _damage_reported(self.dir):
-            results = ranked(self._current_searcher(), parsed, offset + limit, (filters or Filters()).query())
-            window = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
-            return window, len(results)
+            results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
+            patterns = reading.patterns(reading.level)
+            return [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]], len(results)
+
+    def explain(self, query: str, filters: Filters | None = None) -> list[str]:
+        """How ``query`` is read and which level answered it, as lines for a person."""
+        reading = self._read(query)
+        with _damage_reported(self.dir):
+            return explain_lines(reading, len(answer(self._current_searcher(), reading, 1, (filters or Filters()).query())))
+
+    def _read(self, query: str):
+        return read_query(query, self._thesaurus if self._thesaurus is not None else for_index(self.dir))
 
     # -- generations and the lock -----------------------------------------------------
 

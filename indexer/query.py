@@ -1,28 +1,63 @@
-"""Turning a user's query string into a Whoosh query and the patterns to highlight.
+"""Reading a user's query: words, phrases, codes and synonyms, at three levels of strictness.
 
 The syntax is small on purpose (users type a few words, not Lucene): words are ANDed,
 ``a OR b`` matches either, ``-word`` excludes, ``"…"`` or “…” is a phrase.  Every word goes
 through the index's own analysis, so a Chinese word becomes the phrase of its bigrams and a
 Traditional query finds Simplified text.
+
+People type compounds without spaces (塔吊租赁, 结构竣工图) that the wanted document holds
+only apart, so a search tries three levels (``LEVELS``) and stops at the first that finds
+anything:
+
+``phrase``  every word as written (a Chinese word as the phrase of its bigrams);
+``words``   each unquoted word of several tokens by all its parts anywhere in one field —
+            every character covered by one of its bigrams present, codes as codes —
+            ranked by how close together they stand, the exact phrase first;
+``some``    the same words by most of their parts (a minimum-should-match).
+
+Quoted words stay phrases at every level.  A word holding a thesaurus word is also looked
+for with each synonym put in its place, at the thesaurus's lower weight (``thesaurus``).
+Latin/digit codes match by their letter/digit parts and by prefix (``codes``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import math
+from dataclasses import dataclass, field
 
-from whoosh.query import And, AndNot, Or, Query, Term
+from whoosh.query import And, Query, Term
+from whoosh.query.compound import DefaultOr as Or
 
 from indexer.analysis import is_cjk, tokens
+from indexer.codes import groupings
 from indexer.errors import QueryError
+from indexer.nearby import CodePhrase, Excluding, Nearby
 from indexer.phrase import Adjacent
 from indexer.schema import TEXT_FIELDS
+from indexer.thesaurus import Thesaurus
 
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
 Pattern = tuple[int, tuple[str, ...]]
 
+LEVELS = ("phrase", "words", "some")
+# A 2,000-term OR query took 9.8 s: more terms than this is refused with a message.
+MAX_QUERY_TERMS = 200
+# In the relaxed levels the exact phrase scores this much more, so it ranks first.
+PHRASE_BOOST = 3.0
+# The ``some`` level needs this share of a word's parts (at least one, at most all but one).
+SOME_SHARE = 0.6
+MAX_CODE_VARIANTS = 16
+# ``Or`` is Whoosh's binary tree of unions: its automatic choice, below 5,000 documents, loads
+# every posting of an OR of three or more clauses into arrays first (3-4× slower there).
+
 _OPEN_QUOTES = {'"': '"', "“": "”"}
 _CLOSE_QUOTES = {"”"}
 _NEGATE = "-－"
+
+
+class QueryTooLongError(QueryError):
+    """A query with more search terms than ``MAX_QUERY_TERMS``."""
 
 
 @dataclass
@@ -39,36 +74,124 @@ class _Item:
         return self.text == "OR" and not self.quoted and not self.negate
 
 
-def parse_query(text: str) -> tuple[Query, list[Pattern]]:
-    """The Whoosh query for a user's query string, and the patterns to highlight.
+@dataclass
+class Form:
+    """One form a query word is looked for in: as typed, or with a synonym put in."""
 
-    Words are ANDed; ``a OR b`` matches either (OR binds the two words beside it);
-    ``-word`` excludes; ``"…"`` (or “…”) is a phrase.  Every word goes through the index's
-    analysis, so a Chinese word becomes the phrase of its bigrams.
+    text: str
+    weight: float
+    gram: int  # 2: the bigram fields; 1: the single-character field
+    segments: list[tuple[str, tuple[str, ...]]]  # ("cjk", bigrams) or ("code", Latin tokens), in order
+    synonym: tuple[str, str] | None = None  # (thesaurus word found, synonym put in its place)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return TEXT_FIELDS if self.gram == 2 else ("chars",)
+
+    @property
+    def terms(self) -> int:
+        return sum(len(toks) for _, toks in self.segments)
+
+    def variants(self) -> list[tuple[tuple[str, ...], tuple[bool, ...]]]:
+        """Token sequences the document may hold (one per grouping of its codes), each with
+        which tokens may continue at a letter/digit boundary."""
+        options = [
+            [(seq, (True,) * len(seq)) for seq in groupings(list(toks))] if kind == "code" else [(toks, (False,) * len(toks))]
+            for kind, toks in self.segments
+        ]  # fmt: skip
+        out = []
+        for combo in itertools.islice(itertools.product(*options), MAX_CODE_VARIANTS):
+            out.append((sum((c[0] for c in combo), ()), sum((c[1] for c in combo), ())))
+        return out
+
+    def has_code(self) -> bool:
+        return any(kind == "code" for kind, _ in self.segments)
+
+
+@dataclass
+class Word:
+    """One word or quoted phrase of the query and the forms it is looked for in."""
+
+    text: str
+    quoted: bool
+    forms: list[Form] = field(default_factory=list)
+
+    def relaxable(self) -> bool:
+        """Whether the relaxed levels may look for this word's parts apart."""
+        return not self.quoted and any(f.gram == 2 and f.terms > 1 for f in self.forms)
+
+
+@dataclass
+class Reading:
+    """How a query was read: groups of ORed words (ANDed together) and excluded words."""
+
+    text: str
+    groups: list[list[Word]]
+    excluded: list[Word]
+    thesaurus: Thesaurus | None = None
+    level: str = "phrase"  # the level that answered (set by the search)
+
+    def levels(self) -> tuple[str, ...]:
+        """The levels worth trying: the relaxed ones only when some word can be relaxed."""
+        return LEVELS if any(w.relaxable() for g in self.groups for w in g) else LEVELS[:1]
+
+    def query(self, level: str = "phrase") -> Query:
+        """The Whoosh query of this reading at ``level``."""
+        positive = [_any([_word_query(w, level) for w in group]) for group in self.groups]
+        query = positive[0] if len(positive) == 1 else And(positive)
+        if self.excluded:
+            query = Excluding(query, _any([_word_query(w, "phrase") for w in self.excluded]))
+        return query
+
+    def patterns(self, level: str = "phrase") -> list[Pattern]:
+        """What to highlight in snippets at ``level``."""
+        out: list[Pattern] = []
+        for word in (w for g in self.groups for w in g):
+            for form in word.forms:
+                if level != "phrase" and word.relaxable() and form.gram == 2:
+                    out.extend((2, (t,)) for kind, toks in form.segments if kind == "cjk" for t in toks)
+                    out.extend((2, seq) for kind, toks in form.segments if kind == "code" for seq in groupings(list(toks)))
+                else:
+                    out.extend((form.gram, seq) for seq, _ in form.variants())
+        return out
+
+
+def read_query(text: str, thesaurus: Thesaurus | None = None) -> Reading:
+    """How ``text`` is read (see the module docstring); QueryError saying what to type.
+
+    ``thesaurus`` adds synonym forms (None: none).  More than ``MAX_QUERY_TERMS`` terms is
+    refused with ``QueryTooLongError``.
     """
     if not text or not text.strip():
         raise QueryError('empty search query: type one or more words, e.g. 竣工报告 or "竣工 验收"')
-    groups, excluded = _groups(_lex(text))
-    positive: list[Query] = []
-    patterns: list[Pattern] = []
-    for group in groups:
-        built = [q for q in (_word_query(item.text) for item in group) if q is not None]
-        if built:
-            positive.append(Or([q for q, _ in built]) if len(built) > 1 else built[0][0])
-            patterns.extend(p for _, p in built)
-    if not positive:
+    item_groups, excluded_items = _groups(_join_codes(_lex(text)))
+    groups = [[w for w in (_word(item, thesaurus) for item in group) if w.forms] for group in item_groups]
+    groups = [g for g in groups if g]
+    excluded = [w for w in (_word(item, None) for item in excluded_items) if w.forms]
+    if not groups:
         raise _nothing_to_find(text, bool(excluded))
-    query = And(positive) if len(positive) > 1 else positive[0]
-    negative = [q for q, _ in filter(None, (_word_query(item.text) for item in excluded))]
-    if negative:
-        query = AndNot(query, Or(negative))
-    return query, patterns
+    literal = sum(w.forms[0].terms for w in itertools.chain(excluded, *groups))
+    if literal > MAX_QUERY_TERMS:
+        raise QueryTooLongError(
+            f"the query has {literal:,} search terms, more than the {MAX_QUERY_TERMS} allowed: "
+            "search for a few distinctive words instead of a whole passage"
+        )
+    return Reading(text, groups, excluded, thesaurus)
+
+
+def parse_query(text: str, thesaurus: Thesaurus | None = None) -> tuple[Query, list[Pattern]]:
+    """The Whoosh query of the ``phrase`` level and the patterns to highlight."""
+    reading = read_query(text, thesaurus)
+    return reading.query("phrase"), reading.patterns("phrase")
 
 
 def _nothing_to_find(text: str, only_excluded: bool) -> QueryError:
     if only_excluded:
         return QueryError(f"query {text!r} only excludes words: add a word to look for, e.g. 竣工 -草稿")
     return QueryError(f"query {text!r} has no searchable words: type Chinese characters, letters or digits")
+
+
+# ----------------------------------------------------------------------------- lexing
 
 
 def _lex(text: str) -> list[_Item]:
@@ -103,6 +226,23 @@ def _lex_one(text: str, i: int) -> tuple[_Item, int]:
     return _Item(text[i:j]), j
 
 
+def _plain_code(item: _Item) -> bool:
+    return not (item.quoted or item.negate or item.is_or) and item.text.isascii()
+
+
+def _join_codes(items: list[_Item]) -> list[_Item]:
+    """"GB 50300-2013", "HRB 400": letters followed by a word starting with a digit are one
+    code (a document may write it with or without the space)."""
+    out: list[_Item] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if prev and _plain_code(prev) and _plain_code(item) and prev.text[-1:].isalpha() and item.text[:1].isdigit():
+            prev.text = f"{prev.text} {item.text}"
+        else:
+            out.append(item)
+    return out
+
+
 def _groups(items: list[_Item]) -> tuple[list[list[_Item]], list[_Item]]:
     """Positive words grouped by OR (each group matches if any member does), and exclusions."""
     groups: list[list[_Item]] = []
@@ -133,18 +273,80 @@ def _bad_or() -> QueryError:
     return QueryError("OR must stand between two words to look for, e.g. 竣工 OR 验收")
 
 
-def _word_query(text: str) -> tuple[Query, Pattern] | None:
-    """The query for one word or phrase, or None when it has nothing searchable."""
+# ----------------------------------------------------------------------------- analysis
+
+
+def _word(item: _Item, thesaurus: Thesaurus | None) -> Word:
+    """The word of a lexed item with its literal form and (unless quoted) its synonym forms."""
+    word = Word(item.text, item.quoted)
+    literal = _form(item.text, 1.0)
+    if literal is None:
+        return word
+    word.forms.append(literal)
+    if thesaurus is not None and not item.quoted:
+        for variant, found, other in thesaurus.variants(item.text):
+            form = _form(variant, thesaurus.weight, (found, other))
+            if form is not None:
+                word.forms.append(form)
+    return word
+
+
+def _form(text: str, weight: float, synonym: tuple[str, str] | None = None) -> Form | None:
+    """The analysed form of ``text``, or None when it has nothing searchable."""
     bigrams = tokens(text, 2)
     if not bigrams:
         return None
-    if any(len(t.text) == 1 and is_cjk(t.text) for t in bigrams):
-        # A one-character CJK run (a one-character query, A栋, 3#楼) may sit inside a longer
-        # run in the text, where the bigram fields have no such token: use single characters.
-        chars = tuple(t.text for t in tokens(text, 1))
-        return _sequence("chars", chars), (1, chars)
-    texts = tuple(t.text for t in bigrams)
-    return Or([_sequence(name, texts) for name in TEXT_FIELDS]), (2, texts)
+    # A one-character CJK run (a one-character query, A栋, 3#楼) may sit inside a longer run
+    # in the text, where the bigram fields have no such token: use single characters.
+    gram = 1 if any(len(t.text) == 1 and is_cjk(t.text) for t in bigrams) else 2
+    toks = bigrams if gram == 2 else tokens(text, 1)
+    segments: list[tuple[str, list[str]]] = []
+    previous = None
+    for tok in toks:
+        kind = "cjk" if is_cjk(tok.text[0]) else "code"
+        joined = previous is not None and segments[-1][0] == kind and (kind == "code" or gram == 1 or tok.start < previous.end)
+        if joined:
+            segments[-1][1].append(tok.text)
+        else:
+            segments.append((kind, [tok.text]))
+        previous = tok
+    return Form(text, weight, gram, [(kind, tuple(texts)) for kind, texts in segments], synonym)
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def _any(queries: list[Query]) -> Query:
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
+def _word_query(word: Word, level: str) -> Query:
+    """A word at ``level``: its forms ORed, synonyms at their lower weight."""
+    relax = level != "phrase" and word.relaxable()
+    out = []
+    for form in word.forms:
+        if relax and form.gram == 2 and form.terms > 1:
+            query = _any([_relaxed(form, name, level) for name in form.fields])
+        else:
+            query = _any([_strict(form, name) for name in form.fields])
+        out.append(query if form.weight == 1.0 else query.with_boost(_synonym_boost(word.forms[0], form)))
+    return _any(out)
+
+
+def _synonym_boost(literal: Form, form: Form) -> float:
+    """A synonym's weight, scaled down when it has more terms than the literal word: a phrase
+    scores the sum of its terms, so 塔式起重机 (4 bigrams) would outscore 塔吊 (1) without it."""
+    return form.weight * min(1.0, literal.terms / form.terms)
+
+
+def _strict(form: Form, fieldname: str) -> Query:
+    """The form as written in one field: a term, a phrase, or the phrases of its codes."""
+    if not form.has_code():
+        return _sequence(fieldname, form.variants()[0][0])
+    variants = form.variants()
+    typed = len(variants[0][0])
+    # A grouping of more tokens would score more terms: scale it to the typed form's size.
+    return _any([CodePhrase(fieldname, seq, flags, boost=min(1.0, typed / len(seq))) for seq, flags in variants])
 
 
 def _sequence(fieldname: str, texts: tuple[str, ...]) -> Query:
@@ -152,3 +354,35 @@ def _sequence(fieldname: str, texts: tuple[str, ...]) -> Query:
     if len(texts) == 1:
         return Term(fieldname, texts[0])
     return Adjacent(fieldname, list(texts))
+
+
+def _relaxed(form: Form, fieldname: str, level: str) -> Query:
+    """The form's parts apart in one field (``words``: all, ``some``: most), the exact
+    phrase boosted so it ranks first."""
+    pieces: list[Query] = []
+    words: list[str] = []
+    for kind, toks in form.segments:
+        words.extend(toks)
+        if kind == "code":
+            pieces.append(_any([CodePhrase(fieldname, seq, (True,) * len(seq)) for seq in groupings(list(toks))]))
+        elif level == "some" or len(toks) == 1:
+            pieces.extend(Term(fieldname, t) for t in toks)
+        else:
+            pieces.extend(_coverage(fieldname, toks))
+    if level == "some":
+        need = max(1, min(math.ceil(SOME_SHARE * len(pieces)), len(pieces) - 1))
+    else:
+        need = len(pieces)
+    return Or([_strict(form, fieldname).with_boost(PHRASE_BOOST), Nearby(pieces, fieldname, words, need)])
+
+
+def _coverage(fieldname: str, bigrams: tuple[str, ...]) -> list[Query]:
+    """Every character of a CJK run covered by one of its bigrams: the first and last bigram,
+    and for each inner character either bigram it is part of.  A compound of words
+    (塔吊|租赁) keeps each word's bigrams and may lose only those across a word boundary."""
+    pieces: list[Query] = [Term(fieldname, bigrams[0]), Term(fieldname, bigrams[-1])]
+    for left, right in zip(bigrams, bigrams[1:]):
+        if left in (bigrams[0], bigrams[-1]) or right in (bigrams[0], bigrams[-1]):
+            continue  # that character is covered already by a required bigram
+        pieces.append(Or([Term(fieldname, left), Term(fieldname, right)]))
+    return list(dict.fromkeys(pieces))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from indexer.analysis import raw_tokens
+from indexer.codes import continues_at_boundary, holds_part
+from indexer.nearby import MIN_INSIDE
 from indexer.text import fold
 from indexer.query import Pattern
 
@@ -60,11 +62,27 @@ def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]
                 where.setdefault(tok[0], []).append(i)
             analysed[gram] = (toks, where)
         toks, where = analysed[gram]
-        for i in where.get(seq[0], ()):
+        for i in _starts(where, seq[0]):
             last = i + len(seq) - 1
-            if last < len(toks) and all(toks[i + k][0] == seq[k] for k in range(1, len(seq))):
+            if last < len(toks) and all(_same(toks[i + k][0], seq[k]) for k in range(1, len(seq))):
                 found.append((toks[i][1], toks[last][2], number))
     return sorted(found)
+
+
+def _starts(where: dict[str, list[int]], first: str) -> list[int]:
+    """Where a pattern may start: its first token, or for a code a token continuing it at a
+    letter/digit boundary (the search found HRB400E for HRB400, so that is what to highlight)."""
+    if not first.isascii():
+        return where.get(first, [])
+    return sorted(i for tok, at in where.items() if _same(tok, first) for i in at)
+
+
+def _same(tok: str, want: str) -> bool:
+    if tok == want:
+        return True
+    if not want.isascii():
+        return False
+    return continues_at_boundary(want, tok) or (len(want) >= MIN_INSIDE and holds_part(tok, want))
 
 
 def _fragments(text: str) -> list[tuple[int, int]]:

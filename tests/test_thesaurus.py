@@ -1,0 +1,106 @@
+"""The trade thesaurus: shipped groups, synonyms found at a lower weight, the home's editable copy."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from indexer.errors import ConfigError, ExitCode
+from indexer.index import SearchIndex
+from indexer.thesaurus import SHIPPED, load, parse
+from tests.test_index import doc
+
+
+def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
+    raw = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    groups = [g for name, table in raw.items() if name != "weight" for g in table["groups"]]
+    assert len(groups) >= 150
+    thesaurus = load(SHIPPED)
+    assert thesaurus.weight == 0.5
+    assert "塔式起重机" in thesaurus.synonyms["塔吊"]
+
+
+@pytest.mark.parametrize(
+    "typed, written",
+    [
+        ("砼", "混凝土"),
+        ("商砼", "商品混凝土"),
+        ("钢材", "钢筋"),
+        ("完工", "竣工"),
+        ("隐检", "隐蔽"),
+        ("质保书", "质量证明书"),
+        ("加气块", "加气混凝土砌块"),
+        ("塔吊", "塔式起重机"),
+        ("塔式起重機", "塔吊"),  # Traditional query, folded before the thesaurus is asked
+    ],
+)
+def test_a_trade_word_finds_its_synonym_and_ranks_the_literal_word_first(tmp_path, typed, written):
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.add([doc(1, "", f"本批{written}进场验收合格。"), doc(2, "", f"本批{typed}进场验收合格。"), doc(3, "", "今日天气晴。")])
+        assert [h.id for h in ix.search(typed)] == [2, 1]
+
+
+def test_a_synonym_inside_a_longer_word_is_put_in_its_place(tmp_path):
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.add([doc(1, "", "三层楼板混凝土强度评定合格")])
+        assert [h.id for h in ix.search("砼强度")] == [1]
+        assert "    synonym: 砼 → 混凝土, looked for as 混凝土强度 (weight 0.5)" in ix.explain("砼强度")
+
+
+def test_quoted_and_excluded_words_get_no_synonyms(tmp_path):
+    with SearchIndex(tmp_path / "index") as ix:
+        ix.add([doc(1, "", "混凝土浇筑"), doc(2, "", "砼浇筑 混凝土")])
+        assert [h.id for h in ix.search('"砼"')] == [2]
+        assert [h.id for h in ix.search("浇筑 -砼")] == [1]
+
+
+def test_init_copies_the_lists_into_the_home_and_an_edited_copy_is_used(home):
+    copy = home.root / "synonyms.toml"
+    assert copy.read_bytes() == SHIPPED.read_bytes()
+    with SearchIndex(home.index_dir) as ix:
+        ix.add([doc(1, "", "外墙刷石灰水两遍。")])
+        assert ix.search("白灰") == []
+        copy.write_text(copy.read_text(encoding="utf-8") + '\n[local]\ngroups = [\n  ["白灰", "石灰"],\n]\n', encoding="utf-8")
+        assert [h.id for h in ix.search("白灰")] == [1]  # re-read once the file changed
+
+
+BAD = [
+    ('[materials]\ngroups = [\n  ["砼", "混凝土"\n]\n', "Unclosed array (at the end of the file, line 5)"),
+    ('[materials]\ngroups = [\n  ["砼" "混凝土"],\n]\n', "(at line 3, column 8); fix that line"),
+    ('[materials]\ngroups = [\n  ["砼", "混凝土"],\n  ["钢筋"],\n]\n',
+     "line 4: group ['钢筋'] in [materials] needs at least two different words"),
+    ('[materials]\ngroups = [\n  ["钢筋", "鋼筋"],\n]\n',
+     "line 3: group ['钢筋', '鋼筋'] in [materials] needs at least two different words"),
+    ('[materials]\ngroups = [\n  ["砼", 42],\n]\n', "line 3: [materials]: 42 is not a word in quotes"),
+    ('[materials]\ngroups = [\n  ["砼", "。，"],\n]\n', "line 3: [materials]: '。，' is not a searchable word"),
+    ('[materials]\ngroups = [\n  ["砼", "混 凝 土"],\n]\n', "line 3: [materials]: '混 凝 土' is not a searchable word"),
+    ('weight = 2\n[materials]\ngroups = [["砼", "混凝土"]]\n', "line 1: weight = 2 must be a number between 0 and 1"),
+    ('[materials]\nwords = ["砼", "混凝土"]\n', "line 1: [materials] must hold only groups = "),
+    ('[materials]\ngroups = ["砼", "混凝土"]\n', "line 2: [materials] groups: '砼' is not a list of words"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD)
+def test_a_bad_synonym_file_names_the_file_and_line(tmp_path, text, message):
+    path = tmp_path / "synonyms.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        parse(path.read_bytes(), path)
+    assert str(err.value).startswith(f"{path}")
+    assert message in str(err.value)
+    assert err.value.exit_code == ExitCode.config_error
+
+
+def test_a_synonym_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "synonyms.toml"
+    path.write_bytes('[m]\ngroups = [["砼", "混凝土"]]\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match=r"synonyms.toml: not UTF-8 text \(byte \d+\); save it as UTF-8"):
+        parse(path.read_bytes(), path)
+
+
+def test_a_broken_home_copy_stops_the_search_with_a_clear_line(cli, home):
+    (home.root / "synonyms.toml").write_text('[materials]\ngroups = [\n  ["钢筋"],\n]\n', encoding="utf-8")
+    result = cli("search", "钢筋")
+    assert result.exit_code == ExitCode.config_error
+    assert f"{home.root / 'synonyms.toml'} line 3: group ['钢筋'] in [materials] needs at least two different words" in result.output

@@ -15,6 +15,10 @@ pipeline files everything into a temporary home; the figures per part:
 - person: the responsible person matches, over documents that belong to an item;
 - date: the document date matches the expected one.
 
+A third part, "unseen" (bench/filing_fresh.py), holds kinds of document written after the
+tuning and never tuned on: the held-out part shares templates with the tune part, so only
+the unseen part says how the rules do on kinds nobody anticipated.
+
 Run from the repository root:  python bench/filing.py [--failures] [--keep DIR]
 ``--failures`` lists the tune part's failures only (the held-out part stays unseen).
 """
@@ -33,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from filing_docs import documents  # noqa: E402
+from filing_fresh import FRESH  # noqa: E402
 from filing_render import render  # noqa: E402
 
 from archive.catalog import Catalog  # noqa: E402
@@ -46,7 +51,9 @@ NAMES = ["周海", "吴静", "孙立", "马超", "朱敏", "胡斌", "郭芳", "
 
 
 def part_of(key: str) -> str:
-    """tune or held-out: fixed by the key's hash, decided before any tuning."""
+    """tune or held-out: fixed by the key's hash, decided before any tuning (unseen: new kinds)."""
+    if key.startswith("new-"):
+        return "unseen"
     return "tune" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "held-out"
 
 
@@ -67,7 +74,7 @@ def judge(doc, row: dict | None, person_of) -> dict:
 def run(keep: Path | None) -> list[tuple]:
     """File the whole set into a new home; (doc, part, verdict, catalog row) per document."""
     tmp = Path(tempfile.mkdtemp(prefix="dangan-filing-")) if keep is None else keep
-    docs = documents()
+    docs = documents() + documents(per_template=3, seed=7, sets=FRESH, prefix="new-")
     src = tmp / "src"
     paths = {d.key: render(d, src / d.project) for d in docs}
     home, _ = init_home(tmp / "home")
@@ -90,7 +97,7 @@ def run(keep: Path | None) -> list[tuple]:
 def report(results: list[tuple]) -> None:
     """The figures per part, as the README and the issue quote them."""
     print(f"{'part':<9} {'docs':>5} {'right':>7} {'review':>7} {'wrong':>7} {'person':>7} {'date':>7}")
-    for part in ("tune", "held-out"):
+    for part in ("tune", "held-out", "unseen"):
         mine = [v for _, p, v, _ in results if p == part]
         n = len(mine)
         c = Counter(v["outcome"] for v in mine)

@@ -452,11 +452,11 @@ SERVICE = [t_dispatch, t_phone_dispatch, t_receipt, t_week_stats, t_month_report
            t_complaint_report, t_training, t_parts_order, t_invoice, t_payroll, t_meeting]
 
 
-def documents(per_template: int = 4, seed: int = 2026) -> list[Doc]:
-    """The whole evaluation set, the same every run (seeded)."""
+def documents(per_template: int = 4, seed: int = 2026, sets: dict | None = None, prefix: str = "") -> list[Doc]:
+    """The whole evaluation set, the same every run (seeded); ``sets`` other templates per project."""
     rng = random.Random(seed)
     docs = []
-    for project, templates in (("HY-3", CONSTRUCTION), ("SV-QY", SERVICE)):
+    for project, templates in (sets or {"HY-3": CONSTRUCTION, "SV-QY": SERVICE}).items():
         for t_no, template in enumerate(templates):
             for k in range(per_template):
                 c = Ctx(rng, len(docs))
@@ -466,6 +466,6 @@ def documents(per_template: int = 4, seed: int = 2026) -> list[Doc]:
                 else:
                     fmt = rng.choices(["pdf", "pdf2", "docx", "photo"], weights=[45, 10, 30, 15])[0]
                 ext = {"docx": "docx", "photo": rng.choice(["jpg", "png"])}.get(fmt, "pdf")
-                docs.append(Doc(f"{project}-{t_no:02d}-{k}", project, expected, day, fmt, c.fname(words, ext), lines,
+                docs.append(Doc(f"{prefix}{project}-{t_no:02d}-{k}", project, expected, day, fmt, c.fname(words, ext), lines,
                                 drawing[0] if drawing else None))
     return docs

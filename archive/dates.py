@@ -36,6 +36,7 @@ DOCUMENT_LABELS = (
     "评定日期", "测量日期", "试验日期", "报验日期", "派工日期", "成文日期", "编制时间", "报告时间",
     "签订日期", "申请日期", "编写日期", "回访日期", "上报日期", "出厂日期", "受理日期", "建档日期",
     "开票日期", "制表日期", "填写日期", "登记日期", "批准日期", "签收日期", "发布日期", "编写时间",
+    "报送日期",
 )
 SCORES = {"period": 5, "label": 4, "signature": 3, "body": 2, "event": 1}
 SIGNATURE_LINES = 6  # the signature block is among the last lines…

@@ -25,7 +25,23 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["date_candidates"] = candidates
     out["date_reason"] = _date_reason(cat, doc, candidates)
     out["events"] = cat.events(document=doc_id)
+    out["item_reason"] = item_reason(out["events"])
     return out
+
+
+def item_reason(events: list[dict]) -> str:
+    """Why the document is under its item or in review: the classifier's evidence or reason
+    when it filed the document, else who placed it by hand."""
+    for e in reversed(events):
+        detail = e["detail"]
+        if e["action"] == "filed" and detail.get("decided_by"):
+            return f"filed by the classifier: {detail['decided_by']}"
+        if e["action"] == "to-review":
+            return f"sent to review: {detail.get('reason') or 'no reason recorded'}"
+        after = detail.get("after") if isinstance(detail.get("after"), dict) else {}
+        if e["action"] in ("filed-by-hand", "refiled") or after.get("item") or after.get("item_code"):
+            return f"placed by hand ({e['action']}, event {e['id']})"
+    return ""
 
 
 def vault_file(cat: Catalog, doc: dict) -> Path:

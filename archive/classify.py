@@ -39,6 +39,7 @@ from indexer.text import fold as fold_chars
 WEIGHTS = {"title": 8.0, "name": 4.0, "title-part": 2.5, "field": 2.0, "name-part": 1.0, "body": 1.0}
 TITLE_LINES = 6  # the title is among the first lines…
 TITLE_MAX_CHARS = 30  # …and short
+FIELD_LABEL_CHARS = 8  # a table cell this short before a gap is a field's label
 STRONG_SCORE = 4  # a file name alone, with nothing against it, is enough to file
 # Words that join two document kinds as equals (施工日志与施工总结): neither is the head.
 _COORDINATE = re.compile(r"^[与和及、或/]?$")
@@ -141,9 +142,9 @@ def zones(file_name: str, text: str) -> _Zones:
     titles, fields, body = [], [], []
     for n, line in enumerate(lines):
         f = fold(line)
-        if _FIELD.match(line.replace(" ", "")) and not _SENTENCE.search(line.split("：")[0].split(":")[0]):
+        if _is_field(line, first=n == 0):
             fields.append(f)
-        elif n < TITLE_LINES and not (titles and (fields or body)) and _is_heading(line, f):
+        elif n < TITLE_LINES and not (titles and (fields or body)) and _is_heading(line, f, first=n == 0):
             titles.append(f)
         else:
             body.append(f)
@@ -151,10 +152,20 @@ def zones(file_name: str, text: str) -> _Zones:
     return _Zones(titles, fold(file_name.rsplit(".", 1)[0]), fields, "\n".join(body))
 
 
-def _is_heading(line: str, folded: str) -> bool:
-    """A heading: short, not a sentence or a numbered note, not a table row ("日期  客户  …")."""
+def _is_field(line: str, *, first: bool = False) -> bool:
+    """A form field: "label：value", or (below the first line) a label cell and a value cell
+    ("回访类别 <tab> 第二次回访")."""
+    if _FIELD.match(line.replace(" ", "")):
+        return not _SENTENCE.search(re.split("[:：]", line, maxsplit=1)[0])
+    label = _CELL_GAP.split(line, maxsplit=1)[0]
+    return not first and label != line and 0 < len(label) <= FIELD_LABEL_CHARS and not _SENTENCE.search(label)
+
+
+def _is_heading(line: str, folded: str, *, first: bool = False) -> bool:
+    """A heading: short, not a sentence or a numbered note, not a table row (a Word table comes
+    out as cells with gaps: "派工单号 <tab> PG1234", "日期  客户  …") unless it is the first line."""
     return (0 < len(folded) <= TITLE_MAX_CHARS and not _SENTENCE.search(folded) and not _NUMBERED.match(folded)
-            and len(_CELL_GAP.findall(line)) < 2)
+            and (first or not _CELL_GAP.search(line)))
 
 
 def drawing_titles(lines: list[str]) -> list[str]:

@@ -176,3 +176,10 @@ def test_show_and_review_say_why(cli, project, tmp_path):
     import json
 
     assert [d["reason"] for d in json.loads(review.output)] == ["a 增值税专用发票: 发票 is not an item of this checklist"]
+
+
+def test_word_table_cells_are_fields_not_titles(service):
+    text = "客户回访记录\n回访类别\t第二次回访\n派工单号\tPG2338\n回访日期\t2026-08-20"
+    c = classify_item(service, "回访.docx", text)
+    assert c.item.code == "S14"
+    assert "form field '回访类别第二次回访' has 第二次回访" in c.decided_by

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.deadlines.timing import check_timing
+from archive.deadlines.timing import check_timing, line_of
 from archive.home import Home, shipped_dir
 from indexer.errors import ChecklistError, UnknownChecklistError
 
@@ -70,6 +70,9 @@ class Checklist:
     source: Path
     digest: str = ""
     groups: tuple[str, ...] = field(default=())
+    # Kinds of document a project receives that are none of its items (监理通知单, 租赁合同,
+    # 发票 …): a title headed by one goes to review as "not an item of this checklist".
+    others: tuple[str, ...] = ()
 
     @property
     def roles(self) -> list[str]:
@@ -126,8 +129,9 @@ def parse_checklist(path: Path) -> Checklist:
     groups = data.get("groups")
     if not isinstance(groups, list) or not groups:
         raise ChecklistError(f"{path}: needs at least one [[groups]] table with [[groups.items]]")
-    items = _parse_items(groups, path)
-    check_timing(items, path, raw.decode("utf-8"))
+    text = raw.decode("utf-8")
+    items = _parse_items(groups, path, text)
+    check_timing(items, path, text)
     return Checklist(
         id=cid,
         title=_text(data, "title", path, "the checklist"),
@@ -135,10 +139,26 @@ def parse_checklist(path: Path) -> Checklist:
         source=path,
         digest=hashlib.sha256(raw).hexdigest(),
         groups=tuple(dict.fromkeys(i.group for i in items)),
+        others=_others(data, path, text, items),
     )
 
 
-def _parse_items(groups: list, path: Path) -> list[Item]:
+def _others(data: dict, path: Path, text: str, items: list[Item]) -> tuple[str, ...]:
+    """The top-level ``others`` list: words naming kinds of document that are no item."""
+    value = data.get("others", [])
+    line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(r"\s*others\s*=", ln)), 0)
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise ChecklistError(f"{path}, line {line}: 'others' must be a list of non-empty strings, e.g. others = [\"监理通知单\"]")
+    words = tuple(w.strip() for w in value)
+    for it in items:
+        clash = next((w for w in words if w in it.keywords), None)
+        if clash:
+            raise ChecklistError(f"{path}, line {line}: '{clash}' is in 'others' and is also a word of item {it.code}; "
+                                 f"remove it from one of them")
+    return words
+
+
+def _parse_items(groups: list, path: Path, text: str = "") -> list[Item]:
     items: list[Item] = []
     seen: set[str] = set()
     for g_no, group in enumerate(groups, 1):
@@ -148,7 +168,7 @@ def _parse_items(groups: list, path: Path) -> list[Item]:
         if not isinstance(entries, list) or not entries:
             raise ChecklistError(f"{path}: {where} ({gtitle}) has no [[groups.items]]")
         for number, entry in enumerate(entries, 1):
-            item = _parse_item(entry, path, gtitle, number, len(items) + 1, str(group.get("gbt_class", "")))
+            item = _parse_item(entry, path, gtitle, number, len(items) + 1, str(group.get("gbt_class", "")), text)
             if item.code.lower() in seen:
                 raise ChecklistError(f"{path}: item code '{item.code}' is used twice; codes must be unique")
             seen.add(item.code.lower())
@@ -156,7 +176,7 @@ def _parse_items(groups: list, path: Path) -> list[Item]:
     return items
 
 
-def _parse_item(entry: dict, path: Path, group: str, number: int, position: int, gbt: str) -> Item:
+def _parse_item(entry: dict, path: Path, group: str, number: int, position: int, gbt: str, text: str = "") -> Item:
     where = f"item {number} of group '{group}'"
     code = _text(entry, "code", path, where)
     where = f"item {code}"
@@ -165,7 +185,7 @@ def _parse_item(entry: dict, path: Path, group: str, number: int, position: int,
         raise ChecklistError(f"{path}: {where}: retention '{retention}' must be one of {'/'.join(RETENTIONS)}")
     aliases = entry.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise ChecklistError(f"{path}: {where}: aliases must be a list of non-empty strings")
+        raise ChecklistError(f"{path}, line {line_of(text, code, 'aliases')}: {where}: aliases must be a list of non-empty strings")
     return Item(
         code=code,
         title=_text(entry, "title", path, where),

@@ -19,8 +19,13 @@ __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
 
 
 def review_queue(cat: Catalog) -> list[dict]:
-    """Documents waiting for a person's decision, with the classifier's suggestions."""
-    return cat.documents(status="review")
+    """Documents waiting for a person's decision, with the classifier's suggestions and the
+    reason it gave for not filing each one (``reason``)."""
+    docs = cat.documents(status="review")
+    for d in docs:
+        sent = [e for e in cat.events(document=d["id"]) if e["action"] == "to-review"]
+        d["reason"] = (sent[-1]["detail"].get("reason") if sent else None) or ""
+    return docs
 
 
 @writes("file")

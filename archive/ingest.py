@@ -195,7 +195,8 @@ class Ingester:
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
         rec.title = rec.title or find_title(text, Path(rec.name).stem, rec.item)
-        found, rec.date_candidates = document_date(text)
+        # A periodic record (a weekly table) is dated by the period it covers.
+        found, rec.date_candidates = document_date(text, rec.item.period if rec.item else "")
         rec.document_date = rec.document_date or found
 
     def store(self, rec: Record) -> None:
@@ -274,6 +275,7 @@ class Ingester:
             person=values["person"],
             vault_path=rec.vault_rel,
             reason=rec.review_reason or None,
+            decided_by=(rec.classification.decided_by or None) if rec.classification else None,
             notes=list(ex.notes),
         )
         return doc_id

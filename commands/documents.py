@@ -28,17 +28,18 @@ def review(as_json: bool) -> None:
     if as_json:
         return emit_json(
             [
-                {k: d[k] for k in ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")}
+                {k: d[k] for k in ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence", "reason")}
                 for d in docs
             ]
         )
     if not docs:
         click.echo("Nothing waits in review.")
         return
-    t = Table("id", "file", "title", "project", "suggestions (item score)")
+    t = Table("id", "file", "title", "project", "suggestions (item score)", "why")
     for d in docs:
         sugg = ", ".join(f"{s['item']} {s['title']} {s['score']:g}" for s in d["suggestions"]) or "-"
-        t.add_row(str(d["id"]), escape(d["original_name"]), escape(d["title"]), d["project_code"] or "-", escape(sugg))
+        t.add_row(str(d["id"]), escape(d["original_name"]), escape(d["title"]), d["project_code"] or "-", escape(sugg),
+                  escape(d["reason"] or "-"))
     console().print(t)
     click.echo(f"{len(docs)} document(s) in review. Place one: dangan file ID --project CODE --item ITEM")
 

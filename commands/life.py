@@ -48,6 +48,8 @@ def show_cmd(doc_id: int, with_text: bool, as_json: bool) -> None:
             click.echo(f"{label}: {d[key]}")
     click.echo(f"vault path: {d['path']}")
     click.echo(f"text read from: {d['method_text']}")
+    if d["item_reason"]:
+        click.echo(f"item chosen: {d['item_reason']}")
     click.echo(f"date chosen: {d['date_reason']}")
     for c in d["date_candidates"]:
         click.echo(f"  {'*' if c['chosen'] else ' '} {c['date']} {c['kind']} {c['label']}".rstrip())

@@ -28,6 +28,7 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["date_reason"] = _date_reason(cat, doc, candidates)
     out["events"] = cat.events(document=doc_id)
     out["name_note"] = _name_note(doc)
+    out["item_reason"] = item_reason(out["events"])
     return out
 
 
@@ -41,6 +42,20 @@ def _name_note(doc: dict) -> str:
         return f"control characters removed from the file's name: {', '.join(removed)}"
     return "the file's name was not UTF-8; its original bytes are kept"
 
+
+def item_reason(events: list[dict]) -> str:
+    """Why the document is under its item or in review: the classifier's evidence or reason
+    when it filed the document, else who placed it by hand."""
+    for e in reversed(events):
+        detail = e["detail"]
+        if e["action"] == "filed" and detail.get("decided_by"):
+            return f"filed by the classifier: {detail['decided_by']}"
+        if e["action"] == "to-review":
+            return f"sent to review: {detail.get('reason') or 'no reason recorded'}"
+        after = detail.get("after") if isinstance(detail.get("after"), dict) else {}
+        if e["action"] in ("filed-by-hand", "refiled") or after.get("item") or after.get("item_code"):
+            return f"placed by hand ({e['action']}, event {e['id']})"
+    return ""
 
 
 def vault_file(cat: Catalog, doc: dict) -> Path:

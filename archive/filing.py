@@ -9,6 +9,7 @@ from __future__ import annotations
 from archive import vault
 from archive.catalog import Catalog, now
 from archive.ingest import file_document, vault_path
+from archive.learning.live import after_decision
 from archive.projects import get_project
 from archive.searchsync import DISCARDED, index_documents
 from indexer.errors import ConflictError, UsageError
@@ -78,4 +79,5 @@ def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action:
             },
         )
     index_documents(cat, [doc["id"]])
+    after_decision(cat)  # every N decisions the learned model retrains, in another process
     return cat.document(doc["id"])

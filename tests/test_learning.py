@@ -198,3 +198,24 @@ def test_refiling_is_a_decision_too(known):
                 file_reviewed(cat, rec.doc_id, item="C14")
     training.wait_background()
     assert load(model_path(known)).head("construction").person_counts == {"C14": 5}
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_classifier_status_and_train(known, cli):
+    r = cli("classifier", "status")
+    assert r.exit_code == 0
+    assert r.output.splitlines()[0] == f"model: {model_path(known)} — not trained"
+    assert "  C02: 0 placed by a person, 1 filed" in r.output.splitlines()
+    teach(known, 5)
+    teach(known, 2, item="C06", form=arrival_slip)
+    r = cli("classifier", "train")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith(f"model: {model_path(known)} — trained 20")
+    assert lines[1] == "decisions since: 0"
+    assert lines[2].startswith("construction: accuracy ") and lines[2].endswith("(2-fold cross-validation on 8 documents)")
+    assert "  C14: 5 placed by a person, 6 filed" in lines and "  C06: 2 placed by a person, 2 filed" in lines
+    st = json.loads(cli("classifier", "status", "--json").output)
+    assert st["checklists"][0]["items"][0] == {"item": "C02", "by_person": 0, "filed": 1}

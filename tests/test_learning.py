@@ -22,7 +22,7 @@ from archive.filing import file_reviewed
 from archive.ingest import ingest_paths
 from archive.learning import train as training
 from archive.learning.model import ModelDamaged, load, model_path
-from tests.conftest import write_text_doc
+from tests.conftest import Cli, write_text_doc
 
 CODE = "BJ-2024-017"
 _PLACES = ["1号楼脚手架", "塔吊基础", "2号楼临边", "地下室通道", "钢筋加工棚", "配电房", "生活区", "南侧基坑"]
@@ -108,6 +108,8 @@ def test_the_sixth_company_form_is_filed_after_five_decisions(known, discard_mod
     assert event["detail"]["reason"].startswith("learned from the archivist's decisions: C14 施工日志、大事记 (probability ")
     assert event["detail"]["reason"].endswith(", trained on 5 example(s))")
     assert model_path(home).is_file()  # rebuilt from the catalog when it was discarded
+    shown = Cli(home.root)("show", str(rec.doc_id)).output
+    assert "learned from the archivist's decisions: C14 施工日志、大事记" in shown  # show says who decided
 
 
 def test_four_decisions_only_suggest(known):
@@ -219,3 +221,26 @@ def test_classifier_status_and_train(known, cli):
     assert "  C14: 5 placed by a person, 6 filed" in lines and "  C06: 2 placed by a person, 2 filed" in lines
     st = json.loads(cli("classifier", "status", "--json").output)
     assert st["checklists"][0]["items"][0] == {"item": "C02", "by_person": 0, "filed": 1}
+
+
+# --------------------------------------------------------------------------- the stored arithmetic
+
+
+@pytest.mark.parametrize("forms", [(patrol_sheet, arrival_slip), (patrol_sheet, arrival_slip, lambda n: f"施工日志\n{n}日 砌筑三层填充墙")])
+def test_numpy_prediction_equals_scikit_learn(forms):
+    """The NPZ arrays, scored with numpy alone, give scikit-learn's own probabilities."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from archive.learning.features import document_tokens
+
+    rows = [(f"s{n}.pdf", form(n), f"X{k}", True) for k, form in enumerate(forms) for n in range(6)]
+    head = training._train_head("construction", rows)
+    tokens = [document_tokens(name, text) for name, text, _i, _p in rows]
+    vec = TfidfVectorizer(analyzer=lambda t: t, sublinear_tf=True, min_df=2 if len(rows) >= 20 else 1, max_features=training.MAX_FEATURES)
+    clf = LogisticRegression(C=10.0, max_iter=1000).fit(vec.fit_transform(tokens), [r[2] for r in rows])
+    for n in (50, 51):
+        for form in forms:
+            expected = clf.predict_proba(vec.transform([document_tokens("new.pdf", form(n))]))[0]
+            got = {g.item: g.probability for g in head.predict("new.pdf", form(n))}
+            assert [got[c] for c in clf.classes_] == pytest.approx(list(expected), abs=1e-4)

@@ -91,7 +91,6 @@ def train_now(cat: Catalog) -> dict:
 def status(cat: Catalog) -> dict:
     """What the model knows: per checklist and item the examples, when trained, its accuracy."""
     path = model_path(cat.home)
-    by_checklist, _last = training.examples(cat)
     out = {"model": str(path), "enabled": enabled(cat), "trained_at": None, "state": "not trained", "checklists": []}
     meta: dict = {}
     try:
@@ -104,21 +103,16 @@ def status(cat: Catalog) -> dict:
         out["state"], pending = f"damaged ({e}); rebuilt at the next filing or by `dangan classifier train`", training.decisions_since(cat, 0)
     out["decisions_since"] = pending
     heads = {h["checklist"]: h for h in meta.get("heads", [])}
-    for checklist, rows in sorted(by_checklist.items()):
-        person = _count(item for _n, _t, item, p in rows if p)
-        alls = _count(item for _n, _t, item, _p in rows)
+    person, filed = training.person_counts(cat), training.filed_counts(cat)
+    for checklist in sorted({cl for cl, _item in filed}):
         stats = heads.get(checklist, {}).get("stats", {})
         out["checklists"].append({
             "checklist": checklist,
-            "items": [{"item": i, "by_person": person.get(i, 0), "filed": n} for i, n in sorted(alls.items())],
+            "items": [
+                {"item": item, "by_person": person.get((cl, item), 0), "filed": n}
+                for (cl, item), n in sorted(filed.items()) if cl == checklist
+            ],
             "accuracy": stats.get("accuracy"),
             "accuracy_method": stats.get("accuracy_method", "not trained"),
         })
     return out
-
-
-def _count(items) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for i in items:
-        counts[i] = counts.get(i, 0) + 1
-    return counts

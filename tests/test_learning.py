@@ -244,3 +244,21 @@ def test_numpy_prediction_equals_scikit_learn(forms):
             expected = clf.predict_proba(vec.transform([document_tokens("new.pdf", form(n))]))[0]
             got = {g.item: g.probability for g in head.predict("new.pdf", form(n))}
             assert [got[c] for c in clf.classes_] == pytest.approx(list(expected), abs=1e-4)
+
+
+def test_decisions_in_the_web_app_teach_it_too(home):
+    """Five clicks on 待审核 (review) by the archivist, and the sixth form is filed by itself."""
+    from tests.webutil import login, make_client, prepare_home
+    from web.app import create_app
+
+    prepare_home(home)
+    with make_client(create_app(home)) as client:
+        token = login(client, "archivist")
+        for n in range(1, 6):
+            rec = drop(home, f"scan_{n:03d}.txt", patrol_sheet(n))
+            assert rec.outcome == "review"
+            r = client.post(f"/review/{rec.doc_id}/file", data={"csrf": token, "project": CODE, "item": "C14"})
+            assert r.status_code == 303, r.text
+    training.wait_background()
+    rec = drop(home, "scan_006.txt", patrol_sheet(6))
+    assert (rec.outcome, rec.item.code) == ("filed", "C14"), rec.message

@@ -60,7 +60,7 @@ def _rebuild(cat: Catalog) -> LearnedModel | None:
 
 def _train_or_none(cat: Catalog) -> LearnedModel | None:
     try:
-        return training.train(cat)
+        return training.train(cat, measure=False)  # a filing waits for this one
     except (ValueError, OSError, MemoryError) as e:
         # scikit-learn refuses degenerate data with ValueError; a full disk is OSError.
         log.warning("%s: training failed (%s: %s); filing by the rules alone", model_path(cat.home), type(e).__name__, e)

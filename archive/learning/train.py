@@ -88,9 +88,13 @@ def examples(cat: Catalog) -> tuple[dict[str, list[tuple[str, str, str, bool]]],
     return {cl: rows[::-1] for cl, rows in out.items()}, int(last)
 
 
-def train(cat: Catalog) -> LearnedModel | None:
+def train(cat: Catalog, *, measure: bool = True) -> LearnedModel | None:
     """Train every checklist that has a person's examples and save the model; None when no
-    document was ever placed by a person (there is nothing to learn yet)."""
+    document was ever placed by a person (there is nothing to learn yet).
+
+    ``measure=False`` skips the cross-validation (five of the six fits): a rebuild that a
+    filing waits for; the next background training or `classifier train` measures again.
+    """
     from threadpoolctl import threadpool_limits  # noqa: PLC0415  (installed with scikit-learn)
 
     started = time.perf_counter()
@@ -99,7 +103,7 @@ def train(cat: Catalog) -> LearnedModel | None:
     # other and the ingest stations on a busy machine made a 1,000-document training take 8 s
     # of CPU (40 s wall) instead of 0.5 s (bench/learning.py).
     with threadpool_limits(1):
-        heads = {cl: _train_head(cl, rows) for cl, rows in by_checklist.items() if any(r[3] for r in rows)}
+        heads = {cl: _train_head(cl, rows, measure) for cl, rows in by_checklist.items() if any(r[3] for r in rows)}
     if not heads:
         return None
     meta = {
@@ -112,7 +116,7 @@ def train(cat: Catalog) -> LearnedModel | None:
     return model
 
 
-def _train_head(checklist: str, rows: list[tuple[str, str, str, bool]]) -> Head:
+def _train_head(checklist: str, rows: list[tuple[str, str, str, bool]], measure: bool = True) -> Head:
     """One checklist's vectoriser, classifier and centroids (scikit-learn fits; arrays are kept)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415  (only training needs it)
 
@@ -128,7 +132,8 @@ def _train_head(checklist: str, rows: list[tuple[str, str, str, bool]]) -> Head:
     person = Counter(item for _n, _t, item, p in rows if p)
     centroids = _centroids(x, labels, [p for *_x, p in rows], classes)
     vocab = {str(w): int(i) for w, i in vec.vocabulary_.items()}
-    stats = {"examples": len(rows), "by_item": dict(Counter(labels)), **_accuracy(x, labels)}
+    accuracy = _accuracy(x, labels) if measure else {"accuracy": None, "accuracy_method": "not measured (rebuilt while filing)"}
+    stats = {"examples": len(rows), "by_item": dict(Counter(labels)), **accuracy}
     return Head(checklist, classes, vocab, vec.idf_.astype(np.float32), coef, intercept, centroids, dict(person), stats)
 
 

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "review": ("commands.documents", "review", "Documents the classifier could not place, with its best suggestions."),
     "file": ("commands.documents", "file_cmd", "Place a document waiting in review under a project and checklist item."),
     "refile": ("commands.documents", "refile_cmd", "Move a filed document to another checklist item (vault, catalog and index together)."),
+    "classifier": ("commands.classifier", "classifier", "The model that learns from filing decisions: `classifier status`, `classifier train`."),
     "catalog": ("commands.core", "catalog", "The catalog tree: project → responsible person → checklist item → documents."),
     "check": ("commands.core", "check", "Check projects' archives against their checklist: filed, missing, who owes it."),
     "waive": ("commands.core", "waive", "Mark a checklist item not applicable to a project (or --undo that)."),

@@ -11,6 +11,7 @@ from archive.catalog import Catalog, now
 from archive.dblock import writes
 from archive.ingest import file_document, vault_path
 from archive.life.change import apply_change
+from archive.learning.live import after_decision
 from archive.projects import get_project
 from archive.searchsync import DISCARDED
 from indexer.errors import ConflictError, UsageError
@@ -73,4 +74,6 @@ def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action:
         "status": "filed", "vault_path": vault_path(cat.home, project, it, day, doc["original_name"]),
         "confidence": 1.0, "suggestions": [],
     }  # fmt: skip
-    return apply_change(cat, doc, after, action)
+    placed = apply_change(cat, doc, after, action)
+    after_decision(cat)  # every N decisions the learned model retrains, in another process
+    return placed

@@ -59,10 +59,21 @@ def _inbox_parts(inbox: Path, path: Path) -> tuple[str, ...] | None:
     return None
 
 
-# How file managers and scanners name a copy: "scan - 副本.pdf", "scan - 副本 (2).pdf",
-# "scan (1).pdf", "scan - Copy.pdf", "Copy of scan.pdf", "复件 scan.pdf", "scan_copy.pdf".
-_COPY_SUFFIX = re.compile(r"(\s*-\s*(副本|复制|拷贝|copy)(\s*\(\d+\))?|\s*\(\d+\)|[ _]copy(\s*\d+)?)$", re.IGNORECASE)
-_COPY_PREFIX = re.compile(r"^(copy of |复件\s*|副本\s*-?\s*)", re.IGNORECASE)
+# How file managers and scanners name a copy.  Windows: "scan - 副本.pdf", "scan - 副本 (2).pdf",
+# "scan - 复制.pdf", "scan (1).pdf", "scan - Copy.pdf", "Copy of scan.pdf", "复件 scan.pdf",
+# "复件 (2) scan.pdf"; GNOME: "scan (副本).pdf", "scan (另一个副本).pdf", "scan (第 3 个副本).pdf",
+# "scan (copy).pdf", "scan (another copy).pdf", "scan (3rd copy).pdf"; macOS: "scan 的副本.pdf",
+# "scan copy 2.pdf"; others: "scan 副本 (2).pdf", "scan_copy.pdf", "scan（1）.pdf".
+# One rule: a copy word (or only a number) in brackets at the end of the name, or a copy word
+# at the end with an optional number; or a copy word in front.  A name wrongly taken for a
+# copy costs nothing: copies are only taken after originals, and set aside only when their
+# bytes are the same.
+_COPY_WORD = r"(?:副本|复制|拷贝|复件|copy|另一个副本|第\s*\d+\s*个副本|another\s+copy|\d+(?:st|nd|rd|th)\s+copy)"
+_COPY_NUMBER = r"(?:\s*[(（]\s*\d+\s*[)）]|\s*\d+)"
+_COPY_SUFFIX = re.compile(
+    rf"(?:\s*[(（]\s*(?:{_COPY_WORD}\s*\d*|\d+)\s*[)）]|[\s_-]*的?{_COPY_WORD}{_COPY_NUMBER}?)$", re.IGNORECASE
+)
+_COPY_PREFIX = re.compile(r"^(copy\s*(\(\d+\)\s*)?of |(复件|副本)\s*([(（]\d+[)）])?\s*-?\s*)", re.IGNORECASE)
 
 
 def looks_like_copy(path: Path) -> bool:

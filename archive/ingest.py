@@ -29,6 +29,8 @@ from archive.catalog import Catalog, now
 from archive.classify import classify_item, find_project, find_title
 from archive.dates import document_date
 from archive.dblock import writing
+from archive.learning.blend import blend
+from archive.learning.live import for_filing
 from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from archive.life.trash import restore
 from archive.lock import StepLock
@@ -75,6 +77,7 @@ class Ingester:
     # False reads in this process (tests that swap a reader's function in).
     bounded: bool = True
     _projects: ProjectCache | None = None
+    _learned: list = field(default_factory=list)  # [model or None] once loaded for this run
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
     index_problem: str = ""  # why the index could not take this run's documents (they are queued)
@@ -191,6 +194,8 @@ class Ingester:
             rec.classification = classify_item(
                 rec.project, rec.name, text, min_confidence=self.min_confidence
             )
+            # The model learned from the archivist's decisions has its say (archive.learning.blend).
+            rec.classification = blend(rec.project, rec.name, text, rec.classification, self.learned())
             rec.item = rec.classification.item
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
@@ -274,7 +279,7 @@ class Ingester:
             item=values["item_code"],
             person=values["person"],
             vault_path=rec.vault_rel,
-            reason=rec.review_reason or None,
+            reason=rec.review_reason or (rec.classification.reason if rec.classification else "") or None,
             decided_by=(rec.classification.decided_by or None) if rec.classification else None,
             notes=list(ex.notes),
         )
@@ -349,6 +354,12 @@ class Ingester:
                 self.cat.log(conn, "index-deferred", documents=ids, error=str(e))
 
     # -- helpers -------------------------------------------------------------------------
+    def learned(self):
+        """The home's learned model, loaded (or rebuilt) once per run; None before any decision."""
+        if not self._learned:
+            self._learned.append(for_filing(self.cat))
+        return self._learned[0]
+
     def vault_path(self, rec: Record) -> str:
         """Where this record's file goes in the vault (see :func:`vault_path`)."""
         return vault_path(self.cat.home, rec.project, rec.item, rec.document_date, rec.name)

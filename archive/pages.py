@@ -14,6 +14,7 @@ from archive.catalog import Catalog
 METHOD_LABELS = {
     "text": "text layer",
     "text-pdfium": "text layer (PDFium)",
+    "text-unswapped": "text layer (byte-swapped UTF-16, byte order repaired)",
     "text-pdfminer": "text layer (pdfminer.six)",
     "ocr": "OCR",
     "blank": "blank page, not OCR'd",

@@ -43,7 +43,7 @@ class Extraction:
     empty_pages: list[int] = field(default_factory=list)  # 1-based; noted, not fatal
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
     notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
-    # Per page: {"page": 1, "method": "text"|"text-pdfium"|"text-pdfminer"|"ocr"|"blank"|"none"|
+    # Per page: {"page": 1, "method": "text"|"text-pdfium"|"text-unswapped"|"text-pdfminer"|"ocr"|"blank"|"none"|
     # "docx"|"plain", "why": "…"}; what `dangan show` prints as "how the text was read".
     page_methods: list[dict] = field(default_factory=list)
 

@@ -7,7 +7,11 @@ emit one letter between spaces for what is really a picture.  Indexing such a la
 page unfindable, so each layer is judged here and, when it looks wrong, the reader tries the
 other parser and then OCR (see ``pdf.py``).
 
-The judgement is deliberately simple and explainable: three shares of the page's meaningful
+A layer whose UTF-16 was read with the wrong byte order (ASCII letters as U+4D00, U+7500 …,
+plausible Han code points) is recognised by its share of such characters and marked
+``swapped``: the reader then swaps the bytes back and judges the result again.
+
+The judgement is deliberately simple and explainable: four shares of the page's meaningful
 characters, each with a threshold, and a reason a person can read in ``dangan show``.
 """
 
@@ -29,6 +33,12 @@ MAX_GLYPH_NAME_SHARE = 0.2
 # Above this share of one-letter Latin tokens among at least SPACED_MIN_TOKENS tokens.
 MAX_SPACED_SHARE = 0.6
 SPACED_MIN_TOKENS = 8
+# Above this share of characters U+XX00 with XX a printable ASCII byte: UTF-16 read with the
+# wrong byte order ('M' U+004D read as U+4D00 䴀, 'u' as U+7500 甀).  Those code points are
+# Han and pass the script test, but real text seldom holds them: 一 U+4E00, 开 U+5F00 and
+# 最 U+6700 are the common ones, a few per cent of a Chinese page at most.
+MAX_SWAPPED_SHARE = 0.3
+SWAPPED_REASON = "text layer of byte-swapped UTF-16"
 
 _GLYPH_NAME = re.compile(r"/(?:[A-Za-z]{1,5})?\d+|/uni[0-9A-Fa-f]{4,6}|/[A-Za-z]\w{0,7}(?=/)")
 
@@ -60,6 +70,7 @@ class Verdict:
     usable: bool
     reason: str = ""
     score: float = 0.0  # higher is better; compares two layers of the same page
+    swapped: bool = False  # the layer reads right with each character's two bytes swapped
 
 
 def meaningful_chars(text: str) -> list[str]:
@@ -77,7 +88,10 @@ def judge_layer(text: str) -> Verdict:
     plausible = sum(1 for ch in chars if _plausible(ch)) / len(chars)
     glyphs = sum(len(m) for m in _GLYPH_NAME.findall(text)) / len(visible)
     spaced = _spaced_share(text)
-    score = plausible - unmapped - glyphs - spaced
+    swapped = sum(1 for ch in chars if _swapped_ascii(ch)) / len(chars)
+    score = plausible - unmapped - glyphs - spaced - swapped
+    if swapped > MAX_SWAPPED_SHARE:
+        return Verdict(False, f"{SWAPPED_REASON} ({swapped:.0%} of characters are ASCII with their bytes swapped)", score, swapped=True)
     if unmapped > 1 - MIN_PLAUSIBLE_SHARE or plausible < MIN_PLAUSIBLE_SHARE:
         return Verdict(False, f"text layer in unexpected scripts ({plausible:.0%} plausible)", score)
     if glyphs > MAX_GLYPH_NAME_SHARE:
@@ -96,6 +110,20 @@ def agreement(a: str, b: str) -> float:
     ca, cb = Counter(meaningful_chars(a)), Counter(meaningful_chars(b))
     larger = max(sum(ca.values()), sum(cb.values()))
     return sum((ca & cb).values()) / larger if larger else 1.0
+
+
+def unswap(text: str) -> str:
+    """``text`` with the two bytes of every character above U+00FF swapped back.
+
+    Characters up to U+00FF are left alone: the parser itself inserts the spaces and line
+    breaks between runs, and those were never byte-swapped.
+    """
+    return "".join(chr(((cp & 0xFF) << 8) | (cp >> 8)) if 0xFF < (cp := ord(ch)) <= 0xFFFF else ch for ch in text)
+
+
+def _swapped_ascii(ch: str) -> bool:
+    cp = ord(ch)
+    return cp & 0xFF == 0 and 0x21 <= cp >> 8 <= 0x7E
 
 
 def _plausible(ch: str) -> bool:

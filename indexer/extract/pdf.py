@@ -1,6 +1,7 @@
 """PDF: each page's text read the way a person reading it would read it.
 
 Per page: the pypdf text layer, judged (``judge.py``); when it looks wrong, PDFium's layer;
+when both are UTF-16 read in the wrong byte order, the layer with its bytes swapped back;
 when that looks wrong too, or there is no layer, the page is rendered by PDFium and, unless
 it is blank (``ink.py``), OCR'd.  A file both parsers refuse gets a last try with pdfminer.six
 (``lastresort.py``).  How each page was read is recorded in ``Extraction.page_methods``.
@@ -25,7 +26,7 @@ from indexer.errors import CorruptFileError, EmptyFileError, EncryptedFileError
 from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
 from indexer.extract.common import PDF, Extraction, assemble, corrupt
 from indexer.extract.ink import is_blank
-from indexer.extract.judge import agreement, judge_layer
+from indexer.extract.judge import agreement, judge_layer, unswap
 from indexer.extract.lastresort import pdfminer_pages
 
 RENDER_DPI = 200
@@ -147,7 +148,7 @@ class PageReading:
     """One page's text and how it was obtained (method and, when not plain, why)."""
 
     text: str
-    method: str  # text | text-pdfium | text-pdfminer | ocr | blank | none
+    method: str  # text | text-pdfium | text-unswapped | text-pdfminer | ocr | blank | none
     why: str = ""
 
 
@@ -190,6 +191,9 @@ def _read_page(source: _PdfSource, index: int, ocr: bool) -> tuple[PageReading, 
             return PageReading(other.strip(), "text-pdfium", why), note
     if verdict.usable:
         return PageReading(layer.strip(), "text"), note
+    if verdict.swapped and judge_layer(repaired := unswap(layer)).usable:
+        # Exact, unlike OCR: the font map only had its bytes in the wrong order.
+        return PageReading(repaired.strip(), "text-unswapped", f"{verdict.reason}; byte order repaired"), note
     thin = layer.strip() if verdict.reason == "no text layer" else ""  # a page number stamped on a scan
     return _ocr_page(source, index, ocr, verdict.reason, thin), note
 

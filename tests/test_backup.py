@@ -246,3 +246,44 @@ def test_usage_error_type_for_keep():
     with pytest.raises(UsageError):
         parse_keep("")
     assert parse_keep("7d,4w,12m") == {"d": 7, "w": 4, "m": 12}
+
+
+def test_backup_while_watch_files_two_hundred_documents(home, tmp_path):
+    """A live home: the snapshot holds what was filed when it was read, each once, bytes proven."""
+    import signal
+    import time
+
+    from archive import vault
+
+    with Catalog.open(home) as cat:
+        add_project(cat, "BJ-2024-017", "安居花园3号楼", roles=dict(ALL_ROLES))
+    box = home.inbox_dir / "BJ-2024-017"
+    for i in range(200):
+        write_text_doc(box, f"施工日志_{i:03d}.txt", f"施工日志 2024年5月{i % 28 + 1}日 第{i}天 编号{i * 7919}")
+    dropped = {vault.sha256_file(p) for p in box.iterdir()}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), "watch", "--stable", "0.1"]
+    watch = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with Catalog.open(home) as cat:
+            deadline = time.monotonic() + 600
+            while cat.count_documents() < 20 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            taken = [backup(cat, tmp_path / "bk") for _ in range(2)]  # while watch goes on filing
+            while any(box.iterdir()) and time.monotonic() < deadline:
+                time.sleep(0.5)
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        watch.wait(60)
+    assert not any(box.iterdir())
+    assert 20 <= taken[0].documents <= taken[1].documents <= 200 and not taken[0].missing
+    assert verify_backup(tmp_path / "bk").clean
+    for snap in snapshots(tmp_path / "bk"):
+        target = tmp_path / f"restored-{snap}"
+        restore_backup(tmp_path / "bk", target, snap)
+        with Catalog.open(Home.open(target)) as restored:
+            shas = [d["sha256"] for d in restored.documents()]
+            assert len(shas) == len(set(shas)) and set(shas) <= dropped  # nothing doubled, nothing foreign
+            assert verify(restored).clean
+    with Catalog.open(home) as cat:
+        assert {d["sha256"] for d in cat.documents()} == dropped  # and the live home filed everything

@@ -54,6 +54,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "migrate": ("commands.migrate", "migrate", "Bring the catalog's schema up to date (SQLite or PostgreSQL); safe to run again."),
     "volume": ("commands.volumes", "volume", "Volumes (案卷): group a project's documents for handover, number pages, build PDFs."),
     "handover": ("commands.handover", "handover", "The handover package for 竣工验收 and its four-property check (四性检测, DA/T 70)."),
+    "backup": ("commands.keep", "backup", "Back up the live home (catalog, vault, settings) into a folder; prove and restore it."),
+    "export": ("commands.keep", "export", "Export projects as a BagIt bag: files named by 档号, metadata as JSON and CSV, the history."),
+    "import": ("commands.legacy", "import_group", "Import an existing Excel/CSV 目录 and attach (挂接) its folders of scans."),
 }
 
 

@@ -275,3 +275,28 @@ volume_documents = Table(
 # The original file name's bytes (hex) when they were not valid UTF-8 (a GBK name from a
 # Windows share); ``original_name`` then holds the name decoded leniently for display.
 documents.append_column(Column("original_name_raw", Text))
+
+# -- a legacy catalogue imported from Excel (schema 17) --------------------------------------
+# One row of a company's existing 目录 (卷内目录 or 案卷目录): its 档号 and fields as the
+# catalogue says.  ``dangan import attach`` files the scan named by the 档号 through the
+# normal pipeline with these fields as the truth and records the document here; a row without
+# a scan stays listed as such.
+legacy_rows = Table(
+    "legacy_rows",
+    metadata,
+    Column("archive_code", String(128), primary_key=True),  # 档号, unique across the archive
+    Column("project_code", String(64), ForeignKey("projects.code"), nullable=False),
+    Column("level", String(16), nullable=False),  # document | volume
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("doc_date", Date),
+    Column("pages", Integer),
+    Column("retention", String(16)),
+    Column("secrecy", String(16)),
+    Column("doc_number", Text),
+    Column("item_code", String(32)),
+    Column("remarks", Text),
+    Column("source", Text, nullable=False),  # file name and row number it came from
+    Column("document_id", Integer),  # the filed scan, once attached
+    Column("updated_at", DateTime, nullable=False),
+)

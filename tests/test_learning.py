@@ -105,8 +105,8 @@ def test_the_sixth_company_form_is_filed_after_five_decisions(known, discard_mod
     assert (rec.outcome, rec.item.code) == ("filed", "C14"), rec.message
     with Catalog.open(home) as cat:
         (event,) = [e for e in cat.events(document=rec.doc_id) if e["action"] == "filed"]
-    assert event["detail"]["reason"].startswith("learned from the archivist's decisions: C14 施工日志、大事记 (probability ")
-    assert event["detail"]["reason"].endswith(", trained on 5 example(s))")
+    assert event["detail"]["decided_by"].startswith("learned from the archivist's decisions: C14 施工日志、大事记 (probability ")
+    assert event["detail"]["decided_by"].endswith(", trained on 5 example(s))")
     assert model_path(home).is_file()  # rebuilt from the catalog when it was discarded
     shown = Cli(home.root)("show", str(rec.doc_id)).output
     assert "learned from the archivist's decisions: C14 施工日志、大事记" in shown  # show says who decided

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from archive.catalog import Catalog, now
+from archive.dblock import writes
 from archive.forms.data import read_rows
 from archive.forms.values import parse_date
 from archive.projects import get_project
@@ -191,6 +192,7 @@ def _checked(fn, text: str) -> str:
         raise ValueError(str(e).split("; ", 1)[-1].replace("use", "is not accepted; use", 1)) from None
 
 
+@writes("import catalog")
 def apply_import(cat: Catalog, plan: ImportPlan) -> ImportPlan:
     """Write the planned rows in one transaction (none when any row has a problem)."""
     if plan.problems:

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from archive.catalog import Catalog
+from archive.dblock import writing
 from archive.inbox import collect
 from archive.ingest import Ingester
 from archive.legacy import code_key
@@ -51,7 +52,8 @@ def attach(cat: Catalog, folder: Path, *, by: str = "档号", pattern: str | Non
     rows = _rows(cat, project)
     keys = {matcher.key_of_row(r): r for r in rows}
     result = AttachResult()
-    ing = Ingester.for_catalog(cat, lock=None)
+    # The writer lock per file, for its writing steps only (as ingest): reading and OCR run outside it.
+    ing = Ingester.for_catalog(cat, lock=lambda: writing(cat, "import attach", shared=True))
     taken: set[str] = set()
     try:
         for path in collect([Path(folder)]):
@@ -93,7 +95,7 @@ def _attach_one(cat: Catalog, ing: Ingester, path: Path, row: dict, result: Atta
     changes = {k: row[k] for k in ("author", "pages", "retention", "secrecy") if row[k] not in (None, "")}
     if changes and rec.outcome != "duplicate":
         edit(cat, doc_id, **changes)
-    with cat.engine.begin() as conn:
+    with writing(cat, "import attach"), cat.engine.begin() as conn:
         conn.execute(update(legacy_rows).where(legacy_rows.c.archive_code == code).values(document_id=doc_id))
     result.attached.append({"file": str(path), "archive_code": code, "id": doc_id, "outcome": rec.outcome})
 

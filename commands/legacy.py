@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from commands.common import emit_json, home_option, json_option, lock, progress_bar, state
+from commands.common import emit_json, home_option, json_option, progress_bar, state
 from indexer.errors import ExitCode
 
 
@@ -49,8 +49,7 @@ def catalog_cmd(file: Path, project: str, level: str, maps: tuple[str, ...], she
     cat = state().catalog()
     plan = plan_import(cat, file, project, level=level, overrides=parse_map_options(maps), sheet=sheet)
     if not plan.problems and not dry_run:
-        with lock(cat, "import catalog"):
-            apply_import(cat, plan)
+        apply_import(cat, plan)
     if as_json:
         emit_json(plan.to_json())
     else:
@@ -98,7 +97,7 @@ def attach_cmd(folder: Path, by: str, pattern: str | None, project: str | None, 
     from archive.legacy_attach import attach
 
     cat = state().catalog()
-    with lock(cat, "import attach"), progress_bar(len(collect([folder])), "attach", enabled=not as_json) as bar:
+    with progress_bar(len(collect([folder])), "attach", enabled=not as_json) as bar:
         result = attach(cat, folder, by=by, pattern=pattern, project=project, dry_run=dry_run, progress=bar.advance)
     if as_json:
         emit_json(result.to_json())

@@ -23,8 +23,7 @@ from sqlalchemy import delete, insert, select, update
 
 from archive import throttle
 from archive.catalog import Catalog, now
-from archive.dblock import writer_lock
-from archive.lock import DEFAULT_WAIT
+from archive.dblock import writing
 from archive.schema import api_tokens, users, web_sessions
 from indexer.errors import (
     AccountDisabledError,
@@ -128,7 +127,7 @@ def _validate(name: str, role: str, password: str | None) -> None:
 
 def user_lock(cat: Catalog):
     """The archive's writer lock, taken by every function here that writes (as other writers do)."""
-    return writer_lock(cat, wait=float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT)), holder="user")
+    return writing(cat, "user")
 
 
 def _no_user(name: str) -> NotFoundError:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import pickle
-import re
 import shutil
 import struct
 import zlib
@@ -40,9 +39,9 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 
+from indexer import generations
 from indexer.errors import BusyError, IndexDamagedError, QueryError
 from indexer.filters import TYPE_MIME, Filters
-from indexer.fsutil import atomic_write
 from indexer.hits import Hit, answer, hit_from_stored
 from indexer.explain import explain_lines
 from indexer.query import Pattern, parse_query, read_query
@@ -65,9 +64,7 @@ __all__ = [
     "schema",
 ]
 
-POINTER = "CURRENT"
 LOCK_NAME = "LOCK"
-_GEN_RE = re.compile(r"gen-(\d{6})")
 DEFAULT_LOCK_TIMEOUT = 10.0
 # Whoosh's in-memory posting pool per writer before it spills to disk.  A rebuild batch of
 # 1,000 documents fits in 512 MB; at 128 MB 42% of the build time went to spilling the pool
@@ -127,9 +124,9 @@ class SearchIndex:
                 f"the search index is damaged: {self.dir} is not a folder; run dangan verify --repair"
             )
         self.dir.mkdir(parents=True, exist_ok=True)
-        if self._pointer_name() is None:
+        if generations.pointer_name(self.dir) is None:
             with self._locked():
-                if self._pointer_name() is None:
+                if generations.pointer_name(self.dir) is None:
                     self._adopt_or_create()
         else:
             self._clean_if_idle()
@@ -192,17 +189,17 @@ class SearchIndex:
         if batch < 1:
             raise ValueError("batch must be at least 1")
         with self._locked():
-            self._remove_leftovers(keep=self._pointer_name())
-            gen = self._next_generation()
+            generations.remove_leftovers(self.dir, keep=generations.pointer_name(self.dir))
+            gen = generations.next_generation(self.dir)
             try:
                 total = _fill(self.dir / gen, docs, progress, batch)
             except BaseException:
                 # Best effort: what is left is removed by the next open or rebuild.
                 shutil.rmtree(self.dir / gen, ignore_errors=True)
                 raise
-            self._write_pointer(gen)
+            generations.write_pointer(self.dir, gen)
             self.close()
-            self._remove_leftovers(keep=gen)
+            generations.remove_leftovers(self.dir, keep=gen)
         return total
 
     def optimize(self) -> int:
@@ -289,9 +286,9 @@ class SearchIndex:
         if not lock.acquire():
             return  # a writer (maybe a rebuild filling its new folder) is at work
         try:
-            current = self._valid_pointer()
+            current = generations.valid_pointer(self.dir)
             if current is not None:
-                self._remove_leftovers(keep=current)
+                generations.remove_leftovers(self.dir, keep=current)
             # A damaged pointer: remove nothing; searches say so and `reindex` rebuilds.
         finally:
             lock.release()
@@ -302,16 +299,16 @@ class SearchIndex:
         CURRENT is only missing before the very first index was made, or if someone
         deleted it; an index on disk is never discarded for that (verify finds what is off).
         """
-        usable = [g for g in self._generations() if _storage(self.dir / g).index_exists()]
+        usable = [g for g in generations.listed(self.dir) if _storage(self.dir / g).index_exists()]
         if usable:
-            self._write_pointer(usable[-1])
+            generations.write_pointer(self.dir, usable[-1])
         else:
             self._create_generation()
-        self._remove_leftovers(keep=self._pointer_name())
+        generations.remove_leftovers(self.dir, keep=generations.pointer_name(self.dir))
 
     def _open(self):
         """The Whoosh index of the current generation (reopened if a rebuild switched it)."""
-        gen = self._current_generation()
+        gen = generations.current(self.dir)
         if self._ix is None or self._ix_gen != gen:
             self.close()
             self._ix = _open_generation(self.dir / gen)
@@ -343,55 +340,10 @@ class SearchIndex:
                 f"another process holds the Whoosh writer lock in {self.dir / self._ix_gen}; try again when it has finished"
             ) from e
 
-    def _pointer_name(self) -> str | None:
-        try:
-            return (self.dir / POINTER).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        except (IsADirectoryError, UnicodeDecodeError) as e:  # not a pointer at all: damaged, not absent
-            return f"<{type(e).__name__}>"
-
-    def _valid_pointer(self) -> str | None:
-        """The generation CURRENT names, or None if it is missing or names no folder."""
-        name = self._pointer_name()
-        if name is None or not _GEN_RE.fullmatch(name) or not (self.dir / name).is_dir():
-            return None
-        return name
-
-    def _current_generation(self) -> str:
-        name = self._valid_pointer()
-        if name is None:
-            raise IndexDamagedError(
-                f"the search index pointer {self.dir / POINTER} names no index ({self._pointer_name()!r}); "
-                "rebuild the index with `dangan reindex`"
-            )
-        return name
-
-    def _generations(self) -> list[str]:
-        return sorted(p.name for p in self.dir.iterdir() if p.is_dir() and _GEN_RE.fullmatch(p.name))
-
-    def _next_generation(self) -> str:
-        numbers = [int(_GEN_RE.fullmatch(g).group(1)) for g in self._generations()]
-        pointer = self._pointer_name()
-        if pointer and _GEN_RE.fullmatch(pointer):
-            numbers.append(int(_GEN_RE.fullmatch(pointer).group(1)))
-        return f"gen-{max(numbers, default=0) + 1:06d}"
-
     def _create_generation(self) -> None:
-        gen = self._next_generation()
+        gen = generations.next_generation(self.dir)
         _fill(self.dir / gen, (), None, 1)
-        self._write_pointer(gen)
-
-    def _write_pointer(self, gen: str) -> None:
-        """Switch CURRENT to ``gen`` atomically (temp file, fsync, rename, fsync the folder)."""
-        atomic_write(self.dir / POINTER, gen + "\n")
-
-    def _remove_leftovers(self, keep: str | None) -> None:
-        """Delete generation folders other than ``keep`` (call only while holding the lock)."""
-        for gen in self._generations():
-            if gen != keep:
-                shutil.rmtree(self.dir / gen)
-        (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)  # left by releases before atomic_write
+        generations.write_pointer(self.dir, gen)
 
 
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:

@@ -5,6 +5,11 @@ only the id's SHA-256 (table ``web_sessions``) with the user and an end time.  E
 looks the id up, so a session ends on the server the moment its row goes: at logout, or when
 ``archive.users`` changes the user's password or role, disables or removes them.  A copy of an
 old cookie is then worth nothing.
+
+Sessions and sign-in counts are written in their own short transactions, without the
+archive's writer lock: signing in must not wait for a long ``verify --repair`` or an OCR batch
+on another station, and these rows touch nothing a filing writer reads.  Two failures counted
+at the same instant may race (one counted, not two); the limit is then one attempt looser.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy import delete, insert, select
 from archive import throttle
 from archive.catalog import Catalog, now
 from archive.schema import users, web_sessions
-from archive.users import User, authenticate, user_for_token, user_lock
+from archive.users import User, authenticate, user_for_token
 from indexer.errors import AccountDisabledError, AuthError, TokenExpiredError
 
 SESSION_HOURS = 12  # a session (and its cookie) lasts a working day at most
@@ -43,14 +48,14 @@ def sign_in(cat: Catalog, name: str, password: str, address: str) -> tuple[User,
     except AccountDisabledError:
         raise
     except AuthError:
-        with user_lock(cat), cat.engine.begin() as conn:
+        with cat.engine.begin() as conn:  # no writer lock: see the module docstring
             locked = throttle.record_failure(conn, keys, now())
         if locked is not None:  # this failure was the last straw
             raise locked from None
         raise
     session_id = secrets.token_urlsafe(32)
     at = now()
-    with user_lock(cat), cat.engine.begin() as conn:
+    with cat.engine.begin() as conn:  # no writer lock: see the module docstring
         throttle.check(conn, keys, at)  # a lockout that began while the password was checked
         throttle.clear(conn, throttle.user_key(name))
         conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= at))
@@ -73,7 +78,7 @@ def token_sign_in(cat: Catalog, token: str, address: str) -> User:
     except (TokenExpiredError, AccountDisabledError):
         raise  # a real token: no guess
     except AuthError:
-        with user_lock(cat), cat.engine.begin() as conn:
+        with cat.engine.begin() as conn:  # no writer lock: see the module docstring
             locked = throttle.record_failure(conn, keys, now())
         if locked is not None:
             raise locked from None
@@ -98,6 +103,6 @@ def end_session(cat: Catalog, session_id: str | None) -> None:
     """End one session (logout): a copy of its cookie is refused from now on."""
     if not session_id or not isinstance(session_id, str):
         return
-    with user_lock(cat), cat.engine.begin() as conn:
+    with cat.engine.begin() as conn:  # no writer lock: see the module docstring
         conn.execute(delete(web_sessions).where(web_sessions.c.session_sha256 == _sha(session_id)))
 

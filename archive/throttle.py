@@ -8,7 +8,7 @@ holds across web workers, stations and restarts.  A name nobody has is counted l
 one, so the answers do not tell which names exist.
 
 The functions here work inside the caller's transaction (``conn``); ``archive.sessions``
-takes the writer lock around them.
+gives them short transactions of their own (no writer lock: see there).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from indexer.thesaurus import Thesaurus
 _LEVELS = {
     "phrase": "every word as written (phrases of adjacent characters)",
     "words": "no document holds them as written, so each word was looked for by all its parts apart, "
-    "nearest together first (exact phrases would rank first)",
+    "the parts nearest together first",
     "some": "no document holds all parts of every word, so each word was looked for by most of its parts",
 }
 

@@ -26,7 +26,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.analysis import tokens
 from indexer.errors import ConfigError
 from indexer.text import fold
 
@@ -37,6 +36,7 @@ MAX_WORD_CHARS = 20
 # How many synonym variants one query word may add: each is one more phrase to look up.
 MAX_VARIANTS = 6
 _LATIN = re.compile(r"[0-9a-z]+")
+_SEARCHABLE = re.compile(r"[^\W_]")  # a letter, digit or CJK character: what the analysis keeps
 
 
 @dataclass
@@ -166,7 +166,7 @@ def _word(value, name: str, path: Path, lines: list[str]) -> str:
     if not isinstance(value, str):
         raise _error(path, lines, repr(value), f"[{name}]: {value!r} is not a word in quotes")
     word = fold(value.strip()).lower()
-    if not tokens(word) or len(word) > MAX_WORD_CHARS or re.search(r"\s", word):
+    if not _SEARCHABLE.search(word) or len(word) > MAX_WORD_CHARS or re.search(r"\s", word):
         raise _error(
             path, lines, f'"{value}"',
             f"[{name}]: {value!r} is not a searchable word (Chinese characters, letters or digits, "

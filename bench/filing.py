@@ -19,8 +19,8 @@ A third part, "unseen" (bench/filing_fresh.py), holds kinds of document written 
 tuning and never tuned on: the held-out part shares templates with the tune part, so only
 the unseen part says how the rules do on kinds nobody anticipated.
 
-Run from the repository root:  python bench/filing.py [--failures] [--keep DIR]
-``--failures`` lists the tune part's failures only (the held-out part stays unseen).
+Run from the repository root:  python bench/filing.py [--failures [tune|unseen]] [--keep DIR]
+``--failures`` lists the tune part's failures (the held-out part is never listed).
 """
 
 from __future__ import annotations
@@ -110,10 +110,10 @@ def report(results: list[tuple]) -> None:
         for f in ("pdf", "pdf2", "docx", "photo", "drawing")))
 
 
-def failures(results: list[tuple]) -> None:
-    """The tune part's failures with what dangan said (the held-out part is never listed)."""
+def failures(results: list[tuple], which: str) -> None:
+    """One part's failures with what dangan said (the held-out part is never listed)."""
     for d, part, v, row in results:
-        if part != "tune" or (v["outcome"] == "right" and v["date"]):
+        if part != which or (v["outcome"] == "right" and v["date"]):
             continue
         why = (row or {}).get("suggestions") or ""
         print(f"- {d.key} {d.fmt} {d.name}: expected {d.expected or 'none'} {d.day}, got {v['got']} "
@@ -122,7 +122,8 @@ def failures(results: list[tuple]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--failures", action="store_true", help="list the tune part's failures")
+    ap.add_argument("--failures", nargs="?", const="tune", choices=["tune", "unseen"],
+                    help="list the failures of the tune part (or of the unseen part, once it has been scored)")
     ap.add_argument("--keep", type=Path, help="generate and file into this folder and keep it")
     args = ap.parse_args()
     t = time.perf_counter()
@@ -130,7 +131,7 @@ def main() -> None:
     report(results)
     print(f"({len(results)} documents filed in {time.perf_counter() - t:.0f} s)")
     if args.failures:
-        failures(results)
+        failures(results, args.failures)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from web.base import api, call, state
 from web.deadlines import checked_range, day_count, person_param, today_of
 from web.limits import check_query
 
-REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
+REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence", "reason")
 
 
 def as_json(data) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import re
 import zipfile
@@ -121,14 +122,22 @@ def test_four_decisions_only_suggest(known):
     assert rec.classification.suggestions[0].item == "C14"
 
 
-def test_a_damaged_model_file_is_logged_rebuilt_and_filing_goes_on(known, caplog):
+@pytest.mark.parametrize(
+    "damage, why",
+    [
+        (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "not a model file (BadZipFile"),
+        (lambda p: (p.unlink(), os.mkfifo(p)), "not a regular file"),  # reading a FIFO would block filing
+    ],
+    ids=["garbage", "fifo"],
+)
+def test_a_damaged_model_file_is_logged_rebuilt_and_filing_goes_on(known, caplog, damage, why):
     teach(known, 5)
-    model_path(known).write_bytes(b"PK\x03\x04 not really a zip")
+    damage(model_path(known))
     with caplog.at_level(logging.WARNING, logger="dangan.classifier"):
         rec = drop(known, "scan_0107.pdf.txt", patrol_sheet(107))
     assert (rec.outcome, rec.item.code) == ("filed", "C14"), rec.message
     (line,) = [r.getMessage() for r in caplog.records]
-    assert line.startswith(f"{model_path(known)} is damaged (not a model file (BadZipFile")
+    assert line.startswith(f"{model_path(known)} is damaged ({why}")
     assert line.endswith("rebuilding it from the catalog, filing goes on")
     assert load(model_path(known)).head("construction").person_counts == {"C14": 5}
 

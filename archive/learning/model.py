@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -146,7 +147,10 @@ def load(path: Path) -> LearnedModel:
 
 
 def _open(path: Path):
-    size = path.stat().st_size  # FileNotFoundError: no model yet
+    info = path.lstat()  # FileNotFoundError: no model yet
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block filing, a link could point anywhere
+        raise ModelDamaged("not a regular file")
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise ModelDamaged(f"{size} bytes, larger than any model dangan writes")
     try:

@@ -248,16 +248,20 @@ def start_background(home_root: Path) -> subprocess.Popen | None:
         if not free:
             return None
     log_path = Path(home_root) / LOG_NAME
-    if log_path.exists() and log_path.stat().st_size > MAX_LOG_BYTES:
-        log_path.replace(log_path.with_name(LOG_NAME + ".1"))  # keep one old log, never grow without end
-    logfile = open(log_path, "ab")  # noqa: SIM115  (the child owns it)
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "archive.learning.train", str(home_root)],
-            stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile, start_new_session=True,
-        )
-    finally:
-        logfile.close()
+        if log_path.exists() and log_path.stat().st_size > MAX_LOG_BYTES:
+            log_path.replace(log_path.with_name(LOG_NAME + ".1"))  # keep one old log, never grow without end
+        # O_NOFOLLOW: a link planted in the home must not make us append to another file.
+        logfile = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644), "ab")
+        with logfile:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "archive.learning.train", str(home_root)],
+                stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile, start_new_session=True,
+            )
+    except (OSError, subprocess.SubprocessError) as e:
+        # The decision is committed already; a model that stays old is no reason to fail it.
+        log.warning("%s: could not start the classifier's training (%s); it trains at the next filing", log_path, e)
+        return None
     _spawned.append(proc)
     return proc
 
@@ -278,7 +282,12 @@ def _reap() -> None:
 def training_lock(home_root: Path, *, wait: float, name: str = LOCK_NAME) -> Iterator[bool]:
     """A lock file of the home for the block; yields False when another process held it for
     ``wait`` seconds.  ``flock`` dies with its process, so a killed training leaves no stale lock."""
-    fd = os.open(Path(home_root) / name, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(Path(home_root) / name, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as e:  # a link or a folder planted under that name, a read-only home
+        log.warning("%s: cannot open the lock file (%s); not training now", Path(home_root) / name, e)
+        yield False
+        return
     deadline = time.monotonic() + wait
     try:
         while True:

@@ -56,7 +56,11 @@ def test_reindex_rebuilds_a_lost_index(cli, cat, project, home, tmp_path):
     _filed(cat, tmp_path)
     shutil.rmtree(home.index_dir)
     home.index_dir.mkdir()
-    assert json.loads(cli("search", "浇筑", "--json").output) == []
+    lost = cli("search", "浇筑", "--json")  # not "no match": the index lost what the catalog holds
+    assert lost.exit_code == 8 and lost.output.strip() == (
+        "Error: the search index holds none of the 3 document(s) in the catalog, so a search cannot answer; "
+        "run dangan verify --repair"
+    )
     r = cli("reindex")
     assert r.exit_code == 0 and r.output.strip() == "Reindexed 3 document(s)."
     assert len(json.loads(cli("search", "浇筑", "--json").output)) == 3

@@ -129,3 +129,29 @@ def test_a_failed_index_commit_leaves_no_temporary_run_files(tmp_path, monkeypat
     monkeypatch.undo()
     with SearchIndex(tmp_path / "index") as ix:  # and the index still takes a writer
         assert ix.add([doc(1, "施工日志", LOG.format(n=1))]) == 1
+
+
+def test_a_docx_whose_parts_need_more_memory_than_the_cap_is_refused_naming_memory_mb(tmp_path):
+    """A 78 KB DOCX of 300,000 paragraphs (18 MB of XML, under max_unzipped_mb) took 3.8 GB."""
+    import io
+    import zipfile
+
+    from indexer.extract import extract_bounded
+    from tests.docgen import make_docx
+
+    path = make_docx(tmp_path / "heavy.docx", ["施工日志"])
+    paragraph = "<w:p><w:r><w:t>混凝土浇筑</w:t></w:r></w:p>".encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + paragraph * 300_000, 1)
+            dst.writestr(info, data, zipfile.ZIP_DEFLATED)
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(LimitError) as error:
+        extract_bounded(path, limits=Limits(memory_mb=200))
+    assert str(error.value) == (
+        f"{path}: the memory reading it needs is over the limit of 200 MB (limits.memory_mb in dangan.toml); "
+        "split the file or save it again smaller, or raise the limit"
+    )

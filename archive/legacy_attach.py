@@ -22,7 +22,6 @@ from archive.dblock import writing
 from archive.inbox import collect
 from archive.ingest import Ingester
 from archive.legacy import code_key
-from archive.life.edit import edit
 from archive.record import Record
 from archive.schema import documents, legacy_rows
 from indexer.errors import UsageError
@@ -92,11 +91,14 @@ def _attach_one(cat: Catalog, ing: Ingester, path: Path, row: dict, result: Atta
     if doc_id is None:
         result.failed.append({"file": str(path), "archive_code": code, "error": rec.message or "not filed"})
         return
+    # 责任者, 页数, 保管期限 and 密级 as the catalogue says, in the same transaction as the link
+    # (checked when the catalogue was imported; an edit per file would commit the index per file).
     changes = {k: row[k] for k in ("author", "pages", "retention", "secrecy") if row[k] not in (None, "")}
-    if changes and rec.outcome != "duplicate":
-        edit(cat, doc_id, **changes)
     with writing(cat, "import attach"), cat.engine.begin() as conn:
+        if changes and rec.outcome != "duplicate":
+            conn.execute(update(documents).where(documents.c.id == doc_id).values(**changes))
         conn.execute(update(legacy_rows).where(legacy_rows.c.archive_code == code).values(document_id=doc_id))
+        cat.log(conn, "attached", project=row["project_code"], document=doc_id, archive_code=code, file=path.name, set=changes)
     result.attached.append({"file": str(path), "archive_code": code, "id": doc_id, "outcome": rec.outcome})
 
 

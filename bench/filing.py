@@ -17,7 +17,10 @@ pipeline files everything into a temporary home; the figures per part:
 
 A third part, "unseen" (bench/filing_fresh.py), holds kinds of document written after the
 tuning and never tuned on: the held-out part shares templates with the tune part, so only
-the unseen part says how the rules do on kinds nobody anticipated.
+the unseen part says how the rules do on kinds nobody anticipated.  Its first score was
+86.7 % right, 13.3 % review, 0 wrong, dates 100 %; the two gaps it showed (地基验槽记录 is a
+隐蔽 record; 回访记录（第二次） names its ordinal in the title) were then added to the
+checklists, so it has been tuned on since and a new unseen part is needed to measure again.
 
 Run from the repository root:  python bench/filing.py [--failures [tune|unseen]] [--keep DIR]
 ``--failures`` lists the tune part's failures (the held-out part is never listed).

@@ -183,3 +183,8 @@ def test_word_table_cells_are_fields_not_titles(service):
     c = classify_item(service, "回访.docx", text)
     assert c.item.code == "S14"
     assert "form field '回访类别第二次回访' has 第二次回访" in c.decided_by
+
+
+def test_an_ordinal_in_the_title_tells_the_calls_apart(service):
+    assert classify_item(service, "x.docx", "回访记录（第二次）\n客户：绿洲商贸城\n回访日期：2026-07-31").item.code == "S14"
+    assert classify_item(service, "x.docx", "回访记录（首次）\n客户：绿洲商贸城\n回访日期：2026-07-21").item.code == "S13"

@@ -22,7 +22,9 @@ from web.app import create_app
 def error_text(response) -> str:
     if response.headers["content-type"].startswith("application/json"):
         return response.json()["error"]
-    return response.text.split('id="message">')[1].split("</p>")[0]
+    # An error page, or the search page itself (it keeps the filters and says what is wrong above them).
+    marker = 'id="message">' if 'id="message">' in response.text else 'id="search-error">'
+    return response.text.split(marker)[1].split("</p>")[0]
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The catalog: the archive's source of truth, through SQLAlchemy Core.
 
 SQLite (WAL, foreign keys on) is the embedded default; the same code runs on PostgreSQL by
-changing ``[catalog] url`` in dangan.toml.  The tables are in ``archive.schema``; the schema
-carries a version in ``meta`` and ``archive.migrations`` brings an older catalog up to date.  The Whoosh index is derived from this and can always be rebuilt.
+changing ``[catalog] url`` in dangan.toml.  The tables are in ``dangan.archive.schema``; the schema
+carries a version in ``meta`` and ``dangan.archive.migrations`` brings an older catalog up to date.  The Whoosh index is derived from this and can always be rebuilt.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from archive import migrations
-from archive.home import Home
-from archive.schema import (  # noqa: F401  (the tables are re-exported: callers query them)
+from dangan.archive import migrations
+from dangan.archive.home import Home
+from dangan.archive.schema import (  # noqa: F401  (the tables are re-exported: callers query them)
     checklist_items,
     checklists,
     document_texts,
@@ -32,7 +32,7 @@ from archive.schema import (  # noqa: F401  (the tables are re-exported: callers
     projects,
     waivers,
 )
-from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
+from dangan.indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError
 
 ACTOR_SINCE = 9  # the schema version that gave events their actor column
 

@@ -11,9 +11,9 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from archive.catalog import Catalog, display_url
-from archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
-from indexer.errors import ConflictError, HomeNotEmptyError, UsageError
+from dangan.archive.catalog import Catalog, display_url
+from dangan.archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
+from dangan.indexer.errors import ConflictError, HomeNotEmptyError, UsageError
 
 DEFAULT_URL_LINE = 'url = "sqlite:///catalog.db"'
 

@@ -14,7 +14,7 @@ machine dies, once the server notices the dropped connection) never leaves a sta
   files what) and *exclusive* by the start-up repair, reindex, verify and hand filing,
   which must see no other station half-way through a file.
 - The **index lock** is held by the one station that writes the search index at a time;
-  a station that cannot get it queues its documents (``archive.searchsync``).
+  a station that cannot get it queues its documents (``dangan.archive.searchsync``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import Callable, Iterator
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from archive import lock
-from archive.catalog import Catalog, display_url
-from indexer.errors import BusyError
+from dangan.archive import lock
+from dangan.archive.catalog import Catalog, display_url
+from dangan.indexer.errors import BusyError
 
 # Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
 WRITER_KEY = zlib.crc32(b"dangan:writer")

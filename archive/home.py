@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import ConfigError, NoHomeError
+from dangan.indexer.errors import ConfigError, NoHomeError
 
 CONFIG_NAME = "dangan.toml"
 DEFAULT_HOME = "dangan-home"

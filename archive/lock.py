@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from indexer.errors import BusyError
+from dangan.indexer.errors import BusyError
 
 LOCK_NAME = ".writer.lock"
 DEFAULT_WAIT = 30.0

@@ -1,7 +1,7 @@
 """The catalog's tables, as SQLAlchemy Core ``Table`` objects on one ``metadata``.
 
 A new database gets every table here at once (``metadata.create_all``) and the newest schema
-version; an older one is brought up to date by the numbered steps in ``archive.migrations``.
+version; an older one is brought up to date by the numbered steps in ``dangan.archive.migrations``.
 So a change here always comes with a migration step that makes an old catalog look the same.
 Column types stay portable (no JSON or array types: JSON goes into Text) so SQLite and
 PostgreSQL run one code path.

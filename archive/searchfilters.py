@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog
-from archive.itemmatch import resolve_item
-from archive.projects import Project, list_projects
-from archive.schema import documents, project_roles
-from indexer.errors import UnknownItemError, UnknownPersonError, UnknownProjectError
-from indexer.text import fold
+from dangan.archive.catalog import Catalog
+from dangan.archive.itemmatch import resolve_item
+from dangan.archive.projects import Project, list_projects
+from dangan.archive.schema import documents, project_roles
+from dangan.indexer.errors import UnknownItemError, UnknownPersonError, UnknownProjectError
+from dangan.indexer.text import fold
 
 
 def check_filters(cat: Catalog, *, project: str | None, item: str | None, person: str | None) -> dict:

@@ -3,7 +3,7 @@
 The catalog is the truth; these functions turn catalog rows into index documents and push
 them (in batches: one index commit per call, never one per file), and compare the two.
 
-The index has one writer at a time: the station holding the index lock (``archive.dblock``;
+The index has one writer at a time: the station holding the index lock (``dangan.archive.dblock``;
 with SQLite, whoever holds the writer lock).  A station that cannot get it queues its
 document ids in ``index_queue``; the next holder drains the queue along with its own work,
 and ``rebuild_index`` (``dangan reindex``) empties it.
@@ -17,13 +17,13 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import delete, insert, select
 
-from archive.catalog import Catalog, chunks, now
-from archive.dblock import index_lock
-from archive.projects import ProjectCache
-from archive.schema import documents, index_queue
-from indexer.index import SearchIndex
+from dangan.archive.catalog import Catalog, chunks, now
+from dangan.archive.dblock import index_lock
+from dangan.archive.projects import ProjectCache
+from dangan.archive.schema import documents, index_queue
+from dangan.indexer.index import SearchIndex
 
-DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
+DISCARDED = "discarded"  # status of a document in the trash (dangan.archive.life.trash)
 STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
-from archive.catalog import Catalog, now
-from archive.schema import api_tokens, users
-from indexer.errors import AuthError, ConflictError, NotFoundError, PermissionDeniedError
-from indexer.fsutil import atomic_write
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.schema import api_tokens, users
+from dangan.indexer.errors import AuthError, ConflictError, NotFoundError, PermissionDeniedError
+from dangan.indexer.fsutil import atomic_write
 
 ROLES = ("viewer", "desk", "manager", "archivist", "admin")
 ROLE_LABELS = {"viewer": "只读", "desk": "客服", "manager": "项目经理", "archivist": "档案员", "admin": "管理员"}

@@ -4,7 +4,7 @@ Every stored file is hashed and compared with its recorded SHA-256 (missing, cha
 files in the vault that no catalog row names are orphans, and the index must hold exactly
 the catalog's documents.  ``repair`` fixes the index (rebuilding a damaged one) and restores a
 missing or changed file only from an original the user dropped into the inbox again with the
-very SHA-256 recorded (``archive.restore``; a changed file is kept in ``quarantine/``).  Orphan
+very SHA-256 recorded (``dangan.archive.repair``; a changed file is kept in ``quarantine/``).  Orphan
 files are never touched: they are evidence a person must look at.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.restore import restore_from_drops
-from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
-from indexer.errors import IndexDamagedError
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.repair import restore_from_drops
+from dangan.archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
+from dangan.indexer.errors import IndexDamagedError
 
 
 @dataclass

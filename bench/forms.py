@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive import forms as F
+from dangan.archive import forms as F
 
 ITEMS = [("PP棉滤芯", "收费", 2, 45), ("活性炭滤芯", "收费", 1, 80), ("RO膜冲洗", "免费", 1, 0),
          ("水质检测", "免费", 1, 0), ("上门服务", "收费", 1, 50)]  # fmt: skip

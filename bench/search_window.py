@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search import BATCH, generate, read_corpus  # noqa: E402  (the benchmark's corpus generator)
 
-from indexer.index import SearchIndex  # noqa: E402
+from dangan.indexer.index import SearchIndex  # noqa: E402
 
 QUERIES = ("施工", "混凝土", "验收", "竣工报告", "钢筋", "测量", "楼板", "基础", "防水", "监理")
 ROUNDS = 15

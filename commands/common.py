@@ -19,8 +19,8 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from archive.catalog import Catalog
-    from archive.home import Home
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.home import Home
 
 
 @dataclass
@@ -33,13 +33,13 @@ class State:
 
     def home_obj(self) -> Home:
         """The archive home, found by --home, $DANGAN_HOME or ./dangan-home."""
-        from archive.home import Home, locate
+        from dangan.archive.home import Home, locate
 
         return Home.open(locate(self.home))
 
     def catalog(self) -> Catalog:
         """The open catalog, with events recorded under the running command's name."""
-        from archive.catalog import Catalog
+        from dangan.archive.catalog import Catalog
 
         if self._catalog is None:
             self._catalog = Catalog.open(self.home_obj())
@@ -146,10 +146,10 @@ def lock(cat: Catalog, command: str, *, forever: bool = False, shared: bool = Fa
 
     One-shot commands give up after ``[lock] wait_seconds`` (exit 10); long-running ones
     (``forever``) wait as long as it takes.  ``shared``: filing, which stations sharing a
-    PostgreSQL catalog do side by side (``archive.dblock``); on SQLite every holder is exclusive.
+    PostgreSQL catalog do side by side (``dangan.archive.dblock``); on SQLite every holder is exclusive.
     """
-    from archive.dblock import writer_lock
-    from archive.lock import DEFAULT_WAIT
+    from dangan.archive.dblock import writer_lock
+    from dangan.archive.lock import DEFAULT_WAIT
 
     wait = None if forever else float(cat.home.setting("lock", "wait_seconds", DEFAULT_WAIT))
     return writer_lock(cat, shared=shared, wait=wait, holder=command, on_wait=say_waiting, should_stop=should_stop)

@@ -1,7 +1,7 @@
 """The `forms` command group: list the forms, show their fields, check a template, render a batch.
 
 Thin on purpose: the manifest, validation, rendering and PDF conversion live in
-:mod:`archive.forms`, reading data files in :mod:`archive.forms.data`.  An archive home is used
+:mod:`dangan.archive.forms`, reading data files in :mod:`dangan.archive.forms.data`.  An archive home is used
 when there is one (its edited templates and its company name); without one the shipped
 templates are used, so forms work on a machine that files nothing.
 """
@@ -15,8 +15,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.deadlines.formfiling import file_forms, require_item
-from archive.forms import (
+from dangan.archive.deadlines.formfiling import file_forms, require_item
+from dangan.archive.forms import (
     FormSpec,
     Rendered,
     check_rows,
@@ -29,10 +29,10 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
-from archive.forms.fileinto import check_file_into
-from archive.home import Home
-from commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
-from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
+from dangan.archive.forms.fileinto import check_file_into
+from dangan.archive.home import Home
+from dangan.commands.common import console, emit_json, home_option, json_option, lock, progress_bar, state
+from dangan.indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
 
 
 def _home() -> Home | None:

@@ -7,8 +7,8 @@ from datetime import date
 import click
 from rich.markup import escape
 
-from commands.common import console, emit_json, home_option, json_option, state
-from indexer.index import TYPE_MIME, Filters, Hit, SearchIndex
+from dangan.commands.common import console, emit_json, home_option, json_option, state
+from dangan.indexer.index import TYPE_MIME, Filters, Hit, SearchIndex
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -53,7 +53,7 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     # The catalog is opened only to check named filters: a plain search needs the index alone
     # (opening the catalog costs the SQLAlchemy import and a checklist read per project).
     if project or item or person:
-        from archive.searchfilters import check_filters  # here: SQLAlchemy only when needed
+        from dangan.archive.searchfilters import check_filters  # here: SQLAlchemy only when needed
 
         cat = state().catalog()
         known = check_filters(cat, project=project, item=item, person=person)

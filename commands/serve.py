@@ -6,8 +6,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.users import ROLE_LABELS, ROLES, add_user, create_token, list_users, set_role
-from commands.common import console, emit_json, home_option, json_option, state
+from dangan.archive.users import ROLE_LABELS, ROLES, add_user, create_token, list_users, set_role
+from dangan.commands.common import console, emit_json, home_option, json_option, state
 
 
 @click.command()
@@ -27,7 +27,7 @@ def serve(host: str, port: int, max_upload_mb: int) -> None:
       dangan serve --port 8000
       dangan serve --host 0.0.0.0 --port 8080     # reachable from the office network
     """
-    from web.app import check_port, run
+    from dangan.web.app import check_port, run
 
     home = state().home_obj()
     check_port(host, port)

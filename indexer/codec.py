@@ -9,7 +9,7 @@ at commit).  A bigram index has a great many terms that occur in one or two docu
 that overhead was most of the index (bench/README.md).
 
 ``PackedCodec`` keeps Whoosh's term table, stored fields and columns and changes two things
-(``indexer.writer`` fills it from a ``Group`` per term, a block at a time):
+(``dangan.indexer.writer`` fills it from a ``Group`` per term, a block at a time):
 
 - posting lists of fewer than ``INLINE_LIMIT`` postings are kept in the term table itself
   (no block, no seek to read them);
@@ -36,7 +36,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3Postin
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.postings import pack_ints, unpack_ints
+from dangan.indexer.postings import pack_ints, unpack_ints
 
 # Posting lists shorter than this live in the term table: a block costs a seek and ~30 bytes
 # of framing, and a bigram index has many terms found in only a few documents.

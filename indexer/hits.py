@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from whoosh.collectors import FilterCollector, TopCollector
 
-from indexer.query import Pattern
-from indexer.snippets import make_snippet
+from dangan.indexer.query import Pattern
+from dangan.indexer.snippets import make_snippet
 
 
 @dataclass

@@ -5,7 +5,7 @@ changes to ``archive/``.  Documents are dicts keyed by ``INDEX_FIELDS``; hits co
 ``Hit`` objects with a plain-text snippet and the [start, end) spans of matched text in it.
 The pieces live beside this module: ``schema`` (fields, document → values), ``query`` (the
 query syntax), ``filters`` (``Filters``), ``snippets`` and ``hits``; the names callers use are
-re-exported here so ``from indexer.index import …`` keeps working.
+re-exported here so ``from dangan.indexer.index import …`` keeps working.
 
 On disk, ``index_dir`` holds generation folders (``gen-000001/`` …), each a complete Whoosh
 index, and a ``CURRENT`` file naming the one in use.  ``rebuild`` fills a new generation and
@@ -39,13 +39,13 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 
-from indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
-from indexer.filters import TYPE_MIME, Filters
-from indexer.fsutil import atomic_write
-from indexer.hits import Hit, hit_from_stored, ranked
-from indexer.query import Pattern, parse_query
-from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
-from indexer.snippets import make_snippet, match_spans
+from dangan.indexer.errors import BusyError, IndexDamagedError, IntegrityError, QueryError
+from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.indexer.fsutil import atomic_write
+from dangan.indexer.hits import Hit, hit_from_stored, ranked
+from dangan.indexer.query import Pattern, parse_query
+from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
+from dangan.indexer.snippets import make_snippet, match_spans
 
 __all__ = [
     "FILTER_FIELDS",
@@ -384,7 +384,7 @@ class SearchIndex:
 
 def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
-    from indexer.writer import paused_gc
+    from dangan.indexer.writer import paused_gc
 
     with paused_gc():
         try:
@@ -402,7 +402,7 @@ def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
 def _packed_writer(ix, **kwargs):
     """Our segment writer (imported here: a search never writes, and Whoosh's writer module
     costs it 10 ms to import)."""
-    from indexer.writer import PackedWriter
+    from dangan.indexer.writer import PackedWriter
 
     return PackedWriter(ix, **kwargs)
 

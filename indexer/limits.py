@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from indexer.errors import ConfigError, LimitError
+from dangan.indexer.errors import ConfigError, LimitError
 
 MB = 1024 * 1024
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from whoosh.query import And, AndNot, Or, Query, Term
 
-from indexer.analysis import is_cjk, tokens
-from indexer.errors import QueryError
-from indexer.phrase import Adjacent
-from indexer.schema import TEXT_FIELDS
+from dangan.indexer.analysis import is_cjk, tokens
+from dangan.indexer.errors import QueryError
+from dangan.indexer.phrase import Adjacent
+from dangan.indexer.schema import TEXT_FIELDS
 
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
 Pattern = tuple[int, tuple[str, ...]]

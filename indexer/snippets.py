@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from indexer.analysis import raw_tokens
-from indexer.text import fold
-from indexer.query import Pattern
+from dangan.indexer.analysis import raw_tokens
+from dangan.indexer.text import fold
+from dangan.indexer.query import Pattern
 
 MAX_FRAGMENTS = 2
 FRAGMENT_CHARS = 120

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
 from tests import pgserver
 
 BACKENDS = ("sqlite", "postgresql")
@@ -77,7 +77,7 @@ def cat(home):
 @pytest.fixture
 def project(cat):
     """Project BJ-2024-017 with all ten construction roles filled."""
-    from archive.projects import add_project
+    from dangan.archive.projects import add_project
 
     return add_project(cat, "BJ-2024-017", "安居花园3号楼", roles=dict(ALL_ROLES))
 
@@ -90,7 +90,7 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None):
-        from cli import main
+        from dangan.cli import main
 
         return self.runner.invoke(main, ["--home", str(self.home_root), *args], input=input, catch_exceptions=False)
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.home import load_config
-from archive.ingest import ingest_paths
-from archive.lock import writer_lock
-from archive.verify import verify
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.home import load_config
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.lock import writer_lock
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx, make_text_pdf
 from tests.test_forms_cli import START_HEADER, START_ROW, write_csv
@@ -166,9 +166,9 @@ def test_a_damaged_index_is_named_filing_goes_on_and_repair_rebuilds(cli, cat, p
 # -- 5. a kill -9 at the commit boundary with a source outside the inbox -------------------------------
 _KILL_AT_COMMIT = """
 import os, signal, sys
-from archive.ingest import Ingester
+from dangan.archive.intake.ingest import Ingester
 Ingester.commit = lambda self, rec: os.kill(os.getpid(), signal.SIGKILL)
-from cli import main
+from dangan.cli import main
 sys.argv = ["dangan", *sys.argv[1:]]
 main()
 """
@@ -181,7 +181,7 @@ def test_kill_9_between_vault_link_and_commit_with_an_outside_source(home, proje
     killed = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, *args], check=False, env=env, capture_output=True)
     assert killed.returncode == -9
     assert len(vault.stored_files(home.vault_dir)) == 1, "the vault copy was linked, the commit never came"
-    r = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", "from dangan.cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     with Catalog.open(home) as cat:
         [doc] = cat.documents()
@@ -244,8 +244,8 @@ def test_forms_file_into_takes_the_lock_before_rendering(cli, project, home, tmp
 
 
 def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
-    from archive.ingest import Ingester
-    from archive.recovery import reconcile
+    from dangan.archive.intake.ingest import Ingester
+    from dangan.archive.intake.recovery import reconcile
 
     got_lock_while_reading = []
     real_extract = Ingester.extract
@@ -271,8 +271,8 @@ def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
 
 
 def test_limits_settings_are_checked_by_key():
-    from indexer.errors import ConfigError
-    from indexer.limits import Limits
+    from dangan.indexer.errors import ConfigError
+    from dangan.indexer.limits import Limits
 
     assert Limits.from_config({"max_pages": 50, "seconds_per_file": 30}) == Limits(max_pages=50, seconds_per_file=30.0)
     for table, message in [

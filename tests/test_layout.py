@@ -51,7 +51,7 @@ def imported_modules(path: Path) -> set[str]:
                 up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(filter(None, [*up, base]))
             submodules = {f"{base}.{a.name}" for a in node.names if _is_module(f"{base}.{a.name}")}
-            # `from archive import vault` imports the module archive.vault, not a name of archive.
+            # `from dangan.archive import vault` imports the module dangan.archive.vault, not a name of archive.
             found |= submodules if len(submodules) == len(node.names) else {base, *submodules}
     return {m for m in found if m.split(".")[0] in LAYERS}
 
@@ -97,8 +97,8 @@ def test_no_import_cycles():
 
 def test_the_checker_sees_function_level_and_package_imports(tmp_path):
     f = tmp_path / "x.py"
-    f.write_text("def f():\n    from archive import vault\n    import indexer.text\n", encoding="utf-8")
-    assert imported_modules(f) >= {"archive.vault", "indexer.text"}
+    f.write_text("def f():\n    from dangan.archive import vault\n    import dangan.indexer.text\n", encoding="utf-8")
+    assert imported_modules(f) >= {"dangan.archive.vault", "dangan.indexer.text"}
 
 
 @pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))

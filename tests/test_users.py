@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from archive.catalog import Catalog
-from archive.schema import api_tokens, users
-from archive.users import PERMISSIONS, add_user, allowed, authenticate, check_password, create_token, hash_password, user_for_token
-from indexer.errors import AuthError, ConflictError
+from dangan.archive.catalog import Catalog
+from dangan.archive.schema import api_tokens, users
+from dangan.archive.users import PERMISSIONS, add_user, allowed, authenticate, check_password, create_token, hash_password, user_for_token
+from dangan.indexer.errors import AuthError, ConflictError
 
 
 def test_user_add_prompts_for_the_password_and_stores_only_a_hash(cli, home):
@@ -78,8 +78,8 @@ def test_what_each_role_may_do():
 def test_an_old_catalog_gains_users_and_event_actors(home):
     from sqlalchemy import text, update
 
-    from archive import migrations
-    from archive.catalog import meta
+    from dangan.archive import migrations
+    from dangan.archive.catalog import meta
 
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         conn.execute(text("DROP TABLE api_tokens"))

@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.users import authenticate
-from indexer.errors import AuthError
-from web.base import call, check_csrf, page, render, state
+from dangan.archive.users import authenticate
+from dangan.indexer.errors import AuthError
+from dangan.web.base import call, check_csrf, page, render, state
 
 
 def _safe_next(target: str | None) -> str:

@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from archive.catalog import Catalog
-from archive.home import Home
-from archive.users import ROLE_LABELS, User, allowed, get_user, user_for_token
-from indexer.errors import AuthError
-from indexer.index import SearchIndex
+from dangan.archive.catalog import Catalog
+from dangan.archive.home import Home
+from dangan.archive.users import ROLE_LABELS, User, allowed, get_user, user_for_token
+from dangan.indexer.errors import AuthError
+from dangan.indexer.index import SearchIndex
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
-from archive.deadlines.ical import calendar
-from archive.deadlines.obligations import deadlines, has_deadlines
-from archive.deadlines.periods import parse_day
-from archive.projects import get_project
-from indexer.errors import UsageError
-from web.base import call, page, render, state
+from dangan.archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
+from dangan.archive.deadlines.ical import calendar
+from dangan.archive.deadlines.obligations import deadlines, has_deadlines
+from dangan.archive.deadlines.periods import parse_day
+from dangan.archive.projects import get_project
+from dangan.indexer.errors import UsageError
+from dangan.web.base import call, page, render, state
 
 STATUS_LABELS = {
     "on-time": "✔ 按时", "late": "⚠ 迟交 {days} 天", "early": "⚠ 提前 {days} 天", "overdue": "✘ 逾期 {days} 天",

@@ -13,21 +13,21 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive.docview import document_view, stored_file
-from archive.life.edit import RETENTIONS, SECRECY
-from archive.projects import list_projects
-from indexer.errors import UsageError
-from indexer.filters import TYPE_MIME, Filters
-from web.base import call, page, render, state
+from dangan.web.docview import document_view, stored_file
+from dangan.archive.life.edit import RETENTIONS, SECRECY
+from dangan.archive.projects import list_projects
+from dangan.indexer.errors import UsageError
+from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.web.base import call, page, render, state
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
-# How a document's and each page's text was read (archive.pages / archive.life.show codes).
+# How a document's and each page's text was read (dangan.archive.intake.pages / dangan.archive.life.show codes).
 READ_METHODS = {
     "text": "文字层", "text-pdfium": "文字层（PDFium）", "text-pdfminer": "文字层（pdfminer）", "ocr": "OCR 识别",
     "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
 }  # fmt: skip
-# Where a date candidate was found (archive.dates' kinds), as the users say it.
+# Where a date candidate was found (dangan.archive.intake.dates' kinds), as the users say it.
 DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
 
 

@@ -1,6 +1,6 @@
 """A document's life in the browser: edit its metadata, discard it with a reason, restore it.
 
-Each route is a thin call into :mod:`archive.life` under the writer lock, with a catalog that
+Each route is a thin call into :mod:`dangan.archive.life` under the writer lock, with a catalog that
 names the signed-in user in the event; the archivist (and admin) may, everyone else gets 403.
 """
 
@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.life.edit import FIELDS, edit_changed
-from archive.life.trash import discard, restore
-from archive.lock import writer_lock
-from web.base import call, catalog_for, page
+from dangan.archive.life.edit import FIELDS, edit_changed
+from dangan.archive.life.trash import discard, restore
+from dangan.archive.lock import writer_lock
+from dangan.web.base import call, catalog_for, page
 
 
 def _locked(fn, cat, *args, **kw):

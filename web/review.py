@@ -1,8 +1,8 @@
 """The review queue: each waiting document with a preview and its suggestions as buttons.
 
-One click on a suggestion files the document there (``archive.filing.file_reviewed``); a
+One click on a suggestion files the document there (``dangan.archive.intake.filing.file_reviewed``); a
 project and item can also be chosen by hand.  A filed document is moved from its own page
-(``archive.filing.refile``).
+(``dangan.archive.intake.filing.refile``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.docview import PREVIEW_KINDS
-from archive.filing import file_reviewed, refile, review_queue
-from archive.lock import writer_lock
-from archive.projects import list_projects
-from indexer.errors import UsageError
-from web.base import call, catalog_for, page, render, state
+from dangan.web.docview import PREVIEW_KINDS
+from dangan.archive.intake.filing import file_reviewed, refile, review_queue
+from dangan.archive.lock import writer_lock
+from dangan.archive.projects import list_projects
+from dangan.indexer.errors import UsageError
+from dangan.web.base import call, catalog_for, page, render, state
 
 
 @page()

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from indexer.errors import InputFileError
-from indexer.fsutil import atomic_write
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.fsutil import atomic_write
 
 
 @dataclass(frozen=True)

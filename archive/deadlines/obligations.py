@@ -22,14 +22,14 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog, as_date
-from archive.deadlines.periods import period_of, periods_between
-from archive.deadlines.rules import parse_rule
-from archive.deadlines.servicedata import customer_from_text, period_waiver_map
-from archive.deadlines.timing import split_codes
-from archive.projects import UNASSIGNED, Project, get_project
-from archive.schema import documents, waivers
-from indexer.text import fold
+from dangan.archive.catalog import Catalog, as_date
+from dangan.archive.deadlines.periods import period_of, periods_between
+from dangan.archive.deadlines.rules import parse_rule
+from dangan.archive.deadlines.servicedata import customer_from_text, period_waiver_map
+from dangan.archive.deadlines.timing import split_codes
+from dangan.archive.projects import UNASSIGNED, Project, get_project
+from dangan.archive.schema import documents, waivers
+from dangan.indexer.text import fold
 
 FILED = ("on-time", "late", "early")
 STATUSES = ("overdue", "due-soon", "late", "early", "on-time", "open", "waived")

@@ -17,18 +17,18 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from archive.forms.checks import _check_sources
-from archive.forms.engine import _Source
-from archive.forms.fallback import Renderer
-from archive.forms.filters import allowed_filters
-from archive.forms.images import resolve_images
-from archive.forms.manifest import FormSpec, pattern_problem
-from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
-from archive.forms.rows import CheckedRows, RowProblem, check_rows
-from archive.forms.sandbox import refused, sandboxed_env
-from archive.forms.values import form_context
-from indexer.errors import DataError, InputFileError, TemplateError, UsageError
-from indexer.fsutil import atomic_path
+from dangan.archive.forms.checks import _check_sources
+from dangan.archive.forms.engine import _Source
+from dangan.archive.forms.fallback import Renderer
+from dangan.archive.forms.filters import allowed_filters
+from dangan.archive.forms.images import resolve_images
+from dangan.archive.forms.manifest import FormSpec, pattern_problem
+from dangan.archive.forms.pdf import Progress, convert_to_pdf, find_soffice
+from dangan.archive.forms.rows import CheckedRows, RowProblem, check_rows
+from dangan.archive.forms.sandbox import refused, sandboxed_env
+from dangan.archive.forms.values import form_context
+from dangan.indexer.errors import DataError, InputFileError, TemplateError, UsageError
+from dangan.indexer.fsutil import atomic_path
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,7 @@ def _pool_context():
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["archive.forms.batch", "docxtpl", "docx", "jinja2", "lxml.etree"])
+        ctx.set_forkserver_preload(["dangan.archive.forms.batch", "docxtpl", "docx", "jinja2", "lxml.etree"])
         return ctx
     return get_context("spawn")
 
@@ -331,10 +331,10 @@ def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jin
 
     The result is the package ``DocxTemplate(template).render(context, jinja_env,
     autoescape=True)`` + ``save(out)`` writes, rendered in the sandbox (see
-    :mod:`archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
+    :mod:`dangan.archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
     ``template`` is a .docx path, or a ``DocxTemplate`` prepared with docxtpl's replacements,
     ``build_url_id`` or ``new_subdoc``.  Pictures, sub-documents, hyperlinks and replacements
-    render through docxtpl itself (:mod:`archive.forms.fallback`), everything else through the
+    render through docxtpl itself (:mod:`dangan.archive.forms.fallback`), everything else through the
     compiled engine.  A refused template raises TemplateError and writes nothing.
     """
     return render_many(template, [context], [out], jinja_env=jinja_env)[0]

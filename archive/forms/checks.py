@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.forms.engine import (
+from dangan.archive.forms.engine import (
     _jinja_env,
     _jinja_syntax_error,
     _open_docx,
@@ -21,9 +21,9 @@ from archive.forms.engine import (
     _template_sources,
     _zip_entries,
 )
-from archive.forms.filters import allowed_filters
-from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
-from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
+from dangan.archive.forms.filters import allowed_filters
+from dangan.archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
+from dangan.archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 
 
 def check_template(path: Path, form: FormSpec | None = None) -> list[str]:

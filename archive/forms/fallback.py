@@ -1,6 +1,6 @@
 """Rendering through docxtpl itself, for what the compiled engine does not compile.
 
-The compiled engine (:mod:`archive.forms.engine`) writes only the XML parts it renders.
+The compiled engine (:mod:`dangan.archive.forms.engine`) writes only the XML parts it renders.
 Pictures made with ``InlineImage``, sub-documents (``Subdoc``), rich text with hyperlinks
 and docxtpl's replacements (``replace_pic``, ``replace_media``, ``replace_embedded``,
 ``replace_zipname``) add media, relationships, styles and content types to the package:
@@ -10,7 +10,7 @@ engine's.
 
 :class:`Renderer` picks the path per document: docxtpl when the template is a prepared
 ``DocxTemplate`` or the context holds one of those objects; the compiled engine otherwise,
-including image fields of the manifest (:mod:`archive.forms.pictures`) unless a picture
+including image fields of the manifest (:mod:`dangan.archive.forms.pictures`) unless a picture
 sits where only docxtpl places it (a header, say).
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
-from archive.forms.engine import CompiledTemplate, _bind, _open_docx
-from archive.forms.images import ImageField
-from archive.forms.pictures import NeedsDocxtpl
-from archive.forms.sandbox import refused
-from indexer.errors import UsageError
+from dangan.archive.forms.engine import CompiledTemplate, _bind, _open_docx
+from dangan.archive.forms.images import ImageField
+from dangan.archive.forms.pictures import NeedsDocxtpl
+from dangan.archive.forms.sandbox import refused
+from dangan.indexer.errors import UsageError
 
 _MAX_DEPTH = 20  # contexts are fields, lists of rows and their sub-fields; deeper is hostile
 

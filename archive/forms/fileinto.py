@@ -4,16 +4,16 @@ Checked before anything is written: the project exists, the form satisfies a che
 and no row's own project field (工程编号) names another project — a 开工报告 for SH-2025-031
 must not land in BJ-2024-017's archive because of a slip on the command line.  The filing
 itself (the PDF when one was made, else the .docx, with the row's date and customer) is
-``archive.deadlines.formfiling.file_forms``.
+``dangan.archive.deadlines.formfiling.file_forms``.
 """
 
 from __future__ import annotations
 
-from archive.catalog import Catalog
-from archive.forms.manifest import FormSpec
-from archive.forms.rows import CheckedRows
-from archive.projects import Project, get_project
-from indexer.errors import DataError
+from dangan.archive.catalog import Catalog
+from dangan.archive.forms.manifest import FormSpec
+from dangan.archive.forms.rows import CheckedRows
+from dangan.archive.projects import Project, get_project
+from dangan.indexer.errors import DataError
 
 PROJECT_FIELD_NAMES = ("project_code", "project_no")
 PROJECT_FIELD_LABELS = ("工程编号", "项目编号", "工程代码", "项目代码")

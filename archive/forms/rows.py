@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from archive.forms.manifest import FieldSpec, FormSpec, _norm
-from archive.forms.values import _CONVERTERS, _clean
+from dangan.archive.forms.manifest import FieldSpec, FormSpec, _norm
+from dangan.archive.forms.values import _CONVERTERS, _clean
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ every template is checked when it is parsed, so such an expression, or an ``{% i
 anything is written, with the expression named.  The same environment serves the compiled
 engine and the docxtpl path (docxtpl parses through ``env.from_string`` too).
 
-Custom filters come only from :data:`archive.forms.filters.ALLOWED` (named in forms.toml)
+Custom filters come only from :data:`dangan.archive.forms.filters.ALLOWED` (named in forms.toml)
 or, for library callers, from the filters and tests of a ``jinja_env`` they pass in.
 """
 
@@ -20,7 +20,7 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from indexer.errors import TemplateError
+from dangan.indexer.errors import TemplateError
 
 _FILE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 

@@ -1,7 +1,7 @@
 """Cell values: parsing what people type (dates, numbers, money, choices) and printing it back.
 
 The parsers raise ValueError with the user-facing reason ("is not a date, use YYYY-MM-DD");
-:mod:`archive.forms.rows` prefixes it with the row and column.  ``form_context`` is what a
+:mod:`dangan.archive.forms.rows` prefixes it with the row and column.  ``form_context`` is what a
 template sees for one typed row.
 """
 
@@ -13,8 +13,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
-from archive.forms.images import image_value, parse_image
-from archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, _norm
+from dangan.archive.forms.images import image_value, parse_image
+from dangan.archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, _norm
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -4,7 +4,7 @@
 * 完整性 integrity: every required checklist item is filed or waived with a reason; every
   filed document is in a volume; 件号 and 页次 run without gaps; 题名 and 责任者 are present
   and 保管期限/密级 are valid values.
-* 可用性 usability: every file opens in its format (:mod:`archive.handover.inspect`).
+* 可用性 usability: every file opens in its format (:mod:`dangan.archive.handover.inspect`).
 * 安全性 security: no encrypted PDF, no macros, no executables.
 
 Each failure is one :class:`Finding` row naming the volume, 件号, document and what to do.
@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.catalog import Catalog, now
-from archive.completeness import check
-from archive.handover.inspect import security_problem, usability_problem
-from archive.projects import get_project
-from archive.vault import sha256_file
-from archive.volumes import Volume, list_volumes
-from archive.volumes.metadata import author_of, normal_retention, normal_secrecy
-from indexer.errors import UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.completeness import check
+from dangan.archive.handover.inspect import security_problem, usability_problem
+from dangan.archive.projects import get_project
+from dangan.archive.vault import sha256_file
+from dangan.archive.volumes import Volume, list_volumes
+from dangan.archive.volumes.metadata import author_of, normal_retention, normal_secrecy
+from dangan.indexer.errors import UsageError
 
 PROPERTIES = ("真实性", "完整性", "可用性", "安全性")
 

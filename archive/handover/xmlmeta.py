@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from archive.volumes.model import xml_safe
+from dangan.archive.volumes.model import xml_safe
 
 
 @dataclass

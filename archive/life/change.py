@@ -1,7 +1,7 @@
 """One change to one document: vault move, catalog row and event, index — in that order.
 
 The event records ``before`` and ``after`` with catalog column names, so
-:mod:`archive.life.undo` can reverse any change by applying its ``before``.
+:mod:`dangan.archive.life.undo` can reverse any change by applying its ``before``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime
 
-from archive import vault
-from archive.catalog import Catalog, as_date
-from archive.schema import documents
-from archive.searchsync import DISCARDED, index_documents, remove_from_index
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, as_date
+from dangan.archive.schema import documents
+from dangan.archive.searchsync import DISCARDED, index_documents, remove_from_index
 
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.dates import explain
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.dates import explain
 
 METHODS = {
     "text": "the PDF's text layer", "ocr": "OCR of the scanned pages", "mixed": "text layer and OCR",

@@ -8,9 +8,9 @@ rather than overwriting the later change.
 
 from __future__ import annotations
 
-from archive.catalog import Catalog
-from archive.life.change import _differs, apply_change, from_event
-from indexer.errors import ConflictError, NotFoundError
+from dangan.archive.catalog import Catalog
+from dangan.archive.life.change import _differs, apply_change, from_event
+from dangan.indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")
 

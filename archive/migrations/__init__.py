@@ -68,7 +68,7 @@ def has_column(conn: Connection, table: str, column: str) -> bool:
 
 
 def add_column(conn: Connection, table: Table, column: Column) -> None:
-    """``ALTER TABLE … ADD COLUMN`` for a column defined in ``archive.schema``, if missing.
+    """``ALTER TABLE … ADD COLUMN`` for a column defined in ``dangan.archive.schema``, if missing.
 
     Only nullable columns (or ones with a server default) can be added to a table with rows.
     """
@@ -82,5 +82,5 @@ def add_column(conn: Connection, table: Table, column: Column) -> None:
 
 
 def create_table(conn: Connection, table: Table) -> None:
-    """Create a table (and its indexes) defined in ``archive.schema`` if it does not exist."""
+    """Create a table (and its indexes) defined in ``dangan.archive.schema`` if it does not exist."""
     table.create(conn, checkfirst=True)

@@ -1,8 +1,8 @@
 """Register layout: the template context of each register kind, rendered through the forms engine.
 
-The caller (:mod:`archive.registers.rows`) reads the catalog and hands over plain dicts;
+The caller (:mod:`dangan.archive.registers.rows`) reads the catalog and hands over plain dicts;
 this module turns them into what ``templates/registers/<kind>.docx`` prints (or, with
-``xlsx``, a spreadsheet by :mod:`archive.registers.xlsx`).  ``KINDS`` is the one list of
+``xlsx``, a spreadsheet by :mod:`dangan.archive.registers.xlsx`).  ``KINDS`` is the one list of
 register kinds the command line and the catalog side both use.
 """
 
@@ -12,10 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from archive.forms import render_document, shipped_templates_dir
-from archive.registers.arithmetic import archive_codes, page_column, page_count, page_totals, yyyymmdd
-from archive.registers.xlsx import write_xlsx
-from indexer.errors import UsageError
+from dangan.archive.forms import render_document, shipped_templates_dir
+from dangan.archive.registers.arithmetic import archive_codes, page_column, page_count, page_totals, yyyymmdd
+from dangan.archive.registers.xlsx import write_xlsx
+from dangan.indexer.errors import UsageError
 
 KINDS = ("卷内目录", "一览表", "备考表", "归档文件目录")
 STATUS_LABELS = {"filed": "已归档", "missing": "缺失", "waived": "免交"}
@@ -36,7 +36,7 @@ def render_register(
     """Write the register ``kind`` of ``project`` to ``out`` (.docx, or .xlsx with ``xlsx``).
 
     ``project``: {"code", "name", "company"}.  ``entries``: the volume's documents in filing
-    order (the keys used: see :mod:`archive.registers.rows`; the conventions: :mod:`archive.registers.arithmetic`).  ``checklist`` feeds 一览表 and the
+    order (the keys used: see :mod:`dangan.archive.registers.rows`; the conventions: :mod:`dangan.archive.registers.arithmetic`).  ``checklist`` feeds 一览表 and the
     drawing/missing notes of 备考表.  ``settings``: 档号 parts {"fonds", "category", "org",
     "pattern"}, and optionally "compiler", "reviewer", "compiled_on", "reviewed_on",
     "remarks" (备考表) and "templates_dir" (a folder whose registers/<kind>.docx overrides

@@ -23,18 +23,19 @@ from typing import Callable, Iterable
 
 import sqlalchemy.exc
 
-from archive import names, preflight, vault
-from archive.catalog import Catalog, now
-from archive.classify import classify_item, find_project, find_title
-from archive.dates import document_date
-from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
-from archive.life.trash import restore
-from archive.lock import StepLock
-from archive.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
-from archive.projects import Project, ProjectCache, get_project, list_projects
-from archive.record import Record
-from archive.searchsync import DISCARDED, index_documents
-from indexer.errors import (
+from dangan.archive.intake import names, preflight
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.intake.classify import classify_item, find_project, find_title
+from dangan.archive.intake.dates import document_date
+from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from dangan.archive.life.trash import restore
+from dangan.archive.lock import StepLock
+from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
+from dangan.archive.projects import Project, ProjectCache, get_project, list_projects
+from dangan.archive.intake.record import Record
+from dangan.archive.searchsync import DISCARDED, index_documents
+from dangan.indexer.errors import (
     CorruptFileError,
     DanganError,
     DuplicateDocumentError,
@@ -44,9 +45,9 @@ from indexer.errors import (
     SourceChangedError,
     UnknownProjectError,
 )
-from indexer.extract import extract
-from indexer.limits import Limits
-from indexer.limits import applied as limits_applied
+from dangan.indexer.extract import extract
+from dangan.indexer.limits import Limits
+from dangan.indexer.limits import applied as limits_applied
 
 # The index is derived (a killed run's documents are indexed at the next start), so it is
 # committed once per run, or once this many seconds after the oldest document waiting for it
@@ -125,7 +126,7 @@ class Ingester:
         """A regular non-empty file (no link, no FIFO), within the limits, not already in the catalog.
 
         The bytes are copied to the vault's temporary space and hashed in one pass
-        (``archive.preflight``): what is extracted and stored is exactly what was hashed.
+        (``dangan.archive.intake.preflight``): what is extracted and stored is exactly what was hashed.
         """
         mode = preflight.file_mode(self.cat.home.root)
         with limits_applied(self.limits):
@@ -179,7 +180,7 @@ class Ingester:
         """Link the staged copy into the vault under its readable path (never overwriting).
 
         A pending note goes first, so a kill before the commit leaves a vault file the next
-        start knows to remove, wherever the source was (see ``archive.recovery``).
+        start knows to remove, wherever the source was (see ``dangan.archive.intake.recovery``).
         """
         vault.note_pending(self.cat.home.root, rec.sha256)
         rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, rec.staged.path, self.vault_path(rec))

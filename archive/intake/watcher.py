@@ -23,12 +23,12 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from archive.catalog import Catalog, chunks
-from archive.dblock import writer_lock
-from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first
-from archive.ingest import Ingester, Record
-from archive.searchsync import drain_index_queue
-from indexer.errors import BusyError
+from dangan.archive.catalog import Catalog, chunks
+from dangan.archive.dblock import writer_lock
+from dangan.archive.intake.inbox import inbox_project, is_in_inbox, is_junk, originals_first
+from dangan.archive.intake.ingest import Ingester, Record
+from dangan.archive.searchsync import drain_index_queue
+from dangan.indexer.errors import BusyError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
@@ -174,7 +174,7 @@ class Watcher:
         # A watcher never gives up on the lock (a long reindex is no reason to die); it says
         # whom it waits for, and a stop request ends the wait.  It is held per file, for the
         # writing steps only, so `dangan file` and friends get in between.  With a PostgreSQL
-        # catalog it is taken shared: stations file side by side (archive.dblock).
+        # catalog it is taken shared: stations file side by side (dangan.archive.dblock).
         return writer_lock(self.cat, shared=True, wait=None, holder="watch", on_wait=self.on_wait,
                            should_stop=self.stop_event.is_set)  # fmt: skip
 

@@ -6,12 +6,12 @@ index third, and is written to the event log with where it came from.
 
 from __future__ import annotations
 
-from archive import vault
-from archive.catalog import Catalog, now
-from archive.ingest import file_document, vault_path
-from archive.projects import get_project
-from archive.searchsync import DISCARDED, index_documents
-from indexer.errors import ConflictError, UsageError
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.intake.ingest import file_document, vault_path
+from dangan.archive.projects import get_project
+from dangan.archive.searchsync import DISCARDED, index_documents
+from dangan.indexer.errors import ConflictError, UsageError
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from indexer.text import fold as fold_chars
+from dangan.indexer.text import fold as fold_chars
 
 # Labels that date the document itself (folded to Simplified); "日期" alone counts too.
 DOCUMENT_LABELS = (

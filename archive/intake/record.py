@@ -1,6 +1,6 @@
 """The one record an input carries through the ingest pipeline.
 
-Each step of ``archive.ingest`` reads and fills this record (paperless-ngx's consumer works the
+Each step of ``dangan.archive.intake.ingest`` reads and fills this record (paperless-ngx's consumer works the
 same way): what the file is, what was read from it, where it was placed and how it ended.
 ``to_json`` is what ``ingest --json`` and ``watch --json`` print for it.
 """
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from archive import names, preflight
-from archive.checklist import Item
-from archive.classify import Classification
-from archive.projects import Project
+from dangan.archive.intake import names, preflight
+from dangan.archive.checklist import Item
+from dangan.archive.intake.classify import Classification
+from dangan.archive.projects import Project
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Record:
 
     @property
     def name(self) -> str:
-        """The file name as text (undecodable bytes decoded leniently, see archive.names)."""
+        """The file name as text (undecodable bytes decoded leniently, see dangan.archive.intake.names)."""
         return names.clean(self.path.name)
 
     def to_json(self) -> dict:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from archive.catalog import Catalog
-from archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
-from archive.ingest import file_document
-from archive.lock import writer_lock
-from indexer.errors import DataError, DuplicateDocumentError, UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
+from dangan.archive.intake.ingest import file_document
+from dangan.archive.lock import writer_lock
+from dangan.indexer.errors import DataError, DuplicateDocumentError, UsageError
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
 _ROW_COLUMN = re.compile(r"^row (\d+), ([^:]+): ")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.checklist import Item
-from archive.dates import document_date
-from archive.projects import Project
-from indexer.text import fold as fold_chars
+from dangan.archive.checklist import Item
+from dangan.archive.intake.dates import document_date
+from dangan.archive.projects import Project
+from dangan.indexer.text import fold as fold_chars
 
 FILENAME_WEIGHT = 5
 HEADING_WEIGHT = 4
@@ -126,7 +126,7 @@ def find_project(projects: list[Project], file_name: str, text: str) -> tuple[st
 
 
 def find_date(text: str):
-    """The document's own date (see :mod:`archive.dates`: labelled and signature dates win)."""
+    """The document's own date (see :mod:`dangan.archive.intake.dates`: labelled and signature dates win)."""
     return document_date(text)[0]
 
 

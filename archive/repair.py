@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dangan.archive.intake import names, preflight
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
+from dangan.archive.intake import names, preflight
 from dangan.indexer.errors import InputFileError
 from dangan.indexer.fsutil import fsync_dir
 

@@ -13,7 +13,14 @@ from dangan.archive.home import locate
 from dangan.archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
 from dangan.archive.tree import catalog_tree
 from dangan.commands.common import console, emit_json, home_option, json_option, state
-from dangan.commands.deadlines import collect, needs_attention, print_deadlines, project_status, today_option, waive_one_period
+from dangan.commands.deadlines import (
+    collect,
+    needs_attention,
+    print_deadlines,
+    project_status,
+    today_option,
+    waive_one_period,
+)
 
 STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
 

@@ -12,7 +12,16 @@ from dangan.archive.intake.ingest import Record, ingest_paths, summarize
 from dangan.archive.intake.names import printable
 from dangan.archive.intake.recovery import reconcile
 from dangan.archive.intake.watcher import Watcher
-from dangan.commands.common import emit_json, err_console, home_option, json_option, lock, progress_bar, say_waiting, state
+from dangan.commands.common import (
+    emit_json,
+    err_console,
+    home_option,
+    json_option,
+    lock,
+    progress_bar,
+    say_waiting,
+    state,
+)
 from dangan.indexer.errors import ExitCode
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from dangan.indexer.analysis import raw_tokens
-from dangan.indexer.text import fold
 from dangan.indexer.query import Pattern
+from dangan.indexer.text import fold
 
 MAX_FRAGMENTS = 2
 FRAGMENT_CHARS = 120

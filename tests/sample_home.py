@@ -18,8 +18,8 @@ from pathlib import Path
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.create import init_home
-from dangan.archive.intake.filing import file_reviewed, refile
 from dangan.archive.home import Home
+from dangan.archive.intake.filing import file_reviewed, refile
 from dangan.archive.intake.ingest import ingest_paths
 from dangan.archive.projects import add_project
 from dangan.archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir

@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 import pytest
 
 from dangan.archive.catalog import Catalog
+from dangan.web.app import create_app
 from tests.docgen import make_text_pdf
 from tests.webutil import PASSWORD, prepare_home
-from dangan.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from dangan.archive.catalog import Catalog

@@ -10,7 +10,6 @@ import pytest
 from dangan.indexer.index import SearchIndex
 from tests.test_index import doc as index_doc
 
-
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
 def doc(doc_id: int, title: str, content: str, **fields) -> dict:

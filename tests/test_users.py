@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.schema import api_tokens, users
-from dangan.archive.users import PERMISSIONS, add_user, allowed, authenticate, check_password, create_token, hash_password, user_for_token
+from dangan.archive.users import (
+    PERMISSIONS,
+    add_user,
+    allowed,
+    authenticate,
+    check_password,
+    create_token,
+    hash_password,
+    user_for_token,
+)
 from dangan.indexer.errors import AuthError, ConflictError
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import shutil
+
+import pytest
 
 from dangan.archive.intake.ingest import file_document
 from dangan.indexer.errors import ExitCode

@@ -17,8 +17,8 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.intake.inbox import is_junk
 from dangan.archive.intake.ingest import Ingester, ingest_paths
 from dangan.archive.intake.recovery import reconcile
-from dangan.archive.verify import verify
 from dangan.archive.intake.watcher import StableTracker, Watcher
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL

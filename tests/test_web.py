@@ -8,9 +8,9 @@ import pytest
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import file_document
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.webutil import PASSWORD, csrf_of, login, make_client, prepare_home
-from dangan.web.app import create_app
 
 
 @pytest.fixture

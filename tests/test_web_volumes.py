@@ -8,10 +8,10 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.handover import run_checks
 from dangan.archive.intake.ingest import ingest_paths
 from dangan.archive.volumes import list_volumes
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx
 from tests.webutil import login, make_client, prepare_home
-from dangan.web.app import create_app
 
 CODE = "BJ-2024-017"
 

@@ -15,13 +15,13 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, date_range, due_list
-from dangan.web.docview import public_document, stored_file
 from dangan.archive.intake.filing import review_queue
 from dangan.archive.tree import catalog_tree
 from dangan.indexer.errors import UsageError
 from dangan.web.base import api, call, state
 from dangan.web.deadlines import day_count, person_param, today_of
 from dangan.web.documents import search_filters
+from dangan.web.docview import public_document, stored_file
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence")
 

@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from dangan.web.docview import document_view, stored_file
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.projects import list_projects
 from dangan.indexer.errors import UsageError
 from dangan.indexer.filters import TYPE_MIME, Filters
 from dangan.web.base import call, page, render, state
+from dangan.web.docview import document_view, stored_file
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}

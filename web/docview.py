@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dangan.archive.catalog import Catalog
-from dangan.archive.life.show import show
 from dangan.archive.intake.pages import page_methods, summary
+from dangan.archive.life.show import show
 from dangan.archive.projects import ProjectCache
 from dangan.indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
 

@@ -22,7 +22,14 @@ from dangan.archive.forms.engine import (
     _zip_entries,
 )
 from dangan.archive.forms.filters import allowed_filters
-from dangan.archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
+from dangan.archive.forms.manifest import (
+    BOXES_SUFFIX,
+    CONTEXT_NAMES,
+    LIST_ROW_NUMBER,
+    MANIFEST_NAME,
+    FieldSpec,
+    FormSpec,
+)
 from dangan.archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 
 

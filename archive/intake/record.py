@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dangan.archive.intake import names, preflight
 from dangan.archive.checklist import Item
+from dangan.archive.intake import names, preflight
 from dangan.archive.intake.classify import Classification
 from dangan.archive.projects import Project
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dangan.archive.intake import names
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog
+from dangan.archive.intake import names
 from dangan.archive.intake.ingest import clear_inbox_marker, remove_committed_original
 from dangan.archive.schema import documents
 from dangan.archive.searchsync import index_difference, index_documents, remove_from_index

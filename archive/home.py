@@ -153,5 +153,8 @@ def load_config(path: Path) -> dict[str, Any]:
 
 
 def shipped_dir(package: str) -> Path:
-    """Folder of a package's shipped data files (checklists, templates)."""
-    return Path(str(resources.files(package)))
+    """Folder of a package's shipped data files (checklists, templates): ``shipped_dir("templates")``.
+
+    ``package`` is the top-level folder's name; installed, it lives inside ``dangan``.
+    """
+    return Path(str(resources.files(f"dangan.{package}")))

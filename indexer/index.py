@@ -23,6 +23,7 @@ immutable snapshot of the segments, so a search never waits for a writer.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import pickle
 import re
@@ -31,7 +32,7 @@ import struct
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
@@ -43,9 +44,12 @@ from dangan.indexer.errors import BusyError, IndexDamagedError, IntegrityError, 
 from dangan.indexer.filters import TYPE_MIME, Filters
 from dangan.indexer.fsutil import atomic_write
 from dangan.indexer.hits import Hit, hit_from_stored, ranked
+from dangan.indexer.oldpaths import install as _install_old_paths
 from dangan.indexer.query import Pattern, parse_query
 from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from dangan.indexer.snippets import make_snippet, match_spans
+
+_install_old_paths()  # an index written when the modules were top-level `indexer.*` still opens
 
 __all__ = [
     "FILTER_FIELDS",
@@ -320,7 +324,7 @@ class SearchIndex:
             self._searcher = ix.searcher()
         return self._searcher
 
-    def _write(self, apply: Callable[[object], int]) -> int:
+    def _write(self, apply: Callable[[Any], int]) -> int:
         """Run ``apply(writer)`` on the current generation under the lock; one commit."""
         with self._locked():
             return _commit(self._writer(self._open()), apply)
@@ -359,10 +363,10 @@ class SearchIndex:
         return sorted(p.name for p in self.dir.iterdir() if p.is_dir() and _GEN_RE.fullmatch(p.name))
 
     def _next_generation(self) -> str:
-        numbers = [int(_GEN_RE.fullmatch(g).group(1)) for g in self._generations()]
+        numbers = [int(m.group(1)) for g in self._generations() if (m := _GEN_RE.fullmatch(g))]
         pointer = self._pointer_name()
-        if pointer and _GEN_RE.fullmatch(pointer):
-            numbers.append(int(_GEN_RE.fullmatch(pointer).group(1)))
+        if pointer and (m := _GEN_RE.fullmatch(pointer)):
+            numbers.append(int(m.group(1)))
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
     def _create_generation(self) -> None:
@@ -382,7 +386,7 @@ class SearchIndex:
         (self.dir / f"{POINTER}.tmp").unlink(missing_ok=True)  # left by releases before atomic_write
 
 
-def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
+def _commit(writer, apply: Callable[[Any], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
     from dangan.indexer.writer import paused_gc
 
@@ -416,7 +420,7 @@ def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | No
         for chunk in _batches(docs, batch):
             # No merging while building: each merge re-sorts postings already written once.
             writer = _packed_writer(ix, limitmb=WRITER_LIMITMB)
-            _commit(writer, lambda writer, chunk=chunk: _add_all(writer, chunk, progress), mergetype=NO_MERGE)
+            _commit(writer, functools.partial(_add_all, fields=chunk, progress=progress), mergetype=NO_MERGE)
             total += len(chunk)
         if _segment_count(ix) > REBUILD_MERGE_SEGMENTS:
             # One merge at the end: queries look each term up once per segment.

@@ -102,6 +102,7 @@ class Catalog:
                     conn.execute(insert(meta).values(key="schema_version", value=str(latest)))
                     return []
             current = self.schema_version()
+            assert current is not None  # created just now, here or by the station that won
         if current > latest:
             raise ConfigError(
                 f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "

@@ -32,7 +32,6 @@ from pypdf import PdfReader  # noqa: E402
 
 from dangan.archive.catalog import Catalog  # noqa: E402
 from dangan.archive.create import init_home  # noqa: E402
-from dangan.archive.intake.ingest import ingest_paths  # noqa: E402
 from dangan.archive.projects import add_project  # noqa: E402
 from dangan.indexer.extract import extract  # noqa: E402
 from tests.docgen import char_error_rate, make_scan_image, make_text_pdf  # noqa: E402

@@ -447,7 +447,7 @@ def _check_trigram() -> None:
     try:
         sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
     except sqlite3.OperationalError as e:
-        raise SystemExit(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later")
+        raise SystemExit(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later") from e
 
 
 if __name__ == "__main__":

@@ -49,8 +49,8 @@ def main() -> None:
             page, window, totals = [], [], []
             for _ in range(ROUNDS):
                 for q in QUERIES:
-                    page.append(_time(lambda: index.search(q, limit=20)))
-                    window.append(_time(lambda: totals.append(index.search_window(q, limit=20)[1])))
+                    page.append(_time(lambda q=q: index.search(q, limit=20)))
+                    window.append(_time(lambda q=q: totals.append(index.search_window(q, limit=20)[1])))
     p95 = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731
     print(f"{args.n} documents, {len(QUERIES)} queries x {ROUNDS} rounds; matches per query up to {max(totals)}")
     print(f"search (first page only, baseline): median {statistics.median(page):.1f} ms, p95 {p95(page):.1f} ms")

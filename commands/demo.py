@@ -65,7 +65,7 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     if not (samples / "inbox").is_dir():
         raise NotFoundError(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
     temp = home_dir is None
-    root = Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home" if temp else home_dir
+    root = home_dir if home_dir is not None else Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home"
     kept = keep or not temp
     try:
         run_demo(root, samples, kept=kept)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from dangan.indexer.errors import ConfigError, LimitError
 
@@ -39,7 +40,7 @@ class Limits:
     @classmethod
     def from_config(cls, table: dict | None) -> Limits:
         """Limits from dangan.toml's ``[limits]`` table; a bad value is a ConfigError naming the key."""
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             if table and f.name in table:
                 value = table[f.name]
@@ -47,7 +48,7 @@ class Limits:
                     raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a positive number")
                 if isinstance(f.default, int) and value != int(value):
                     raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a whole number")
-                values[f.name] = type(f.default)(value)
+                values[f.name] = int(value) if isinstance(f.default, int) else float(value)
         return cls(**values)
 
 

@@ -171,13 +171,19 @@ def embedded_template(tmp: Path) -> Path:
 
 def case_replace_embedded(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))
+
+    def prepare(tpl):
+        tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))
+
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 
 def case_replace_zipname(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))
+
+    def prepare(tpl):
+        tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))
+
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dangan.archive.catalog import Catalog
-from dangan.archive.intake.filing import file_reviewed, refile
+from dangan.archive.intake.filing import refile
 from dangan.archive.intake.ingest import file_document, ingest_paths, summarize
-from dangan.indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
+from dangan.indexer.errors import DuplicateDocumentError, ExitCode
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 

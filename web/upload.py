@@ -29,7 +29,7 @@ async def upload(request: Request) -> Response:
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not files:
         raise UsageError("choose or drop at least one file to upload")
-    uploads = [Upload(name=f.filename, data=await f.read()) for f in files]
+    uploads = [Upload(name=f.filename or "", data=await f.read()) for f in files]
     project = str(form.get("project", "")).strip() or None
     web = state(request)
     outcomes = await call(ingest_uploads, catalog_for(request), uploads, project=project, max_bytes=web.max_upload_bytes)

@@ -34,7 +34,8 @@ def escape(text: str) -> str:
 
 def fold_line(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, never inside a character."""
-    out, chunk, size = [], "", 0
+    out: list[str] = []
+    chunk, size = "", 0
     for ch in line:
         n = len(ch.encode("utf-8"))
         limit = 75 if not out else 74  # continuation lines start with one space

@@ -9,7 +9,7 @@ checked so a scan filed before this existed is understood too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ def customer_from_text(text: str) -> str | None:
     return None
 
 
-def service_values(fields: list, values: Mapping[str, Any]) -> dict[str, Any]:
+def service_values(fields: Sequence[Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """``document_date``, ``customer`` and ``service_date`` from one row of form data.
 
     The document date is the form's first required date field (the day the paper was made:

@@ -194,7 +194,7 @@ def output_names(form: FormSpec, typed: Sequence[Mapping[str, Any]], contexts: S
     seen: set[str] = set()
     names = []
     for seq, (values, ctx) in enumerate(zip(typed, contexts), 1):
-        fields = {k: v for k, v in ctx.items() if isinstance(v, str)}
+        fields: dict[str, Any] = {k: v for k, v in ctx.items() if isinstance(v, str)}
         fields.update(row=values["_row"], seq=seq, form=form.id, title=form.title)
         try:
             raw = pattern.format_map(fields)

@@ -117,7 +117,7 @@ def _kind(value: Any) -> str | None:
 
 
 @functools.cache
-def _docxtpl_types() -> tuple[type, type, tuple[type, type]]:
+def _docxtpl_types() -> tuple[type, type, tuple[type[Any], type[Any]]]:
     from docxtpl import InlineImage, RichText, RichTextParagraph
     from docxtpl.subdoc import Subdoc
 

@@ -38,7 +38,8 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
     for f in form.fields:
         by_key[_norm(f.name)] = f
         by_key[_norm(f.label)] = f
-    cols, problems, filled_by = _Columns(), [], {}
+    cols, problems = _Columns(), []
+    filled_by: dict[tuple, str] = {}
     for header in headers:
         if not str(header).strip():
             continue

@@ -44,7 +44,8 @@ def parse_date(raw: str, _field: FieldSpec | None = None) -> date | datetime:
     parts = [int(g) if g else 0 for g in m.groups()]
     try:
         if len(parts) > 3 and m.group(4):
-            return datetime(*parts[:6])
+            year, month, day, hour, minute, second = parts[:6]
+            return datetime(year, month, day, hour, minute, second)
         return date(*parts[:3])
     except ValueError:
         raise ValueError("is not a date, use YYYY-MM-DD") from None

@@ -12,6 +12,7 @@ Each failure is one :class:`Finding` row naming the volume, 件号, document and
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 from dangan.archive.catalog import Catalog, now
@@ -37,7 +38,7 @@ class Finding:
     document: int | None = None
     item: str | None = None
 
-    @property
+    @builtins.property  # the field `property` above shadows the builtin in this class body
     def where(self) -> str:
         """第1卷 件3 #12, or the checklist item, for the row's second column."""
         parts = []
@@ -135,7 +136,7 @@ def _metadata_problems(project, d: dict) -> list[str]:
         problems.append(f"{d['original_name']}: 题名 is empty; set it with `dangan edit {d['id']} --title …`")
     if not author_of(d):
         problems.append(f"{d['title']}: 责任者 is empty; set it with `dangan edit {d['id']} --author 姓名`")
-    for label, value, normal in (("保管期限", d.get("retention"), normal_retention), ("密级", d.get("secrecy"), normal_secrecy)):
+    for _label, value, normal in (("保管期限", d.get("retention"), normal_retention), ("密级", d.get("secrecy"), normal_secrecy)):
         if value:
             try:
                 normal(value)

@@ -90,7 +90,7 @@ def collect(paths: Iterable[Path]) -> list[Path]:
 
 def _walk(folder: Path) -> list[Path]:
     """Every non-folder entry under ``folder``, sorted, set-aside (dot) folders and folder links skipped."""
-    out = []
+    out: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(root)

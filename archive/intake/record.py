@@ -15,6 +15,7 @@ from dangan.archive.checklist import Item
 from dangan.archive.intake import names, preflight
 from dangan.archive.intake.classify import Classification
 from dangan.archive.projects import Project
+from dangan.indexer.extract.common import Extraction
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Record:
     remarks: str | None = None
     sha256: str = ""
     size: int = 0
-    extraction: object = None
+    extraction: Extraction | None = None  # set by the extract step
     project: Project | None = None
     item: Item | None = None
     classification: Classification | None = None

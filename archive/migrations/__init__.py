@@ -17,7 +17,7 @@ import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
 
-from sqlalchemy import Column, Table, inspect, text
+from sqlalchemy import Column, DefaultClause, Table, inspect, text
 from sqlalchemy.engine import Connection
 
 BASE_VERSION = 1
@@ -76,7 +76,7 @@ def add_column(conn: Connection, table: Table, column: Column) -> None:
         return
     coltype = column.type.compile(dialect=conn.dialect)
     default = ""
-    if column.server_default is not None:
+    if isinstance(column.server_default, DefaultClause):
         default = f" DEFAULT {column.server_default.arg}"
     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {coltype}{default}'))
 

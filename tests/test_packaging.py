@@ -26,15 +26,22 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "cli.py", "dangan", "archi
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """A plain (non-editable) ``pip install`` of a copy of the source, into a folder of its own."""
-    src, target = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("site")
-    for name in SOURCES:  # a copy, so the build leaves no build/ or egg-info in the checkout
+def source_copy(tmp_path_factory) -> Path:
+    """A copy of the source tree, as a second checkout (a git worktree) would hold it."""
+    src = tmp_path_factory.mktemp("src")
+    for name in SOURCES:  # a copy, so a build leaves no build/ or egg-info in the checkout
         p = ROOT / name
         if p.is_dir():
             shutil.copytree(p, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(p, src / name)
+    return src
+
+
+@pytest.fixture(scope="module")
+def installed(source_copy, tmp_path_factory) -> Path:
+    """A plain (non-editable) ``pip install`` of the source, into a folder of its own."""
+    src, target = source_copy, tmp_path_factory.mktemp("site")
     cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
            "--target", str(target), str(src)]  # fmt: skip
     subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -64,6 +71,16 @@ def test_the_installed_package_carries_its_data_and_runs_from_anywhere(installed
     where = subprocess.run([sys.executable, "-c", "import dangan.archive; print(dangan.archive.__file__)"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert Path(where.strip()).is_relative_to(installed)
+
+
+def test_a_checkout_on_pythonpath_runs_its_own_code(source_copy, tmp_path):
+    # A second worktree exports PYTHONPATH=$PWD: its folders must be the package, not those
+    # of whichever checkout the editable install points at.
+    env = {**os.environ, "PYTHONPATH": str(source_copy)}
+    code = "import dangan.archive.intake.ingest as m, dangan.cli as c; print(m.__file__); print(c.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True).stdout.split()  # fmt: skip
+    assert out == [str(source_copy / "archive" / "intake" / "ingest.py"), str(source_copy / "cli.py")]
 
 
 def _version() -> str:

@@ -64,10 +64,10 @@ class DanganCLIError(click.ClickException):
     """A library error shown as one line with the error's own exit code."""
 
     def __init__(self, error: DanganError):
-        from archive.names import printable  # here: `dangan --help` imports no library module
+        from dangan.archive.intake.names import printable  # here: `dangan --help` imports no library module
 
         super().__init__(printable(str(error)))  # a file name may carry odd bytes or escape codes
-        self.exit_code = int(error.exit_code)
+        self.exit_code = int(error.exit_code)  # type: ignore[misc]  # click's ClassVar; ours differs per error
 
 
 class DanganGroup(click.Group):

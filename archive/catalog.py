@@ -1,8 +1,8 @@
 """The catalog: the archive's source of truth, through SQLAlchemy Core.
 
 SQLite (WAL, foreign keys on) is the embedded default; the same code runs on PostgreSQL by
-changing ``[catalog] url`` in dangan.toml.  The tables are in ``archive.schema``; the schema
-carries a version in ``meta`` and ``archive.migrations`` brings an older catalog up to date.  The Whoosh index is derived from this and can always be rebuilt.
+changing ``[catalog] url`` in dangan.toml.  The tables are in ``dangan.archive.schema``; the schema
+carries a version in ``meta`` and ``dangan.archive.migrations`` brings an older catalog up to date.  The Whoosh index is derived from this and can always be rebuilt.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ class Catalog:
                     conn.execute(insert(meta).values(key="schema_version", value=str(latest)))
                     return []
             current = self.schema_version()
+            assert current is not None  # created just now, here or by the station that won
         if current > latest:
             raise ConfigError(
                 f"{display_url(self.home.catalog_url)}: catalog schema {current} is newer than this dangan "

@@ -35,9 +35,9 @@ from typing import Callable, Iterator, TypeVar
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from archive import lock
-from archive.catalog import Catalog, display_url
-from indexer.errors import BusyError
+from dangan.archive import lock
+from dangan.archive.catalog import Catalog, display_url
+from dangan.indexer.errors import BusyError
 
 # Advisory lock keys: fixed numbers derived from names, so every station agrees on them.
 WRITER_KEY = zlib.crc32(b"dangan:writer")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from indexer.errors import ConfigError, NoHomeError
+from dangan.indexer.errors import ConfigError, NoHomeError
 
 CONFIG_NAME = "dangan.toml"
 DEFAULT_HOME = "dangan-home"
@@ -170,5 +170,8 @@ def load_config(path: Path) -> dict[str, Any]:
 
 
 def shipped_dir(package: str) -> Path:
-    """Folder of a package's shipped data files (checklists, templates)."""
-    return Path(str(resources.files(package)))
+    """Folder of a package's shipped data files (checklists, templates): ``shipped_dir("templates")``.
+
+    ``package`` is the top-level folder's name; installed, it lives inside ``dangan``.
+    """
+    return Path(str(resources.files(f"dangan.{package}")))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 
-from archive.checklist import Checklist, Item
-from indexer.errors import UnknownItemError
-from indexer.text import fold
+from dangan.archive.checklist import Checklist, Item
+from dangan.indexer.errors import UnknownItemError
+from dangan.indexer.text import fold
 
 
 def resolve_item(checklist: Checklist, key: str, *, owner: str) -> Item:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from indexer.errors import BusyError
+from dangan.indexer.errors import BusyError
 
 LOCK_NAME = ".writer.lock"
 DEFAULT_WAIT = 30.0
@@ -83,7 +83,7 @@ class StepLock:
     from the same process would wait for itself, so nested steps reuse the outer hold.
     """
 
-    def __init__(self, factory: Callable[[], object] | None):
+    def __init__(self, factory: Callable[[], AbstractContextManager[object]] | None):
         self.factory = factory
         self.depth = 0
 

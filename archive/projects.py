@@ -39,7 +39,7 @@ class Project:
         return self.roles.get(role)
 
     def item(self, key: str) -> Item:
-        """A checklist item by code, title, part of a title or alias (see archive.itemmatch)."""
+        """A checklist item by code, title, part of a title or alias (see dangan.archive.itemmatch)."""
         return resolve_item(self.checklist, key, owner=f"project {self.code}")
 
     def to_json(self) -> dict:
@@ -189,9 +189,10 @@ class ProjectCache:
 
     def require(self, code: str) -> Project:
         """The project ``code``; UnknownProjectError when there is none (not cached)."""
-        if self._seen.get(code) is None:
-            self._seen[code] = get_project(self.cat, code)
-        return self._seen[code]
+        project = self._seen.get(code)
+        if project is None:
+            project = self._seen[code] = get_project(self.cat, code)
+        return project
 
     def get(self, code: str | None) -> Project | None:
         """The project ``code``, or None when ``code`` is empty or names no project."""

@@ -1,13 +1,15 @@
 """The catalog's tables, as SQLAlchemy Core ``Table`` objects on one ``metadata``.
 
 A new database gets every table here at once (``metadata.create_all``) and the newest schema
-version; an older one is brought up to date by the numbered steps in ``archive.migrations``.
+version; an older one is brought up to date by the numbered steps in ``dangan.archive.migrations``.
 So a change here always comes with a migration step that makes an old catalog look the same.
 Column types stay portable (no JSON or array types: JSON goes into Text) so SQLite and
 PostgreSQL run one code path.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -134,6 +136,7 @@ events = Table(
 # 责任者 (the author printed in the 卷内目录), 保管期限 (永久/长期/短期 or DA/T 22's Y/D30/D10)
 # and 密级 (公开/秘密/机密/绝密).  Empty means "take the default" (the responsible person, the
 # checklist item's retention, 公开).
+_column: Column[Any]  # the loops below add columns of several types
 for _column in (Column("author", Text), Column("retention", String(16)), Column("secrecy", String(16))):
     documents.append_column(_column)
 

@@ -3,7 +3,7 @@
 The catalog is the truth; these functions turn catalog rows into index documents and push
 them (in batches: one index commit per call, never one per file), and compare the two.
 
-The index has one writer at a time: the station holding the index lock (``archive.dblock``;
+The index has one writer at a time: the station holding the index lock (``dangan.archive.dblock``;
 with SQLite, whoever holds the writer lock).  A station that cannot get it queues its
 document ids in ``index_queue``; the next holder drains the queue along with its own work,
 and ``rebuild_index`` (``dangan reindex``) empties it.
@@ -25,7 +25,7 @@ from indexer.errors import IndexDamagedError
 from indexer.fsutil import set_aside_non_folder
 from indexer.index import SearchIndex
 
-DISCARDED = "discarded"  # status of a document in the trash (archive.life.trash)
+DISCARDED = "discarded"  # status of a document in the trash (dangan.archive.life.trash)
 STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 

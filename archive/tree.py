@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog
-from archive.projects import UNASSIGNED, get_project
-from archive.schema import waivers
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import UNASSIGNED, get_project
+from dangan.archive.schema import waivers
 
 
 def catalog_tree(cat: Catalog, code: str) -> dict:

@@ -16,8 +16,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from archive.names import fit
-from indexer.fsutil import fsync_dir
+from dangan.archive.intake.names import fit
+from dangan.indexer.fsutil import fsync_dir
 
 TMP_PREFIX = ".tmp-"
 REVIEW_DIR = "_review"
@@ -37,7 +37,7 @@ def safe_component(text: str) -> str:
     """A path component that is valid on Windows and Linux (for shares and USB copies).
 
     It fits the 255-byte name limit with room for a ``_2`` suffix: a long name is shortened
-    keeping its extension and a hash (``archive.names.fit``).
+    keeping its extension and a hash (``dangan.archive.intake.names.fit``).
     """
     cleaned = _UNSAFE.sub("_", str(text)).strip().strip(".")
     return fit(cleaned or "_")
@@ -81,7 +81,7 @@ def store(vault_dir: Path, src: Path, rel: str) -> str:
 
 
 def link_staged(vault_dir: Path, staged: Path, rel: str) -> str:
-    """Link a staged temporary file (see ``archive.preflight``) in at ``rel`` or a free name; remove the temp."""
+    """Link a staged temporary file (see ``dangan.archive.intake.preflight``) in at ``rel`` or a free name; remove the temp."""
     target = vault_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     final = _link_no_clobber(staged, target)
@@ -167,7 +167,7 @@ def sweep_partials(vault_dir: Path) -> list[Path]:
     """Remove ``.tmp-*`` files a killed process left; they are never the only copy.
 
     A temporary file whose flock is held belongs to a live process still reading its input
-    (``archive.preflight``) and is left alone.
+    (``dangan.archive.intake.preflight``) and is left alone.
     """
     gone = []
     for p in vault_dir.rglob(f"{TMP_PREFIX}*"):

@@ -4,7 +4,7 @@ Every stored file is hashed and compared with its recorded SHA-256 (missing, cha
 files in the vault that no catalog row names are orphans, and the index must hold exactly
 the catalog's documents.  ``repair`` fixes the index (rebuilding a damaged one) and restores a
 missing or changed file only from an original the user dropped into the inbox again with the
-very SHA-256 recorded (``archive.restore``; a changed file is kept in ``quarantine/``).  Orphan
+very SHA-256 recorded (``dangan.archive.repair``; a changed file is kept in ``quarantine/``).  Orphan
 files are never touched: they are evidence a person must look at.
 """
 

@@ -50,7 +50,7 @@ def commands(args) -> list[tuple[str, list[str], Path]]:
     if args.before:
         trees.append(("before", args.before, args.before_home or args.home))
     for label, tree, home in trees:
-        base = [py, "-m", "cli", "--home", str(home)]
+        base = [py, "-m", "dangan.cli", "--home", str(home)]
         out += [
             (f"{label} --help", base + ["--help"], tree),
             (f"{label} check {args.project}", base + ["check", args.project], tree),

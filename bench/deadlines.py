@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.deadlines.obligations import deadlines  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from archive.schema import documents  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.deadlines.obligations import deadlines  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
+from dangan.archive.schema import documents  # noqa: E402
 
 ROLES = {"调度员": "王芳", "维修人员": "王强", "客服主管": "赵敏", "客服专员": "孙丽"}
 

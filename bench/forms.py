@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive import forms as F
+from dangan.archive import forms as F
 
 ITEMS = [("PP棉滤芯", "收费", 2, 45), ("活性炭滤芯", "收费", 1, 80), ("RO膜冲洗", "免费", 1, 0),
          ("水质检测", "免费", 1, 0), ("上门服务", "收费", 1, 50)]  # fmt: skip
@@ -210,7 +210,7 @@ def bench_pdf(work: Path, n: int, repeat: int) -> list[tuple[str, float, float]]
         for r in range(repeat):
             out = work / f"pdf-{jobs}-{r}"
             done = F.render_batch(form, make_rows(n), out, jobs=1)
-            seconds.append(timed(lambda: F.convert_to_pdf([d.docx for d in done], jobs=jobs)))
+            seconds.append(timed(lambda done=done, jobs=jobs: F.convert_to_pdf([d.docx for d in done], jobs=jobs)))
             pages = sum(len(PdfReader(p.with_suffix(".pdf")).pages) for p in (d.docx for d in done))
         med = statistics.median(seconds)
         results.append((f"convert_to_pdf jobs={jobs} ({n} files, {pages} pages)", med / pages, med))

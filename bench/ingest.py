@@ -30,11 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader  # noqa: E402
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.ingest import ingest_paths  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from indexer.extract import extract  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
+from dangan.indexer.extract import extract  # noqa: E402
 from tests.docgen import char_error_rate, make_scan_image, make_text_pdf  # noqa: E402
 
 KINDS = ["施工日志", "开工报告", "原材料试验报告", "施工定位测量记录", "设计变更通知单", "技术交底记录"]
@@ -78,7 +77,7 @@ def bench_pdfs(n: int, repeat: int, before: Path | None = None) -> dict[str, tup
                     home, _ = init_home(work)
                     with Catalog.open(home) as cat:
                         add_project(cat, "BENCH-1", "bench", roles={"施工员": "吴涛"})
-                    cmd = [sys.executable, "-m", "cli", "--home", str(work), "ingest", str(src), "--project", "BENCH-1"]
+                    cmd = [sys.executable, "-m", "dangan.cli", "--home", str(work), "ingest", str(src), "--project", "BENCH-1"]
                     cwd = before if name == "before" else here
                 wall, cpu = run_process(cmd, cwd)
                 runs[name].append((n / wall, cpu))

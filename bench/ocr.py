@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image  # noqa: E402
 
-from indexer.extract import extract  # noqa: E402
-from indexer.extract import images as images_module  # noqa: E402
-from indexer.extract import ocr as ocr_module  # noqa: E402
+from dangan.indexer.extract import extract  # noqa: E402
+from dangan.indexer.extract import images as images_module  # noqa: E402
+from dangan.indexer.extract import ocr as ocr_module  # noqa: E402
 from tests.docgen import A4_150DPI, char_error_rate, make_scan_image  # noqa: E402
 
 PAGES = [

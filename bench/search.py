@@ -1,7 +1,7 @@
 """Benchmark dangan's Chinese search against two baselines, on generated archive documents.
 
 Engines, all measured in the same run on the same corpus:
-  dangan   indexer.index.SearchIndex (folded CJK bigrams + unigram field, Whoosh BM25F)
+  dangan   dangan.indexer.index.SearchIndex (folded CJK bigrams + unigram field, Whoosh BM25F)
   jieba    Whoosh with jieba's ChineseAnalyzer (word segmentation, no Traditional folding)
   fts5     SQLite FTS5 with the trigram tokenizer (words under 3 characters fall back to a
            scan with instr(), since trigrams cannot answer them)
@@ -219,7 +219,7 @@ def build(engine: str, corpus: Path, target: Path) -> None:
 
 
 def _build_dangan(corpus: Path, target: Path) -> None:
-    from indexer.index import SearchIndex
+    from dangan.indexer.index import SearchIndex
 
     with SearchIndex(target) as index:
         index.rebuild(read_corpus(corpus))  # dangan's own segment size (SEGMENT_DOCS)
@@ -269,7 +269,7 @@ def _build_fts5(corpus: Path, target: Path) -> None:
 
 class Dangan:
     def __init__(self, target: Path):
-        from indexer.index import SearchIndex
+        from dangan.indexer.index import SearchIndex
 
         self.index = SearchIndex(target)
 
@@ -499,7 +499,7 @@ def _check_trigram() -> None:
     try:
         sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
     except sqlite3.OperationalError as e:
-        raise SystemExit(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later")
+        raise SystemExit(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later") from e
 
 
 if __name__ == "__main__":

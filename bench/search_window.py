@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search import BATCH, generate, read_corpus  # noqa: E402  (the benchmark's corpus generator)
 
-from indexer.index import SearchIndex  # noqa: E402
+from dangan.indexer.index import SearchIndex  # noqa: E402
 
 QUERIES = ("施工", "混凝土", "验收", "竣工报告", "钢筋", "测量", "楼板", "基础", "防水", "监理")
 ROUNDS = 15
@@ -49,8 +49,8 @@ def main() -> None:
             page, window, totals = [], [], []
             for _ in range(ROUNDS):
                 for q in QUERIES:
-                    page.append(_time(lambda: index.search(q, limit=20)))
-                    window.append(_time(lambda: totals.append(index.search_window(q, limit=20)[1])))
+                    page.append(_time(lambda q=q: index.search(q, limit=20)))
+                    window.append(_time(lambda q=q: totals.append(index.search_window(q, limit=20)[1])))
     p95 = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731
     print(f"{args.n} documents, {len(QUERIES)} queries x {ROUNDS} rounds; matches per query up to {max(totals)}")
     print(f"search (first page only, baseline): median {statistics.median(page):.1f} ms, p95 {p95(page):.1f} ms")

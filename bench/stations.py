@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive import vault  # noqa: E402
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from archive.sample import SAMPLE_ROLES  # noqa: E402
-from archive.verify import verify  # noqa: E402
+from dangan.archive import vault  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
+from dangan.archive.sample import SAMPLE_ROLES  # noqa: E402
+from dangan.archive.verify import verify  # noqa: E402
 from tests import pgserver  # noqa: E402
 from tests.docgen import make_text_pdf  # noqa: E402
 
@@ -66,7 +66,7 @@ def run_stations(home: Path, boxes: list[Path]) -> float:
     t = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", "from cli import main; main()", "--home", str(home),
+            [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home),
              "watch", "--inbox", str(box), "--once", "--stable", "0.1", "--json"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )

@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader, PdfWriter
 
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.ingest import ingest_paths
-from archive.projects import add_project
-from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES
-from archive.volumes import plan_volumes
-from archive.volumes.pdf import build_volume
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES
+from dangan.archive.volumes import plan_volumes
+from dangan.archive.volumes.pdf import build_volume
 from tests.docgen import make_scan_image, make_text_pdf
 
 BODY = "今日完成二层顶板钢筋绑扎，监理旁站验收合格，混凝土浇筑计划于明日上午进行。" * 3

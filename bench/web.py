@@ -41,10 +41,10 @@ def make_home(work: Path, n: int, seed: int):
     """A home whose index holds ``n`` generated documents (reused when already built)."""
     import search as corpus_bench
 
-    from archive.catalog import Catalog
-    from archive.create import init_home
-    from archive.users import add_user, get_user
-    from indexer.index import SearchIndex
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.create import init_home
+    from dangan.archive.users import add_user, get_user
+    from dangan.indexer.index import SearchIndex
 
     home, _ = init_home(work / "home")
     with Catalog.open(home) as cat:
@@ -77,7 +77,7 @@ def start_server(home_root: Path) -> tuple[subprocess.Popen, str]:
         port = s.getsockname()[1]
     code = (
         "import sys, uvicorn; sys.path.insert(0, %r)\n"
-        "from archive.home import Home\nfrom web.app import create_app\n"
+        "from dangan.archive.home import Home\nfrom dangan.web.app import create_app\n"
         "uvicorn.run(create_app(Home.open(%r)), host='127.0.0.1', port=%d, log_level='warning')"
     ) % (str(Path(__file__).resolve().parent.parent), str(home_root), port)
     proc = subprocess.Popen([sys.executable, "-c", code])
@@ -133,7 +133,7 @@ def run_clients(clients: int, total: int, work) -> tuple[list[float], float]:
 
 
 def measure(home, clients: int, total: int) -> dict[str, tuple[list[float], float]]:
-    from indexer.index import SearchIndex
+    from dangan.indexer.index import SearchIndex
 
     proc, url = start_server(home.root)
     try:

@@ -21,14 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.deadlines.duelist import due_list  # noqa: E402
-from archive.deadlines.obligations import deadlines  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from archive.users import add_user  # noqa: E402
 from bench.deadlines import ROLES, populate, timed  # noqa: E402
-from web.app import create_app  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.deadlines.duelist import due_list  # noqa: E402
+from dangan.archive.deadlines.obligations import deadlines  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
+from dangan.archive.users import add_user  # noqa: E402
+from dangan.web.app import create_app  # noqa: E402
 
 TODAY = "2024-06-10"
 

@@ -19,8 +19,8 @@ import click
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from archive.catalog import Catalog
-    from archive.home import Home
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.home import Home
 
 
 @dataclass
@@ -48,7 +48,7 @@ class State:
 
     def catalog(self) -> Catalog:
         """The open catalog, with events recorded under the running command's name."""
-        from archive.catalog import Catalog
+        from dangan.archive.catalog import Catalog
 
         if self._catalog is None:
             self._catalog = Catalog.open(self.home_obj())

@@ -7,13 +7,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from archive import completeness
-from archive.create import init_home
-from archive.home import locate
-from archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
-from archive.tree import catalog_tree
-from commands.common import console, emit_json, home_option, json_option, state
-from commands.deadlines import collect, needs_attention, print_deadlines, project_status, today_option, waive_one_period
+from dangan.archive import completeness
+from dangan.archive.create import init_home
+from dangan.archive.home import locate
+from dangan.archive.projects import UNASSIGNED, add_project, get_project, list_projects, parse_roles, set_roles
+from dangan.archive.tree import catalog_tree
+from dangan.commands.common import console, emit_json, home_option, json_option, state
+from dangan.commands.deadlines import (
+    collect,
+    needs_attention,
+    print_deadlines,
+    project_status,
+    today_option,
+    waive_one_period,
+)
 
 STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
 

@@ -144,7 +144,7 @@ def waive_one_period(cat, code: str, item: str, period: str, reason: str | None,
         click.echo(f"{code} {it} {key}: period waiver removed")
     else:
         it, key = waive_period(cat, code, item, period, reason or "")
-        click.echo(f"{code} {it} {key}: waived ({reason.strip()})")
+        click.echo(f"{code} {it} {key}: waived ({(reason or '').strip()})")
 
 
 @click.command()

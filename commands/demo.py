@@ -15,16 +15,16 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.catalog import Catalog
-from archive.completeness import check
-from archive.create import init_home
-from archive.ingest import collect, ingest_paths, summarize
-from archive.projects import add_project
-from archive.registers import write_register
-from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
-from commands.common import console, progress_bar
-from commands.demo_service import service_month
-from indexer.errors import MissingDependencyError, NotFoundError
+from dangan.archive.catalog import Catalog
+from dangan.archive.completeness import check
+from dangan.archive.create import init_home
+from dangan.archive.intake.ingest import collect, ingest_paths, summarize
+from dangan.archive.projects import add_project
+from dangan.archive.registers import write_register
+from dangan.archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
+from dangan.commands.common import console, progress_bar
+from dangan.commands.demo_service import service_month
+from dangan.indexer.errors import MissingDependencyError, NotFoundError
 
 # (what the search shows, query): each exercises one promise of the Chinese search.
 SEARCHES = (
@@ -65,7 +65,7 @@ def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     if not (samples / "inbox").is_dir():
         raise NotFoundError(f"no sample inbox at {samples / 'inbox'}; pass --samples DIR from a source checkout")
     temp = home_dir is None
-    root = Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home" if temp else home_dir
+    root = home_dir if home_dir is not None else Path(tempfile.mkdtemp(prefix="dangan-demo-")) / "home"
     kept = keep or not temp
     try:
         run_demo(root, samples, kept=kept)
@@ -120,15 +120,15 @@ def _ingest(cat: Catalog, samples: Path) -> None:
 
 
 def _catalog(cat: Catalog) -> None:
-    from archive.tree import catalog_tree
-    from commands.core import print_catalog
+    from dangan.archive.tree import catalog_tree
+    from dangan.commands.core import print_catalog
 
     _step(3, "The catalog: project → responsible person → checklist item → documents")
     print_catalog(catalog_tree(cat, SAMPLE_PROJECT))
 
 
 def _check(cat: Catalog) -> None:
-    from commands.core import print_report
+    from dangan.commands.core import print_report
 
     _step(4, "Is the archive complete? (dangan check)")
     report = check(cat, SAMPLE_PROJECT)
@@ -138,8 +138,8 @@ def _check(cat: Catalog) -> None:
 
 
 def _search(cat: Catalog) -> None:
-    from commands.search import highlight_markup
-    from indexer.index import SearchIndex
+    from dangan.commands.search import highlight_markup
+    from dangan.indexer.index import SearchIndex
 
     _step(5, "Full-text search (Simplified and Traditional alike)")
     index = SearchIndex(cat.home.index_dir)
@@ -156,7 +156,7 @@ def _search(cat: Catalog) -> None:
 
 
 def _forms(cat: Catalog, samples: Path, out_dir: Path, shown=str) -> list[Path]:
-    from archive.forms import find_form, load_manifest, read_rows, render_batch
+    from dangan.archive.forms import find_form, load_manifest, read_rows, render_batch
 
     _step(6, f"Batch-filling {FORM} from a GBK spreadsheet export")
     data = samples / "forms" / f"{FORM}.csv"
@@ -183,10 +183,10 @@ def _registers(cat: Catalog, out_dir: Path, shown=str) -> list[Path]:
 
 
 def _volumes(cat: Catalog, out_dir: Path, shown) -> list[Path]:
-    from archive.handover import run_checks
-    from archive.volumes import plan_volumes
-    from archive.volumes.pdf import build_volume
-    from commands.handover import print_findings
+    from dangan.archive.handover import run_checks
+    from dangan.archive.volumes import plan_volumes
+    from dangan.archive.volumes.pdf import build_volume
+    from dangan.commands.handover import print_findings
 
     _step(8, "Volumes (案卷) for handover and the four-property check (四性检测)")
     first = plan_volumes(cat, SAMPLE_PROJECT)[0]

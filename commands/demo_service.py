@@ -78,7 +78,9 @@ def service_month(cat: Catalog, samples: Path, out_dir: Path, step: str) -> Path
     for n, (item, text, day, handed) in enumerate(_stand_ins()):
         path = stand_ins / f"{n:02d}_{item}.txt"
         path.write_text(text, encoding="utf-8")
-        received.append((file_document(cat, path, project=CENTRE, item=item, document_date=day, source="api").doc_id, handed))
+        filed = file_document(cat, path, project=CENTRE, item=item, document_date=day, source="api")
+        assert filed.doc_id is not None  # filed: a duplicate would have raised
+        received.append((filed.doc_id, handed))
     for doc_id, handed in received:
         record_received(cat, doc_id, datetime.combine(handed, datetime.min.time().replace(hour=17)), reason="demo: 纸质件交回日期")
     click.echo(f"{len(received)} records filed; each marked received on the day its paper was handed in. No 设备收条 for March.")

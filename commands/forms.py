@@ -1,7 +1,7 @@
 """The `forms` command group: list the forms, show their fields, check a template, render a batch.
 
 Thin on purpose: the manifest, validation, rendering and PDF conversion live in
-:mod:`archive.forms`, reading data files in :mod:`archive.forms.data`.  An archive home is used
+:mod:`dangan.archive.forms`, reading data files in :mod:`dangan.archive.forms.data`.  An archive home is used
 when there is one (its edited templates and its company name); without one the shipped
 templates are used, so forms work on a machine that files nothing.
 """

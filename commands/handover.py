@@ -8,9 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.handover import CheckReport, run_checks, write_package
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import HandoverCheckError
+from dangan.archive.handover import CheckReport, run_checks, write_package
+from dangan.commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import HandoverCheckError
 
 
 class _PackageByDefault(click.Group):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from archive.catalog import migrate_home
-from commands.common import emit_json, home_option, json_option, state
+from dangan.archive.catalog import migrate_home
+from dangan.commands.common import emit_json, home_option, json_option, state
 
 
 @click.command()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from archive.registers import KINDS, write_register
-from commands.common import home_option, state
+from dangan.archive.registers import KINDS, write_register
+from dangan.commands.common import home_option, state
 
 
 @click.command()

@@ -47,7 +47,7 @@ def serve(host: str, port: int, max_upload_mb: int) -> None:
       dangan serve --port 8000
       dangan serve --host 0.0.0.0 --port 8080     # reachable from the office network
     """
-    from web.app import check_port, run
+    from dangan.web.app import check_port, run
 
     home = state().home_obj()
     check_port(host, port)

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.volumes import (
+from dangan.archive.volumes import (
     code_settings,
     get_volume,
     list_volumes,
@@ -19,10 +19,10 @@ from archive.volumes import (
     unseal,
     volume_code,
 )
-from archive.volumes.pdf import build_volume, contents_rows
-from archive.volumes.registers import write_volume_registers
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import NotFoundError
+from dangan.archive.volumes.pdf import build_volume, contents_rows
+from dangan.archive.volumes.registers import write_volume_registers
+from dangan.commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import NotFoundError
 
 STATUS = {"draft": "草稿", "sealed": "已封卷"}
 

@@ -23,7 +23,7 @@ from typing import Iterator, NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
-from indexer.text import fold
+from dangan.indexer.text import fold
 
 # CJK ideographs: Extension A, the unified block, compatibility ideographs, the
 # supplementary planes (Extension B onwards) and 〇, which is used as a digit in dates.

@@ -9,7 +9,7 @@ at commit).  A bigram index has a great many terms that occur in one or two docu
 that overhead was most of the index (bench/README.md).
 
 ``PackedCodec`` keeps Whoosh's term table, stored fields and columns and changes two things
-(``indexer.writer`` fills it from a ``Group`` per term, a block at a time):
+(``dangan.indexer.writer`` fills it from a ``Group`` per term, a block at a time):
 
 - posting lists of fewer than ``INLINE_LIMIT`` postings are kept in the term table itself
   (no block, no seek to read them);
@@ -30,13 +30,13 @@ import zlib
 from array import array
 from itertools import accumulate, pairwise
 from operator import sub
-from typing import Iterator
+from typing import Any, Iterator
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.postings import pack_ints, unpack_ints
+from dangan.indexer.postings import pack_ints, unpack_ints
 
 # Posting lists shorter than this live in the term table: a block costs a seek and ~30 bytes
 # of framing, and a bigram index has many terms found in only a few documents.
@@ -170,6 +170,11 @@ class _LengthCache:
 class PackedPostingsWriter(W3PostingsWriter):
     """Writes posting lists as packed blocks, or into the term table when short."""
 
+    # The current block, as Whoosh's writer keeps it (set by its untyped _new_block).
+    _ids: Any
+    _weights: Any
+    _values: Any
+
     def start_postings(self, format_, terminfo):
         # Whoosh asks the file for its offset here; a term whose postings end up inlined
         # never needs it, so ``_write_block`` asks when it writes a term's first block.
@@ -183,7 +188,7 @@ class PackedPostingsWriter(W3PostingsWriter):
         a block's values are sliced from the group's byte string, not copied one by one."""
         limit = self._blocklimit
         keep_values = self._format.fixed_value_size() != 0
-        ends = list(accumulate(group.lengths, initial=0)) if keep_values else None
+        ends = list(accumulate(group.lengths, initial=0)) if keep_values else []
         for start in range(0, len(group.docnums), limit):
             if self._ids:
                 self._write_block()

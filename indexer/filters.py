@@ -12,8 +12,8 @@ from datetime import date, datetime, time
 
 from whoosh.query import And, DateRange, Or, Prefix, Query, Term
 
-from indexer.errors import QueryError
-from indexer.schema import filter_value
+from dangan.indexer.errors import QueryError
+from dangan.indexer.schema import filter_value
 
 # --type values → a mime type, or a prefix ending in "/".
 TYPE_MIME = {

@@ -5,7 +5,7 @@ changes to ``archive/``.  Documents are dicts keyed by ``INDEX_FIELDS``; hits co
 ``Hit`` objects with a plain-text snippet and the [start, end) spans of matched text in it.
 The pieces live beside this module: ``schema`` (fields, document → values), ``query`` (the
 query syntax), ``filters`` (``Filters``), ``snippets`` and ``hits``; the names callers use are
-re-exported here so ``from indexer.index import …`` keeps working.
+re-exported here so ``from dangan.indexer.index import …`` keeps working.
 
 On disk, ``index_dir`` holds generation folders (``gen-000001/`` …), each a complete Whoosh
 index, and a ``CURRENT`` file naming the one in use.  ``rebuild`` fills a new generation and
@@ -24,6 +24,7 @@ serves one thread (its searcher is not shared): tests/test_search_threads.py hol
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import pickle
 import shutil
@@ -31,7 +32,7 @@ import struct
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, LockError
@@ -327,7 +328,7 @@ class SearchIndex:
             self._searcher = ix.searcher()
         return self._searcher
 
-    def _write(self, apply: Callable[[object], int]) -> int:
+    def _write(self, apply: Callable[[Any], int]) -> int:
         """Run ``apply(writer)`` on the current generation under the lock; one commit."""
         with self._locked():
             return _commit(self._writer(self._open()), apply)
@@ -346,7 +347,7 @@ class SearchIndex:
         generations.write_pointer(self.dir, gen)
 
 
-def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
+def _commit(writer, apply: Callable[[Any], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
     from indexer.writer import discard_runs, paused_gc
 
@@ -371,7 +372,7 @@ def _commit(writer, apply: Callable[[object], int], mergetype=None) -> int:
 def _packed_writer(ix, **kwargs):
     """Our segment writer (imported here: a search never writes, and Whoosh's writer module
     costs it 10 ms to import)."""
-    from indexer.writer import PackedWriter
+    from dangan.indexer.writer import PackedWriter
 
     return PackedWriter(ix, **kwargs)
 
@@ -385,7 +386,7 @@ def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | No
         for chunk in _batches(docs, batch):
             # No merging while building: each merge re-sorts postings already written once.
             writer = _packed_writer(ix, limitmb=WRITER_LIMITMB)
-            _commit(writer, lambda writer, chunk=chunk: _add_all(writer, chunk, progress), mergetype=NO_MERGE)
+            _commit(writer, functools.partial(_add_all, fields=chunk, progress=progress), mergetype=NO_MERGE)
             total += len(chunk)
         if _segment_count(ix) > REBUILD_MERGE_SEGMENTS:
             # One merge at the end: queries look each term up once per segment.

@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
-from indexer.errors import ConfigError, LimitError
+from dangan.indexer.errors import ConfigError, LimitError
 
 MB = 1024 * 1024
 
@@ -46,7 +47,7 @@ class Limits:
     @classmethod
     def from_config(cls, table: dict | None) -> Limits:
         """Limits from dangan.toml's ``[limits]`` table; a bad value is a ConfigError naming the key."""
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             if table and f.name in table:
                 value = table[f.name]
@@ -54,7 +55,7 @@ class Limits:
                     raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a positive number")
                 if isinstance(f.default, int) and value != int(value):
                     raise ConfigError(f"dangan.toml: limits.{f.name} = {value!r} must be a whole number")
-                values[f.name] = type(f.default)(value)
+                values[f.name] = int(value) if isinstance(f.default, int) else float(value)
         return cls(**values)
 
 

@@ -25,8 +25,8 @@ from typing import Iterator
 
 from whoosh.formats import Positions
 
-from indexer.analysis import ChineseTokenizer, token_texts
-from indexer.text import fold
+from dangan.indexer.analysis import ChineseTokenizer, token_texts
+from dangan.indexer.text import fold
 
 _WIDTHS = ((1 << 8, 1, "B"), (1 << 16, 2, "H"), (1 << 32, 4, "I"))
 _CODES = {1: "B", 2: "H", 4: "I"}
@@ -37,7 +37,7 @@ _ONE_SHORT = struct.Struct("<BH")
 
 def pack_ints(values) -> bytes:
     """Non-negative integers as one width byte and little-endian numbers of that width (the
-    packing of position lists here and of posting blocks in ``indexer.codec``)."""
+    packing of position lists here and of posting blocks in ``dangan.indexer.codec``)."""
     top = max(values, default=0)
     for limit, width, code in _WIDTHS:
         if top < limit:

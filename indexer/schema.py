@@ -12,9 +12,9 @@ from typing import Mapping
 
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import bigram_analyzer, unigram_analyzer
-from indexer.postings import PackedPositions
-from indexer.text import fold
+from dangan.indexer.analysis import bigram_analyzer, unigram_analyzer
+from dangan.indexer.postings import PackedPositions
+from dangan.indexer.text import fold
 
 INDEX_FIELDS = (
     "id",
@@ -67,7 +67,7 @@ def schema() -> Schema:
 
 
 def _text(analyzer, *, stored: bool = False, field_boost: float = 1.0) -> TEXT:
-    """A text field whose positions are packed (see ``indexer.postings``)."""
+    """A text field whose positions are packed (see ``dangan.indexer.postings``)."""
     field = TEXT(analyzer=analyzer, stored=stored, field_boost=field_boost)
     field.format = PackedPositions(field_boost=field_boost)
     return field

@@ -19,7 +19,7 @@ import codecs
 import unicodedata
 from pathlib import Path
 
-from indexer.errors import InputFileError
+from dangan.indexer.errors import InputFileError
 
 # Only the BMP blocks are converted one by one.  The supplementary planes hold ~900 more
 # (rare) mappings but would add 0.13 s to every start, more than the BMP costs in total.

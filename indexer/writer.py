@@ -20,7 +20,7 @@ from typing import Iterator
 
 from whoosh.writing import PostingPool, SegmentWriter
 
-from indexer.codec import Group, GroupedPostings, PackedCodec
+from dangan.indexer.codec import Group, GroupedPostings, PackedCodec
 
 # What a posting held in a ``Group`` costs in memory besides its value's bytes (a document
 # number, a weight and a length in C arrays), and what a new term costs (its key, the

@@ -28,7 +28,7 @@ SAMPLES_DIR = Path(__file__).resolve().parent
 if str(SAMPLES_DIR.parent) not in sys.path:
     sys.path.insert(0, str(SAMPLES_DIR.parent))
 
-from archive.sample import SAMPLE_ROLES  # noqa: E402
+from dangan.archive.sample import SAMPLE_ROLES  # noqa: E402
 from tests.docgen import make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff  # noqa: E402
 
 PROJECT_CODE = "BJ-2024-017"

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -94,7 +95,7 @@ def save_stable(doc, path: Path) -> None:
                          compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
 
 
-def new_document(*, landscape: bool = False) -> Document:
+def new_document(*, landscape: bool = False) -> DocxDocument:
     """An empty A4 document with 宋体 as the East-Asian font of every style we use."""
     doc = Document()
     section = doc.sections[0]
@@ -274,7 +275,7 @@ def add_list_table(doc, field: dict) -> None:
     doc.add_paragraph()
 
 
-def build_form(form: dict) -> Document:
+def build_form(form: dict) -> DocxDocument:
     doc = new_document()
     doc.core_properties.title = form["title"]
     add_heading(doc, "{{ company }}", form["title"])
@@ -330,7 +331,7 @@ def info_line(doc, text: str) -> None:
     add_run(p, text)
 
 
-def make_volume_list() -> Document:
+def make_volume_list() -> DocxDocument:
     """卷内目录 (GB/T 50328): one row per document with its page or page range."""
     doc = new_document()
     add_heading(doc, "{{ company }}", "卷内目录")
@@ -346,7 +347,7 @@ def make_volume_list() -> Document:
     return doc
 
 
-def make_checklist() -> Document:
+def make_checklist() -> DocxDocument:
     """科技档案一览表: every checklist item with its status and the documents filed for it."""
     doc = new_document()
     add_heading(doc, "{{ company }}", "科技档案一览表")
@@ -362,7 +363,7 @@ def make_checklist() -> Document:
     return doc
 
 
-def make_volume_note() -> Document:
+def make_volume_note() -> DocxDocument:
     """卷内备考表: page and photo counts of the volume, remarks, and who made and checked it."""
     doc = new_document()
     add_heading(doc, "{{ company }}", "卷内备考表")
@@ -391,7 +392,7 @@ def make_volume_note() -> Document:
     return doc
 
 
-def make_file_list() -> Document:
+def make_file_list() -> DocxDocument:
     """归档文件目录 (DA/T 22): one row per item with its 档号, landscape for the wide table."""
     doc = new_document(landscape=True)
     add_heading(doc, "{{ company }}", "归档文件目录")

@@ -15,16 +15,82 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.sample import SAMPLE_ROLES as ALL_ROLES  # the sample project's ten role holders
 from tests import pgserver
 
 BACKENDS = ("sqlite", "postgresql")
 
+# The markers declared in pyproject.toml, applied here so test files need not repeat them:
+# by file, by fixture, or by module and test name ("*": the whole module).  libreoffice: the
+# tests that ran a real `soffice` (found with a logging soffice on PATH); slow: the tests that
+# took over about 5 s on the 2-core box (pytest --durations), whole processes, real OCR, builds.
+MARKED_FILES = {"browser": {"test_browser.py"}}
+MARKED_FIXTURES = {"postgres": {"pg_cluster", "pg_url"}, "slow": {"scans"}}  # scans: real OCR of scans
+MARKED_TESTS: dict[str, dict[str, set[str]]] = {
+    "libreoffice": {
+        "test_end_to_end.py": {"test_demo_runs_offline_and_exits_zero"},
+        "test_forms_pdf.py": {"test_render_with_pdf_runs_libreoffice_for_real"},
+        "test_new_user_fixes.py": {"test_10_pdf_and_file_into_files_the_pdf"},
+        "test_volume_build.py": {"*"},
+    },
+    "slow": {
+        "test_browser.py": {"*"},
+        "test_codec.py": {
+            "test_segments_of_the_old_codec_still_read_and_merge_into_packed_ones",
+            "test_a_pool_past_its_memory_limit_spills_to_disk_and_answers_the_same",
+        },
+        "test_deadlines_cli.py": {
+            "test_check_period_by_person_prints_who_owes_what",
+            "test_received_marks_back_filed_paper_on_time",
+            "test_check_period_tells_the_truth_about_a_month_of_tickets_and_calls",
+            "test_due_is_the_morning_list_and_writes_a_calendar",
+            "test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it",
+        },
+        "test_end_to_end.py": {"*"},
+        "test_forms_pdf.py": {"test_render_with_pdf_runs_libreoffice_for_real"},
+        "test_forms_templates.py": {"test_generator_script_reproduces_the_shipped_templates"},
+        "test_hostile_pipeline.py": {"test_kill_9_between_vault_link_and_commit_with_an_outside_source"},
+        "test_index.py": {"test_the_top_hits_of_anded_and_ored_words_are_the_best_scored_across_segments"},
+        "test_ingest.py": {"test_one_ingest_run_is_one_index_commit"},
+        "test_new_user_fixes.py": {
+            "test_10_pdf_and_file_into_files_the_pdf",
+            "test_11_volume_note_counts_only_photographs_as_photos",
+        },
+        "test_odd_pdfs.py": {
+            "test_a_wrong_tounicode_map_is_ocred_and_found",
+            "test_a_scan_behind_a_junk_invisible_layer_is_ocred_and_found",
+        },
+        "test_packaging.py": {
+            "test_pip_install_puts_exactly_one_top_level_name",
+            "test_the_installed_package_carries_its_data_and_runs_from_anywhere",
+        },
+        "test_samples.py": {"*"},
+        "test_two_stations.py": {"*"},
+        "test_volume_build.py": {"*"},
+        "test_watch_recovery.py": {"test_kill_9_mid_batch_loses_and_duplicates_nothing"},
+        "test_web.py": {"test_search_pages_twenty_at_a_time_with_filters"},
+    },
+}
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "both_catalogs: run the module's home-based tests on SQLite and PostgreSQL")
+
+def pytest_collection_modifyitems(items):
+    """Put the markers on: -m "not browser" deselects the browser tests, and so on."""
+    for item in items:
+        module, name = item.path.name, getattr(item, "originalname", item.name)
+        for marker, files in MARKED_FILES.items():
+            if module in files:
+                item.add_marker(marker)
+        for marker, modules in MARKED_TESTS.items():
+            if {name, "*"} & modules.get(module, set()):
+                item.add_marker(marker)
+        for marker, fixtures in MARKED_FIXTURES.items():
+            if fixtures & set(item.fixturenames):
+                item.add_marker(marker)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("home") == "postgresql":  # a both_catalogs module's run on PostgreSQL
+            item.add_marker("postgres")
 
 
 def pytest_generate_tests(metafunc):
@@ -77,7 +143,7 @@ def cat(home):
 @pytest.fixture
 def project(cat):
     """Project BJ-2024-017 with all ten construction roles filled."""
-    from archive.projects import add_project
+    from dangan.archive.projects import add_project
 
     return add_project(cat, "BJ-2024-017", "安居花园3号楼", roles=dict(ALL_ROLES))
 
@@ -90,7 +156,7 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None):
-        from cli import main
+        from dangan.cli import main
 
         return self.runner.invoke(main, ["--home", str(self.home_root), *args], input=input, catch_exceptions=False)
 

@@ -16,13 +16,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.filing import file_reviewed, refile
-from archive.home import Home
-from archive.ingest import ingest_paths
-from archive.projects import add_project
-from archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.home import Home
+from dangan.archive.intake.filing import file_reviewed, refile
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_NAME, SAMPLE_PROJECT, SAMPLE_ROLES, samples_dir
 
 
 @functools.cache

@@ -1,11 +1,11 @@
-"""Tests of indexer.analysis: what the index sees of Chinese, Traditional and mixed text."""
+"""Tests of dangan.indexer.analysis: what the index sees of Chinese, Traditional and mixed text."""
 
 from __future__ import annotations
 
 import pickle
 
-from indexer.analysis import ChineseTokenizer, bigram_analyzer, tokens, unigram_analyzer
-from indexer.text import fold
+from dangan.indexer.analysis import ChineseTokenizer, bigram_analyzer, tokens, unigram_analyzer
+from dangan.indexer.text import fold
 
 
 def texts(text: str, gram: int = 2) -> list[str]:
@@ -99,7 +99,7 @@ def test_the_fold_table_converts_each_character_on_its_own():
 
     import opencc
 
-    from indexer.text import _T2S_RANGES, _t2s_table
+    from dangan.indexer.text import _T2S_RANGES, _t2s_table
 
     converter = opencc.OpenCC("t2s")
     expected = {}

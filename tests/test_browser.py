@@ -17,10 +17,10 @@ from urllib.parse import urljoin
 
 import pytest
 
-from archive.catalog import Catalog
+from dangan.archive.catalog import Catalog
+from dangan.web.app import create_app
 from tests.docgen import make_text_pdf
 from tests.webutil import PASSWORD, prepare_home
-from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
@@ -207,7 +207,7 @@ def _edit_date(page) -> None:
 
 def _service_deadlines(page, server, home) -> None:
     """A service centre with March's tickets late and its receipts overdue: the morning list and the month."""
-    from archive.projects import add_project
+    from dangan.archive.projects import add_project
     from tests.test_deadlines import ROLES, put
 
     with Catalog.open(home) as cat:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive.classify import classify_item, find_date, find_project_code, find_title
+from dangan.archive.intake.classify import classify_item, find_date, find_project_code, find_title
 
 
 def test_heading_names_the_item(project):

@@ -1,4 +1,4 @@
-"""Tests of indexer.codec and indexer.writer: the packed index answers exactly as Whoosh's own.
+"""Tests of dangan.indexer.codec and dangan.indexer.writer: the packed index answers exactly as Whoosh's own.
 
 The same generated documents are indexed twice, once with Whoosh's stock writer and codec
 and once with ``PackedWriter``; every query must return the same documents with the same
@@ -16,12 +16,12 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import NO_MERGE, OPTIMIZE
 
-from indexer.codec import PackedCodec, pack_ints, unpack_ints
-from indexer.errors import IndexDamagedError
-from indexer.index import SearchIndex
-from indexer.query import parse_query
-from indexer.schema import doc_fields, schema
-from indexer.writer import GroupedPool, PackedWriter
+from dangan.indexer.codec import PackedCodec, pack_ints, unpack_ints
+from dangan.indexer.errors import IndexDamagedError
+from dangan.indexer.index import SearchIndex
+from dangan.indexer.query import parse_query
+from dangan.indexer.schema import doc_fields, schema
+from dangan.indexer.writer import GroupedPool, PackedWriter
 
 WORDS = "工程 项目 施工 监理 验收 竣工 钢筋 混凝土 防水 屋面 档案 归档 图纸 变更 會議 紀要 楼 A栋 3#楼 C30".split()
 QUERIES = ["施工", "竣工验收", "楼", "A栋", "会议纪要", "c30", "钢筋 OR 防水", "档案 -图纸", '"工程 项目"', "混凝土"]
@@ -171,6 +171,6 @@ def test_an_index_naming_a_codec_this_version_lacks_says_to_reindex(tmp_path, mo
     index = SearchIndex(tmp_path / "index")
     index.add(corpus(20))
     index.close()
-    monkeypatch.setitem(sys.modules, "indexer.codec", None)  # importing it now fails
+    monkeypatch.setitem(sys.modules, "dangan.indexer.codec", None)  # importing it now fails
     with pytest.raises(IndexDamagedError, match="the search index is damaged: run dangan reindex"):
         SearchIndex(tmp_path / "index").search("混凝土")

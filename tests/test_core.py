@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
-from archive.catalog import Catalog
-from archive.home import Home
-from cli import main
-from indexer.errors import ExitCode
+from dangan.archive.catalog import Catalog
+from dangan.cli import main
+from dangan.indexer.errors import ExitCode
 from tests.conftest import ALL_ROLES
 
 ROLE_ARGS = [a for role, person in ALL_ROLES.items() for a in ("--role", f"{role}={person}")]
@@ -232,8 +231,8 @@ def test_check_needs_codes_or_all(cli):
 
 
 def test_check_all_least_complete_first(cli, cat, project, tmp_path):
-    from archive.completeness import waive
-    from archive.projects import add_project
+    from dangan.archive.completeness import waive
+    from dangan.archive.projects import add_project
 
     add_project(cat, "SZ-2024-002", "深圳仓库", roles={"项目经理": "李娜"})
     for it in project.checklist.items[:15]:
@@ -269,7 +268,7 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_top_help_lists_every_command_with_its_own_short_help():
-    from cli import COMMANDS
+    from dangan.cli import COMMANDS
 
     assert len(COMMANDS) >= 16
     for name, (_, _, short) in COMMANDS.items():
@@ -283,6 +282,6 @@ def test_top_help_lists_every_command_with_its_own_short_help():
 
 
 def test_help_imports_no_library_code():
-    code = "import sys, cli; cli.main(['--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.split('.')[0] in ('archive', 'sqlalchemy', 'whoosh', 'rich')))"
+    code = "import sys, dangan.cli; dangan.cli.main(['--help'], standalone_mode=False); print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'whoosh', 'rich') or m.startswith('dangan.archive')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

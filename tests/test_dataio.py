@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import forms as F
-from archive.forms.data import read_rows
-from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
-from indexer.text import decode_text
+from dangan.archive import forms as F
+from dangan.archive.forms.data import read_rows
+from dangan.indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from dangan.indexer.text import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "派工单号,客户名称,地址\r\nPG-1,刘䶮,北京市朝阳区\r\nPG-2,陈秀英,\"海淀区, 学院路\"\r\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.checklist import load_checklist, parse_checklist
-from archive.deadlines.periods import parse_period, period_of, periods_between
-from archive.deadlines.rules import parse_rule
-from indexer.errors import ChecklistError, UsageError
+from dangan.archive.checklist import load_checklist, parse_checklist
+from dangan.archive.deadlines.periods import parse_period, period_of, periods_between
+from dangan.archive.deadlines.rules import parse_rule
+from dangan.indexer.errors import ChecklistError, UsageError
 
 
 def test_period_keys_and_boundaries():

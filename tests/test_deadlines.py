@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from archive.deadlines.obligations import deadlines
-from archive.deadlines.servicedata import customer_from_text, record_received, unwaive_period, waive_period
-from archive.projects import add_project
-from indexer.errors import ConflictError, UsageError
+from dangan.archive.deadlines.obligations import deadlines
+from dangan.archive.deadlines.servicedata import customer_from_text, record_received, unwaive_period, waive_period
+from dangan.archive.projects import add_project
+from dangan.indexer.errors import ConflictError, UsageError
 
 ROLES = {"调度员": "王芳", "维修人员": "王强", "客服主管": "赵敏", "客服专员": "孙丽"}
 
@@ -188,7 +188,7 @@ def test_customer_from_text(text, name):
 
 
 def test_an_ingested_scan_of_a_ticket_is_classified_and_its_customer_read_from_its_text(cat, svc, tmp_path):
-    from archive.ingest import file_document
+    from dangan.archive.intake.ingest import file_document
     from tests.conftest import write_text_doc
 
     path = write_text_doc(tmp_path, "scan.txt", "维护派工单\n派工单号：PG-2025-0301\n派工日期：2025-03-04\n客户名称：周明\n服务内容：更换滤芯\n")

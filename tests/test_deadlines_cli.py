@@ -160,8 +160,8 @@ def test_a_broken_rule_in_the_homes_service_checklist(cli, home):
 
 
 def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(cat, tmp_path, capsys):
-    from archive.sample import samples_dir
-    from commands.demo_service import service_month
+    from dangan.archive.sample import samples_dir
+    from dangan.commands.demo_service import service_month
 
     service_month(cat, samples_dir(), tmp_path / "out", "6b")
     lines = capsys.readouterr().out.splitlines()
@@ -170,7 +170,7 @@ def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(c
 
 
 def test_project_list_summarises_a_service_centre_by_its_deadlines(svc, project, cat):
-    from archive.deadlines.obligations import deadlines
+    from dangan.archive.deadlines.obligations import deadlines
 
     r = svc("project", "list", "--json")
     summaries = {p["code"]: p["summary"] for p in json.loads(r.stdout)}

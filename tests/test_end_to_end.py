@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from cli import main
+from dangan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -1,4 +1,4 @@
-"""Tests of indexer.extract: what an archivist gets out of the files they drop.
+"""Tests of dangan.indexer.extract: what an archivist gets out of the files they drop.
 
 Real OCR runs only on a handful of small pages, each extracted once in a module-scoped
 fixture, because the engine costs about a second to load and one to three per page.
@@ -18,7 +18,7 @@ from docx.enum.text import WD_BREAK
 from PIL import Image, ImageDraw
 from pypdf.errors import DependencyError
 
-from indexer.errors import (
+from dangan.indexer.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedFileError,
@@ -26,8 +26,8 @@ from indexer.errors import (
     NotFoundError,
     UnsupportedFileError,
 )
-from indexer.extract import PAGE_SEPARATOR, extract, sniff_type, supported_extensions
-from indexer.extract import ocr as extract_module
+from dangan.indexer.extract import PAGE_SEPARATOR, extract, sniff_type, supported_extensions
+from dangan.indexer.extract import ocr as extract_module
 from tests.docgen import char_error_rate, make_docx, make_scan_image, make_scan_pdf, make_text_pdf, make_tiff
 
 PROJECT = "工程名称：安居花园3号楼"

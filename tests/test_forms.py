@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from archive import forms as F
-from archive.forms import batch as forms_batch
-from indexer.errors import DataError, TemplateError, UnknownFormError, UsageError
+from dangan.archive import forms as F
+from dangan.archive.forms import batch as forms_batch
+from dangan.indexer.errors import DataError, TemplateError, UnknownFormError, UsageError
 
 MANIFEST = F.load_manifest()
 DISPATCH = MANIFEST["dispatch_ticket"]

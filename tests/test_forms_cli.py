@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from archive import forms as F
+from dangan.archive import forms as F
 
 ROOT = Path(__file__).resolve().parent.parent
 GBK_SAMPLE = ROOT / "samples" / "forms" / "维护派工单.csv"
@@ -23,7 +23,7 @@ def nohome(tmp_path):
     runner = CliRunner()
 
     def run(*args):
-        from cli import main
+        from dangan.cli import main
 
         return runner.invoke(main, ["--home", str(tmp_path / "nowhere"), *args], catch_exceptions=False)
 

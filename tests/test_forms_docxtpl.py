@@ -22,7 +22,7 @@ from jinja2 import Environment
 from lxml import etree
 from PIL import Image
 
-from archive import forms as F
+from dangan.archive import forms as F
 
 # --------------------------------------------------------------------------- comparing
 
@@ -171,13 +171,19 @@ def embedded_template(tmp: Path) -> Path:
 
 def case_replace_embedded(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))
+
+    def prepare(tpl):
+        tpl.replace_embedded(str(tmp / "old.bin"), str(tmp / "new.bin"))
+
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 
 def case_replace_zipname(tmp: Path):
     template = embedded_template(tmp)
-    prepare = lambda tpl: tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))
+
+    def prepare(tpl):
+        tpl.replace_zipname("word/embeddings/oleObject1.bin", str(tmp / "new.bin"))
+
     return template, lambda tpl: {"name": "x"}, {"prepare": prepare}
 
 
@@ -312,7 +318,7 @@ def test_the_batch_api_writes_what_docxtpl_writes(tmp_path, case):
 
 def test_objects_made_on_another_template_are_refused_or_rebound(tmp_path):
     """A hyperlink or sub-document belongs to the DocxTemplate that made it; a picture can move."""
-    from indexer.errors import UsageError
+    from dangan.indexer.errors import UsageError
 
     template, ctx, _ = case_richtext_link(tmp_path)
     other = DocxTemplate(str(template))

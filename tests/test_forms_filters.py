@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from docx import Document
 
-from archive import forms as F
-from archive.forms.filters import cn_date, cn_money
-from indexer.errors import TemplateError
+from dangan.archive import forms as F
+from dangan.archive.forms.filters import cn_date, cn_money
+from dangan.indexer.errors import TemplateError
 
 MANIFEST = """
 [[forms]]

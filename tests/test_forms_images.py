@@ -11,9 +11,9 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from PIL import Image
 
-from archive import forms as F
-from archive.forms import batch as forms_batch
-from indexer.errors import DataError, TemplateError
+from dangan.archive import forms as F
+from dangan.archive.forms import batch as forms_batch
+from dangan.indexer.errors import DataError, TemplateError
 from tests.test_forms_docxtpl import assert_same
 
 MANIFEST = """
@@ -124,7 +124,7 @@ def test_sizes_are_checked_in_the_manifest(tmp_path):
 
 def test_image_fields_render_on_the_compiled_engine(form, tmp_path, monkeypatch):
     """Pictures in the body need no docxtpl: the batch stays fast (see bench/FORMS.md)."""
-    from archive.forms.fallback import Renderer
+    from dangan.archive.forms.fallback import Renderer
 
     def no_docxtpl(self, context):
         raise AssertionError("rendered through docxtpl")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from archive import forms as F
-from indexer.errors import InputFileError, MissingDependencyError
+from dangan.archive import forms as F
+from dangan.indexer.errors import InputFileError, MissingDependencyError
 
 DISPATCH = F.load_manifest()["dispatch_ticket"]
 ROW = {"派工单号": "PG-PDF-1", "派工日期": "2024-03-05", "客户名称": "刘建国", "联系电话": "13901012345",

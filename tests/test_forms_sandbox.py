@@ -11,8 +11,8 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from PIL import Image
 
-from archive import forms as F
-from indexer.errors import ExitCode, TemplateError
+from dangan.archive import forms as F
+from dangan.indexer.errors import ExitCode, TemplateError
 
 # Each expression, and the part of it the error names.
 ATTACKS = [
@@ -34,7 +34,7 @@ def nohome(tmp_path):
     """Run dangan with --home pointing at a folder that is not a home."""
     from click.testing import CliRunner
 
-    from cli import main
+    from dangan.cli import main
 
     return lambda *args: CliRunner().invoke(main, ["--home", str(tmp_path / "nowhere"), *args], catch_exceptions=False)
 

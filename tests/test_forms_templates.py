@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from archive import forms as F
+from dangan.archive import forms as F
 
 MANIFEST = F.load_manifest()
 

@@ -16,12 +16,12 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import update
 
-from archive.completeness import waive
-from archive.handover.inspect import security_problem, usability_problem
-from archive.ingest import ingest_paths
-from archive.schema import documents
-from archive.vault import sha256_file
-from archive.volumes import plan_volumes
+from dangan.archive.completeness import waive
+from dangan.archive.handover.inspect import security_problem, usability_problem
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.schema import documents
+from dangan.archive.vault import sha256_file
+from dangan.archive.volumes import plan_volumes
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx, make_text_pdf
 
@@ -208,7 +208,7 @@ def test_hostile_titles_still_make_a_valid_package(cli, cat, ready, tmp_path):
 
     from openpyxl import load_workbook
 
-    from archive.schema import projects
+    from dangan.archive.schema import projects
 
     doc = ready["施工合同书.txt"]
     set_doc(cat, doc["id"], title="施工\x01合同书 <甲方&乙方>\x0c", remarks="=HYPERLINK(\"http://x\")")

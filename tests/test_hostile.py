@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from archive import vault
-from archive.ingest import Ingester, ingest_paths
-from archive.names import clean, fit, printable
+from dangan.archive import vault
+from dangan.archive.intake.ingest import Ingester, ingest_paths
+from dangan.archive.intake.names import clean, fit, printable
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"
@@ -177,7 +177,7 @@ def test_a_gbk_name_is_shown_decoded_and_its_bytes_are_kept(cat, project, home):
 
 
 def test_long_names_are_shortened_keeping_extension_and_a_hash(cat, home):
-    project = __import__("archive.projects", fromlist=["add_project"]).add_project
+    project = __import__("dangan.archive.projects", fromlist=["add_project"]).add_project
     person = "欧阳" * 50  # a 100-character person, as a path component
     project(cat, CODE, "安居花园", roles={"施工员": person})
     p = write_text_doc(_box(home), LONG_NAME, "施工日志 2024年3月2日")
@@ -251,7 +251,7 @@ def test_json_nested_100000_deep_is_an_input_error(cli, tmp_path):
     ],
 )
 def test_text_in_other_encodings_is_detected_and_named(tmp_path, text, encoding, detected):
-    from indexer.extract import extract
+    from dangan.indexer.extract import extract
 
     path = tmp_path / "日志.txt"
     path.write_bytes(text.encode(encoding))

@@ -164,9 +164,9 @@ def test_a_damaged_index_is_named_filing_goes_on_and_repair_rebuilds(cli, cat, p
 # -- 5. a kill -9 at the commit boundary with a source outside the inbox -------------------------------
 _KILL_AT_COMMIT = """
 import os, signal, sys
-from archive.ingest import Ingester
+from dangan.archive.intake.ingest import Ingester
 Ingester.commit = lambda self, rec: os.kill(os.getpid(), signal.SIGKILL)
-from cli import main
+from dangan.cli import main
 sys.argv = ["dangan", *sys.argv[1:]]
 main()
 """
@@ -179,7 +179,7 @@ def test_kill_9_between_vault_link_and_commit_with_an_outside_source(home, proje
     killed = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, *args], check=False, env=env, capture_output=True)
     assert killed.returncode == -9
     assert len(vault.stored_files(home.vault_dir)) == 1, "the vault copy was linked, the commit never came"
-    r = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", "from dangan.cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     with Catalog.open(home) as cat:
         [doc] = cat.documents()
@@ -242,8 +242,8 @@ def test_forms_file_into_takes_the_lock_before_rendering(cli, project, home, tmp
 
 
 def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
-    from archive.ingest import Ingester
-    from archive.recovery import reconcile
+    from dangan.archive.intake.ingest import Ingester
+    from dangan.archive.intake.recovery import reconcile
 
     got_lock_while_reading = []
     real_extract = Ingester.extract
@@ -269,8 +269,8 @@ def test_reading_runs_outside_the_writer_lock(cat, project, home, monkeypatch):
 
 
 def test_limits_settings_are_checked_by_key():
-    from indexer.errors import ConfigError
-    from indexer.limits import Limits
+    from dangan.indexer.errors import ConfigError
+    from dangan.indexer.limits import Limits
 
     assert Limits.from_config({"max_pages": 50, "seconds_per_file": 30}) == Limits(max_pages=50, seconds_per_file=30.0)
     for table, message in [

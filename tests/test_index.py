@@ -1,4 +1,4 @@
-"""Tests of indexer.index: finding Chinese documents, filters, snippets, locks and rebuilds."""
+"""Tests of dangan.indexer.index: finding Chinese documents, filters, snippets, locks and rebuilds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import BusyError, IntegrityError, QueryError
-from indexer.index import INDEX_FIELDS, SearchIndex
+from dangan.indexer.errors import BusyError, IntegrityError, QueryError
+from dangan.indexer.index import INDEX_FIELDS, SearchIndex
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -389,7 +389,7 @@ HOLD_WRITER = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from indexer.index import SearchIndex
+from dangan.indexer.index import SearchIndex
 
 def docs():
     for i in (2, 3):
@@ -484,7 +484,7 @@ def test_rebuild_killed_midway_keeps_the_old_index_and_is_cleaned_up(tmp_path):
 
 
 def test_a_rebuild_merges_its_batches_only_when_they_pile_up(tmp_path, monkeypatch):
-    import indexer.index as index_module
+    import dangan.indexer.index as index_module
 
     monkeypatch.setattr(index_module, "REBUILD_MERGE_SEGMENTS", 3)
     ix = SearchIndex(tmp_path / "index")
@@ -497,7 +497,7 @@ def test_a_rebuild_merges_its_batches_only_when_they_pile_up(tmp_path, monkeypat
 
 
 def test_small_commits_are_merged_before_segments_pile_up(tmp_path):
-    from indexer.index import AUTO_MERGE_SEGMENTS
+    from dangan.indexer.index import AUTO_MERGE_SEGMENTS
 
     ix = SearchIndex(tmp_path / "index")
     for i in range(1, 3 * AUTO_MERGE_SEGMENTS):
@@ -525,7 +525,7 @@ def test_the_top_hits_of_anded_and_ored_words_are_the_best_scored_across_segment
     # segments that gave a wrong top 10 for ORed and ANDed words.  Every match is scored now.
     import random
 
-    from indexer.query import parse_query
+    from dangan.indexer.query import parse_query
 
     rng = random.Random(5)
     index = SearchIndex(tmp_path / "index")
@@ -547,8 +547,8 @@ def test_the_top_hits_of_anded_and_ored_words_are_the_best_scored_across_segment
 def test_small_commits_never_rewrite_the_segments_a_rebuild_wrote(tmp_path, monkeypatch):
     # Rewriting a rebuild's 10,000-document segments would make one ingest of a few files
     # cost as much as a rebuild; only the small segments of ingest commits are merged.
-    import indexer.index as index_module
-    from indexer.index import AUTO_MERGE_SEGMENTS
+    import dangan.indexer.index as index_module
+    from dangan.indexer.index import AUTO_MERGE_SEGMENTS
 
     monkeypatch.setattr(index_module, "SEGMENT_DOCS", 5)
     ix = SearchIndex(tmp_path / "index")

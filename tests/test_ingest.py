@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.filing import file_reviewed, refile
-from archive.ingest import file_document, ingest_paths, summarize
-from indexer.errors import DuplicateDocumentError, ExitCode, InputFileError
+from dangan.archive.intake.filing import refile
+from dangan.archive.intake.ingest import file_document, ingest_paths, summarize
+from dangan.indexer.errors import DuplicateDocumentError, ExitCode
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 
@@ -207,7 +206,7 @@ def test_file_unknown_document(cli, project):
 
 # -- index commits ----------------------------------------------------------------------------
 def test_one_ingest_run_is_one_index_commit(cat, project, home):
-    from archive.searchsync import open_index
+    from dangan.archive.searchsync import open_index
 
     for i in range(60):  # more than the 50 documents per commit of earlier releases
         write_text_doc(inbox(home), f"施工日志{i}.txt", f"施工日志 2024年5月{i % 28 + 1}日 浇筑第{i}层")
@@ -218,8 +217,8 @@ def test_one_ingest_run_is_one_index_commit(cat, project, home):
 
 
 def test_a_long_run_commits_the_index_every_few_seconds(cat, project, home, monkeypatch):
-    import archive.ingest as ingest_module
-    from archive.searchsync import open_index
+    import dangan.archive.intake.ingest as ingest_module
+    from dangan.archive.searchsync import open_index
 
     flushed: list[int] = []
     real = ingest_module.index_documents

@@ -1,9 +1,14 @@
 """The source tree's shape: imports run one way and no room grows too big.
 
-Layers, lowest first: ``indexer`` (errors, text, files, extraction, search index) →
-``archive`` (the domain) → ``commands`` (the click layer) → ``cli``.  A module may import
-from its own layer or a lower one, never upwards, and no two modules may import each other
-even through function-level imports.  These tests walk the ``ast`` of every source file, so
+Everything is installed under one name, ``dangan``; the checkout keeps the top-level folders
+(``archive/`` is ``dangan.archive``).  Layers, lowest first: ``indexer`` (errors, text, files,
+extraction, search index) → ``archive`` (the domain) → ``commands`` (the click layer) and
+``web`` (the web app) → ``cli``.  A module may import from its own layer or a lower one, never
+upwards, and no two modules may import each other even through function-level imports.  The
+web app's own helpers (``web/docview.py``, ``uploadjobs.py``, ``formjobs.py``) are imported by
+nothing outside ``web/``; the command line reaches the web app only to start it.  Every
+import names ``dangan.…``: in a checkout the bare folders are importable too, and a module
+imported both ways would exist twice.  These tests walk the ``ast`` of every source file, so
 an import hidden inside a function counts too.
 """
 
@@ -15,7 +20,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "dangan"
 LAYERS = {"indexer": 0, "archive": 1, "commands": 2, "web": 2, "cli": 3}
+# What the command line may take from the web app: starting it (`dangan serve`).
+COMMANDS_TO_WEB = {"dangan.web.app"}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
@@ -30,10 +38,15 @@ def source_files() -> list[Path]:
 
 def module_name(path: Path) -> str:
     rel = path.relative_to(ROOT).with_suffix("")
-    parts = list(rel.parts)
+    parts = [PACKAGE, *rel.parts]
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
+
+
+def layer(module: str) -> str:
+    """``dangan.archive.intake.ingest`` → ``archive``."""
+    return module.split(".")[1]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -51,13 +64,25 @@ def imported_modules(path: Path) -> set[str]:
                 up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(filter(None, [*up, base]))
             submodules = {f"{base}.{a.name}" for a in node.names if _is_module(f"{base}.{a.name}")}
-            # `from archive import vault` imports the module archive.vault, not a name of archive.
+            # `from dangan.archive import vault` imports the module dangan.archive.vault, not a name of archive.
             found |= submodules if len(submodules) == len(node.names) else {base, *submodules}
-    return {m for m in found if m.split(".")[0] in LAYERS}
+    return {m for m in found if m.split(".")[0] == PACKAGE and len(m.split(".")) > 1 and layer(m) in LAYERS}
+
+
+def bare_imports(path: Path) -> list[str]:
+    """Imports of a checkout folder by its bare name (``from archive…`` without ``dangan.``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        found += [f"{where}:{node.lineno}: {n}" for n in names if n.split(".")[0] in LAYERS]
+    return found
 
 
 def _is_module(name: str) -> bool:
-    path = ROOT.joinpath(*name.split("."))
+    path = ROOT.joinpath(*name.split(".")[1:])
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
@@ -71,9 +96,24 @@ def test_no_package_imports_upwards():
         f"{mod} imports {dep}"
         for mod, deps in graph().items()
         for dep in deps
-        if LAYERS[dep.split(".")[0]] > LAYERS[mod.split(".")[0]]
+        if LAYERS[layer(dep)] > LAYERS[layer(mod)]
     ]
     assert upward == []
+
+
+def test_web_helpers_serve_only_the_web_app():
+    across = [
+        f"{mod} imports {dep}"
+        for mod, deps in graph().items()
+        for dep in deps
+        if {layer(mod), layer(dep)} == {"commands", "web"} and dep not in COMMANDS_TO_WEB
+    ]
+    assert across == []
+
+
+def test_every_import_names_the_one_installed_package():
+    files = source_files() + sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "bench").rglob("*.py"))
+    assert [line for f in files for line in bare_imports(f)] == []
 
 
 def test_no_import_cycles():
@@ -97,8 +137,14 @@ def test_no_import_cycles():
 
 def test_the_checker_sees_function_level_and_package_imports(tmp_path):
     f = tmp_path / "x.py"
-    f.write_text("def f():\n    from archive import vault\n    import indexer.text\n", encoding="utf-8")
-    assert imported_modules(f) >= {"archive.vault", "indexer.text"}
+    f.write_text("def f():\n    from dangan.archive import vault\n    import dangan.indexer.text\n", encoding="utf-8")
+    assert imported_modules(f) >= {"dangan.archive.vault", "dangan.indexer.text"}
+
+
+def test_the_checker_sees_a_bare_folder_import(tmp_path):
+    f = tmp_path / "probe.py"
+    f.write_text("import os\ndef f():\n    from archive.intake import ingest\n    import web.app\n", encoding="utf-8")  # rewrite: keep
+    assert bare_imports(f) == ["probe.py:3: archive.intake", "probe.py:4: web.app"]  # rewrite: keep
 
 
 @pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from archive.schema import documents
-from indexer.errors import ExitCode
+from dangan.archive.schema import documents
+from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PIL import Image
 
-from indexer.errors import ExitCode
+from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 from tests.docgen import make_scan_image
 

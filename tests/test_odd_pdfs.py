@@ -16,13 +16,13 @@ import pytest
 from PIL import Image
 from pypdf.generic import NameObject
 
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
-from archive.pages import page_methods, summary
-from indexer.extract import extract
-from indexer.extract import ocr as ocr_module
-from indexer.extract.judge import judge_layer
-from indexer.index import SearchIndex
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.intake.pages import page_methods, summary
+from dangan.indexer.extract import extract
+from dangan.indexer.extract import ocr as ocr_module
+from dangan.indexer.extract.judge import judge_layer
+from dangan.indexer.index import SearchIndex
 from tests.docgen import make_text_pdf, render_page, require_cjk_font
 
 SMALL = (900, 420)  # small pages keep real OCR near half a second each
@@ -159,7 +159,7 @@ def test_a_scan_behind_a_junk_invisible_layer_is_ocred_and_found(tmp_path, home,
 
 def test_pdf_both_parsers_refuse_is_read_by_pdfminer_and_found(tmp_path, home):
     pdf = refuse_page_tree(make_text_pdf(tmp_path / "datasheet.pdf", ["Datasheet 220V 5A\n钢筋原材料出厂质量证明书"]))
-    with pytest.raises(Exception):
+    with pytest.raises(pypdf.errors.PdfReadError):
         pypdf.PdfReader(pdf).pages[0]
     got = filed_and_found(home, pdf, "质量证明书")
     assert got["pages"] == [

@@ -1,4 +1,4 @@
-"""Tests of indexer.phrase: ``Adjacent`` matches and scores exactly what Whoosh's ``Phrase`` does."""
+"""Tests of dangan.indexer.phrase: ``Adjacent`` matches and scores exactly what Whoosh's ``Phrase`` does."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Or, Phrase
 
-from indexer.analysis import tokens
-from indexer.phrase import Adjacent
-from indexer.schema import doc_fields, schema
-from indexer.writer import PackedWriter
+from dangan.indexer.analysis import tokens
+from dangan.indexer.phrase import Adjacent
+from dangan.indexer.schema import doc_fields, schema
+from dangan.indexer.writer import PackedWriter
 
 CHARS = "工程施监验楼"
 

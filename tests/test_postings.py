@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from whoosh.formats import Positions
 
-from indexer.analysis import bigram_analyzer, unigram_analyzer
-from indexer.postings import PackedPositions, pack_positions, unpack_positions
+from dangan.indexer.analysis import bigram_analyzer, unigram_analyzer
+from dangan.indexer.postings import PackedPositions, pack_positions, unpack_positions
 
 
 @pytest.mark.parametrize(

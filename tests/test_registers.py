@@ -9,8 +9,8 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from archive import registers as R
-from indexer.errors import ConfigError, UsageError
+from dangan.archive import registers as R
+from dangan.indexer.errors import ConfigError, UsageError
 
 PROJECT = {"code": "BJ-2024-017", "name": "安居花园3号楼", "company": "示例建设 & <工程> 有限公司"}
 SETTINGS = {"fonds": "0123", "category": "WS", "org": "GC", "pattern": "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}"}

@@ -16,8 +16,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from indexer.errors import InputFileError
-from indexer.extract import extract
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.extract import extract
 from samples import make_samples
 
 ROOT = Path(__file__).resolve().parent.parent

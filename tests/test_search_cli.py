@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from indexer.index import SearchIndex
+from dangan.indexer.index import SearchIndex
 from tests.test_index import doc as index_doc
-
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
@@ -136,7 +135,7 @@ def test_bad_type_and_limit_are_usage_errors(cli, indexed):
 def test_missing_home_is_not_found(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from dangan.cli import main
 
     r = CliRunner().invoke(main, ["--home", str(tmp_path / "nowhere"), "search", "竣工"])
     assert r.exit_code == 5

@@ -62,7 +62,7 @@ def test_migrate_steps_a_first_release_catalog_up_once(cli, home):
 
 
 def _shown(home) -> str:
-    from archive.catalog import display_url
+    from dangan.archive.catalog import display_url
 
     return display_url(home.catalog_url)
 
@@ -155,7 +155,7 @@ def test_reindex_empties_the_queue(cli, cat, project, home, tmp_path):
 
 
 def _now():
-    from archive.catalog import now
+    from dangan.archive.catalog import now
 
     return now()
 
@@ -195,7 +195,7 @@ class Crash(BaseException):
 
 
 def test_repair_leaves_another_stations_originals_for_that_station(cat, project, home, tmp_path, monkeypatch):
-    from archive.recovery import reconcile
+    from dangan.archive.intake.recovery import reconcile
 
     box = tmp_path / "scanner-b"
     p = write_text_doc(box / CODE, "施工日志.txt", "施工日志 2024年5月1日")
@@ -232,7 +232,7 @@ def test_migrate_widens_an_old_postgresql_size_column(cli, home):
 
 @pytest.mark.parametrize("home", ["postgresql"], indirect=True)
 def test_stations_starting_at_once_on_an_empty_database_create_the_schema_once(pg_cluster, home, tmp_path):
-    from archive.home import Home
+    from dangan.archive.home import Home
 
     url = pg_cluster.url(pg_cluster.create_database("fresh"))
     errors: list[BaseException] = []

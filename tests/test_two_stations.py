@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.projects import add_project
-from archive.sample import SAMPLE_ROLES
-from archive.schema import index_queue
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_ROLES
+from dangan.archive.schema import index_queue
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"
@@ -47,7 +47,7 @@ def _fill(inbox: Path, station: str) -> set[str]:
 
 
 def _station(home: Path, inbox: Path, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home), "watch", "--inbox", str(inbox), "--stable", "0.1"]
+    cmd = [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home), "watch", "--inbox", str(inbox), "--stable", "0.1"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
 
@@ -98,7 +98,7 @@ def test_two_stations_one_killed_mid_batch_file_everything_exactly_once(home, tm
         assert sorted(d["sha256"] for d in docs) == sorted(hashes)  # each exactly once
         assert all(d["status"] == "filed" and d["inbox_path"] is None for d in docs)
     r = subprocess.run(
-        [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), "verify"],
+        [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), "verify"],
         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
     )
     assert r.returncode == 0, r.stdout + r.stderr

@@ -7,10 +7,19 @@ import json
 import pytest
 from sqlalchemy import select
 
-from archive.catalog import Catalog
-from archive.schema import api_tokens, users
-from archive.users import PERMISSIONS, add_user, allowed, authenticate, check_password, create_token, hash_password, user_for_token
-from indexer.errors import AuthError, ConflictError
+from dangan.archive.catalog import Catalog
+from dangan.archive.schema import api_tokens, users
+from dangan.archive.users import (
+    PERMISSIONS,
+    add_user,
+    allowed,
+    authenticate,
+    check_password,
+    create_token,
+    hash_password,
+    user_for_token,
+)
+from dangan.indexer.errors import AuthError, ConflictError
 
 
 def test_user_add_prompts_for_the_password_and_stores_only_a_hash(cli, home):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import shutil
 
-from archive.ingest import file_document
-from indexer.errors import ExitCode
+import pytest
+
+from dangan.archive.intake.ingest import file_document
+from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
@@ -40,7 +41,7 @@ def test_verify_reports_changed_missing_and_orphan_files(cli, cat, project, home
 
 
 def test_verify_repair_fixes_the_index(cli, cat, project, home, tmp_path):
-    from archive.searchsync import remove_from_index
+    from dangan.archive.searchsync import remove_from_index
 
     recs = _filed(cat, tmp_path)
     remove_from_index(cat, [recs[2].doc_id])
@@ -87,7 +88,7 @@ def test_register_of_an_unknown_project(cli, project, tmp_path):
 def test_demo_without_samples_says_what_to_do(tmp_path):
     from click.testing import CliRunner
 
-    from cli import main
+    from dangan.cli import main
 
     r = CliRunner().invoke(main, ["demo", "--samples", str(tmp_path)])
     assert r.exit_code == ExitCode.not_found

@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from archive.catalog import Catalog
-from archive.sample import SAMPLE_PROJECT as CODE
-from archive.volumes import plan_volumes
-from archive.volumes.pdf import build_volume
-from archive.volumes.pdf.convert import document_pdf
-from archive.volumes.pdf.fonts import register_font
+from dangan.archive.catalog import Catalog
+from dangan.archive.sample import SAMPLE_PROJECT as CODE
+from dangan.archive.volumes import plan_volumes
+from dangan.archive.volumes.pdf import build_volume
+from dangan.archive.volumes.pdf.convert import document_pdf
+from dangan.archive.volumes.pdf.fonts import register_font
 from tests.sample_home import sample_home
 
 
@@ -140,7 +140,7 @@ def test_fonts_are_embedded(built):
 def test_catalog_page_numbers_follow_the_real_pages(built):
     result, _, home = built
     with Catalog.open(home) as cat:
-        from archive.volumes import get_volume
+        from dangan.archive.volumes import get_volume
 
         stored = get_volume(cat, CODE, 1)
     assert [(e.start_page, e.end_page) for e in stored.entries] == [(e.start_page, e.end_page) for e in result.volume.entries]

@@ -7,7 +7,7 @@ import json
 import pytest
 from docx import Document
 
-from archive.ingest import ingest_paths
+from dangan.archive.intake.ingest import ingest_paths
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx
 
@@ -89,7 +89,7 @@ def test_a_word_file_without_libreoffice_names_the_package(cli, cat, project, tm
     (rec,) = ingest_paths(cat, [tmp_path / "in"], project=CODE)
     assert rec.outcome == "filed"
     cli("volume", "plan", CODE)
-    monkeypatch.setattr("archive.forms.pdf.shutil.which", lambda _name: None)
+    monkeypatch.setattr("dangan.archive.forms.pdf.shutil.which", lambda _name: None)
     r = cli("volume", "build", CODE, "--out", str(tmp_path / "out"))
     assert r.exit_code == 9
     assert r.output.strip() == ("Error: LibreOffice is needed to make PDFs but `soffice` is not on PATH; "

@@ -131,9 +131,9 @@ def test_a_catalog_from_before_volumes_gains_the_tables(home):
 
 
 def test_bad_volume_settings_are_config_errors(cat, filed):
-    from archive.volumes import code_settings, volume_code
-    from archive.volumes.model import max_pages
-    from indexer.errors import ConfigError
+    from dangan.archive.volumes import code_settings, volume_code
+    from dangan.archive.volumes.model import max_pages
+    from dangan.indexer.errors import ConfigError
 
     vols = plan_volumes(cat, CODE)
     assert volume_code(vols[0], code_settings(cat)) == "0123-BJ2024017·C-001"
@@ -145,7 +145,7 @@ def test_bad_volume_settings_are_config_errors(cat, filed):
 
 
 def test_a_sealed_volume_whose_files_changed_page_count_is_refused(cat, filed):
-    from archive.volumes import record_pages
+    from dangan.archive.volumes import record_pages
 
     plan_volumes(cat, CODE)
     sealed = seal(cat, CODE, 1)
@@ -162,7 +162,7 @@ def test_a_sealed_volume_whose_files_changed_page_count_is_refused(cat, filed):
 
 
 def test_a_title_not_on_the_document_is_shown_in_brackets(cat, filed):
-    from archive.volumes.model import title_on_document
+    from dangan.archive.volumes.model import title_on_document
 
     assert title_on_document("施工组织设计", "施 工 組 織 設 計\n第一章")  # OCR spaces, Traditional text
     assert not title_on_document("scan_0003", "原材料试验报告")

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.inbox import is_junk
-from archive.ingest import Ingester, ingest_paths
-from archive.recovery import reconcile
-from archive.verify import verify
-from archive.watcher import StableTracker, Watcher
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.inbox import is_junk
+from dangan.archive.intake.ingest import Ingester, ingest_paths
+from dangan.archive.intake.recovery import reconcile
+from dangan.archive.intake.watcher import StableTracker, Watcher
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
@@ -158,7 +158,7 @@ def test_kill_9_mid_batch_loses_and_duplicates_nothing(home, project, tmp_path, 
     hashes = {vault.sha256_file(box / n) for n in texts}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = [str(home.inbox_dir) if a == "INBOX" else a for a in command]
-    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), *args]
+    cmd = [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert _wait_for(lambda: len(list(box.iterdir())) <= 50, timeout=60)

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.ingest import file_document
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import file_document
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.webutil import PASSWORD, csrf_of, login, make_client, prepare_home
-from web.app import create_app
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_the_api_answers_with_the_cli_json_shapes(app, home, tmp_path, cli):
     filed_doc(home, tmp_path, item="C14")
     filed_doc(home, tmp_path, "工作联系单.txt", "工作联系单\n关于施工方案与施工日志的补充说明")
     with Catalog.open(home) as cat:
-        from archive.users import create_token
+        from dangan.archive.users import create_token
 
         token = create_token(cat, "viewer")
     api = make_client(app)
@@ -176,8 +176,8 @@ def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
     r = admin.post("/admin/projects", data={"csrf": token, "code": "bad code", "name": "x"})
     assert r.status_code == 400 and "invalid project code &#39;bad code&#39;" in r.text
     with Catalog.open(home) as cat:
-        from archive.projects import get_project
-        from archive.users import authenticate
+        from dangan.archive.projects import get_project
+        from dangan.archive.users import authenticate
 
         assert authenticate(cat, "王芳", "password9").role == "archivist"
         assert get_project(cat, "SH-2025-031").roles == {"项目经理": "李娜"}
@@ -187,12 +187,12 @@ def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
 
 
 def test_an_internal_error_is_a_page_without_a_traceback(app, monkeypatch):
-    import web.checks
+    import dangan.web.checks
 
     def broken(*_a, **_k):
         raise RuntimeError("disk on fire at /srv/secret/path")
 
-    monkeypatch.setattr(web.checks.completeness, "check_all", broken)
+    monkeypatch.setattr(dangan.web.checks.completeness, "check_all", broken)
     viewer, _ = as_role(app, "viewer")
     with make_client(app, raise_server_exceptions=False) as raw:
         raw.cookies = viewer.cookies

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.projects import add_project
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import add_project
 from tests.test_deadlines import ROLES, put
 from tests.test_web import app, as_role  # noqa: F401  (app is a fixture)
 
@@ -78,7 +78,7 @@ def test_the_deadline_pages_need_a_sign_in(svc):
 
 
 def test_the_api_gives_the_cli_json_of_check_and_due(svc, cli):
-    from archive.users import create_token
+    from dangan.archive.users import create_token
     from tests.webutil import make_client
 
     with Catalog.open(svc.state.web.home) as cat:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archive.catalog import Catalog
-from archive.ingest import file_document
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import file_document
 from tests.test_web import app, as_role, filed_doc  # noqa: F401  (app is a fixture)
 
 

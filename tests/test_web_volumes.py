@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.handover import run_checks
-from archive.ingest import ingest_paths
-from archive.volumes import list_volumes
+from dangan.archive.catalog import Catalog
+from dangan.archive.handover import run_checks
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.volumes import list_volumes
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx
 from tests.webutil import login, make_client, prepare_home
-from web.app import create_app
 
 CODE = "BJ-2024-017"
 
@@ -143,7 +143,7 @@ def test_without_libreoffice_a_word_file_gives_a_clear_page_and_no_pdf(app, home
     archivist, token = as_role(app, "archivist")
     archivist.post(f"/volumes/{CODE}/plan", data={"csrf": token})
     word = next(x for x in volumes_of(home) if any(e.document_id == rec.doc_id for e in x.entries))
-    monkeypatch.setattr("archive.forms.pdf.shutil.which", lambda _name: None)
+    monkeypatch.setattr("dangan.archive.forms.pdf.shutil.which", lambda _name: None)
     r = archivist.post(f"/volumes/{CODE}/{word.sequence}/build", data={"csrf": token})
     assert r.status_code == 503 and "Traceback" not in r.text
     assert "LibreOffice is needed to make PDFs but `soffice` is not on PATH; install it with: apt-get install" in r.text

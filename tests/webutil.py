@@ -10,10 +10,10 @@ import warnings
 from contextlib import contextmanager
 from typing import Iterator
 
-from archive.catalog import Catalog
-from archive.projects import add_project
-from archive.sample import SAMPLE_ROLES
-from archive.users import ROLES, add_user
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_ROLES
+from dangan.archive.users import ROLES, add_user
 
 PASSWORD = "secret-pw-123"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,8 +60,10 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
     # Work folders of a previous run: unfinished uploads and ZIPs nobody fetched.
     for folder in [*sweep_uploads(home.root), *sweep_jobs(home.root / FORMS_WORK)]:
         log.warning("removed %s left by an earlier run of the web app", folder)
-    routes = [*auth.routes, *documents.routes, *review.routes, *life.routes, *checks.routes, *deadlines.routes, *upload.routes, *volumes.routes, *forms.routes, *admin.routes, *api.routes]
+    routes: list[BaseRoute] = [*auth.routes, *documents.routes, *review.routes, *life.routes, *checks.routes, *deadlines.routes, *upload.routes, *volumes.routes, *forms.routes, *admin.routes, *api.routes]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
+    # Starlette types a handler as taking any Exception; each of ours takes the class it is for.
+    handlers: dict[Any, Any] = {DanganError: _library_error, HTTPException: _http_error, Exception: _internal_error}
     app = Starlette(
         routes=routes,
         middleware=[
@@ -69,7 +72,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
             Middleware(SessionMiddleware, secret_key=session_secret(home.root), session_cookie="dangan_session",
                        same_site="strict", https_only=https_only, max_age=SESSION_HOURS * 3600),  # fmt: skip
         ],
-        exception_handlers={DanganError: _library_error, HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers=handlers,
         lifespan=_closing(cat),
     )
     app.state.web = WebState(home=home, cat=cat, max_upload_bytes=max_upload_bytes)

@@ -100,9 +100,8 @@ def csrf_token(request: Request) -> str:
 async def check_csrf(request: Request) -> None:
     """403 unless a POST carries the session's CSRF token (form field or X-CSRF-Token header)."""
     expected = request.session.get("csrf")
-    sent = request.headers.get("x-csrf-token")
-    if sent is None:
-        sent = (await request.form()).get("csrf")
+    header = request.headers.get("x-csrf-token")
+    sent = header if header is not None else (await request.form()).get("csrf")
     if not expected or not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
         raise HTTPException(403, "该表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
 

@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from archive import completeness
-from archive.registers import KINDS, write_register
-from indexer.errors import UsageError
-from web.base import call, catalog_for, page, render, state
+from dangan.archive import completeness
+from dangan.archive.registers import KINDS, write_register
+from dangan.indexer.errors import UsageError
+from dangan.web.base import call, catalog_for, page, render, state
 
 REGISTER_FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip

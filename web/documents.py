@@ -22,12 +22,12 @@ from web.limits import check_query
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
-# How a document's and each page's text was read (archive.pages / archive.life.show codes).
+# How a document's and each page's text was read (dangan.archive.intake.pages / dangan.archive.life.show codes).
 READ_METHODS = {
     "text": "文字层", "text-pdfium": "文字层（PDFium）", "text-unswapped": "文字层（字节序已纠正）", "text-pdfminer": "文字层（pdfminer）", "ocr": "OCR 识别",
     "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
 }  # fmt: skip
-# Where a date candidate was found (archive.dates' kinds), as the users say it.
+# Where a date candidate was found (dangan.archive.intake.dates' kinds), as the users say it.
 DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
 
 

@@ -1,8 +1,8 @@
 """The review queue: each waiting document with a preview and its suggestions as buttons.
 
-One click on a suggestion files the document there (``archive.filing.file_reviewed``); a
+One click on a suggestion files the document there (``dangan.archive.intake.filing.file_reviewed``); a
 project and item can also be chosen by hand.  A filed document is moved from its own page
-(``archive.filing.refile``).
+(``dangan.archive.intake.filing.refile``).
 """
 
 from __future__ import annotations

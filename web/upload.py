@@ -32,7 +32,7 @@ async def upload(request: Request) -> Response:
     check_upload_count(len(files))
     if not files:
         raise UsageError("choose or drop at least one file to upload")
-    uploads = [Upload(name=f.filename, data=await f.read()) for f in files]
+    uploads = [Upload(name=f.filename or "", data=await f.read()) for f in files]
     project = str(form.get("project", "")).strip() or None
     web = state(request)
     outcomes = await call(ingest_uploads, catalog_for(request), uploads, project=project, max_bytes=web.max_upload_bytes)

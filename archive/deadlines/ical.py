@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from indexer.errors import InputFileError
-from indexer.fsutil import atomic_write
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.fsutil import atomic_write
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ def escape(text: str) -> str:
 
 def fold_line(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, never inside a character."""
-    out, chunk, size = [], "", 0
+    out: list[str] = []
+    chunk, size = "", 0
     for ch in line:
         n = len(ch.encode("utf-8"))
         limit = 75 if not out else 74  # continuation lines start with one space

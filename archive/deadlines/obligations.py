@@ -22,14 +22,14 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog, as_date
-from archive.deadlines.periods import period_of, periods_between
-from archive.deadlines.rules import parse_rule
-from archive.deadlines.servicedata import customer_from_text, period_waiver_map
-from archive.deadlines.timing import split_codes
-from archive.projects import UNASSIGNED, Project, get_project
-from archive.schema import documents, waivers
-from indexer.text import fold
+from dangan.archive.catalog import Catalog, as_date
+from dangan.archive.deadlines.periods import period_of, periods_between
+from dangan.archive.deadlines.rules import parse_rule
+from dangan.archive.deadlines.servicedata import customer_from_text, period_waiver_map
+from dangan.archive.deadlines.timing import split_codes
+from dangan.archive.projects import UNASSIGNED, Project, get_project
+from dangan.archive.schema import documents, waivers
+from dangan.indexer.text import fold
 
 FILED = ("on-time", "late", "early")
 STATUSES = ("overdue", "due-soon", "late", "early", "on-time", "open", "waived")
@@ -200,6 +200,7 @@ def _load(cat: Catalog, project: Project) -> list[_Doc]:
         if not customer and r.item_code in event_items:
             customer = customer_from_text(cat.text(r.id))
         filed = as_date(r.filed_at)
+        assert filed is not None  # every filed row has its filing time
         day = as_date(r.document_date) or filed
         service = as_date(r.service_date) or day
         out.append(_Doc(r.id, r.item_code, day, filed, customer, service, service if service != day else None))
@@ -267,12 +268,14 @@ class _Context:
                 out.append(ob)
         return out
 
-    def _triggers(self, code: str) -> list[tuple[str, date, int, date]]:
+    def _triggers(self, code: str) -> list[tuple[str | None, date, int, date | None]]:
         """(customer, day, record id, service day) of every event item ``code`` stands for."""
         it = self.project.checklist.item(code)
+        if it is None:  # a code the checklist's own validation let through: nothing triggers
+            return []
         if it.after:
-            return [(o.customer, o.done_on, o.documents[0], o.root) for o in self.event(it) if o.status in FILED]
-        out = []
+            return [(o.customer, o.done_on, o.documents[0], o.root) for o in self.event(it) if o.status in FILED and o.done_on]
+        out: list[tuple[str | None, date, int, date | None]] = []
         for d in self.docs:
             if d.item == it.code:
                 if d.customer:
@@ -301,6 +304,7 @@ class _Context:
     def _satisfy(self, ob: Obligation, fulfils: set[str]) -> None:
         """The customer's first record of a fulfilling item made on or after the event (and,
         when the record names the service it follows, of this chain's service)."""
+        assert ob.trigger_date is not None and ob.earliest is not None  # set for every event obligation
         key = customer_key(ob.customer)
         found = [
             d for item in fulfils for d in self._by_customer.get((item, key), ())

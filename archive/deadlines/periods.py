@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from indexer.errors import UsageError
+from dangan.indexer.errors import UsageError
 
 KINDS = ("day", "week", "month", "quarter", "year")
 

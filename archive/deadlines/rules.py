@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from archive.deadlines.periods import Period
+from dangan.archive.deadlines.periods import Period
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

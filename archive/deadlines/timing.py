@@ -10,9 +10,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.deadlines.periods import KINDS
-from archive.deadlines.rules import PERIODIC_FORMS, RELATIVE_FORMS, parse_rule
-from indexer.errors import ChecklistError
+from dangan.archive.deadlines.periods import KINDS
+from dangan.archive.deadlines.rules import PERIODIC_FORMS, RELATIVE_FORMS, parse_rule
+from dangan.indexer.errors import ChecklistError
 
 
 def line_of(text: str, code: str, key: str) -> int:

@@ -1,34 +1,34 @@
 """Batch form filling: the forms manifest, reading and validating data rows, rendering, checks, PDFs.
 
 A form is a Word template plus its entry in ``templates/forms.toml``.  Rows of data (CSV,
-XLSX or JSON, read by :mod:`archive.forms.data`) are validated against the manifest
+XLSX or JSON, read by :mod:`dangan.archive.forms.data`) are validated against the manifest
 *before* anything is written; then every row becomes one .docx (and optionally one PDF
 through LibreOffice).  The modules, in the order a batch uses them:
 
-* :mod:`~archive.forms.manifest` – the forms, their fields, output name patterns
-* :mod:`~archive.forms.data` – rows from CSV (UTF-8/GBK/UTF-16), XLSX and JSON files
-* :mod:`~archive.forms.rows` – columns matched to fields, rows validated and typed
-* :mod:`~archive.forms.values` – parsing and printing dates, numbers, money, choices
-* :mod:`~archive.forms.images` – image fields: picture names checked, files looked up
-* :mod:`~archive.forms.filters` – the allow-listed custom filters (cn_money, cn_date)
-* :mod:`~archive.forms.sandbox` – the one sandboxed Jinja environment and its refusals
-* :mod:`~archive.forms.engine` – a .docx template compiled once, rendered many times
-  (:mod:`~archive.forms.package` writes the zip and core properties,
-  :mod:`~archive.forms.pictures` places image fields)
-* :mod:`~archive.forms.fallback` – docxtpl itself for what the engine does not compile
-* :mod:`~archive.forms.checks` – an edited template's tags checked against its form
-* :mod:`~archive.forms.batch` – a batch rendered atomically, in a process pool when large;
+* :mod:`~dangan.archive.forms.manifest` – the forms, their fields, output name patterns
+* :mod:`~dangan.archive.forms.data` – rows from CSV (UTF-8/GBK/UTF-16), XLSX and JSON files
+* :mod:`~dangan.archive.forms.rows` – columns matched to fields, rows validated and typed
+* :mod:`~dangan.archive.forms.values` – parsing and printing dates, numbers, money, choices
+* :mod:`~dangan.archive.forms.images` – image fields: picture names checked, files looked up
+* :mod:`~dangan.archive.forms.filters` – the allow-listed custom filters (cn_money, cn_date)
+* :mod:`~dangan.archive.forms.sandbox` – the one sandboxed Jinja environment and its refusals
+* :mod:`~dangan.archive.forms.engine` – a .docx template compiled once, rendered many times
+  (:mod:`~dangan.archive.forms.package` writes the zip and core properties,
+  :mod:`~dangan.archive.forms.pictures` places image fields)
+* :mod:`~dangan.archive.forms.fallback` – docxtpl itself for what the engine does not compile
+* :mod:`~dangan.archive.forms.checks` – an edited template's tags checked against its form
+* :mod:`~dangan.archive.forms.batch` – a batch rendered atomically, in a process pool when large;
   ``render_document`` / ``render_many`` for documents outside a form batch
-* :mod:`~archive.forms.pdf` – PDFs through headless LibreOffice
+* :mod:`~dangan.archive.forms.pdf` – PDFs through headless LibreOffice
 
-This package re-exports the public names callers use, so ``from archive import forms as F;
+This package re-exports the public names callers use, so ``from dangan.archive import forms as F;
 F.render_batch(...)`` keeps working.  Tunables such as ``ROWS_PER_WORKER`` are *not*
-re-exported: patch them on the module that reads them (:mod:`archive.forms.batch`).
+re-exported: patch them on the module that reads them (:mod:`dangan.archive.forms.batch`).
 """
 
 from __future__ import annotations
 
-from archive.forms.batch import (
+from dangan.archive.forms.batch import (
     MAX_NAME_BYTES,
     BatchResult,
     Rendered,
@@ -39,11 +39,11 @@ from archive.forms.batch import (
     render_many,
     safe_filename,
 )
-from archive.forms.checks import Finding, check_template, inspect_template
-from archive.forms.data import SUPPORTED, read_rows
-from archive.forms.engine import CompiledTemplate
-from archive.forms.images import ImageField
-from archive.forms.manifest import (
+from dangan.archive.forms.checks import Finding, check_template, inspect_template
+from dangan.archive.forms.data import SUPPORTED, read_rows
+from dangan.archive.forms.engine import CompiledTemplate
+from dangan.archive.forms.images import ImageField
+from dangan.archive.forms.manifest import (
     BOXES_SUFFIX,
     CONTEXT_NAMES,
     FIELD_TYPES,
@@ -61,9 +61,9 @@ from archive.forms.manifest import (
     pattern_problem,
     shipped_templates_dir,
 )
-from archive.forms.pdf import PDF_BATCH, SOFFICE_INSTALL_HINT, Progress, convert_to_pdf, find_soffice
-from archive.forms.rows import CheckedRows, RowProblem, check_rows, validate_rows
-from archive.forms.values import (
+from dangan.archive.forms.pdf import PDF_BATCH, SOFFICE_INSTALL_HINT, Progress, convert_to_pdf, find_soffice
+from dangan.archive.forms.rows import CheckedRows, RowProblem, check_rows, validate_rows
+from dangan.archive.forms.values import (
     choice_boxes,
     display,
     form_context,

@@ -196,7 +196,7 @@ def output_names(form: FormSpec, typed: Sequence[Mapping[str, Any]], contexts: S
     seen: set[str] = set()
     names = []
     for seq, (values, ctx) in enumerate(zip(typed, contexts), 1):
-        fields = {k: v for k, v in ctx.items() if isinstance(v, str)}
+        fields: dict[str, Any] = {k: v for k, v in ctx.items() if isinstance(v, str)}
         fields.update(row=values["_row"], seq=seq, form=form.id, title=form.title)
         try:
             raw = pattern.format_map(fields)
@@ -278,7 +278,7 @@ def _pool_context():
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["archive.forms.batch", "docxtpl", "docx", "jinja2", "lxml.etree"])
+        ctx.set_forkserver_preload(["dangan.archive.forms.batch", "docxtpl", "docx", "jinja2", "lxml.etree"])
         return ctx
     return get_context("spawn")
 
@@ -340,10 +340,10 @@ def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jin
 
     The result is the package ``DocxTemplate(template).render(context, jinja_env,
     autoescape=True)`` + ``save(out)`` writes, rendered in the sandbox (see
-    :mod:`archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
+    :mod:`dangan.archive.forms.sandbox`; from ``jinja_env`` only its filters and tests are used).
     ``template`` is a .docx path, or a ``DocxTemplate`` prepared with docxtpl's replacements,
     ``build_url_id`` or ``new_subdoc``.  Pictures, sub-documents, hyperlinks and replacements
-    render through docxtpl itself (:mod:`archive.forms.fallback`), everything else through the
+    render through docxtpl itself (:mod:`dangan.archive.forms.fallback`), everything else through the
     compiled engine.  A refused template raises TemplateError and writes nothing.
     """
     return render_many(template, [context], [out], jinja_env=jinja_env)[0]

@@ -21,9 +21,16 @@ from archive.forms.engine import (
     template_sources,
     zip_entries,
 )
-from archive.forms.filters import allowed_filters
-from archive.forms.manifest import BOXES_SUFFIX, CONTEXT_NAMES, LIST_ROW_NUMBER, MANIFEST_NAME, FieldSpec, FormSpec
-from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
+from dangan.archive.forms.filters import allowed_filters
+from dangan.archive.forms.manifest import (
+    BOXES_SUFFIX,
+    CONTEXT_NAMES,
+    LIST_ROW_NUMBER,
+    MANIFEST_NAME,
+    FieldSpec,
+    FormSpec,
+)
+from dangan.archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
 
 
 def check_template(path: Path, form: FormSpec | None = None) -> list[str]:

@@ -5,7 +5,7 @@ in file order, with blank rows kept (as empty dicts of blanks) so that row numbe
 messages stay those a person sees in the spreadsheet: the header is row 1, the first data
 row is row 2.  Only trailing blank rows are dropped.
 
-CSV encodings are detected from the bytes by :func:`indexer.text.decode_text`, never guessed
+CSV encodings are detected from the bytes by :func:`dangan.indexer.text.decode_text`, never guessed
 from the locale: a UTF-8 BOM, UTF-16 (Excel's "Unicode text"), strict UTF-8, then GB18030 (a
 superset of the GBK that Excel writes on Chinese Windows).  A file that is none of these is
 reported with the byte position where decoding failed.
@@ -27,8 +27,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
-from indexer.text import decode_text
+from dangan.indexer.errors import CorruptFileError, EmptyFileError, InputFileError, UnsupportedFileError
+from dangan.indexer.text import decode_text
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json")
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.forms.package import CoreProps, base_zip, has_core_part, write_package
-from archive.forms.pictures import PictureSlots, RowPictures
-from archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
-from indexer.errors import TemplateError
+from dangan.archive.forms.package import CoreProps, base_zip, has_core_part, write_package
+from dangan.archive.forms.pictures import PictureSlots, RowPictures
+from dangan.archive.forms.sandbox import RefusedTemplate, refused, sandboxed_env
+from dangan.indexer.errors import TemplateError
 
 
 def plain_jinja_env():
@@ -81,7 +81,7 @@ class CompiledTemplate:
             except jinja_syntax_error() as e:
                 raise TemplateError(f"{self.path}: {syntax_message(s, e)}; fix the tag in Word") from e
         # Without docProps/core.xml python-docx (and so docxtpl) invents one, dated now:
-        # such a template renders through docxtpl (see archive.forms.fallback).
+        # such a template renders through docxtpl (see dangan.archive.forms.fallback).
         self.needs_docxtpl = not has_core_part(doc)
         try:
             self._core = None if self.needs_docxtpl else CoreProps(doc, env)

@@ -1,6 +1,6 @@
 """Rendering through docxtpl itself, for what the compiled engine does not compile.
 
-The compiled engine (:mod:`archive.forms.engine`) writes only the XML parts it renders.
+The compiled engine (:mod:`dangan.archive.forms.engine`) writes only the XML parts it renders.
 Pictures made with ``InlineImage``, sub-documents (``Subdoc``), rich text with hyperlinks
 and docxtpl's replacements (``replace_pic``, ``replace_media``, ``replace_embedded``,
 ``replace_zipname``) add media, relationships, styles and content types to the package:
@@ -10,7 +10,7 @@ engine's.
 
 :class:`Renderer` picks the path per document: docxtpl when the template is a prepared
 ``DocxTemplate`` or the context holds one of those objects; the compiled engine otherwise,
-including image fields of the manifest (:mod:`archive.forms.pictures`) unless a picture
+including image fields of the manifest (:mod:`dangan.archive.forms.pictures`) unless a picture
 sits where only docxtpl places it (a header, say).
 """
 
@@ -117,7 +117,7 @@ def _kind(value: Any) -> str | None:
 
 
 @functools.cache
-def _docxtpl_types() -> tuple[type, type, tuple[type, type]]:
+def _docxtpl_types() -> tuple[type, type, tuple[type[Any], type[Any]]]:
     from docxtpl import InlineImage, RichText, RichTextParagraph
     from docxtpl.subdoc import Subdoc
 

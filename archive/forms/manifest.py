@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from archive.forms.filters import ALLOWED
-from archive.home import shipped_dir
-from indexer.errors import TemplateError, UnknownFormError
+from dangan.archive.forms.filters import ALLOWED
+from dangan.archive.home import shipped_dir
+from dangan.indexer.errors import TemplateError, UnknownFormError
 
 MANIFEST_NAME = "forms.toml"
 FIELD_TYPES = ("text", "date", "number", "money", "choice", "image", "list")
@@ -65,7 +65,7 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     aliases: tuple[str, ...] = ()
     dirs: tuple[Path, ...] = ()
-    filters: tuple[str, ...] = ()  # custom Jinja filters from archive.forms.filters.ALLOWED
+    filters: tuple[str, ...] = ()  # custom Jinja filters from dangan.archive.forms.filters.ALLOWED
 
     def template_path(self) -> Path:
         """The template to use: the home's copy when there is one, else the shipped one."""

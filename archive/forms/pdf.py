@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer.errors import InputFileError, MissingDependencyError
+from dangan.indexer.errors import InputFileError, MissingDependencyError
 
 Progress = Callable[[str], None]  # called with "docx" or "pdf" once per finished file
 

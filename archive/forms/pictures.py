@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from archive.forms.images import ImageField
+from dangan.archive.forms.images import ImageField
 
 _IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

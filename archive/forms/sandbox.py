@@ -8,7 +8,7 @@ every template is checked when it is parsed, so such an expression, or an ``{% i
 anything is written, with the expression named.  The same environment serves the compiled
 engine and the docxtpl path (docxtpl parses through ``env.from_string`` too).
 
-Custom filters come only from :data:`archive.forms.filters.ALLOWED` (named in forms.toml)
+Custom filters come only from :data:`dangan.archive.forms.filters.ALLOWED` (named in forms.toml)
 or, for library callers, from the filters and tests of a ``jinja_env`` they pass in.
 """
 
@@ -184,14 +184,16 @@ def _bound_filters(env: SandboxedEnvironment) -> None:
 
 def _refuse_unsafe(tree: nodes.Template) -> None:
     """Raise RefusedTemplate for a private attribute or a file-reading tag."""
-    for node in tree.find_all(_FILE_NODES):
-        tag = type(node).__name__.lower().replace("fromimport", "from … import")
+    for stmt in tree.find_all(_FILE_NODES):
+        tag = type(stmt).__name__.lower().replace("fromimport", "from … import")
         raise RefusedTemplate("{% " + tag + " %}", "templates may not read other files")
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
         if isinstance(node, nodes.Filter):  # {{ x|attr('__class__') }}
             key = _const(node.args[0]) if node.name == "attr" and node.args else None
-        else:
-            key = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
+        elif isinstance(node, nodes.Getattr):
+            key = node.attr
+        else:  # a Getitem: {{ x['__class__'] }}
+            key = _const(node.arg) if isinstance(node, nodes.Getitem) else None
         if isinstance(key, str) and key.startswith("_"):
             raise RefusedTemplate(expression_text(node), f"access to {key} is not allowed")
 
@@ -224,5 +226,5 @@ def expression_text(node: nodes.Node) -> str:
 def refused(template: Any, e: SecurityError) -> TemplateError:
     """The one-line error for a template the sandbox refused (exit 6)."""
     expression = getattr(e, "expression", None)
-    what = f"expression {expression} refused ({e.why})" if expression else f"expression refused ({e})"
+    what = f"expression {expression} refused ({getattr(e, 'why', e)})" if expression else f"expression refused ({e})"
     return TemplateError(f"{template}: {what}; templates may only print fields, fix the template in Word")

@@ -1,7 +1,7 @@
 """Cell values: parsing what people type (dates, numbers, money, choices) and printing it back.
 
 The parsers raise ValueError with the user-facing reason ("is not a date, use YYYY-MM-DD");
-:mod:`archive.forms.rows` prefixes it with the row and column.  ``form_context`` is what a
+:mod:`dangan.archive.forms.rows` prefixes it with the row and column.  ``form_context`` is what a
 template sees for one typed row.
 """
 
@@ -44,7 +44,8 @@ def parse_date(raw: str, _field: FieldSpec | None = None) -> date | datetime:
     parts = [int(g) if g else 0 for g in m.groups()]
     try:
         if len(parts) > 3 and m.group(4):
-            return datetime(*parts[:6])
+            year, month, day, hour, minute, second = parts[:6]
+            return datetime(year, month, day, hour, minute, second)
         return date(*parts[:3])
     except ValueError:
         raise ValueError("is not a date, use YYYY-MM-DD") from None

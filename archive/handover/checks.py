@@ -4,7 +4,7 @@
 * 完整性 integrity: every required checklist item is filed or waived with a reason; every
   filed document is in a volume; 件号 and 页次 run without gaps; 题名 and 责任者 are present
   and 保管期限/密级 are valid values.
-* 可用性 usability: every file opens in its format (:mod:`archive.handover.inspect`).
+* 可用性 usability: every file opens in its format (:mod:`dangan.archive.handover.inspect`).
 * 安全性 security: no encrypted PDF, no macros, no executables.
 
 Each failure is one :class:`Finding` row naming the volume, 件号, document and what to do.
@@ -12,16 +12,17 @@ Each failure is one :class:`Finding` row naming the volume, 件号, document and
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
-from archive.catalog import Catalog, now
-from archive.completeness import check
-from archive.handover.inspect import security_problem, usability_problem
-from archive.projects import get_project
-from archive.vault import sha256_file
-from archive.volumes import Volume, list_volumes
-from archive.volumes.metadata import author_of, normal_retention, normal_secrecy
-from indexer.errors import UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.completeness import check
+from dangan.archive.handover.inspect import security_problem, usability_problem
+from dangan.archive.projects import get_project
+from dangan.archive.vault import sha256_file
+from dangan.archive.volumes import Volume, list_volumes
+from dangan.archive.volumes.metadata import author_of, normal_retention, normal_secrecy
+from dangan.indexer.errors import UsageError
 
 PROPERTIES = ("真实性", "完整性", "可用性", "安全性")
 
@@ -37,7 +38,7 @@ class Finding:
     document: int | None = None
     item: str | None = None
 
-    @property
+    @builtins.property  # the field `property` above shadows the builtin in this class body
     def where(self) -> str:
         """第1卷 件3 #12, or the checklist item, for the row's second column."""
         parts = []
@@ -135,7 +136,7 @@ def _metadata_problems(project, d: dict) -> list[str]:
         problems.append(f"{d['original_name']}: 题名 is empty; set it with `dangan edit {d['id']} --title …`")
     if not author_of(d):
         problems.append(f"{d['title']}: 责任者 is empty; set it with `dangan edit {d['id']} --author 姓名`")
-    for label, value, normal in (("保管期限", d.get("retention"), normal_retention), ("密级", d.get("secrecy"), normal_secrecy)):
+    for _label, value, normal in (("保管期限", d.get("retention"), normal_retention), ("密级", d.get("secrecy"), normal_secrecy)):
         if value:
             try:
                 normal(value)

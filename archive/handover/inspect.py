@@ -20,8 +20,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from indexer.errors import InputFileError
-from indexer.text import decode_text
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from archive.handover.checks import PROPERTIES, CheckReport
+from dangan.archive.handover.checks import PROPERTIES, CheckReport
 
 WHAT_IS_CHECKED = {
     "真实性": "每个文件的 SHA-256 与归档时记录一致",

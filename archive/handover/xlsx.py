@@ -3,7 +3,7 @@
 openpyxl stamps the save time into ``docProps/core.xml`` and the ZIP entries; a package a
 receiving archive compares with an earlier delivery must not differ for that alone, so
 every spreadsheet is rewritten with a fixed time (the ZIP epoch, 1980-01-01) and its
-entries in a fixed order.  The 卷内目录 is the register :mod:`archive.registers` already
+entries in a fixed order.  The 卷内目录 is the register :mod:`dangan.archive.registers` already
 writes; the 案卷目录 (the list of volumes, GB/T 50328) is laid out here.
 """
 
@@ -14,8 +14,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from archive.registers import render_register
-from indexer.fsutil import atomic_write
+from dangan.archive.registers import render_register
+from dangan.indexer.fsutil import atomic_write
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_W3C_TIME = b"1980-01-01T00:00:00Z"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from archive.volumes.model import xml_safe
+from dangan.archive.volumes.model import xml_safe
 
 
 @dataclass
@@ -48,8 +48,8 @@ def volume_xml(fields: dict[str, str], files: list[FileMeta]) -> bytes:
             ("清单项", f.item), ("文件名", f.file_name), ("大小", str(f.size)),
         ):  # fmt: skip
             ET.SubElement(el, key).text = xml_safe(value)
-        if f.archivist_title:
-            el.find("文件题名").set("拟写", "是")
+        for title in el.findall("文件题名") if f.archivist_title else ():
+            title.set("拟写", "是")
         ET.SubElement(el, "摘要", {"算法": "SHA-256"}).text = f.sha256
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,7 +1,7 @@
 """One change to one document: vault move, catalog row and event, index — in that order.
 
 The event records ``before`` and ``after`` with catalog column names, so
-:mod:`archive.life.undo` can reverse any change by applying its ``before``.
+:mod:`dangan.archive.life.undo` can reverse any change by applying its ``before``.
 """
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ def undo(cat: Catalog, event_id: int | None = None) -> tuple[dict, dict]:
         if ev is None:
             raise NotFoundError("nothing to undo: no file, refile, edit, discard or restore in the event log")
     else:
-        ev = next((e for e in history if e["id"] == event_id), None)
-        _check_undoable(ev, event_id, undone)
+        ev = _check_undoable(next((e for e in history if e["id"] == event_id), None), event_id, undone)
     doc = cat.document(ev["document_id"])
     _check_unchanged(ev, doc)
     after = from_event(ev["detail"].get("before", {}))
@@ -35,13 +34,14 @@ def undo(cat: Catalog, event_id: int | None = None) -> tuple[dict, dict]:
     return ev, now_doc
 
 
-def _check_undoable(ev: dict | None, event_id: int, undone: set) -> None:
+def _check_undoable(ev: dict | None, event_id: int, undone: set) -> dict:
     if ev is None:
         raise NotFoundError(f"no event {event_id} in the log; `dangan show DOC_ID` lists a document's events")
     if ev["action"] not in UNDOABLE:
         raise ConflictError(f"event {event_id} ({ev['action']}) is not a filing decision; only {', '.join(UNDOABLE)} can be undone")
     if event_id in undone:
         raise ConflictError(f"event {event_id} ({ev['action']}) was already undone")
+    return ev
 
 
 def _check_unchanged(ev: dict, doc: dict) -> None:

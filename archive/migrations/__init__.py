@@ -17,7 +17,7 @@ import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
 
-from sqlalchemy import Column, Table, inspect, text
+from sqlalchemy import Column, DefaultClause, Table, inspect, text
 from sqlalchemy.engine import Connection
 
 BASE_VERSION = 1
@@ -68,7 +68,7 @@ def has_column(conn: Connection, table: str, column: str) -> bool:
 
 
 def add_column(conn: Connection, table: Table, column: Column) -> None:
-    """``ALTER TABLE … ADD COLUMN`` for a column defined in ``archive.schema``, if missing.
+    """``ALTER TABLE … ADD COLUMN`` for a column defined in ``dangan.archive.schema``, if missing.
 
     Only nullable columns (or ones with a server default) can be added to a table with rows.
     """
@@ -76,11 +76,11 @@ def add_column(conn: Connection, table: Table, column: Column) -> None:
         return
     coltype = column.type.compile(dialect=conn.dialect)
     default = ""
-    if column.server_default is not None:
+    if isinstance(column.server_default, DefaultClause):
         default = f" DEFAULT {column.server_default.arg}"
     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {coltype}{default}'))
 
 
 def create_table(conn: Connection, table: Table) -> None:
-    """Create a table (and its indexes) defined in ``archive.schema`` if it does not exist."""
+    """Create a table (and its indexes) defined in ``dangan.archive.schema`` if it does not exist."""
     table.create(conn, checkfirst=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column
-from archive.schema import documents
+from dangan.archive.migrations import add_column
+from dangan.archive.schema import documents
 
 VERSION = 2
 DESCRIPTION = "documents get 责任者 (author), 保管期限 (retention) and 密级 (secrecy)"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column
-from archive.schema import documents
+from dangan.archive.migrations import add_column
+from dangan.archive.schema import documents
 
 VERSION = 3
 DESCRIPTION = "documents keep their date candidates and, when discarded, where they came from"

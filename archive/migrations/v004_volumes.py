@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import create_table
-from archive.schema import volume_documents, volumes
+from dangan.archive.migrations import create_table
+from dangan.archive.schema import volume_documents, volumes
 
 VERSION = 4
 DESCRIPTION = "volumes (案卷) with their ordered documents and page ranges"

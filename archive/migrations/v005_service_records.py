@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column, create_table
-from archive.schema import documents, period_waivers
+from dangan.archive.migrations import add_column, create_table
+from dangan.archive.schema import documents, period_waivers
 
 VERSION = 5
 DESCRIPTION = "documents get customer and service date; period_waivers for service deadlines"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from archive.migrations import create_table
-from archive.schema import index_queue
+from dangan.archive.migrations import create_table
+from dangan.archive.schema import index_queue
 
 VERSION = 6
 DESCRIPTION = "index_queue: documents waiting for the station that holds the search index"

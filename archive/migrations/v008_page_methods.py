@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column
-from archive.schema import documents
+from dangan.archive.migrations import add_column
+from dangan.archive.schema import documents
 
 VERSION = 8
 DESCRIPTION = "documents record per page how the text was read"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column, create_table
-from archive.schema import api_tokens, events, users
+from dangan.archive.migrations import add_column, create_table
+from dangan.archive.schema import api_tokens, events, users
 
 VERSION = 9
 DESCRIPTION = "web users with roles and API tokens; events record who acted (actor)"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Sequence
 
-from indexer.errors import ConfigError, UsageError
+from dangan.indexer.errors import ConfigError, UsageError
 
 RETENTION_CODES = {"永久": "Y", "长期": "D30", "短期": "D10"}
 DEFAULT_PATTERN = "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}"

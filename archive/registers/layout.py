@@ -1,8 +1,8 @@
 """Register layout: the template context of each register kind, rendered through the forms engine.
 
-The caller (:mod:`archive.registers.rows`) reads the catalog and hands over plain dicts;
+The caller (:mod:`dangan.archive.registers.rows`) reads the catalog and hands over plain dicts;
 this module turns them into what ``templates/registers/<kind>.docx`` prints (or, with
-``xlsx``, a spreadsheet by :mod:`archive.registers.xlsx`).  ``KINDS`` is the one list of
+``xlsx``, a spreadsheet by :mod:`dangan.archive.registers.xlsx`).  ``KINDS`` is the one list of
 register kinds the command line and the catalog side both use.
 """
 
@@ -37,7 +37,7 @@ def render_register(
     """Write the register ``kind`` of ``project`` to ``out`` (.docx, or .xlsx with ``xlsx``).
 
     ``project``: {"code", "name", "company"}.  ``entries``: the volume's documents in filing
-    order (the keys used: see :mod:`archive.registers.rows`; the conventions: :mod:`archive.registers.arithmetic`).  ``checklist`` feeds 一览表 and the
+    order (the keys used: see :mod:`dangan.archive.registers.rows`; the conventions: :mod:`dangan.archive.registers.arithmetic`).  ``checklist`` feeds 一览表 and the
     drawing/missing notes of 备考表.  ``settings``: 档号 parts {"fonds", "category", "org",
     "pattern"}, and optionally "compiler", "reviewer", "compiled_on", "reviewed_on",
     "remarks" (备考表) and "templates_dir" (a folder whose registers/<kind>.docx overrides

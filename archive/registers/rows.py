@@ -1,7 +1,7 @@
 """Registers filled from the catalog: a project's filed documents and checklist status as plain rows.
 
 The catalog supplies the facts (documents in filing order with real page counts, checklist
-status); :mod:`archive.registers.layout` lays them out through the same template engine as
+status); :mod:`dangan.archive.registers.layout` lays them out through the same template engine as
 forms.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.completeness import check
-from archive.projects import get_project
-from archive.registers.layout import KINDS, render_register
-from indexer.errors import UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.completeness import check
+from dangan.archive.projects import get_project
+from dangan.archive.registers.layout import KINDS, render_register
+from dangan.indexer.errors import UsageError
 
 PHOTO_MAX_CHARS = 30  # an image with more readable characters than this is a scanned page
 

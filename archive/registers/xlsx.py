@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from indexer.fsutil import atomic_path
+from dangan.indexer.fsutil import atomic_path
 
 # Cells that hold counts are numbers and dates are dates, so Excel sums and sorts them.
 _NUMBER_KEYS = {"seq", "number", "total_pages", "text_pages", "drawing_pages", "photos"}

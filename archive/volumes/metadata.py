@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.errors import UsageError
+from dangan.indexer.errors import UsageError
 
 RETENTIONS = ("永久", "长期", "短期")  # longest first
 RETENTION_ALIASES = {"Y": "永久", "D30": "长期", "D10": "短期"}

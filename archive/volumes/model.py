@@ -1,7 +1,7 @@
 """Volumes as the library hands them out: a Volume with its ordered Entry rows, read from the catalog.
 
 An entry joins a ``volume_documents`` row with its document and the effective archival
-metadata (:mod:`archive.volumes.metadata`), so the PDF builder, the registers and the
+metadata (:mod:`dangan.archive.volumes.metadata`), so the PDF builder, the registers and the
 handover package all read one shape.  档号 (DA/T 13: 全宗号-类别号-案卷号-件号, ``-`` between
 levels, ``·`` inside one) come from ``[volume] code_pattern`` in dangan.toml.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog, document_dict
-from archive.projects import Project, get_project
-from archive.schema import document_texts, documents, volume_documents, volumes
-from archive.volumes.metadata import author_of, retention_of, secrecy_of
-from indexer.errors import ConfigError, NotFoundError
-from indexer.text import fold
+from dangan.archive.catalog import Catalog, document_dict
+from dangan.archive.projects import Project, get_project
+from dangan.archive.schema import document_texts, documents, volume_documents, volumes
+from dangan.archive.volumes.metadata import author_of, retention_of, secrecy_of
+from dangan.indexer.errors import ConfigError, NotFoundError
+from dangan.indexer.text import fold
 
 DEFAULT_CODE_PATTERN = "{fonds}-{project}·{gbt_class}-{volume:03d}"
 DEFAULT_MAX_PAGES = 200
@@ -59,7 +59,7 @@ class Entry:
         return self.end_page - self.start_page + 1
 
     def register_entry(self) -> dict:
-        """The keys :mod:`archive.registers` reads, with 责任者 already defaulted."""
+        """The keys :mod:`dangan.archive.registers` reads, with 责任者 already defaulted."""
         d = self.doc
         return {
             "id": d["id"], "doc_number": xml_safe(d.get("doc_number") or ""), "person": xml_safe(self.author),

@@ -1,4 +1,4 @@
-"""The .docx registers of one volume (卷内目录, 卷内备考表), filled by :mod:`archive.registers`.
+"""The .docx registers of one volume (卷内目录, 卷内备考表), filled by :mod:`dangan.archive.registers`.
 
 The same registers ``dangan register`` writes for a whole project, here for the documents
 of one volume with the page numbers of that volume and the missing items of its group.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.completeness import check
-from archive.registers import render_register
-from archive.volumes.model import Volume
+from dangan.archive.catalog import Catalog
+from dangan.archive.completeness import check
+from dangan.archive.registers import render_register
+from dangan.archive.volumes.model import Volume
 
 
 def write_volume_registers(cat: Catalog, v: Volume, code: str, out_dir: Path) -> list[Path]:

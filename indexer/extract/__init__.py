@@ -5,7 +5,7 @@ scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs a
 ``.doc`` files that are really DOCX.  PDFs are read from their text layer; pages without
 one (scanned pages) and image files go through OCR (RapidOCR, models shipped in the wheel).
 
-Every problem with an input file is raised as a typed error from ``indexer.errors`` whose
+Every problem with an input file is raised as a typed error from ``dangan.indexer.errors`` whose
 message names the file and says what to do; pages that simply yield no text are noted in
 ``Extraction.empty_pages`` / ``Extraction.notes`` and are not fatal.
 """
@@ -28,19 +28,19 @@ __all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "extract_bounded", "ocr_im
 # Extraction.  A reader's module is imported when a file of its type first comes: a run of
 # PDFs never loads python-docx (~50 ms), and the OCR engine loads numpy only when it reads.
 _READERS = {
-    PDF: ("indexer.extract.pdf", "read_pdf"),
-    PNG: ("indexer.extract.images", "read_image"),
-    JPEG: ("indexer.extract.images", "read_image"),
-    TIFF: ("indexer.extract.images", "read_image"),
-    DOCX: ("indexer.extract.word", "read_docx"),
-    TEXT: ("indexer.extract.plain", "read_text"),
+    PDF: ("dangan.indexer.extract.pdf", "read_pdf"),
+    PNG: ("dangan.indexer.extract.images", "read_image"),
+    JPEG: ("dangan.indexer.extract.images", "read_image"),
+    TIFF: ("dangan.indexer.extract.images", "read_image"),
+    DOCX: ("dangan.indexer.extract.word", "read_docx"),
+    TEXT: ("dangan.indexer.extract.plain", "read_text"),
 }
 
 
 def __getattr__(name: str):
-    # ``from indexer.extract import ocr_image`` still works, without importing OCR up front.
+    # ``from dangan.indexer.extract import ocr_image`` still works, without importing OCR up front.
     if name == "ocr_image":
-        return importlib.import_module("indexer.extract.ocr").ocr_image
+        return importlib.import_module("dangan.indexer.extract.ocr").ocr_image
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -49,7 +49,7 @@ def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = Non
 
     Raises ``InputFileError`` subclasses (empty, corrupt, encrypted, unsupported) with a
     one-line message naming the file and the remedy; ``LimitError`` when the file is over
-    one of ``limits`` (the defaults of ``indexer.limits.Limits`` when None).
+    one of ``limits`` (the defaults of ``dangan.indexer.limits.Limits`` when None).
     """
     path = Path(path)
     with _limits.applied(limits):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.errors import CorruptFileError
+from dangan.indexer.errors import CorruptFileError
 
 PAGE_SEPARATOR = "\n\f\n"
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from indexer import limits
-from indexer.errors import UnsupportedFileError
-from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
-from indexer.extract.common import Extraction, assemble, corrupt
-from indexer.extract.ink import is_blank
+from dangan.indexer import limits
+from dangan.indexer.errors import UnsupportedFileError
+from dangan.indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
+from dangan.indexer.extract.common import Extraction, assemble, corrupt
+from dangan.indexer.extract.ink import is_blank
 
 
 def read_image(path: Path, mime: str, ocr: bool) -> Extraction:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer import limits
-from indexer.errors import InputFileError
-from indexer.extract.common import Extraction, assemble, corrupt
-from indexer.text import decode_text
+from dangan.indexer import limits
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.extract.common import Extraction, assemble, corrupt
+from dangan.indexer.text import decode_text
 
 _ADVICE = "save it again as UTF-8 (e.g. in Notepad: Save As, Encoding UTF-8)"
 
@@ -21,7 +21,7 @@ def read_text(path: Path, mime: str, ocr: bool) -> Extraction:
 
 
 def _decode_text(path: Path, data: bytes) -> tuple[str, str]:
-    """(text, encoding) through the project's one decoder, ``indexer.text.decode_text``.
+    """(text, encoding) through the project's one decoder, ``dangan.indexer.text.decode_text``.
 
     A UTF-8 BOM is reported as plain "utf-8" (no note: it is what we recommend), and an
     undecodable file stays a ``CorruptFileError`` with the advice archivists already know.

@@ -10,8 +10,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from indexer.errors import EmptyFileError, InputFileError, NotFoundError, UnsupportedFileError
-from indexer.extract.common import (
+from dangan.indexer.errors import EmptyFileError, InputFileError, NotFoundError, UnsupportedFileError
+from dangan.indexer.extract.common import (
     ACCEPTED,
     DOCX,
     EXTENSIONS,
@@ -126,7 +126,7 @@ def _is_text(head: bytes) -> bool:
 def _decode_probe(data: bytes) -> str | None:
     """The head decoded as UTF-8 (BOM or not), GB18030, Big5 or Shift-JIS, or None: a yes/no probe only.
 
-    Deliberately not ``indexer.text.decode_text``, which decodes whole files: this runs on a
+    Deliberately not ``dangan.indexer.text.decode_text``, which decodes whole files: this runs on a
     head cut at an arbitrary byte, failing is an answer ("not text") rather than an error,
     and it is more lenient — a UTF-8 BOM followed by GBK bytes still counts as text here, so
     the text reader's decode_text rejects it with the "save it again as UTF-8" advice instead

@@ -13,8 +13,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import LxmlError
 
-from indexer import limits
-from indexer.extract.common import Extraction, corrupt
+from dangan.indexer import limits
+from dangan.indexer.extract.common import Extraction, corrupt
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error)

@@ -1,14 +1,14 @@
 """The volume PDF: fonts, the paper forms (cover, 卷内目录, 备考表), conversion, stamping, building.
 
-* :mod:`~archive.volumes.pdf.fonts` – the embedded Chinese font
-* :mod:`~archive.volumes.pdf.forms` – 案卷封面, 卷内目录, 卷内备考表 as PDF pages (reportlab)
-* :mod:`~archive.volumes.pdf.convert` – PDFs, images, DOCX (LibreOffice) and text as PDF pages
-* :mod:`~archive.volumes.pdf.stamp` – page numbers bottom right
-* :mod:`~archive.volumes.pdf.build` – one volume's PDF, top to bottom
+* :mod:`~dangan.archive.volumes.pdf.fonts` – the embedded Chinese font
+* :mod:`~dangan.archive.volumes.pdf.covers` – 案卷封面, 卷内目录, 卷内备考表 as PDF pages (reportlab)
+* :mod:`~dangan.archive.volumes.pdf.convert` – PDFs, images, DOCX (LibreOffice) and text as PDF pages
+* :mod:`~dangan.archive.volumes.pdf.stamp` – page numbers bottom right
+* :mod:`~dangan.archive.volumes.pdf.build` – one volume's PDF, top to bottom
 """
 
 from __future__ import annotations
 
-from archive.volumes.pdf.build import BuiltVolume, build_volume, contents_rows
+from dangan.archive.volumes.pdf.build import BuiltVolume, build_volume, contents_rows
 
 __all__ = ["BuiltVolume", "build_volume", "contents_rows"]

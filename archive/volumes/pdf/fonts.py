@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.errors import MissingDependencyError
+from dangan.indexer.errors import MissingDependencyError
 
 FONT_NAME = "DanganCJK"
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

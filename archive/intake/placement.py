@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from archive import vault
-from archive.catalog import Catalog, now
-from archive.checklist import Item
-from archive.projects import UNASSIGNED, Project
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.checklist import Item
+from dangan.archive.projects import UNASSIGNED, Project
 
 
 def vault_path(home, project: Project | None, item: Item | None, day: date | None, name: str) -> str:

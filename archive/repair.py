@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archive import names, preflight, vault
-from archive.catalog import Catalog, now
-from indexer.errors import InputFileError
-from indexer.fsutil import fsync_dir
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.intake import names, preflight
+from dangan.indexer.errors import InputFileError
+from dangan.indexer.fsutil import fsync_dir
 
 QUARANTINE_DIR = "quarantine"
 

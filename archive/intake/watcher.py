@@ -86,7 +86,7 @@ class _Handler(FileSystemEventHandler):
             return
         target = getattr(event, "dest_path", "") or event.src_path
         if event.event_type in ("created", "modified", "moved", "closed"):
-            self.q.put(Path(target))
+            self.q.put(Path(os.fsdecode(target)))
 
 
 class Watcher:

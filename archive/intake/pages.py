@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from archive.catalog import Catalog
+from dangan.archive.catalog import Catalog
 
 METHOD_LABELS = {
     "text": "text layer",

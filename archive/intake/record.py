@@ -1,6 +1,6 @@
 """The one record an input carries through the ingest pipeline.
 
-Each step of ``archive.ingest`` reads and fills this record (paperless-ngx's consumer works the
+Each step of ``dangan.archive.intake.ingest`` reads and fills this record (paperless-ngx's consumer works the
 same way): what the file is, what was read from it, where it was placed and how it ended.
 ``to_json`` is what ``ingest --json`` and ``watch --json`` print for it.
 """
@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from archive import names, preflight
-from archive.checklist import Item
-from archive.classify import Classification
-from archive.projects import Project
+from dangan.archive.checklist import Item
+from dangan.archive.intake import names, preflight
+from dangan.archive.intake.classify import Classification
+from dangan.archive.projects import Project
+from dangan.indexer.extract.common import Extraction
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Record:
     remarks: str | None = None
     sha256: str = ""
     size: int = 0
-    extraction: object = None
+    extraction: Extraction | None = None  # set by the extract step
     project: Project | None = None
     item: Item | None = None
     classification: Classification | None = None

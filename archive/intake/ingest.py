@@ -149,7 +149,7 @@ class Ingester:
         """A regular non-empty file (no link, no FIFO), within the limits, not already in the catalog.
 
         The bytes are copied to the vault's temporary space and hashed in one pass
-        (``archive.preflight``): what is extracted and stored is exactly what was hashed.
+        (``dangan.archive.intake.preflight``): what is extracted and stored is exactly what was hashed.
         """
         mode = preflight.file_mode(self.cat.home.root)
         with limits_applied(self.limits):
@@ -170,12 +170,14 @@ class Ingester:
 
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
+        staged = rec.staged
+        assert staged is not None  # the preflight step staged it
         try:
             read = extract_bounded if self.bounded else extract
             rec.extraction = read(rec.staged.path, ocr=self.ocr, limits=self.limits)
         except DanganError as e:
             # The reader saw the staged copy; the user knows the file by its own name.
-            e.message = e.message.replace(str(rec.staged.path), str(rec.path))
+            e.message = e.message.replace(str(staged.path), str(rec.path))
             raise
         except RecursionError as e:  # a structure nested thousands deep
             raise CorruptFileError(f"{rec.path}: is nested too deeply to read; re-scan or re-export it") from e
@@ -186,6 +188,7 @@ class Ingester:
 
     def classify(self, rec: Record) -> None:
         """Project, checklist item and responsible person — or review with suggestions."""
+        assert rec.extraction is not None  # the extract step ran
         text = rec.extraction.text
         rec.project = self._resolve_project(rec, text)
         if rec.project is not None and rec.forced_item:
@@ -208,17 +211,20 @@ class Ingester:
         """Link the staged copy into the vault under its readable path (never overwriting).
 
         A pending note goes first, so a kill before the commit leaves a vault file the next
-        start knows to remove, wherever the source was (see ``archive.recovery``).
+        start knows to remove, wherever the source was (see ``dangan.archive.intake.recovery``).
         """
         vault.note_pending(self.cat.home.root, rec.sha256)
-        rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, rec.staged.path, self.vault_path(rec))
-        rec.staged.discard()  # the temporary name is gone; this releases its descriptor
+        staged = rec.staged
+        assert staged is not None  # the preflight step staged it
+        rec.vault_rel = vault.link_staged(self.cat.home.vault_dir, staged.path, self.vault_path(rec))
+        staged.discard()  # the temporary name is gone; this releases its descriptor
         rec.staged = None
 
     def commit(self, rec: Record) -> None:
         """One transaction: the document row, its text and the event."""
         status = "filed" if rec.item is not None else "review"
         ex = rec.extraction
+        assert ex is not None  # the extract step ran
         values = dict(
             sha256=rec.sha256,
             original_name=rec.name,
@@ -260,7 +266,7 @@ class Ingester:
             return
         vault.clear_pending(self.cat.home.root, rec.sha256)
         rec.outcome = status
-        rec.message = rec.review_reason if status == "review" else f"filed as {rec.item.code} {rec.item.title}"
+        rec.message = f"filed as {rec.item.code} {rec.item.title}" if rec.item is not None else rec.review_reason
         if not self._to_index:
             self._waiting_since = time.monotonic()
         self._to_index.append(rec.doc_id)
@@ -289,6 +295,7 @@ class Ingester:
         """Only now, with the catalog committed, remove the inbox original — if it is still what was filed."""
         if not rec.consume:
             return
+        assert rec.doc_id is not None  # the commit step filed it
         if preflight.changed_since(rec.path, rec.source_identity):
             # Replaced or appended to while being filed: the new version is not what we
             # hashed, so it stays in the inbox and is filed as its own document next pass.
@@ -473,6 +480,7 @@ def file_document(
     finally:
         ing.flush_index()
     if rec.outcome == "duplicate":
+        assert rec.duplicate_of is not None  # set together with the outcome
         raise DuplicateDocumentError(f"{path}: {rec.message}; it is not filed twice", rec.duplicate_of)
     return rec
 

@@ -321,7 +321,7 @@ def find_project(projects: list[Project], file_name: str, text: str) -> tuple[st
 
 
 def find_date(text: str):
-    """The document's own date (see :mod:`archive.dates`: labelled and signature dates win)."""
+    """The document's own date (see :mod:`dangan.archive.intake.dates`: labelled and signature dates win)."""
     return document_date(text)[0]
 
 

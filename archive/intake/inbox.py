@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from archive.names import fit
+from dangan.archive.intake.names import fit
 
 FAILED_DIR = ".failed"
 DUPLICATES_DIR = ".duplicates"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.life.show import show
-from archive.pages import page_methods, summary
-from archive.projects import ProjectCache
-from indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.pages import page_methods, summary
+from dangan.archive.life.show import show
+from dangan.archive.projects import ProjectCache
+from dangan.indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
 
 PREVIEW_KINDS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image", "image/gif": "image"}
 

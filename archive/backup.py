@@ -37,8 +37,8 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine, select
 
-from archive.catalog import Catalog, display_url
-from indexer.errors import ConflictError, IntegrityError, NotFoundError, UsageError
+from dangan.archive.catalog import Catalog, display_url
+from dangan.indexer.errors import ConflictError, IntegrityError, NotFoundError, UsageError
 
 FORMAT = 1
 MARKER = "dangan-backup.json"

@@ -2,7 +2,7 @@
 
 Both trust nothing in the backup folder: every object is hashed again, every path a manifest
 or a catalog row names must stay inside the new home, and a restore writes into a new or
-empty folder only.  See :mod:`archive.backup` for the folder's layout.
+empty folder only.  See :mod:`dangan.archive.backup` for the folder's layout.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from archive.backup import load_manifest, object_path, pick, sha256_file, snapshots
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.home import CONFIG_NAME, Home
-from archive.searchsync import rebuild_index
-from indexer.errors import HomeNotEmptyError, IntegrityError
+from dangan.archive.backup import load_manifest, object_path, pick, sha256_file, snapshots
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.home import CONFIG_NAME, Home
+from dangan.archive.searchsync import rebuild_index
+from dangan.indexer.errors import HomeNotEmptyError, IntegrityError
 
 _SQLITE_URL_LINE = 'url = "sqlite:///catalog.db"'
 

@@ -18,10 +18,10 @@ from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from archive import migrations
-from archive.home import Home
-from archive.schema import document_texts, documents, events, meta, metadata
-from indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError, disk_full
+from dangan.archive import migrations
+from dangan.archive.home import Home
+from dangan.archive.schema import document_texts, documents, events, meta, metadata
+from dangan.indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError, disk_full
 
 ACTOR_SINCE = 9  # the schema version that gave events their actor column
 
@@ -45,7 +45,7 @@ class Catalog:
         self.command = "api"  # recorded in events; the CLI sets the command name
         self.actor = os_user()  # who acts, recorded in events; the web app sets the signed-in user
         self._log_actor = True  # False while an older catalog's events table lacks the column
-        self.on_lock_wait: Any = None  # told whom archive.dblock.writing waits for (the CLI prints it); else logged
+        self.on_lock_wait: Any = None  # told whom dangan.archive.dblock.writing waits for (the CLI prints it); else logged
 
     # -- opening ---------------------------------------------------------------------
     @classmethod

@@ -14,9 +14,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.deadlines.timing import check_timing, line_of
-from archive.home import Home, shipped_dir
-from indexer.errors import ChecklistError, UnknownChecklistError
+from dangan.archive.deadlines.timing import check_timing, line_of
+from dangan.archive.home import Home, shipped_dir
+from dangan.indexer.errors import ChecklistError, UnknownChecklistError
 
 RETENTIONS = ("永久", "长期", "短期")
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
 
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.projects import UNASSIGNED, Project, get_project, list_projects
-from archive.schema import documents, waivers
-from indexer.errors import ConflictError, UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.projects import UNASSIGNED, Project, get_project, list_projects
+from dangan.archive.schema import documents, waivers
+from dangan.indexer.errors import ConflictError, UsageError
 
 
 @dataclass

@@ -11,10 +11,10 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from archive.catalog import Catalog, display_url
-from archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
-from indexer.errors import ConflictError, HomeNotEmptyError, UsageError
-from indexer.fsutil import write_private
+from dangan.archive.catalog import Catalog, display_url
+from dangan.archive.home import CONFIG_NAME, DEFAULT_CONFIG, Home, shipped_dir
+from dangan.indexer.errors import ConflictError, HomeNotEmptyError, UsageError
+from dangan.indexer.fsutil import write_private
 
 DEFAULT_URL_LINE = 'url = "sqlite:///catalog.db"'
 

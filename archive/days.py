@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from indexer.errors import UsageError
+from dangan.indexer.errors import UsageError
 
 TODAY_ENV = "DANGAN_TODAY"  # tests and demos fix "today" with it
 _ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}).*)?\s*")

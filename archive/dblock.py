@@ -14,7 +14,7 @@ machine dies, once the server notices the dropped connection) never leaves a sta
   files what) and *exclusive* by the start-up repair, reindex, verify and hand filing,
   which must see no other station half-way through a file.
 - The **index lock** is held by the one station that writes the search index at a time;
-  a station that cannot get it queues its documents (``archive.searchsync``).
+  a station that cannot get it queues its documents (``dangan.archive.searchsync``).
 
 :func:`writing` (``Catalog.writing``) is the one entry every writer uses, and :func:`writes`
 puts it around a library function: the CLI and the web app take no lock of their own, so a

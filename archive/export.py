@@ -29,10 +29,10 @@ from typing import Any
 
 import bagit
 
-from archive.catalog import Catalog
-from archive.projects import get_project, list_projects
-from archive.volumes.model import code_settings, list_volumes, piece_code, volume_code
-from indexer.errors import ConflictError, IntegrityError
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import get_project, list_projects
+from dangan.archive.volumes.model import code_settings, list_volumes, piece_code, volume_code
+from dangan.indexer.errors import ConflictError, IntegrityError
 
 FIELDS = (
     "id", "archive_code", "project_code", "item_code", "title", "doc_number", "person", "role", "document_date",

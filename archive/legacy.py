@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.forms.data import read_rows
-from archive.forms.values import parse_date
-from archive.projects import get_project
-from archive.schema import legacy_rows
-from archive.volumes.metadata import normal_retention, normal_secrecy
-from indexer.errors import DataError, UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.forms.data import read_rows
+from dangan.archive.forms.values import parse_date
+from dangan.archive.projects import get_project
+from dangan.archive.schema import legacy_rows
+from dangan.archive.volumes.metadata import normal_retention, normal_secrecy
+from dangan.indexer.errors import DataError, UsageError
 
 # Field → the headers a Chinese 目录 uses for it (first match wins; compared without spaces).
 HEADERS: dict[str, tuple[str, ...]] = {

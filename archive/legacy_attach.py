@@ -17,14 +17,14 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from archive.catalog import Catalog
-from archive.dblock import writing
-from archive.inbox import collect
-from archive.ingest import Ingester
-from archive.legacy import code_key
-from archive.record import Record
-from archive.schema import documents, legacy_rows
-from indexer.errors import UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.dblock import writing
+from dangan.archive.intake.inbox import collect
+from dangan.archive.intake.ingest import Ingester
+from dangan.archive.legacy import code_key
+from dangan.archive.intake.record import Record
+from dangan.archive.schema import documents, legacy_rows
+from dangan.indexer.errors import UsageError
 
 WAYS = ("档号", "name", "pattern")
 

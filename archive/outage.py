@@ -15,8 +15,8 @@ from typing import Callable
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from archive.catalog import Catalog, display_url
-from archive.dblock import shared_catalog
+from dangan.archive.catalog import Catalog, display_url
+from dangan.archive.dblock import shared_catalog
 
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0

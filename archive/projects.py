@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
-from archive.catalog import Catalog, now
-from archive.checklist import Checklist, Item, load_checklist
-from archive.dblock import writes
-from archive.itemmatch import resolve_item
-from archive.schema import checklist_items, checklists, project_roles, projects
-from indexer.errors import DuplicateProjectError, UnknownProjectError, UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.checklist import Checklist, Item, load_checklist
+from dangan.archive.dblock import writes
+from dangan.archive.itemmatch import resolve_item
+from dangan.archive.schema import checklist_items, checklists, project_roles, projects
+from dangan.indexer.errors import DuplicateProjectError, UnknownProjectError, UsageError
 
 CODE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")
 UNASSIGNED = "(未指定)"

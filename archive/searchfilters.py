@@ -1,4 +1,4 @@
-"""Search filters checked against the catalog before searching (``archive.searchrequest``).
+"""Search filters checked against the catalog before searching (``dangan.archive.searchrequest``).
 
 A typo in ``--project``, ``--person`` or ``--item`` would otherwise just find nothing and
 read as "no such document".  So each is resolved first: a project by code or name, a person
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from archive.catalog import Catalog
-from archive.itemmatch import resolve_item
-from archive.projects import Project, list_projects
-from archive.schema import documents, project_roles
-from indexer.errors import NotFoundError, UnknownItemError, UnknownPersonError, UnknownProjectError
-from indexer.text import fold
+from dangan.archive.catalog import Catalog
+from dangan.archive.itemmatch import resolve_item
+from dangan.archive.projects import Project, list_projects
+from dangan.archive.schema import documents, project_roles
+from dangan.indexer.errors import NotFoundError, UnknownItemError, UnknownPersonError, UnknownProjectError
+from dangan.indexer.text import fold
 
 def _unknown(error: NotFoundError, filter_: str, value: str, known: list[str]) -> NotFoundError:
     """``error`` carrying which filter named what, and what there is instead."""

@@ -2,7 +2,7 @@
 
 :class:`SearchRequest` holds what was asked (words, filters, the window); ``from_params``
 reads it from a query string (the page and the API).  :func:`run_search` resolves the
-filters against the catalog (``archive.searchfilters``: an unknown project, item or person
+filters against the catalog (``dangan.archive.searchfilters``: an unknown project, item or person
 is an error listing what there is) and returns one window of hits with the total ("20 of 55").
 
 Light on purpose: a plain ``dangan search`` imports neither SQLAlchemy nor the catalog.
@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from archive.days import parse_day
-from indexer.errors import UsageError
-from indexer.filters import TYPE_MIME, Filters
-from indexer.index import Hit, SearchIndex
+from dangan.archive.days import parse_day
+from dangan.indexer.errors import UsageError
+from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.indexer.index import Hit, SearchIndex
 
 if TYPE_CHECKING:
-    from archive.catalog import Catalog
+    from dangan.archive.catalog import Catalog
 
 MAX_LIMIT = 100  # hits in one window from a query string (the CLI's --limit is the user's own)
 
@@ -86,7 +86,7 @@ def resolve_filters(cat: Catalog | None, req: SearchRequest) -> Filters:
     if req.names_filters():
         if cat is None:
             raise UsageError("a project, item or person filter needs the catalog")
-        from archive.searchfilters import check_filters  # SQLAlchemy only when a filter needs it
+        from dangan.archive.searchfilters import check_filters  # SQLAlchemy only when a filter needs it
 
         known = check_filters(cat, project=req.project, item=req.item, person=req.person)
     return Filters(group=req.group, type=req.type, date_from=req.date_from, date_to=req.date_to, **known)
@@ -103,7 +103,7 @@ def run_search(req: SearchRequest, index: SearchIndex | Callable[[], SearchIndex
     ix = index() if callable(index) else index
     hits, total = ix.search_window(req.query, filters, offset=req.offset, limit=req.limit)
     if total == 0 and cat is not None:
-        from archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
+        from dangan.archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
 
         check_index_usable(cat)
     return SearchPage(hits, total, req.offset, req.limit, filters)

@@ -17,13 +17,13 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import delete, func, insert, select
 
-from archive.catalog import Catalog, chunks, now
-from archive.dblock import index_lock, writes
-from archive.projects import ProjectCache
-from archive.schema import documents, index_queue
-from indexer.errors import IndexDamagedError
-from indexer.fsutil import set_aside_non_folder
-from indexer.index import SearchIndex
+from dangan.archive.catalog import Catalog, chunks, now
+from dangan.archive.dblock import index_lock, writes
+from dangan.archive.projects import ProjectCache
+from dangan.archive.schema import documents, index_queue
+from dangan.indexer.errors import IndexDamagedError
+from dangan.indexer.fsutil import set_aside_non_folder
+from dangan.indexer.index import SearchIndex
 
 DISCARDED = "discarded"  # status of a document in the trash (dangan.archive.life.trash)
 STATION = f"{socket.gethostname()}:{os.getpid()}"

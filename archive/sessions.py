@@ -3,7 +3,7 @@
 A browser that signs in gets a random session id inside its signed cookie; the catalog keeps
 only the id's SHA-256 (table ``web_sessions``) with the user and an end time.  Every request
 looks the id up, so a session ends on the server the moment its row goes: at logout, or when
-``archive.users`` changes the user's password or role, disables or removes them.  A copy of an
+``dangan.archive.users`` changes the user's password or role, disables or removes them.  A copy of an
 old cookie is then worth nothing.
 
 Sessions and sign-in counts are written in their own short transactions, without the
@@ -20,11 +20,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, insert, select
 
-from archive import throttle
-from archive.catalog import Catalog, now
-from archive.schema import users, web_sessions
-from archive.users import User, authenticate, user_for_token
-from indexer.errors import AccountDisabledError, AuthError, TokenExpiredError
+from dangan.archive import throttle
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.schema import users, web_sessions
+from dangan.archive.users import User, authenticate, user_for_token
+from dangan.indexer.errors import AccountDisabledError, AuthError, TokenExpiredError
 
 SESSION_HOURS = 12  # a session (and its cookie) lasts a working day at most
 

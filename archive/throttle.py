@@ -7,7 +7,7 @@ password is refused.  The counts live in the catalog (table ``login_throttle``) 
 holds across web workers, stations and restarts.  A name nobody has is counted like a real
 one, so the answers do not tell which names exist.
 
-The functions here work inside the caller's transaction (``conn``); ``archive.sessions``
+The functions here work inside the caller's transaction (``conn``); ``dangan.archive.sessions``
 gives them short transactions of their own (no writer lock: see there).
 """
 
@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from archive.schema import login_throttle
-from indexer.errors import LoginThrottledError
+from dangan.archive.schema import login_throttle
+from dangan.indexer.errors import LoginThrottledError
 
 USER_LIMIT = 5  # failures for one name within WINDOW before it is locked
 ADDRESS_LIMIT = 20  # from one address (an office behind one router shares it: more room)

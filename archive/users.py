@@ -3,7 +3,7 @@
 Passwords are stored only as ``hashlib.scrypt`` hashes with a random salt; an API token is
 shown once when made, stored only as its SHA-256 and expires.  Access can be taken away at
 once: a password or role change, disabling or removing a user ends every web session of
-theirs (``web_sessions``; see ``archive.sessions``), and a disabled user's tokens stop
+theirs (``web_sessions``; see ``dangan.archive.sessions``), and a disabled user's tokens stop
 working.  Every function here that writes holds the archive's writer lock.  What each role
 may do is decided here, in the library, so the web layer only asks ``allowed(role, action)``.
 """
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
-from archive import throttle
-from archive.catalog import Catalog, now
-from archive.dblock import writing
-from archive.schema import api_tokens, users, web_sessions
-from indexer.errors import (
+from dangan.archive import throttle
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writing
+from dangan.archive.schema import api_tokens, users, web_sessions
+from dangan.indexer.errors import (
     AccountDisabledError,
     AuthError,
     ConflictError,
@@ -35,7 +35,7 @@ from indexer.errors import (
     TokenExpiredError,
     UsageError,
 )
-from indexer.fsutil import write_private
+from dangan.indexer.fsutil import write_private
 
 ROLES = ("viewer", "desk", "manager", "archivist", "admin")
 ROLE_LABELS = {"viewer": "只读", "desk": "客服", "manager": "项目经理", "archivist": "档案员", "admin": "管理员"}
@@ -251,7 +251,7 @@ def authenticate(cat: Catalog, name: str, password: str) -> User:
     """The user whose name and password match; AuthError (one message for both) otherwise.
 
     A disabled user with the right password gets AccountDisabledError (they know the password,
-    so saying so tells nothing away).  The brute-force limit is ``archive.sessions.sign_in``'s.
+    so saying so tells nothing away).  The brute-force limit is ``dangan.archive.sessions.sign_in``'s.
     """
     with cat.engine.connect() as conn:
         r = conn.execute(select(users).where(users.c.name == name)).mappings().first()

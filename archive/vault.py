@@ -144,7 +144,7 @@ def free_rel(vault_dir: Path, rel: str) -> str:
 
 def move_exact(vault_dir: Path, old_rel: str, new_rel: str) -> None:
     """Move a stored file to ``new_rel`` (which must be free): link, then unlink the old name."""
-    from archive import faults  # the points tests kill at (see archive.life.journal)
+    from dangan.archive import faults  # the points tests kill at (see dangan.archive.life.journal)
 
     src, target = vault_dir / old_rel, vault_dir / new_rel
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.dblock import writing
-from archive.handover import parts
-from archive.life.change import finish_moves
-from archive.restore import restore_from_drops
-from archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
-from indexer.errors import IndexDamagedError
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.dblock import writing
+from dangan.archive.handover import parts
+from dangan.archive.life.change import finish_moves
+from dangan.archive.repair import restore_from_drops
+from dangan.archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
+from dangan.indexer.errors import IndexDamagedError
 
 
 @dataclass

@@ -43,11 +43,11 @@ from filing_docs import documents  # noqa: E402
 from filing_fresh import FRESH  # noqa: E402
 from filing_render import render  # noqa: E402
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.checklist import load_checklist  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.ingest import ingest_paths  # noqa: E402
-from archive.projects import add_project, get_project  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.checklist import load_checklist  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.intake.ingest import ingest_paths  # noqa: E402
+from dangan.archive.projects import add_project, get_project  # noqa: E402
 
 PROJECTS = {"HY-3": ("恒远小学综合楼", "construction"), "SV-QY": ("清源服务中心", "service")}
 NAMES = ["周海", "吴静", "孙立", "马超", "朱敏", "胡斌", "郭芳", "何勇", "高洁", "林峰", "杨帆", "黄蕾"]

@@ -191,7 +191,7 @@ def index_doc(doc_id: int, title: str, content: str) -> dict:
 
 def run_child() -> dict[str, list[int]]:
     """Build an index of DOCS with this process's code and answer every query (top 10 ids)."""
-    from indexer.index import SearchIndex
+    from dangan.indexer.index import SearchIndex
 
     with tempfile.TemporaryDirectory() as tmp:
         with SearchIndex(Path(tmp) / "index") as ix:

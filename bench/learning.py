@@ -4,7 +4,7 @@ ingest time per file with the model against the same home without it (baseline, 
 A home is filled once with 1,000 documents: 800 of kinds the rules know (filed by the rules)
 and 200 of two company forms the rules do not know (filed from review by hand, so they are
 the archivist's examples).  Then:
-- training: ``archive.learning.train.train`` on that catalog, medians over the repeats;
+- training: ``dangan.archive.learning.train.train`` on that catalog, medians over the repeats;
 - ingest: the same 60 new text PDFs filed into copies of that home, with the model and with
   ``[classifier] learn = false``, interleaved; median seconds per file of each run.
 
@@ -25,14 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.filing import file_reviewed  # noqa: E402
-from archive.home import Home  # noqa: E402
-from archive.ingest import ingest_paths  # noqa: E402
-from archive.learning import train as training  # noqa: E402
-from archive.learning.model import load, model_path  # noqa: E402
-from archive.projects import add_project  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.intake.filing import file_reviewed  # noqa: E402
+from dangan.archive.home import Home  # noqa: E402
+from dangan.archive.intake.ingest import ingest_paths  # noqa: E402
+from dangan.archive.learning import train as training  # noqa: E402
+from dangan.archive.learning.model import load, model_path  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
 from tests.conftest import ALL_ROLES  # noqa: E402
 from tests.docgen import make_text_pdf  # noqa: E402
 from tests.test_learning import arrival_slip, patrol_sheet  # noqa: E402

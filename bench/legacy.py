@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openpyxl  # noqa: E402
 
-from archive.catalog import Catalog  # noqa: E402
-from archive.create import init_home  # noqa: E402
-from archive.projects import add_project  # noqa: E402
-from archive.sample import SAMPLE_ROLES  # noqa: E402
+from dangan.archive.catalog import Catalog  # noqa: E402
+from dangan.archive.create import init_home  # noqa: E402
+from dangan.archive.projects import add_project  # noqa: E402
+from dangan.archive.sample import SAMPLE_ROLES  # noqa: E402
 
 CODE = "BJ-2010-003"
 KINDS = [("C07", "钢筋原材料试验报告"), ("C14", "施工日志"), ("C09", "隐蔽工程验收记录"), ("C06", "水泥出厂质量证明书")]
@@ -41,7 +41,7 @@ def run(*args: str) -> tuple[float, float, str]:
     """(wall s, CPU s of the child, stdout) of one dangan process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", "from dangan.cli import main; main()", *args], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})  # fmt: skip
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

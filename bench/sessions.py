@@ -49,10 +49,10 @@ def main() -> None:
     ap.add_argument("--signins", type=int, default=40)
     args = ap.parse_args()
 
-    from archive.catalog import Catalog
-    from archive.create import init_home
-    from archive.sessions import sign_in, user_for_session
-    from archive.users import add_user, authenticate, get_user
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.create import init_home
+    from dangan.archive.sessions import sign_in, user_for_session
+    from dangan.archive.users import add_user, authenticate, get_user
 
     with tempfile.TemporaryDirectory() as tmp:
         home, _ = init_home(Path(tmp) / "home")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from commands.common import emit_json, home_option, json_option, state
+from dangan.commands.common import emit_json, home_option, json_option, state
 
 
 @click.group("classifier")
@@ -29,7 +29,7 @@ def status_cmd(as_json: bool) -> None:
     Example:
       dangan classifier status --json
     """
-    from archive.learning.live import status
+    from dangan.archive.learning.live import status
 
     _print(status(state().catalog()), as_json)
 
@@ -44,7 +44,7 @@ def train_cmd(as_json: bool) -> None:
     Example:
       dangan classifier train
     """
-    from archive.learning.live import train_now
+    from dangan.archive.learning.live import train_now
 
     _print(train_now(state().catalog()), as_json)
 

@@ -37,7 +37,7 @@ class State:
 
         Warns once (stderr) when its dangan.toml holds a password others may read.
         """
-        from archive.home import Home, locate
+        from dangan.archive.home import Home, locate
 
         home = Home.open(locate(self.home))
         warning = None if self._warned else home.exposed_secrets()

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import click
 
-from archive.catalog import Catalog
-from archive.deadlines.obligations import deadlines
-from archive.deadlines.servicedata import record_received
-from archive.forms import check_rows, find_form, load_manifest, read_rows
-from archive.forms.fileinto import render_and_file
-from archive.ingest import file_document
-from archive.projects import add_project
-from commands.common import console
-from commands.deadlines import print_deadlines
+from dangan.archive.catalog import Catalog
+from dangan.archive.deadlines.obligations import deadlines
+from dangan.archive.deadlines.servicedata import record_received
+from dangan.archive.forms import check_rows, find_form, load_manifest, read_rows
+from dangan.archive.forms.fileinto import render_and_file
+from dangan.archive.intake.ingest import file_document
+from dangan.archive.projects import add_project
+from dangan.commands.common import console
+from dangan.commands.deadlines import print_deadlines
 
 CENTRE, CENTRE_NAME = "SV-BJ", "北京服务中心"
 CENTRE_ROLES = {"调度员": "王芳", "维修人员": "王强", "客服主管": "赵敏", "客服专员": "陈晨"}

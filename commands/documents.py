@@ -6,11 +6,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.filing import file_reviewed, refile, review_queue
-from archive.searchsync import optimize_index, rebuild_index
-from archive.verify import verify as verify_catalog
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import ExitCode
+from dangan.archive.intake.filing import file_reviewed, refile, review_queue
+from dangan.archive.searchsync import optimize_index, rebuild_index
+from dangan.archive.verify import verify as verify_catalog
+from dangan.commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import ExitCode
 
 
 @click.command()

@@ -14,8 +14,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.deadlines.formfiling import require_item
-from archive.forms import (
+from dangan.archive.deadlines.formfiling import require_item
+from dangan.archive.forms import (
     FormSpec,
     check_rows,
     example_header,
@@ -27,10 +27,10 @@ from archive.forms import (
     read_rows,
     render_checked,
 )
-from archive.forms.fileinto import render_and_file
-from archive.home import Home
-from commands.common import console, emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
+from dangan.archive.forms.fileinto import render_and_file
+from dangan.archive.home import Home
+from dangan.commands.common import console, emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import DataError, ExitCode, NoHomeError, TemplateError
 
 
 def _home() -> Home | None:

@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from archive.dblock import writing
-from archive.inbox import collect, hidden_files, passed_over
-from archive.ingest import Record, ingest_paths, summarize
-from archive.names import printable
-from archive.recovery import reconcile
-from archive.watcher import Watcher
-from commands.common import emit_json, err_console, home_option, json_option, progress_bar, say_waiting, state
-from indexer.errors import ExitCode
+from dangan.archive.dblock import writing
+from dangan.archive.intake.inbox import collect, hidden_files, passed_over
+from dangan.archive.intake.ingest import Record, ingest_paths, summarize
+from dangan.archive.intake.names import printable
+from dangan.archive.intake.recovery import reconcile
+from dangan.archive.intake.watcher import Watcher
+from dangan.commands.common import emit_json, err_console, home_option, json_option, progress_bar, say_waiting, state
+from dangan.indexer.errors import ExitCode
 
 OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from commands.common import emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import ExitCode
+from dangan.commands.common import emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import ExitCode
 
 
 class BackupGroup(click.Group):
@@ -46,7 +46,7 @@ def create_cmd(dest: Path, keep: str | None, as_json: bool) -> None:
     Example:
       dangan backup create /mnt/nas/dangan-backup --keep 7d,4w,12m
     """
-    from archive.backup import backup as run_backup
+    from dangan.archive.backup import backup as run_backup
 
     cat = state().catalog()
     with progress_bar(cat.count_documents(), "backup", enabled=not as_json) as bar:
@@ -76,7 +76,7 @@ def list_cmd(dest: Path, as_json: bool) -> None:
     Example:
       dangan backup list /mnt/nas/dangan-backup
     """
-    from archive.backup import load_manifest, snapshots
+    from dangan.archive.backup import load_manifest, snapshots
 
     rows = [{"snapshot": n, "documents": load_manifest(dest, n).get("documents")} for n in snapshots(dest)]
     if as_json:
@@ -97,7 +97,7 @@ def verify_cmd(dest: Path, snapshot: str | None, as_json: bool) -> None:
     Example:
       dangan backup verify /mnt/nas/dangan-backup
     """
-    from archive.backup_restore import verify_backup
+    from dangan.archive.backup_restore import verify_backup
 
     rep = verify_backup(dest, snapshot)
     if as_json:
@@ -124,7 +124,7 @@ def restore_cmd(dest: Path, target: Path, snapshot: str | None, as_json: bool) -
       dangan backup restore /mnt/nas/dangan-backup --home ~/dangan-restored
       dangan --home ~/dangan-restored verify
     """
-    from archive.backup_restore import restore_backup
+    from dangan.archive.backup_restore import restore_backup
 
     result = restore_backup(dest, target, snapshot)
     if as_json:
@@ -148,7 +148,7 @@ def export(codes: tuple[str, ...], all_projects: bool, dest: Path, as_json: bool
       dangan export BJ-2024-017 --out 导出/BJ-2024-017
       dangan export --all --out 导出/全部
     """
-    from archive.export import export_bag
+    from dangan.archive.export import export_bag
 
     if bool(codes) == all_projects:
         raise click.UsageError("name one or more projects, or --all")

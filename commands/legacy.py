@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from commands.common import emit_json, home_option, json_option, progress_bar, state
-from indexer.errors import ExitCode
+from dangan.commands.common import emit_json, home_option, json_option, progress_bar, state
+from dangan.indexer.errors import ExitCode
 
 
 @click.group("import")
@@ -44,7 +44,7 @@ def catalog_cmd(file: Path, project: str, level: str, maps: tuple[str, ...], she
       dangan import catalog 卷内目录.xlsx --project BJ-2010-003 --dry-run
       dangan import catalog 目录.csv --project BJ-2010-003 --map 题名=文件材料题名
     """
-    from archive.legacy import FIELD_LABELS, apply_import, parse_map_options, plan_import
+    from dangan.archive.legacy import FIELD_LABELS, apply_import, parse_map_options, plan_import
 
     cat = state().catalog()
     plan = plan_import(cat, file, project, level=level, overrides=parse_map_options(maps), sheet=sheet)
@@ -93,8 +93,8 @@ def attach_cmd(folder: Path, by: str, pattern: str | None, project: str | None, 
       dangan import attach /mnt/scans --by 档号
       dangan import attach /mnt/scans --by pattern --pattern '^(?P<code>\\d{4}-[A-Z]+-\\d{3})'
     """
-    from archive.inbox import collect
-    from archive.legacy_attach import attach
+    from dangan.archive.intake.inbox import collect
+    from dangan.archive.legacy_attach import attach
 
     cat = state().catalog()
     with progress_bar(len(collect([folder])), "attach", enabled=not as_json) as bar:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from archive.life.edit import edit as edit_document
-from archive.life.show import open_path
-from archive.life.show import show as show_document
-from archive.life.trash import discard as discard_document
-from archive.life.trash import empty_trash, parse_age, trash_list
-from archive.life.trash import restore as restore_document
-from archive.life.undo import undo as undo_event
-from commands.common import emit_json, home_option, json_option, state
+from dangan.archive.life.edit import edit as edit_document
+from dangan.archive.life.show import open_path
+from dangan.archive.life.show import show as show_document
+from dangan.archive.life.trash import discard as discard_document
+from dangan.archive.life.trash import empty_trash, parse_age, trash_list
+from dangan.archive.life.trash import restore as restore_document
+from dangan.archive.life.undo import undo as undo_event
+from dangan.commands.common import emit_json, home_option, json_option, state
 
 SHOWN = (
     ("id", "id"), ("title", "题名 title"), ("status", "status"), ("project_code", "project"),

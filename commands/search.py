@@ -7,13 +7,13 @@ from datetime import date
 import click
 from rich.markup import escape
 
-from commands.common import console, emit_json, home_option, json_option, state
-from indexer.index import TYPE_MIME, Hit, SearchIndex
+from dangan.commands.common import console, emit_json, home_option, json_option, state
+from dangan.indexer.index import TYPE_MIME, Hit, SearchIndex
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """Parse --from/--to with the one date parser; a bad value names the option and the form."""
-    from archive.days import parse_day
+    from dangan.archive.days import parse_day
 
     return None if value is None else parse_day(value, param.opts[0])
 
@@ -48,7 +48,7 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
       dangan search 测量 --person 赵磊 --type pdf --json
       dangan search 塔吊租赁 --explain
     """
-    from archive.searchrequest import SearchRequest, run_search  # here: `dangan --help` stays light
+    from dangan.archive.searchrequest import SearchRequest, run_search  # here: `dangan --help` stays light
 
     text = " ".join(query)
     req = SearchRequest(text, project=project, item=item, person=person, group=group, type=doc_type, date_from=date_from,
@@ -62,7 +62,7 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
             click.echo("\n".join(index.explain(text, result.filters)), err=as_json)
     hits, total, offset, filters = result.hits, result.total, result.offset, result.filters
     if total == 0 and cat is None:
-        from archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
+        from dangan.archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
 
         check_index_usable(state().catalog())
     if as_json:

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from archive.users import (
+from dangan.archive.users import (
     DEFAULT_TOKEN_DAYS,
     ROLE_LABELS,
     ROLES,
@@ -27,7 +27,7 @@ from archive.users import (
     set_role,
     token_id,
 )
-from commands.common import console, emit_json, home_option, json_option, state
+from dangan.commands.common import console, emit_json, home_option, json_option, state
 
 
 @click.command()

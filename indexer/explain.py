@@ -7,9 +7,9 @@ level answered: the words as written, all their parts apart, or most of their pa
 
 from __future__ import annotations
 
-from indexer.codes import groupings
-from indexer.query import Form, Reading, Word
-from indexer.thesaurus import Thesaurus
+from dangan.indexer.codes import groupings
+from dangan.indexer.query import Form, Reading, Word
+from dangan.indexer.thesaurus import Thesaurus
 
 _LEVELS = {
     "phrase": "every word as written (phrases of adjacent characters)",

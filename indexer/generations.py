@@ -12,8 +12,8 @@ import re
 import shutil
 from pathlib import Path
 
-from indexer.errors import IndexDamagedError
-from indexer.fsutil import atomic_write
+from dangan.indexer.errors import IndexDamagedError
+from dangan.indexer.fsutil import atomic_write
 
 POINTER = "CURRENT"
 _GEN_RE = re.compile(r"gen-(\d{6})")

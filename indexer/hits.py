@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from whoosh.collectors import FilterCollector, TopCollector
 
-from indexer.query import Pattern, Reading
-from indexer.snippets import make_snippet
+from dangan.indexer.query import Pattern, Reading
+from dangan.indexer.snippets import make_snippet
 
 
 @dataclass
@@ -85,7 +85,7 @@ def ranked(searcher, query, limit: int, allow):
 
 
 def answer(searcher, reading: Reading, limit: int, allow):
-    """The results of the first level of ``reading`` that finds anything (``indexer.query``:
+    """The results of the first level of ``reading`` that finds anything (``dangan.indexer.query``:
     the words as written, then all their parts apart, then most of them); the level that
     answered is left in ``reading.level``."""
     for level in reading.levels():

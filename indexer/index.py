@@ -40,15 +40,15 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 
-from indexer import generations
-from indexer.errors import BusyError, IndexDamagedError, QueryError
-from indexer.filters import TYPE_MIME, Filters
-from indexer.hits import Hit, answer, hit_from_stored
-from indexer.explain import explain_lines
-from indexer.query import Pattern, parse_query, read_query
-from indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
-from indexer.snippets import make_snippet, match_spans
-from indexer.thesaurus import Thesaurus, for_index
+from dangan.indexer import generations
+from dangan.indexer.errors import BusyError, IndexDamagedError, QueryError
+from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.indexer.hits import Hit, answer, hit_from_stored
+from dangan.indexer.explain import explain_lines
+from dangan.indexer.query import Pattern, parse_query, read_query
+from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
+from dangan.indexer.snippets import make_snippet, match_spans
+from dangan.indexer.thesaurus import Thesaurus, for_index
 
 __all__ = [
     "FILTER_FIELDS",
@@ -237,7 +237,7 @@ class SearchIndex:
             return self._current_searcher().doc_count()
 
     def search(self, query: str, filters: Filters | None = None, *, limit: int = 20, **given) -> list[Hit]:
-        """Ranked hits for ``query`` (see ``indexer.query``) within ``filters``; filters may also be
+        """Ranked hits for ``query`` (see ``dangan.indexer.query``) within ``filters``; filters may also be
         given by name (``search(q, person="赵磊")``), overriding the same fields of ``filters``."""
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
@@ -349,7 +349,7 @@ class SearchIndex:
 
 def _commit(writer, apply: Callable[[Any], int], mergetype=None) -> int:
     """``apply(writer)``, then commit if it changed anything; on any error, nothing is kept."""
-    from indexer.writer import discard_runs, paused_gc
+    from dangan.indexer.writer import discard_runs, paused_gc
 
     with paused_gc():
         try:

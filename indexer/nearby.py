@@ -21,8 +21,8 @@ from whoosh.matching import AndNotMatcher, Matcher, NullMatcher
 from whoosh.query import AndNot, Query, Term
 from whoosh.query.compound import DefaultOr as Or
 
-from indexer.codes import continues_at_boundary, holds_part
-from indexer.phrase import Adjacent
+from dangan.indexer.codes import continues_at_boundary, holds_part
+from dangan.indexer.phrase import Adjacent
 
 # A proximity factor of 1 + 1 / (1 + gap / PROXIMITY_SCALE): 2× for adjacent words, 1.5× with
 # four other tokens between them, barely more than 1× a page apart.

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from whoosh.query import And, Query, Term
 from whoosh.query.compound import DefaultOr as Or
 
-from indexer.analysis import is_cjk, tokens
-from indexer.codes import groupings
-from indexer.errors import QueryError
-from indexer.nearby import CodePhrase, Excluding, Nearby
-from indexer.phrase import Adjacent
-from indexer.schema import TEXT_FIELDS
-from indexer.thesaurus import Thesaurus
+from dangan.indexer.analysis import is_cjk, tokens
+from dangan.indexer.codes import groupings
+from dangan.indexer.errors import QueryError
+from dangan.indexer.nearby import CodePhrase, Excluding, Nearby
+from dangan.indexer.phrase import Adjacent
+from dangan.indexer.schema import TEXT_FIELDS
+from dangan.indexer.thesaurus import Thesaurus
 
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
 Pattern = tuple[int, tuple[str, ...]]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from indexer.analysis import raw_tokens
-from indexer.codes import continues_at_boundary, holds_part
-from indexer.nearby import MIN_INSIDE
-from indexer.text import fold
-from indexer.query import Pattern
+from dangan.indexer.analysis import raw_tokens
+from dangan.indexer.codes import continues_at_boundary, holds_part
+from dangan.indexer.nearby import MIN_INSIDE
+from dangan.indexer.text import fold
+from dangan.indexer.query import Pattern
 
 MAX_FRAGMENTS = 2
 FRAGMENT_CHARS = 120

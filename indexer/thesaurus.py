@@ -26,8 +26,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.errors import ConfigError
-from indexer.text import fold
+from dangan.indexer.errors import ConfigError
+from dangan.indexer.text import fold
 
 SYNONYMS_NAME = "synonyms.toml"
 SHIPPED = Path(__file__).resolve().parent / SYNONYMS_NAME

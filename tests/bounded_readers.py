@@ -1,6 +1,6 @@
 """Readers that misbehave on purpose, installed inside a reader worker by the bounded tests.
 
-A worker imports its preload modules as it starts (``indexer.bounded``); the tests add this
+A worker imports its preload modules as it starts (``dangan.indexer.bounded``); the tests add this
 module to the preload, and importing it swaps the plain-text reader for one that, for a
 text file starting "HANG", never returns, and for one starting "HUNGRY" takes memory until
 none is left (the reader sees a staged copy, so the content, not the name, decides) — the way a content-stream bomb or a DOCX unpacking to 190 MB behaved, but
@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import indexer.extract as extract_module
-from indexer.extract.common import TEXT
-from indexer.extract.plain import read_text
+import dangan.indexer.extract as extract_module
+from dangan.indexer.extract.common import TEXT
+from dangan.indexer.extract.plain import read_text
 
 
 def misbehaving_read(path: Path, mime: str, ocr: bool):

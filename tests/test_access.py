@@ -15,11 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from archive.catalog import Catalog, now
-from archive.create import init_home
-from archive.schema import api_tokens, login_throttle, web_sessions
-from archive.sessions import sign_in
-from archive.users import (
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.create import init_home
+from dangan.archive.schema import api_tokens, login_throttle, web_sessions
+from dangan.archive.sessions import sign_in
+from dangan.archive.users import (
     add_user,
     authenticate,
     create_token,
@@ -30,7 +30,7 @@ from archive.users import (
     set_role,
     user_for_token,
 )
-from indexer.errors import AccountDisabledError, AuthError, ConflictError, LoginThrottledError, TokenExpiredError
+from dangan.indexer.errors import AccountDisabledError, AuthError, ConflictError, LoginThrottledError, TokenExpiredError
 from tests.test_web import app, as_role, filed_doc  # noqa: F401  (app is a fixture)
 from tests.webutil import PASSWORD, csrf_of, login, make_client
 
@@ -200,7 +200,7 @@ def test_the_admin_page_disables_resets_and_revokes_with_the_same_functions(app,
 
 # -- 3. brute force ------------------------------------------------------------------------------
 def test_five_wrong_passwords_lock_the_name_even_for_the_right_one_across_restarts(app, home):  # noqa: F811
-    from web.app import create_app
+    from dangan.web.app import create_app
 
     guesser = make_client(app)
     for _ in range(4):
@@ -283,8 +283,8 @@ def test_a_readable_dangan_toml_with_a_password_is_warned_about(home, cli):
 def test_a_schema_9_catalog_gains_sessions_throttle_and_expiry_and_old_tokens_keep_working(home):
     from sqlalchemy import text
 
-    from archive import migrations
-    from archive.catalog import meta
+    from dangan.archive import migrations
+    from dangan.archive.catalog import meta
 
     with Catalog.open(home) as cat:
         add_user(cat, "wang", "desk", "password1")

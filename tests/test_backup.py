@@ -19,18 +19,18 @@ from pathlib import Path
 import bagit
 import pytest
 
-from archive.backup import backup, kept, object_path, snapshots
-from archive.backup_restore import restore_backup, verify_backup
-from archive.catalog import Catalog
-from archive.export import export_bag, read_bag
-from archive.home import Home
-from archive.ingest import ingest_paths
-from archive.projects import add_project
-from archive.sample import SAMPLE_PROJECT
-from archive.searchsync import open_index
-from archive.verify import verify
-from archive.volumes.plan import plan_volumes
-from indexer.errors import ConflictError, IntegrityError, UsageError
+from dangan.archive.backup import backup, kept, object_path, snapshots
+from dangan.archive.backup_restore import restore_backup, verify_backup
+from dangan.archive.catalog import Catalog
+from dangan.archive.export import export_bag, read_bag
+from dangan.archive.home import Home
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_PROJECT
+from dangan.archive.searchsync import open_index
+from dangan.archive.verify import verify
+from dangan.archive.volumes.plan import plan_volumes
+from dangan.indexer.errors import ConflictError, IntegrityError, UsageError
 from tests.conftest import ALL_ROLES, Cli, write_text_doc
 from tests.sample_home import sample_home
 
@@ -54,7 +54,7 @@ def _filed_home(home: Home, names=TEXTS) -> Catalog:
 
 
 def _projects(cat: Catalog) -> list[dict]:
-    from archive.projects import list_projects
+    from dangan.archive.projects import list_projects
 
     return [{"code": p.code} for p in list_projects(cat)]
 
@@ -113,7 +113,7 @@ def test_a_flipped_byte_in_the_backup_is_found(cli, home, tmp_path):
 
 _KILL_AFTER_ONE_OBJECT = """
 import os, signal, sys
-import archive.backup as b
+import dangan.archive.backup as b
 real = b._copy_object
 def copy_then_die(source, obj, sha):
     real(source, obj, sha)
@@ -121,7 +121,7 @@ def copy_then_die(source, obj, sha):
     tmp.write_bytes(b"half")  # as if killed while writing the next one
     os.kill(os.getpid(), signal.SIGKILL)
 b._copy_object = copy_then_die
-from cli import main
+from dangan.cli import main
 main(sys.argv[1:])
 """
 
@@ -241,7 +241,7 @@ def test_export_cli_needs_projects_or_all(cli, home, tmp_path):
 
 
 def test_usage_error_type_for_keep():
-    from archive.backup import parse_keep
+    from dangan.archive.backup import parse_keep
 
     with pytest.raises(UsageError):
         parse_keep("")
@@ -253,7 +253,7 @@ def test_backup_while_watch_files_two_hundred_documents(home, tmp_path):
     import signal
     import time
 
-    from archive import vault
+    from dangan.archive import vault
 
     with Catalog.open(home) as cat:
         add_project(cat, "BJ-2024-017", "安居花园3号楼", roles=dict(ALL_ROLES))
@@ -262,7 +262,7 @@ def test_backup_while_watch_files_two_hundred_documents(home, tmp_path):
         write_text_doc(box, f"施工日志_{i:03d}.txt", f"施工日志 2024年5月{i % 28 + 1}日 第{i}天 编号{i * 7919}")
     dropped = {vault.sha256_file(p) for p in box.iterdir()}
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    cmd = [sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), "watch", "--stable", "0.1"]
+    cmd = [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), "watch", "--stable", "0.1"]
     watch = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with Catalog.open(home) as cat:

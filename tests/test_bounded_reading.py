@@ -13,12 +13,12 @@ import re
 
 import pytest
 
-import indexer.extract as extract_module
-from archive.ingest import ingest_paths
-from indexer import bounded
-from indexer.errors import LimitError
-from indexer.extract import extract
-from indexer.limits import Limits
+import dangan.indexer.extract as extract_module
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.indexer import bounded
+from dangan.indexer.errors import LimitError
+from dangan.indexer.extract import extract
+from dangan.indexer.limits import Limits
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 from tests.test_hostile_pipeline import LOG, _box, _set
@@ -109,9 +109,9 @@ def test_text_kept_per_document_is_capped_with_a_note(tmp_path):
 
 def test_a_failed_index_commit_leaves_no_temporary_run_files(tmp_path, monkeypatch):
     """A commit that failed (a full disk, no memory) left 171 MB of sorted runs in the index."""
-    import indexer.index as index_module
-    from indexer.index import SearchIndex
-    from indexer.writer import GroupedPool
+    import dangan.indexer.index as index_module
+    from dangan.indexer.index import SearchIndex
+    from dangan.indexer.writer import GroupedPool
     from tests.test_index import doc
 
     monkeypatch.setattr(index_module, "WRITER_LIMITMB", 0.01)  # spill runs to disk after a few postings
@@ -136,7 +136,7 @@ def test_a_docx_whose_parts_need_more_memory_than_the_cap_is_refused_naming_memo
     import io
     import zipfile
 
-    from indexer.extract import extract_bounded
+    from dangan.indexer.extract import extract_bounded
     from tests.docgen import make_docx
 
     path = make_docx(tmp_path / "heavy.docx", ["施工日志"])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from archive.catalog import Catalog
-from archive.projects import add_project
+from dangan.archive.catalog import Catalog
+from dangan.archive.projects import add_project
 from tests.test_browser import SAMPLE_CSV, browser, server  # noqa: F401  (the fixtures: the app under uvicorn, Chromium)
 from tests.test_forms_cli import START_HEADER, START_ROW
 from tests.webutil import PASSWORD

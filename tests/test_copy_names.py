@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.inbox import looks_like_copy, originals_first
-from archive.ingest import ingest_paths
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.inbox import looks_like_copy, originals_first
+from dangan.archive.intake.ingest import ingest_paths
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

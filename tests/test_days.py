@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-from archive.days import cn_date, parse_day, today
-from archive.forms.filters import cn_date as form_filter
-from indexer.errors import UsageError
-from web.base import cn_date as page_filter
+from dangan.archive.days import cn_date, parse_day, today
+from dangan.archive.forms.filters import cn_date as form_filter
+from dangan.indexer.errors import UsageError
+from dangan.web.base import cn_date as page_filter
 
 
 @pytest.mark.parametrize("value, shown", [

@@ -182,9 +182,9 @@ def test_project_list_summarises_a_service_centre_by_its_deadlines(svc, project,
 def test_an_older_catalog_gains_customer_service_date_and_period_waivers(home):
     from sqlalchemy import text, update
 
-    from archive import migrations
-    from archive.catalog import Catalog
-    from archive.schema import meta
+    from dangan.archive import migrations
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.schema import meta
 
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         for column in ("customer", "service_date"):

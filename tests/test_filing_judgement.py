@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
-from archive.checklist import load_checklist, parse_checklist
-from archive.classify import classify_item, decide, score_items
-from archive.dates import document_date
-from archive.deadlines.servicedata import customer_from_text
-from archive.projects import add_project
-from indexer.errors import ChecklistError
+from dangan.archive.checklist import load_checklist, parse_checklist
+from dangan.archive.intake.classify import classify_item, decide, score_items
+from dangan.archive.intake.dates import document_date
+from dangan.archive.deadlines.servicedata import customer_from_text
+from dangan.archive.projects import add_project
+from dangan.indexer.errors import ChecklistError
 from tests.conftest import write_text_doc
 
 
@@ -86,7 +86,7 @@ def test_body_mentions_alone_say_why_they_do_not_file(project):
 
 def test_a_blended_score_changes_the_decision_in_one_place(project):
     """Another scorer (a learned model) adds evidence before the decision: one small change."""
-    from archive.classify import Evidence
+    from dangan.archive.intake.classify import Evidence
 
     scoring = score_items(project.checklist, "scan.pdf", "本公司内部用表\n内容若干")
     assert decide(scoring).item is None

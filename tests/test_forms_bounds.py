@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from docx import Document
 
-from archive import forms as F
-from indexer.errors import TemplateError
+from dangan.archive import forms as F
+from dangan.indexer.errors import TemplateError
 from tests.test_forms_sandbox import template_with
 
 TEXT = "text longer than 1,000,000 characters is not allowed"
@@ -98,8 +98,8 @@ def test_a_render_past_its_time_is_refused(monkeypatch):
     """Loops the other bounds allow still end: each sandbox check looks at the render's clock."""
     from jinja2.exceptions import SecurityError
 
-    from archive.forms import limits
-    from archive.forms.sandbox import sandboxed_env
+    from dangan.archive.forms import limits
+    from dangan.archive.forms.sandbox import sandboxed_env
 
     template = sandboxed_env().from_string("{% for c in 'abc' %}{{ c.upper() }}{% endfor %}")
     assert template.render() == "ABC"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive import forms as F
-from archive.forms.data import read_rows
-from indexer.errors import DataError, ExitCode, InputFileError
+from dangan.archive import forms as F
+from dangan.archive.forms.data import read_rows
+from dangan.indexer.errors import DataError, ExitCode, InputFileError
 from tests.test_forms_cli import START_HEADER, START_ROW, write_csv
 from tests.test_forms_images import form  # noqa: F401 - the image-field form fixture
 

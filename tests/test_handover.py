@@ -242,10 +242,10 @@ def test_a_code_pattern_that_cannot_name_a_file_is_refused(cli, home, ready, tmp
 # -- issue 25 item 10: a killed handover leaves no .part folder behind for long -------------------
 KILL_AT = """
 import os, signal, sys
-from archive import faults
+from dangan.archive import faults
 at = sys.argv.pop(1)
 faults.hook = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == at else None
-from cli import main
+from dangan.cli import main
 sys.argv = ["dangan", *sys.argv[1:]]
 main()
 """

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.dblock import writing
-from archive.home import load_config
-from archive.ingest import ingest_paths
-from archive.verify import verify
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.dblock import writing
+from dangan.archive.home import load_config
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 from tests.docgen import make_docx, make_text_pdf
 from tests.test_forms_cli import START_HEADER, START_ROW, write_csv

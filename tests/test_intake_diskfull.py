@@ -1,6 +1,6 @@
 """Issue 25 item 8: a disk that fills up is a typed error with its fix, and nothing is lost.
 
-The full disk is simulated at named points (``archive.faults``) or by making the library
+The full disk is simulated at named points (``dangan.archive.faults``) or by making the library
 call that writes raise ``OSError(ENOSPC)``: no real full disk is needed.
 """
 
@@ -13,12 +13,12 @@ import sqlite3
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from archive import faults, vault
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
-from archive.searchsync import queued_index_work
-from archive.verify import verify
-from indexer.errors import ExitCode
+from dangan.archive import faults, vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.searchsync import queued_index_work
+from dangan.archive.verify import verify
+from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"
@@ -65,7 +65,7 @@ def test_an_index_full_during_an_edit_leaves_the_edit_saved_and_said_so(cli, cat
     def full(*_a, **_k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(home.index_dir / "gen-000001" / "x.seg"))
 
-    monkeypatch.setattr("indexer.index.SearchIndex.add", full)
+    monkeypatch.setattr("dangan.indexer.index.SearchIndex.add", full)
     r = cli("edit", str(rec.doc_id), "--title", "三层楼板浇筑日志")
     assert r.exit_code == 0, r.output
     assert cat.document(rec.doc_id)["title"] == "三层楼板浇筑日志"
@@ -87,8 +87,8 @@ def test_an_edit_whose_index_and_catalog_are_both_full_says_what_is_saved(cli, c
     def catalog_full(*_a, **_k):
         raise OperationalError("INSERT INTO index_queue", {}, sqlite3.OperationalError("database or disk is full"))
 
-    monkeypatch.setattr("indexer.index.SearchIndex.add", index_full)
-    monkeypatch.setattr("archive.life.change.queue_index_work", catalog_full)
+    monkeypatch.setattr("dangan.indexer.index.SearchIndex.add", index_full)
+    monkeypatch.setattr("dangan.archive.life.change.queue_index_work", catalog_full)
     r = cli("edit", str(rec.doc_id), "--title", "楼板日志")
     assert r.exit_code == 11
     assert r.stderr.strip() == (

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.searchsync import queued_index_work
-from archive.verify import verify
+from dangan.archive.catalog import Catalog
+from dangan.archive.searchsync import queued_index_work
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

@@ -1,6 +1,6 @@
 """Issue 25 item 9: a kill -9 in the middle of an edit or discard strands nothing.
 
-The process is killed at the named points ``archive.faults`` exposes (after the file was
+The process is killed at the named points ``dangan.archive.faults`` exposes (after the file was
 linked at its new place, after the old name was removed, after the catalog commit); the
 rerun, the next start or ``verify --repair`` puts the file where the catalog says and brings
 the index up to date.
@@ -16,21 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from archive import vault
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
-from archive.life import journal
-from archive.verify import verify
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.life import journal
+from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"
 ROOT = Path(__file__).resolve().parent.parent
 KILL_AT = """
 import os, signal, sys
-from archive import faults
+from dangan.archive import faults
 at = sys.argv.pop(1)
 faults.hook = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == at else None
-from cli import main
+from dangan.cli import main
 sys.argv = ["dangan", *sys.argv[1:]]
 main()
 """
@@ -38,7 +38,7 @@ main()
 
 def _dangan(home, *args: str, kill_at: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = KILL_AT if kill_at else "from cli import main; main()"
+    code = KILL_AT if kill_at else "from dangan.cli import main; main()"
     pre = [kill_at] if kill_at else []
     return subprocess.run([sys.executable, "-c", code, *pre, "--home", str(home.root), *args],
                           env=env, capture_output=True, text=True, check=False)  # fmt: skip

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.projects import add_project
-from archive.sample import SAMPLE_ROLES
-from archive.verify import verify
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.projects import add_project
+from dangan.archive.sample import SAMPLE_ROLES
+from dangan.archive.verify import verify
 from tests import pgserver
 from tests.conftest import write_text_doc
 
@@ -62,7 +62,7 @@ def test_watch_waits_for_the_catalog_server_and_goes_on_when_it_returns(own_clus
     box = home.inbox_dir / CODE
     err = (tmp_path / "watch.err").open("w")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    watch = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--home", str(home.root),
+    watch = subprocess.Popen([sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root),
                               "watch", "--stable", "0.2"], env=env, stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
     try:
         write_text_doc(box, "before.txt", "施工日志 2024年9月1日 晴")

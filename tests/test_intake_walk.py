@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import ingest as ingest_module
-from archive import vault
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
+from dangan.archive.intake import ingest as ingest_module
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"
@@ -155,7 +155,7 @@ def test_a_folder_made_deep_while_watching_does_not_stop_the_watcher(cat, projec
     import threading
     import time
 
-    from archive import watcher as watcher_module
+    from dangan.archive.intake import watcher as watcher_module
 
     monkeypatch.setattr(watcher_module, "SAFETY_RESCAN", 0.5)  # the 30 s safety look, sooner
     box = home.inbox_dir / CODE

@@ -164,11 +164,11 @@ LOCK_ENTRY = ROOT / "archive" / "dblock.py"  # writing() / writes(): the one ent
 
 
 def file_lock_uses(path: Path) -> list[str]:
-    """Where ``path`` reaches the home's file lock (``archive.lock.writer_lock``) or dblock's
+    """Where ``path`` reaches the home's file lock (``dangan.archive.lock.writer_lock``) or dblock's
     ``writer_lock`` instead of the one entry: imports of them and attribute uses."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module in ("archive.lock", "archive.dblock"):
+        if isinstance(node, ast.ImportFrom) and node.module in ("dangan.archive.lock", "dangan.archive.dblock"):
             found += [f"line {node.lineno}: from {node.module} import {a.name}" for a in node.names if a.name == "writer_lock"]
         elif isinstance(node, ast.Attribute) and node.attr == "writer_lock":
             found.append(f"line {node.lineno}: .writer_lock")
@@ -178,17 +178,17 @@ def file_lock_uses(path: Path) -> list[str]:
 def test_every_writer_takes_the_lock_through_the_one_entry():
     """A writer holding only the home's file lock does not exclude another station's verify on
     a shared PostgreSQL catalog and ignores [lock] wait_seconds: library, CLI and web all go
-    through archive.dblock.writing (tests may use dblock's primitive to test it, not the file lock)."""
+    through dangan.archive.dblock.writing (tests may use dblock's primitive to test it, not the file lock)."""
     tests = sorted((ROOT / "tests").rglob("*.py"))
     outside = [f"{p.relative_to(ROOT)} {use}" for p in source_files() if p != LOCK_ENTRY for use in file_lock_uses(p)]
-    outside += [f"{p.relative_to(ROOT)} {use}" for p in tests for use in file_lock_uses(p) if "archive.lock" in use or ".writer_lock" in use]
+    outside += [f"{p.relative_to(ROOT)} {use}" for p in tests for use in file_lock_uses(p) if "dangan.archive.lock" in use or ".writer_lock" in use]
     assert outside == []
 
 
 def test_the_lock_checker_sees_imports_and_attributes(tmp_path):
     f = tmp_path / "x.py"
-    f.write_text("from archive.lock import writer_lock\nfrom archive import lock\nwith lock.writer_lock(root):\n    pass\n", encoding="utf-8")
-    assert file_lock_uses(f) == ["line 1: from archive.lock import writer_lock", "line 3: .writer_lock"]
+    f.write_text("from dangan.archive.lock import writer_lock\nfrom dangan.archive import lock\nwith lock.writer_lock(root):\n    pass\n", encoding="utf-8")
+    assert file_lock_uses(f) == ["line 1: from dangan.archive.lock import writer_lock", "line 3: .writer_lock"]
 
 
 def test_no_module_imports_another_modules_private_names():

@@ -18,11 +18,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from archive.catalog import Catalog
-from archive.filing import file_reviewed
-from archive.ingest import ingest_paths
-from archive.learning import train as training
-from archive.learning.model import ModelDamaged, load, model_path
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.filing import file_reviewed
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.learning import train as training
+from dangan.archive.learning.model import ModelDamaged, load, model_path
 from tests.conftest import Cli, write_text_doc
 
 CODE = "BJ-2024-017"
@@ -202,7 +202,7 @@ def test_refiling_is_a_decision_too(known):
         assert rec.outcome in ("filed", "review")
         with Catalog.open(known) as cat:
             if rec.outcome == "filed":
-                from archive.filing import refile
+                from dangan.archive.intake.filing import refile
 
                 refile(cat, rec.doc_id, item="C14")
             else:
@@ -241,7 +241,7 @@ def test_numpy_prediction_equals_scikit_learn(forms):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from archive.learning.features import document_tokens
+    from dangan.archive.learning.features import document_tokens
 
     rows = [(f"s{n}.pdf", form(n), f"X{k}", True) for k, form in enumerate(forms) for n in range(6)]
     head = training._train_head("construction", rows)
@@ -258,7 +258,7 @@ def test_numpy_prediction_equals_scikit_learn(forms):
 def test_decisions_in_the_web_app_teach_it_too(home):
     """Five clicks on 待审核 (review) by the archivist, and the sixth form is filed by itself."""
     from tests.webutil import login, make_client, prepare_home
-    from web.app import create_app
+    from dangan.web.app import create_app
 
     prepare_home(home)
     with make_client(create_app(home)) as client:

@@ -15,11 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from archive.catalog import Catalog
-from archive.legacy import code_key
-from archive.projects import add_project
-from archive.searchsync import open_index
-from archive.volumes.plan import plan_volumes
+from dangan.archive.catalog import Catalog
+from dangan.archive.legacy import code_key
+from dangan.archive.projects import add_project
+from dangan.archive.searchsync import open_index
+from dangan.archive.volumes.plan import plan_volumes
 from tests.conftest import ALL_ROLES
 
 CODE = "BJ-2010-003"

@@ -203,10 +203,10 @@ def test_discard_needs_a_reason_and_a_discarded_document_cannot_be_refiled(cli, 
 def test_a_schema_2_catalog_gains_the_life_columns(home):
     from sqlalchemy import text
 
-    from archive import migrations
-    from archive.catalog import Catalog
-    from archive.schema import meta
-    from archive.migrations.v003_document_life import COLUMNS
+    from dangan.archive import migrations
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.schema import meta
+    from dangan.archive.migrations.v003_document_life import COLUMNS
 
     with Catalog.open(home) as c, c.engine.begin() as conn:
         for column in COLUMNS:

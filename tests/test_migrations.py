@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import Column, Text, update
 
-from archive import migrations
-from archive.catalog import Catalog
-from archive.schema import documents, meta
-from indexer.errors import ConfigError
+from dangan.archive import migrations
+from dangan.archive.catalog import Catalog
+from dangan.archive.schema import documents, meta
+from dangan.indexer.errors import ConfigError
 
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL

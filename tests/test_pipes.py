@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.ingest import file_document
+from dangan.archive.intake.ingest import file_document
 from tests.conftest import write_text_doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def filed(cat, project, tmp_path):
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_closed_pipe_is_a_quiet_exit_0(filed, args):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
-    proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--home", str(filed.root), *args],
+    proc = subprocess.Popen([sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(filed.root), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
     proc.stdout.close()  # the reader is gone before the command writes its first line
     err = proc.stderr.read().decode()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.errors import ExitCode, QueryError
-from indexer.index import SearchIndex
-from indexer.query import MAX_QUERY_TERMS, QueryTooLongError
-from indexer.thesaurus import Thesaurus
+from dangan.indexer.errors import ExitCode, QueryError
+from dangan.indexer.index import SearchIndex
+from dangan.indexer.query import MAX_QUERY_TERMS, QueryTooLongError
+from dangan.indexer.thesaurus import Thesaurus
 from tests.test_index import doc
 
 

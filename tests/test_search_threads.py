@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from indexer.index import SearchIndex
+from dangan.indexer.index import SearchIndex
 from tests.test_index import doc
 
 THREADS = 10

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.catalog import Catalog
-from archive.ingest import file_document
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import file_document
 from tests.conftest import write_text_doc
 from tests.test_hostile_pipeline import _set
 from tests.webutil import login, make_client, prepare_home
-from web.app import create_app
+from dangan.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "BJ-2024-017"
@@ -34,7 +34,7 @@ CODE = "BJ-2024-017"
 HOLDING_VERIFY = """
 import sys, time
 from pathlib import Path
-import archive.verify as v
+import dangan.archive.verify as v
 held, release = Path(sys.argv[1]), Path(sys.argv[2])
 real = v._verify
 def paused(*args):
@@ -43,7 +43,7 @@ def paused(*args):
         time.sleep(0.05)
     return real(*args)
 v._verify = paused
-from cli import main
+from dangan.cli import main
 main(["--home", sys.argv[3], "verify", "--repair"])
 """
 
@@ -84,7 +84,7 @@ def test_cli_edit_web_review_and_upload_wait_for_another_stations_repair(home, t
         _wait_for(held.exists, "station A to hold the writer lock")
         who = f"the verify --repair in process {a.pid} on {socket.gethostname()}"
         b_err = tmp_path / "b.err"
-        b = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "--home", str(home.root), "edit",
+        b = subprocess.Popen([sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), "edit",
                               str(log.doc_id), "--title", "三层楼板施工日志"], env=env, stdout=subprocess.PIPE,
                              stderr=b_err.open("w"), text=True)  # fmt: skip
         _wait_for(lambda: b_err.read_text(encoding="utf-8") != "", "station B's edit to say it waits")
@@ -128,8 +128,8 @@ def test_cli_edit_web_review_and_upload_wait_for_another_stations_repair(home, t
 
 
 def test_a_web_write_that_waits_too_long_says_so_in_chinese_without_server_paths(home, tmp_path):
-    from archive.dblock import writing
-    from web.app import BUSY_MESSAGE
+    from dangan.archive.dblock import writing
+    from dangan.web.app import BUSY_MESSAGE
 
     _set(home, "lock", wait_seconds=0.3)
     prepare_home(home)

@@ -12,15 +12,15 @@ import threading
 import pytest
 from sqlalchemy import func, select, text, update
 
-from archive import migrations
-from archive.catalog import Catalog
-from archive.create import init_home
-from archive.dblock import index_lock, writer_lock
-from archive.ingest import Ingester, Record
-from archive.schema import index_queue, meta
-from archive.searchsync import index_difference, index_documents
-from archive.verify import verify
-from indexer.errors import BusyError, ConflictError, ExitCode
+from dangan.archive import migrations
+from dangan.archive.catalog import Catalog
+from dangan.archive.create import init_home
+from dangan.archive.dblock import index_lock, writer_lock
+from dangan.archive.intake.ingest import Ingester, Record
+from dangan.archive.schema import index_queue, meta
+from dangan.archive.searchsync import index_difference, index_documents
+from dangan.archive.verify import verify
+from dangan.indexer.errors import BusyError, ConflictError, ExitCode
 from tests.conftest import Cli, write_text_doc
 
 pytestmark = pytest.mark.both_catalogs

@@ -13,9 +13,9 @@ import pypdf
 import pytest
 from pypdf.generic import NameObject
 
-from archive.pages import summary
-from indexer.extract import extract
-from indexer.extract.judge import judge_layer, unswap
+from dangan.archive.intake.pages import summary
+from dangan.indexer.extract import extract
+from dangan.indexer.extract.judge import judge_layer, unswap
 from tests.test_odd_pdfs import counted_ocr, filed_and_found, make_layered_pdf  # noqa: F401  (fixture)
 
 LINES = ["Equipment Arrival Inspection", "Model SC200/200 Serial 2024031", "Result: PASS  设备进场验收单"]

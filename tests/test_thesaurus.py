@@ -6,9 +6,9 @@ import tomllib
 
 import pytest
 
-from indexer.errors import ConfigError, ExitCode
-from indexer.index import SearchIndex
-from indexer.thesaurus import SHIPPED, load, parse
+from dangan.indexer.errors import ConfigError, ExitCode
+from dangan.indexer.index import SearchIndex
+from dangan.indexer.thesaurus import SHIPPED, load, parse
 from tests.test_index import doc
 
 

@@ -89,8 +89,8 @@ def test_what_each_role_may_do():
 def test_an_old_catalog_gains_users_and_event_actors(home):
     from sqlalchemy import text, update
 
-    from archive import migrations
-    from archive.schema import meta
+    from dangan.archive import migrations
+    from dangan.archive.schema import meta
 
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         conn.execute(text("DROP TABLE api_tokens"))

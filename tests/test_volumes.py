@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text, update
 
-from archive import migrations
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
-from archive.schema import documents, meta
-from archive.volumes import get_volume, move_document, plan_volumes, seal, unseal
-from archive.volumes.metadata import highest_secrecy, longest_retention, normal_retention, normal_secrecy
-from indexer.errors import ConflictError, NotFoundError, UsageError
+from dangan.archive import migrations
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.schema import documents, meta
+from dangan.archive.volumes import get_volume, move_document, plan_volumes, seal, unseal
+from dangan.archive.volumes.metadata import highest_secrecy, longest_retention, normal_retention, normal_secrecy
+from dangan.indexer.errors import ConflictError, NotFoundError, UsageError
 from tests.conftest import write_text_doc
 
 CODE = "BJ-2024-017"

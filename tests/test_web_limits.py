@@ -16,7 +16,7 @@ from tests.docgen import make_docx
 from tests.test_hostile_pipeline import _set
 from tests.test_web import as_role
 from tests.webutil import make_client, prepare_home
-from web.app import create_app
+from dangan.web.app import create_app
 
 
 def error_text(response) -> str:
@@ -70,7 +70,7 @@ def test_more_files_than_the_limit_in_one_upload_are_refused_and_none_filed(home
     r = archivist.post("/upload", data={"csrf": token, "project": "BJ-2024-017"}, files=files)
     assert r.status_code == 400
     assert error_text(r) == "一次上传了 201 个文件，最多 200 个：请分批上传"
-    from archive.catalog import Catalog
+    from dangan.archive.catalog import Catalog
 
     with Catalog.open(home) as cat:
         assert cat.count_documents() == 0
@@ -114,8 +114,8 @@ def test_a_zip_bomb_upload_is_refused_without_a_server_path(home, tmp_path):
 @pytest.mark.parametrize("path", ["/deadlines/FW-1", "/api/check/FW-1", "/api/check"])
 def test_a_period_or_range_out_of_the_calendar_is_a_400(app, home, path, query, day):
     """period=9999 ends in year 10000: the date arithmetic answered 500."""
-    from archive.catalog import Catalog
-    from archive.projects import add_project
+    from dangan.archive.catalog import Catalog
+    from dangan.archive.projects import add_project
 
     with Catalog.open(home) as cat:
         add_project(cat, "FW-1", "维保", checklist="service",

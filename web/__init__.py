@@ -4,4 +4,4 @@ Same layer as ``commands/``: it imports ``archive`` and ``indexer`` only, and ho
 business logic (what a page needs and the library lacked was added to ``archive/``).
 """
 
-from web import limits as _limits  # noqa: F401 - registers the "id" URL convertor before any route is made
+from dangan.web import limits as _limits  # noqa: F401 - registers the "id" URL convertor before any route is made

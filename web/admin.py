@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.checklist import checklist_paths, load_checklist
-from archive.projects import add_project, list_projects, set_roles
-from archive.users import (
+from dangan.archive.checklist import checklist_paths, load_checklist
+from dangan.archive.projects import add_project, list_projects, set_roles
+from dangan.archive.users import (
     ROLE_LABELS,
     ROLES,
     add_user,
@@ -25,7 +25,7 @@ from archive.users import (
     set_password,
     set_role,
 )
-from web.base import call, catalog_for, page, render, state
+from dangan.web.base import call, catalog_for, page, render, state
 
 
 def _overview(cat) -> dict:

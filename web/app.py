@@ -26,16 +26,16 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from archive.catalog import Catalog
-from archive.home import Home
-from archive.formjobs import sweep_jobs
-from archive.sessions import SESSION_HOURS
-from archive.uploads import DEFAULT_MAX_BYTES, sweep_uploads
-from archive.users import session_secret
-from indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, LoginThrottledError, PermissionDeniedError
-from web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
-from web.base import HERE, WebState, render
-from web.forms import FORMS_WORK
+from dangan.archive.catalog import Catalog
+from dangan.archive.home import Home
+from dangan.web.formjobs import sweep_jobs
+from dangan.archive.sessions import SESSION_HOURS
+from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
+from dangan.archive.users import session_secret
+from dangan.indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, LoginThrottledError, PermissionDeniedError
+from dangan.web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
+from dangan.web.base import HERE, WebState, render
+from dangan.web.forms import FORMS_WORK
 
 log = logging.getLogger("dangan.web")
 

@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.sessions import end_session, sign_in
-from indexer.errors import AccountDisabledError, AuthError, DanganError, LoginThrottledError, TokenExpiredError
-from web.base import call, check_csrf, cn_date, page, render, state
+from dangan.archive.sessions import end_session, sign_in
+from dangan.indexer.errors import AccountDisabledError, AuthError, DanganError, LoginThrottledError, TokenExpiredError
+from dangan.web.base import call, check_csrf, cn_date, page, render, state
 
-# Library message codes (archive.users) as the admin page says them.
+# Library message codes (dangan.archive.users) as the admin page says them.
 ACCESS_MESSAGES = {
     "user-exists": "用户 {name} 已存在：要改密码、角色或停用，请用用户表中该用户一行的按钮。",
     "no-user": "没有用户 {name}。",

@@ -22,13 +22,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from archive import days
-from archive.catalog import Catalog
-from archive.home import Home
-from archive.sessions import token_sign_in, user_for_session
-from archive.users import ROLE_LABELS, User, allowed
-from indexer.errors import AuthError
-from indexer.index import SearchIndex
+from dangan.archive import days
+from dangan.archive.catalog import Catalog
+from dangan.archive.home import Home
+from dangan.archive.sessions import token_sign_in, user_for_session
+from dangan.archive.users import ROLE_LABELS, User, allowed
+from dangan.indexer.errors import AuthError
+from dangan.indexer.index import SearchIndex
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -17,14 +17,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
-from archive.deadlines.ical import calendar
-from archive.deadlines.obligations import deadlines, has_deadlines
-from archive.days import today
-from archive.projects import get_project
-from indexer.errors import UsageError
-from web.base import call, page, render, state
-from web.limits import check_day
+from dangan.archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
+from dangan.archive.deadlines.ical import calendar
+from dangan.archive.deadlines.obligations import deadlines, has_deadlines
+from dangan.archive.days import today
+from dangan.archive.projects import get_project
+from dangan.indexer.errors import UsageError
+from dangan.web.base import call, page, render, state
+from dangan.web.limits import check_day
 
 STATUS_LABELS = {
     "on-time": "✔ 按时", "late": "⚠ 迟交 {days} 天", "early": "⚠ 提前 {days} 天", "overdue": "✘ 逾期 {days} 天",

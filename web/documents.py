@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from archive.docview import document_view, stored_file
-from archive.life.edit import RETENTIONS, SECRECY
-from archive.projects import list_projects
-from archive.searchrequest import SearchPage, SearchRequest, run_search
-from indexer.errors import DanganError, NotFoundError, UsageError
-from web.base import call, page, render, state
-from web.limits import check_query
+from dangan.web.docview import document_view, stored_file
+from dangan.archive.life.edit import RETENTIONS, SECRECY
+from dangan.archive.projects import list_projects
+from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
+from dangan.indexer.errors import DanganError, NotFoundError, UsageError
+from dangan.web.base import call, page, render, state
+from dangan.web.limits import check_query
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from archive.catalog import Catalog
-from archive.deadlines.formfiling import require_item
-from archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
-from archive.forms.fileinto import render_and_file
-from indexer.errors import DataError, UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.deadlines.formfiling import require_item
+from dangan.archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
+from dangan.archive.forms.fileinto import render_and_file
+from dangan.indexer.errors import DataError, UsageError
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
 _ROW_COLUMN = re.compile(r"^row (\d+), ([^:]+): ")

@@ -1,6 +1,6 @@
 """A document's life in the browser: edit its metadata, discard it with a reason, restore it.
 
-Each route is a thin call into :mod:`archive.life` (which takes the writer lock itself), with a
+Each route is a thin call into :mod:`dangan.archive.life` (which takes the writer lock itself), with a
 catalog that names the signed-in user in the event; the archivist (and admin) may, everyone else gets 403.
 """
 
@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.life.edit import FIELDS, edit_changed
-from archive.life.trash import discard, restore
-from web.base import call, catalog_for, page
+from dangan.archive.life.edit import FIELDS, edit_changed
+from dangan.archive.life.trash import discard, restore
+from dangan.web.base import call, catalog_for, page
 
 
 @page("edit")

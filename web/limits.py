@@ -14,7 +14,7 @@ from datetime import date
 
 from starlette.convertors import Convertor, register_url_convertor
 
-from indexer.errors import UsageError
+from dangan.indexer.errors import UsageError
 
 MAX_QUERY_CHARS = 500  # a search box query; a long title with filters is under 100
 MAX_QUERY_TERMS = 32  # words (OR/AND/NOT not counted) in one query

@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from archive.projects import list_projects
-from archive.uploads import Upload, ingest_uploads
-from indexer.errors import UsageError
-from web.base import call, catalog_for, page, render, state
-from web.limits import MAX_UPLOAD_FILES, check_upload_count
+from dangan.archive.projects import list_projects
+from dangan.web.uploadjobs import Upload, ingest_uploads
+from dangan.indexer.errors import UsageError
+from dangan.web.base import call, catalog_for, page, render, state
+from dangan.web.limits import MAX_UPLOAD_FILES, check_upload_count
 
 MAX_FILES = MAX_UPLOAD_FILES
 

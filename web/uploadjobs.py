@@ -14,11 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.catalog import Catalog
-from archive.ingest import ingest_paths
-from archive.projects import get_project
-from archive.vault import safe_component
-from indexer.errors import InputFileError
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.projects import get_project
+from dangan.archive.vault import safe_component
+from dangan.indexer.errors import InputFileError
 
 UPLOADS_DIR = ".uploads"
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024

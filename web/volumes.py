@@ -1,7 +1,7 @@
 """Volumes (案卷) in the browser: a project's volumes with their documents, plan, seal and
 unseal, build the volume PDF and download it, and the 四性检测 (handover check) as a table.
 
-Each write is a thin call into :mod:`archive.volumes` (which takes the writer lock) with a catalog
+Each write is a thin call into :mod:`dangan.archive.volumes` (which takes the writer lock) with a catalog
 that names the signed-in user; the archivist (and admin) may, everyone else gets 403.  A
 built PDF lands in a work folder under the home named by the volume's id, and is served by
 that id only: no path ever comes from the request.
@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from archive.dblock import writing
-from archive.handover import PROPERTIES, run_checks
-from archive.projects import list_projects
-from archive.volumes import code_settings, get_volume, list_volumes, plan_volumes, seal, unseal, volume_code
-from archive.volumes.pdf import build_volume, contents_rows
-from indexer.errors import NotFoundError
-from web.base import call, catalog_for, page, render, state
+from dangan.archive.dblock import writing
+from dangan.archive.handover import PROPERTIES, run_checks
+from dangan.archive.projects import list_projects
+from dangan.archive.volumes import code_settings, get_volume, list_volumes, plan_volumes, seal, unseal, volume_code
+from dangan.archive.volumes.pdf import build_volume, contents_rows
+from dangan.indexer.errors import NotFoundError
+from dangan.web.base import call, catalog_for, page, render, state
 
 VOLUMES_WORK = ".web-volumes"  # under the home: one folder per volume id with its last built PDF
 SIGNATURE = "volume.json"  # beside the PDF: the project and what the PDF shows, to serve it only while current

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive import completeness
-from archive.catalog import Catalog
-from archive.deadlines.ical import Deadline
-from archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from archive.days import parse_day
-from archive.deadlines.periods import parse_period
-from archive.projects import Project, get_project, list_projects
-from indexer.errors import UsageError
+from dangan.archive import completeness
+from dangan.archive.catalog import Catalog
+from dangan.archive.deadlines.ical import Deadline
+from dangan.archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
+from dangan.archive.days import parse_day
+from dangan.archive.deadlines.periods import parse_period
+from dangan.archive.projects import Project, get_project, list_projects
+from dangan.indexer.errors import UsageError
 
 DUE_STATUSES = ("overdue", "due-soon")
 

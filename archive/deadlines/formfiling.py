@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import Catalog
-from archive.checklist import Item
-from archive.dblock import writes
-from archive.deadlines.servicedata import record_service_data, service_values
-from archive.forms.manifest import FormSpec
-from archive.ingest import file_document
-from archive.projects import Project, get_project, list_projects
-from indexer.errors import DuplicateDocumentError, UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.checklist import Item
+from dangan.archive.dblock import writes
+from dangan.archive.deadlines.servicedata import record_service_data, service_values
+from dangan.archive.forms.manifest import FormSpec
+from dangan.archive.intake.ingest import file_document
+from dangan.archive.projects import Project, get_project, list_projects
+from dangan.indexer.errors import DuplicateDocumentError, UsageError
 
 
 def item_for_form(project: Project, form: FormSpec) -> Item | None:

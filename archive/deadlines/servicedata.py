@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from archive.catalog import Catalog, as_date, now
-from archive.dblock import writes
-from archive.deadlines.periods import parse_period
-from archive.projects import get_project
-from archive.schema import period_waivers
-from indexer.errors import ConflictError, UsageError
-from indexer.text import fold
+from dangan.archive.catalog import Catalog, as_date, now
+from dangan.archive.dblock import writes
+from dangan.archive.deadlines.periods import parse_period
+from dangan.archive.projects import get_project
+from dangan.archive.schema import period_waivers
+from dangan.indexer.errors import ConflictError, UsageError
+from dangan.indexer.text import fold
 
 # A label, a separator (colon or a table cell's tab), then the name up to the next cell.
 _CUSTOMER = re.compile(r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.MULTILINE)

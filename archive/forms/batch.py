@@ -18,19 +18,19 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from archive.forms.checks import check_sources
-from archive.forms.engine import Source
-from archive.forms.fallback import Renderer
-from archive.forms.filters import allowed_filters
-from archive.forms.images import resolve_images
-from archive.forms.limits import MAX_WORKER_MB
-from archive.forms.manifest import FormSpec, pattern_problem
-from archive.forms.pdf import Progress, convert_to_pdf, find_soffice
-from archive.forms.rows import CheckedRows, RowProblem, check_rows
-from archive.forms.sandbox import refused, sandboxed_env
-from archive.forms.values import form_context
-from indexer.errors import DataError, InputFileError, TemplateError, UsageError
-from indexer.fsutil import atomic_path
+from dangan.archive.forms.checks import check_sources
+from dangan.archive.forms.engine import Source
+from dangan.archive.forms.fallback import Renderer
+from dangan.archive.forms.filters import allowed_filters
+from dangan.archive.forms.images import resolve_images
+from dangan.archive.forms.limits import MAX_WORKER_MB
+from dangan.archive.forms.manifest import FormSpec, pattern_problem
+from dangan.archive.forms.pdf import Progress, convert_to_pdf, find_soffice
+from dangan.archive.forms.rows import CheckedRows, RowProblem, check_rows
+from dangan.archive.forms.sandbox import refused, sandboxed_env
+from dangan.archive.forms.values import form_context
+from dangan.indexer.errors import DataError, InputFileError, TemplateError, UsageError
+from dangan.indexer.fsutil import atomic_path
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.forms.engine import (
+from dangan.archive.forms.engine import (
     Source,
     jinja_syntax_error,
     open_docx,

@@ -23,11 +23,11 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
-from archive.forms.engine import CompiledTemplate, bind_values, open_docx
-from archive.forms.images import ImageField
-from archive.forms.pictures import NeedsDocxtpl
-from archive.forms.sandbox import refused
-from indexer.errors import UsageError
+from dangan.archive.forms.engine import CompiledTemplate, bind_values, open_docx
+from dangan.archive.forms.images import ImageField
+from dangan.archive.forms.pictures import NeedsDocxtpl
+from dangan.archive.forms.sandbox import refused
+from dangan.indexer.errors import UsageError
 
 _MAX_DEPTH = 20  # contexts are fields, lists of rows and their sub-fields; deeper is hostile
 

@@ -6,7 +6,7 @@ of it (the item whose ``form =`` line names the form, so a 维护派工单 lands
 centre's S01), and no row's own project field (工程编号) names another project — a 开工报告 for
 SH-2025-031 must not land in BJ-2024-017's archive because of a slip.  The filing itself (the
 PDF when one was made, else the .docx, with the row's date, customer and service date) is
-``archive.deadlines.formfiling.file_forms``.
+``dangan.archive.deadlines.formfiling.file_forms``.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import Catalog
-from archive.checklist import Item
-from archive.dblock import writing
-from archive.deadlines.formfiling import file_forms, require_item
-from archive.forms.batch import BatchResult, render_checked
-from archive.forms.manifest import FormSpec
-from archive.forms.rows import CheckedRows
-from archive.projects import Project, get_project
-from indexer.errors import DataError
+from dangan.archive.catalog import Catalog
+from dangan.archive.checklist import Item
+from dangan.archive.dblock import writing
+from dangan.archive.deadlines.formfiling import file_forms, require_item
+from dangan.archive.forms.batch import BatchResult, render_checked
+from dangan.archive.forms.manifest import FormSpec
+from dangan.archive.forms.rows import CheckedRows
+from dangan.archive.projects import Project, get_project
+from dangan.indexer.errors import DataError
 
 
 @dataclass(frozen=True)

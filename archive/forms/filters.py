@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from archive import days
+from dangan.archive import days
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -74,7 +74,7 @@ def _group(n: int) -> str:
 
 
 def cn_date(value: Any) -> str:
-    """A date as written on Chinese forms: 2024-03-05 -> 2024年3月5日 (``archive.days.cn_date``)."""
+    """A date as written on Chinese forms: 2024-03-05 -> 2024年3月5日 (``dangan.archive.days.cn_date``)."""
     return days.cn_date(value)
 
 

@@ -3,7 +3,7 @@
 A template is edited by anyone with the home, so ``{{ 'x'.center(10**9) }}``,
 ``{{ ((9**999)**999)**999 }}`` or two nested ``range(100000)`` loops must end in a clear
 refusal, not a gigabyte ``document.xml`` or a process that never ends.  The sandbox
-(:mod:`archive.forms.sandbox`) asks this module before each expensive operation; each
+(:mod:`dangan.archive.forms.sandbox`) asks this module before each expensive operation; each
 check raises Jinja's ``SecurityError`` with the reason, which the renderers turn into the
 one-line "expression refused" error (exit 6).  Real forms stay far below every bound: the
 largest shipped register renders a few hundred KB.

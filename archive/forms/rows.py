@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from archive.forms.manifest import FieldSpec, FormSpec, norm_header
-from archive.forms.values import CONVERTERS, clean_cell
+from dangan.archive.forms.manifest import FieldSpec, FormSpec, norm_header
+from dangan.archive.forms.values import CONVERTERS, clean_cell
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from archive.forms import limits as bounds
-from indexer.errors import TemplateError
+from dangan.archive.forms import limits as bounds
+from dangan.indexer.errors import TemplateError
 
 _FILE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
@@ -41,7 +41,7 @@ MAX_POWER = 1_000  # n ** k with k above this would only serve to exhaust CPU an
 
 
 class BoundedTemplate(Template):
-    """A template whose render is bounded in time and output size (``archive.forms.limits``).
+    """A template whose render is bounded in time and output size (``dangan.archive.forms.limits``).
 
     Rendered as a stream: each piece of output is counted as it is produced, so a loop that
     would write a gigabyte stops at the limit instead of after it.

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
-from archive.forms.images import image_value, parse_image
-from archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, norm_header
+from dangan.archive.forms.images import image_value, parse_image
+from dangan.archive.forms.manifest import BOXES_SUFFIX, LIST_ROW_NUMBER, FieldSpec, FormSpec, norm_header
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

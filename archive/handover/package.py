@@ -22,20 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive import faults
-from archive.catalog import Catalog
-from archive.handover import parts
-from archive.handover.checks import CheckReport, run_checks
-from archive.handover.report import report_html, report_json
-from archive.handover.xlsx import volume_contents_xlsx, volume_list_xlsx
-from archive.handover.xmlmeta import FileMeta, volume_xml
-from archive.projects import get_project
-from archive.registers import page_totals, yyyymmdd
-from archive.volumes import Volume, code_settings, list_volumes, piece_code
-from archive.volumes.model import xml_safe
-from archive.volumes.pdf import build_volume
-from indexer.errors import ConflictError, HandoverCheckError
-from indexer.fsutil import atomic_write, fsync_dir
+from dangan.archive import faults
+from dangan.archive.catalog import Catalog
+from dangan.archive.handover import parts
+from dangan.archive.handover.checks import CheckReport, run_checks
+from dangan.archive.handover.report import report_html, report_json
+from dangan.archive.handover.xlsx import volume_contents_xlsx, volume_list_xlsx
+from dangan.archive.handover.xmlmeta import FileMeta, volume_xml
+from dangan.archive.projects import get_project
+from dangan.archive.registers import page_totals, yyyymmdd
+from dangan.archive.volumes import Volume, code_settings, list_volumes, piece_code
+from dangan.archive.volumes.model import xml_safe
+from dangan.archive.volumes.pdf import build_volume
+from dangan.indexer.errors import ConflictError, HandoverCheckError
+from dangan.indexer.fsutil import atomic_write, fsync_dir
 
 Tick = Callable[[str], None]
 

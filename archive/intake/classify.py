@@ -30,10 +30,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archive.checklist import Checklist, Item
-from archive.dates import document_date
-from archive.projects import Project
-from indexer.text import fold as fold_chars
+from dangan.archive.checklist import Checklist, Item
+from dangan.archive.intake.dates import document_date
+from dangan.archive.projects import Project
+from dangan.indexer.text import fold as fold_chars
 
 # Weights per zone; each tier outweighs everything below it added together.
 WEIGHTS = {"title": 8.0, "name": 4.0, "title-part": 2.5, "field": 2.0, "name-part": 1.0, "body": 1.0}

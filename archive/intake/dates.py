@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from archive.periodtext import covered_periods
-from indexer.text import fold as fold_chars
+from dangan.archive.periodtext import covered_periods
+from dangan.indexer.text import fold as fold_chars
 
 # Labels that date the document itself (folded to Simplified); "日期" alone counts too.
 DOCUMENT_LABELS = (

@@ -1,20 +1,20 @@
 """Placing documents by hand: the review queue, filing a reviewed document, refiling.
 
-Every move is one :func:`archive.life.change.apply_change`: vault first (link to the new path,
+Every move is one :func:`dangan.archive.life.change.apply_change`: vault first (link to the new path,
 then unlink the old), catalog second, index third, written to the event log with where it
 came from — the same path an edit, a discard or an undo takes.
 """
 
 from __future__ import annotations
 
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.ingest import file_document, vault_path
-from archive.life.change import apply_change
-from archive.learning.live import after_decision
-from archive.projects import get_project
-from archive.searchsync import DISCARDED
-from indexer.errors import ConflictError, UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.intake.ingest import file_document, vault_path
+from dangan.archive.life.change import apply_change
+from dangan.archive.learning.live import after_decision
+from dangan.archive.projects import get_project
+from dangan.archive.searchsync import DISCARDED
+from dangan.indexer.errors import ConflictError, UsageError
 
 __all__ = ["file_document", "review_queue", "file_reviewed", "refile"]
 

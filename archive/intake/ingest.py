@@ -24,21 +24,22 @@ from typing import Callable, Iterable
 
 import sqlalchemy.exc
 
-from archive import names, preflight, vault
-from archive.catalog import Catalog, now
-from archive.classify import classify_item, find_project, find_title
-from archive.dates import document_date
-from archive.dblock import writing
-from archive.learning.blend import blend
-from archive.learning.live import for_filing
-from archive.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
-from archive.life.trash import restore
-from archive.lock import StepLock
-from archive.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
-from archive.projects import Project, ProjectCache, get_project, list_projects
-from archive.record import Record
-from archive.searchsync import DISCARDED, index_documents
-from indexer.errors import (
+from dangan.archive.intake import names, preflight
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.intake.classify import classify_item, find_project, find_title
+from dangan.archive.intake.dates import document_date
+from dangan.archive.dblock import writing
+from dangan.archive.learning.blend import blend
+from dangan.archive.learning.live import for_filing
+from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from dangan.archive.life.trash import restore
+from dangan.archive.lock import StepLock
+from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
+from dangan.archive.projects import Project, ProjectCache, get_project, list_projects
+from dangan.archive.intake.record import Record
+from dangan.archive.searchsync import DISCARDED, index_documents
+from dangan.indexer.errors import (
     CorruptFileError,
     DanganError,
     DuplicateDocumentError,
@@ -49,9 +50,9 @@ from indexer.errors import (
     UnknownProjectError,
     disk_full,
 )
-from indexer.extract import extract, extract_bounded, warm_reader
-from indexer.limits import Limits
-from indexer.limits import applied as limits_applied
+from dangan.indexer.extract import extract, extract_bounded, warm_reader
+from dangan.indexer.limits import Limits
+from dangan.indexer.limits import applied as limits_applied
 
 # The index is derived (a killed run's documents are indexed at the next start), so it is
 # committed once per run, or once this many seconds after the oldest document waiting for it
@@ -73,7 +74,7 @@ class Ingester:
     # ingest_paths and file_document give ``Catalog.writing``).
     lock: Callable[[], AbstractContextManager] | None = None
     index: bool = True
-    # Read in a worker process stopped at the time and memory limits (indexer.bounded);
+    # Read in a worker process stopped at the time and memory limits (dangan.indexer.bounded);
     # False reads in this process (tests that swap a reader's function in).
     bounded: bool = True
     _projects: ProjectCache | None = None
@@ -197,7 +198,7 @@ class Ingester:
             rec.classification = classify_item(
                 rec.project, rec.name, text, min_confidence=self.min_confidence
             )
-            # The model learned from the archivist's decisions has its say (archive.learning.blend).
+            # The model learned from the archivist's decisions has its say (dangan.archive.learning.blend).
             rec.classification = blend(rec.project, rec.name, text, rec.classification, self.learned())
             rec.item = rec.classification.item
             if rec.item is None:

@@ -30,10 +30,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive import faults
-from archive.vault import TMP_PREFIX
-from indexer import limits
-from indexer.errors import InputFileError, SourceChangedError, UnsafeInputError
+from dangan.archive import faults
+from dangan.archive.vault import TMP_PREFIX
+from dangan.indexer import limits
+from dangan.indexer.errors import InputFileError, SourceChangedError, UnsafeInputError
 
 CHUNK = 1 << 20
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")

@@ -9,7 +9,7 @@ The pipeline's order makes every crash point recoverable:
   ``inbox_path``: the original is removed now;
 - killed before the index caught up → documents missing from the index: indexed now;
 - killed in the middle of an edit or discard that moves a file → the journaled move is
-  finished or rolled back to match the catalog (``archive.life.journal``).
+  finished or rolled back to match the catalog (``dangan.archive.life.journal``).
 Each repair is an event in the log.
 """
 
@@ -20,14 +20,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive import names, vault
-from archive.catalog import Catalog
-from archive.dblock import writes
-from archive.ingest import clear_inbox_marker, remove_committed_original
-from archive.life.change import finish_moves
-from archive.schema import documents
-from archive.searchsync import index_difference, index_documents, remove_from_index
-from indexer.errors import IndexDamagedError
+from dangan.archive.intake import names
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog
+from dangan.archive.dblock import writes
+from dangan.archive.intake.ingest import clear_inbox_marker, remove_committed_original
+from dangan.archive.life.change import finish_moves
+from dangan.archive.schema import documents
+from dangan.archive.searchsync import index_difference, index_documents, remove_from_index
+from dangan.indexer.errors import IndexDamagedError
 
 
 @dataclass

@@ -24,14 +24,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from archive.catalog import Catalog, chunks
-from archive.dblock import writing
-from archive.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
-from archive.ingest import Ingester, Record
-from archive.outage import server_gone, wait_for_server
-from archive.recovery import reconcile
-from archive.searchsync import drain_index_queue
-from indexer.errors import BusyError, IndexDamagedError
+from dangan.archive.catalog import Catalog, chunks
+from dangan.archive.dblock import writing
+from dangan.archive.intake.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
+from dangan.archive.intake.ingest import Ingester, Record
+from dangan.archive.outage import server_gone, wait_for_server
+from dangan.archive.intake.recovery import reconcile
+from dangan.archive.searchsync import drain_index_queue
+from dangan.indexer.errors import BusyError, IndexDamagedError
 
 DRAIN_EVERY = 2.0  # seconds between looks at the queue of index work while idle
 LOCK_CHUNK = 50  # files filed per run of the ingester: its index work is committed after each run
@@ -157,7 +157,7 @@ class Watcher:
         """Process until stopped (or, with ``once``, until the inbox is settled and empty).
 
         A catalog server that goes away stops filing, not the watcher: it waits, retries and
-        goes on (``archive.outage``)."""
+        goes on (``dangan.archive.outage``)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
         observer = self._observe()
         try:
@@ -247,7 +247,7 @@ class Watcher:
         # A watcher never gives up on the lock (a long reindex is no reason to die); it says
         # whom it waits for, and a stop request ends the wait.  It is held per file, for the
         # writing steps only, so `dangan file` and friends get in between.  With a PostgreSQL
-        # catalog it is taken shared: stations file side by side (archive.dblock).
+        # catalog it is taken shared: stations file side by side (dangan.archive.dblock).
         return writing(self.cat, "watch", shared=True, forever=True, on_wait=self.on_wait, should_stop=self.stop_event.is_set)
 
     def _file(self, paths: list[Path]) -> None:

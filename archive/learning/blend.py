@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archive.classify import Classification, Suggestion
-from archive.learning.model import Guess, LearnedModel
-from archive.learning.train import MIN_EXAMPLES
-from archive.projects import Project
+from dangan.archive.intake.classify import Classification, Suggestion
+from dangan.archive.learning.model import Guess, LearnedModel
+from dangan.archive.learning.train import MIN_EXAMPLES
+from dangan.archive.projects import Project
 
 MIN_PROBABILITY = 0.6
 # Cosine to the centroid of the item's examples.  A sixth copy of a company's own form scores

@@ -1,6 +1,6 @@
 """The words a document is known by, for the learned model.
 
-The same analysis the search index uses (``indexer.analysis``: folded text, CJK bigrams,
+The same analysis the search index uses (``dangan.indexer.analysis``: folded text, CJK bigrams,
 Latin words) so the model and search read a document alike.  A form's printed title says
 what it is, so tokens of the first short lines are repeated with a ``^`` mark, and tokens of
 the file name with an ``@`` mark: the model can weigh them apart from body words.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.analysis import token_texts
-from indexer.text import fold
+from dangan.indexer.analysis import token_texts
+from dangan.indexer.text import fold
 
 # Forms put what decides in their first page; the tail of a 200-page report adds time, not
 # evidence.  Training and prediction read the same prefix.

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from archive.catalog import Catalog
-from archive.learning import train as training
-from archive.learning.model import LearnedModel, ModelDamaged, load, model_path, read_meta
-from indexer.errors import BusyError
+from dangan.archive.catalog import Catalog
+from dangan.archive.learning import train as training
+from dangan.archive.learning.model import LearnedModel, ModelDamaged, load, model_path, read_meta
+from dangan.indexer.errors import BusyError
 
 log = logging.getLogger("dangan.classifier")
 

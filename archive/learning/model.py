@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.learning.features import document_tokens
+from dangan.archive.learning.features import document_tokens
 
 MODEL_NAME = "classifier.npz"
 FORMAT = 1

@@ -9,7 +9,7 @@ and a person who let them stand has tacitly confirmed them.
 
 The model file is derived data, like the search index: missing or damaged, it is rebuilt
 from the catalog.  After ``[classifier] retrain_after`` (5) new decisions a training runs in
-a separate process (``python -m archive.learning.train HOME``), so neither the command that
+a separate process (``python -m dangan.archive.learning.train HOME``), so neither the command that
 recorded the decision nor the web request waits for it.  Training only reads the catalog (no
 writer lock: one read transaction sees a consistent catalog) and writes its own file with an
 atomic rename; a lock file of its own (``.classifier.lock``) keeps two trainings of one home
@@ -33,10 +33,10 @@ from typing import Iterator
 import numpy as np
 from sqlalchemy import func, select
 
-from archive.catalog import Catalog
-from archive.learning.features import MAX_CHARS, document_tokens
-from archive.learning.model import Head, LearnedModel, model_path, save, softmax_rows
-from archive.schema import document_texts, documents, events, projects
+from dangan.archive.catalog import Catalog
+from dangan.archive.learning.features import MAX_CHARS, document_tokens
+from dangan.archive.learning.model import Head, LearnedModel, model_path, save, softmax_rows
+from dangan.archive.schema import document_texts, documents, events, projects
 
 log = logging.getLogger("dangan.classifier")
 
@@ -255,7 +255,7 @@ def start_background(home_root: Path) -> subprocess.Popen | None:
         logfile = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644), "ab")
         with logfile:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "archive.learning.train", str(home_root)],
+                [sys.executable, "-m", "dangan.archive.learning.train", str(home_root)],
                 stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile, start_new_session=True,
             )
     except (OSError, subprocess.SubprocessError) as e:
@@ -306,7 +306,7 @@ def training_lock(home_root: Path, *, wait: float, name: str = LOCK_NAME) -> Ite
 
 def is_fresh(cat: Catalog) -> bool:
     """Whether the model on disk already includes every decision in the catalog."""
-    from archive.learning.model import ModelDamaged, read_meta  # noqa: PLC0415
+    from dangan.archive.learning.model import ModelDamaged, read_meta  # noqa: PLC0415
 
     try:
         last = int(read_meta(model_path(cat.home)).get("last_decision", 0))
@@ -316,13 +316,13 @@ def is_fresh(cat: Catalog) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point of the background training process: ``python -m archive.learning.train HOME``.
+    """Entry point of the background training process: ``python -m dangan.archive.learning.train HOME``.
 
     One training runs at a time and at most one more waits: the waiter holds the queue lock
     until it gets the training lock, so a decision made while a training runs is always
     picked up by the waiter, and a burst of decisions starts no more than two processes.
     """
-    from archive.home import Home  # noqa: PLC0415
+    from dangan.archive.home import Home  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     home = Home.open(Path(argv[0]))

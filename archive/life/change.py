@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import Date, DateTime
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive import faults, vault
-from archive.catalog import Catalog, as_date
-from archive.schema import documents
-from archive.life import journal
-from archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
-from indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
+from dangan.archive import faults, vault
+from dangan.archive.catalog import Catalog, as_date
+from dangan.archive.schema import documents
+from dangan.archive.life import journal
+from dangan.archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
+from dangan.indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
 
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}
@@ -28,7 +28,7 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
     """Set ``after`` (column → value) on ``doc``; move its file when ``vault_path`` changes.
 
     Returns the updated document.  Nothing changes (and nothing is logged) when every value
-    is already what ``after`` asks for.  A file move is journaled (``archive.life.journal``):
+    is already what ``after`` asks for.  A file move is journaled (``dangan.archive.life.journal``):
     whatever moment the process is killed at, the next change, start or ``verify --repair``
     puts the file where the catalog says and brings the index up to date.
     """

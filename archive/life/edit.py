@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from archive.catalog import Catalog
-from archive.days import parse_day
-from archive.dblock import writes
-from archive.ingest import vault_path
-from archive.life.change import DISCARDED, apply_change
-from archive.projects import get_project
-from indexer.errors import ConflictError, UsageError
+from dangan.archive.catalog import Catalog
+from dangan.archive.days import parse_day
+from dangan.archive.dblock import writes
+from dangan.archive.intake.ingest import vault_path
+from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.projects import get_project
+from dangan.indexer.errors import ConflictError, UsageError
 
 RETENTIONS = ("永久", "长期", "短期", "Y", "D30", "D10")
 SECRECY = ("公开", "秘密", "机密", "绝密")

@@ -17,7 +17,7 @@ import json
 import os
 from pathlib import Path
 
-from indexer.fsutil import atomic_write
+from dangan.indexer.fsutil import atomic_write
 
 JOURNAL_DIR = ".moves"
 

@@ -7,9 +7,9 @@ import json
 import os
 from pathlib import Path
 
-from archive import names
-from archive.catalog import Catalog
-from archive.dates import explain
+from dangan.archive.intake import names
+from dangan.archive.catalog import Catalog
+from dangan.archive.intake.dates import explain
 
 METHODS = {
     "text": "the PDF's text layer", "ocr": "OCR of the scanned pages", "mixed": "text layer and OCR",

@@ -15,12 +15,12 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import delete
 
-from archive import vault
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.life.change import DISCARDED, apply_change
-from archive.schema import document_texts, documents
-from indexer.errors import ConflictError, UsageError
+from dangan.archive import vault
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.schema import document_texts, documents
+from dangan.indexer.errors import ConflictError, UsageError
 
 TRASH_DIR = "_trash"
 _AGE = re.compile(r"^\s*(\d+)\s*([dhw]?)\s*$")

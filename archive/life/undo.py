@@ -8,10 +8,10 @@ rather than overwriting the later change.
 
 from __future__ import annotations
 
-from archive.catalog import Catalog
-from archive.dblock import writes
-from archive.life.change import values_differ, apply_change, from_event
-from indexer.errors import ConflictError, NotFoundError
+from dangan.archive.catalog import Catalog
+from dangan.archive.dblock import writes
+from dangan.archive.life.change import values_differ, apply_change, from_event
+from dangan.indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import add_column, create_table
-from archive.schema import api_tokens, login_throttle, users, web_sessions
+from dangan.archive.migrations import add_column, create_table
+from dangan.archive.schema import api_tokens, login_throttle, users, web_sessions
 
 VERSION = 10
 DESCRIPTION = "web sessions kept in the catalog, login throttling, disabled users, token expiry"

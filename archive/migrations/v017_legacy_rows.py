@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from archive.migrations import create_table
-from archive.schema import legacy_rows
+from dangan.archive.migrations import create_table
+from dangan.archive.schema import legacy_rows
 
 VERSION = 17
 DESCRIPTION = "legacy catalogue rows (档号 and fields) for `dangan import catalog` and `import attach`"

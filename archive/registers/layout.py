@@ -12,11 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from archive.days import cn_date
-from archive.forms import render_document, shipped_templates_dir
-from archive.registers.arithmetic import archive_codes, page_column, page_count, page_totals, yyyymmdd
-from archive.registers.xlsx import write_xlsx
-from indexer.errors import UsageError
+from dangan.archive.days import cn_date
+from dangan.archive.forms import render_document, shipped_templates_dir
+from dangan.archive.registers.arithmetic import archive_codes, page_column, page_count, page_totals, yyyymmdd
+from dangan.archive.registers.xlsx import write_xlsx
+from dangan.indexer.errors import UsageError
 
 KINDS = ("卷内目录", "一览表", "备考表", "归档文件目录")
 STATUS_LABELS = {"filed": "已归档", "missing": "缺失", "waived": "免交"}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select, update
 
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.projects import get_project
-from archive.schema import documents, volume_documents, volumes
-from archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
-from archive.volumes.model import Volume, get_volume
-from archive.volumes.plan import doc_pages
-from indexer.errors import ConflictError, UsageError
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.projects import get_project
+from dangan.archive.schema import documents, volume_documents, volumes
+from dangan.archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
+from dangan.archive.volumes.model import Volume, get_volume
+from dangan.archive.volumes.plan import doc_pages
+from dangan.indexer.errors import ConflictError, UsageError
 
 
 def _require_draft(v: Volume, action: str) -> None:

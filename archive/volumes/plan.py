@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
 
-from archive.catalog import Catalog, now
-from archive.dblock import writes
-from archive.projects import Project, get_project
-from archive.schema import volume_documents, volumes
-from archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
-from archive.volumes.model import Volume, code_settings, list_volumes
-from archive.volumes.model import max_pages as configured_max_pages
+from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writes
+from dangan.archive.projects import Project, get_project
+from dangan.archive.schema import volume_documents, volumes
+from dangan.archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
+from dangan.archive.volumes.model import Volume, code_settings, list_volumes
+from dangan.archive.volumes.model import max_pages as configured_max_pages
 
 OTHER_GROUP = "其他文件"
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from indexer import bounded
-from indexer import limits as _limits
-from indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
-from indexer.extract.sniff import extension_note, sniff_type
+from dangan.indexer import bounded
+from dangan.indexer import limits as _limits
+from dangan.indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
+from dangan.indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
-# indexer.extract.ocr.ocr_image, which is what the readers call.
+# dangan.indexer.extract.ocr.ocr_image, which is what the readers call.
 __all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "extract_bounded", "ocr_image", "warm_reader", "sniff_type", "supported_extensions"]
 
 # One reader per type, (module, function); each takes (path, mime, ocr) and returns an
@@ -66,7 +66,7 @@ def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = Non
 
 # What a worker imports as it starts (while the parent prepares the batch): text PDFs are
 # most of an inbox.  Other readers load on their first file, as in this process.
-_PRELOAD = ("indexer.extract", "indexer.extract.pdf")
+_PRELOAD = ("dangan.indexer.extract", "dangan.indexer.extract.pdf")
 
 
 def warm_reader(limits: _limits.Limits | None = None) -> None:
@@ -78,13 +78,13 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
     """:func:`extract` in a worker process stopped at ``seconds_per_file`` and capped at ``memory_mb``.
 
     Raises what ``extract`` raises, and ``LimitError`` naming the time or memory limit when
-    the worker had to be stopped (a reader that crashed, usually at the memory cap, too).  Workers are reused between calls (``indexer.bounded``).
+    the worker had to be stopped (a reader that crashed, usually at the memory cap, too).  Workers are reused between calls (``dangan.indexer.bounded``).
     """
     path = Path(path)
     with _limits.applied(limits) as active:
         try:
             return bounded.pool(active.memory_mb, _PRELOAD).call(
-                "indexer.extract:extract", path, ocr=ocr, limits=active, seconds=active.seconds_per_file
+                "dangan.indexer.extract:extract", path, ocr=ocr, limits=active, seconds=active.seconds_per_file
             )
         except bounded.WorkerTimeout:
             raise _limits.over_time(path) from None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from indexer import limits
-from indexer.errors import LimitError
+from dangan.indexer import limits
+from dangan.indexer.errors import LimitError
 
 # pdfminer logs each oddity it repairs; the library must not print (see pdf.py for pypdf).
 logging.getLogger("pdfminer").addHandler(logging.NullHandler())

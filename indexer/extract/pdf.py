@@ -21,13 +21,13 @@ import pypdfium2 as pdfium
 from PIL import Image
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError, WrongPasswordError
 
-from indexer import limits
-from indexer.errors import CorruptFileError, EmptyFileError, EncryptedFileError
-from indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
-from indexer.extract.common import PDF, Extraction, assemble, corrupt
-from indexer.extract.ink import is_blank
-from indexer.extract.judge import agreement, judge_layer, unswap
-from indexer.extract.lastresort import pdfminer_pages
+from dangan.indexer import limits
+from dangan.indexer.errors import CorruptFileError, EmptyFileError, EncryptedFileError
+from dangan.indexer.extract import ocr as _ocr  # via the module: tests and callers swap ocr_image there
+from dangan.indexer.extract.common import PDF, Extraction, assemble, corrupt
+from dangan.indexer.extract.ink import is_blank
+from dangan.indexer.extract.judge import agreement, judge_layer, unswap
+from dangan.indexer.extract.lastresort import pdfminer_pages
 
 RENDER_DPI = 200
 # Large sheets are rendered up to this many pixels on the long side and OCR'd in tiles

@@ -15,17 +15,17 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from archive.catalog import Catalog
-from archive.completeness import check
-from archive.days import cn_date
-from archive.registers import page_totals, yyyymmdd
-from archive.volumes.edit import record_pages
-from archive.volumes.model import Volume, code_settings, list_volumes, volume_code
-from archive.volumes.pdf.convert import DOCX, convert_word_files, document_pdf
-from archive.volumes.pdf.fonts import register_font
-from archive.volumes.pdf.forms import CoverFields, NoteFields, contents_pdf, cover_pdf, note_pdf
-from archive.volumes.pdf.stamp import stamp_pages
-from indexer.fsutil import atomic_path
+from dangan.archive.catalog import Catalog
+from dangan.archive.completeness import check
+from dangan.archive.days import cn_date
+from dangan.archive.registers import page_totals, yyyymmdd
+from dangan.archive.volumes.edit import record_pages
+from dangan.archive.volumes.model import Volume, code_settings, list_volumes, volume_code
+from dangan.archive.volumes.pdf.convert import DOCX, convert_word_files, document_pdf
+from dangan.archive.volumes.pdf.fonts import register_font
+from dangan.archive.volumes.pdf.covers import CoverFields, NoteFields, contents_pdf, cover_pdf, note_pdf
+from dangan.archive.volumes.pdf.stamp import stamp_pages
+from dangan.indexer.fsutil import atomic_path
 
 Tick = Callable[[str], None]
 

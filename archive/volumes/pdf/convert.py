@@ -21,10 +21,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from archive.forms.pdf import convert_to_pdf
-from archive.volumes.pdf.forms import wrap_lines
-from indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
-from indexer.text import decode_text
+from dangan.archive.forms.pdf import convert_to_pdf
+from dangan.archive.volumes.pdf.covers import wrap_lines
+from dangan.indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
+from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -21,8 +21,8 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writing
 from dangan.archive.intake.inbox import collect
 from dangan.archive.intake.ingest import Ingester
-from dangan.archive.legacy import code_key
 from dangan.archive.intake.record import Record
+from dangan.archive.legacy import code_key
 from dangan.archive.schema import documents, legacy_rows
 from dangan.indexer.errors import UsageError
 

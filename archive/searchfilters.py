@@ -18,6 +18,7 @@ from dangan.archive.schema import documents, project_roles
 from dangan.indexer.errors import NotFoundError, UnknownItemError, UnknownPersonError, UnknownProjectError
 from dangan.indexer.text import fold
 
+
 def _unknown(error: NotFoundError, filter_: str, value: str, known: list[str]) -> NotFoundError:
     """``error`` carrying which filter named what, and what there is instead."""
     error.filter, error.value, error.known = filter_, value, known  # type: ignore[attr-defined]

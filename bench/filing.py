@@ -104,7 +104,9 @@ def report(results: list[tuple]) -> None:
         mine = [v for _, p, v, _ in results if p == part]
         n = len(mine)
         c = Counter(v["outcome"] for v in mine)
-        pct = lambda k: f"{100 * k / n:6.1f}%"  # noqa: E731
+        def pct(k: float, n: int = n) -> str:
+            return f"{100 * k / n:6.1f}%"
+
         print(f"{part:<9} {n:>5} {pct(c['right'])} {pct(c['review'])} {pct(c['wrong'])} "
               f"{pct(sum(v['person'] for v in mine))} {pct(sum(v['date'] for v in mine))}")
     kinds = Counter((d.fmt, v["outcome"]) for d, _, v, _ in results)

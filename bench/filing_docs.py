@@ -121,7 +121,7 @@ def t_disclosure(c: Ctx):
     day = c.base
     part = c.pick(["钢筋工程", "模板工程", "脚手架搭设", "屋面防水", "砌体工程"])
     title = c.pick([f"{part}技术交底记录", f"{part}安全技术交底", "技术交底记录表"])
-    lines = [title, c.pair(f"工程名称：恒远小学综合楼", f"交底部位：{part}"),
+    lines = [title, c.pair("工程名称：恒远小学综合楼", f"交底部位：{part}"),
              f"交底内容：依据已审批的施工方案和施工组织设计，{part}按规范施工，班组作业前检查工具和材料。",
              "质量要求：偏差控制在允许范围内；安全要求：高处作业系好安全带。",
              c.pair(f"交底人：{c.person()}", f"接受交底人：{c.person()}"), f"交底日期：{c.d(day)}"]
@@ -153,7 +153,7 @@ def t_change(c: Ctx):
     title = c.pick(["设计变更通知单", "工程变更核定单", "工程洽商记录", "设计变更单"])
     lines = [*c.head(title, "恒远建筑设计研究院"), "工程名称：恒远小学综合楼", f"图号：{c.pick(['建施-04', '结施-06', '水施-02'])}",
              "变更内容：三层走廊吊顶标高由3.10米调整为2.95米，其余不变。", "变更原因：避让通风管道。",
-             c.pair(f"设计单位：恒远建筑设计研究院", f"签发日期：{c.d(day)}")]
+             c.pair("设计单位：恒远建筑设计研究院", f"签发日期：{c.d(day)}")]
     return "C05", day, lines, title
 
 
@@ -201,7 +201,7 @@ def t_quality(c: Ctx):
     day = c.base
     title = c.pick(["分部工程质量验收记录", "分项工程质量评定表", "单位工程质量评定表", "质量事故处理报告"])
     lines = [title, "工程名称：恒远小学综合楼", f"分部工程：{c.pick(['主体结构', '地基与基础', '屋面', '装饰装修'])}",
-             "检查项目：共十二项，合格十二项。质量控制资料齐全，观感质量好。", f"评定等级：合格",
+             "检查项目：共十二项，合格十二项。质量控制资料齐全，观感质量好。", "评定等级：合格",
              c.pair(f"项目质检员：{c.person()}", f"评定日期：{c.d(day)}")]
     return "C10", day, lines, title
 
@@ -423,7 +423,7 @@ def t_complaint(c: Ctx):
 def t_complaint_report(c: Ctx):
     complained = c.base
     day = complained + timedelta(days=c.r.randrange(0, 2))
-    lines = [c.pick(["重大投诉上报单", "重大投诉上报表", "重大投诉情况上报"]), f"上报单位：清源服务中心",
+    lines = [c.pick(["重大投诉上报单", "重大投诉上报表", "重大投诉情况上报"]), "上报单位：清源服务中心",
              f"投诉日期：{c.d(complained)}", f"关联重大投诉记录：{c.no('TS')}", *_customer(c),
              "处理建议：派技术主管上门复查，必要时更换压缩机。", c.pair(f"上报人：{c.person()}", f"上报日期：{c.d(day)}")]
     return "S16", day, lines, "投诉上报"
@@ -438,7 +438,7 @@ def t_training(c: Ctx):
 
 def t_parts_order(c: Ctx):
     day = c.base
-    lines = [c.pick(["配件采购申请单", "备件领用单"]), f"申请部门：清源服务中心", f"配件：{c.pick(PRODUCTS)}压缩机 一台",
+    lines = [c.pick(["配件采购申请单", "备件领用单"]), "申请部门：清源服务中心", f"配件：{c.pick(PRODUCTS)}压缩机 一台",
              f"用途：派工单PG{c.r.randrange(1000, 9999)}维修", f"申请人：{c.person()}", f"申请日期：{c.d(day)}"]
     return None, day, lines, "采购申请"
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dangan.archive.catalog import Catalog  # noqa: E402
 from dangan.archive.create import init_home  # noqa: E402
-from dangan.archive.intake.filing import file_reviewed  # noqa: E402
 from dangan.archive.home import Home  # noqa: E402
+from dangan.archive.intake.filing import file_reviewed  # noqa: E402
 from dangan.archive.intake.ingest import ingest_paths  # noqa: E402
 from dangan.archive.learning import train as training  # noqa: E402
 from dangan.archive.learning.model import load, model_path  # noqa: E402

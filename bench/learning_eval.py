@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.learning import known_doc  # noqa: E402
 from dangan.archive.checklist import load_checklist  # noqa: E402
 from dangan.archive.intake.classify import classify_item  # noqa: E402
 from dangan.archive.learning.blend import blend  # noqa: E402
 from dangan.archive.learning.model import LearnedModel  # noqa: E402
 from dangan.archive.learning.train import _train_head  # noqa: E402
 from dangan.archive.projects import Project  # noqa: E402
-from bench.learning import known_doc  # noqa: E402
 from tests.test_learning import arrival_slip, patrol_sheet  # noqa: E402
 
 NAMES = ["刘洋", "黄蕾", "郑伟", "邓超", "林芳", "谢军", "韩梅", "曹阳"]

@@ -15,11 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from dangan.archive import completeness
+from dangan.archive.days import parse_day
+from dangan.archive.days import today as the_day
 from dangan.archive.deadlines.duelist import as_deadline, check_reports, date_range, due_list
 from dangan.archive.deadlines.ical import write_ics
 from dangan.archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from dangan.archive.days import parse_day
-from dangan.archive.days import today as the_day
 from dangan.archive.deadlines.servicedata import record_received, unwaive_period, waive_period
 from dangan.commands.common import console, emit_json, home_option, json_option, state
 

@@ -42,7 +42,7 @@ def groupings(chain: list[str]) -> list[tuple[str, ...]]:
     pieces: list[str] = []
     joined_now: list[bool] = []  # per boundary: joined in the query as typed
     joinable: list[bool] = []  # per boundary: letters meet digits
-    for n, token in enumerate(chain):
+    for token in chain:
         for k, part in enumerate(parts(token)):
             if pieces:
                 joined_now.append(k > 0)

@@ -42,9 +42,9 @@ from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
 
 from dangan.indexer import generations
 from dangan.indexer.errors import BusyError, IndexDamagedError, QueryError
+from dangan.indexer.explain import explain_lines
 from dangan.indexer.filters import TYPE_MIME, Filters
 from dangan.indexer.hits import Hit, answer, hit_from_stored
-from dangan.indexer.explain import explain_lines
 from dangan.indexer.query import Pattern, parse_query, read_query
 from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from dangan.indexer.snippets import make_snippet, match_spans

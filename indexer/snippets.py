@@ -12,8 +12,8 @@ import re
 from dangan.indexer.analysis import raw_tokens
 from dangan.indexer.codes import continues_at_boundary, holds_part
 from dangan.indexer.nearby import MIN_INSIDE
-from dangan.indexer.text import fold
 from dangan.indexer.query import Pattern
+from dangan.indexer.text import fold
 
 MAX_FRAGMENTS = 2
 FRAGMENT_CHARS = 120

@@ -32,7 +32,7 @@ from dangan.archive.users import (
 )
 from dangan.indexer.errors import AccountDisabledError, AuthError, ConflictError, LoginThrottledError, TokenExpiredError
 from tests.test_web import app, as_role, filed_doc  # noqa: F401  (app is a fixture)
-from tests.webutil import PASSWORD, csrf_of, login, make_client
+from tests.webutil import PASSWORD, csrf_of, make_client
 
 CODE = "BJ-2024-017"
 

@@ -31,7 +31,7 @@ from dangan.archive.searchsync import open_index
 from dangan.archive.verify import verify
 from dangan.archive.volumes.plan import plan_volumes
 from dangan.indexer.errors import ConflictError, IntegrityError, UsageError
-from tests.conftest import ALL_ROLES, Cli, write_text_doc
+from tests.conftest import ALL_ROLES, write_text_doc
 from tests.sample_home import sample_home
 
 pytestmark = pytest.mark.both_catalogs

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from dangan.archive.checklist import load_checklist, parse_checklist
+from dangan.archive.deadlines.servicedata import customer_from_text
 from dangan.archive.intake.classify import classify_item, decide, score_items
 from dangan.archive.intake.dates import document_date
-from dangan.archive.deadlines.servicedata import customer_from_text
 from dangan.archive.projects import add_project
 from dangan.indexer.errors import ChecklistError
 from tests.conftest import write_text_doc

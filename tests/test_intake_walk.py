@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dangan.archive.intake import ingest as ingest_module
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog
+from dangan.archive.intake import ingest as ingest_module
 from dangan.archive.intake.ingest import ingest_paths
 from tests.conftest import write_text_doc
 

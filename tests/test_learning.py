@@ -257,8 +257,8 @@ def test_numpy_prediction_equals_scikit_learn(forms):
 
 def test_decisions_in_the_web_app_teach_it_too(home):
     """Five clicks on 待审核 (review) by the archivist, and the sixth form is filed by itself."""
-    from tests.webutil import login, make_client, prepare_home
     from dangan.web.app import create_app
+    from tests.webutil import login, make_client, prepare_home
 
     prepare_home(home)
     with make_client(create_app(home)) as client:

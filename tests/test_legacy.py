@@ -15,7 +15,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dangan.archive.catalog import Catalog
 from dangan.archive.legacy import code_key
 from dangan.archive.projects import add_project
 from dangan.archive.searchsync import open_index

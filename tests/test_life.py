@@ -205,8 +205,8 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
 
     from dangan.archive import migrations
     from dangan.archive.catalog import Catalog
-    from dangan.archive.schema import meta
     from dangan.archive.migrations.v003_document_life import COLUMNS
+    from dangan.archive.schema import meta
 
     with Catalog.open(home) as c, c.engine.begin() as conn:
         for column in COLUMNS:

@@ -12,7 +12,6 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.schema import documents, meta
 from dangan.indexer.errors import ConfigError
 
-
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
 def test_a_new_catalog_is_stamped_with_the_latest_version(home):

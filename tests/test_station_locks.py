@@ -23,10 +23,10 @@ import pytest
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import file_document
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.test_hostile_pipeline import _set
 from tests.webutil import login, make_client, prepare_home
-from dangan.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = "BJ-2024-017"

@@ -62,7 +62,7 @@ def test_chinese_with_round_code_points_is_not_taken_for_swapped(layer):
     assert verdict.usable and not verdict.swapped
 
 
-def test_a_byte_swapped_layer_is_repaired_and_show_says_so(tmp_path, home, counted_ocr):
+def test_a_byte_swapped_layer_is_repaired_and_show_says_so(tmp_path, home, counted_ocr):  # noqa: F811  (the fixture imported above)
     pdf = make_layered_pdf(tmp_path / "inspection.pdf", visible=LINES)
     swap_tounicode(pdf)
     raw = pypdf.PdfReader(pdf).pages[0].extract_text()

@@ -12,11 +12,11 @@ import zipfile
 
 import pytest
 
+from dangan.web.app import create_app
 from tests.docgen import make_docx
 from tests.test_hostile_pipeline import _set
 from tests.test_web import as_role
 from tests.webutil import make_client, prepare_home
-from dangan.web.app import create_app
 
 
 def error_text(response) -> str:

@@ -16,9 +16,9 @@ import pytest
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import file_document
+from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.webutil import http_login, login, make_client, prepare_home, running_server
-from dangan.web.app import create_app
 
 CODE = "BJ-2024-017"
 WORDS = ("混凝土", "钢筋", "施工日志", "测量", "验收", "模板", "防水", "砌体")

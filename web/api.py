@@ -15,12 +15,12 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, due_list
-from dangan.web.docview import public_document, stored_file
 from dangan.archive.intake.filing import review_queue
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.archive.tree import catalog_tree
 from dangan.web.base import api, call, state
 from dangan.web.deadlines import checked_range, day_count, person_param, today_of
+from dangan.web.docview import public_document, stored_file
 from dangan.web.limits import check_query
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence", "reason")

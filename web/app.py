@@ -28,14 +28,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.home import Home
-from dangan.web.formjobs import sweep_jobs
 from dangan.archive.sessions import SESSION_HOURS
-from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
 from dangan.archive.users import session_secret
-from dangan.indexer.errors import AuthError, BusyError, ConflictError, DanganError, ExitCode, LoginThrottledError, PermissionDeniedError
+from dangan.indexer.errors import (
+    AuthError,
+    BusyError,
+    ConflictError,
+    DanganError,
+    ExitCode,
+    LoginThrottledError,
+    PermissionDeniedError,
+)
 from dangan.web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
 from dangan.web.base import HERE, WebState, render
+from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
+from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
 
 log = logging.getLogger("dangan.web")
 

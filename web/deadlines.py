@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from dangan.archive.days import today
 from dangan.archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
 from dangan.archive.deadlines.ical import calendar
 from dangan.archive.deadlines.obligations import deadlines, has_deadlines
-from dangan.archive.days import today
 from dangan.archive.projects import get_project
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, page, render, state

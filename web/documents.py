@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from dangan.web.docview import document_view, stored_file
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.projects import list_projects
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
 from dangan.web.base import call, page, render, state
+from dangan.web.docview import document_view, stored_file
 from dangan.web.limits import check_query
 
 PER_PAGE = 20

@@ -18,11 +18,11 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.deadlines.formfiling import projects_for_form
-from dangan.web.formjobs import blank_sheet, run_form_job, sweep_jobs
 from dangan.archive.forms import find_form, form_to_json, load_manifest
 from dangan.archive.forms.pdf import find_soffice
 from dangan.indexer.errors import MissingDependencyError, UsageError
 from dangan.web.base import call, catalog_for, page, render, state
+from dangan.web.formjobs import blank_sheet, run_form_job, sweep_jobs
 
 FORMS_WORK = ".web-forms"  # under the home: one folder per batch, removed once its ZIP is fetched
 UNFETCHED_TTL = 6 * 3600  # a ZIP nobody fetched is removed after this many seconds

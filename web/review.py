@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dangan.web.docview import PREVIEW_KINDS
 from dangan.archive.intake.filing import file_reviewed, refile, review_queue
 from dangan.archive.projects import list_projects
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, catalog_for, page, render, state
+from dangan.web.docview import PREVIEW_KINDS
 
 
 @page()

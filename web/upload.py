@@ -9,10 +9,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dangan.archive.projects import list_projects
-from dangan.web.uploadjobs import Upload, ingest_uploads
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, catalog_for, page, render, state
 from dangan.web.limits import MAX_UPLOAD_FILES, check_upload_count
+from dangan.web.uploadjobs import Upload, ingest_uploads
 
 MAX_FILES = MAX_UPLOAD_FILES
 

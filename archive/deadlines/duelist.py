@@ -13,9 +13,9 @@ from datetime import date
 
 from dangan.archive import completeness
 from dangan.archive.catalog import Catalog
+from dangan.archive.days import parse_day
 from dangan.archive.deadlines.ical import Deadline
 from dangan.archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
-from dangan.archive.days import parse_day
 from dangan.archive.deadlines.periods import parse_period
 from dangan.archive.projects import Project, get_project, list_projects
 from dangan.indexer.errors import UsageError

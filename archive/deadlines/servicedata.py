@@ -10,7 +10,7 @@ puts two fields on a line (客户名称：X    联系人：Y): only the first ce
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 

@@ -8,7 +8,6 @@ only names in :data:`ALLOWED` are accepted.  Each filter takes what the template
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any

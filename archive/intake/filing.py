@@ -10,8 +10,8 @@ from __future__ import annotations
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.intake.ingest import file_document, vault_path
-from dangan.archive.life.change import apply_change
 from dangan.archive.learning.live import after_decision
+from dangan.archive.life.change import apply_change
 from dangan.archive.projects import get_project
 from dangan.archive.searchsync import DISCARDED
 from dangan.indexer.errors import ConflictError, UsageError

@@ -24,20 +24,20 @@ from typing import Callable, Iterable
 
 import sqlalchemy.exc
 
-from dangan.archive.intake import names, preflight
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
+from dangan.archive.dblock import writing
+from dangan.archive.intake import names, preflight
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
-from dangan.archive.dblock import writing
+from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
+from dangan.archive.intake.record import Record
 from dangan.archive.learning.blend import blend
 from dangan.archive.learning.live import for_filing
-from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from dangan.archive.life.trash import restore
 from dangan.archive.lock import StepLock
-from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
 from dangan.archive.projects import Project, ProjectCache, get_project, list_projects
-from dangan.archive.intake.record import Record
 from dangan.archive.searchsync import DISCARDED, index_documents
 from dangan.indexer.errors import (
     CorruptFileError,

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dangan.archive.intake import names
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writes
+from dangan.archive.intake import names
 from dangan.archive.intake.ingest import clear_inbox_marker, remove_committed_original
 from dangan.archive.life.change import finish_moves
 from dangan.archive.schema import documents

@@ -28,8 +28,8 @@ from dangan.archive.catalog import Catalog, chunks
 from dangan.archive.dblock import writing
 from dangan.archive.intake.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from dangan.archive.intake.ingest import Ingester, Record
-from dangan.archive.outage import server_gone, wait_for_server
 from dangan.archive.intake.recovery import reconcile
+from dangan.archive.outage import server_gone, wait_for_server
 from dangan.archive.searchsync import drain_index_queue
 from dangan.indexer.errors import BusyError, IndexDamagedError
 

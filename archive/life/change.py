@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dangan.archive import faults, vault
 from dangan.archive.catalog import Catalog, as_date
-from dangan.archive.schema import documents
 from dangan.archive.life import journal
+from dangan.archive.schema import documents
 from dangan.archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
 from dangan.indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
 

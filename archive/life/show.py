@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from dangan.archive.intake import names
 from dangan.archive.catalog import Catalog
+from dangan.archive.intake import names
 from dangan.archive.intake.dates import explain
 
 METHODS = {

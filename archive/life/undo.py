@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writes
-from dangan.archive.life.change import values_differ, apply_change, from_event
+from dangan.archive.life.change import apply_change, from_event, values_differ
 from dangan.indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")

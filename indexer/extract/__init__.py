@@ -17,7 +17,17 @@ from pathlib import Path
 
 from dangan.indexer import bounded
 from dangan.indexer import limits as _limits
-from dangan.indexer.extract.common import DOCX, JPEG, PAGE_SEPARATOR, PDF, PNG, TEXT, TIFF, Extraction, supported_extensions
+from dangan.indexer.extract.common import (
+    DOCX,
+    JPEG,
+    PAGE_SEPARATOR,
+    PDF,
+    PNG,
+    TEXT,
+    TIFF,
+    Extraction,
+    supported_extensions,
+)
 from dangan.indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set

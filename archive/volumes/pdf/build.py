@@ -22,8 +22,8 @@ from dangan.archive.registers import page_totals, yyyymmdd
 from dangan.archive.volumes.edit import record_pages
 from dangan.archive.volumes.model import Volume, code_settings, list_volumes, volume_code
 from dangan.archive.volumes.pdf.convert import DOCX, convert_word_files, document_pdf
-from dangan.archive.volumes.pdf.fonts import register_font
 from dangan.archive.volumes.pdf.covers import CoverFields, NoteFields, contents_pdf, cover_pdf, note_pdf
+from dangan.archive.volumes.pdf.fonts import register_font
 from dangan.archive.volumes.pdf.stamp import stamp_pages
 from dangan.indexer.fsutil import atomic_path
 

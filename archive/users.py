@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 
@@ -107,8 +108,10 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
+E = TypeVar("E", bound=DanganError)
+
 # -- users ---------------------------------------------------------------------------------
-def _coded(err: DanganError, code: str, **params: object) -> DanganError:
+def _coded(err: E, code: str, **params: object) -> E:
     """Give a library error a message code and parameters, for the web app's Chinese catalog."""
     err.code, err.params = code, params
     return err
@@ -139,7 +142,7 @@ def _end_sessions(conn, name: str) -> int:
     return conn.execute(delete(web_sessions).where(web_sessions.c.user_name == name)).rowcount
 
 
-def _change(cat: Catalog, name: str, values: dict, action: str, **detail: object) -> None:
+def _change(cat: Catalog, name: str, values: dict, action: str, **detail: Any) -> None:
     """Update the user ``name``, end all of its sessions and log ``action``, under the lock."""
     with user_lock(cat), cat.engine.begin() as conn:
         if not conn.execute(update(users).where(users.c.name == name).values(**values)).rowcount:

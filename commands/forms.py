@@ -9,6 +9,7 @@ templates are used, so forms work on a machine that files nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -208,7 +209,7 @@ def render(
     company = str(home.setting("dangan", "company", "")) if home else ""
     try:
         with progress_bar(len(checked.typed) * (2 if pdf else 1), f"{form.title}", enabled=not as_json) as bar:
-            options = dict(jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid, company=company,
+            options: dict[str, Any] = dict(jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid, company=company,
                            progress=lambda step: bar.advance(description=f"{form.title} {step}"), images_dir=data.parent)  # fmt: skip
             if file_into:  # the one render-and-file path the web app's form batches take too
                 done = render_and_file(state().catalog(), form, checked, out, file_into, manifest=manifest.values(), **options)

@@ -108,6 +108,7 @@ class BoundedWorker:
         call starts a fresh one.
         """
         proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None  # started with pipes
         try:
             if not self._ready:
                 # Starting Python and importing the readers is not the file's time: on a
@@ -116,7 +117,7 @@ class BoundedWorker:
             _write_frame(proc.stdin, pickle.dumps((target, args, kwargs)))
             frame = _read_frame(proc.stdout.fileno(), time.monotonic() + seconds)
         except WorkerTimeout:
-            self._proc.kill()  # stuck: no time to ask it to end
+            proc.kill()  # stuck: no time to ask it to end
             self.close()
             raise
         except BrokenPipeError:
@@ -125,7 +126,7 @@ class BoundedWorker:
             raise WorkerDied(self._died())
         status, value, retire = pickle.loads(frame)
         if retire or status == "memory":
-            self._proc.kill()
+            proc.kill()
             self.close()  # a fresh process: a huge read leaves its peak (and a fragmented heap)
         if status == "memory":
             raise WorkerOutOfMemory()
@@ -139,6 +140,7 @@ class BoundedWorker:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        assert proc.stdin is not None and proc.stdout is not None  # started with pipes
         proc.stdin.close()
         try:
             proc.wait(timeout=2)
@@ -150,7 +152,8 @@ class BoundedWorker:
     def _start(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
             self._ready = False
-            package_root = str(Path(__file__).resolve().parent.parent)
+            # Where the package `dangan` is found (a checkout or site-packages), for the child.
+            package_root = str(Path(sys.modules["dangan"].__file__ or ".").resolve().parent.parent)
             env = dict(os.environ, **_CHILD_ENV)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
             self._proc = subprocess.Popen(
@@ -162,6 +165,7 @@ class BoundedWorker:
 
     def _died(self) -> str:
         proc, self._proc = self._proc, None
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None  # a worker was started
         code = proc.wait()
         proc.stdin.close()
         proc.stdout.close()

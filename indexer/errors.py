@@ -32,10 +32,15 @@ class DanganError(Exception):
     """Base of every error the library raises on purpose."""
 
     exit_code: ExitCode = ExitCode.internal
+    # A message code and its parameters, for a reader in another language (the web app's
+    # Chinese catalog); empty for errors that have none yet.
+    code: str = ""
+    params: dict[str, object]
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+        self.params = {}
 
     def __str__(self) -> str:
         return self.message

@@ -52,6 +52,7 @@ def _word_lines(word: Word, thesaurus: Thesaurus) -> list[str]:
             lines.append(f"    code {' '.join(toks)}: written as {ways}; each may continue after a letter/digit boundary "
                          "(HRB400 finds HRB400E)")  # fmt: skip
     for form in word.forms[1:]:
+        assert form.synonym is not None  # every form after the first is a synonym's
         found, other = form.synonym
         lines.append(f"    synonym: {found} → {other}, looked for as {form.text} (weight {thesaurus.weight:g})")
     if word.quoted and len(word.forms) == 1:

@@ -100,9 +100,11 @@ class NearbyMatcher(Matcher):
         return self._id is not None
 
     def id(self) -> int:
+        assert self._id is not None  # Whoosh asks only an active matcher
         return self._id
 
     def next(self) -> None:
+        assert self._id is not None  # Whoosh moves only an active matcher
         self._settle(self._id + 1)
 
     def skip_to(self, target: int) -> None:
@@ -123,6 +125,7 @@ class NearbyMatcher(Matcher):
 
     def score(self) -> float:
         doc = self._id
+        assert doc is not None  # Whoosh scores only an active matcher
         base = sum(m.score() for m in self.pieces if m.is_active() and m.id() == doc)
         return base * self.boost * (1.0 + 1.0 / (1.0 + self._gap(doc) / PROXIMITY_SCALE))
 

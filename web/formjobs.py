@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -86,7 +87,7 @@ def run_form_job(
     work = Path(tempfile.mkdtemp(dir=work_root))
     src = work / f"data{suffix}"
     src.write_bytes(data)
-    options = dict(pdf=pdf, company=company, jobs=1)
+    options: dict[str, Any] = dict(pdf=pdf, company=company, jobs=1)
     try:
         checked = check_rows(form, read_rows(src))
         if file_into:  # the one render-and-file path `forms render --file-into` takes

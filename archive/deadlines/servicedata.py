@@ -10,7 +10,7 @@ puts two fields on a line (客户名称：X    联系人：Y): only the first ce
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -56,7 +56,7 @@ def _first_cell(value: str, *, followed_by_label: bool) -> str:
     return cell.strip().strip("_＿ ")
 
 
-def service_values(fields: list, values: Mapping[str, Any]) -> dict[str, Any]:
+def service_values(fields: Sequence, values: Mapping[str, Any]) -> dict[str, Any]:
     """``document_date``, ``customer`` and ``service_date`` from one row of form data.
 
     The document date is the form's first required date field (the day the paper was made:

@@ -177,5 +177,5 @@ def bounded_filter(name: str, function):
         return function(*args, **kwargs)
 
     if hasattr(function, "jinja_pass_arg"):  # Jinja passes the context or environment by this mark
-        checked.jinja_pass_arg = function.jinja_pass_arg
+        checked.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
     return checked

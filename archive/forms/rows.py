@@ -38,7 +38,8 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
     for f in form.fields:
         by_key[norm_header(f.name)] = f
         by_key[norm_header(f.label)] = f
-    cols, problems, filled_by = _Columns(), [], {}
+    cols, problems = _Columns(), []
+    filled_by: dict[object, str] = {}  # field (or list column) → the header that fills it
     for header in headers:
         if not str(header).strip():
             continue

@@ -139,7 +139,9 @@ class _Zones:
 def zones(file_name: str, text: str) -> _Zones:
     """Cut a document into title lines, file name, field lines and body (all folded)."""
     lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    titles, fields, body = [], [], []
+    titles: list[str] = []
+    fields: list[str] = []
+    body: list[str] = []
     for n, line in enumerate(lines):
         f = fold(line)
         if _is_field(line, first=n == 0):
@@ -184,7 +186,7 @@ def drawing_titles(lines: list[str]) -> list[str]:
 
 def _matches(line: str, words: dict[str, list]) -> list[tuple[int, int, str, object]]:
     """Every (start, end, word, owner) of the words in ``line``."""
-    found = []
+    found: list[tuple[int, int, str, object]] = []
     for word, owners in words.items():
         start = line.find(word)
         while start >= 0:

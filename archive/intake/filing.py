@@ -69,7 +69,7 @@ def _place(cat: Catalog, doc: dict, project_code: str, item_key: str, *, action:
     project = get_project(cat, project_code)
     it = project.item(item_key)
     day = doc["document_date"] or (doc["filed_at"].date() if doc["filed_at"] else now().date())
-    after = {
+    after: dict[str, object] = {
         "project_code": project.code, "item_code": it.code, "role": it.role, "person": project.person_for(it.role),
         "status": "filed", "vault_path": vault_path(cat.home, project, it, day, doc["original_name"]),
         "confidence": 1.0, "suggestions": [],

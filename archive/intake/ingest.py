@@ -175,7 +175,7 @@ class Ingester:
         assert staged is not None  # the preflight step staged it
         try:
             read = extract_bounded if self.bounded else extract
-            rec.extraction = read(rec.staged.path, ocr=self.ocr, limits=self.limits)
+            rec.extraction = read(staged.path, ocr=self.ocr, limits=self.limits)
         except DanganError as e:
             # The reader saw the staged copy; the user knows the file by its own name.
             e.message = e.message.replace(str(staged.path), str(rec.path))

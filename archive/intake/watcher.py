@@ -23,6 +23,7 @@ from typing import Callable
 from sqlalchemy.exc import SQLAlchemyError
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from dangan.archive.catalog import Catalog, chunks
 from dangan.archive.dblock import writing
@@ -131,7 +132,7 @@ class Watcher:
             if self.candidate(p):
                 self.tracker.add(p)
 
-    def _observe(self) -> Observer:
+    def _observe(self) -> BaseObserver:
         """Start the change notifications; if they cannot be had, look at the inbox every
         ``RESCAN_EVERY`` seconds instead (said once).  Watchdog walks the inbox recursively
         (a folder 1,100 deep ran it out of stack) and the kernel limits how many folders one

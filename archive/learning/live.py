@@ -11,6 +11,7 @@ training (seconds for a thousand documents, see bench/learning.py) once.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.learning import train as training
@@ -91,7 +92,8 @@ def train_now(cat: Catalog) -> dict:
 def status(cat: Catalog) -> dict:
     """What the model knows: per checklist and item the examples, when trained, its accuracy."""
     path = model_path(cat.home)
-    out = {"model": str(path), "enabled": enabled(cat), "trained_at": None, "state": "not trained", "checklists": []}
+    checklists: list[dict] = []
+    out: dict[str, Any] = {"model": str(path), "enabled": enabled(cat), "trained_at": None, "state": "not trained", "checklists": checklists}
     meta: dict = {}
     try:
         meta = read_meta(path)
@@ -106,7 +108,7 @@ def status(cat: Catalog) -> dict:
     person, filed = training.person_counts(cat), training.filed_counts(cat)
     for checklist in sorted({cl for cl, _item in filed}):
         stats = heads.get(checklist, {}).get("stats", {})
-        out["checklists"].append({
+        checklists.append({
             "checklist": checklist,
             "items": [
                 {"item": item, "by_person": person.get((cl, item), 0), "filed": n}

@@ -123,7 +123,7 @@ def save(model: LearnedModel, path: Path) -> None:
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, allow_pickle=False, **arrays)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)

@@ -23,40 +23,144 @@ from dangan.indexer.errors import DanganError, ExitCode, disk_full
 # and `dangan search` never loads SQLAlchemy or the form engine.  The short help is kept here
 # so the listing needs no import; tests/test_core.py checks it equals the command's own.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("dangan.commands.core", "init", "Create an archive home (catalog, vault/, index/, inbox/, dangan.toml, checklists, templates)."),
+    "init": (
+        "dangan.commands.core",
+        "init",
+        "Create an archive home (catalog, vault/, index/, inbox/, dangan.toml, checklists, templates).",
+    ),
     "project": ("dangan.commands.core", "project", "Projects and who holds each responsible role (责任人) on them."),
     "ingest": ("dangan.commands.ingest", "ingest", "File documents (PDF, images, DOCX, TXT) or whole folders now."),
-    "watch": ("dangan.commands.ingest", "watch", "Watch the inbox and file documents as they arrive; inbox/<CODE>/… means project CODE."),
-    "review": ("dangan.commands.documents", "review", "Documents the classifier could not place, with its best suggestions."),
-    "file": ("dangan.commands.documents", "file_cmd", "Place a document waiting in review under a project and checklist item."),
-    "refile": ("dangan.commands.documents", "refile_cmd", "Move a filed document to another checklist item (vault, catalog and index together)."),
-    "classifier": ("dangan.commands.classifier", "classifier", "The model that learns from filing decisions: `classifier status`, `classifier train`."),
-    "catalog": ("dangan.commands.core", "catalog", "The catalog tree: project → responsible person → checklist item → documents."),
-    "check": ("dangan.commands.core", "check", "Check projects' archives against their checklist: filed, missing, who owes it."),
+    "watch": (
+        "dangan.commands.ingest",
+        "watch",
+        "Watch the inbox and file documents as they arrive; inbox/<CODE>/… means project CODE.",
+    ),
+    "review": (
+        "dangan.commands.documents",
+        "review",
+        "Documents the classifier could not place, with its best suggestions.",
+    ),
+    "file": (
+        "dangan.commands.documents",
+        "file_cmd",
+        "Place a document waiting in review under a project and checklist item.",
+    ),
+    "refile": (
+        "dangan.commands.documents",
+        "refile_cmd",
+        "Move a filed document to another checklist item (vault, catalog and index together).",
+    ),
+    "classifier": (
+        "dangan.commands.classifier",
+        "classifier",
+        "The model that learns from filing decisions: `classifier status`, `classifier train`.",
+    ),
+    "catalog": (
+        "dangan.commands.core",
+        "catalog",
+        "The catalog tree: project → responsible person → checklist item → documents.",
+    ),
+    "check": (
+        "dangan.commands.core",
+        "check",
+        "Check projects' archives against their checklist: filed, missing, who owes it.",
+    ),
     "waive": ("dangan.commands.core", "waive", "Mark a checklist item not applicable to a project (or --undo that)."),
-    "search": ("dangan.commands.search", "search", "Find filed documents by words in Simplified or Traditional Chinese."),
-    "forms": ("dangan.commands.forms", "forms", "Batch-fill standard forms (派工单, 投诉记录, 开工报告 …) from a spreadsheet."),
+    "search": (
+        "dangan.commands.search",
+        "search",
+        "Find filed documents by words in Simplified or Traditional Chinese.",
+    ),
+    "forms": (
+        "dangan.commands.forms",
+        "forms",
+        "Batch-fill standard forms (派工单, 投诉记录, 开工报告 …) from a spreadsheet.",
+    ),
     "register": ("dangan.commands.registers", "register", "Write an archive register of a project from the catalog."),
-    "reindex": ("dangan.commands.documents", "reindex", "Rebuild the search index from the catalog (beside the old one, swapped when complete)."),
-    "verify": ("dangan.commands.documents", "verify", "Check every stored file against its SHA-256 and the index against the catalog."),
+    "reindex": (
+        "dangan.commands.documents",
+        "reindex",
+        "Rebuild the search index from the catalog (beside the old one, swapped when complete).",
+    ),
+    "verify": (
+        "dangan.commands.documents",
+        "verify",
+        "Check every stored file against its SHA-256 and the index against the catalog.",
+    ),
     "demo": ("dangan.commands.demo", "demo", "Run the whole flow on the sample project in a temporary home, offline."),
-    "due": ("dangan.commands.deadlines", "due", "What falls due next, overdue first: the list a 客服主管 reads every morning."),
-    "received": ("dangan.commands.deadlines", "received", "Record the day paper records were handed in, when they were scanned or filed later."),
-    "show": ("dangan.commands.life", "show_cmd", "Every catalog field of a document, its vault path, how it was read, and its history."),
+    "due": (
+        "dangan.commands.deadlines",
+        "due",
+        "What falls due next, overdue first: the list a 客服主管 reads every morning.",
+    ),
+    "received": (
+        "dangan.commands.deadlines",
+        "received",
+        "Record the day paper records were handed in, when they were scanned or filed later.",
+    ),
+    "show": (
+        "dangan.commands.life",
+        "show_cmd",
+        "Every catalog field of a document, its vault path, how it was read, and its history.",
+    ),
     "open": ("dangan.commands.life", "open_cmd", "Print the absolute path of a document's stored file."),
-    "edit": ("dangan.commands.life", "edit_cmd", "Correct a document's catalog metadata; each edit is logged with old and new values."),
-    "discard": ("dangan.commands.life", "discard_cmd", "Move a document from review or the archive into the trash (vault/_trash/); nothing is deleted."),
+    "edit": (
+        "dangan.commands.life",
+        "edit_cmd",
+        "Correct a document's catalog metadata; each edit is logged with old and new values.",
+    ),
+    "discard": (
+        "dangan.commands.life",
+        "discard_cmd",
+        "Move a document from review or the archive into the trash (vault/_trash/); nothing is deleted.",
+    ),
     "restore": ("dangan.commands.life", "restore_cmd", "Bring a discarded document back exactly where and as it was."),
-    "trash": ("dangan.commands.life", "trash_group", "List the discarded documents; `trash empty` removes old ones for good."),
-    "undo": ("dangan.commands.life", "undo_cmd", "Reverse the last filing decision (file, refile, edit, discard, restore) from the event log."),
-    "serve": ("dangan.commands.serve", "serve", "Serve the archive in a browser: search, documents, review, completeness, upload, forms."),
+    "trash": (
+        "dangan.commands.life",
+        "trash_group",
+        "List the discarded documents; `trash empty` removes old ones for good.",
+    ),
+    "undo": (
+        "dangan.commands.life",
+        "undo_cmd",
+        "Reverse the last filing decision (file, refile, edit, discard, restore) from the event log.",
+    ),
+    "serve": (
+        "dangan.commands.serve",
+        "serve",
+        "Serve the archive in a browser: search, documents, review, completeness, upload, forms.",
+    ),
     "user": ("dangan.commands.serve", "user", "People who may sign in to `dangan serve`, and their roles."),
-    "migrate": ("dangan.commands.migrate", "migrate", "Bring the catalog's schema up to date (SQLite or PostgreSQL); safe to run again."),
-    "volume": ("dangan.commands.volumes", "volume", "Volumes (案卷): group a project's documents for handover, number pages, build PDFs."),
-    "handover": ("dangan.commands.handover", "handover", "The handover package for 竣工验收 and its four-property check (四性检测, DA/T 70)."),
-    "backup": ("dangan.commands.keep", "backup", "Back up the live home (catalog, vault, settings) into a folder; prove and restore it."),
-    "export": ("dangan.commands.keep", "export", "Export projects as a BagIt bag: files named by 档号, metadata as JSON and CSV, the history."),
-    "import": ("dangan.commands.legacy", "import_group", "Import an existing Excel/CSV 目录 and attach (挂接) its folders of scans."),
+    "migrate": (
+        "dangan.commands.migrate",
+        "migrate",
+        "Bring the catalog's schema up to date (SQLite or PostgreSQL); safe to run again.",
+    ),
+    "volume": (
+        "dangan.commands.volumes",
+        "volume",
+        "Volumes (案卷): group a project's documents for handover, number pages, build PDFs.",
+    ),
+    "handover": (
+        "dangan.commands.handover",
+        "handover",
+        "The handover package for 竣工验收 and its four-property check (四性检测, DA/T 70).",
+    ),
+    "backup": (
+        "dangan.commands.keep",
+        "backup",
+        "Back up the live home (catalog, vault, settings) into a folder; prove and restore it.",
+    ),
+    "export": (
+        "dangan.commands.keep",
+        "export",
+        "Export projects as a BagIt bag: files named by 档号, metadata as JSON and CSV, the history.",
+    ),
+    "import": (
+        "dangan.commands.legacy",
+        "import_group",
+        "Import an existing Excel/CSV 目录 and attach (挂接) its folders of scans.",
+    ),
 }
 
 
@@ -153,7 +257,9 @@ def _debug(ctx: click.Context) -> bool:
 
 
 @click.group(cls=DanganGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--home", type=click.Path(file_okay=False), help="Archive home (default: $DANGAN_HOME, else ./dangan-home).")
+@click.option(
+    "--home", type=click.Path(file_okay=False), help="Archive home (default: $DANGAN_HOME, else ./dangan-home)."
+)
 @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
 @click.version_option(package_name="dangan")
 @click.pass_context

@@ -71,7 +71,9 @@ class BackupResult:
         }  # fmt: skip
 
 
-def backup(cat: Catalog, dest: Path, *, keep: str | None = None, progress: Callable[[int], None] | None = None) -> BackupResult:
+def backup(
+    cat: Catalog, dest: Path, *, keep: str | None = None, progress: Callable[[int], None] | None = None
+) -> BackupResult:
     """Write a new snapshot of ``cat``'s home into ``dest``; apply ``keep`` (e.g. ``7d,4w,12m``) after."""
     rules = parse_keep(keep) if keep else None  # a bad --keep fails before anything is written
     dest = _prepare(cat.home.root, Path(dest))
@@ -132,7 +134,7 @@ def _snapshot_catalog(cat: Catalog, target: Path) -> None:
     """One consistent copy of the catalog as a SQLite file."""
     url = cat.home.catalog_url
     if url.startswith("sqlite:///"):
-        source = sqlite3.connect(f"file:{url[len('sqlite:///'):]}?mode=ro", uri=True)
+        source = sqlite3.connect(f"file:{url[len('sqlite:///') :]}?mode=ro", uri=True)
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)  # the online backup API: consistent while others write

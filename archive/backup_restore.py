@@ -43,7 +43,9 @@ class BackupReport:
                 "problems": self.problems, "clean": self.clean}  # fmt: skip
 
 
-def verify_backup(dest: Path, snapshot: str | None = None, progress: Callable[[int], None] | None = None) -> BackupReport:
+def verify_backup(
+    dest: Path, snapshot: str | None = None, progress: Callable[[int], None] | None = None
+) -> BackupReport:
     """Hash every file of one snapshot (or all) again and compare with the manifests."""
     dest = Path(dest).expanduser().absolute()
     names = [pick(dest, snapshot)] if snapshot else snapshots(dest)
@@ -65,7 +67,9 @@ def verify_backup(dest: Path, snapshot: str | None = None, progress: Callable[[i
                 if progress:
                     progress(1)
         for m in manifest.get("missing", []):
-            report.problems.append(f"{name}: document #{m['id']} ({m['vault_path']}) could not be read from the vault when this backup ran")
+            report.problems.append(
+                f"{name}: document #{m['id']} ({m['vault_path']}) could not be read from the vault when this backup ran"
+            )
     report.objects = len(checked)
     return report
 
@@ -104,7 +108,9 @@ class RestoreResult:
                 "indexed": self.indexed, "notes": self.notes}  # fmt: skip
 
 
-def restore_backup(dest: Path, home_dir: Path, snapshot: str | None = None, progress: Callable[[int], None] | None = None) -> RestoreResult:
+def restore_backup(
+    dest: Path, home_dir: Path, snapshot: str | None = None, progress: Callable[[int], None] | None = None
+) -> RestoreResult:
     """Rebuild a working home at ``home_dir`` (new or empty) from a snapshot; the index is rebuilt."""
     dest = Path(dest).expanduser().absolute()
     home_dir = Path(home_dir).expanduser().absolute()
@@ -113,7 +119,9 @@ def restore_backup(dest: Path, home_dir: Path, snapshot: str | None = None, prog
     name = pick(dest, snapshot)
     manifest = load_manifest(dest, name)
     folder = dest / "snapshots" / name
-    if not _check_file(report := BackupReport(dest), folder / "catalog.db", manifest.get("catalog_sha256", ""), "catalog.db"):
+    if not _check_file(
+        report := BackupReport(dest), folder / "catalog.db", manifest.get("catalog_sha256", ""), "catalog.db"
+    ):
         raise IntegrityError(f"{folder}: {report.problems[0]}; restore another snapshot (`dangan backup list {dest}`)")
     result = RestoreResult(home=home_dir, snapshot=name)
     home_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -136,7 +144,9 @@ def _restore_home_files(folder: Path, manifest: dict, home_dir: Path, result: Re
         target = _inside(home_dir, f["path"])
         src = folder / "home" / f["path"]
         if sha256_file(src) != f["sha256"]:
-            raise IntegrityError(f"{src} differs from the manifest; run `dangan backup verify` and restore another snapshot")
+            raise IntegrityError(
+                f"{src} differs from the manifest; run `dangan backup verify` and restore another snapshot"
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
     config = home_dir / CONFIG_NAME
@@ -145,8 +155,10 @@ def _restore_home_files(folder: Path, manifest: dict, home_dir: Path, result: Re
     url = re.search(r'(?m)^url\s*=\s*"(.*)"\s*$', text)
     if url and not url.group(1).startswith("sqlite:///"):
         # A server catalog was copied into catalog.db: the restored home uses that file.
-        config.write_text(text[: url.start()] + _SQLITE_URL_LINE + text[url.end():], encoding="utf-8")
-        result.notes.append(f"the catalog was on a server ({manifest.get('catalog')}); the restored home uses catalog.db")
+        config.write_text(text[: url.start()] + _SQLITE_URL_LINE + text[url.end() :], encoding="utf-8")
+        result.notes.append(
+            f"the catalog was on a server ({manifest.get('catalog')}); the restored home uses catalog.db"
+        )
 
 
 def _restore_object(dest: Path, f: dict, vault_dir: Path) -> None:
@@ -167,7 +179,9 @@ def _inside(root: Path, rel: str) -> Path:
     """``root / rel`` when ``rel`` is a plain relative path; a manifest naming ``..`` or ``/`` is refused."""
     parts = PurePosixPath(rel).parts
     if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\\" in rel or "\x00" in rel:
-        raise IntegrityError(f"the backup names the path {rel!r}, which leaves the home; this backup is damaged or forged")
+        raise IntegrityError(
+            f"the backup names the path {rel!r}, which leaves the home; this backup is damaged or forged"
+        )
     return root.joinpath(*parts)
 
 

@@ -45,7 +45,9 @@ class Catalog:
         self.command = "api"  # recorded in events; the CLI sets the command name
         self.actor = os_user()  # who acts, recorded in events; the web app sets the signed-in user
         self._log_actor = True  # False while an older catalog's events table lacks the column
-        self.on_lock_wait: Any = None  # told whom dangan.archive.dblock.writing waits for (the CLI prints it); else logged
+        self.on_lock_wait: Any = (
+            None  # told whom dangan.archive.dblock.writing waits for (the CLI prints it); else logged
+        )
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -203,9 +205,12 @@ class Catalog:
     def text(self, doc_id: int) -> str:
         """The extracted text stored for a document."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(document_texts.c.content).where(document_texts.c.document_id == doc_id)
-            ).scalar_one_or_none() or ""
+            return (
+                conn.execute(
+                    select(document_texts.c.content).where(document_texts.c.document_id == doc_id)
+                ).scalar_one_or_none()
+                or ""
+            )
 
     def iter_documents_with_text(self, batch: int = 500) -> Iterator[tuple[dict, str]]:
         """Every document with its text, read in id-ordered batches so memory stays bounded."""
@@ -310,13 +315,21 @@ def migrate_home(home: Home) -> dict:
         raise _translate(e, home) from e
     finally:
         cat.close()
-    return {"catalog": display_url(home.catalog_url), "from": before, "to": after, "created": before is None, "applied": applied}
+    return {
+        "catalog": display_url(home.catalog_url),
+        "from": before,
+        "to": after,
+        "created": before is None,
+        "applied": applied,
+    }
 
 
 def _translate(e: SQLAlchemyError, home: Home) -> DanganError:
     """Turn a database failure into a typed error with a fix."""
     if isinstance(e, OperationalError) and "locked" in str(e).lower():
-        return BusyError(f"{display_url(home.catalog_url)}: the catalog is locked by another dangan process; try again shortly")
+        return BusyError(
+            f"{display_url(home.catalog_url)}: the catalog is locked by another dangan process; try again shortly"
+        )
     full = disk_full(getattr(e, "orig", None) or e, home.root)
     if full is not None:  # a full home is not a wrong URL
         return full

@@ -148,13 +148,17 @@ def _others(data: dict, path: Path, text: str, items: list[Item]) -> tuple[str, 
     value = data.get("others", [])
     line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(r"\s*others\s*=", ln)), 0)
     if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
-        raise ChecklistError(f"{path}, line {line}: 'others' must be a list of non-empty strings, e.g. others = [\"监理通知单\"]")
+        raise ChecklistError(
+            f"{path}, line {line}: 'others' must be a list of non-empty strings, e.g. others = [\"监理通知单\"]"
+        )
     words = tuple(w.strip() for w in value)
     for it in items:
         clash = next((w for w in words if w in it.keywords), None)
         if clash:
-            raise ChecklistError(f"{path}, line {line}: '{clash}' is in 'others' and is also a word of item {it.code}; "
-                                 f"remove it from one of them")
+            raise ChecklistError(
+                f"{path}, line {line}: '{clash}' is in 'others' and is also a word of item {it.code}; "
+                f"remove it from one of them"
+            )
     return words
 
 
@@ -185,7 +189,9 @@ def _parse_item(entry: dict, path: Path, group: str, number: int, position: int,
         raise ChecklistError(f"{path}: {where}: retention '{retention}' must be one of {'/'.join(RETENTIONS)}")
     aliases = entry.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise ChecklistError(f"{path}, line {line_of(text, code, 'aliases')}: {where}: aliases must be a list of non-empty strings")
+        raise ChecklistError(
+            f"{path}, line {line_of(text, code, 'aliases')}: {where}: aliases must be a list of non-empty strings"
+        )
     return Item(
         code=code,
         title=_text(entry, "title", path, where),

@@ -72,7 +72,9 @@ def writing(
         return
     wait = None if forever else float(cat.home.setting("lock", "wait_seconds", lock.DEFAULT_WAIT))
     on_wait = on_wait or getattr(cat, "on_lock_wait", None) or _log_wait
-    with writer_lock(cat, shared=shared, wait=wait, holder=holder or cat.command, on_wait=on_wait, should_stop=should_stop):
+    with writer_lock(
+        cat, shared=shared, wait=wait, holder=holder or cat.command, on_wait=on_wait, should_stop=should_stop
+    ):
         depths[key] = 1
         try:
             yield
@@ -137,7 +139,13 @@ def writer_lock(
             if on_wait:
                 on_wait(who)
             what = who if who.startswith("the ") else "ingest, watch, reindex or verify"
-            _acquire(conn, fn, WRITER_KEY, wait, f"{display_url(cat.home.catalog_url)}: another dangan station is writing ({what})")
+            _acquire(
+                conn,
+                fn,
+                WRITER_KEY,
+                wait,
+                f"{display_url(cat.home.catalog_url)}: another dangan station is writing ({what})",
+            )
         try:
             yield
         finally:

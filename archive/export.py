@@ -86,7 +86,9 @@ def export_bag(cat: Catalog, dest: Path, codes: list[str] | None = None) -> Expo
             rows.append(_row(doc, rel))
     meta = {
         "exported": datetime.now(UTC).isoformat(timespec="seconds"),
-        "projects": [{"code": p.code, "name": p.name, "checklist": p.checklist.id, "roles": dict(p.roles)} for p in projects],
+        "projects": [
+            {"code": p.code, "name": p.name, "checklist": p.checklist.id, "roles": dict(p.roles)} for p in projects
+        ],
         "documents": rows,
     }
     _write(part / "metadata.json", json.dumps(meta, ensure_ascii=False, indent=1, default=_plain))
@@ -94,7 +96,9 @@ def export_bag(cat: Catalog, dest: Path, codes: list[str] | None = None) -> Expo
     _write(part / "events.json", json.dumps(_events(cat, projects, rows), ensure_ascii=False, indent=1, default=_plain))
     _write(part / "说明.txt", README_TEXT)
     company = str(cat.home.setting("dangan", "company", ""))
-    bag = bagit.make_bag(str(part), {"Source-Organization": company, "External-Description": "dangan 档案导出"}, checksums=["sha256"])
+    bag = bagit.make_bag(
+        str(part), {"Source-Organization": company, "External-Description": "dangan 档案导出"}, checksums=["sha256"]
+    )
     bag.validate()
     part.rename(dest)
     return ExportResult(bag=dest, projects=[p.code for p in projects], documents=len(rows), bytes=size)

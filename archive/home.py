@@ -113,7 +113,7 @@ class Home:
         url = str(self.setting("catalog", "url", "sqlite:///catalog.db"))
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-            return prefix + str(self.root / url[len(prefix):])
+            return prefix + str(self.root / url[len(prefix) :])
         return url
 
     def setting(self, table: str, key: str, default: Any = None) -> Any:

@@ -94,7 +94,9 @@ def plan_import(cat: Catalog, path: Path, project: str, *, level: str = "documen
         row, errors = _check_row(raw, mapping, proj)
         code = row.get("archive_code")
         if code and code in seen:
-            errors.append(f"{_label(mapping, 'archive_code')}: {code} is also on row {seen[code]}; a 档号 names one record")
+            errors.append(
+                f"{_label(mapping, 'archive_code')}: {code} is also on row {seen[code]}; a 档号 names one record"
+            )
         elif code and existing.get(code, project) != project:
             errors.append(f"{_label(mapping, 'archive_code')}: {code} belongs to project {existing[code]} already")
         if code:
@@ -118,7 +120,9 @@ def map_headers(headers: list[str], overrides: dict[str, str]) -> dict[str, str]
         if fld in mapping:
             continue
         taken = set(mapping.values())
-        found = next((squashed[_squash(n)] for n in names if _squash(n) in squashed and squashed[_squash(n)] not in taken), None)
+        found = next(
+            (squashed[_squash(n)] for n in names if _squash(n) in squashed and squashed[_squash(n)] not in taken), None
+        )
         if found:
             mapping[fld] = found
     return mapping
@@ -163,7 +167,7 @@ def _check_row(raw: dict[str, str], mapping: dict[str, str], proj) -> tuple[dict
 def _value(fld: str, text: str, proj) -> Any:
     if fld == "archive_code":
         if re.search(r"[\\/:*?\"<>|\x00-\x1f]", text) or len(text) > 128:
-            raise ValueError("cannot be a 档号 (no / \\ : * ? \" < > | and at most 128 characters)")
+            raise ValueError('cannot be a 档号 (no / \\ : * ? " < > | and at most 128 characters)')
         return text
     if fld == "doc_date":
         day = parse_date(text)
@@ -196,7 +200,9 @@ def _checked(fn, text: str) -> str:
 def apply_import(cat: Catalog, plan: ImportPlan) -> ImportPlan:
     """Write the planned rows in one transaction (none when any row has a problem)."""
     if plan.problems:
-        raise DataError(f"{plan.source}: {len(plan.problems)} row problem(s), nothing imported; first: {plan.problems[0]}")
+        raise DataError(
+            f"{plan.source}: {len(plan.problems)} row problem(s), nothing imported; first: {plan.problems[0]}"
+        )
     fields = ("project_code", "level", "title", "author", "doc_date", "pages", "retention", "secrecy",
               "doc_number", "item_code", "remarks")  # fmt: skip
     with cat.engine.begin() as conn:
@@ -205,10 +211,18 @@ def apply_import(cat: Catalog, plan: ImportPlan) -> ImportPlan:
             values = {f: row.get(f) for f in fields}
             old = have.get(row["archive_code"])
             if old is None:
-                conn.execute(legacy_rows.insert().values(archive_code=row["archive_code"], source=row["source"], updated_at=now(), **values))
+                conn.execute(
+                    legacy_rows.insert().values(
+                        archive_code=row["archive_code"], source=row["source"], updated_at=now(), **values
+                    )
+                )
                 plan.created += 1
             elif any(old[f] != values[f] for f in fields):
-                conn.execute(legacy_rows.update().where(legacy_rows.c.archive_code == row["archive_code"]).values(updated_at=now(), **values))
+                conn.execute(
+                    legacy_rows.update()
+                    .where(legacy_rows.c.archive_code == row["archive_code"])
+                    .values(updated_at=now(), **values)
+                )
                 plan.updated += 1
             else:
                 plan.unchanged += 1
@@ -219,7 +233,10 @@ def apply_import(cat: Catalog, plan: ImportPlan) -> ImportPlan:
 
 def _existing_codes(cat: Catalog) -> dict[str, str]:
     with cat.engine.connect() as conn:
-        return {r.archive_code: r.project_code for r in conn.execute(select(legacy_rows.c.archive_code, legacy_rows.c.project_code))}
+        return {
+            r.archive_code: r.project_code
+            for r in conn.execute(select(legacy_rows.c.archive_code, legacy_rows.c.project_code))
+        }
 
 
 def _label(mapping: dict[str, str], fld: str) -> str:

@@ -73,7 +73,9 @@ def attach(cat: Catalog, folder: Path, *, by: str = "档号", pattern: str | Non
                 result.attached.append({"file": str(path), "archive_code": code, "id": None, "outcome": "would attach"})
     finally:
         ing.flush_index()
-    result.rows_without_file = sorted(r["archive_code"] for r in _rows(cat, project) if r["document_id"] is None and r["archive_code"] not in taken)
+    result.rows_without_file = sorted(
+        r["archive_code"] for r in _rows(cat, project) if r["document_id"] is None and r["archive_code"] not in taken
+    )
     return result
 
 
@@ -98,7 +100,15 @@ def _attach_one(cat: Catalog, ing: Ingester, path: Path, row: dict, result: Atta
         if changes and rec.outcome != "duplicate":
             conn.execute(update(documents).where(documents.c.id == doc_id).values(**changes))
         conn.execute(update(legacy_rows).where(legacy_rows.c.archive_code == code).values(document_id=doc_id))
-        cat.log(conn, "attached", project=row["project_code"], document=doc_id, archive_code=code, file=path.name, set=changes)
+        cat.log(
+            conn,
+            "attached",
+            project=row["project_code"],
+            document=doc_id,
+            archive_code=code,
+            file=path.name,
+            set=changes,
+        )
     result.attached.append({"file": str(path), "archive_code": code, "id": doc_id, "outcome": rec.outcome})
 
 
@@ -108,7 +118,12 @@ def _rows(cat: Catalog, project: str | None) -> list[dict]:
         q = q.where(legacy_rows.c.project_code == project)
     with cat.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
-        alive = {r.id for r in conn.execute(select(documents.c.id).where(documents.c.id.in_([r["document_id"] for r in rows if r["document_id"]])))}
+        alive = {
+            r.id
+            for r in conn.execute(
+                select(documents.c.id).where(documents.c.id.in_([r["document_id"] for r in rows if r["document_id"]]))
+            )
+        }
     for r in rows:
         if r["document_id"] not in alive:
             r["document_id"] = None  # its document was emptied from the trash since: attach again
@@ -135,13 +150,17 @@ class _Matcher:
         if key in keys:
             return keys[key]
         # "0123-C-001-003 开工报告.pdf": the longest 档号 the name starts with, not followed by a digit.
-        best = max((k for k in keys if key.startswith(k) and not key[len(k):len(k) + 1].isdigit()), key=len, default=None)
+        best = max(
+            (k for k in keys if key.startswith(k) and not key[len(k) : len(k) + 1].isdigit()), key=len, default=None
+        )
         return keys[best] if best else None
 
 
 def _matcher(by: str, pattern: str | None) -> _Matcher:
     if by not in WAYS:
-        raise UsageError(f"--by {by!r}: use 档号 (the file name holds the 档号), name (the file name is the 题名) or pattern")
+        raise UsageError(
+            f"--by {by!r}: use 档号 (the file name holds the 档号), name (the file name is the 题名) or pattern"
+        )
     if by == "pattern":
         if not pattern:
             raise UsageError("--by pattern needs --pattern REGEX with a group (?P<code>…) for the 档号")

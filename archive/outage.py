@@ -30,7 +30,9 @@ def server_gone(cat: Catalog, error: BaseException) -> bool:
         return True
     # psycopg reports a refused or broken connection as OperationalError (SQLSTATE 08xxx or none)
     state = getattr(getattr(error, "orig", None), "sqlstate", None)
-    return type(error.orig).__name__ in ("OperationalError", "InterfaceError") and (state is None or state.startswith(("08", "57P")))
+    return type(error.orig).__name__ in ("OperationalError", "InterfaceError") and (
+        state is None or state.startswith(("08", "57P"))
+    )
 
 
 def wait_for_server(cat: Catalog, error: BaseException, *, stop: threading.Event,

@@ -14,7 +14,9 @@ from datetime import date
 _FULL = r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?"
 _PART = r"(?:((?:19|20)\d{2})\s*[年./-]\s*)?(?:(\d{1,2})\s*[月./-]\s*)?(\d{1,2})\s*日?"
 _RANGE = re.compile(_FULL + r"\s*(?:至|到|—|–|―|－|~|～|-)\s*" + _PART + r"(?![\d年月])")
-_MONTH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)|月份\s*[:：]?\s*((?:19|20)\d{2})[-./](\d{1,2})(?![-./\d])")
+_MONTH = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)|月份\s*[:：]?\s*((?:19|20)\d{2})[-./](\d{1,2})(?![-./\d])"
+)
 _QUARTER = re.compile(r"((?:19|20)\d{2})\s*年?\s*(?:第\s*([一二三四1-4])\s*季度|[qQ]([1-4]))")
 _WEEK = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d{1,2})\s*周")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
@@ -68,4 +70,3 @@ def _named(folded: str, kind: str) -> list[tuple[date, str, int]]:
     elif kind == "year":
         out += [(date(int(m[1]), 1, 1), m[0].strip(), m.start()) for m in _YEAR.finditer(folded)]
     return out
-

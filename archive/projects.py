@@ -54,9 +54,7 @@ class Project:
 def validate_code(code: str) -> str:
     """Project codes are letters, digits and dashes (they become folder names)."""
     if not CODE_RE.match(code or ""):
-        raise UsageError(
-            f"invalid project code '{code}': use letters, digits and dashes, e.g. BJ-2024-017"
-        )
+        raise UsageError(f"invalid project code '{code}': use letters, digits and dashes, e.g. BJ-2024-017")
     return code
 
 
@@ -75,8 +73,7 @@ def _check_roles(checklist: Checklist, roles: dict[str, str]) -> None:
     unknown = [r for r in roles if r not in checklist.roles]
     if unknown:
         raise UsageError(
-            f"role '{unknown[0]}' is not used by checklist {checklist.id}; valid roles: "
-            + "、".join(checklist.roles)
+            f"role '{unknown[0]}' is not used by checklist {checklist.id}; valid roles: " + "、".join(checklist.roles)
         )
 
 
@@ -158,8 +155,7 @@ def get_project(cat: Catalog, code: str) -> Project:
             hint = f"projects: {', '.join(codes)}" if codes else "add one with `dangan project add`"
             raise UnknownProjectError(f"no project '{code}'; {hint}")
         roles = {
-            r.role: r.person
-            for r in conn.execute(select(project_roles).where(project_roles.c.project_code == code))
+            r.role: r.person for r in conn.execute(select(project_roles).where(project_roles.c.project_code == code))
         }
     return Project(
         code=row.code,

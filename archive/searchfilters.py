@@ -42,7 +42,9 @@ def _project(projects: list[Project], key: str) -> Project:
         if fold(p.code) == k or fold(p.name) == k:
             return p
     codes = ", ".join(p.code for p in projects)
-    error = UnknownProjectError(f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`"))
+    error = UnknownProjectError(
+        f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`")
+    )
     raise _unknown(error, "project", key, [p.code for p in projects])
 
 
@@ -65,7 +67,9 @@ def _item(projects: list[Project], key: str) -> str:
 def _person(cat: Catalog, key: str) -> str:
     with cat.engine.connect() as conn:
         people = {r[0] for r in conn.execute(select(project_roles.c.person))}
-        people |= {r[0] for r in conn.execute(select(documents.c.person).where(documents.c.person.is_not(None)).distinct())}
+        people |= {
+            r[0] for r in conn.execute(select(documents.c.person).where(documents.c.person.is_not(None)).distinct())
+        }
     k = fold(key.strip())
     for name in people:
         if fold(name) == k:

@@ -49,7 +49,11 @@ class SearchRequest:
         if kind and kind not in TYPE_MIME:
             raise UsageError(f"unknown type {kind!r}; use one of {'|'.join(TYPE_MIME)}")
         limit = _number(params, "limit", per_page, low=1, high=MAX_LIMIT)
-        offset = (_number(params, "page", 1, low=1) - 1) * limit if params.get("page") else _number(params, "offset", 0, low=0)
+        offset = (
+            (_number(params, "page", 1, low=1) - 1) * limit
+            if params.get("page")
+            else _number(params, "offset", 0, low=0)
+        )
         return cls(
             query=(params.get("q") or "").strip(), type=kind, offset=offset, limit=limit,
             **{k: (params.get(k) or "").strip() or None for k in ("project", "item", "person", "group")},

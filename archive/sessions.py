@@ -93,8 +93,11 @@ def user_for_session(cat: Catalog, session_id: str | None) -> User | None:
         r = conn.execute(
             select(users.c.name, users.c.role)
             .join(web_sessions, web_sessions.c.user_name == users.c.name)
-            .where(web_sessions.c.session_sha256 == _sha(session_id), web_sessions.c.expires_at > now(),
-                   users.c.disabled_at.is_(None))  # fmt: skip
+            .where(
+                web_sessions.c.session_sha256 == _sha(session_id),
+                web_sessions.c.expires_at > now(),
+                users.c.disabled_at.is_(None),
+            )  # fmt: skip
         ).first()
     return User(r.name, r.role) if r else None
 
@@ -105,4 +108,3 @@ def end_session(cat: Catalog, session_id: str | None) -> None:
         return
     with cat.engine.begin() as conn:  # no writer lock: see the module docstring
         conn.execute(delete(web_sessions).where(web_sessions.c.session_sha256 == _sha(session_id)))
-

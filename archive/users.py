@@ -110,6 +110,7 @@ def check_password(password: str, stored: str) -> bool:
 
 E = TypeVar("E", bound=DanganError)
 
+
 # -- users ---------------------------------------------------------------------------------
 def _coded(err: E, code: str, **params: object) -> E:
     """Give a library error a message code and parameters, for the web app's Chinese catalog."""
@@ -223,7 +224,10 @@ def remove_user(cat: Catalog, name: str) -> None:
 def _keep_an_admin(cat: Catalog, name: str, verb: str) -> None:
     """ConflictError if ``name`` is the last enabled admin: nobody could manage users any more."""
     with cat.engine.connect() as conn:
-        admins = [r.name for r in conn.execute(select(users.c.name).where(users.c.role == "admin", users.c.disabled_at.is_(None)))]
+        admins = [
+            r.name
+            for r in conn.execute(select(users.c.name).where(users.c.role == "admin", users.c.disabled_at.is_(None)))
+        ]
     if admins == [name]:
         raise _coded(ConflictError(f"{name} is the only admin left; make another admin first "
                                    f"(`dangan user role OTHER admin`), then {verb} {name}"), "last-admin", name=name)  # fmt: skip
@@ -236,7 +240,10 @@ def _user(row) -> User:
 def list_users(cat: Catalog) -> list[User]:
     """Every user, by name."""
     with cat.engine.connect() as conn:
-        return [_user(r) for r in conn.execute(select(users.c.name, users.c.role, users.c.disabled_at).order_by(users.c.name))]
+        return [
+            _user(r)
+            for r in conn.execute(select(users.c.name, users.c.role, users.c.disabled_at).order_by(users.c.name))
+        ]
 
 
 def get_user(cat: Catalog, name: str) -> User | None:
@@ -320,7 +327,9 @@ def create_token(cat: Catalog, name: str, expires: timedelta | None = timedelta(
     made = now()
     until = made + expires if expires is not None else None
     with user_lock(cat), cat.engine.begin() as conn:
-        conn.execute(insert(api_tokens).values(token_sha256=_token_sha(token), user_name=name, created_at=made, expires_at=until))
+        conn.execute(
+            insert(api_tokens).values(token_sha256=_token_sha(token), user_name=name, created_at=made, expires_at=until)
+        )
         cat.log(conn, "token-created", user=name, token=token_id(token), expires_at=until)
     return token
 
@@ -340,9 +349,13 @@ def revoke_token(cat: Catalog, tid: str) -> TokenInfo:
     tid = (tid or "").strip().lower()
     found = [t for t in list_tokens(cat) if t.id == tid] if re.fullmatch(r"[0-9a-f]{%d}" % TOKEN_ID_LEN, tid) else []
     if not found:
-        raise _coded(NotFoundError(f"no API token {tid}; `dangan user token --list` shows their IDs"), "no-token", id=tid)
+        raise _coded(
+            NotFoundError(f"no API token {tid}; `dangan user token --list` shows their IDs"), "no-token", id=tid
+        )
     with user_lock(cat), cat.engine.begin() as conn:
-        conn.execute(delete(api_tokens).where(api_tokens.c.token_sha256.startswith(tid), api_tokens.c.user_name == found[0].user))
+        conn.execute(
+            delete(api_tokens).where(api_tokens.c.token_sha256.startswith(tid), api_tokens.c.user_name == found[0].user)
+        )
         cat.log(conn, "token-revoked", user=found[0].user, token=tid)
     return found[0]
 

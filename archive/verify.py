@@ -40,7 +40,9 @@ class VerifyReport:
     @property
     def clean(self) -> bool:
         """True when nothing is wrong (after repair, index problems count as fixed)."""
-        index_ok = self.repaired.get("index") or not (self.missing_in_index or self.orphans_in_index or self.index_damaged)
+        index_ok = self.repaired.get("index") or not (
+            self.missing_in_index or self.orphans_in_index or self.index_damaged
+        )
         return not (self.missing_files or self.changed_files or self.orphan_files) and bool(index_ok)
 
     def to_json(self) -> dict:

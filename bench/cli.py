@@ -74,8 +74,10 @@ def main() -> None:
     args = ap.parse_args()
     cmds = commands(args)
     load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} CPU(s) {platform.machine()}, Python {platform.python_version()}, "
-          f"load {load:.1f}, free cores ≈ {max(0.0, (os.cpu_count() or 1) - load):.1f}; {args.rounds} interleaved rounds")
+    print(
+        f"machine: {os.cpu_count()} CPU(s) {platform.machine()}, Python {platform.python_version()}, "
+        f"load {load:.1f}, free cores ≈ {max(0.0, (os.cpu_count() or 1) - load):.1f}; {args.rounds} interleaved rounds"
+    )
     for _, cmd, cwd in cmds:  # warm the page cache once, as a user's second run would be
         run_once(cmd, cwd)
     runs: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _, _ in cmds}

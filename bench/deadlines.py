@@ -75,7 +75,9 @@ def main() -> None:
             add_project(cat, "SV-BJ", "北京服务中心", checklist="service", roles=ROLES)
             n = populate(cat, args.tickets)
             c = documents.c
-            q = select(c.id, c.item_code, c.document_date, c.filed_at, c.customer, c.service_date).where(c.project_code == "SV-BJ")
+            q = select(c.id, c.item_code, c.document_date, c.filed_at, c.customer, c.service_date).where(
+                c.project_code == "SV-BJ"
+            )
 
             def baseline():
                 with cat.engine.connect() as conn:
@@ -88,7 +90,9 @@ def main() -> None:
             base, ours = timed(baseline, args.repeat), timed(check, args.repeat)
     print(f"{n} records, {len(report.obligations)} obligations ({report.summary()[:60]}…)")
     print(f"baseline  SELECT of the rows       {base:8.3f} s")
-    print(f"dangan    deadlines() for the year {ours:8.3f} s   ({ours / base:.1f}× the baseline, {n / ours:,.0f} records/s)")
+    print(
+        f"dangan    deadlines() for the year {ours:8.3f} s   ({ours / base:.1f}× the baseline, {n / ours:,.0f} records/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,12 @@ def judge(doc, row: dict | None, person_of) -> dict:
         outcome = "review" if not filed else ("right" if row["item_code"] == doc.expected else "wrong")
     person_ok = doc.expected is None or row["person"] == person_of(doc.project, doc.expected)
     got = row["item_code"] if filed else "review"
-    return {"outcome": outcome, "person": person_ok, "date": str(row["document_date"]) == doc.day.isoformat(), "got": got}
+    return {
+        "outcome": outcome,
+        "person": person_ok,
+        "date": str(row["document_date"]) == doc.day.isoformat(),
+        "got": got,
+    }
 
 
 def run(keep: Path | None) -> list[tuple]:
@@ -104,15 +109,22 @@ def report(results: list[tuple]) -> None:
         mine = [v for _, p, v, _ in results if p == part]
         n = len(mine)
         c = Counter(v["outcome"] for v in mine)
+
         def pct(k: float, n: int = n) -> str:
             return f"{100 * k / n:6.1f}%"
 
-        print(f"{part:<9} {n:>5} {pct(c['right'])} {pct(c['review'])} {pct(c['wrong'])} "
-              f"{pct(sum(v['person'] for v in mine))} {pct(sum(v['date'] for v in mine))}")
+        print(
+            f"{part:<9} {n:>5} {pct(c['right'])} {pct(c['review'])} {pct(c['wrong'])} "
+            f"{pct(sum(v['person'] for v in mine))} {pct(sum(v['date'] for v in mine))}"
+        )
     kinds = Counter((d.fmt, v["outcome"]) for d, _, v, _ in results)
-    print("by format (both parts): " + ", ".join(
-        f"{f} {kinds[(f, 'right')]}/{sum(kinds[(f, o)] for o in ('right', 'review', 'wrong'))}"
-        for f in ("pdf", "pdf2", "docx", "photo", "drawing")))
+    print(
+        "by format (both parts): "
+        + ", ".join(
+            f"{f} {kinds[(f, 'right')]}/{sum(kinds[(f, o)] for o in ('right', 'review', 'wrong'))}"
+            for f in ("pdf", "pdf2", "docx", "photo", "drawing")
+        )
+    )
 
 
 def failures(results: list[tuple], which: str) -> None:
@@ -121,14 +133,21 @@ def failures(results: list[tuple], which: str) -> None:
         if part != which or (v["outcome"] == "right" and v["date"]):
             continue
         why = (row or {}).get("suggestions") or ""
-        print(f"- {d.key} {d.fmt} {d.name}: expected {d.expected or 'none'} {d.day}, got {v['got']} "
-              f"{(row or {}).get('document_date')} | {d.lines[:2]} | {str(why)[:160]}")
+        print(
+            f"- {d.key} {d.fmt} {d.name}: expected {d.expected or 'none'} {d.day}, got {v['got']} "
+            f"{(row or {}).get('document_date')} | {d.lines[:2]} | {str(why)[:160]}"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--failures", nargs="?", const="tune", choices=["tune", "unseen"],
-                    help="list the failures of the tune part (or of the unseen part, once it has been scored)")
+    ap.add_argument(
+        "--failures",
+        nargs="?",
+        const="tune",
+        choices=["tune", "unseen"],
+        help="list the failures of the tune part (or of the unseen part, once it has been scored)",
+    )
     ap.add_argument("--keep", type=Path, help="generate and file into this folder and keep it")
     args = ap.parse_args()
     t = time.perf_counter()

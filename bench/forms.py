@@ -114,13 +114,16 @@ def bench_docx(work: Path, rows: list[dict], repeat: int) -> list[tuple[str, flo
     # The baseline is ~25x slower: one run on a fifth of the rows keeps the bench short;
     # its per-form cost does not depend on the batch size.
     base_n = max(1, n // 5)
-    rate, sec = median_rate(base_n, lambda r: bare_docxtpl(form.template_path(), contexts[:base_n], work / f"bare-{r}"), 1)
+    rate, sec = median_rate(
+        base_n, lambda r: bare_docxtpl(form.template_path(), contexts[:base_n], work / f"bare-{r}"), 1
+    )
     results.append((f"bare docxtpl loop ({base_n} rows)", rate, sec * n / base_n))
     return results
 
 
 def example_row(form, items: int = 3) -> dict[str, str]:
     """One valid data row for any form, keyed by Chinese labels (as tests/test_forms_templates.py)."""
+
     def value(f, n=0):
         return {"date": f"2024-03-{5 + n:02d}", "number": f"12{n}", "money": f"8{n}0",
                 "choice": f.choices[-1] if f.choices else ""}.get(f.type, f"{f.label}内容{n} & <b>")  # fmt: skip
@@ -144,9 +147,13 @@ def bench_all_forms(work: Path, per_form: int, repeat: int) -> tuple[list[tuple[
         typed, problems = F.validate_rows(form, rows)
         assert not problems, problems[:3]
         contexts = [F.form_context(form, t) for t in typed]
-        _, ours = median_rate(per_form, lambda r, f=form, d=rows: F.render_batch(f, d, work / f"all-{f.id}-{r}", jobs=1), repeat)
+        _, ours = median_rate(
+            per_form, lambda r, f=form, d=rows: F.render_batch(f, d, work / f"all-{f.id}-{r}", jobs=1), repeat
+        )
         _, bare = median_rate(
-            base_n, lambda r, f=form, c=contexts[:base_n]: bare_docxtpl(f.template_path(), c, work / f"allbare-{f.id}-{r}"), 1
+            base_n,
+            lambda r, f=form, c=contexts[:base_n]: bare_docxtpl(f.template_path(), c, work / f"allbare-{f.id}-{r}"),
+            1,
         )
         results.append((form.title, ours, bare * per_form / base_n))
     return results, sum(r[1] for r in results), sum(r[2] for r in results)
@@ -184,7 +191,9 @@ def bench_images(work: Path, n: int, repeat: int) -> list[tuple[str, float, floa
     contexts = [F.form_context(form, t) for t in typed]
     results = []
     for jobs in (1, 2):
-        rate, sec = median_rate(n, lambda r, j=jobs: F.render_batch(form, rows, work / f"img{j}-{r}", jobs=j, images_dir=data_dir), repeat)
+        rate, sec = median_rate(
+            n, lambda r, j=jobs: F.render_batch(form, rows, work / f"img{j}-{r}", jobs=j, images_dir=data_dir), repeat
+        )
         results.append((f"render_batch jobs={jobs}", rate, sec))
 
     def bare(r):
@@ -223,7 +232,9 @@ def report_all_forms(work: Path, per_form: int, repeat: int) -> None:
     results, ours, bare = bench_all_forms(work, per_form, repeat)
     for title, o, b in results:
         print(f"{title:22} {o:10.2f} {b:10.2f} {b / o:7.1f}x")
-    print(f"{'total':22} {ours:10.2f} {bare:10.2f} {bare / ours:7.1f}x   (lowest form: {min(b / o for _, o, b in results):.1f}x)")
+    print(
+        f"{'total':22} {ours:10.2f} {bare:10.2f} {bare / ours:7.1f}x   (lowest form: {min(b / o for _, o, b in results):.1f}x)"
+    )
 
 
 def report_images(work: Path, n: int, repeat: int) -> None:
@@ -233,7 +244,10 @@ def report_images(work: Path, n: int, repeat: int) -> None:
     for name, rate, sec in results:
         print(f"{name:40} {rate:10.1f} {sec:10.2f}")
     base = results[-1][1]
-    print("speed-up over bare docxtpl: " + ", ".join(f"{name.split()[-1]} {rate / base:.1f}x" for name, rate, _ in results[:2]))
+    print(
+        "speed-up over bare docxtpl: "
+        + ", ".join(f"{name.split()[-1]} {rate / base:.1f}x" for name, rate, _ in results[:2])
+    )
 
 
 def main() -> int:
@@ -254,7 +268,10 @@ def main() -> int:
         for name, rate, sec in docx:
             print(f"{name:40} {rate:10.1f} {sec:10.2f}")
         base = docx[-1][1]
-        print("speed-up over bare docxtpl: " + ", ".join(f"{name.split()[-1]} {rate / base:.1f}x" for name, rate, _ in docx[:2]))
+        print(
+            "speed-up over bare docxtpl: "
+            + ", ".join(f"{name.split()[-1]} {rate / base:.1f}x" for name, rate, _ in docx[:2])
+        )
         report_all_forms(work, args.per_form, args.repeat)
         report_images(work, args.images, args.repeat)
         if args.pdfs and shutil.which("soffice"):

@@ -53,7 +53,10 @@ def timed(fn) -> float:
 def make_pdfs(folder: Path, n: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        make_text_pdf(folder / f"doc_{i:04d}.pdf", [f"{KINDS[i % len(KINDS)]}\n编号 {i}\n日期：2024年5月{i % 28 + 1}日\n" + BODY * 8])
+        make_text_pdf(
+            folder / f"doc_{i:04d}.pdf",
+            [f"{KINDS[i % len(KINDS)]}\n编号 {i}\n日期：2024年5月{i % 28 + 1}日\n" + BODY * 8],
+        )
         for i in range(n)
     ]
 
@@ -69,7 +72,7 @@ def bench_pdfs(n: int, repeat: int, before: Path | None = None) -> dict[str, tup
     with tempfile.TemporaryDirectory() as tmp:
         src = make_pdfs(Path(tmp) / "src", n)[0].parent
         for i in range(repeat):
-            for name in names[i % len(names):] + names[: i % len(names)]:  # rotate the order
+            for name in names[i % len(names) :] + names[: i % len(names)]:  # rotate the order
                 work = Path(tmp) / f"{name}-{i}"
                 if name == "baseline":
                     cmd, cwd = [sys.executable, __file__, "--baseline-index", str(src), str(work)], here
@@ -77,7 +80,17 @@ def bench_pdfs(n: int, repeat: int, before: Path | None = None) -> dict[str, tup
                     home, _ = init_home(work)
                     with Catalog.open(home) as cat:
                         add_project(cat, "BENCH-1", "bench", roles={"施工员": "吴涛"})
-                    cmd = [sys.executable, "-m", "dangan.cli", "--home", str(work), "ingest", str(src), "--project", "BENCH-1"]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "dangan.cli",
+                        "--home",
+                        str(work),
+                        "ingest",
+                        str(src),
+                        "--project",
+                        "BENCH-1",
+                    ]
                     cwd = before if name == "before" else here
                 wall, cpu = run_process(cmd, cwd)
                 runs[name].append((n / wall, cpu))
@@ -104,7 +117,9 @@ def baseline_index(src: Path, out: Path) -> None:
     from whoosh.fields import ID, TEXT, Schema
 
     out.mkdir(parents=True)
-    ix = index.create_in(str(out), Schema(path=ID(stored=True, unique=True), content=TEXT(analyzer=NgramTokenizer(2), stored=True)))
+    ix = index.create_in(
+        str(out), Schema(path=ID(stored=True, unique=True), content=TEXT(analyzer=NgramTokenizer(2), stored=True))
+    )
     writer = ix.writer(limitmb=256)
     for f in sorted(src.iterdir()):
         writer.add_document(path=str(f), content=" ".join(p.extract_text() for p in PdfReader(f).pages))
@@ -117,14 +132,22 @@ def bench_scans(n: int) -> dict:
         extract(pages[0][0])  # load the OCR models outside the timing, as a long-running watcher would
         t = time.perf_counter()
         ours = [extract(p).text for p, _ in pages]
-        result = {"rapidocr": (n / (time.perf_counter() - t), statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, ours)))}
+        result = {
+            "rapidocr": (
+                n / (time.perf_counter() - t),
+                statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, ours)),
+            )
+        }
         if shutil.which("tesseract"):
             t = time.perf_counter()
             tess = [
                 subprocess.run(["tesseract", str(p), "-", "-l", "chi_sim"], capture_output=True, text=True).stdout
                 for p, _ in pages
             ]
-            result["tesseract chi_sim"] = (n / (time.perf_counter() - t), statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, tess)))
+            result["tesseract chi_sim"] = (
+                n / (time.perf_counter() - t),
+                statistics.mean(char_error_rate(e, o) for (_, e), o in zip(pages, tess)),
+            )
     return result
 
 
@@ -139,17 +162,25 @@ def main() -> None:
     if args.baseline_index:  # child process: the baseline's whole job
         return baseline_index(*args.baseline_index)
     load = os.getloadavg()[0]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {load:.1f}, free cores ≈ {max(0.0, (os.cpu_count() or 1) - load):.1f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load {load:.1f}, free cores ≈ {max(0.0, (os.cpu_count() or 1) - load):.1f}"
+    )
     res = bench_pdfs(args.pdfs, args.repeat, args.before)
     print(f"\nText PDFs ({args.pdfs} files, whole processes, medians of {args.repeat} interleaved runs)")
     print(f"  {'':<58} {'docs/s':>8} {'CPU s':>7}")
-    print(f"  {'dangan ingest (start+extract+classify+vault+catalog+index)':<58} {res['dangan'][0]:8.1f} {res['dangan'][1]:7.2f}")
-    print(f"  {'baseline: pypdf + plain Whoosh bigram index, one commit':<58} {res['baseline'][0]:8.1f} {res['baseline'][1]:7.2f}")
+    print(
+        f"  {'dangan ingest (start+extract+classify+vault+catalog+index)':<58} {res['dangan'][0]:8.1f} {res['dangan'][1]:7.2f}"
+    )
+    print(
+        f"  {'baseline: pypdf + plain Whoosh bigram index, one commit':<58} {res['baseline'][0]:8.1f} {res['baseline'][1]:7.2f}"
+    )
     if "before" in res:
         print(f"  {'dangan before (' + str(args.before) + ')':<58} {res['before'][0]:8.1f} {res['before'][1]:7.2f}")
-    print(f"  ratio dangan/baseline: {res['dangan'][0] / res['baseline'][0]:.2f} by wall time, "
-          f"{res['baseline'][1] / res['dangan'][1]:.2f} by CPU time")
+    print(
+        f"  ratio dangan/baseline: {res['dangan'][0] / res['baseline'][0]:.2f} by wall time, "
+        f"{res['baseline'][1] / res['dangan'][1]:.2f} by CPU time"
+    )
     if args.scans <= 0:
         return
     print(f"\nScans ({args.scans} A4 pages at 150 dpi)")

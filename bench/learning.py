@@ -38,8 +38,19 @@ from tests.docgen import make_text_pdf  # noqa: E402
 from tests.test_learning import arrival_slip, patrol_sheet  # noqa: E402
 
 CODE = "BJ-2024-017"
-KINDS = ["施工日志", "开工报告", "原材料试验报告", "施工定位测量记录", "设计变更通知单", "技术交底记录", "隐蔽工程验收记录", "施工方案"]
-WORDS = "钢筋 模板 混凝土 浇筑 养护 监理 旁站 验收 轴线 标高 砌筑 抹灰 防水 回填 土方 脚手架 塔吊 二层 三层 顶板".split()
+KINDS = [
+    "施工日志",
+    "开工报告",
+    "原材料试验报告",
+    "施工定位测量记录",
+    "设计变更通知单",
+    "技术交底记录",
+    "隐蔽工程验收记录",
+    "施工方案",
+]
+WORDS = (
+    "钢筋 模板 混凝土 浇筑 养护 监理 旁站 验收 轴线 标高 砌筑 抹灰 防水 回填 土方 脚手架 塔吊 二层 三层 顶板".split()
+)
 
 
 def known_doc(n: int) -> str:
@@ -82,11 +93,15 @@ def bench_training(home: Home, repeat: int) -> None:
             cpu.append(time.process_time() - c)
     head = model.head("construction")
     size = model_path(home).stat().st_size
-    print(f"training on {head.stats['examples']} documents ({sum(head.person_counts.values())} placed by hand): "
-          f"median {statistics.median(times):.2f} s wall, {statistics.median(cpu):.2f} s CPU over {repeat} "
-          f"(wall min {min(times):.2f}, max {max(times):.2f})")
-    print(f"model file: {size / 1024:.0f} KiB, vocabulary {len(head.vocab)} words, {len(head.classes)} items; "
-          f"accuracy {head.stats['accuracy']:.3f} ({head.stats['accuracy_method']})")
+    print(
+        f"training on {head.stats['examples']} documents ({sum(head.person_counts.values())} placed by hand): "
+        f"median {statistics.median(times):.2f} s wall, {statistics.median(cpu):.2f} s CPU over {repeat} "
+        f"(wall min {min(times):.2f}, max {max(times):.2f})"
+    )
+    print(
+        f"model file: {size / 1024:.0f} KiB, vocabulary {len(head.vocab)} words, {len(head.classes)} items; "
+        f"accuracy {head.stats['accuracy']:.3f} ({head.stats['accuracy_method']})"
+    )
     t = time.perf_counter()
     load(model_path(home))
     print(f"loading the model: {time.perf_counter() - t:.3f} s")
@@ -110,7 +125,8 @@ def bench_ingest(home: Home, files: int, repeat: int, tmp: Path) -> None:
     src = tmp / "new"
     src.mkdir()
     pdfs = [
-        make_text_pdf(src / f"n_{i:03d}.pdf", [(patrol_sheet if i % 3 == 0 else known_doc)(5000 + i)]) for i in range(files)
+        make_text_pdf(src / f"n_{i:03d}.pdf", [(patrol_sheet if i % 3 == 0 else known_doc)(5000 + i)])
+        for i in range(files)
     ]
     runs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for _ in range(repeat):
@@ -119,8 +135,10 @@ def bench_ingest(home: Home, files: int, repeat: int, tmp: Path) -> None:
     for n, what in ((0, "wall"), (1, "CPU")):
         base = statistics.median(r[n] for r in runs[False])
         with_model = statistics.median(r[n] for r in runs[True])
-        print(f"ingest of {files} text PDFs, {what} per file (median of {repeat}): without the model {base * 1000:.1f} ms, "
-              f"with the model {with_model * 1000:.1f} ms, ratio {with_model / base:.3f}")
+        print(
+            f"ingest of {files} text PDFs, {what} per file (median of {repeat}): without the model {base * 1000:.1f} ms, "
+            f"with the model {with_model * 1000:.1f} ms, ratio {with_model / base:.3f}"
+        )
 
 
 def main() -> None:

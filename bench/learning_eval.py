@@ -102,7 +102,10 @@ def slogan_sheet(n: int) -> str:
 
 
 TUNE = {"families": {"C14": [patrol_sheet], "C06": [arrival_slip]}, "negatives": [invoice, payroll]}
-HELD_OUT = {"families": {"C03": [briefing], "C06": [rebar_ledger], "C14": [pour_request], "C10": [crane_log]}, "negatives": [notice, lease, slogan_sheet]}
+HELD_OUT = {
+    "families": {"C03": [briefing], "C06": [rebar_ledger], "C14": [pour_request], "C10": [crane_log]},
+    "negatives": [notice, lease, slogan_sheet],
+}
 
 
 def train_model() -> LearnedModel:
@@ -118,7 +121,15 @@ def _known_item(n: int) -> str:
 
 
 def score(project: Project, model: LearnedModel, part: dict) -> dict:
-    out = {"right": 0, "review": 0, "wrong": 0, "negatives": 0, "negatives filed by the model": 0, "sims": [], "neg_sims": []}
+    out = {
+        "right": 0,
+        "review": 0,
+        "wrong": 0,
+        "negatives": 0,
+        "negatives filed by the model": 0,
+        "sims": [],
+        "neg_sims": [],
+    }
     head = model.head("construction")
     for item, forms in part["families"].items():
         for f in forms:
@@ -144,9 +155,11 @@ def main() -> None:
     for label, part in (("tune", TUNE), ("held-out", HELD_OUT)):
         s = score(project, model, part)
         total = s["right"] + s["review"] + s["wrong"]
-        print(f"{label}: {total} family documents: {s['right']} right ({s['right'] / total:.0%}), {s['review']} review, "
-              f"{s['wrong']} wrong; {s['negatives']} negatives, {s['negatives filed by the model']} filed by the model; "
-              f"similarity to the right item min {min(s['sims']):.2f}, negatives' best max {max(s['neg_sims']):.2f}")
+        print(
+            f"{label}: {total} family documents: {s['right']} right ({s['right'] / total:.0%}), {s['review']} review, "
+            f"{s['wrong']} wrong; {s['negatives']} negatives, {s['negatives filed by the model']} filed by the model; "
+            f"similarity to the right item min {min(s['sims']):.2f}, negatives' best max {max(s['neg_sims']):.2f}"
+        )
 
 
 if __name__ == "__main__":

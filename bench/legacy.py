@@ -67,7 +67,18 @@ def make_legacy(folder: Path, n: int) -> tuple[Path, Path]:
     for i in range(1, n + 1):
         item, title = KINDS[i % len(KINDS)]
         code = f"0123-BJ2010003-C-{i:04d}"
-        ws.append([code, f"试-{i:04d}", "示例建设", f"{title}第{i}号", f"2010-{1 + i % 12:02d}-{1 + i % 28:02d}", 2, "永久", item])
+        ws.append(
+            [
+                code,
+                f"试-{i:04d}",
+                "示例建设",
+                f"{title}第{i}号",
+                f"2010-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                2,
+                "永久",
+                item,
+            ]
+        )
         if i % 10:
             (scans / f"{code}.txt").write_text(f"{title}第{i}号\n编号 试-{i:04d}\n旧档案第{i}份", encoding="utf-8")
     wb.save(folder / "目录.xlsx")
@@ -87,7 +98,9 @@ def main() -> None:
     files = sum(1 for _ in scans.iterdir())
     print(f"{args.rows} rows, {files} scans (text files), load {os.getloadavg()[0]:.1f}")
     print(f"  import catalog           wall {w1:7.1f} s  CPU {c1:7.1f} s")
-    print(f"  import attach            wall {w2:7.1f} s  CPU {c2:7.1f} s  ({1000 * c2 / files:.0f} ms CPU a file)  {out.strip().splitlines()[-1]}")
+    print(
+        f"  import attach            wall {w2:7.1f} s  CPU {c2:7.1f} s  ({1000 * c2 / files:.0f} ms CPU a file)  {out.strip().splitlines()[-1]}"
+    )
     print(f"  baseline: ingest folder  wall {wb_:7.1f} s  CPU {cb:7.1f} s  ({1000 * cb / files:.0f} ms CPU a file)")
     print(f"  attach / ingest CPU ratio {c2 / cb:.2f}")
     dest = work / "backup"

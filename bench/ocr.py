@@ -49,11 +49,15 @@ def free_cores() -> float:
 
 
 def tesseract(path: Path) -> str:
-    return subprocess.run(["tesseract", str(path), "-", "-l", "chi_sim"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["tesseract", str(path), "-", "-l", "chi_sim"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def speed_and_accuracy(folder: Path, n: int) -> dict[str, tuple[float, float]]:
-    pages = [(make_scan_image(folder / f"p{i:02d}.png", PAGES[i % len(PAGES)]), PAGES[i % len(PAGES)]) for i in range(n)]
+    pages = [
+        (make_scan_image(folder / f"p{i:02d}.png", PAGES[i % len(PAGES)]), PAGES[i % len(PAGES)]) for i in range(n)
+    ]
     ours, tess, ours_err, tess_err = [], [], [], []
     t = time.perf_counter()
     ocr_module._ocr_engine()  # the model load, counted once below
@@ -74,7 +78,12 @@ def speed_and_accuracy(folder: Path, n: int) -> dict[str, tuple[float, float]]:
 
 def blank_savings(folder: Path, n: int, repeat: int) -> tuple[float, float]:
     """(seconds with the blank test, seconds OCR-ing every page) for an n-page TIFF, half blank."""
-    frames = [Image.open(make_scan_image(folder / f"b{i}.png", PAGES[i % 4])) if i % 2 == 0 else Image.new("L", A4_150DPI, 255) for i in range(n)]
+    frames = [
+        Image.open(make_scan_image(folder / f"b{i}.png", PAGES[i % 4]))
+        if i % 2 == 0
+        else Image.new("L", A4_150DPI, 255)
+        for i in range(n)
+    ]
     path = folder / "batch.tif"
     frames[0].save(path, save_all=True, append_images=frames[1:], compression="tiff_deflate")
     shipped, always = [], []
@@ -99,7 +108,9 @@ def main() -> None:
     ap.add_argument("--blank-batch", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({free_cores():.1f} free), Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores ({free_cores():.1f} free), Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         print(f"\nChinese scans: {args.pages} A4 pages at 150 dpi, engines alternating page by page")
         results = speed_and_accuracy(Path(tmp), args.pages)
@@ -107,7 +118,9 @@ def main() -> None:
             print(f"  {name:<20} {seconds:6.2f} s/page (median)   CER {cer:.1%}")
         if len(results) == 2:
             (ours, our_cer), (base, base_cer) = results.values()
-            print(f"  time ratio dangan/tesseract: {ours / base:.2f}   CER ratio: {our_cer / base_cer if base_cer else float('nan'):.2f}")
+            print(
+                f"  time ratio dangan/tesseract: {ours / base:.2f}   CER ratio: {our_cer / base_cer if base_cer else float('nan'):.2f}"
+            )
         else:
             print("  (tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim for the baseline)")
         shipped, always = blank_savings(Path(tmp), args.blank_batch, args.repeat)

@@ -73,14 +73,45 @@ FILLER = (
 ENDINGS = ("。", "。", "。", "；", "！")
 
 TITLE_TOPICS = (
-    "主体结构", "地基基础", "屋面工程", "装饰装修", "给水排水", "建筑电气", "通风空调", "建筑节能", "消防工程",
-    "钢筋工程", "模板工程", "混凝土工程", "砌体工程", "防水工程", "测量放线", "施工组织", "安全文明", "竣工资料",
+    "主体结构",
+    "地基基础",
+    "屋面工程",
+    "装饰装修",
+    "给水排水",
+    "建筑电气",
+    "通风空调",
+    "建筑节能",
+    "消防工程",
+    "钢筋工程",
+    "模板工程",
+    "混凝土工程",
+    "砌体工程",
+    "防水工程",
+    "测量放线",
+    "施工组织",
+    "安全文明",
+    "竣工资料",
 )
-TITLE_KINDS = ("验收记录", "检查记录", "施工方案", "技术交底", "检测报告", "会议纪要", "整改通知", "施工日志", "质量评估报告")
+TITLE_KINDS = (
+    "验收记录",
+    "检查记录",
+    "施工方案",
+    "技术交底",
+    "检测报告",
+    "会议纪要",
+    "整改通知",
+    "施工日志",
+    "质量评估报告",
+)
 PROJECTS = [(f"BJ-2024-{i:03d}", f"安居花园{i}号楼") for i in range(1, 21)]
 PEOPLE = ("张伟", "李娜", "王强", "赵磊", "刘洋", "陈静", "杨帆", "周敏")
-MIMES = ("application/pdf", "application/pdf", "image/jpeg", "text/plain",
-         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+MIMES = (
+    "application/pdf",
+    "application/pdf",
+    "image/jpeg",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
 
 # Judged targets: (category, phrase planted into documents, query typed by the user, where).
 # where: "any" — any document; "simplified"/"traditional" — only documents of that script.
@@ -123,7 +154,16 @@ COMMON_QUERIES = ("验收", "混凝土浇筑", "竣工 验收", "钢筋", "施�
 # With --mix fallback: compounds of common words that no document holds as written, so a
 # search falls back to the words apart (the slowest path of dangan's query reading), a code and
 # synonyms.  Not in the default mix, which stays comparable with earlier runs.
-FALLBACK_QUERIES = ("钢筋监理整改", "档案竣工移交", "混凝土养护记录表", "结构竣工图", "塔吊租赁", "砼浇筑", "HRB400", "监理通知回复")
+FALLBACK_QUERIES = (
+    "钢筋监理整改",
+    "档案竣工移交",
+    "混凝土养护记录表",
+    "结构竣工图",
+    "塔吊租赁",
+    "砼浇筑",
+    "HRB400",
+    "监理通知回复",
+)
 CATEGORIES = list(dict.fromkeys(t[0] for t in TARGETS))
 
 
@@ -184,11 +224,21 @@ def _document(rng: random.Random, doc_id: int, planted: list[str]) -> tuple[dict
     project, project_name = rng.choice(PROJECTS)
     day = date(2023, 1, 1) + timedelta(days=rng.randrange(700))
     doc = {
-        "id": doc_id, "title": title, "content": content, "original_name": f"scan_{doc_id:06d}.pdf",
-        "project": project, "project_name": project_name, "item_code": f"C{rng.randint(1, 16)}",
-        "item_title": title, "group": "", "person": rng.choice(PEOPLE), "role": "资料员",
-        "mime_type": rng.choice(MIMES), "document_date": day.isoformat(),
-        "filed_at": datetime.combine(day, datetime.min.time()).isoformat(), "pages": pages,
+        "id": doc_id,
+        "title": title,
+        "content": content,
+        "original_name": f"scan_{doc_id:06d}.pdf",
+        "project": project,
+        "project_name": project_name,
+        "item_code": f"C{rng.randint(1, 16)}",
+        "item_title": title,
+        "group": "",
+        "person": rng.choice(PEOPLE),
+        "role": "资料员",
+        "mime_type": rng.choice(MIMES),
+        "document_date": day.isoformat(),
+        "filed_at": datetime.combine(day, datetime.min.time()).isoformat(),
+        "pages": pages,
         "vault_path": f"{project}/{doc_id:06d}.pdf",
     }
     return doc, title + "\n" + content
@@ -212,7 +262,9 @@ def build(engine: str, corpus: Path, target: Path) -> None:
 
     The peak is VmHWM from /proc: ru_maxrss would include the parent's size at spawn time.
     """
-    {"dangan": _build_dangan, "dangan-base": _build_dangan, "jieba": _build_jieba, "fts5": _build_fts5}[engine](corpus, target)
+    {"dangan": _build_dangan, "dangan-base": _build_dangan, "jieba": _build_jieba, "fts5": _build_fts5}[engine](
+        corpus, target
+    )
     status = Path("/proc/self/status").read_text()
     hwm_kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
     print(json.dumps({"peak_mb": hwm_kib / 1024}))
@@ -230,8 +282,11 @@ def _jieba_schema():
     from whoosh.fields import ID, TEXT, Schema
 
     analyzer = ChineseAnalyzer()
-    return Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer, stored=True),
-                  content=TEXT(analyzer=analyzer, stored=True))
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        content=TEXT(analyzer=analyzer, stored=True),
+    )
 
 
 def _build_jieba(corpus: Path, target: Path) -> None:
@@ -259,8 +314,10 @@ def _build_fts5(corpus: Path, target: Path) -> None:
     docs = read_corpus(corpus)
     while batch := list(itertools.islice(docs, BATCH)):
         with conn:
-            conn.executemany("INSERT INTO docs(rowid, title, content) VALUES (?, ?, ?)",
-                             [(d["id"], d["title"], d["content"]) for d in batch])
+            conn.executemany(
+                "INSERT INTO docs(rowid, title, content) VALUES (?, ?, ?)",
+                [(d["id"], d["title"], d["content"]) for d in batch],
+            )
     conn.close()
 
 
@@ -383,13 +440,17 @@ def measure_queries(result: Result, engine, relevant: dict[str, set[int]], fallb
 def print_tables(results: list[Result], n: int) -> None:
     print(f"\n{n:,} documents; latency over {len(TARGETS) + len(COMMON_QUERIES)} queries × {LATENCY_REPEATS}")
     print(machine() + "\n")
-    head = (f"{'engine':<8} {'docs/s':>8} {'build s':>8} {'cpu s':>7} {'index MB':>9} {'peak MB':>8} {'q median ms':>12} "
-            f"{'q p95 ms':>9} {'q cpu ms':>9} {'cpu p95':>8}")
+    head = (
+        f"{'engine':<8} {'docs/s':>8} {'build s':>8} {'cpu s':>7} {'index MB':>9} {'peak MB':>8} {'q median ms':>12} "
+        f"{'q p95 ms':>9} {'q cpu ms':>9} {'cpu p95':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r.engine:<8} {r.docs_per_s:>8.1f} {r.build_s:>8.1f} {r.cpu_s:>7.1f} {r.size_mb:>9.1f} {r.peak_mb:>8.0f} "
-              f"{r.median_ms:>12.1f} {r.p95_ms:>9.1f} {r.cpu_median_ms:>9.1f} {r.cpu_p95_ms:>8.1f}")
+        print(
+            f"{r.engine:<8} {r.docs_per_s:>8.1f} {r.build_s:>8.1f} {r.cpu_s:>7.1f} {r.size_mb:>9.1f} {r.peak_mb:>8.0f} "
+            f"{r.median_ms:>12.1f} {r.p95_ms:>9.1f} {r.cpu_median_ms:>9.1f} {r.cpu_p95_ms:>8.1f}"
+        )
     print()
     head = f"{'recall@10 (precision@10)':<26}" + "".join(f"{r.engine:>14}" for r in results)
     print(head)
@@ -407,8 +468,10 @@ def machine() -> str:
     """The CPUs, Python and how busy the box is (load average; free cores = CPUs − load)."""
     load = os.getloadavg()[0]
     cpus = os.cpu_count() or 1
-    return (f"machine: {cpus} CPU(s) {platform.machine()}, Python {platform.python_version()}, "
-            f"load {load:.1f}, free cores ≈ {max(0.0, cpus - load):.1f}")
+    return (
+        f"machine: {cpus} CPU(s) {platform.machine()}, Python {platform.python_version()}, "
+        f"load {load:.1f}, free cores ≈ {max(0.0, cpus - load):.1f}"
+    )
 
 
 def main() -> None:
@@ -464,8 +527,10 @@ def run(n: int, seed: int, engines: list[str], work: Path, baseline: Path | None
     corpus = work / "corpus.jsonl"
     start = time.perf_counter()
     relevant = generate(n, seed, corpus)
-    print(f"generated {n:,} documents ({corpus.stat().st_size / 2**20:.0f} MiB of JSON) in {time.perf_counter() - start:.0f} s",
-          flush=True)
+    print(
+        f"generated {n:,} documents ({corpus.stat().st_size / 2**20:.0f} MiB of JSON) in {time.perf_counter() - start:.0f} s",
+        flush=True,
+    )
     sizes = sorted(len(v) for v in relevant.values())
     print(f"judged queries: {len(relevant)}, relevant documents per query: {sizes[0]}–{sizes[-1]}", flush=True)
     results = []
@@ -499,7 +564,9 @@ def _check_trigram() -> None:
     try:
         sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
     except sqlite3.OperationalError as e:
-        raise SystemExit(f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later") from e
+        raise SystemExit(
+            f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer ({e}); need 3.34 or later"
+        ) from e
 
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def main() -> None:
             print(f"Sign-in ({args.signins} calls each):")
             signin = lambda: sign_in(cat, "bench", "bench-password", "127.0.0.1")  # noqa: E731
             new = line("sign_in (throttle, lock, session)", timed(signin, args.signins))
-            old = line("authenticate (scrypt only)", timed(lambda: authenticate(cat, "bench", "bench-password"), args.signins))
+            old = line(
+                "authenticate (scrypt only)", timed(lambda: authenticate(cat, "bench", "bench-password"), args.signins)
+            )
             print(f"  ratio {new / old:.2f}x")
 
 

@@ -47,7 +47,10 @@ BODY = "今日完成二层顶板钢筋绑扎，监理旁站验收合格，混凝
 def make_pdfs(folder: Path, n: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        make_text_pdf(folder / f"doc_{i:04d}.pdf", [f"{KINDS[i % len(KINDS)]}\n编号 {i}\n日期：2024年5月{i % 28 + 1}日\n" + BODY * 8])
+        make_text_pdf(
+            folder / f"doc_{i:04d}.pdf",
+            [f"{KINDS[i % len(KINDS)]}\n编号 {i}\n日期：2024年5月{i % 28 + 1}日\n" + BODY * 8],
+        )
         for i in range(n)
     ]
 
@@ -66,9 +69,23 @@ def run_stations(home: Path, boxes: list[Path]) -> float:
     t = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home),
-             "watch", "--inbox", str(box), "--once", "--stable", "0.1", "--json"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-c",
+                "from dangan.cli import main; main()",
+                "--home",
+                str(home),
+                "watch",
+                "--inbox",
+                str(box),
+                "--once",
+                "--stable",
+                "0.1",
+                "--json",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for box in boxes
     ]
@@ -119,7 +136,9 @@ def main() -> None:
                 results["postgresql, 2 processes"].append(one_run(f"p{r}", pdfs, 2, url, work))
     finally:
         cluster.stop()
-    print(f"{args.n} text PDFs, {args.repeat} run(s), medians; {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"{args.n} text PDFs, {args.repeat} run(s), medians; {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores"
+    )
     base = statistics.median(r["docs_per_s"] for r in results["sqlite, 1 process (baseline)"])
     for label, runs in results.items():
         rate = statistics.median(r["docs_per_s"] for r in runs)

@@ -75,7 +75,9 @@ def main() -> None:
         root = Path(tmp)
         cat = filed_project(root, args.pdfs, args.scans)
         volume = plan_volumes(cat, SAMPLE_PROJECT, max_pages=100_000)[0]
-        pdf_paths = [cat.home.vault_dir / e.doc["vault_path"] for e in volume.entries if e.doc["mime_type"] == "application/pdf"]
+        pdf_paths = [
+            cat.home.vault_dir / e.doc["vault_path"] for e in volume.entries if e.doc["mime_type"] == "application/pdf"
+        ]
         ours, base = [], []
         for _ in range(args.repeat):
             t = time.perf_counter()
@@ -86,7 +88,9 @@ def main() -> None:
             base.append(pages / (time.perf_counter() - t))
         cat.close()
     print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
-    print(f"volume: {len(volume.entries)} documents, {built.document_pages} numbered pages + {built.front_pages + built.note_pages} front/note pages")
+    print(
+        f"volume: {len(volume.entries)} documents, {built.document_pages} numbered pages + {built.front_pages + built.note_pages} front/note pages"
+    )
     print(f"dangan build_volume : {statistics.median(ours):8.1f} pages/s (median of {args.repeat})")
     print(f"bare pypdf concat   : {statistics.median(base):8.1f} pages/s (text PDFs only, {pages} pages)")
     print(f"ratio               : {statistics.median(ours) / statistics.median(base):8.2f}×")

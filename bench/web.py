@@ -141,7 +141,7 @@ def measure(home, clients: int, total: int) -> dict[str, tuple[list[float], floa
         for q in queries():  # warm the server's searchers
             assert sessions[0].get("/search", params={"q": q}).status_code == 200
         failed: list[int] = []  # the status of every answer that is not 200 (counted, not raised: a
-                                # raise would end that client's thread and hide the rest)
+        # raise would end that client's thread and hide the rest)
 
         def get(i: int, q: str) -> None:
             status = sessions[i].get("/search", params={"q": q}).status_code
@@ -187,7 +187,9 @@ def main() -> None:
     print(f"{'what':<22} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} {'median ÷ library 1 caller':>26}")
     for name, (lat, wall) in results.items():
         med = statistics.median(lat)
-        print(f"{name:<22} {med * 1000:>10.1f} {percentile(lat, 0.95) * 1000:>8.1f} {len(lat) / wall:>7.1f} {med / base:>25.1f}×")
+        print(
+            f"{name:<22} {med * 1000:>10.1f} {percentile(lat, 0.95) * 1000:>8.1f} {len(lat) / wall:>7.1f} {med / base:>25.1f}×"
+        )
 
 
 if __name__ == "__main__":

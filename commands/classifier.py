@@ -56,7 +56,10 @@ def _print(st: dict, as_json: bool) -> None:
         click.echo(f"model: {st['model']} — trained {st['trained_at']} in {st['seconds']} s, {st['size']} bytes")
     else:
         click.echo(f"model: {st['model']} — {st['state']}")
-    click.echo(f"decisions since: {st['decisions_since']}" + ("" if st["enabled"] else " (learning is off: [classifier] learn = false)"))
+    click.echo(
+        f"decisions since: {st['decisions_since']}"
+        + ("" if st["enabled"] else " (learning is off: [classifier] learn = false)")
+    )
     for cl in st["checklists"]:
         acc = "-" if cl["accuracy"] is None else f"{cl['accuracy']:.0%}"
         click.echo(f"{cl['checklist']}: accuracy {acc} ({cl['accuracy_method']})")

@@ -22,7 +22,11 @@ from dangan.commands.deadlines import (
     waive_one_period,
 )
 
-STATUS_MARK = {"filed": "[green]✔ 已归档 filed[/]", "missing": "[red]✘ 缺 missing[/]", "waived": "[yellow]– 免 waived[/]"}
+STATUS_MARK = {
+    "filed": "[green]✔ 已归档 filed[/]",
+    "missing": "[red]✘ 缺 missing[/]",
+    "waived": "[yellow]– 免 waived[/]",
+}
 
 
 @click.command()
@@ -65,8 +69,12 @@ def project() -> None:
 @project.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="Project name, e.g. 安居花园3号楼.")
-@click.option("--checklist", default="construction", show_default=True, help="Checklist id the project is checked against.")
-@click.option("--role", "roles", multiple=True, metavar="角色=姓名", help="Who holds a responsible role; repeat for each role.")
+@click.option(
+    "--checklist", default="construction", show_default=True, help="Checklist id the project is checked against."
+)
+@click.option(
+    "--role", "roles", multiple=True, metavar="角色=姓名", help="Who holds a responsible role; repeat for each role."
+)
 @json_option
 @home_option
 def project_add(code: str, name: str, checklist: str, roles: tuple[str, ...], as_json: bool) -> None:
@@ -162,7 +170,12 @@ def print_report(r: completeness.Report, by_person: bool) -> None:
             if i.group != group:
                 group = i.group
                 t.add_row("", f"[bold]{escape(group)}[/]", "", "")
-            t.add_row(str(i.number), escape(i.title), escape(f"{i.role} {i.person or UNASSIGNED}"), STATUS_MARK[i.status] + _detail(i))
+            t.add_row(
+                str(i.number),
+                escape(i.title),
+                escape(f"{i.role} {i.person or UNASSIGNED}"),
+                STATUS_MARK[i.status] + _detail(i),
+            )
         out.print(t)
     click.echo(r.summary())
 
@@ -178,9 +191,18 @@ def _detail(i: completeness.ItemStatus) -> str:
 @click.command()
 @click.argument("codes", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every project, least complete first.")
-@click.option("--by", "by", type=click.Choice(["item", "person"]), default="item", show_default=True, help="Group by checklist item or by who owes what.")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["item", "person"]),
+    default="item",
+    show_default=True,
+    help="Group by checklist item or by who owes what.",
+)
 @click.option("--period", metavar="PERIOD", help="Service deadlines of one period: 2025-03, 2025-Q1, 2025-W11, 2025.")
-@click.option("--from", "from_", metavar="YYYY-MM-DD", help="Service deadlines from this day (default: the first record).")
+@click.option(
+    "--from", "from_", metavar="YYYY-MM-DD", help="Service deadlines from this day (default: the first record)."
+)
 @click.option("--to", "to", metavar="YYYY-MM-DD", help="Service deadlines up to this day (default: today).")
 @today_option
 @json_option
@@ -271,7 +293,9 @@ def print_catalog(tree_data: dict) -> None:
         for it in person["items"]:
             inode = pn.add(f"{it['code']} {escape(it['title'])}" + _tree_mark(it))
             for d in it["documents"]:
-                inode.add(f"#{d['id']} {escape(d['title'])} [dim]{escape(d['original_name'])} · {d['date'] or '-'} · {d['pages']}p[/]")
+                inode.add(
+                    f"#{d['id']} {escape(d['title'])} [dim]{escape(d['original_name'])} · {d['date'] or '-'} · {d['pages']}p[/]"
+                )
     console().print(root)
     if tree_data["review"]:
         click.echo(f"{tree_data['review']} document(s) wait in review: dangan review")

@@ -75,7 +75,9 @@ def _due_text(o: Obligation) -> str:
 
 def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
     """Print one deadline report: per item and period, or grouped by who owes what."""
-    click.echo(f"{r.project} {r.project_name} — {r.checklist}, {r.first.isoformat()} … {r.last.isoformat()} (today {r.today.isoformat()})")
+    click.echo(
+        f"{r.project} {r.project_name} — {r.checklist}, {r.first.isoformat()} … {r.last.isoformat()} (today {r.today.isoformat()})"
+    )
     if by_person:
         t = Table("责任人 person", "序号", "文件名称 record", "期间/顾客 for", "应交 due", "状态 status")
     else:
@@ -90,7 +92,9 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
     console().print(t)
     if r.untracked:
         ids = ", ".join(f"#{i}" for i in r.untracked)
-        click.echo(f"{len(r.untracked)} record(s) name no customer, so their follow-ups are not tracked: {ids} (fill 客户名称)")
+        click.echo(
+            f"{len(r.untracked)} record(s) name no customer, so their follow-ups are not tracked: {ids} (fill 客户名称)"
+        )
     click.echo(r.summary())
 
 
@@ -98,11 +102,18 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
 @click.argument("codes", nargs=-1)
 @click.option("--days", type=click.IntRange(min=0), default=7, show_default=True, help="How far ahead to look.")
 @click.option("--person", help="Only what this person (or role) owes.")
-@click.option("--ics", "ics", type=click.Path(dir_okay=False, path_type=Path), help="Also write the deadlines as a calendar file (.ics).")
+@click.option(
+    "--ics",
+    "ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the deadlines as a calendar file (.ics).",
+)
 @today_option
 @json_option
 @home_option
-def due(codes: tuple[str, ...], days: int, person: str | None, ics: Path | None, today: str | None, as_json: bool) -> None:
+def due(
+    codes: tuple[str, ...], days: int, person: str | None, ics: Path | None, today: str | None, as_json: bool
+) -> None:
     """What falls due next, overdue first: the list a 客服主管 reads every morning.
 
     Covers every project whose checklist has deadlines (or the CODEs given).  --ics writes

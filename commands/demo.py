@@ -46,9 +46,19 @@ def _step(n: int, title: str) -> None:
 
 
 @click.command()
-@click.option("--home", "home_dir", type=click.Path(file_okay=False, path_type=Path), help="Use this folder as the demo home (default: a new temporary folder).")
+@click.option(
+    "--home",
+    "home_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this folder as the demo home (default: a new temporary folder).",
+)
 @click.option("--keep", is_flag=True, help="Keep the temporary home afterwards to explore it.")
-@click.option("--samples", "samples", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Sample folder (default: samples/ of the source checkout).")
+@click.option(
+    "--samples",
+    "samples",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Sample folder (default: samples/ of the source checkout).",
+)
 def demo(home_dir: Path | None, keep: bool, samples: Path | None) -> None:
     """Run the whole flow on the sample project in a temporary home, offline.
 
@@ -80,7 +90,9 @@ def run_demo(root: Path, samples: Path, *, kept: bool = True) -> None:
     with Catalog.open(home) as cat:
         cat.command = "demo"
         _step(1, f"Archive home and project {SAMPLE_PROJECT}")
-        click.echo(f"Home: {home.root}" if kept else "Home: <home>, a temporary folder removed at the end (--keep keeps it)")
+        click.echo(
+            f"Home: {home.root}" if kept else "Home: <home>, a temporary folder removed at the end (--keep keeps it)"
+        )
         add_project(cat, SAMPLE_PROJECT, SAMPLE_NAME, roles=dict(SAMPLE_ROLES))
         click.echo(f"Project {SAMPLE_PROJECT} {SAMPLE_NAME}: " + ", ".join(f"{r}={p}" for r, p in SAMPLE_ROLES.items()))
         _ingest(cat, samples)
@@ -116,7 +128,9 @@ def _ingest(cat: Catalog, samples: Path) -> None:
         table.add_row(r.outcome, escape(r.path.name), escape(where))
     console().print(table)
     c = summarize(records)
-    click.echo(f"{c['inputs']} inputs: {c['filed']} filed, {c['review']} to review, {c['duplicate']} duplicate, {c['failed']} failed (kept in inbox/.failed with the reason)")
+    click.echo(
+        f"{c['inputs']} inputs: {c['filed']} filed, {c['review']} to review, {c['duplicate']} duplicate, {c['failed']} failed (kept in inbox/.failed with the reason)"
+    )
 
 
 def _catalog(cat: Catalog) -> None:
@@ -165,7 +179,11 @@ def _forms(cat: Catalog, samples: Path, out_dir: Path, shown=str) -> list[Path]:
     target = out_dir / "forms"
     with progress_bar(len(rows), "forms") as bar:
         done = render_batch(
-            form, rows, target, jobs=2, company=cat.home.setting("dangan", "company", ""),
+            form,
+            rows,
+            target,
+            jobs=2,
+            company=cat.home.setting("dangan", "company", ""),
             progress=lambda *_: bar.advance(1),
         )
     click.echo(f"{len(done)} forms from {data.name} → {shown(target)}")
@@ -196,7 +214,9 @@ def _volumes(cat: Catalog, out_dir: Path, shown) -> list[Path]:
         click.echo(f"Volume PDF skipped: {e}")
         built = None
     if built is not None:
-        click.echo(f"Volume {built.code} {first.title}: {built.total_pages} pages, documents numbered 1–{built.document_pages} → {shown(built.path)}")
+        click.echo(
+            f"Volume {built.code} {first.title}: {built.total_pages} pages, documents numbered 1–{built.document_pages} → {shown(built.path)}"
+        )
     print_findings(run_checks(cat, SAMPLE_PROJECT))
     return [built.path] if built else []
 

@@ -38,11 +38,22 @@ def _stand_ins() -> list[tuple[str, str, date, date]]:
            ("S05", "客服质量月度报表 2024年3月", date(2024, 3, 31), date(2024, 4, 2))]  # fmt: skip
     monday = date(2024, 2, 26)
     while monday <= date(2024, 3, 25):
-        out.append(("S04", f"记录统计表 {monday.isoformat()}起一周", monday + timedelta(days=4), monday + timedelta(days=8)))
-        out.append(("S06", f"营业周报 {monday.isoformat()}起一周", monday + timedelta(days=5), monday + timedelta(days=5)))
+        out.append(
+            ("S04", f"记录统计表 {monday.isoformat()}起一周", monday + timedelta(days=4), monday + timedelta(days=8))
+        )
+        out.append(
+            ("S06", f"营业周报 {monday.isoformat()}起一周", monday + timedelta(days=5), monday + timedelta(days=5))
+        )
         monday += timedelta(days=7)
     for name, phone, day in CUSTOMERS:
-        out.append(("S12", f"客户档案基本资料表\n客户名称：{name}\n联系电话：{phone}", day + timedelta(days=1), day + timedelta(days=1)))
+        out.append(
+            (
+                "S12",
+                f"客户档案基本资料表\n客户名称：{name}\n联系电话：{phone}",
+                day + timedelta(days=1),
+                day + timedelta(days=1),
+            )
+        )
     return out
 
 
@@ -82,11 +93,17 @@ def service_month(cat: Catalog, samples: Path, out_dir: Path, step: str) -> Path
         assert filed.doc_id is not None  # filed: a duplicate would have raised
         received.append((filed.doc_id, handed))
     for doc_id, handed in received:
-        record_received(cat, doc_id, datetime.combine(handed, datetime.min.time().replace(hour=17)), reason="demo: 纸质件交回日期")
-    click.echo(f"{len(received)} records filed; each marked received on the day its paper was handed in. No 设备收条 for March.")
+        record_received(
+            cat, doc_id, datetime.combine(handed, datetime.min.time().replace(hour=17)), reason="demo: 纸质件交回日期"
+        )
+    click.echo(
+        f"{len(received)} records filed; each marked received on the day its paper was handed in. No 设备收条 for March."
+    )
     click.echo(f"$ dangan check {CENTRE} --period 2024-03   (as of {TODAY.isoformat()})")
     report = deadlines(cat, CENTRE, today=TODAY, first=date(2024, 3, 1), last=date(2024, 3, 31))
     print_deadlines(report, by_person=False)
     chase = [o for o in report.obligations if o.status == "overdue"]
-    click.echo("Who to chase: " + "; ".join(f"{o.owner} owes {o.title} {o.label} (due {o.due.isoformat()})" for o in chase))
+    click.echo(
+        "Who to chase: " + "; ".join(f"{o.owner} owes {o.title} {o.label} (due {o.due.isoformat()})" for o in chase)
+    )
     return out_dir

@@ -28,7 +28,19 @@ def review(as_json: bool) -> None:
     if as_json:
         return emit_json(
             [
-                {k: d[k] for k in ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence", "reason")}
+                {
+                    k: d[k]
+                    for k in (
+                        "id",
+                        "original_name",
+                        "title",
+                        "project_code",
+                        "vault_path",
+                        "suggestions",
+                        "confidence",
+                        "reason",
+                    )
+                }
                 for d in docs
             ]
         )
@@ -38,8 +50,14 @@ def review(as_json: bool) -> None:
     t = Table("id", "file", "title", "project", "suggestions (item score)", "why")
     for d in docs:
         sugg = ", ".join(f"{s['item']} {s['title']} {s['score']:g}" for s in d["suggestions"]) or "-"
-        t.add_row(str(d["id"]), escape(d["original_name"]), escape(d["title"]), d["project_code"] or "-", escape(sugg),
-                  escape(d["reason"] or "-"))
+        t.add_row(
+            str(d["id"]),
+            escape(d["original_name"]),
+            escape(d["title"]),
+            d["project_code"] or "-",
+            escape(sugg),
+            escape(d["reason"] or "-"),
+        )
     console().print(t)
     click.echo(f"{len(docs)} document(s) in review. Place one: dangan file ID --project CODE --item ITEM")
 
@@ -47,7 +65,9 @@ def review(as_json: bool) -> None:
 @click.command("file")
 @click.argument("doc_id", type=int)
 @click.option("--project", "project", help="Project code to file it under (default: the project review shows).")
-@click.option("--item", required=True, help="Checklist item: code, title, part of the title or an alias (C14, 施工日志).")
+@click.option(
+    "--item", required=True, help="Checklist item: code, title, part of the title or an alias (C14, 施工日志)."
+)
 @json_option
 @home_option
 def file_cmd(doc_id: int, project: str | None, item: str, as_json: bool) -> None:
@@ -108,7 +128,11 @@ def reindex(optimize: bool) -> None:
     cat = state().catalog()
     if optimize:
         before = optimize_index(cat)
-        click.echo(f"Merged the search index from {before} segment(s) into one." if before > 1 else "The search index is already one segment.")
+        click.echo(
+            f"Merged the search index from {before} segment(s) into one."
+            if before > 1
+            else "The search index is already one segment."
+        )
         return
     total = cat.count_documents()
     with progress_bar(total, "reindex") as bar:
@@ -117,7 +141,11 @@ def reindex(optimize: bool) -> None:
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Fix the index (re-index, drop orphans, rebuild if damaged) and restore missing or changed vault files from originals dropped into the inbox again.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Fix the index (re-index, drop orphans, rebuild if damaged) and restore missing or changed vault files from originals dropped into the inbox again.",
+)
 @json_option
 @home_option
 def verify(repair: bool, as_json: bool) -> None:
@@ -159,5 +187,11 @@ def _print_verify(rep) -> None:
         click.echo(f"  restored from originals dropped again: {', '.join(map(str, rep.repaired['restored']))}")
     if rep.repaired.get("index"):
         rebuilt = rep.repaired.get("rebuilt")
-        click.echo("  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s)).")
-    click.echo("Clean." if rep.clean else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair).")
+        click.echo(
+            "  index repaired." if rebuilt is None else f"  index rebuilt from the catalog ({rebuilt} document(s))."
+        )
+    click.echo(
+        "Clean."
+        if rep.clean
+        else "Problems found; see above (drop the original of a missing or changed file into the inbox and run dangan verify --repair)."
+    )

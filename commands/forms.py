@@ -111,7 +111,13 @@ def fields(form_key: str, as_json: bool) -> None:
     for f in form.fields:
         table.add_row(f.label, f.name, f.type, "yes" if f.required else "", _field_note(f))
         for s in f.subfields:
-            table.add_row(f"  {f.label}N{s.label}", f"  {f.name}.N.{s.name}", s.type, "yes" if s.required else "", " / ".join(s.choices))
+            table.add_row(
+                f"  {f.label}N{s.label}",
+                f"  {f.name}.N.{s.name}",
+                s.type,
+                "yes" if s.required else "",
+                " / ".join(s.choices),
+            )
     out = console()
     out.print(table)
     out.print("Example CSV header:", style="bold")
@@ -159,7 +165,9 @@ def check(file: Path, form_key: str | None, as_json: bool) -> None:
         for f in findings:
             click.echo(("error: " if f.kind != "unused" else "note: ") + f.text, err=f.kind != "unused")
         if form is None:
-            click.echo("Checked tag syntax only: no form matches this file name (give --form FORM to check the tags too).")
+            click.echo(
+                "Checked tag syntax only: no form matches this file name (give --form FORM to check the tags too)."
+            )
     if errors:
         raise TemplateError(f"{file}: {len(errors)} problem{'s' if len(errors) != 1 else ''} in the template's tags")
     if not as_json:
@@ -174,11 +182,22 @@ def _form_by_file(manifest: dict[str, FormSpec], file: Path) -> FormSpec | None:
 @click.argument("form_key", metavar="FORM")
 @click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Rows of data: .csv (UTF-8 or GBK), .xlsx or .json.")  # fmt: skip
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the forms.")
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the forms."
+)
 @click.option("--sheet", help="Worksheet of an .xlsx file (default: the first).")
-@click.option("--jobs", type=click.IntRange(min=1), help="At most N worker processes (default: one per CPU; fewer for small batches or busy cores).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="At most N worker processes (default: one per CPU; fewer for small batches or busy cores).",
+)
 @click.option("--pdf", is_flag=True, help="Also make a PDF of each form (needs LibreOffice).")
-@click.option("--name", "name_pattern", metavar="PATTERN", help='Output file names, e.g. "{ticket_no}_{customer}" (default from forms.toml).')
+@click.option(
+    "--name",
+    "name_pattern",
+    metavar="PATTERN",
+    help='Output file names, e.g. "{ticket_no}_{customer}" (default from forms.toml).',
+)
 @click.option("--skip-invalid", is_flag=True, help="Render the valid rows and report the others, instead of stopping.")
 @click.option("--file-into", "file_into", metavar="CODE", help="File every rendered form into this project's archive.")
 @json_option
@@ -212,7 +231,9 @@ def render(
             options: dict[str, Any] = dict(jobs=jobs, pdf=pdf, name_pattern=name_pattern, skip_invalid=skip_invalid, company=company,
                            progress=lambda step: bar.advance(description=f"{form.title} {step}"), images_dir=data.parent)  # fmt: skip
             if file_into:  # the one render-and-file path the web app's form batches take too
-                done = render_and_file(state().catalog(), form, checked, out, file_into, manifest=manifest.values(), **options)
+                done = render_and_file(
+                    state().catalog(), form, checked, out, file_into, manifest=manifest.values(), **options
+                )
                 batch, item, filed = done.batch, done.item.code, done.filed
             else:
                 batch, item, filed = render_checked(form, checked, out, **options), None, {}
@@ -241,7 +262,9 @@ def _report(form, out, results, skipped, filed, code, item, as_json) -> None:
     made = f"{len(results)} .docx" + (f" and {pdfs} PDF" if pdfs else "")
     click.echo(f"Rendered {len(results)} {form.title} into {out}: {made}.")
     if skipped:
-        rows = sorted({p.split(',')[0] for p in skipped}, key=lambda r: int(r.split()[-1]) if r.split()[-1].isdigit() else 0)
+        rows = sorted(
+            {p.split(",")[0] for p in skipped}, key=lambda r: int(r.split()[-1]) if r.split()[-1].isdigit() else 0
+        )
         click.echo(f"Skipped {len(rows)} invalid row(s) ({', '.join(rows)}); see the lines above.")
     if code:
         kind = "PDF" if pdfs else ".docx"

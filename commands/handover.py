@@ -72,7 +72,13 @@ def check_cmd(code: str, as_json: bool) -> None:
 
 @handover.command("write")
 @click.argument("code")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The package folder to create (new or empty).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The package folder to create (new or empty).",
+)
 @json_option
 @home_option
 def write(code: str, out: Path, as_json: bool) -> None:

@@ -16,7 +16,12 @@ from dangan.archive.intake.watcher import Watcher
 from dangan.commands.common import emit_json, err_console, home_option, json_option, progress_bar, say_waiting, state
 from dangan.indexer.errors import ExitCode
 
-OUTCOME_MARK = {"filed": "[green]filed[/]", "review": "[yellow]review[/]", "duplicate": "[blue]duplicate[/]", "failed": "[red]failed[/]"}
+OUTCOME_MARK = {
+    "filed": "[green]filed[/]",
+    "review": "[yellow]review[/]",
+    "duplicate": "[blue]duplicate[/]",
+    "failed": "[red]failed[/]",
+}
 
 
 def _line(rec: Record) -> str:
@@ -28,7 +33,7 @@ def _line(rec: Record) -> str:
 
 def _hidden_line(hidden: list[Path]) -> str:
     shown = ", ".join(printable(p.name) for p in hidden[:5]) + (", …" if len(hidden) > 5 else "")
-    return f"ignored {len(hidden)} hidden file(s) (names starting with \".\"): {shown}; rename them to file them"
+    return f'ignored {len(hidden)} hidden file(s) (names starting with "."): {shown}; rename them to file them'
 
 
 def _short(path: Path) -> str:
@@ -38,7 +43,9 @@ def _short(path: Path) -> str:
 
 
 def _passed_line(passed: list[tuple[Path, str]]) -> str:
-    shown = "; ".join(f"{_short(p) if p.is_dir() else printable(p.name)} ({why})" for p, why in passed[:5]) + ("; …" if len(passed) > 5 else "")
+    shown = "; ".join(f"{_short(p) if p.is_dir() else printable(p.name)} ({why})" for p, why in passed[:5]) + (
+        "; …" if len(passed) > 5 else ""
+    )
     return f"skipped {len(passed)}: {shown}"
 
 
@@ -46,11 +53,14 @@ def _report_ignored(as_json: bool, counts: dict, records: list[Record], folders:
     """The summary, then one line each for hidden files and for what was passed over."""
     hidden, passed = hidden_files(folders), passed_over(folders)
     if as_json:
-        emit_json({
-            "summary": counts, "inputs": [r.to_json() for r in records],
-            "ignored": [printable(str(p)) for p in hidden],
-            "skipped": [{"path": printable(str(p)), "why": why} for p, why in passed],
-        })
+        emit_json(
+            {
+                "summary": counts,
+                "inputs": [r.to_json() for r in records],
+                "ignored": [printable(str(p)) for p in hidden],
+                "skipped": [{"path": printable(str(p)), "why": why} for p, why in passed],
+            }
+        )
         return
     click.echo(_summary_line(counts))
     if hidden:
@@ -87,6 +97,7 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
     _warn_index(reconcile(cat))
     total = len(collect(paths))
     with progress_bar(total, "ingest", enabled=not as_json) as bar:
+
         def tick(rec: Record) -> None:
             bar.advance(1, description=printable(rec.path.name)[:30])
             if not as_json:
@@ -102,9 +113,16 @@ def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), help="Folder to watch (default: the home's inbox/).")
+@click.option(
+    "--inbox", type=click.Path(file_okay=False, path_type=Path), help="Folder to watch (default: the home's inbox/)."
+)
 @click.option("--once", is_flag=True, help="Process what is there (waiting for files still being copied) and exit.")
-@click.option("--stable", "stable", type=float, help="Seconds a file's size and mtime must stay unchanged (default from dangan.toml).")
+@click.option(
+    "--stable",
+    "stable",
+    type=float,
+    help="Seconds a file's size and mtime must stay unchanged (default from dangan.toml).",
+)
 @json_option
 @home_option
 def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -> None:
@@ -121,11 +139,19 @@ def watch(inbox: Path | None, once: bool, stable: float | None, as_json: bool) -
     with writing(cat, "watch", forever=True):  # a watcher waits as long as it takes
         _warn_index(reconcile(cat, inbox=inbox))
     out = err_console()
-    w = Watcher(cat, inbox, stable_seconds=stable, on_record=None if as_json else lambda r: out.print(_line(r)), on_wait=say_waiting,
-                on_note=lambda m: click.echo(f"note: {printable(m)}", err=True))
+    w = Watcher(
+        cat,
+        inbox,
+        stable_seconds=stable,
+        on_record=None if as_json else lambda r: out.print(_line(r)),
+        on_wait=say_waiting,
+        on_note=lambda m: click.echo(f"note: {printable(m)}", err=True),
+    )
     w.install_signal_handlers()
     if not as_json:
-        click.echo(f"Watching {w.inbox} (files settle for {w.tracker.delay:g}s){'' if once else '; Ctrl-C to stop'}", err=True)
+        click.echo(
+            f"Watching {w.inbox} (files settle for {w.tracker.delay:g}s){'' if once else '; Ctrl-C to stop'}", err=True
+        )
     records = w.run(once=once)
     counts = summarize(records)
     _report_ignored(as_json, counts, records, [w.inbox])

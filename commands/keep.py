@@ -36,7 +36,9 @@ def backup() -> None:
 
 @backup.command("create")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--keep", help="After the backup, keep the newest snapshot of each of the last N days/weeks/months (7d,4w,12m).")
+@click.option(
+    "--keep", help="After the backup, keep the newest snapshot of each of the last N days/weeks/months (7d,4w,12m)."
+)
 @json_option
 @home_option
 def create_cmd(dest: Path, keep: str | None, as_json: bool) -> None:
@@ -59,9 +61,14 @@ def create_cmd(dest: Path, keep: str | None, as_json: bool) -> None:
             f"{result.copied} file(s) copied ({result.bytes_copied / 1e6:.1f} MB), {result.reused} already there."
         )
         if result.removed_snapshots:
-            click.echo(f"Removed {len(result.removed_snapshots)} old snapshot(s) and {result.removed_objects} file(s) no snapshot needs.")
+            click.echo(
+                f"Removed {len(result.removed_snapshots)} old snapshot(s) and {result.removed_objects} file(s) no snapshot needs."
+            )
         for m in result.missing:
-            click.echo(f"not backed up: document #{m['id']} {m['vault_path']} (missing or changed in the vault; run `dangan verify`)", err=True)
+            click.echo(
+                f"not backed up: document #{m['id']} {m['vault_path']} (missing or changed in the vault; run `dangan verify`)",
+                err=True,
+            )
     if result.missing:
         raise click.exceptions.Exit(int(ExitCode.verify_failed))
 
@@ -106,14 +113,22 @@ def verify_cmd(dest: Path, snapshot: str | None, as_json: bool) -> None:
         for line in rep.problems:
             click.echo(line)
         verdict = "complete" if rep.clean else f"{len(rep.problems)} problem(s)"
-        click.echo(f"Checked {len(rep.snapshots)} snapshot(s) and {rep.objects} stored file(s) in {rep.dest}: {verdict}.")
+        click.echo(
+            f"Checked {len(rep.snapshots)} snapshot(s) and {rep.objects} stored file(s) in {rep.dest}: {verdict}."
+        )
     if not rep.clean:
         raise click.exceptions.Exit(int(ExitCode.verify_failed))
 
 
 @backup.command("restore")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--home", "target", required=True, type=click.Path(path_type=Path), help="New or empty folder for the restored home.")
+@click.option(
+    "--home",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="New or empty folder for the restored home.",
+)
 @click.option("--snapshot", help="Snapshot to restore (default: the newest; see `backup list`).")
 @json_option
 def restore_cmd(dest: Path, target: Path, snapshot: str | None, as_json: bool) -> None:
@@ -129,7 +144,9 @@ def restore_cmd(dest: Path, target: Path, snapshot: str | None, as_json: bool) -
     result = restore_backup(dest, target, snapshot)
     if as_json:
         return emit_json(result.to_json())
-    click.echo(f"Restored snapshot {result.snapshot} into {result.home}: {result.documents} document(s), {result.indexed} indexed.")
+    click.echo(
+        f"Restored snapshot {result.snapshot} into {result.home}: {result.documents} document(s), {result.indexed} indexed."
+    )
     for note in result.notes:
         click.echo(f"note: {note}")
 
@@ -155,4 +172,6 @@ def export(codes: tuple[str, ...], all_projects: bool, dest: Path, as_json: bool
     result = export_bag(state().catalog(), dest, list(codes) or None)
     if as_json:
         return emit_json(result.to_json())
-    click.echo(f"Exported {result.documents} document(s) of {', '.join(result.projects) or 'no project'} to {result.bag} (BagIt, validated).")
+    click.echo(
+        f"Exported {result.documents} document(s) of {', '.join(result.projects) or 'no project'} to {result.bag} (BagIt, validated)."
+    )

@@ -24,15 +24,25 @@ def import_group() -> None:
 
 @import_group.command("catalog")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--project", required=True, help="The project the rows belong to (add it first with `dangan project add`).")
+@click.option(
+    "--project", required=True, help="The project the rows belong to (add it first with `dangan project add`)."
+)
 @click.option("--level", type=click.Choice(["document", "volume"]), default="document", show_default=True,
               help="document: one row a document (卷内目录); volume: one row a volume (案卷目录).")  # fmt: skip
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="Take FIELD from COLUMN (repeatable), e.g. --map 题名=案卷题名.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Take FIELD from COLUMN (repeatable), e.g. --map 题名=案卷题名.",
+)
 @click.option("--sheet", help="Worksheet of an Excel file (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Check every row and show the mapping; write nothing.")
 @json_option
 @home_option
-def catalog_cmd(file: Path, project: str, level: str, maps: tuple[str, ...], sheet: str | None, dry_run: bool, as_json: bool) -> None:
+def catalog_cmd(
+    file: Path, project: str, level: str, maps: tuple[str, ...], sheet: str | None, dry_run: bool, as_json: bool
+) -> None:
     """Read a legacy 目录 (XLSX, UTF-8 or GBK CSV) and record its rows by 档号.
 
     Every row is checked before anything is written (bad dates, duplicate 档号, unknown
@@ -65,11 +75,15 @@ def catalog_cmd(file: Path, project: str, level: str, maps: tuple[str, ...], she
 
 def _summary(plan, dry_run: bool) -> None:
     if plan.problems:
-        click.echo(f"{len(plan.rows)} row(s) read, {len(plan.problems)} problem(s): nothing imported. Fix the rows and run it again.")
+        click.echo(
+            f"{len(plan.rows)} row(s) read, {len(plan.problems)} problem(s): nothing imported. Fix the rows and run it again."
+        )
     elif dry_run:
         click.echo(f"{len(plan.rows)} row(s) read, all good; nothing written (--dry-run).")
     else:
-        click.echo(f"Imported {len(plan.rows)} row(s) into {plan.project}: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged.")
+        click.echo(
+            f"Imported {len(plan.rows)} row(s) into {plan.project}: {plan.created} new, {plan.updated} updated, {plan.unchanged} unchanged."
+        )
 
 
 @import_group.command("attach")

@@ -14,13 +14,31 @@ from dangan.archive.life.undo import undo as undo_event
 from dangan.commands.common import emit_json, home_option, json_option, state
 
 SHOWN = (
-    ("id", "id"), ("title", "题名 title"), ("status", "status"), ("project_code", "project"),
-    ("item_code", "item"), ("person", "责任人 person"), ("role", "role"), ("document_date", "日期 date"),
-    ("doc_number", "文件编号 number"), ("author", "责任者 author"), ("pages", "pages"),
-    ("retention", "保管期限 retention"), ("secrecy", "密级 secrecy"), ("remarks", "备注 remarks"),
-    ("original_name", "original name"), ("name_note", "name note"), ("mime_type", "type"), ("size", "bytes"), ("sha256", "SHA-256"),
-    ("source", "source"), ("filed_at", "filed at"), ("confidence", "confidence"),
-    ("discarded_at", "discarded at"), ("discard_reason", "discard reason"), ("restore_path", "restores to"),
+    ("id", "id"),
+    ("title", "题名 title"),
+    ("status", "status"),
+    ("project_code", "project"),
+    ("item_code", "item"),
+    ("person", "责任人 person"),
+    ("role", "role"),
+    ("document_date", "日期 date"),
+    ("doc_number", "文件编号 number"),
+    ("author", "责任者 author"),
+    ("pages", "pages"),
+    ("retention", "保管期限 retention"),
+    ("secrecy", "密级 secrecy"),
+    ("remarks", "备注 remarks"),
+    ("original_name", "original name"),
+    ("name_note", "name note"),
+    ("mime_type", "type"),
+    ("size", "bytes"),
+    ("sha256", "SHA-256"),
+    ("source", "source"),
+    ("filed_at", "filed at"),
+    ("confidence", "confidence"),
+    ("discarded_at", "discarded at"),
+    ("discard_reason", "discard reason"),
+    ("restore_path", "restores to"),
 )
 
 
@@ -170,12 +188,20 @@ def trash_group(ctx: click.Context, as_json: bool) -> None:
         click.echo("The trash is empty.")
         return
     for d in docs:
-        click.echo(f"#{d['id']} {d['discarded_at']} {d['original_name']} ({d['restore_status']}, {d['restore_path']}): {d['discard_reason']}")
+        click.echo(
+            f"#{d['id']} {d['discarded_at']} {d['original_name']} ({d['restore_status']}, {d['restore_path']}): {d['discard_reason']}"
+        )
     click.echo(f"{len(docs)} document(s) in the trash. Bring one back: dangan restore ID")
 
 
 @trash_group.command("empty")
-@click.option("--older-than", "older_than", required=True, metavar="AGE", help="Only documents discarded longer ago than this: 30d, 12h, 2w.")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    metavar="AGE",
+    help="Only documents discarded longer ago than this: 30d, 12h, 2w.",
+)
 @json_option
 @home_option
 def trash_empty(older_than: str, as_json: bool) -> None:

@@ -12,7 +12,13 @@ from dangan.commands.common import home_option, state
 
 @click.command()
 @click.argument("code")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file (.docx, or .xlsx with --xlsx).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (.docx, or .xlsx with --xlsx).",
+)
 @click.option("--kind", type=click.Choice(KINDS), default="卷内目录", show_default=True, help="Which register.")
 @click.option("--xlsx", is_flag=True, help="Write a spreadsheet instead of a Word file (tabular registers).")
 @home_option

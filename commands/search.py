@@ -27,13 +27,19 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--type", "doc_type", type=click.Choice(list(TYPE_MIME)), help="Only this kind of file.")
 @click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or after this day.")
 @click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Documents dated on or before this day.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits (a page).")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many hits (a page)."
+)
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits first.")
 @click.option("--page", type=click.IntRange(min=1), help="Page N of --limit hits (same as --offset (N-1)*limit).")
-@click.option("--explain", is_flag=True, help="Also say how the query was read: phrases, codes, synonyms, fallback used.")
+@click.option(
+    "--explain", is_flag=True, help="Also say how the query was read: phrases, codes, synonyms, fallback used."
+)
 @json_option
 @home_option
-def search(query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, explain, as_json) -> None:
+def search(
+    query, project, item, person, group, doc_type, date_from, date_to, limit, offset, page, explain, as_json
+) -> None:
     """Find filed documents by words in Simplified or Traditional Chinese.
 
     Words are ANDed; `A OR B` matches either; `-word` excludes; "quoted words" must be
@@ -68,15 +74,17 @@ def search(query, project, item, person, group, doc_type, date_from, date_to, li
     if as_json:
         emit_json([h.to_json() for h in hits])
     elif not hits:
-        click.echo(f"No documents match {text}{' with those filters' if filters.given() else ''}"
-                   + (f" beyond the first {total}." if total else "."))
+        click.echo(
+            f"No documents match {text}{' with those filters' if filters.given() else ''}"
+            + (f" beyond the first {total}." if total else ".")
+        )
     else:
         _print_hits(hits, offset)
         click.echo(_count_line(len(hits), total, offset, limit))
 
 
 def _count_line(shown: int, total: int, offset: int, limit: int) -> str:
-    """"20 of 55" (with the range when paging) and how to see more."""
+    """ "20 of 55" (with the range when paging) and how to see more."""
     span = f"{shown}" if offset == 0 else f"{offset + 1}–{offset + shown}"
     more = f"; next: --offset {offset + shown}" if offset + shown < total else ""
     return f"{span} of {total} document(s){more}"

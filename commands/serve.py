@@ -31,9 +31,16 @@ from dangan.commands.common import console, emit_json, home_option, json_option,
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 opens it to the office network.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 opens it to the office network.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--max-upload-mb", type=click.IntRange(min=1), default=100, show_default=True, help="Largest upload accepted.")
+@click.option(
+    "--max-upload-mb", type=click.IntRange(min=1), default=100, show_default=True, help="Largest upload accepted."
+)
 @home_option
 def serve(host: str, port: int, max_upload_mb: int) -> None:
     """Serve the archive in a browser: search, documents, review, completeness, upload, forms.
@@ -207,8 +214,12 @@ def user_remove(name: str) -> None:
 
 @user.command("token")
 @click.argument("name", required=False)
-@click.option("--expires", default=f"{DEFAULT_TOKEN_DAYS}d", show_default=True,
-              help="How long the new token works: days, hours or weeks (30d, 12h, 8w) or never.")
+@click.option(
+    "--expires",
+    default=f"{DEFAULT_TOKEN_DAYS}d",
+    show_default=True,
+    help="How long the new token works: days, hours or weeks (30d, 12h, 8w) or never.",
+)
 @click.option("--list", "list_all", is_flag=True, help="List tokens (of NAME only, if given): ID, user, expiry.")
 @click.option("--revoke", "revoke_id", metavar="ID", help="End the token with this ID (from --list).")
 @json_option
@@ -245,7 +256,10 @@ def _print_tokens(tokens, as_json: bool) -> None:
         return click.echo("No API tokens. Make one: dangan user token NAME --expires 30d")
     t = Table("ID", "用户 user", "创建 created", "到期 expires")
     for tok in tokens:
-        until = "never" if tok.expires_at is None else f"{tok.expires_at:%Y-%m-%d %H:%M}" + (" (expired)" if tok.expired() else "")
+        until = (
+            "never"
+            if tok.expires_at is None
+            else f"{tok.expires_at:%Y-%m-%d %H:%M}" + (" (expired)" if tok.expired() else "")
+        )
         t.add_row(tok.id, escape(tok.user), f"{tok.created_at:%Y-%m-%d %H:%M}", until)
     console().print(t)
-

@@ -56,7 +56,11 @@ def _codes(cat, vols) -> list[str]:
 
 @volume.command("plan")
 @click.argument("code")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Split a group thicker than this (default: [volume] max_pages, 200).")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="Split a group thicker than this (default: [volume] max_pages, 200).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the proposal without saving it.")
 @json_option
 @home_option
@@ -74,7 +78,12 @@ def plan(code: str, max_pages: int | None, dry_run: bool, as_json: bool) -> None
     if dry_run:
         proposals = propose(cat, code, max_pages=max_pages)
         if as_json:
-            emit_json([{"title": p.title, "kind": p.kind, "documents": [d["id"] for d in p.docs], "pages": p.pages} for p in proposals])
+            emit_json(
+                [
+                    {"title": p.title, "kind": p.kind, "documents": [d["id"] for d in p.docs], "pages": p.pages}
+                    for p in proposals
+                ]
+            )
             return
         for p in proposals:
             click.echo(f"{p.title}: {len(p.docs)} documents, {p.pages} pages")
@@ -86,7 +95,9 @@ def plan(code: str, max_pages: int | None, dry_run: bool, as_json: bool) -> None
         emit_json([v.to_json(c) for v, c in zip(vols, codes)])
         return
     print_volumes(vols, codes)
-    click.echo(f"{len(vols)} volume(s) of {code}; `dangan volume show {code} 1` lists one, `dangan volume seal` freezes it")
+    click.echo(
+        f"{len(vols)} volume(s) of {code}; `dangan volume show {code} 1` lists one, `dangan volume seal` freezes it"
+    )
 
 
 @volume.command("list")
@@ -152,7 +163,9 @@ def move(doc_id: int, to: int, position: int | None) -> None:
     """
     v = move_document(state().catalog(), doc_id, to, position)
     e = next(x for x in v.entries if x.document_id == doc_id)
-    click.echo(f"document {doc_id} is 件{e.position} of volume {v.sequence} ({v.project}), pages {e.start_page}-{e.end_page}")
+    click.echo(
+        f"document {doc_id} is 件{e.position} of volume {v.sequence} ({v.project}), pages {e.start_page}-{e.end_page}"
+    )
 
 
 @volume.command("seal")
@@ -189,7 +202,13 @@ def unseal_cmd(code: str, vol: int, reason: str) -> None:
 @volume.command("build")
 @click.argument("code")
 @click.argument("vol", type=int, required=False)
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs and registers.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the PDFs and registers.",
+)
 @json_option
 @home_option
 def build(code: str, vol: int | None, out: Path, as_json: bool) -> None:

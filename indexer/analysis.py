@@ -34,6 +34,7 @@ _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJ
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s")
 
+
 class Tok(NamedTuple):
     """One token: its folded text, position and [start, end) offsets in the original."""
 

@@ -158,7 +158,10 @@ class BoundedWorker:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "dangan.indexer.bounded", str(int(self.memory_mb * 1024 * 1024)), *self.preload],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
                 close_fds=True,
             )
         return self._proc

@@ -111,7 +111,9 @@ def _damage_reported(index_dir: Path) -> Iterator[None]:
 class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
-    def __init__(self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None):
+    def __init__(
+        self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None
+    ):
         """Open the index, creating an empty one if there is none.  ``lock_timeout``: how long a
         write waits for another writer before BusyError; ``thesaurus`` replaces ``thesaurus.for_index``."""
         self.dir = Path(index_dir)
@@ -254,13 +256,17 @@ class SearchIndex:
         with _damage_reported(self.dir):
             results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
             patterns = reading.patterns(reading.level)
-            return [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]], len(results)
+            return [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]], len(
+                results
+            )
 
     def explain(self, query: str, filters: Filters | None = None) -> list[str]:
         """How ``query`` is read and which level answered it, as lines for a person."""
         reading = self._read(query)
         with _damage_reported(self.dir):
-            return explain_lines(reading, len(answer(self._current_searcher(), reading, 1, (filters or Filters()).query())))
+            return explain_lines(
+                reading, len(answer(self._current_searcher(), reading, 1, (filters or Filters()).query()))
+            )
 
     def _read(self, query: str):
         return read_query(query, self._thesaurus if self._thesaurus is not None else for_index(self.dir))
@@ -366,7 +372,6 @@ def _commit(writer, apply: Callable[[Any], int], mergetype=None) -> int:
         else:
             writer.cancel()
     return count
-
 
 
 def _packed_writer(ix, **kwargs):

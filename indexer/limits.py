@@ -93,7 +93,9 @@ def check_file_size(path: Path, size: int, *, key: str = "max_file_mb") -> None:
     """LimitError when ``size`` bytes exceeds ``max_file_mb`` (or the given key)."""
     limit = getattr(current(), key)
     if size > limit * MB:
-        raise _over(path, f"{size / MB:,.0f} MB", key, f"{limit:g} MB", "split or compress the file, or raise the limit")
+        raise _over(
+            path, f"{size / MB:,.0f} MB", key, f"{limit:g} MB", "split or compress the file, or raise the limit"
+        )
 
 
 def check_pages(path: Path, pages: int, *, so_far: bool = False) -> None:
@@ -113,7 +115,10 @@ def check_pixels(path: Path, width: int, height: int) -> None:
     limit = current().max_image_megapixels
     if width * height > limit * 1_000_000:
         raise _over(
-            path, f"an image of {width}×{height} pixels", "max_image_megapixels", f"{limit:g} megapixels",
+            path,
+            f"an image of {width}×{height} pixels",
+            "max_image_megapixels",
+            f"{limit:g} megapixels",
             "scan it again at 300 dpi or less, or raise the limit",
         )
 
@@ -128,7 +133,10 @@ def check_unzipped(path: Path, archive: zipfile.ZipFile) -> None:
     total = sum(info.file_size for info in archive.infolist())
     if total > limit * MB:
         raise _over(
-            path, f"its content ({total / MB:,.0f} MB unpacked)", "max_unzipped_mb", f"{limit:g} MB",
+            path,
+            f"its content ({total / MB:,.0f} MB unpacked)",
+            "max_unzipped_mb",
+            f"{limit:g} MB",
             "re-save it in Word (pictures compressed), or raise the limit",
         )
 
@@ -143,7 +151,10 @@ def over_memory(path: Path) -> LimitError:
     """The error for a file whose reader needed more than ``memory_mb``."""
     limit = current().memory_mb
     return _over(
-        path, "the memory reading it needs", "memory_mb", f"{limit:,.0f} MB",
+        path,
+        "the memory reading it needs",
+        "memory_mb",
+        f"{limit:,.0f} MB",
         "split the file or save it again smaller, or raise the limit",
     )
 

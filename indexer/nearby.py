@@ -112,7 +112,9 @@ class NearbyMatcher(Matcher):
             self._settle(target)
 
     def copy(self):
-        return NearbyMatcher([m.copy() for m in self.pieces], [m.copy() for m in self.positional], self.need, self.boost)
+        return NearbyMatcher(
+            [m.copy() for m in self.pieces], [m.copy() for m in self.positional], self.need, self.boost
+        )
 
     def replace(self, minquality=0):
         return self if self.is_active() else NullMatcher()
@@ -188,7 +190,9 @@ class CodePhrase(Query):
         for text, expand in zip(self.texts, self.expandable):
             alternatives = [text]
             if expand:
-                more = itertools.chain(_continuations(reader, self.fieldname, text), _inside(reader, self.fieldname, text))
+                more = itertools.chain(
+                    _continuations(reader, self.fieldname, text), _inside(reader, self.fieldname, text)
+                )
                 alternatives += list(itertools.islice(dict.fromkeys(more), MAX_CONTINUATIONS))
             options.append(alternatives)
         phrases: list[Query] = []

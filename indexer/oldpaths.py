@@ -33,7 +33,7 @@ class _Forward(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         """Make ``module`` forward to its ``dangan.indexer`` counterpart."""
-        target = importlib.import_module(NEW + module.__name__[len(OLD):])
+        target = importlib.import_module(NEW + module.__name__[len(OLD) :])
         module.__getattr__ = lambda name: getattr(target, name)  # type: ignore[method-assign]
         module.__doc__ = f"Old path of {target.__name__} (indexes written before one package)."
 
@@ -45,14 +45,16 @@ class OldIndexerPaths(importlib.abc.MetaPathFinder):
         """A stand-in's spec, or None for every other name."""
         if fullname != OLD and not fullname.startswith(OLD + "."):
             return None
-        new = NEW + fullname[len(OLD):]
+        new = NEW + fullname[len(OLD) :]
         try:
             found = importlib.util.find_spec(new)
         except ModuleNotFoundError:
             return None
         if found is None:
             return None
-        spec = importlib.machinery.ModuleSpec(fullname, _Forward(), is_package=found.submodule_search_locations is not None)
+        spec = importlib.machinery.ModuleSpec(
+            fullname, _Forward(), is_package=found.submodule_search_locations is not None
+        )
         if spec.submodule_search_locations is not None:
             spec.submodule_search_locations = []  # its submodules come through this finder too
         return spec

@@ -150,7 +150,9 @@ class Reading:
             for form in word.forms:
                 if level != "phrase" and word.relaxable() and form.gram == 2:
                     out.extend((2, (t,)) for kind, toks in form.segments if kind == "cjk" for t in toks)
-                    out.extend((2, seq) for kind, toks in form.segments if kind == "code" for seq in groupings(list(toks)))
+                    out.extend(
+                        (2, seq) for kind, toks in form.segments if kind == "code" for seq in groupings(list(toks))
+                    )
                 else:
                     out.extend((form.gram, seq) for seq, _ in form.variants())
         return out
@@ -216,7 +218,9 @@ def _lex_one(text: str, i: int) -> tuple[_Item, int]:
     if ch in _OPEN_QUOTES:
         close = text.find(_OPEN_QUOTES[ch], i + 1)
         if close < 0:
-            raise QueryError(f"unbalanced quote in query {text!r}: close the phrase with {_OPEN_QUOTES[ch]} or remove the {ch}")
+            raise QueryError(
+                f"unbalanced quote in query {text!r}: close the phrase with {_OPEN_QUOTES[ch]} or remove the {ch}"
+            )
         return _Item(text[i + 1 : close], quoted=True), close + 1
     if ch in _CLOSE_QUOTES:
         raise QueryError(f"unbalanced quote in query {text!r}: a {ch} closes no phrase; remove it")
@@ -231,7 +235,7 @@ def _plain_code(item: _Item) -> bool:
 
 
 def _join_codes(items: list[_Item]) -> list[_Item]:
-    """"GB 50300-2013", "HRB 400": letters followed by a word starting with a digit are one
+    """ "GB 50300-2013", "HRB 400": letters followed by a word starting with a digit are one
     code (a document may write it with or without the space)."""
     out: list[_Item] = []
     for item in items:
@@ -304,7 +308,11 @@ def _form(text: str, weight: float, synonym: tuple[str, str] | None = None) -> F
     previous = None
     for tok in toks:
         kind = "cjk" if is_cjk(tok.text[0]) else "code"
-        joined = previous is not None and segments[-1][0] == kind and (kind == "code" or gram == 1 or tok.start < previous.end)
+        joined = (
+            previous is not None
+            and segments[-1][0] == kind
+            and (kind == "code" or gram == 1 or tok.start < previous.end)
+        )
         if joined:
             segments[-1][1].append(tok.text)
         else:

@@ -103,7 +103,9 @@ def load(path: Path) -> Thesaurus:
     try:
         stat = path.stat()
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read the synonym list ({e.strerror}); delete it and run `dangan init` to restore it") from e
+        raise ConfigError(
+            f"{path}: cannot read the synonym list ({e.strerror}); delete it and run `dangan init` to restore it"
+        ) from e
     key = str(path)
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
@@ -131,7 +133,7 @@ def parse(data: bytes, path: Path) -> Thesaurus:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         where = str(e).replace("at end of document", f"at the end of the file, line {text.count(chr(10)) + 1}")
-        raise ConfigError(f"{path}: {where}; fix that line (a group is written [\"混凝土\", \"砼\"])") from e
+        raise ConfigError(f'{path}: {where}; fix that line (a group is written ["混凝土", "砼"])') from e
     lines = text.splitlines()
     weight = _weight(raw.pop("weight", DEFAULT_WEIGHT), path, lines)
     synonyms: dict[str, set[str]] = {}
@@ -140,7 +142,9 @@ def parse(data: bytes, path: Path) -> Thesaurus:
             words = [_word(w, name, path, lines) for w in group]
             distinct = list(dict.fromkeys(words))
             if len(distinct) < 2:
-                raise _error(path, lines, _needle(group), f"group {group!r} in [{name}] needs at least two different words")
+                raise _error(
+                    path, lines, _needle(group), f"group {group!r} in [{name}] needs at least two different words"
+                )
             for w in distinct:
                 synonyms.setdefault(w, set()).update(o for o in distinct if o != w)
     frozen = {w: tuple(sorted(others)) for w, others in synonyms.items()}
@@ -155,7 +159,7 @@ def _weight(value, path: Path, lines: list[str]) -> float:
 
 def _groups(name: str, table, path: Path, lines: list[str]) -> list[list]:
     if not isinstance(table, dict) or set(table) != {"groups"} or not isinstance(table["groups"], list):
-        raise _error(path, lines, f"[{name}]", f"[{name}] must hold only groups = [[\"word\", \"synonym\"], …]")
+        raise _error(path, lines, f"[{name}]", f'[{name}] must hold only groups = [["word", "synonym"], …]')
     for group in table["groups"]:
         if not isinstance(group, list):
             raise _error(path, lines, _needle([group]), f"[{name}] groups: {group!r} is not a list of words")
@@ -184,10 +188,11 @@ def _error(path: Path, lines: list[str], needle: str, message: str) -> ConfigErr
     """ConfigError naming the first line of the file that holds ``needle``."""
     number = next((n for n, line in enumerate(lines, 1) if needle in line.split("#", 1)[0]), None)
     where = f"{path} line {number}" if number else str(path)
-    return ConfigError(f"{where}: {message}; fix it, or delete the file and run `dangan init` to restore the shipped one")
+    return ConfigError(
+        f"{where}: {message}; fix it, or delete the file and run `dangan init` to restore the shipped one"
+    )
 
 
 def shipped_path() -> Path:
     """The synonym lists dangan ships (what ``dangan init`` copies into a home)."""
     return SHIPPED
-

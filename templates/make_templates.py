@@ -338,8 +338,24 @@ def make_volume_list() -> DocxDocument:
     info_line(doc, "工程编号：{{ project_code }}　　工程名称：{{ project_name }}")
     register_table(
         doc,
-        [("序号", 1.1), ("文件编号", 2.6), ("责任者", 1.9), ("文件题名", 4.8), ("日期", 2.4), ("页次", 1.8), ("备注", 1.4)],
-        ["{{ e.seq }}", "{{ e.doc_number }}", "{{ e.person }}", "{{ e.title }}", "{{ e.date }}", "{{ e.pages }}", "{{ e.remarks }}"],
+        [
+            ("序号", 1.1),
+            ("文件编号", 2.6),
+            ("责任者", 1.9),
+            ("文件题名", 4.8),
+            ("日期", 2.4),
+            ("页次", 1.8),
+            ("备注", 1.4),
+        ],
+        [
+            "{{ e.seq }}",
+            "{{ e.doc_number }}",
+            "{{ e.person }}",
+            "{{ e.title }}",
+            "{{ e.date }}",
+            "{{ e.pages }}",
+            "{{ e.remarks }}",
+        ],
         "entries",
     )
     info_line(doc, "")
@@ -355,11 +371,21 @@ def make_checklist() -> DocxDocument:
     register_table(
         doc,
         [("序号", 1.2), ("类别", 2.2), ("文件名称", 4.2), ("责任人", 2.4), ("状态", 1.4), ("已归档文件", 4.6)],
-        ["{{ e.number }}", "{{ e.group }}", "{{ e.title }}", "{{ e.responsible }}", "{{ e.status }}", "{{ e.documents }}"],
+        [
+            "{{ e.number }}",
+            "{{ e.group }}",
+            "{{ e.title }}",
+            "{{ e.responsible }}",
+            "{{ e.status }}",
+            "{{ e.documents }}",
+        ],
         "items",
     )
     info_line(doc, "")
-    info_line(doc, "共 {{ total }} 项：已归档 {{ filed }} 项，缺 {{ missing }} 项，免 {{ waived }} 项。　　统计日期：{{ today }}")
+    info_line(
+        doc,
+        "共 {{ total }} 项：已归档 {{ filed }} 项，缺 {{ missing }} 项，免 {{ waived }} 项。　　统计日期：{{ today }}",
+    )
     return doc
 
 

@@ -111,7 +111,12 @@ def test_passwd_disable_enable_and_remove_from_the_command_line(cli, home):
     assert r.exit_code == 2 and "Error: the password for li is too short: use at least 8 characters" in r.output
     r = cli("user", "disable", "li")
     assert r.output == "li is disabled: signed out everywhere, tokens refused (undo: dangan user enable li)\n"
-    with Catalog.open(home) as cat, pytest.raises(AccountDisabledError, match="^user li is disabled; an admin can enable it: dangan user enable li$"):
+    with (
+        Catalog.open(home) as cat,
+        pytest.raises(
+            AccountDisabledError, match="^user li is disabled; an admin can enable it: dangan user enable li$"
+        ),
+    ):
         authenticate(cat, "li", "new-password-2")
     assert cli("user", "list").output.count("disabled 已停用") == 1
     assert cli("user", "enable", "li").output == "li may sign in again\n"
@@ -122,7 +127,8 @@ def test_passwd_disable_enable_and_remove_from_the_command_line(cli, home):
         assert r.exit_code == 5 and r.output == "Error: no user li; `dangan user list` shows them\n", verb
     r = cli("user", "disable", "boss")
     assert r.exit_code == 7 and r.output == (
-        "Error: boss is the only admin left; make another admin first (`dangan user role OTHER admin`), then disable boss\n")
+        "Error: boss is the only admin left; make another admin first (`dangan user role OTHER admin`), then disable boss\n"
+    )
 
 
 def test_tokens_expire_and_can_be_listed_and_revoked(cli, home, app):  # noqa: F811
@@ -130,7 +136,9 @@ def test_tokens_expire_and_can_be_listed_and_revoked(cli, home, app):  # noqa: F
     token = r.stdout.strip()
     with Catalog.open(home) as cat:
         [info] = list_tokens(cat, "viewer")
-    assert f"API token {info.id} for viewer, expires " in r.stderr and info.expires_at - info.created_at == timedelta(days=30)
+    assert f"API token {info.id} for viewer, expires " in r.stderr and info.expires_at - info.created_at == timedelta(
+        days=30
+    )
     listed = cli("user", "token", "--list").output
     assert info.id in listed and token not in listed
     api = make_client(app, headers={"Authorization": f"Bearer {token}"})
@@ -140,20 +148,31 @@ def test_tokens_expire_and_can_be_listed_and_revoked(cli, home, app):  # noqa: F
     r = api.get("/api/review")
     assert r.status_code == 401 and r.json()["error"].startswith(f"API 令牌 {info.id} 已于 ")
     assert r.json()["error"].endswith(" 过期，请管理员重新生成。")
-    with Catalog.open(home) as cat, pytest.raises(TokenExpiredError, match=f"^API token {info.id} of viewer expired on .*; make a new one: dangan user token viewer --expires 30d$"):
+    with (
+        Catalog.open(home) as cat,
+        pytest.raises(
+            TokenExpiredError,
+            match=f"^API token {info.id} of viewer expired on .*; make a new one: dangan user token viewer --expires 30d$",
+        ),
+    ):
         user_for_token(cat, token)
     assert "(expired)" in cli("user", "token", "--list").output
     r = cli("user", "token", "--revoke", info.id)
     assert r.exit_code == 0 and r.output == f"Revoked API token {info.id} of viewer\n"
     assert api.get("/api/review").status_code == 401
     r = cli("user", "token", "--revoke", info.id)
-    assert r.exit_code == 5 and r.output == f"Error: no API token {info.id}; `dangan user token --list` shows their IDs\n"
+    assert (
+        r.exit_code == 5 and r.output == f"Error: no API token {info.id}; `dangan user token --list` shows their IDs\n"
+    )
     r = cli("user", "token", "--revoke", "'; DROP TABLE users; --")
     assert r.exit_code == 5 and r.output.startswith("Error: no API token '; drop table users; --;")
     r = cli("user", "token", "viewer", "--expires", "0d")
     assert r.exit_code == 2 and "Error: --expires '0d': give days" in r.output
     r = cli("user", "token", "viewer", "--expires", "soon")
-    assert r.exit_code == 2 and r.output == "Error: --expires 'soon': give days, hours or weeks, e.g. 30d, 12h, 8w, or never\n"
+    assert (
+        r.exit_code == 2
+        and r.output == "Error: --expires 'soon': give days, hours or weeks, e.g. 30d, 12h, 8w, or never\n"
+    )
     r = cli("user", "token")
     assert r.exit_code == 2 and "name the user (dangan user token NAME), or use --list or --revoke ID" in r.output
 
@@ -190,7 +209,9 @@ def test_the_admin_page_disables_resets_and_revokes_with_the_same_functions(app,
     with Catalog.open(home) as cat:
         assert list_tokens(cat) == []
     r = admin.post("/admin/users", data={"csrf": csrf, "name": "archivist", "role": "viewer", "password": "password1"})
-    assert r.status_code == 409 and "用户 archivist 已存在：要改密码、角色或停用，请用用户表中该用户一行的按钮。" in r.text
+    assert (
+        r.status_code == 409 and "用户 archivist 已存在：要改密码、角色或停用，请用用户表中该用户一行的按钮。" in r.text
+    )
     assert "dangan" not in r.text.split("<main", 1)[-1]  # no command shown on a page
     r = admin.post("/admin/users/admin/disable", data={"csrf": csrf})
     assert r.status_code == 409 and "admin 是唯一的管理员：请先让另一位用户成为管理员。" in r.text
@@ -241,7 +262,9 @@ def test_guessing_many_names_from_one_address_locks_the_address(home):
         for i in range(19):
             with pytest.raises(AuthError, match="^wrong user name or password$"):
                 sign_in(cat, f"guess{i}", "password1", "10.0.0.66")
-        with pytest.raises(LoginThrottledError, match="^too many failed sign-ins for address 10.0.0.66; try again in 5 minutes$") as e:
+        with pytest.raises(
+            LoginThrottledError, match="^too many failed sign-ins for address 10.0.0.66; try again in 5 minutes$"
+        ) as e:
             sign_in(cat, "guess19", "password1", "10.0.0.66")
         assert e.value.retry_after == 300 and e.value.exit_code == 10
         with pytest.raises(LoginThrottledError):  # the right password, from that address

@@ -75,7 +75,9 @@ def test_restore_holds_every_document_and_verify_is_clean(home, tmp_path):
         assert verify(restored).clean
         index = open_index(restored)
         try:
-            assert [h.id for h in index.search("钢筋拉伸")] == [d["id"] for d in restored.documents() if "试验" in d["title"]]
+            assert [h.id for h in index.search("钢筋拉伸")] == [
+                d["id"] for d in restored.documents() if "试验" in d["title"]
+            ]
         finally:
             index.close()
     cat.close()
@@ -129,7 +131,9 @@ main(sys.argv[1:])
 def test_a_backup_killed_in_the_middle_leaves_the_previous_one_whole(home, tmp_path):
     cat = _filed_home(home)
     backup(cat, tmp_path / "bk")
-    _filed_home(home, {"竣工报告.txt": "竣工报告\n本工程于2024年9月30日竣工", "大事记.txt": "大事记\n2024年5月 主体封顶"}).close()
+    _filed_home(
+        home, {"竣工报告.txt": "竣工报告\n本工程于2024年9月30日竣工", "大事记.txt": "大事记\n2024年5月 主体封顶"}
+    ).close()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     killed = subprocess.run(
         [sys.executable, "-c", _KILL_AFTER_ONE_OBJECT, "--home", str(home.root), "backup", str(tmp_path / "bk")],
@@ -146,7 +150,14 @@ def test_a_backup_killed_in_the_middle_leaves_the_previous_one_whole(home, tmp_p
 
 
 def test_keep_rules_keep_the_newest_of_each_period():
-    names = ["20261101T010000Z", "20261120T010000Z", "20261201T010000Z", "20261203T010000Z", "20261203T230000Z", "20261204T010000Z"]
+    names = [
+        "20261101T010000Z",
+        "20261120T010000Z",
+        "20261201T010000Z",
+        "20261203T010000Z",
+        "20261203T230000Z",
+        "20261204T010000Z",
+    ]
     assert kept(names, {"d": 2}) == {"20261204T010000Z", "20261203T230000Z"}
     assert kept(names, {"m": 2}) == {"20261204T010000Z", "20261120T010000Z"}
     assert kept(names, {"d": 1, "m": 3}) == {"20261204T010000Z", "20261120T010000Z"}  # 11-01 is not November's newest
@@ -262,7 +273,16 @@ def test_backup_while_watch_files_two_hundred_documents(home, tmp_path):
         write_text_doc(box, f"施工日志_{i:03d}.txt", f"施工日志 2024年5月{i % 28 + 1}日 第{i}天 编号{i * 7919}")
     dropped = {vault.sha256_file(p) for p in box.iterdir()}
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    cmd = [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), "watch", "--stable", "0.1"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from dangan.cli import main; main()",
+        "--home",
+        str(home.root),
+        "watch",
+        "--stable",
+        "0.1",
+    ]
     watch = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with Catalog.open(home) as cat:

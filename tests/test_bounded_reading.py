@@ -85,7 +85,7 @@ def test_pdfminer_fallback_obeys_max_pages(tmp_path):
     pdf = make_text_pdf(tmp_path / "long.pdf", [LOG.format(n=n) for n in range(1, 6)])
     data = pdf.read_bytes()
     catalog = re.search(rb"/Pages (\d+) 0 R", data)  # the catalog's page tree, same length → 99…9
-    pdf.write_bytes(data[: catalog.start(1)] + b"9" * len(catalog[1]) + data[catalog.end(1):])
+    pdf.write_bytes(data[: catalog.start(1)] + b"9" * len(catalog[1]) + data[catalog.end(1) :])
     with pytest.raises(LimitError) as error:
         extract(pdf, limits=Limits(max_pages=3))
     assert str(error.value) == (
@@ -104,7 +104,6 @@ def test_text_kept_per_document_is_capped_with_a_note(tmp_path):
     assert got.notes[0] == (
         "only the first 1,000 of 4,000 characters are kept for search (limits.max_document_chars in dangan.toml)"
     )
-
 
 
 def test_a_failed_index_commit_leaves_no_temporary_run_files(tmp_path, monkeypatch):

@@ -57,7 +57,13 @@ def server(home):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    args = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+    args = [
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+    ]
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to sandbox as root (CI runs as root)
     with sync_playwright() as p:
@@ -81,7 +87,10 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     outside = []  # the app works offline: every web request stays on the server (no CDN; the PDF viewer is built in)
-    page.on("request", lambda req: outside.append(req.url) if req.url.startswith("http") and not req.url.startswith(server) else None)
+    page.on(
+        "request",
+        lambda req: outside.append(req.url) if req.url.startswith("http") and not req.url.startswith(server) else None,
+    )
     page.goto(f"{server}/check/BJ-2024-017")
     assert page.url.startswith(f"{server}/login")
     shot(page, "01-login")
@@ -124,7 +133,10 @@ def test_the_real_flows_in_chromium(server, browser, home, tmp_path):
 
 def _upload_three(page, server, tmp_path) -> None:
     pdf = make_text_pdf(tmp_path / "原材料试验报告.pdf", ["原材料试验报告\n钢筋拉伸试验 合格\n试验员：杨帆"])
-    docs = {"施工日志_0312.txt": "施工日志\n2024年3月12日 晴 基础混凝土浇筑", "工作联系单.txt": "工作联系单\n关于施工方案与施工日志的补充说明"}
+    docs = {
+        "施工日志_0312.txt": "施工日志\n2024年3月12日 晴 基础混凝土浇筑",
+        "工作联系单.txt": "工作联系单\n关于施工方案与施工日志的补充说明",
+    }
     paths = [str(pdf)]
     for name, text in docs.items():
         p = tmp_path / name
@@ -164,7 +176,9 @@ def _search_traditional(page, server) -> None:
     page.goto(f"{server}/search")
     page.type("#q", "钢筋")  # htmx fetches the results as one types, without Enter
     page.wait_for_selector("#count")
-    assert "共 1 条" in page.inner_text("#count") and "q=%E9%92%A2%E7%AD%8B" in page.url  # the address can be bookmarked
+    assert (
+        "共 1 条" in page.inner_text("#count") and "q=%E9%92%A2%E7%AD%8B" in page.url
+    )  # the address can be bookmarked
     page.click(".hit a.title >> nth=0")
     frame = page.wait_for_selector(".preview iframe")
     assert frame.get_attribute("src").endswith("/file")

@@ -75,4 +75,6 @@ def test_the_service_desk_files_rendered_forms_from_the_browser(server, browser,
     assert "row 3, 工程编号: 'SH-2025-031' is not BJ-2024-017" in page.inner_text("#problems")
     with Catalog.open(home) as cat:
         starts = cat.documents(project="BJ-2024-017")
-    assert len(starts) == 1 and starts[0]["document_date"] == date(2024, 3, 10)  # its first required date (计划开工日期), as the CLI files it
+    assert len(starts) == 1 and starts[0]["document_date"] == date(
+        2024, 3, 10
+    )  # its first required date (计划开工日期), as the CLI files it

@@ -16,14 +16,39 @@ from tests.conftest import write_text_doc
 CODE = "BJ-2024-017"
 
 COPIES = [
-    "scan_0001 (副本).pdf", "scan_0001 (副本 2).pdf", "scan_0001 副本 (2).pdf", "scan_0001 - 副本.pdf",
-    "scan_0001 - 副本 (3).pdf", "scan_0001 - 复制.pdf", "scan_0001 - 复制 (2).pdf", "复件 scan_0001.pdf",
-    "复件 (2) scan_0001.pdf", "scan_0001 (另一个副本).pdf", "scan_0001 (第 3 个副本).pdf", "scan_0001 的副本.pdf",
-    "scan_0001 的副本 2.pdf", "scan_0001（1）.pdf", "scan_0001 (1).pdf", "scan_0001 (copy).pdf",
-    "scan_0001 (another copy).pdf", "scan_0001 (3rd copy).pdf", "scan_0001 copy 2.pdf", "scan_0001 - Copy.pdf",
-    "Copy of scan_0001.pdf", "Copy (2) of scan_0001.pdf", "scan_0001_copy.pdf", "副本 - scan_0001.pdf",
+    "scan_0001 (副本).pdf",
+    "scan_0001 (副本 2).pdf",
+    "scan_0001 副本 (2).pdf",
+    "scan_0001 - 副本.pdf",
+    "scan_0001 - 副本 (3).pdf",
+    "scan_0001 - 复制.pdf",
+    "scan_0001 - 复制 (2).pdf",
+    "复件 scan_0001.pdf",
+    "复件 (2) scan_0001.pdf",
+    "scan_0001 (另一个副本).pdf",
+    "scan_0001 (第 3 个副本).pdf",
+    "scan_0001 的副本.pdf",
+    "scan_0001 的副本 2.pdf",
+    "scan_0001（1）.pdf",
+    "scan_0001 (1).pdf",
+    "scan_0001 (copy).pdf",
+    "scan_0001 (another copy).pdf",
+    "scan_0001 (3rd copy).pdf",
+    "scan_0001 copy 2.pdf",
+    "scan_0001 - Copy.pdf",
+    "Copy of scan_0001.pdf",
+    "Copy (2) of scan_0001.pdf",
+    "scan_0001_copy.pdf",
+    "副本 - scan_0001.pdf",
 ]
-ORIGINALS = ["scan_0001.pdf", "施工日志.pdf", "2024-03-05 施工方案 第2版.pdf", "IMG_2041.jpg", "复工报告.pdf", "会审纪要 2.pdf"]
+ORIGINALS = [
+    "scan_0001.pdf",
+    "施工日志.pdf",
+    "2024-03-05 施工方案 第2版.pdf",
+    "IMG_2041.jpg",
+    "复工报告.pdf",
+    "会审纪要 2.pdf",
+]
 
 
 @pytest.mark.parametrize("name", COPIES)
@@ -37,17 +62,30 @@ def test_ordinary_names_are_not_copies(name):
 
 
 def test_originals_come_first_whatever_the_name_order():
-    names = [Path(n) for n in sorted(["scan_0001 (副本).pdf", "scan_0001.pdf", "复件 scan_0001.pdf", "a - 复制.pdf", "a.pdf"])]
+    names = [
+        Path(n)
+        for n in sorted(["scan_0001 (副本).pdf", "scan_0001.pdf", "复件 scan_0001.pdf", "a - 复制.pdf", "a.pdf"])
+    ]
     assert [p.name for p in originals_first(names)] == [
-        "a.pdf", "scan_0001.pdf", "a - 复制.pdf", "scan_0001 (副本).pdf", "复件 scan_0001.pdf",
+        "a.pdf",
+        "scan_0001.pdf",
+        "a - 复制.pdf",
+        "scan_0001 (副本).pdf",
+        "复件 scan_0001.pdf",
     ]
 
 
 def test_the_original_is_filed_and_its_copies_set_aside(home, project):
     box = home.inbox_dir / CODE
     text = "施工日志\n2024年5月1日 天气晴\n二层楼板浇筑完成。"
-    names = ["scan_0001 (副本).txt", "scan_0001 副本 (2).txt", "scan_0001 - 复制.txt", "scan_0001 - 副本 (3).txt",
-             "复件 scan_0001.txt", "scan_0001.txt"]
+    names = [
+        "scan_0001 (副本).txt",
+        "scan_0001 副本 (2).txt",
+        "scan_0001 - 复制.txt",
+        "scan_0001 - 副本 (3).txt",
+        "复件 scan_0001.txt",
+        "scan_0001.txt",
+    ]
     for n in names:
         write_text_doc(box, n, text)
     with Catalog.open(home) as cat:

@@ -21,6 +21,7 @@ ROLE_ARGS = [a for role, person in ALL_ROLES.items() for a in ("--role", f"{role
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
+
 def run(*args, env=None):
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
@@ -98,7 +99,17 @@ def test_new_project_with_all_roles_has_sixteen_missing_items_under_the_right_pe
     assert by_code["C02"]["person"] == "张伟" and by_code["C02"]["role"] == "项目经理"
     assert by_code["C09"]["person"] == "吴涛"
     assert by_code["D01"]["person"] == "孙丽" and by_code["D01"]["group"] == "竣工图"
-    assert set(by_code["C01"]) == {"code", "title", "group", "number", "role", "person", "status", "documents", "reason"}
+    assert set(by_code["C01"]) == {
+        "code",
+        "title",
+        "group",
+        "number",
+        "role",
+        "person",
+        "status",
+        "documents",
+        "reason",
+    }
     assert all(i["status"] == "missing" and i["documents"] == [] for i in data["items"])
 
 
@@ -143,7 +154,10 @@ def test_duplicate_project(cli, project):
 def test_invalid_project_code(cli):
     r = cli("project", "add", "BJ 2024/017", "--name", "x")
     assert r.exit_code == ExitCode.usage
-    assert r.output.strip() == "Error: invalid project code 'BJ 2024/017': use letters, digits and dashes, e.g. BJ-2024-017"
+    assert (
+        r.output.strip()
+        == "Error: invalid project code 'BJ 2024/017': use letters, digits and dashes, e.g. BJ-2024-017"
+    )
 
 
 def test_unknown_project(cli, project):

@@ -15,7 +15,7 @@ from dangan.indexer.errors import CorruptFileError, EmptyFileError, InputFileErr
 from dangan.indexer.text import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT = "派工单号,客户名称,地址\r\nPG-1,刘䶮,北京市朝阳区\r\nPG-2,陈秀英,\"海淀区, 学院路\"\r\n"
+TEXT = '派工单号,客户名称,地址\r\nPG-1,刘䶮,北京市朝阳区\r\nPG-2,陈秀英,"海淀区, 学院路"\r\n'
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -56,7 +56,7 @@ def test_undecodable_bytes_name_the_file_and_the_byte(tmp_path):
     with pytest.raises(InputFileError) as e:
         read_rows(path)
     assert str(e.value) == (
-        f'{path}: cannot decode the text at byte 7 (0xff); it is neither UTF-8 nor GBK/GB18030 '
+        f"{path}: cannot decode the text at byte 7 (0xff); it is neither UTF-8 nor GBK/GB18030 "
         f'(read furthest as utf-8); save it from Excel as "CSV UTF-8" and try again'
     )
 

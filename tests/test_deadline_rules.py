@@ -22,7 +22,11 @@ def test_period_keys_and_boundaries():
     assert period_of("week", date(2024, 12, 29)).key == "2024-W52"
     assert period_of("week", date(2024, 12, 30)).key == "2025-W01"
     assert period_of("week", date(2025, 1, 5)) == period_of("week", date(2024, 12, 30))
-    assert [p.key for p in periods_between("month", date(2024, 11, 15), date(2025, 1, 1))] == ["2024-11", "2024-12", "2025-01"]
+    assert [p.key for p in periods_between("month", date(2024, 11, 15), date(2025, 1, 1))] == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -83,7 +87,10 @@ def test_event_windows():
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("next-month", "'next-month' is not a due rule; after a period write next-period+Nd, next-week:tue, period-end or period-end-Nd, after an event +Nd, +Nh, +Nd..+Md or same-day"),
+        (
+            "next-month",
+            "'next-month' is not a due rule; after a period write next-period+Nd, next-week:tue, period-end or period-end-Nd, after an event +Nd, +Nh, +Nd..+Md or same-day",
+        ),
         ("next-week:xyz", "'xyz' is not a weekday; use one of mon, tue, wed, thu, fri, sat, sun"),
         ("+7d..+3d", "the window +7d..+3d ends before it starts"),
     ],
@@ -120,7 +127,11 @@ def _write(tmp_path: Path, *items: str) -> Path:
     "extra, line, problem",
     [
         ('  period = "month"\n  due = "next-month"\n', 21, "'next-month' is not a due rule"),
-        ('  period = "fortnight"\n  due = "next-period+1d"\n', 20, "period 'fortnight' must be one of day, week, month, quarter, year"),
+        (
+            '  period = "fortnight"\n  due = "next-period+1d"\n',
+            20,
+            "period 'fortnight' must be one of day, week, month, quarter, year",
+        ),
         ('  period = "month"\n', 20, "a periodic or event-driven item needs a due rule"),
         ('  period = "month"\n  due = "+3d"\n', 21, "due '+3d' counts from an event but the item has period = 'month'"),
         ('  due = "next-period+1d"\n', 20, "due 'next-period+1d' needs a period"),
@@ -143,7 +154,9 @@ def test_a_non_string_rule_is_refused(tmp_path):
 
 
 def test_an_after_chain_that_loops_is_refused(tmp_path):
-    path = _write(tmp_path, _item("S01", '  after = "S02"\n  due = "+2d"\n'), _item("S02", '  after = "S01"\n  due = "+2d"\n'))
+    path = _write(
+        tmp_path, _item("S01", '  after = "S02"\n  due = "+2d"\n'), _item("S02", '  after = "S01"\n  due = "+2d"\n')
+    )
     with pytest.raises(ChecklistError) as e:
         parse_checklist(path)
     assert str(e.value) == (

@@ -21,7 +21,9 @@ def svc(cat):
     return add_project(cat, "SV-BJ", "北京服务中心", checklist="service", roles=ROLES)
 
 
-def put(cat, item: str, day: str, filed: str, customer: str | None = None, *, text: str = "", service: str | None = None) -> int:
+def put(
+    cat, item: str, day: str, filed: str, customer: str | None = None, *, text: str = "", service: str | None = None
+) -> int:
     """A filed record of ``item`` dated ``day`` that entered the archive on ``filed``."""
     values = dict(
         sha256=hashlib.sha256(f"{item}{day}{filed}{customer}{text}".encode()).hexdigest(), original_name=f"{item}.pdf",
@@ -87,7 +89,9 @@ def test_a_waived_period_is_not_overdue_and_the_waiver_can_be_undone(cat, svc):
     unwaive_period(cat, "SV-BJ", "S03", "2025-02")
     r = deadlines(cat, "SV-BJ", today=date(2025, 4, 10), first=date(2025, 2, 1), last=date(2025, 2, 28))
     assert find(r, "S03", "2025-02").status == "overdue"
-    with pytest.raises(ConflictError, match=r"^period 2025-02 of item S03 on project SV-BJ is not waived; nothing to undo$"):
+    with pytest.raises(
+        ConflictError, match=r"^period 2025-02 of item S03 on project SV-BJ is not waived; nothing to undo$"
+    ):
         unwaive_period(cat, "SV-BJ", "S03", "2025-02")
 
 
@@ -106,8 +110,19 @@ def test_the_follow_up_chain_of_one_dispatch_ticket(cat, svc):
     r = deadlines(cat, "SV-BJ", today=date(2025, 3, 25), first=date(2025, 3, 1), last=date(2025, 3, 31))
     cf, call1, call2 = find(r, "S12"), find(r, "S13"), find(r, "S14")
     assert (cf.status, cf.trigger, cf.due) == ("on-time", ticket, date(2025, 3, 6))
-    assert (call1.status, call1.documents, call1.earliest, call1.due) == ("on-time", [first], date(2025, 3, 7), date(2025, 3, 11))
-    assert (call2.status, call2.documents, call2.trigger, call2.due, call2.days) == ("late", [second], first, date(2025, 3, 16), 4)
+    assert (call1.status, call1.documents, call1.earliest, call1.due) == (
+        "on-time",
+        [first],
+        date(2025, 3, 7),
+        date(2025, 3, 11),
+    )
+    assert (call2.status, call2.documents, call2.trigger, call2.due, call2.days) == (
+        "late",
+        [second],
+        first,
+        date(2025, 3, 16),
+        4,
+    )
     assert call2.label == "刘建国 2025-03-09" and call2.owner == "孙丽"  # the ticket's customer, the first call's day
 
 
@@ -128,11 +143,24 @@ def test_follow_ups_that_were_never_made_are_overdue_and_a_call_too_early_is_fla
 
 
 def test_a_service_date_counts_before_the_ticket_date_and_text_gives_the_customer(cat, svc):
-    put(cat, "S01", "2025-03-01", "2025-03-01", None, text="维护派工单\n客户名称\t周明\t联系电话\t139", service="2025-03-03")
+    put(
+        cat,
+        "S01",
+        "2025-03-01",
+        "2025-03-01",
+        None,
+        text="维护派工单\n客户名称\t周明\t联系电话\t139",
+        service="2025-03-03",
+    )
     put(cat, "S01", "2025-03-02", "2025-03-02", None, text="派工单（客户栏空白）")
     r = deadlines(cat, "SV-BJ", today=date(2025, 3, 4), first=date(2025, 3, 1), last=date(2025, 3, 31))
     call = find(r, "S13")
-    assert (call.customer, call.trigger_date, call.due, call.status) == ("周明", date(2025, 3, 3), date(2025, 3, 10), "due-soon")
+    assert (call.customer, call.trigger_date, call.due, call.status) == (
+        "周明",
+        date(2025, 3, 3),
+        date(2025, 3, 10),
+        "due-soon",
+    )
     assert len(r.untracked) == 1
 
 
@@ -191,7 +219,11 @@ def test_an_ingested_scan_of_a_ticket_is_classified_and_its_customer_read_from_i
     from dangan.archive.intake.ingest import file_document
     from tests.conftest import write_text_doc
 
-    path = write_text_doc(tmp_path, "scan.txt", "维护派工单\n派工单号：PG-2025-0301\n派工日期：2025-03-04\n客户名称：周明\n服务内容：更换滤芯\n")
+    path = write_text_doc(
+        tmp_path,
+        "scan.txt",
+        "维护派工单\n派工单号：PG-2025-0301\n派工日期：2025-03-04\n客户名称：周明\n服务内容：更换滤芯\n",
+    )
     rec = file_document(cat, path, project="SV-BJ")
     assert rec.item.code == "S01"
     r = deadlines(cat, "SV-BJ", today=date(2025, 3, 10), first=date(2025, 3, 1), last=date(2025, 3, 31))

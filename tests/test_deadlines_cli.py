@@ -27,11 +27,31 @@ def svc(cli):
 
 
 def _file_march(svc, tmp_path: Path) -> None:
-    r = svc("forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "tickets"), "--file-into", "SV-BJ")
+    r = svc(
+        "forms",
+        "render",
+        "维护派工单",
+        "--data",
+        str(GBK_SAMPLE),
+        "--out",
+        str(tmp_path / "tickets"),
+        "--file-into",
+        "SV-BJ",
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[-1] == "Filed into SV-BJ under checklist item S01: 20 document(s) (.docx)."
     calls = write_csv(tmp_path / "calls.csv", CALL_HEADER, *CALLS)
-    r = svc("forms", "render", "跟踪服务电话记录表", "--data", str(calls), "--out", str(tmp_path / "calls"), "--file-into", "SV-BJ")
+    r = svc(
+        "forms",
+        "render",
+        "跟踪服务电话记录表",
+        "--data",
+        str(calls),
+        "--out",
+        str(tmp_path / "calls"),
+        "--file-into",
+        "SV-BJ",
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[-1] == "Filed into SV-BJ under checklist item S13: 3 document(s) (.docx)."
 
@@ -50,7 +70,11 @@ def test_check_period_tells_the_truth_about_a_month_of_tickets_and_calls(svc, tm
     assert (rep["from"], rep["to"]) == ("2024-03-01", "2024-03-31")
     tickets = _find(rep, "S01", period="2024-03")
     # Rendered and filed today, so March's tickets are late by the days since April 2nd.
-    assert (tickets["status"], tickets["days"], len(tickets["documents"])) == ("late", (date.today() - date(2024, 4, 2)).days, 20)
+    assert (tickets["status"], tickets["days"], len(tickets["documents"])) == (
+        "late",
+        (date.today() - date(2024, 4, 2)).days,
+        20,
+    )
     first = _find(rep, "S13", customer="刘建国", trigger_date="2024-03-04")
     assert (first["status"], first["earliest"], first["due"]) == ("on-time", "2024-03-07", "2024-03-11")
     assert _find(rep, "S14", customer="刘建国")["status"] == "on-time"  # 03-15 is 7 days after 03-08
@@ -60,7 +84,11 @@ def test_check_period_tells_the_truth_about_a_month_of_tickets_and_calls(svc, tm
     assert _find(rep, "S13", customer="刘建国", trigger_date="2024-03-14")["status"] == "overdue"
     assert _find(rep, "S13", customer="冯淑珍", trigger_date="2024-03-23")["status"] == "overdue"
     [doc] = [d for d in cat.documents(project="SV-BJ") if d["original_name"] == "PG-2024-0101_刘建国.docx"]
-    assert (doc["document_date"], doc["customer"], doc["service_date"]) == (date(2024, 3, 4), "刘建国", date(2024, 3, 4))
+    assert (doc["document_date"], doc["customer"], doc["service_date"]) == (
+        date(2024, 3, 4),
+        "刘建国",
+        date(2024, 3, 4),
+    )
 
 
 def test_check_period_by_person_prints_who_owes_what(svc, tmp_path):
@@ -83,11 +111,16 @@ def test_a_waived_period_through_the_command_line(svc):
     r = svc("waive", "SV-BJ", "S03", "--period", "2024-02", "--undo")
     assert (r.exit_code, r.stdout) == (0, "SV-BJ S03 2024-02: period waiver removed\n")
     r = svc("waive", "SV-BJ", "S03", "--period", "2024-02", "--undo")
-    assert (r.exit_code, r.stderr) == (7, "Error: period 2024-02 of item S03 on project SV-BJ is not waived; nothing to undo\n")
+    assert (r.exit_code, r.stderr) == (
+        7,
+        "Error: period 2024-02 of item S03 on project SV-BJ is not waived; nothing to undo\n",
+    )
 
 
 def test_due_is_the_morning_list_and_writes_a_calendar(svc, tmp_path):
-    r = svc("forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "t"), "--file-into", "SV-BJ")
+    r = svc(
+        "forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "t"), "--file-into", "SV-BJ"
+    )
     assert r.exit_code == 0, r.output
     ics = tmp_path / "期限.ics"
     r = svc("due", "--today", "2024-03-10", "--person", "孙丽", "--ics", str(ics), "--json")
@@ -126,9 +159,15 @@ def test_bad_period_options(svc, project):
     r = svc("check", "SV-BJ", "--from", "2024-03-10", "--to", "2024-03-01")
     assert (r.exit_code, r.stderr) == (2, "Error: --to 2024-03-01 is before --from 2024-03-10\n")
     r = svc("check", "SV-BJ", "--today", "10.3.2024")
-    assert (r.exit_code, r.stderr) == (2, "Error: --today '10.3.2024' is not a date; write YYYY-MM-DD, e.g. 2025-03-01\n")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        "Error: --today '10.3.2024' is not a date; write YYYY-MM-DD, e.g. 2025-03-01\n",
+    )
     r = svc("check", "BJ-2024-017", "--period", "2024-03")
-    assert (r.exit_code, r.stderr) == (2, "Error: project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to\n")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        "Error: project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to\n",
+    )
 
 
 def test_check_all_mixes_construction_and_service_projects(svc, project):
@@ -144,12 +183,17 @@ def test_check_all_mixes_construction_and_service_projects(svc, project):
 def test_an_unwritable_calendar_path_is_one_line(svc, tmp_path):
     target = tmp_path / "no" / "such" / "x.ics"
     r = svc("due", "--today", "2024-03-10", "--ics", str(target))
-    assert (r.exit_code, r.stderr) == (4, f"Error: {target}: cannot write the calendar file (No such file or directory); choose another path\n")
+    assert (r.exit_code, r.stderr) == (
+        4,
+        f"Error: {target}: cannot write the calendar file (No such file or directory); choose another path\n",
+    )
 
 
 def test_a_broken_rule_in_the_homes_service_checklist(cli, home):
     path = home.checklists_dir / "service.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('due = "next-week:tue"', 'due = "next-week:tuesday"'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('due = "next-week:tue"', 'due = "next-week:tuesday"'), encoding="utf-8"
+    )
     line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "tuesday" in text)
     r = cli("project", "add", "SV-SH", "--name", "上海服务中心", "--checklist", "service")
     assert r.exit_code == 6
@@ -194,7 +238,9 @@ def test_an_older_catalog_gains_customer_service_date_and_period_waivers(home):
     with Catalog.open(home) as cat:
         assert cat.schema_version() == migrations.latest_version() >= 5
         with cat.engine.connect() as conn:
-            assert migrations.has_column(conn, "documents", "customer") and migrations.has_column(conn, "documents", "service_date")
+            assert migrations.has_column(conn, "documents", "customer") and migrations.has_column(
+                conn, "documents", "service_date"
+            )
             assert cat.engine.dialect.has_table(conn, "period_waivers")
         steps = [e["detail"]["version"] for e in cat.events() if e["action"] == "migrated"]
         assert 5 in steps

@@ -20,8 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 CODE = "BJ-2024-017"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
-ROLES = ["公司法人=王建国", "项目经理=张伟", "内业技术员=李娜", "项目技术负责人=刘洋", "材料员=陈静",
-         "试验员=杨帆", "测量员=赵磊", "施工员=吴涛", "质量安全员=周敏", "土建内业技术员=孙丽"]
+ROLES = [
+    "公司法人=王建国",
+    "项目经理=张伟",
+    "内业技术员=李娜",
+    "项目技术负责人=刘洋",
+    "材料员=陈静",
+    "试验员=杨帆",
+    "测量员=赵磊",
+    "施工员=吴涛",
+    "质量安全员=周敏",
+    "土建内业技术员=孙丽",
+]
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,6 @@ SURVEY = "施工定位测量记录\n工程名称：安居花园3号楼\n测量�
 BODY = "本工程根据红线桩和水准点进行定位放线，轴线偏差均在允许范围内，复核无误。"
 
 
-
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory) -> dict[str, object]:
     """Each scanned input extracted once with real OCR, keyed by a short name."""
@@ -76,7 +75,9 @@ def assert_names_file(error: pytest.ExceptionInfo, path: Path) -> None:
 
 
 def test_text_pdf_gives_its_chinese_text_per_page(tmp_path):
-    path = make_text_pdf(tmp_path / "竣工报告.pdf", [COMPLETION + "\n" + BODY * 3, "施工日志\n2024年3月15日，浇筑二层楼板。"])
+    path = make_text_pdf(
+        tmp_path / "竣工报告.pdf", [COMPLETION + "\n" + BODY * 3, "施工日志\n2024年3月15日，浇筑二层楼板。"]
+    )
     result = extract(path)
     pages = result.text.split(PAGE_SEPARATOR)
     assert (result.pages, result.method, result.mime_type) == (2, "text", "application/pdf")
@@ -204,7 +205,13 @@ def test_docx_paragraphs_and_table_cells_come_in_document_order(tmp_path):
     path = make_docx(tmp_path / "图纸会审纪要.docx", ["图纸会审纪要", "会审意见经各方确认。", "记录人：李娜"], table)
     result = extract(path)
     lines = result.text.split("\n")
-    assert lines == ["图纸会审纪要", "序号\t图纸问题\t处理意见", "1\t基础标高不一致\t按结施-02执行", "会审意见经各方确认。", "记录人：李娜"]
+    assert lines == [
+        "图纸会审纪要",
+        "序号\t图纸问题\t处理意见",
+        "1\t基础标高不一致\t按结施-02执行",
+        "会审意见经各方确认。",
+        "记录人：李娜",
+    ]
     assert (result.method, result.pages) == ("docx", 1)
 
 
@@ -399,7 +406,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("make", "error_class", "advice"), BAD_INPUTS, ids=[m.__name__.strip("_") for m, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("make", "error_class", "advice"), BAD_INPUTS, ids=[m.__name__.strip("_") for m, _, _ in BAD_INPUTS]
+)
 def test_bad_input_raises_typed_error_naming_file_and_remedy(tmp_path, make, error_class, advice):
     path = make(tmp_path)
     with pytest.raises(error_class) as error:

@@ -20,7 +20,9 @@ from tests.conftest import write_text_doc
 @pytest.fixture
 def service(cat):
     roles = load_checklist("service", cat.home).roles
-    return add_project(cat, "SV-TJ", "塘沽服务站", checklist="service", roles={r: f"员工{n}" for n, r in enumerate(roles)})
+    return add_project(
+        cat, "SV-TJ", "塘沽服务站", checklist="service", roles={r: f"员工{n}" for n, r in enumerate(roles)}
+    )
 
 
 def test_the_title_beats_a_file_name_naming_another_item(project):
@@ -101,7 +103,12 @@ def test_a_blended_score_changes_the_decision_in_one_place(project):
         ("施工合同\n计划开工日期：2026-05-01\n签订日期：2026年4月1日", "", date(2026, 4, 1), "label"),
         ("跟踪服务电话记录表\n服务日期：2026-07-29\n回访日期：2026-08-02", "", date(2026, 8, 2), "label"),
         ("重大投诉上报单\n投诉日期：2026-07-16\n上报日期：2026-07-17", "", date(2026, 7, 17), "label"),
-        ("施工总结\n本工程于2025年2月22日开工。\n编写人：罗文静\n编写日期：2026年3月29日", "", date(2026, 3, 29), "label"),
+        (
+            "施工总结\n本工程于2025年2月22日开工。\n编写人：罗文静\n编写日期：2026年3月29日",
+            "",
+            date(2026, 3, 29),
+            "label",
+        ),
         ("服务记录统计表\n统计周期：2026-09-14 至 09-20\n填报日期：2026-09-21", "week", date(2026, 9, 14), "period"),
         ("客服质量月报\n2026年8月份\n报送日期：2026-09-02", "month", date(2026, 8, 1), "period"),
         ("电话派工记录\n记录期间：2026年第三季度\n2026-08-02 来电", "quarter", date(2026, 7, 1), "period"),
@@ -138,7 +145,8 @@ def test_a_customer_name_with_spaces_is_kept_whole():
 def _checklist(tmp_path, extra: str):
     path = tmp_path / "mine.toml"
     path.write_text(
-        'id = "mine"\ntitle = "我的清单"\n' + extra
+        'id = "mine"\ntitle = "我的清单"\n'
+        + extra
         + '\n[[groups]]\ntitle = "组"\n  [[groups.items]]\n  code = "A1"\n  title = "开工报告"\n'
         '  role = "项目经理"\n  retention = "长期"\n  aliases = ["开工申请"]\n',
         encoding="utf-8",
@@ -150,11 +158,16 @@ def test_others_in_a_checklist_are_validated_with_file_and_line(tmp_path):
     path = _checklist(tmp_path, 'others = ["发票", ""]\n')
     with pytest.raises(ChecklistError) as e:
         parse_checklist(path)
-    assert str(e.value) == f'{path}, line 3: \'others\' must be a list of non-empty strings, e.g. others = ["监理通知单"]'
+    assert (
+        str(e.value) == f"{path}, line 3: 'others' must be a list of non-empty strings, e.g. others = [\"监理通知单\"]"
+    )
     path = _checklist(tmp_path, 'others = ["开工申请"]\n')
     with pytest.raises(ChecklistError) as e:
         parse_checklist(path)
-    assert str(e.value) == f"{path}, line 3: '开工申请' is in 'others' and is also a word of item A1; remove it from one of them"
+    assert (
+        str(e.value)
+        == f"{path}, line 3: '开工申请' is in 'others' and is also a word of item A1; remove it from one of them"
+    )
     assert parse_checklist(_checklist(tmp_path, 'others = ["发票"]\n')).others == ("发票",)
 
 
@@ -175,7 +188,9 @@ def test_show_and_review_say_why(cli, project, tmp_path):
     review = cli("review", "--json")
     import json
 
-    assert [d["reason"] for d in json.loads(review.output)] == ["a 增值税专用发票: 发票 is not an item of this checklist"]
+    assert [d["reason"] for d in json.loads(review.output)] == [
+        "a 增值税专用发票: 发票 is not an item of this checklist"
+    ]
 
 
 def test_word_table_cells_are_fields_not_titles(service):
@@ -186,5 +201,10 @@ def test_word_table_cells_are_fields_not_titles(service):
 
 
 def test_an_ordinal_in_the_title_tells_the_calls_apart(service):
-    assert classify_item(service, "x.docx", "回访记录（第二次）\n客户：绿洲商贸城\n回访日期：2026-07-31").item.code == "S14"
-    assert classify_item(service, "x.docx", "回访记录（首次）\n客户：绿洲商贸城\n回访日期：2026-07-21").item.code == "S13"
+    assert (
+        classify_item(service, "x.docx", "回访记录（第二次）\n客户：绿洲商贸城\n回访日期：2026-07-31").item.code
+        == "S14"
+    )
+    assert (
+        classify_item(service, "x.docx", "回访记录（首次）\n客户：绿洲商贸城\n回访日期：2026-07-21").item.code == "S13"
+    )

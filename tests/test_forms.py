@@ -50,7 +50,13 @@ def test_manifest_has_the_sixteen_forms_with_their_checklist_items():
             "客户档案基本资料表", "跟踪服务电话记录表", "客服质量整改通知单", "进厂维修单", "维修结算单", "开工报告",
             "技术交底记录", "隐蔽工程验收记录", "交工验收证明书", "竣工报告"} <= titles  # fmt: skip
     items = {f.title: f.checklist_item for f in MANIFEST.values() if f.checklist_item}
-    assert items == {"开工报告": "C02", "技术交底记录": "C03", "隐蔽工程验收记录": "C09", "交工验收证明书": "C11", "竣工报告": "C13"}
+    assert items == {
+        "开工报告": "C02",
+        "技术交底记录": "C03",
+        "隐蔽工程验收记录": "C09",
+        "交工验收证明书": "C11",
+        "竣工报告": "C13",
+    }
 
 
 def test_find_form_by_id_title_and_alias():
@@ -63,22 +69,29 @@ def test_find_form_by_id_title_and_alias():
 def test_unknown_form_lists_the_valid_ids():
     with pytest.raises(UnknownFormError) as e:
         F.find_form(MANIFEST, "报销单")
-    assert str(e.value).startswith('no form "报销单"; known forms: service_request (顾客服务需求表), dispatch_ticket (维护派工单)')
+    assert str(e.value).startswith(
+        'no form "报销单"; known forms: service_request (顾客服务需求表), dispatch_ticket (维护派工单)'
+    )
     assert str(e.value).endswith("see `dangan forms list`")
 
 
 def test_broken_manifest_names_file_form_and_field(tmp_path):
     (tmp_path / "forms.toml").write_text(
-        '[[forms]]\nid = "x"\ntitle = "X"\nfile = "x.docx"\nfields = [{ name = "a", type = "colour" }]\n', encoding="utf-8"
+        '[[forms]]\nid = "x"\ntitle = "X"\nfile = "x.docx"\nfields = [{ name = "a", type = "colour" }]\n',
+        encoding="utf-8",
     )
     with pytest.raises(TemplateError) as e:
         F.load_manifest(tmp_path)
-    assert str(e.value) == f"{tmp_path / 'forms.toml'}: form x, field a: type must be one of text, date, number, money, choice, image, list, not 'colour'"
+    assert (
+        str(e.value)
+        == f"{tmp_path / 'forms.toml'}: form x, field a: type must be one of text, date, number, money, choice, image, list, not 'colour'"
+    )
 
 
 def test_name_pattern_must_use_known_fields(tmp_path):
     (tmp_path / "forms.toml").write_text(
-        '[[forms]]\nid = "x"\ntitle = "X"\nfile = "x.docx"\nname_pattern = "{nope}"\nfields = [{ name = "a" }]\n', encoding="utf-8"
+        '[[forms]]\nid = "x"\ntitle = "X"\nfile = "x.docx"\nname_pattern = "{nope}"\nfields = [{ name = "a" }]\n',
+        encoding="utf-8",
     )
     with pytest.raises(TemplateError, match=r"name_pattern '\{nope\}': \{nope\} is no field of X"):
         F.load_manifest(tmp_path)
@@ -169,7 +182,10 @@ def test_any_problem_raises_data_error_and_writes_nothing(tmp_path):
         "2 problems in 2 of 3 rows of 维护派工单 data; nothing was written "
         "(fix them, or render only the valid rows with --skip-invalid)"
     )
-    assert e.value.problems == ['row 3, 派工日期: "2024-13-01" is not a date, use YYYY-MM-DD', "row 4, 联系电话: is required but empty"]
+    assert e.value.problems == [
+        'row 3, 派工日期: "2024-13-01" is not a date, use YYYY-MM-DD',
+        "row 4, 联系电话: is required but empty",
+    ]
     assert not out.exists()
 
 
@@ -186,7 +202,7 @@ def test_column_problems_stop_even_with_skip_invalid(tmp_path):
 
 
 def test_values_with_xml_characters_are_escaped(tmp_path):
-    row = dispatch_row(1, 客户名称="A&B <公司> \"甲\"", 服务内容="1 < 2 && 3 > 2")
+    row = dispatch_row(1, 客户名称='A&B <公司> "甲"', 服务内容="1 < 2 && 3 > 2")
     [r] = F.render_batch(DISPATCH, [row], tmp_path, jobs=1, company="R&D <中心>")
     texts = cell_texts(r.docx)
     assert 'A&B <公司> "甲"' in texts and "1 < 2 && 3 > 2" in texts
@@ -202,7 +218,13 @@ def test_output_names_are_safe_and_deduplicated(tmp_path):
         dispatch_row(3, 客户名称="CON"),
     ]
     done = F.render_batch(DISPATCH, rows, tmp_path, jobs=1, name_pattern="{customer}")
-    assert [r.docx.name for r in done] == ["张三.docx", "张三_2.docx", "张三_3.docx", "a_b_c_d_e_f_g_h_i_j.docx", "_CON.docx"]
+    assert [r.docx.name for r in done] == [
+        "张三.docx",
+        "张三_2.docx",
+        "张三_3.docx",
+        "a_b_c_d_e_f_g_h_i_j.docx",
+        "_CON.docx",
+    ]
 
 
 def test_names_differing_only_in_case_do_not_overwrite_each_other(tmp_path):
@@ -212,7 +234,9 @@ def test_names_differing_only_in_case_do_not_overwrite_each_other(tmp_path):
 
 
 def test_bad_name_pattern_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match=r'^name pattern "\{kunde\}": \{kunde\} is no field of 维护派工单; use one of: '):
+    with pytest.raises(
+        UsageError, match=r'^name pattern "\{kunde\}": \{kunde\} is no field of 维护派工单; use one of: '
+    ):
         F.render_batch(DISPATCH, [dispatch_row(1)], tmp_path, jobs=1, name_pattern="{kunde}")
 
 
@@ -242,7 +266,9 @@ def test_a_row_failing_mid_batch_leaves_no_half_written_file(tmp_path, monkeypat
     out = tmp_path / "out"
     with pytest.raises(TemplateError) as e:
         F.render_batch(form, rows, out, jobs=jobs)
-    assert str(e.value).startswith("维护派工单.docx: rendering row 26 failed (ZeroDivisionError: integer division or modulo by zero)")
+    assert str(e.value).startswith(
+        "维护派工单.docx: rendering row 26 failed (ZeroDivisionError: integer division or modulo by zero)"
+    )
     left = list(out.iterdir())
     assert not [p for p in left if p.suffix != ".docx"], "temporary files were left behind"
     assert "PG-025_BOOM.docx" not in {p.name for p in left}
@@ -340,7 +366,9 @@ def test_check_finds_unknown_list_sub_fields(tmp_path):
     doc.save(path)
     problems = F.check_template(path, DISPATCH)
     assert problems[0].startswith("list.docx: tag .nmae in the 维修项目 rows (table 2, row 3, cell 2")
-    assert problems[0].endswith("is no sub-field of 维修项目; use one of: no, name, charge, quantity, unit_price, amount")
+    assert problems[0].endswith(
+        "is no sub-field of 维修项目; use one of: no, name, charge, quantity, unit_price, amount"
+    )
     assert problems[1] == "list.docx: sub-field 维修项目项目名称 (items.name) is never printed"
 
 
@@ -353,7 +381,9 @@ def test_render_refuses_a_template_with_unknown_tags(tmp_path):
     home.mkdir()
     shutil.copy(_edited(tmp_path, "{{ custmer }}"), home / DISPATCH.file)
     form = F.load_manifest(home)["dispatch_ticket"]
-    with pytest.raises(TemplateError, match=r"^edited.docx: tag \{\{ custmer \}\}|^维护派工单.docx: tag \{\{ custmer \}\}"):
+    with pytest.raises(
+        TemplateError, match=r"^edited.docx: tag \{\{ custmer \}\}|^维护派工单.docx: tag \{\{ custmer \}\}"
+    ):
         F.render_batch(form, [dispatch_row(1)], tmp_path / "out", jobs=1)
     assert not (tmp_path / "out").exists()
 
@@ -374,7 +404,9 @@ def test_tags_in_headers_and_footers_are_rendered_and_checked(tmp_path):
     doc.save(home / DISPATCH.file)
     form = F.load_manifest(home)["dispatch_ticket"]
     [problem] = F.check_template(form.template_path(), form)
-    assert problem.startswith('维护派工单.docx: tag {{ tiket }} in footer paragraph 1 "派工单号 {{ ticket_no }} {{ tiket }}"')
+    assert problem.startswith(
+        '维护派工单.docx: tag {{ tiket }} in footer paragraph 1 "派工单号 {{ ticket_no }} {{ tiket }}"'
+    )
     doc = Document(home / DISPATCH.file)
     doc.sections[0].footer.paragraphs[0].runs[0].text = "派工单号 {{ ticket_no }}"
     doc.save(home / DISPATCH.file)

@@ -36,7 +36,16 @@ def write_csv(path: Path, header: list[str], *rows: list[str], encoding="utf-8")
 
 
 START_HEADER = ["工程编号", "工程名称", "建设单位", "施工单位", "计划开工日期", "计划竣工日期", "项目经理", "报告日期"]
-START_ROW = ["BJ-2024-017", "安居花园3号楼", "安居置业有限公司", "示例建设工程有限公司", "2024-03-10", "2025-06-30", "张伟", "2024-03-08"]
+START_ROW = [
+    "BJ-2024-017",
+    "安居花园3号楼",
+    "安居置业有限公司",
+    "示例建设工程有限公司",
+    "2024-03-10",
+    "2025-06-30",
+    "张伟",
+    "2024-03-08",
+]
 
 
 def test_list_works_without_a_home(nohome):
@@ -66,7 +75,9 @@ def test_fields_prints_labels_types_choices_header_and_list_convention(nohome):
 def test_fields_json(nohome):
     data = json.loads(nohome("forms", "fields", "dispatch_ticket", "--json").stdout)
     assert data["example_header"].startswith("派工单号,派工日期")
-    assert data["list_convention"].startswith("List fields take one column per list row and sub-field, numbered from 1: 维修项目1项目名称")
+    assert data["list_convention"].startswith(
+        "List fields take one column per list row and sub-field, numbered from 1: 维修项目1项目名称"
+    )
     items = next(f for f in data["fields"] if f["name"] == "items")
     assert [s["name"] for s in items["subfields"]] == ["name", "charge", "quantity", "unit_price", "amount"]
 
@@ -110,7 +121,18 @@ def test_render_with_bad_rows_lists_problems_and_exits_4(nohome, tmp_path):
 
 def test_skip_invalid_reports_skipped_rows(nohome, tmp_path):
     data = write_csv(tmp_path / "d.csv", START_HEADER, START_ROW, [*START_ROW[:4], "明天", *START_ROW[5:]])
-    r = nohome("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"), "--skip-invalid", "--name", "{row}")
+    r = nohome(
+        "forms",
+        "render",
+        "开工报告",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "o"),
+        "--skip-invalid",
+        "--name",
+        "{row}",
+    )
     assert r.exit_code == 4, r.output  # the valid rows are written, but a script must notice the skipped one
     assert r.stderr == 'skipped: row 3, 计划开工日期: "明天" is not a date, use YYYY-MM-DD\n'
     assert "Rendered 1 开工报告" in r.stdout
@@ -119,7 +141,17 @@ def test_skip_invalid_reports_skipped_rows(nohome, tmp_path):
 
 
 def test_file_into_needs_a_form_with_a_checklist_item(cli, project, tmp_path):
-    r = cli("forms", "render", "维护派工单", "--data", str(GBK_SAMPLE), "--out", str(tmp_path / "o"), "--file-into", "BJ-2024-017")
+    r = cli(
+        "forms",
+        "render",
+        "维护派工单",
+        "--data",
+        str(GBK_SAMPLE),
+        "--out",
+        str(tmp_path / "o"),
+        "--file-into",
+        "BJ-2024-017",
+    )
     assert r.exit_code == 2
     assert r.stderr == (
         "Error: 维护派工单 satisfies no checklist item of project BJ-2024-017 (checklist construction), "
@@ -131,7 +163,18 @@ def test_file_into_needs_a_form_with_a_checklist_item(cli, project, tmp_path):
 
 def test_render_and_file_into_a_project(cli, project, cat, tmp_path):
     data = write_csv(tmp_path / "start.csv", START_HEADER, START_ROW)
-    r = cli("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"), "--file-into", "BJ-2024-017", "--json")
+    r = cli(
+        "forms",
+        "render",
+        "开工报告",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "o"),
+        "--file-into",
+        "BJ-2024-017",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     [rendered] = result["rendered"]
@@ -180,7 +223,9 @@ def test_check_an_unknown_file_name_checks_syntax_only(nohome, tmp_path):
     shutil.copy(F.load_manifest()["dispatch_ticket"].template_path(), path)
     r = nohome("forms", "check", str(path))
     assert r.exit_code == 0
-    assert "Checked tag syntax only: no form matches this file name (give --form FORM to check the tags too)." in r.stdout
+    assert (
+        "Checked tag syntax only: no form matches this file name (give --form FORM to check the tags too)." in r.stdout
+    )
     assert nohome("forms", "check", str(path), "--form", "dispatch_ticket").stdout == f"{path}: OK\n"
 
 
@@ -199,7 +244,10 @@ def test_unsupported_data_file_exits_4(nohome, tmp_path):
     data.write_bytes(b"x")
     r = nohome("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"))
     assert r.exit_code == 4
-    assert r.stderr == f"Error: {data}: .xls is not supported (save it from Excel as .xlsx or CSV); use .csv, .xlsx or .json\n"
+    assert (
+        r.stderr
+        == f"Error: {data}: .xls is not supported (save it from Excel as .xlsx or CSV); use .csv, .xlsx or .json\n"
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["list"], ["fields"], ["check"], ["render"]])

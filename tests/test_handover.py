@@ -36,8 +36,13 @@ def ready(cat, project, tmp_path) -> dict[str, dict]:
     folder = tmp_path / "in"
     write_text_doc(folder, "施工合同书.txt", "施工合同书\n2024年2月1日 甲方与乙方签订本合同。")
     # (both pages carry real text: a near-empty page would be sent to OCR, which is slow)
-    make_text_pdf(folder.joinpath("开工报告.pdf"), ["开工报告\n工程编号：BJ-2024-017\n2024年3月1日开工",
-                                                    "开工条件已经具备，现场三通一平完成，施工人员和机械已进场。"])
+    make_text_pdf(
+        folder.joinpath("开工报告.pdf"),
+        [
+            "开工报告\n工程编号：BJ-2024-017\n2024年3月1日开工",
+            "开工条件已经具备，现场三通一平完成，施工人员和机械已进场。",
+        ],
+    )
     records = ingest_paths(cat, [folder], project=CODE)
     assert [r.outcome for r in records] == ["filed", "filed"], [r.message for r in records]
     for item in project.checklist.items:
@@ -69,7 +74,8 @@ def test_a_missing_required_item_fails_and_passes_once_waived(cli, cat, ready):
     assert r.exit_code == 3
     assert "竣工报告(含停、复工报告): required, neither filed nor waived (owed by 张伟)" in r.output
     assert r.output.strip().splitlines()[-1] == (
-        f"四性检测 {CODE}: 真实性 通过, 完整性 不通过 (1), 可用性 通过, 安全性 通过 — failed, 1 row(s) to fix")
+        f"四性检测 {CODE}: 真实性 通过, 完整性 不通过 (1), 可用性 通过, 安全性 通过 — failed, 1 row(s) to fix"
+    )
     code, data = check_json(cli)
     assert code == 3 and [(f["property"], f["item"]) for f in data["findings"]] == [("完整性", "C13")]
     waive(cat, CODE, "C13", "本工程未发生停工")
@@ -118,7 +124,8 @@ def test_an_encrypted_pdf_fails_security_and_passes_once_replaced(cli, cat, read
     code, data = check_json(cli)
     assert code == 3
     assert [(f["property"], f["piece"], f["message"]) for f in data["findings"]] == [
-        ("安全性", 2, "开工报告.pdf is an encrypted (password-protected) PDF; file an unprotected copy")]
+        ("安全性", 2, "开工报告.pdf is an encrypted (password-protected) PDF; file an unprotected copy")
+    ]
     path.write_bytes(original)  # an unprotected copy filed in its place
     set_doc(cat, doc["id"], sha256=sha256_file(path), size=len(original))
     assert check_json(cli)[0] == 0
@@ -129,7 +136,8 @@ def test_a_document_in_no_volume_is_named(cli, cat, ready, tmp_path):
     (rec,) = ingest_paths(cat, [tmp_path / "more"], project=CODE)
     code, data = check_json(cli)
     assert code == 3 and data["findings"][0]["message"] == (
-        f"施工日志 is in no volume; run `dangan volume plan {CODE}` or `dangan volume move {rec.doc_id} --to N`")
+        f"施工日志 is in no volume; run `dangan volume plan {CODE}` or `dangan volume move {rec.doc_id} --to N`"
+    )
     assert cli("volume", "move", str(rec.doc_id), "--to", "1").exit_code == 0
     assert check_json(cli)[0] == 0
 
@@ -150,7 +158,7 @@ def test_the_package_has_one_folder_per_volume_and_is_reproducible(cli, ready, t
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     xml = (first / vol / f"{vol}.xml").read_text(encoding="utf-8")
     pdf = ready["开工报告.pdf"]
-    assert f"<摘要 算法=\"SHA-256\">{pdf['sha256']}</摘要>" in xml and f"<大小>{pdf['size']}</大小>" in xml
+    assert f'<摘要 算法="SHA-256">{pdf["sha256"]}</摘要>' in xml and f"<大小>{pdf['size']}</大小>" in xml
     assert "<页次>2-3</页次>" in xml and "<保管期限>永久</保管期限>" in xml
     assert sha256_file(first / vol / f"{vol}-002.pdf") == pdf["sha256"]
     assert len(PdfReader(first / vol / f"{vol}.pdf").pages) == 2 + 3 + 1
@@ -194,13 +202,18 @@ def test_usability_and_security_of_single_files(tmp_path):
     exe.write_bytes(b"MZ\x90\x00" + b"\0" * 60)
     assert security_problem(exe, PDF) == "is a Windows program, not a document"
     script = tmp_path / "a.pdf"
-    script.write_bytes(good.read_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"))
+    script.write_bytes(
+        good.read_bytes().replace(
+            b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+        )
+    )
     assert security_problem(script, PDF) == "is a PDF with active content (/JavaScript); print it to a plain PDF"
     docx = make_docx(tmp_path / "纪要.docx", ["图纸会审纪要"])
     with zipfile.ZipFile(docx, "a") as z:
         z.writestr("word/vbaProject.bin", b"\0macro")
     assert security_problem(docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") == (
-        "contains macros (vbaProject.bin); save it as a plain .docx")
+        "contains macros (vbaProject.bin); save it as a plain .docx"
+    )
 
 
 def test_hostile_titles_still_make_a_valid_package(cli, cat, ready, tmp_path):
@@ -211,7 +224,7 @@ def test_hostile_titles_still_make_a_valid_package(cli, cat, ready, tmp_path):
     from dangan.archive.schema import projects
 
     doc = ready["施工合同书.txt"]
-    set_doc(cat, doc["id"], title="施工\x01合同书 <甲方&乙方>\x0c", remarks="=HYPERLINK(\"http://x\")")
+    set_doc(cat, doc["id"], title="施工\x01合同书 <甲方&乙方>\x0c", remarks='=HYPERLINK("http://x")')
     with cat.engine.begin() as conn:
         conn.execute(update(projects).where(projects.c.code == CODE).values(name="=1+1 安居花园"))
     plan_volumes(cat, CODE)  # the 案卷题名 takes the new project name
@@ -274,8 +287,23 @@ def test_a_killed_handover_leaves_a_part_folder_that_the_next_handover_and_verif
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     assert outs[0].is_dir()
 
-    killed = subprocess.run([sys.executable, "-c", KILL_AT, "handover-part-written", "--home", str(home.root),
-                             "handover", CODE, "--out", str(tmp_path / "移交C")], env=env, capture_output=True, check=False)
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILL_AT,
+            "handover-part-written",
+            "--home",
+            str(home.root),
+            "handover",
+            CODE,
+            "--out",
+            str(tmp_path / "移交C"),
+        ],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     assert killed.returncode == -9
     [part] = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     v = cli("verify", "--json")

@@ -160,7 +160,10 @@ def test_odd_names_never_stop_the_good_files(cli, cat, project, home, tmp_path):
     assert data["ignored"] == [str(box / ".hidden.txt")]
     for name in ("pipe.txt", "link.txt", "dangling.txt"):
         assert by_name[name]["outcome"] == "failed", name
-    assert by_name["pipe.txt"]["message"] == f"{box / 'pipe.txt'} is a FIFO (named pipe), not a regular file; only plain files are filed"
+    assert (
+        by_name["pipe.txt"]["message"]
+        == f"{box / 'pipe.txt'} is a FIFO (named pipe), not a regular file; only plain files are filed"
+    )
     filed_names = {d["original_name"] for d in cat.documents()}
     assert {"施工日志_三月.txt", LONG_NAME, "-rf.txt", "x" * 251 + ".txt"} <= filed_names
     assert data["summary"] == {"inputs": 19, "filed": 16, "review": 0, "duplicate": 0, "failed": 3}
@@ -209,7 +212,9 @@ def test_control_characters_in_names_reach_the_terminal_escaped(cli, project, ho
 def test_hidden_files_are_reported_once_not_filed(cli, project, home):
     write_text_doc(_box(home), ".草稿.txt", "施工日志 2024年3月7日")
     r = cli("ingest", str(home.inbox_dir))
-    assert r.output.count('ignored 1 hidden file(s) (names starting with "."): .草稿.txt; rename them to file them') == 1
+    assert (
+        r.output.count('ignored 1 hidden file(s) (names starting with "."): .草稿.txt; rename them to file them') == 1
+    )
     assert (_box(home) / ".草稿.txt").exists()
 
 
@@ -305,7 +310,9 @@ def test_an_inbox_folder_with_a_gbk_name_goes_to_review(cli, cat, project, home)
     assert r.exit_code == 0, r.output
     [entry] = json.loads(r.output)["inputs"]
     assert entry["outcome"] == "review"
-    assert entry["message"] == "inbox folder '新项目' is not a project code; add the project or file the document by hand"
+    assert (
+        entry["message"] == "inbox folder '新项目' is not a project code; add the project or file the document by hand"
+    )
 
 
 def test_an_error_naming_an_odd_path_is_printed_safely(cli, tmp_path):
@@ -313,4 +320,7 @@ def test_an_error_naming_an_odd_path_is_printed_safely(cli, tmp_path):
     odd.write_text("{", encoding="utf-8")
     r = cli("forms", "render", "开工报告", "--data", str(odd), "--out", str(tmp_path / "o"))
     assert r.exit_code == 4, r.output
-    assert r.output == f"Error: {tmp_path}/坏\\x1b[2J.json: not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)\n"
+    assert (
+        r.output
+        == f"Error: {tmp_path}/坏\\x1b[2J.json: not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)\n"
+    )

@@ -56,7 +56,7 @@ def _strip_table(home, table: str) -> None:
     text = home.config_path.read_text(encoding="utf-8")
     start = text.index(f"[{table}]")
     end = text.index("\n[", start + 1)
-    home.config_path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    home.config_path.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
 
 
 # -- 7. limits ----------------------------------------------------------------------------------
@@ -179,7 +179,13 @@ def test_kill_9_between_vault_link_and_commit_with_an_outside_source(home, proje
     killed = subprocess.run([sys.executable, "-c", _KILL_AT_COMMIT, *args], check=False, env=env, capture_output=True)
     assert killed.returncode == -9
     assert len(vault.stored_files(home.vault_dir)) == 1, "the vault copy was linked, the commit never came"
-    r = subprocess.run([sys.executable, "-c", "from dangan.cli import main; main()", *args], check=False, env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-c", "from dangan.cli import main; main()", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     with Catalog.open(home) as cat:
         [doc] = cat.documents()
@@ -213,8 +219,10 @@ def test_one_shot_ingest_gives_up_after_the_configured_wait(cli, project, home):
     pid = os.getpid()
     assert r.output.splitlines() == [
         f"waiting for the reindex in process {pid}…",
-        (f"Error: {home.root}: the reindex in process {pid} is writing to this archive; wait for it to finish "
-        "or stop it, or raise [lock] wait_seconds in dangan.toml"),
+        (
+            f"Error: {home.root}: the reindex in process {pid} is writing to this archive; wait for it to finish "
+            "or stop it, or raise [lock] wait_seconds in dangan.toml"
+        ),
     ]
     assert (_box(home) / "a.txt").exists()
 

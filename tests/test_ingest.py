@@ -79,7 +79,12 @@ def test_inbox_batch_accounts_for_every_input(cat, project, home, tmp_path):
     assert counts == {"inputs": 6, "filed": 2, "review": 1, "duplicate": 1, "failed": 2}
     assert sorted(p.name for p in box.iterdir()) == [], "every inbox file was consumed"
     failed = home.inbox_dir / ".failed"
-    assert sorted(p.name for p in failed.iterdir()) == ["broken.pdf", "broken.pdf.error.txt", "empty.pdf", "empty.pdf.error.txt"]
+    assert sorted(p.name for p in failed.iterdir()) == [
+        "broken.pdf",
+        "broken.pdf.error.txt",
+        "empty.pdf",
+        "empty.pdf.error.txt",
+    ]
     assert "re-scan or re-export" in (failed / "broken.pdf.error.txt").read_text(encoding="utf-8")
     # Files are taken in name order, so the copy is filed first and the scan is the duplicate.
     assert [p.name for p in (home.inbox_dir / ".duplicates").iterdir()] == ["scan_0003.pdf"]

@@ -29,6 +29,7 @@ def _full_at(name: str):
     def hook(point: str) -> None:
         if point == name:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     return hook
 
 

@@ -32,8 +32,11 @@ def _missing_segment(index: Path) -> str:
 def _pointer(value: str):
     def damage(index: Path) -> str:
         (index / "CURRENT").write_text(value, encoding="utf-8")
-        return (f"the search index pointer {index}/CURRENT names no index ({value.strip()!r}); "
-                "rebuild the index with `dangan reindex`")
+        return (
+            f"the search index pointer {index}/CURRENT names no index ({value.strip()!r}); "
+            "rebuild the index with `dangan reindex`"
+        )
+
     return damage
 
 
@@ -83,6 +86,11 @@ def test_filing_goes_on_and_repair_rebuilds_whatever_the_index_damage(cli, proje
         assert verify(cat).clean and queued_index_work(cat) == (set(), [])
     s = cli("search", "施工日志", "--json")
     assert s.exit_code == 0 and sorted(h["original_name"] for h in json.loads(s.stdout)) == [
-        "first.txt", "second.txt", "third.txt"]
+        "first.txt",
+        "second.txt",
+        "third.txt",
+    ]
     if kind == "index-is-a-file":
-        assert (home.root / "index.not-a-folder.1").read_text(encoding="utf-8") == "not an index", "set aside, not deleted"
+        assert (home.root / "index.not-a-folder.1").read_text(encoding="utf-8") == "not an index", (
+            "set aside, not deleted"
+        )

@@ -94,10 +94,15 @@ def test_temporary_lock_and_error_files_are_counted_and_named(cli, project, home
     )
     j = cli("ingest", str(home.inbox_dir), "--json")
     assert [s["why"] for s in json.loads(j.stdout)["skipped"]] == [
-        "a failure note", "a temporary or unfinished download", "an Office lock file"]
+        "a failure note",
+        "a temporary or unfinished download",
+        "an Office lock file",
+    ]
 
 
-def test_a_folder_swapped_for_a_link_while_ingest_walks_files_nothing_from_outside(cat, project, home, tmp_path, monkeypatch):
+def test_a_folder_swapped_for_a_link_while_ingest_walks_files_nothing_from_outside(
+    cat, project, home, tmp_path, monkeypatch
+):
     box = home.inbox_dir / CODE
     write_text_doc(box / "sub", "report.txt", LOG.format(n=1))
     outside = tmp_path / "private"

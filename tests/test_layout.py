@@ -124,7 +124,7 @@ def test_no_import_cycles():
         state[node] = "open"
         for dep in sorted(g[node]):
             if state.get(dep) == "open":
-                cycles.append(" -> ".join(path[path.index(dep):] + [dep]))
+                cycles.append(" -> ".join(path[path.index(dep) :] + [dep]))
             elif dep not in state:
                 visit(dep, path + [dep])
         state[node] = "done"
@@ -143,7 +143,9 @@ def test_the_checker_sees_function_level_and_package_imports(tmp_path):
 
 def test_the_checker_sees_a_bare_folder_import(tmp_path):
     f = tmp_path / "probe.py"
-    f.write_text("import os\ndef f():\n    from archive.intake import ingest\n    import web.app\n", encoding="utf-8")  # rewrite: keep
+    f.write_text(
+        "import os\ndef f():\n    from archive.intake import ingest\n    import web.app\n", encoding="utf-8"
+    )  # rewrite: keep
     assert bare_imports(f) == ["probe.py:3: archive.intake", "probe.py:4: web.app"]  # rewrite: keep
 
 
@@ -169,7 +171,9 @@ def file_lock_uses(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module in ("dangan.archive.lock", "dangan.archive.dblock"):
-            found += [f"line {node.lineno}: from {node.module} import {a.name}" for a in node.names if a.name == "writer_lock"]
+            found += [
+                f"line {node.lineno}: from {node.module} import {a.name}" for a in node.names if a.name == "writer_lock"
+            ]
         elif isinstance(node, ast.Attribute) and node.attr == "writer_lock":
             found.append(f"line {node.lineno}: .writer_lock")
     return found
@@ -181,13 +185,21 @@ def test_every_writer_takes_the_lock_through_the_one_entry():
     through dangan.archive.dblock.writing (tests may use dblock's primitive to test it, not the file lock)."""
     tests = sorted((ROOT / "tests").rglob("*.py"))
     outside = [f"{p.relative_to(ROOT)} {use}" for p in source_files() if p != LOCK_ENTRY for use in file_lock_uses(p)]
-    outside += [f"{p.relative_to(ROOT)} {use}" for p in tests for use in file_lock_uses(p) if "dangan.archive.lock" in use or ".writer_lock" in use]
+    outside += [
+        f"{p.relative_to(ROOT)} {use}"
+        for p in tests
+        for use in file_lock_uses(p)
+        if "dangan.archive.lock" in use or ".writer_lock" in use
+    ]
     assert outside == []
 
 
 def test_the_lock_checker_sees_imports_and_attributes(tmp_path):
     f = tmp_path / "x.py"
-    f.write_text("from dangan.archive.lock import writer_lock\nfrom dangan.archive import lock\nwith lock.writer_lock(root):\n    pass\n", encoding="utf-8")
+    f.write_text(
+        "from dangan.archive.lock import writer_lock\nfrom dangan.archive import lock\nwith lock.writer_lock(root):\n    pass\n",
+        encoding="utf-8",
+    )
     assert file_lock_uses(f) == ["line 1: from dangan.archive.lock import writer_lock", "line 3: .writer_lock"]
 
 

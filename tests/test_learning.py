@@ -27,14 +27,25 @@ from tests.conftest import Cli, write_text_doc
 
 CODE = "BJ-2024-017"
 _PLACES = ["1号楼脚手架", "塔吊基础", "2号楼临边", "地下室通道", "钢筋加工棚", "配电房", "生活区", "南侧基坑"]
-_FINDINGS = ["安全帽佩戴不规范", "灭火器压力不足", "临边防护栏杆缺失", "配电箱未上锁", "安全网破损", "通道堆放杂物", "作业人员未系安全带"]
+_FINDINGS = [
+    "安全帽佩戴不规范",
+    "灭火器压力不足",
+    "临边防护栏杆缺失",
+    "配电箱未上锁",
+    "安全网破损",
+    "通道堆放杂物",
+    "作业人员未系安全带",
+]
 _PEOPLE = ["周强", "陈立", "何静", "马超", "宋佳", "钱程"]
 
 
 def patrol_sheet(n: int) -> str:
     """鑫源建设's monthly safety patrol sheet, filled in differently each time."""
     r = random.Random(n)
-    rows = "\n".join(f"{i}. {r.choice(_PLACES)}：{r.choice(_FINDINGS)}，限{r.randint(1, 7)}日内整改" for i in range(1, r.randint(3, 5)))
+    rows = "\n".join(
+        f"{i}. {r.choice(_PLACES)}：{r.choice(_FINDINGS)}，限{r.randint(1, 7)}日内整改"
+        for i in range(1, r.randint(3, 5))
+    )
     return (
         f"鑫源建设有限公司\n月度安全巡查表\n编号：XY-AQ-2024-{n:03d}\n"
         f"巡查月份：2024年{r.randint(1, 12)}月  巡查人：{r.choice(_PEOPLE)}  陪同：{r.choice(_PEOPLE)}\n"
@@ -82,12 +93,14 @@ def teach(home, count: int, *, item: str = "C14", form=patrol_sheet, start: int 
 @pytest.fixture
 def known(home, project):
     """A few documents the rules file by themselves, so the model has other items to tell apart."""
-    for n, text in enumerate([
-        "开工报告\n工程名称：安居花园3号楼\n本工程已具备开工条件，计划开工日期2024年3月1日。",
-        "施工日志\n2024年3月5日 天气晴\n今日浇筑二层楼板混凝土，养护开始。",
-        "隐蔽工程验收记录\n钢筋绑扎完成，经监理验收合格。",
-        "原材料试验报告\n钢筋拉伸试验合格，委托编号W-2024-17。",
-    ]):
+    for n, text in enumerate(
+        [
+            "开工报告\n工程名称：安居花园3号楼\n本工程已具备开工条件，计划开工日期2024年3月1日。",
+            "施工日志\n2024年3月5日 天气晴\n今日浇筑二层楼板混凝土，养护开始。",
+            "隐蔽工程验收记录\n钢筋绑扎完成，经监理验收合格。",
+            "原材料试验报告\n钢筋拉伸试验合格，委托编号W-2024-17。",
+        ]
+    ):
         assert drop(home, f"known_{n}.txt", text).outcome == "filed"
     return home
 
@@ -106,7 +119,9 @@ def test_the_sixth_company_form_is_filed_after_five_decisions(known, discard_mod
     assert (rec.outcome, rec.item.code) == ("filed", "C14"), rec.message
     with Catalog.open(home) as cat:
         (event,) = [e for e in cat.events(document=rec.doc_id) if e["action"] == "filed"]
-    assert event["detail"]["decided_by"].startswith("learned from the archivist's decisions: C14 施工日志、大事记 (probability ")
+    assert event["detail"]["decided_by"].startswith(
+        "learned from the archivist's decisions: C14 施工日志、大事记 (probability "
+    )
     assert event["detail"]["decided_by"].endswith(", trained on 5 example(s))")
     assert model_path(home).is_file()  # rebuilt from the catalog when it was discarded
     shown = Cli(home.root)("show", str(rec.doc_id)).output
@@ -117,7 +132,9 @@ def test_four_decisions_only_suggest(known):
     teach(known, 4)
     rec = drop(known, "scan_0105.pdf.txt", patrol_sheet(105))
     assert rec.outcome == "review"
-    assert rec.review_reason.startswith("no checklist item's words found in the name or text; learned from the archivist's decisions: C14")
+    assert rec.review_reason.startswith(
+        "no checklist item's words found in the name or text; learned from the archivist's decisions: C14"
+    )
     assert re.search(r"trained on [1-4] example\(s\)\); it files by itself after 5 examples$", rec.review_reason)
     assert rec.classification.suggestions[0].item == "C14"
 
@@ -179,7 +196,9 @@ def test_strong_rule_evidence_for_another_item_is_not_overruled(known):
     # The patrol sheet's words, but the file name says 开工报告: the rules file it under C02.
     rec = drop(known, "开工报告.pdf.txt", patrol_sheet(109))
     assert rec.outcome == "review"
-    assert rec.review_reason.startswith("the rules chose C02 开工报告 but learned from the archivist's decisions: C14 施工日志、大事记")
+    assert rec.review_reason.startswith(
+        "the rules chose C02 开工报告 but learned from the archivist's decisions: C14 施工日志、大事记"
+    )
     assert rec.review_reason.endswith("; decide which")
     assert {s.item for s in rec.classification.suggestions} >= {"C02", "C14"}
 
@@ -226,7 +245,9 @@ def test_classifier_status_and_train(known, cli):
     lines = r.output.splitlines()
     assert lines[0].startswith(f"model: {model_path(known)} — trained 20")
     assert lines[1] == "decisions since: 0"
-    assert lines[2].startswith("construction: accuracy ") and lines[2].endswith("(2-fold cross-validation on 8 documents)")
+    assert lines[2].startswith("construction: accuracy ") and lines[2].endswith(
+        "(2-fold cross-validation on 8 documents)"
+    )
     assert "  C14: 5 placed by a person, 6 filed" in lines and "  C06: 2 placed by a person, 2 filed" in lines
     st = json.loads(cli("classifier", "status", "--json").output)
     assert st["checklists"][0]["items"][0] == {"item": "C02", "by_person": 0, "filed": 1}
@@ -235,7 +256,9 @@ def test_classifier_status_and_train(known, cli):
 # --------------------------------------------------------------------------- the stored arithmetic
 
 
-@pytest.mark.parametrize("forms", [(patrol_sheet, arrival_slip), (patrol_sheet, arrival_slip, lambda n: f"施工日志\n{n}日 砌筑三层填充墙")])
+@pytest.mark.parametrize(
+    "forms", [(patrol_sheet, arrival_slip), (patrol_sheet, arrival_slip, lambda n: f"施工日志\n{n}日 砌筑三层填充墙")]
+)
 def test_numpy_prediction_equals_scikit_learn(forms):
     """The NPZ arrays, scored with numpy alone, give scikit-learn's own probabilities."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -246,7 +269,9 @@ def test_numpy_prediction_equals_scikit_learn(forms):
     rows = [(f"s{n}.pdf", form(n), f"X{k}", True) for k, form in enumerate(forms) for n in range(6)]
     head = training._train_head("construction", rows)
     tokens = [document_tokens(name, text) for name, text, _i, _p in rows]
-    vec = TfidfVectorizer(analyzer=lambda t: t, sublinear_tf=True, min_df=2 if len(rows) >= 20 else 1, max_features=training.MAX_FEATURES)
+    vec = TfidfVectorizer(
+        analyzer=lambda t: t, sublinear_tf=True, min_df=2 if len(rows) >= 20 else 1, max_features=training.MAX_FEATURES
+    )
     clf = LogisticRegression(C=10.0, max_iter=1000).fit(vec.fit_transform(tokens), [r[2] for r in rows])
     for n in (50, 51):
         for form in forms:

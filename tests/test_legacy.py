@@ -32,7 +32,9 @@ def _legacy(n: int) -> list[list]:
     for i in range(1, n + 1):
         item, title = KINDS[i % len(KINDS)]
         day = f"2010-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        written = [day, day.replace("-", ""), day.replace("-", "."), f"{day[:4]}年{int(day[5:7])}月{int(day[8:])}日"][i % 4]
+        written = [day, day.replace("-", ""), day.replace("-", "."), f"{day[:4]}年{int(day[5:7])}月{int(day[8:])}日"][
+            i % 4
+        ]
         rows.append([f"0123-BJ2010003-C-{i:04d}", f"试-{i:04d}", "示例建设", f"{title}第{i}号", written,
                      rnd.randint(1, 9), ["永久", "30年", "D10"][i % 3], "公开", item, ""])  # fmt: skip
     return rows
@@ -79,7 +81,10 @@ def test_a_legacy_catalogue_and_its_scans_import_attach_and_work(cli, legacy_pro
         "problems": [], "created": ROWS, "updated": 0, "unchanged": 0,
     }  # fmt: skip
     again = cli("import", "catalog", str(book), "--project", CODE)
-    assert again.exit_code == 0 and f"Imported {ROWS} row(s) into BJ-2010-003: 0 new, 0 updated, {ROWS} unchanged." in again.output
+    assert (
+        again.exit_code == 0
+        and f"Imported {ROWS} row(s) into BJ-2010-003: 0 new, 0 updated, {ROWS} unchanged." in again.output
+    )
 
     r = cli("import", "attach", str(scans), "--json")
     assert r.exit_code == 0, r.output
@@ -95,7 +100,11 @@ def test_a_legacy_catalogue_and_its_scans_import_attach_and_work(cli, legacy_pro
     docs = {d["doc_number"]: d for d in legacy_project.documents(project=CODE)}
     d = docs["试-0022"]  # row 22 wrote its date 2010.11.23 and its 保管期限 30年
     assert (d["title"], str(d["document_date"]), d["item_code"], d["retention"], d["author"]) == (
-        "隐蔽工程验收记录第22号", "2010-11-23", "C09", "长期", "示例建设"
+        "隐蔽工程验收记录第22号",
+        "2010-11-23",
+        "C09",
+        "长期",
+        "示例建设",
     )
     assert all(doc["status"] == "filed" for doc in docs.values())
     index = open_index(legacy_project)
@@ -121,7 +130,10 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(cli, leg
     assert "row 3, 日期: '2010-13-01' is not a date, use YYYY-MM-DD" in r.output
     assert "row 5, 档号: 0123-BJ2010003-C-0001 is also on row 2; a 档号 names one record" in r.output
     assert "row 6, 条目: 'C99' is no item of the construction checklist; items: C01" in r.output
-    assert "row 7, 文件题名: empty; every row needs a 档号" not in r.output and "row 7, 文件题名: empty; every row needs a 题名" in r.output
+    assert (
+        "row 7, 文件题名: empty; every row needs a 档号" not in r.output
+        and "row 7, 文件题名: empty; every row needs a 题名" in r.output
+    )
     assert "6 row(s) read, 4 problem(s): nothing imported." in r.output
     dry = cli("import", "catalog", str(_xlsx(tmp_path / "好.xlsx", _legacy(3))), "--project", CODE, "--dry-run")
     assert dry.exit_code == 0 and "3 row(s) read, all good; nothing written (--dry-run)." in dry.output
@@ -171,4 +183,6 @@ def test_attach_by_pattern_and_by_title(cli, legacy_project, tmp_path):
 
 
 def test_code_key_ignores_the_separators_people_type():
-    assert code_key("0123-BJ2010003·C-0001") == code_key("0123_bj2010003.c 0001") == code_key("０１２３－BJ2010003C0001")
+    assert (
+        code_key("0123-BJ2010003·C-0001") == code_key("0123_bj2010003.c 0001") == code_key("０１２３－BJ2010003C0001")
+    )

@@ -46,13 +46,19 @@ def test_the_life_of_a_document(cli, cat, project, home):
 
     r = cli("edit", str(doc_id), "--date", "2024-05-07", "--number", "施日-017")
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"Edited #{doc_id}: document_date: 2024-05-06 → 2024-05-07; doc_number: None → 施日-017; vault_path: {CODE}/刘洋/C04-施工组织设计或施工方案/20240506_scan_0007.txt → {CODE}/刘洋/C04-施工组织设计或施工方案/20240507_scan_0007.txt"
+    assert (
+        r.output.strip()
+        == f"Edited #{doc_id}: document_date: 2024-05-06 → 2024-05-07; doc_number: None → 施日-017; vault_path: {CODE}/刘洋/C04-施工组织设计或施工方案/20240506_scan_0007.txt → {CODE}/刘洋/C04-施工组织设计或施工方案/20240507_scan_0007.txt"
+    )
     assert (home.vault_dir / cat.document(doc_id)["vault_path"]).is_file()
     assert_verify_clean(cli)
 
     r = cli("discard", str(doc_id), "--reason", "重复扫描")
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"Discarded #{doc_id} to the trash: _trash/{doc_id}/20240507_scan_0007.txt (dangan restore {doc_id} brings it back)"
+    assert (
+        r.output.strip()
+        == f"Discarded #{doc_id} to the trash: _trash/{doc_id}/20240507_scan_0007.txt (dangan restore {doc_id} brings it back)"
+    )
     assert search_ids(cli, "浇筑") == []
     check = json.loads(cli("check", CODE, "--json").output)
     assert next(i for i in check["items"] if i["code"] == "C04")["status"] == "missing"
@@ -60,7 +66,9 @@ def test_the_life_of_a_document(cli, cat, project, home):
 
     r = cli("restore", str(doc_id))
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"Restored #{doc_id} (filed): {CODE}/刘洋/C04-施工组织设计或施工方案/20240507_scan_0007.txt"
+    assert (
+        r.output.strip() == f"Restored #{doc_id} (filed): {CODE}/刘洋/C04-施工组织设计或施工方案/20240507_scan_0007.txt"
+    )
     assert search_ids(cli, "浇筑") == [doc_id]
     assert_verify_clean(cli)
 
@@ -101,7 +109,9 @@ def test_undo_of_a_changed_event_is_refused(cli, cat, project, home):
     cli("edit", str(doc_id), "--title", "第二次")
     r = cli("undo", "--event", str(first))
     assert r.exit_code == ExitCode.conflict
-    assert r.output.strip() == f"Error: document {doc_id} changed after event {first} (title); undo the later events first"
+    assert (
+        r.output.strip() == f"Error: document {doc_id} changed after event {first} (title); undo the later events first"
+    )
     r = cli("undo", "--event", "9999")
     assert r.exit_code == ExitCode.not_found
 
@@ -113,7 +123,9 @@ def test_nothing_to_undo(cli, project):
 
 
 def test_show_explains_the_date_and_prints_the_text(cli, cat, project, home):
-    text = "施工总结\n本工程于2025年3月3日开工，2025年9月30日竣工。\n质量合格。\n编制人：刘洋\n编制日期：2025年10月15日\n"
+    text = (
+        "施工总结\n本工程于2025年3月3日开工，2025年9月30日竣工。\n质量合格。\n编制人：刘洋\n编制日期：2025年10月15日\n"
+    )
     doc_id = ingest_one(cli, home, "总结.txt", text)
     r = cli("show", str(doc_id), "--text")
     lines = r.output.splitlines()
@@ -133,10 +145,19 @@ def test_edit_refuses_bad_values_and_changes_nothing(cli, cat, project, home):
     doc_id = ingest_one(cli, home)
     before = cat.document(doc_id)
     cases = {
-        ("--date", "2024-13-01"): f"Error: document {doc_id}: --date '2024-13-01' is not a date; write YYYY-MM-DD, e.g. 2025-03-01",
+        (
+            "--date",
+            "2024-13-01",
+        ): f"Error: document {doc_id}: --date '2024-13-01' is not a date; write YYYY-MM-DD, e.g. 2025-03-01",
         ("--pages", "0"): f"Error: document {doc_id}: --pages '0' is not a page count; give a whole number from 1",
-        ("--retention", "十年"): f"Error: document {doc_id}: --retention '十年' is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)",
-        ("--secrecy", "内部"): f"Error: document {doc_id}: --secrecy '内部' is not a 密级; use 公开, 秘密, 机密 or 绝密",
+        (
+            "--retention",
+            "十年",
+        ): f"Error: document {doc_id}: --retention '十年' is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)",
+        (
+            "--secrecy",
+            "内部",
+        ): f"Error: document {doc_id}: --secrecy '内部' is not a 密级; use 公开, 秘密, 机密 or 绝密",
         ("--title", " "): f"Error: document {doc_id}: --title cannot be empty",
     }
     for args, message in cases.items():
@@ -170,8 +191,11 @@ def test_trash_empty_removes_only_old_documents_and_logs_each(cli, cat, project,
     cli("discard", str(new_id), "--reason", "不归档")
     trashed = cat.document(old_id)["vault_path"]
     with cat.engine.begin() as conn:
-        conn.execute(update(documents).where(documents.c.id == old_id).values(
-            discarded_at=cat.document(old_id)["discarded_at"] - timedelta(days=31)))
+        conn.execute(
+            update(documents)
+            .where(documents.c.id == old_id)
+            .values(discarded_at=cat.document(old_id)["discarded_at"] - timedelta(days=31))
+        )
     r = cli("trash", "empty", "--older-than", "30d")
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[-1] == "Removed 1 document(s) discarded more than 30d ago."
@@ -193,7 +217,9 @@ def test_discard_needs_a_reason_and_a_discarded_document_cannot_be_refiled(cli, 
     cli("discard", str(doc_id), "--reason", "错")
     r = cli("refile", str(doc_id), "--item", "C01")
     assert r.exit_code == ExitCode.conflict
-    assert r.output.strip() == f"Error: document {doc_id} is in the trash; `dangan restore {doc_id}` brings it back first"
+    assert (
+        r.output.strip() == f"Error: document {doc_id} is in the trash; `dangan restore {doc_id}` brings it back first"
+    )
     r = cli("restore", str(doc_id))
     r = cli("restore", str(doc_id))
     assert r.exit_code == ExitCode.conflict
@@ -217,7 +243,9 @@ def test_a_schema_2_catalog_gains_the_life_columns(home):
         with c.engine.connect() as conn:
             assert all(migrations.has_column(conn, "documents", col) for col in COLUMNS)
         applied = [e["detail"]["version"] for e in c.events() if e["action"] == "migrated"]
-        assert applied == [v for v in range(3, migrations.latest_version() + 1) if v in {s.version for s in migrations.steps()}]
+        assert applied == [
+            v for v in range(3, migrations.latest_version() + 1) if v in {s.version for s in migrations.steps()}
+        ]
 
 
 def test_undo_of_filing_by_hand_puts_it_back_in_review_with_its_suggestions(cli, cat, project, home):
@@ -227,7 +255,10 @@ def test_undo_of_filing_by_hand_puts_it_back_in_review_with_its_suggestions(cli,
     assert cli("file", str(doc_id), "--item", "C04").exit_code == 0
     r = cli("undo")
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"Undid event #{cat.events(document=doc_id)[-2]['id']} (filed-by-hand) on #{doc_id}: now review, {before['vault_path']}"
+    assert (
+        r.output.strip()
+        == f"Undid event #{cat.events(document=doc_id)[-2]['id']} (filed-by-hand) on #{doc_id}: now review, {before['vault_path']}"
+    )
     after = cat.document(doc_id)
     assert {k: after[k] for k in ("status", "item_code", "person", "vault_path", "suggestions")} == {
         k: before[k] for k in ("status", "item_code", "person", "vault_path", "suggestions")

@@ -14,6 +14,7 @@ from dangan.indexer.errors import ConfigError
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
+
 def test_a_new_catalog_is_stamped_with_the_latest_version(home):
     with Catalog.open(home) as cat:
         assert cat.schema_version() == migrations.latest_version()

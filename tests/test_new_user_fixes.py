@@ -59,7 +59,9 @@ def test_2_waive_refuses_a_filed_item_and_catalog_shows_waived_items(cli, projec
     assert json.loads(cli("check", CODE, "--json").stdout)["waived"] == 0
     assert cli("waive", CODE, "C13", "--reason", "本工程未停工").exit_code == 0
     tree = cli("catalog", CODE)
-    assert [ln.strip(" │├└─") for ln in tree.stdout.splitlines() if "C13" in ln] == ["C13 竣工报告(含停、复工报告) (免 waived: 本工程未停工)"]
+    assert [ln.strip(" │├└─") for ln in tree.stdout.splitlines() if "C13" in ln] == [
+        "C13 竣工报告(含停、复工报告) (免 waived: 本工程未停工)"
+    ]
     data = json.loads(cli("catalog", CODE, "--json").stdout)
     items = {i["code"]: i for p in data["people"] for i in p["items"]}
     assert items["C13"]["waived"] == "本工程未停工" and items["C02"]["waived"] is None
@@ -94,7 +96,9 @@ def test_5_item_by_title_part_or_alias_and_did_you_mean(cli, project, home):
     doc = ingest(cli, home, ("IMG_0001.txt", "一些看不出类别的文字"))["IMG_0001.txt"]["document"]
     r = cli("file", str(doc), "--item", "施工日至")
     assert r.exit_code == ExitCode.not_found
-    assert r.output.strip().startswith(f"Error: project {CODE} has no checklist item '施工日至'; did you mean C14 施工日志、大事记? items: C01, C02")
+    assert r.output.strip().startswith(
+        f"Error: project {CODE} has no checklist item '施工日至'; did you mean C14 施工日志、大事记? items: C01, C02"
+    )
     r = cli("file", str(doc), "--item", "施工")
     assert r.exit_code == ExitCode.not_found
     assert r.output.strip() == (
@@ -103,7 +107,10 @@ def test_5_item_by_title_part_or_alias_and_did_you_mean(cli, project, home):
     )
     r = cli("file", str(doc), "--item", "施工日志")  # no --project: the review row has it (inbox folder)
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"Filed #{doc} under {CODE} C14 (吴涛): {CODE}/吴涛/C14-施工日志、大事记/{datetime.now():%Y%m%d}_IMG_0001.txt"
+    assert (
+        r.output.strip()
+        == f"Filed #{doc} under {CODE} C14 (吴涛): {CODE}/吴涛/C14-施工日志、大事记/{datetime.now():%Y%m%d}_IMG_0001.txt"
+    )
     assert cli("refile", str(doc), "--item", "技术交底").exit_code == 0  # part of 技术交底、图纸会审纪要
     assert json.loads(cli("show", str(doc), "--json").stdout)["item_code"] == "C03"
     r = cli("waive", CODE, "停、复工", "--reason", "未停工")
@@ -116,7 +123,10 @@ def test_5_file_without_a_project_when_review_has_none(cli, project, home):
     doc = ingest(cli, home, ("x.txt", "看不出项目的文字"), folder=None)["x.txt"]["document"]
     r = cli("file", str(doc), "--item", "C01")
     assert r.exit_code == ExitCode.usage
-    assert r.output.strip() == f"Error: document {doc} has no project yet; give it: dangan file {doc} --project CODE --item ITEM"
+    assert (
+        r.output.strip()
+        == f"Error: document {doc} has no project yet; give it: dangan file {doc} --project CODE --item ITEM"
+    )
 
 
 # -- 6. search: unknown filters are errors; results are counted and paged ---------------------------
@@ -125,7 +135,10 @@ def test_6_search_unknown_filters_are_errors(cli, project, home):
     cases = {
         ("--project", "XX"): f"Error: no project 'XX'; projects: {CODE}",
         ("--person", "王五"): "Error: no person '王五'; people: ",
-        ("--item", "施工日至"): "Error: checklist construction has no checklist item '施工日至'; did you mean C14 施工日志、大事记?",
+        (
+            "--item",
+            "施工日至",
+        ): "Error: checklist construction has no checklist item '施工日至'; did you mean C14 施工日志、大事记?",
     }
     for args, start in cases.items():
         r = cli("search", "施工", *args)
@@ -194,13 +207,25 @@ def start_csv(path: Path, *codes: str) -> Path:
         w = csv.writer(fh)
         w.writerow(START_HEADER)
         for code in codes:
-            w.writerow([code, "安居花园3号楼", "安居置业", "示例建设", "2024-03-10", "2025-06-30", "张伟", "2024-03-08"])
+            w.writerow(
+                [code, "安居花园3号楼", "安居置业", "示例建设", "2024-03-10", "2025-06-30", "张伟", "2024-03-08"]
+            )
     return path
 
 
 def test_10_file_into_checks_the_project_and_the_rows_before_writing(cli, project, tmp_path):
     out = tmp_path / "o"
-    r = cli("forms", "render", "开工报告", "--data", str(start_csv(tmp_path / "a.csv", CODE)), "--out", str(out), "--file-into", "XX-1")
+    r = cli(
+        "forms",
+        "render",
+        "开工报告",
+        "--data",
+        str(start_csv(tmp_path / "a.csv", CODE)),
+        "--out",
+        str(out),
+        "--file-into",
+        "XX-1",
+    )
     assert r.exit_code == ExitCode.not_found
     assert r.stderr == f"Error: no project 'XX-1'; projects: {CODE}\n"
     assert not out.exists()
@@ -217,7 +242,9 @@ def test_10_file_into_checks_the_project_and_the_rows_before_writing(cli, projec
 
 def test_10_pdf_and_file_into_files_the_pdf(cli, project, cat, tmp_path):
     data = start_csv(tmp_path / "a.csv", CODE)
-    r = cli("forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"), "--pdf", "--file-into", CODE)
+    r = cli(
+        "forms", "render", "开工报告", "--data", str(data), "--out", str(tmp_path / "o"), "--pdf", "--file-into", CODE
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[-1] == f"Filed into {CODE} under checklist item C02: 1 document(s) (PDF)."
     [doc] = cat.documents(project=CODE)
@@ -236,7 +263,10 @@ def test_10_a_wrong_form_name_says_did_you_mean(cli):
 def test_11_volume_note_counts_only_photographs_as_photos(cli, project, home, tmp_path):
     box = home.inbox_dir / CODE
     box.mkdir(parents=True, exist_ok=True)
-    make_scan_image(box / "隐蔽记录.png", "隐蔽工程验收记录\n工程名称：安居花园3号楼\n验收部位：三层楼板钢筋\n验收结论：合格\n验收日期：2024年5月6日")
+    make_scan_image(
+        box / "隐蔽记录.png",
+        "隐蔽工程验收记录\n工程名称：安居花园3号楼\n验收部位：三层楼板钢筋\n验收结论：合格\n验收日期：2024年5月6日",
+    )
     photo = Image.new("RGB", (800, 600), (90, 120, 160))
     photo.save(box / "现场照片_隐蔽工程.jpg")
     r = cli("ingest", str(home.inbox_dir), "--json")

@@ -40,8 +40,14 @@ def _tt_font() -> str:
     return "WQY"
 
 
-def make_layered_pdf(path: Path, *, visible: list[str] = (), scan: str | None = None,
-                     invisible: str | None = None, font: str = "Helvetica") -> Path:
+def make_layered_pdf(
+    path: Path,
+    *,
+    visible: list[str] = (),
+    scan: str | None = None,
+    invisible: str | None = None,
+    font: str = "Helvetica",
+) -> Path:
     """One page: visible lines in an embedded TrueType font, a scanned picture, and/or an
     invisible text layer (render mode 3, as OCR tools and some scanners write it)."""
     from reportlab.lib.utils import ImageReader
@@ -76,7 +82,11 @@ def break_tounicode(path: Path) -> Path:
                 continue
             stream = font["/ToUnicode"].get_object()
             data = stream.get_data().decode("latin-1")
-            broken = re.sub(r"<([0-9A-Fa-f]{2})> <[0-9A-Fa-f]{4}>", lambda m: f"<{m[1]}> <{0x0B80 + int(m[1], 16) % 0x70:04X}>", data)
+            broken = re.sub(
+                r"<([0-9A-Fa-f]{2})> <[0-9A-Fa-f]{4}>",
+                lambda m: f"<{m[1]}> <{0x0B80 + int(m[1], 16) % 0x70:04X}>",
+                data,
+            )
             stream.set_data(broken.encode("latin-1"))
             font[NameObject("/ToUnicode")] = stream.indirect_reference or stream
     writer.write(path)
@@ -89,7 +99,7 @@ def refuse_page_tree(path: Path) -> Path:
     data = path.read_bytes()
     match = re.search(rb"/Pages (\d+) 0 R", data)
     missing = str(int(match[1]) + 90).encode()[: len(match[1])].ljust(len(match[1]), b"9")
-    path.write_bytes(data[: match.start(1)] + missing + data[match.end(1):])
+    path.write_bytes(data[: match.start(1)] + missing + data[match.end(1) :])
     return path
 
 
@@ -100,7 +110,11 @@ def filed_and_found(home, path: Path, word: str) -> dict:
         assert record.doc_id is not None, record.message
         hits = SearchIndex(home.index_dir).search(word)
         assert record.doc_id in [h.id for h in hits], f"search {word!r} did not find {path.name}"
-        return {"doc": cat.document(record.doc_id), "pages": page_methods(cat, record.doc_id), "text": cat.text(record.doc_id)}
+        return {
+            "doc": cat.document(record.doc_id),
+            "pages": page_methods(cat, record.doc_id),
+            "text": cat.text(record.doc_id),
+        }
 
 
 # --------------------------------------------------------------------------- the judge
@@ -121,7 +135,13 @@ def test_the_judge_refuses_layers_a_person_could_not_read(layer, reason):
     assert verdict.reason.startswith(reason)
 
 
-@pytest.mark.parametrize("layer", ["工程名称：安居花园3号楼 施工日志 2024年3月5日 天气晴 气温-3℃～5℃", "Multicolor Black / Pure Magenta, 300 dpi, Φ12@200 ±0.5mm"])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        "工程名称：安居花园3号楼 施工日志 2024年3月5日 天气晴 气温-3℃～5℃",
+        "Multicolor Black / Pure Magenta, 300 dpi, Φ12@200 ±0.5mm",
+    ],
+)
 def test_the_judge_trusts_ordinary_pages(layer):
     assert judge_layer(layer).usable
 
@@ -163,7 +183,12 @@ def test_pdf_both_parsers_refuse_is_read_by_pdfminer_and_found(tmp_path, home):
         pypdf.PdfReader(pdf).pages[0]
     got = filed_and_found(home, pdf, "质量证明书")
     assert got["pages"] == [
-        {"page": 1, "method": "text-pdfminer", "why": "pypdf and PDFium refused the file", "label": "text layer (pdfminer.six)"}
+        {
+            "page": 1,
+            "method": "text-pdfminer",
+            "why": "pypdf and PDFium refused the file",
+            "label": "text layer (pdfminer.six)",
+        }
     ]
 
 
@@ -229,7 +254,10 @@ def test_show_summary_explains_each_page(tmp_path, home, counted_ocr):
     writer.write(tmp_path / "two.pdf")
     with Catalog.open(home) as cat:
         (record,) = ingest_paths(cat, [tmp_path / "two.pdf"])
-        assert summary(page_methods(cat, record.doc_id)) == "page 1 text layer; page 2 blank page, not OCR'd (no ink on the page: OCR skipped)"
+        assert (
+            summary(page_methods(cat, record.doc_id))
+            == "page 1 text layer; page 2 blank page, not OCR'd (no ink on the page: OCR skipped)"
+        )
 
 
 # --------------------------------------------------------------------------- tiles
@@ -246,6 +274,7 @@ def test_large_sheets_are_read_in_tiles_at_full_resolution(monkeypatch):
             # title block that sits in the overlap of the last two columns.
             boxes = [([[10, 10], [110, 10], [110, 40], [10, 40]], f"tile{len(seen)}", 0.9)]
             return boxes, None
+
         return read
 
     monkeypatch.setattr(ocr_module, "_ocr_engine", engine)

@@ -22,7 +22,18 @@ from dangan.indexer import analysis, codec, postings
 from dangan.indexer.index import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "cli.py", "dangan", "archive", "indexer", "commands", "web", "templates")
+SOURCES = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "cli.py",
+    "dangan",
+    "archive",
+    "indexer",
+    "commands",
+    "web",
+    "templates",
+)
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,9 @@ def test_a_position_beyond_four_bytes_is_refused():
 @pytest.mark.parametrize("analyzer", [bigram_analyzer(), unigram_analyzer()], ids=["bigrams", "chars"])
 def test_terms_frequencies_and_positions_match_whooshs_own_format(analyzer):
     text = "竣工報告 第3#楼 竣工验收\n施工\n日志 ABC abc 竣工"
-    ours = {t: (n, w, unpack_positions(v)) for t, n, w, v in PackedPositions(field_boost=2.0).word_values(text, analyzer)}
+    ours = {
+        t: (n, w, unpack_positions(v)) for t, n, w, v in PackedPositions(field_boost=2.0).word_values(text, analyzer)
+    }
     plain = Positions(field_boost=2.0)
     theirs = {t: (n, w, plain.decode_positions(v)) for t, n, w, v in plain.word_values(text, analyzer)}
     assert ours == theirs

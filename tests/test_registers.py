@@ -13,10 +13,17 @@ from dangan.archive import registers as R
 from dangan.indexer.errors import ConfigError, UsageError
 
 PROJECT = {"code": "BJ-2024-017", "name": "安居花园3号楼", "company": "示例建设 & <工程> 有限公司"}
-SETTINGS = {"fonds": "0123", "category": "WS", "org": "GC", "pattern": "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}"}
+SETTINGS = {
+    "fonds": "0123",
+    "category": "WS",
+    "org": "GC",
+    "pattern": "{fonds}-{category}·{year}-{retention}-{org}-{seq:04d}",
+}
 
 
-def entry(i: int, title: str, pages, *, code="C01", mime="application/pdf", retention="永久", day=date(2024, 3, 1), number=""):
+def entry(
+    i: int, title: str, pages, *, code="C01", mime="application/pdf", retention="永久", day=date(2024, 3, 1), number=""
+):
     return {"id": i, "doc_number": number, "person": "张伟", "title": title, "document_date": day, "pages": pages,
             "remarks": "", "item_code": code, "item_title": "", "mime_type": mime, "retention": retention}  # fmt: skip
 
@@ -79,7 +86,9 @@ def test_retention_codes():
 
 
 def test_a_pattern_that_cannot_be_filled_is_a_config_error():
-    with pytest.raises(ConfigError, match=r"^\[archive_code\] pattern '\{fonds\}-\{box\}' in dangan.toml cannot be filled"):
+    with pytest.raises(
+        ConfigError, match=r"^\[archive_code\] pattern '\{fonds\}-\{box\}' in dangan.toml cannot be filled"
+    ):
         R.archive_codes(ENTRIES, {**SETTINGS, "pattern": "{fonds}-{box}"})
 
 
@@ -129,7 +138,9 @@ def test_checklist_register_shows_status_and_documents(tmp_path):
     ("一览表", ["序号", "类别", "文件名称", "责任人", "状态", "已归档文件"]),
 ])  # fmt: skip
 def test_tabular_registers_as_xlsx(tmp_path, kind, header):
-    out = R.render_register(kind, PROJECT, ENTRIES, tmp_path / f"{kind}.xlsx", checklist=CHECKLIST, settings=SETTINGS, xlsx=True)
+    out = R.render_register(
+        kind, PROJECT, ENTRIES, tmp_path / f"{kind}.xlsx", checklist=CHECKLIST, settings=SETTINGS, xlsx=True
+    )
     ws = load_workbook(out).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][0] == ("科技档案一览表" if kind == "一览表" else kind)
@@ -167,7 +178,9 @@ def test_volume_note_as_xlsx(tmp_path):
 
 
 def test_unknown_kind_and_mismatched_suffix(tmp_path):
-    with pytest.raises(UsageError, match=r"^unknown register kind '案卷目录'; use one of 卷内目录\|一览表\|备考表\|归档文件目录$"):
+    with pytest.raises(
+        UsageError, match=r"^unknown register kind '案卷目录'; use one of 卷内目录\|一览表\|备考表\|归档文件目录$"
+    ):
         R.render_register("案卷目录", PROJECT, ENTRIES, tmp_path / "x.docx")
     with pytest.raises(UsageError, match="a spreadsheet needs an .xlsx name"):
         R.render_register("卷内目录", PROJECT, ENTRIES, tmp_path / "x.docx", xlsx=True)
@@ -184,5 +197,7 @@ def test_home_register_template_overrides_the_shipped_one(tmp_path):
     doc = Document(R.shipped_templates_dir() / "registers" / "卷内目录.docx")
     doc.paragraphs[1].runs[0].text = "卷内目录（公司格式）"
     doc.save(custom / "卷内目录.docx")
-    out = R.render_register("卷内目录", PROJECT, ENTRIES, tmp_path / "c.docx", settings={"templates_dir": str(tmp_path / "tpl")})
+    out = R.render_register(
+        "卷内目录", PROJECT, ENTRIES, tmp_path / "c.docx", settings={"templates_dir": str(tmp_path / "tpl")}
+    )
     assert Document(out).paragraphs[1].text == "卷内目录（公司格式）"

@@ -12,6 +12,7 @@ from tests.test_index import doc as index_doc
 
 pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
 
+
 def doc(doc_id: int, title: str, content: str, **fields) -> dict:
     """The index tests' document, two pages long (the CLI prints page counts)."""
     return index_doc(doc_id, title, content, **{"pages": 2, **fields})
@@ -24,8 +25,16 @@ def indexed(home, project):
         ix.add(
             [
                 doc(1, "竣工验收报告", "工程概况。\n本工程竣工報告已于五月提交监理。"),
-                doc(2, "测量记录[草稿]", "楼层测量记录。", person="赵磊", item_code="C08", item_title="施工定位测量记录",
-                    mime_type="image/jpeg", document_date=date(2024, 3, 12)),
+                doc(
+                    2,
+                    "测量记录[草稿]",
+                    "楼层测量记录。",
+                    person="赵磊",
+                    item_code="C08",
+                    item_title="施工定位测量记录",
+                    mime_type="image/jpeg",
+                    document_date=date(2024, 3, 12),
+                ),
                 doc(3, "施工日志", "今日浇筑混凝土。", document_date=None, filed_at=datetime(2024, 6, 20, 8, 0)),
             ]
         )
@@ -37,7 +46,10 @@ def test_hits_show_rank_title_place_and_highlighted_snippet(cli, indexed):
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0].startswith("1. 竣工验收报告  score ")
-    assert lines[1] == "   BJ-2024-017 · C3 竣工验收报告 · 张伟 · 2024-05-01 · BJ-2024-017/张伟/C3-竣工验收报告/20240501_scan_1.pdf"
+    assert (
+        lines[1]
+        == "   BJ-2024-017 · C3 竣工验收报告 · 张伟 · 2024-05-01 · BJ-2024-017/张伟/C3-竣工验收报告/20240501_scan_1.pdf"
+    )
     assert lines[2] == "   本工程竣工報告已于五月提交监理。"
     assert lines[3] == "1 of 1 document(s)"
     assert len(lines) == 4
@@ -66,8 +78,23 @@ def test_json_lists_hits_with_every_field(cli, indexed):
     assert hit["highlights"] == [[3, 7]]
     assert isinstance(hit["score"], float)
     assert set(hit) == {
-        "id", "score", "title", "project", "item_code", "item_title", "group", "person", "role", "mime_type",
-        "document_date", "filed_at", "pages", "vault_path", "original_name", "snippet", "highlights",
+        "id",
+        "score",
+        "title",
+        "project",
+        "item_code",
+        "item_title",
+        "group",
+        "person",
+        "role",
+        "mime_type",
+        "document_date",
+        "filed_at",
+        "pages",
+        "vault_path",
+        "original_name",
+        "snippet",
+        "highlights",
     }
 
 
@@ -118,7 +145,7 @@ def test_empty_query_is_a_usage_error_saying_what_to_type(cli, indexed):
 def test_unparsable_query_is_one_line(cli, indexed):
     r = cli("search", '"竣工')
     assert r.exit_code == 2
-    assert r.output.strip() == "Error: unbalanced quote in query '\"竣工': close the phrase with \" or remove the \""
+    assert r.output.strip() == 'Error: unbalanced quote in query \'"竣工\': close the phrase with " or remove the "'
 
 
 def test_reversed_dates_are_a_usage_error(cli, indexed):

@@ -30,7 +30,9 @@ FILLER = "今日天气晴，气温二十度，工人正常出勤，场内道路�
 def corpus(n: int) -> list[dict]:
     """Every topic twice, in two mixes, then filler: each query matches a few documents."""
     topics = [doc(i + 1, TOPICS[i][:4], TOPICS[i] + "。" + FILLER) for i in range(len(TOPICS))]
-    mixes = [doc(len(TOPICS) + i + 1, "", "。".join((TOPICS[i], TOPICS[(i + 5) % len(TOPICS)]))) for i in range(len(TOPICS))]
+    mixes = [
+        doc(len(TOPICS) + i + 1, "", "。".join((TOPICS[i], TOPICS[(i + 5) % len(TOPICS)]))) for i in range(len(TOPICS))
+    ]
     start = 2 * len(TOPICS) + 1
     return topics + mixes + [doc(i, "", FILLER) for i in range(start, n + 1)]
 

@@ -71,7 +71,9 @@ def test_cli_edit_web_review_and_upload_wait_for_another_stations_repair(home, t
     _set(home, "lock", wait_seconds=300)  # B waits for A however slow the machine; A is released below
     prepare_home(home)
     with Catalog.open(home) as cat:
-        log = file_document(cat, write_text_doc(tmp_path / "in", "施工日志.txt", "施工日志\n基础混凝土浇筑"), project=CODE, item="C14")
+        log = file_document(
+            cat, write_text_doc(tmp_path / "in", "施工日志.txt", "施工日志\n基础混凝土浇筑"), project=CODE, item="C14"
+        )
         waiting = file_document(cat, write_text_doc(tmp_path / "in", "说明.txt", "情况说明"), project=CODE)
     assert waiting.outcome == "review"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -56,7 +56,13 @@ def test_migrate_steps_a_first_release_catalog_up_once(cli, home):
     r = cli("migrate")
     assert r.output.strip() == f"Catalog {_shown(home)} is up to date (schema {latest})."
     r = cli("migrate", "--json")
-    assert json.loads(r.output) == {"catalog": _shown(home), "from": latest, "to": latest, "created": False, "applied": []}
+    assert json.loads(r.output) == {
+        "catalog": _shown(home),
+        "from": latest,
+        "to": latest,
+        "created": False,
+        "applied": [],
+    }
     with Catalog.open(home) as cat:
         assert [e["detail"]["version"] for e in cat.events() if e["action"] == "migrated"][-1] == latest
 
@@ -72,7 +78,7 @@ def test_init_with_catalog_url_writes_it_and_creates_the_schema(pg_cluster, home
     url = pg_cluster.url(pg_cluster.create_database("station"))
     r = Cli(tmp_path / "station-2")("init", "--catalog-url", url)
     assert r.exit_code == 0, r.output
-    assert f"url = \"{url}\"" in (tmp_path / "station-2" / "dangan.toml").read_text(encoding="utf-8")
+    assert f'url = "{url}"' in (tmp_path / "station-2" / "dangan.toml").read_text(encoding="utf-8")
     r = Cli(tmp_path / "station-2")("migrate")
     assert r.output.strip() == f"Catalog {url} is up to date (schema {migrations.latest_version()})."
     # A second station joining the same database finds the schema there.
@@ -90,7 +96,9 @@ def test_init_with_an_unreachable_server_leaves_no_half_made_home(home, tmp_path
     r = Cli(root)("init", "--catalog-url", "postgresql+psycopg://dangan:secret@127.0.0.1:1/dangan")
     assert r.exit_code == ExitCode.config_error
     line = r.output.strip().splitlines()
-    assert len(line) == 1 and line[0].startswith("Error: postgresql+psycopg://dangan:***@127.0.0.1:1/dangan: cannot open the catalog (")
+    assert len(line) == 1 and line[0].startswith(
+        "Error: postgresql+psycopg://dangan:***@127.0.0.1:1/dangan: cannot open the catalog ("
+    )
     assert "secret" not in r.output
     assert not (root / "dangan.toml").exists()
     r = Cli(root)("init", "--catalog-url", "postgres://x")
@@ -130,9 +138,12 @@ def _none_once(real):
 # -- the index: one writer, the others queue ---------------------------------------------------
 @pytest.mark.parametrize("home", ["postgresql"], indirect=True)
 def test_a_station_that_cannot_hold_the_index_queues_and_the_holder_drains(cat, project, home, tmp_path):
-    docs = [Ingester.for_catalog(cat, index=False).run(
-        Record(path=write_text_doc(tmp_path, f"施工日志{i}.txt", f"施工日志 第{i}天"), project_hint=CODE)
-    ) for i in range(3)]
+    docs = [
+        Ingester.for_catalog(cat, index=False).run(
+            Record(path=write_text_doc(tmp_path, f"施工日志{i}.txt", f"施工日志 第{i}天"), project_hint=CODE)
+        )
+        for i in range(3)
+    ]
     ids = [d.doc_id for d in docs]
     with Catalog.open(home) as other, index_lock(other) as owner:
         assert owner
@@ -148,7 +159,9 @@ def test_reindex_empties_the_queue(cli, cat, project, home, tmp_path):
         Record(path=write_text_doc(tmp_path, "施工日志.txt", "施工日志 晴"), project_hint=CODE)
     )
     with cat.engine.begin() as conn:
-        conn.execute(index_queue.insert().values(document_id=rec.doc_id, queued_at=rec.document_date or _now(), station="b:1"))
+        conn.execute(
+            index_queue.insert().values(document_id=rec.doc_id, queued_at=rec.document_date or _now(), station="b:1")
+        )
     r = cli("reindex")
     assert r.output.strip() == "Reindexed 1 document(s)."
     assert _queued(cat) == 0
@@ -212,8 +225,16 @@ def test_repair_leaves_another_stations_originals_for_that_station(cat, project,
 
 
 def test_a_file_past_2_gib_fits_the_catalog(cat, project):
-    values = dict(sha256="f" * 64, original_name="竣工图.tif", title="竣工图", vault_path="x/竣工图.tif", size=3_000_000_000,
-                  mime_type="image/tiff", status="review", filed_at=_now())
+    values = dict(
+        sha256="f" * 64,
+        original_name="竣工图.tif",
+        title="竣工图",
+        vault_path="x/竣工图.tif",
+        size=3_000_000_000,
+        mime_type="image/tiff",
+        status="review",
+        filed_at=_now(),
+    )
     with cat.engine.begin() as conn:
         doc_id = cat.add_document(conn, values, "")
     assert cat.document(doc_id)["size"] == 3_000_000_000

@@ -43,7 +43,9 @@ def swap_tounicode(path: Path) -> Path:
     "layer",
     [
         "䴀漀搀攀氀  匀䌀㈀　　 刀攀猀甀氀琀㨀 倀䄀匀匀",  # "Model SC200 Result: PASS" read byte-swapped
-        "Equipment Arrival Inspection 2024-03-05 设备".encode("utf-16-le").decode("utf-16-be"),  # the producer's mistake
+        "Equipment Arrival Inspection 2024-03-05 设备".encode("utf-16-le").decode(
+            "utf-16-be"
+        ),  # the producer's mistake
     ],
 )
 def test_the_judge_recognises_byte_swapped_utf16(layer):
@@ -53,10 +55,13 @@ def test_the_judge_recognises_byte_swapped_utf16(layer):
     assert judge_layer(unswap(layer)).usable
 
 
-@pytest.mark.parametrize("layer", [
-    "一、开工报告：最迟于2024年3月1日开工，开工前一周完成技术交底，一次验收合格。",  # 一 U+4E00, 开 U+5F00, 最 U+6700
-    "設備進場驗收單 型號SC200 結論：合格",
-])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        "一、开工报告：最迟于2024年3月1日开工，开工前一周完成技术交底，一次验收合格。",  # 一 U+4E00, 开 U+5F00, 最 U+6700
+        "設備進場驗收單 型號SC200 結論：合格",
+    ],
+)
 def test_chinese_with_round_code_points_is_not_taken_for_swapped(layer):
     verdict = judge_layer(layer)
     assert verdict.usable and not verdict.swapped
@@ -70,10 +75,19 @@ def test_a_byte_swapped_layer_is_repaired_and_show_says_so(tmp_path, home, count
     result = extract(pdf)
     assert [ln.strip() for ln in result.text.splitlines()] == LINES
     got = filed_and_found(home, pdf, "Serial")
-    assert got["pages"] == [{
-        "page": 1, "method": "text-unswapped", "label": "text layer (byte-swapped UTF-16, byte order repaired)",
-        "why": got["pages"][0]["why"],
-    }]
-    assert re.fullmatch(r"text layer of byte-swapped UTF-16 \(\d+% of characters are ASCII with their bytes swapped\); byte order repaired", got["pages"][0]["why"])
-    assert summary(got["pages"]).startswith("page 1 text layer (byte-swapped UTF-16, byte order repaired) (text layer of byte-swapped UTF-16")
+    assert got["pages"] == [
+        {
+            "page": 1,
+            "method": "text-unswapped",
+            "label": "text layer (byte-swapped UTF-16, byte order repaired)",
+            "why": got["pages"][0]["why"],
+        }
+    ]
+    assert re.fullmatch(
+        r"text layer of byte-swapped UTF-16 \(\d+% of characters are ASCII with their bytes swapped\); byte order repaired",
+        got["pages"][0]["why"],
+    )
+    assert summary(got["pages"]).startswith(
+        "page 1 text layer (byte-swapped UTF-16, byte order repaired) (text layer of byte-swapped UTF-16"
+    )
     assert counted_ocr == []  # exact repair, no OCR guesswork

@@ -37,7 +37,13 @@ def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
 )
 def test_a_trade_word_finds_its_synonym_and_ranks_the_literal_word_first(tmp_path, typed, written):
     with SearchIndex(tmp_path / "index") as ix:
-        ix.add([doc(1, "", f"本批{written}进场验收合格。"), doc(2, "", f"本批{typed}进场验收合格。"), doc(3, "", "今日天气晴。")])
+        ix.add(
+            [
+                doc(1, "", f"本批{written}进场验收合格。"),
+                doc(2, "", f"本批{typed}进场验收合格。"),
+                doc(3, "", "今日天气晴。"),
+            ]
+        )
         assert [h.id for h in ix.search(typed)] == [2, 1]
 
 
@@ -61,17 +67,23 @@ def test_init_copies_the_lists_into_the_home_and_an_edited_copy_is_used(home):
     with SearchIndex(home.index_dir) as ix:
         ix.add([doc(1, "", "外墙刷石灰水两遍。")])
         assert ix.search("白灰") == []
-        copy.write_text(copy.read_text(encoding="utf-8") + '\n[local]\ngroups = [\n  ["白灰", "石灰"],\n]\n', encoding="utf-8")
+        copy.write_text(
+            copy.read_text(encoding="utf-8") + '\n[local]\ngroups = [\n  ["白灰", "石灰"],\n]\n', encoding="utf-8"
+        )
         assert [h.id for h in ix.search("白灰")] == [1]  # re-read once the file changed
 
 
 BAD = [
     ('[materials]\ngroups = [\n  ["砼", "混凝土"\n]\n', "Unclosed array (at the end of the file, line 5)"),
     ('[materials]\ngroups = [\n  ["砼" "混凝土"],\n]\n', "(at line 3, column 8); fix that line"),
-    ('[materials]\ngroups = [\n  ["砼", "混凝土"],\n  ["钢筋"],\n]\n',
-     "line 4: group ['钢筋'] in [materials] needs at least two different words"),
-    ('[materials]\ngroups = [\n  ["钢筋", "鋼筋"],\n]\n',
-     "line 3: group ['钢筋', '鋼筋'] in [materials] needs at least two different words"),
+    (
+        '[materials]\ngroups = [\n  ["砼", "混凝土"],\n  ["钢筋"],\n]\n',
+        "line 4: group ['钢筋'] in [materials] needs at least two different words",
+    ),
+    (
+        '[materials]\ngroups = [\n  ["钢筋", "鋼筋"],\n]\n',
+        "line 3: group ['钢筋', '鋼筋'] in [materials] needs at least two different words",
+    ),
     ('[materials]\ngroups = [\n  ["砼", 42],\n]\n', "line 3: [materials]: 42 is not a word in quotes"),
     ('[materials]\ngroups = [\n  ["砼", "。，"],\n]\n', "line 3: [materials]: '。，' is not a searchable word"),
     ('[materials]\ngroups = [\n  ["砼", "混 凝 土"],\n]\n', "line 3: [materials]: '混 凝 土' is not a searchable word"),
@@ -103,4 +115,7 @@ def test_a_broken_home_copy_stops_the_search_with_a_clear_line(cli, home):
     (home.root / "synonyms.toml").write_text('[materials]\ngroups = [\n  ["钢筋"],\n]\n', encoding="utf-8")
     result = cli("search", "钢筋")
     assert result.exit_code == ExitCode.config_error
-    assert f"{home.root / 'synonyms.toml'} line 3: group ['钢筋'] in [materials] needs at least two different words" in result.output
+    assert (
+        f"{home.root / 'synonyms.toml'} line 3: group ['钢筋'] in [materials] needs at least two different words"
+        in result.output
+    )

@@ -42,12 +42,27 @@ def _wait_for(cond, timeout: float) -> bool:
 def _fill(inbox: Path, station: str) -> set[str]:
     box = inbox / CODE
     for i in range(PER_STATION):
-        write_text_doc(box, f"施工日志_{station}_{i:03d}.txt", f"施工日志 站{station} 2024年5月{i % 28 + 1}日 第{i}天 编号{i * 7919}")
+        write_text_doc(
+            box,
+            f"施工日志_{station}_{i:03d}.txt",
+            f"施工日志 站{station} 2024年5月{i % 28 + 1}日 第{i}天 编号{i * 7919}",
+        )
     return {vault.sha256_file(p) for p in box.iterdir()}
 
 
 def _station(home: Path, inbox: Path, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home), "watch", "--inbox", str(inbox), "--stable", "0.1"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from dangan.cli import main; main()",
+        "--home",
+        str(home),
+        "watch",
+        "--inbox",
+        str(inbox),
+        "--stable",
+        "0.1",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
 
@@ -84,6 +99,7 @@ def test_two_stations_one_killed_mid_batch_file_everything_exactly_once(home, tm
         a = _station(home.root, box_a, tmp_path / "a.log")
         procs.append(a)
         with Catalog.open(home) as cat:
+
             def settled() -> bool:
                 with cat.engine.connect() as conn:
                     queued = conn.execute(select(func.count()).select_from(index_queue)).scalar_one()
@@ -99,7 +115,9 @@ def test_two_stations_one_killed_mid_batch_file_everything_exactly_once(home, tm
         assert all(d["status"] == "filed" and d["inbox_path"] is None for d in docs)
     r = subprocess.run(
         [sys.executable, "-c", "from dangan.cli import main; main()", "--home", str(home.root), "verify"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().splitlines()[-1] == "Clean."

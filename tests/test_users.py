@@ -38,7 +38,8 @@ def test_user_list_role_and_bad_input(cli):
     r = cli("user", "add", "li", "--role", "viewer", input="password1\npassword1\n")
     assert r.exit_code == 7 and r.output == (  # refused before asking for a password
         "Error: user li already exists; to change the password run `dangan user passwd li`, "
-        "the role `dangan user role li ROLE`\n")
+        "the role `dangan user role li ROLE`\n"
+    )
     r = cli("user", "add", "x y", "--role", "viewer", input="password1\npassword1\n")
     assert r.exit_code == 2 and "user name 'x y': use 1-64 letters" in r.output
     r = cli("user", "add", "zhao", "--role", "viewer", input="short\nshort\n")
@@ -75,7 +76,10 @@ def test_tokens_are_stored_as_their_hash_and_name_their_user(cli, home):
 
 
 def test_what_each_role_may_do():
-    may = {role: {a for a in PERMISSIONS if allowed(role, a)} for role in ("viewer", "desk", "manager", "archivist", "admin")}
+    may = {
+        role: {a for a in PERMISSIONS if allowed(role, a)}
+        for role in ("viewer", "desk", "manager", "archivist", "admin")
+    }
     assert may == {
         "viewer": {"read"},
         "desk": {"read", "forms"},

@@ -18,7 +18,11 @@ CODE = "BJ-2024-017"
 
 def _filed(cat, tmp_path, n=3):
     return [
-        file_document(cat, write_text_doc(tmp_path / "src", f"施工日志{i}.txt", f"施工日志 2024年5月{i + 1}日 浇筑第{i}层"), project=CODE)
+        file_document(
+            cat,
+            write_text_doc(tmp_path / "src", f"施工日志{i}.txt", f"施工日志 2024年5月{i + 1}日 浇筑第{i}层"),
+            project=CODE,
+        )
         for i in range(n)
     ]
 
@@ -92,7 +96,9 @@ def test_demo_without_samples_says_what_to_do(tmp_path):
 
     r = CliRunner().invoke(main, ["demo", "--samples", str(tmp_path)])
     assert r.exit_code == ExitCode.not_found
-    assert r.output.strip() == f"Error: no sample inbox at {tmp_path / 'inbox'}; pass --samples DIR from a source checkout"
+    assert (
+        r.output.strip() == f"Error: no sample inbox at {tmp_path / 'inbox'}; pass --samples DIR from a source checkout"
+    )
 
 
 def test_reindex_optimize_merges_without_rebuilding(cli, cat, project, home, tmp_path):

@@ -72,7 +72,14 @@ def test_page_count_is_cover_contents_documents_and_note(built):
     result, reader, home = built
     kinds = {e.doc["mime_type"].split("/")[-1] for e in result.volume.entries}
     assert len(result.volume.entries) == 11  # every filed 施工文件 of the sample, scans and photos included
-    assert kinds == {"pdf", "jpeg", "png", "tiff", "plain", "vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    assert kinds == {
+        "pdf",
+        "jpeg",
+        "png",
+        "tiff",
+        "plain",
+        "vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
     counted = sum(source_pages(home, e.doc) for e in result.volume.entries)
     assert result.document_pages == counted
     assert result.front_pages == 2 and result.note_pages == 1  # one 卷内目录 page for 11 documents
@@ -143,5 +150,7 @@ def test_catalog_page_numbers_follow_the_real_pages(built):
         from dangan.archive.volumes import get_volume
 
         stored = get_volume(cat, CODE, 1)
-    assert [(e.start_page, e.end_page) for e in stored.entries] == [(e.start_page, e.end_page) for e in result.volume.entries]
+    assert [(e.start_page, e.end_page) for e in stored.entries] == [
+        (e.start_page, e.end_page) for e in result.volume.entries
+    ]
     assert stored.pages == result.document_pages

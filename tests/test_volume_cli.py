@@ -28,12 +28,18 @@ def docs(cat, project, tmp_path) -> dict[str, int]:
 def test_plan_list_and_show(cli, docs):
     r = cli("volume", "plan", CODE)
     assert r.exit_code == 0
-    assert r.output.splitlines()[-1] == f"2 volume(s) of {CODE}; `dangan volume show {CODE} 1` lists one, `dangan volume seal` freezes it"
+    assert (
+        r.output.splitlines()[-1]
+        == f"2 volume(s) of {CODE}; `dangan volume show {CODE} 1` lists one, `dangan volume seal` freezes it"
+    )
     data = json.loads(cli("volume", "list", CODE, "--json").output)
     assert [(v["volume"], v["code"], v["kind"], v["pages"], v["status"]) for v in data] == [
         (1, "0123-BJ2024017·C-001", "土建施工文件资料", 3, "draft"), (2, "0123-BJ2024017·D-002", "竣工图", 1, "draft")]  # fmt: skip
     r = cli("volume", "show", CODE, "1")
-    assert r.output.splitlines()[0] == "0123-BJ2024017·C-001  安居花园3号楼土建施工文件资料  保管期限 永久  密级 公开  草稿"
+    assert (
+        r.output.splitlines()[0]
+        == "0123-BJ2024017·C-001  安居花园3号楼土建施工文件资料  保管期限 永久  密级 公开  草稿"
+    )
     assert "施工日志" in r.output and "3-3" in r.output
 
 
@@ -64,7 +70,10 @@ def test_move_seal_and_unseal(cli, docs):
 
 def test_unknown_volume_and_nothing_to_build(cli, docs, tmp_path):
     r = cli("volume", "build", CODE, "--out", str(tmp_path / "out"))
-    assert (r.exit_code, r.output.strip()) == (5, f"Error: {CODE} has no volumes yet; propose them with `dangan volume plan {CODE}`")
+    assert (r.exit_code, r.output.strip()) == (
+        5,
+        f"Error: {CODE} has no volumes yet; propose them with `dangan volume plan {CODE}`",
+    )
     cli("volume", "plan", CODE)
     r = cli("volume", "show", CODE, "9")
     assert (r.exit_code, r.output.strip()) == (5, f"Error: project {CODE} has no volume 9; volumes: 1, 2")
@@ -78,7 +87,10 @@ def test_build_writes_the_pdf_and_the_volume_registers(cli, docs, tmp_path):
     (data,) = json.loads(r.output)
     assert (data["pages"], data["numbered_pages"], data["front_pages"], data["note_pages"]) == (6, 3, 2, 1)
     assert sorted(p.name for p in out.iterdir()) == [
-        "0123-BJ2024017·C-001.pdf", "0123-BJ2024017·C-001_卷内目录.docx", "0123-BJ2024017·C-001_备考表.docx"]
+        "0123-BJ2024017·C-001.pdf",
+        "0123-BJ2024017·C-001_卷内目录.docx",
+        "0123-BJ2024017·C-001_备考表.docx",
+    ]
     rows = [[c.text for c in row.cells] for row in Document(out / "0123-BJ2024017·C-001_卷内目录.docx").tables[0].rows]
     assert [r[5] for r in rows[1:]] == ["1", "2", "3-3"] and rows[1][2] == "王建国"
 
@@ -101,7 +113,9 @@ def test_a_damaged_file_stops_the_build_naming_the_document(cli, cat, project, t
     from tests.docgen import make_text_pdf
 
     (tmp_path / "in").mkdir()
-    make_text_pdf(tmp_path / "in" / "开工报告.pdf", ["开工报告\n工程编号：BJ-2024-017\n2024年3月1日开工，现场具备开工条件。"])
+    make_text_pdf(
+        tmp_path / "in" / "开工报告.pdf", ["开工报告\n工程编号：BJ-2024-017\n2024年3月1日开工，现场具备开工条件。"]
+    )
     (rec,) = ingest_paths(cat, [tmp_path / "in"], project=CODE)
     stored = cat.home.vault_dir / cat.document(rec.doc_id)["vault_path"]
     stored.write_bytes(stored.read_bytes()[:150])

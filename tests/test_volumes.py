@@ -49,7 +49,12 @@ def test_plan_groups_by_checklist_group_in_item_then_date_order(cat, filed):
     assert [(v.sequence, v.kind, v.gbt_class, v.status) for v in vols] == [
         (1, "土建施工文件资料", "C", "draft"), (2, "竣工图", "D", "draft")]  # fmt: skip
     assert titles(vols[0]) == ["施工合同书.txt", "开工报告.txt", "施工日志2.txt", "施工日志1.txt"]
-    assert [(e.position, e.start_page, e.end_page) for e in vols[0].entries] == [(1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 4)]
+    assert [(e.position, e.start_page, e.end_page) for e in vols[0].entries] == [
+        (1, 1, 1),
+        (2, 2, 2),
+        (3, 3, 3),
+        (4, 4, 4),
+    ]
     assert vols[0].title == "安居花园3号楼土建施工文件资料"
     # 施工合同书 is 永久 on the checklist, so the volume is too; nothing is secret
     assert (vols[0].retention, vols[0].secrecy, vols[1].retention) == ("永久", "公开", "永久")
@@ -108,11 +113,15 @@ def test_a_sealed_volume_refuses_changes_until_unsealed(cat, filed):
     with pytest.raises(UsageError, match="needs a reason"):
         unseal(cat, CODE, 1, "")
     assert unseal(cat, CODE, 1, "补充施工日志").status == "draft"
-    assert [e["detail"].get("reason") for e in cat.events(project=CODE) if e["action"] == "volume-unsealed"] == ["补充施工日志"]
+    assert [e["detail"].get("reason") for e in cat.events(project=CODE) if e["action"] == "volume-unsealed"] == [
+        "补充施工日志"
+    ]
 
 
 def test_unknown_volume_names_the_ones_there_are(cat, filed):
-    with pytest.raises(NotFoundError, match=rf"^project {CODE} has no volume 1; plan them with `dangan volume plan {CODE}`$"):
+    with pytest.raises(
+        NotFoundError, match=rf"^project {CODE} has no volume 1; plan them with `dangan volume plan {CODE}`$"
+    ):
         get_volume(cat, CODE, 1)
     plan_volumes(cat, CODE)
     with pytest.raises(NotFoundError, match=rf"^project {CODE} has no volume 7; volumes: 1, 2$"):
@@ -137,10 +146,14 @@ def test_bad_volume_settings_are_config_errors(cat, filed):
 
     vols = plan_volumes(cat, CODE)
     assert volume_code(vols[0], code_settings(cat)) == "0123-BJ2024017·C-001"
-    with pytest.raises(ConfigError, match=r"^\[volume\] code_pattern '\{fonds\}-\{box\}' in dangan.toml cannot be filled"):
+    with pytest.raises(
+        ConfigError, match=r"^\[volume\] code_pattern '\{fonds\}-\{box\}' in dangan.toml cannot be filled"
+    ):
         volume_code(vols[0], {"fonds": "0123", "pattern": "{fonds}-{box}"})
     cat.home.config["volume"] = {"max_pages": 0}
-    with pytest.raises(ConfigError, match=r"^\[volume\] max_pages = 0 in dangan.toml must be a whole number ≥ 1, e.g. 200$"):
+    with pytest.raises(
+        ConfigError, match=r"^\[volume\] max_pages = 0 in dangan.toml must be a whole number ≥ 1, e.g. 200$"
+    ):
         max_pages(cat)
 
 

@@ -57,7 +57,9 @@ def test_a_viewer_cannot_file_waive_upload_or_render(app, home, tmp_path):
     viewer, token = as_role(app, "viewer")
     r = viewer.post(f"/review/{doc}/file", data={"csrf": token, "project": "BJ-2024-017", "item": "C04"})
     assert r.status_code == 403 and "没有此操作的权限" in r.text
-    assert viewer.post("/check/BJ-2024-017/waive", data={"csrf": token, "item": "C13", "reason": "x"}).status_code == 403
+    assert (
+        viewer.post("/check/BJ-2024-017/waive", data={"csrf": token, "item": "C13", "reason": "x"}).status_code == 403
+    )
     assert viewer.post("/upload", data={"csrf": token}, files={"files": ("a.txt", b"x")}).status_code == 403
     assert viewer.post("/forms/维护派工单/render", data={"csrf": token}).status_code == 403
     with Catalog.open(home) as cat:
@@ -78,7 +80,14 @@ def test_a_form_post_without_the_csrf_token_is_refused(app, home):
 
 
 def test_a_script_title_shows_as_text(app, home, tmp_path):
-    doc = filed_doc(home, tmp_path, "<img src=x onerror=alert(3)>施工日志.txt", "施工日志 <script>alert(2)</script>", title="<script>alert(1)</script>", item="C14")
+    doc = filed_doc(
+        home,
+        tmp_path,
+        "<img src=x onerror=alert(3)>施工日志.txt",
+        "施工日志 <script>alert(2)</script>",
+        title="<script>alert(1)</script>",
+        item="C14",
+    )
     viewer, _ = as_role(app, "viewer")
     for url in (f"/documents/{doc}", "/search?q=施工日志", "/check/BJ-2024-017"):
         page = viewer.get(url).text
@@ -92,8 +101,14 @@ def test_a_document_file_is_found_by_id_only(app, home, tmp_path):
     viewer, _ = as_role(app, "viewer")
     assert viewer.get(f"/api/documents/{doc}/file").content.startswith("施工日志".encode())
     r = viewer.get("/api/documents/999/file")
-    assert r.status_code == 404 and r.json()["error"] == "no document 999 in the catalog; `dangan catalog CODE` lists ids"
-    for probe in ("/api/documents/..%2F..%2Fcatalog.db/file", "/api/documents/%2Fetc%2Fpasswd/file", "/documents/1.5/file"):
+    assert (
+        r.status_code == 404 and r.json()["error"] == "no document 999 in the catalog; `dangan catalog CODE` lists ids"
+    )
+    for probe in (
+        "/api/documents/..%2F..%2Fcatalog.db/file",
+        "/api/documents/%2Fetc%2Fpasswd/file",
+        "/documents/1.5/file",
+    ):
         assert viewer.get(probe).status_code == 404, probe
     # A damaged catalog row pointing outside the vault is refused, not followed.
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
@@ -133,7 +148,11 @@ def test_upload_reports_each_outcome(app, home):
     r = archivist.post("/upload", data={"csrf": token, "project": "BJ-2024-017"}, files=files)
     assert r.status_code == 200
     rows = r.text.split('id="outcomes"')[1]
-    assert rows.count('class="o-filed"') == 1 and rows.count('class="o-duplicate"') == 1 and rows.count('class="o-failed"') == 2
+    assert (
+        rows.count('class="o-filed"') == 1
+        and rows.count('class="o-duplicate"') == 1
+        and rows.count('class="o-failed"') == 2
+    )
     assert "空.txt: the file is empty (0 bytes); upload it again" in r.text
     assert not list((home.root / ".uploads").glob("*/*"))  # the upload folder is cleaned up
 
@@ -169,7 +188,12 @@ def test_an_unknown_page_is_a_clear_404_page(app):
 
 def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
     admin, token = as_role(app, "admin")
-    assert admin.post("/admin/users", data={"csrf": token, "name": "王芳", "role": "archivist", "password": "password9"}).status_code == 303
+    assert (
+        admin.post(
+            "/admin/users", data={"csrf": token, "name": "王芳", "role": "archivist", "password": "password9"}
+        ).status_code
+        == 303
+    )
     r = admin.post("/admin/projects", data={"csrf": token, "code": "SH-2025-031", "name": "滨江大厦", "checklist": "construction",
                                             "role:项目经理": "李娜", "role:施工员": ""})  # fmt: skip
     assert r.status_code == 303
@@ -279,5 +303,8 @@ def test_pages_carry_a_content_security_policy_and_files_keep_theirs(app, home, 
     doc = filed_doc(home, tmp_path, item="C14")
     viewer, _ = as_role(app, "viewer")
     page = viewer.get("/search")
-    assert "default-src 'self'" in page.headers["content-security-policy"] and page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert (
+        "default-src 'self'" in page.headers["content-security-policy"]
+        and page.headers["x-frame-options"] == "SAMEORIGIN"
+    )
     assert viewer.get(f"/documents/{doc}/file").headers["content-security-policy"] == "sandbox"

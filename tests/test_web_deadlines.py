@@ -90,7 +90,11 @@ def test_the_api_gives_the_cli_json_of_check_and_due(svc, cli):
                       (f"/api/due?today={TODAY}&days=14&person=赵敏", ["due", "--days", "14", "--person", "赵敏"])):  # fmt: skip
         assert api.get(url).json() == json.loads(cli(*args, "--today", TODAY, "--json").output), url
     r = api.get("/api/check/BJ-2024-017?period=2024-03")
-    assert r.status_code == 400 and r.json()["error"] == "project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to"
+    assert (
+        r.status_code == 400
+        and r.json()["error"]
+        == "project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to"
+    )
 
 
 def test_a_construction_project_has_its_checklist_not_deadlines(svc):

@@ -13,7 +13,9 @@ def _status(home, doc: int) -> dict:
 
 
 def test_an_archivist_edits_the_date_and_title_and_the_page_and_log_show_it(app, home, tmp_path):  # noqa: F811
-    doc = filed_doc(home, tmp_path, "施工日志_0312.txt", "施工日志\n编制日期：2024年3月12日\n基础混凝土浇筑", item="C14")
+    doc = filed_doc(
+        home, tmp_path, "施工日志_0312.txt", "施工日志\n编制日期：2024年3月12日\n基础混凝土浇筑", item="C14"
+    )
     archivist, token = as_role(app, "archivist")
     page = archivist.get(f"/documents/{doc}").text
     assert 'id="edit-form"' in page and 'id="date-candidates"' in page and "2024年3月12日" in page
@@ -43,7 +45,10 @@ def test_a_bad_edit_is_one_message_and_changes_nothing(app, home, tmp_path):  # 
     archivist, token = as_role(app, "archivist")
     before = _status(home, doc)
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "title": "x", "date": "2024-02-30"})
-    assert r.status_code == 400 and f"document {doc}: --date &#39;2024-02-30&#39; is not a date; write YYYY-MM-DD, e.g. 2025-03-01" in r.text
+    assert (
+        r.status_code == 400
+        and f"document {doc}: --date &#39;2024-02-30&#39; is not a date; write YYYY-MM-DD, e.g. 2025-03-01" in r.text
+    )
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "pages": "three"})
     assert r.status_code == 400 and "is not a page count" in r.text
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "secrecy": "内部"})
@@ -85,7 +90,9 @@ def test_discard_from_review_leaves_review_search_and_check_and_restore_brings_i
     log = filed_doc(home, tmp_path, item="C14")
     archivist, token = as_role(app, "archivist")
     assert f'action="/documents/{notice}/discard"' in archivist.get("/review").text
-    r = archivist.post(f"/documents/{notice}/discard", data={"csrf": token, "reason": "会议通知，不归档", "back": "review"})
+    r = archivist.post(
+        f"/documents/{notice}/discard", data={"csrf": token, "reason": "会议通知，不归档", "back": "review"}
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/review?discarded={notice}"
     page = archivist.get(r.headers["location"]).text
     assert f"已把 #{notice} 移入回收站" in page and f'id="review-{notice}"' not in page
@@ -96,7 +103,9 @@ def test_discard_from_review_leaves_review_search_and_check_and_restore_brings_i
     assert f'href="/documents/{log}"' in archivist.get("/check/BJ-2024-017").text
     archivist.post(f"/documents/{log}/discard", data={"csrf": token, "reason": "重复扫描"})
     page = archivist.get(f"/documents/{log}").text
-    assert "已移入回收站" in page and "原因：重复扫描" in page and 'id="restore"' in page and 'id="edit-form"' not in page
+    assert (
+        "已移入回收站" in page and "原因：重复扫描" in page and 'id="restore"' in page and 'id="edit-form"' not in page
+    )
     assert f'href="/documents/{log}"' not in archivist.get("/check/BJ-2024-017").text
     assert "共 1 条" not in archivist.get("/search?q=混凝土浇筑").text
     assert archivist.post(f"/documents/{log}/restore", data={"csrf": token}).status_code == 303

@@ -31,7 +31,12 @@ from dangan.web.base import call, catalog_for, page, render, state
 def _overview(cat) -> dict:
     home = cat.home
     checklists = {cid: load_checklist(cid, home) for cid in checklist_paths(home)}
-    return {"users": list_users(cat), "tokens": list_tokens(cat), "projects": list_projects(cat), "checklists": checklists}
+    return {
+        "users": list_users(cat),
+        "tokens": list_tokens(cat),
+        "projects": list_projects(cat),
+        "checklists": checklists,
+    }
 
 
 # What the page says after each change (?done=…).
@@ -50,7 +55,9 @@ DONE = {
 async def overview(request: Request) -> Response:
     data = await call(_overview, state(request).cat)
     done = request.query_params.get("done", "")
-    return render(request, "admin.html", roles=ROLES, labels=ROLE_LABELS, done=DONE.get(done, "已保存。" if done else ""), **data)
+    return render(
+        request, "admin.html", roles=ROLES, labels=ROLE_LABELS, done=DONE.get(done, "已保存。" if done else ""), **data
+    )
 
 
 @page("users")
@@ -101,7 +108,7 @@ async def revoke_one_token(request: Request) -> Response:
 
 def _roles_from(form, prefix: str = "role:") -> dict[str, str]:
     """The 角色 fields of the project form that have a person typed in."""
-    return {k[len(prefix):]: str(v).strip() for k, v in form.multi_items() if k.startswith(prefix) and str(v).strip()}
+    return {k[len(prefix) :]: str(v).strip() for k, v in form.multi_items() if k.startswith(prefix) and str(v).strip()}
 
 
 @page("users")

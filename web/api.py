@@ -56,7 +56,9 @@ def _range(params):
 async def check_all(request: Request) -> Response:
     """`dangan check --all --json`: service projects (most overdue first), then the least complete."""
     first, last = _range(request.query_params)
-    reports = await call(check_reports, state(request).cat, (), all_=True, today=today_of(request.query_params), first=first, last=last)
+    reports = await call(
+        check_reports, state(request).cat, (), all_=True, today=today_of(request.query_params), first=first, last=last
+    )
     return as_json([r.to_json() for r in reports])
 
 
@@ -73,7 +75,9 @@ async def check(request: Request) -> Response:
 async def due(request: Request) -> Response:
     """`dangan due --json`: overdue and due within ``days`` (7), optionally for one ``person``."""
     params = request.query_params
-    entries = await call(due_list, state(request).cat, today=today_of(params), days=day_count(params), person=person_param(params))
+    entries = await call(
+        due_list, state(request).cat, today=today_of(params), days=day_count(params), person=person_param(params)
+    )
     return as_json([{"project": c, **o.to_json()} for c, o in entries])
 
 
@@ -91,7 +95,9 @@ async def review(request: Request) -> Response:
 @api()
 async def documents(request: Request) -> Response:
     params = request.query_params
-    docs = await call(state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None)
+    docs = await call(
+        state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None
+    )
     return as_json([public_document(d) for d in docs])
 
 
@@ -104,7 +110,9 @@ async def document(request: Request) -> Response:
 async def document_file(request: Request) -> Response:
     """The stored file by document id only; the path comes from the catalog row."""
     f = await call(stored_file, state(request).cat, request.path_params["doc_id"])
-    return FileResponse(f.path, media_type=f.mime_type, filename=f.download_name, headers={"X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        f.path, media_type=f.mime_type, filename=f.download_name, headers={"X-Content-Type-Options": "nosniff"}
+    )
 
 
 routes = [

@@ -68,7 +68,19 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
     # Work folders of a previous run: unfinished uploads and ZIPs nobody fetched.
     for folder in [*sweep_uploads(home.root), *sweep_jobs(home.root / FORMS_WORK)]:
         log.warning("removed %s left by an earlier run of the web app", folder)
-    routes: list[BaseRoute] = [*auth.routes, *documents.routes, *review.routes, *life.routes, *checks.routes, *deadlines.routes, *upload.routes, *volumes.routes, *forms.routes, *admin.routes, *api.routes]
+    routes: list[BaseRoute] = [
+        *auth.routes,
+        *documents.routes,
+        *review.routes,
+        *life.routes,
+        *checks.routes,
+        *deadlines.routes,
+        *upload.routes,
+        *volumes.routes,
+        *forms.routes,
+        *admin.routes,
+        *api.routes,
+    ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.
     handlers: dict[Any, Any] = {DanganError: _library_error, HTTPException: _http_error, Exception: _internal_error}
@@ -77,8 +89,14 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=max_upload_bytes + 1024 * 1024, shown=max_upload_bytes),
-            Middleware(SessionMiddleware, secret_key=session_secret(home.root), session_cookie="dangan_session",
-                       same_site="strict", https_only=https_only, max_age=SESSION_HOURS * 3600),  # fmt: skip
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret(home.root),
+                session_cookie="dangan_session",
+                same_site="strict",
+                https_only=https_only,
+                max_age=SESSION_HOURS * 3600,
+            ),  # fmt: skip
         ],
         exception_handlers=handlers,
         lifespan=_closing(cat),
@@ -103,7 +121,9 @@ def _closing(cat: Catalog):
 def _page_or_json(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message, "status": status}, status_code=status)
-    return render(request, "error.html", status_code=status, status=status, title=TITLES.get(status, "出错了"), message=message)
+    return render(
+        request, "error.html", status_code=status, status=status, title=TITLES.get(status, "出错了"), message=message
+    )
 
 
 async def _library_error(request: Request, exc: DanganError) -> Response:
@@ -124,7 +144,10 @@ async def _library_error(request: Request, exc: DanganError) -> Response:
 
 
 # Starlette's own English details (a URL matching no route, a wrong method), as users read them.
-STARLETTE_DETAILS = {"Not Found": "找不到这个页面：地址有误，或它已不存在。", "Method Not Allowed": "这个地址不支持这种操作。"}
+STARLETTE_DETAILS = {
+    "Not Found": "找不到这个页面：地址有误，或它已不存在。",
+    "Method Not Allowed": "这个地址不支持这种操作。",
+}
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -141,8 +164,11 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 # Pages load scripts, styles and images from this server only and cannot be framed by
 # another site; an injected <script> would not run even if escaping ever failed.
 PAGE_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                                 b"form-action 'self'; frame-ancestors 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        b"form-action 'self'; frame-ancestors 'self'",
+    ),
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -214,7 +240,9 @@ def check_port(host: str, port: int) -> None:
             pass
     except OSError as e:
         reason = os.strerror(e.errno) if e.errno else str(e)
-        raise ConflictError(f"cannot listen on {host}:{port} ({reason}); pick another with --port or stop what uses it") from e
+        raise ConflictError(
+            f"cannot listen on {host}:{port} ({reason}); pick another with --port or stop what uses it"
+        ) from e
 
 
 def run(home_root: Path, host: str, port: int, *, max_upload_mb: int) -> None:

@@ -164,7 +164,11 @@ async def call(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     """A page from ``web/templates`` with the user, CSRF token and nav in its context."""
     user = getattr(request.state, "user", None)
-    base = {"user": user, "role_label": ROLE_LABELS.get(user.role, "") if user else "", "can": (lambda a: bool(user and user.can(a)))}
+    base = {
+        "user": user,
+        "role_label": ROLE_LABELS.get(user.role, "") if user else "",
+        "can": (lambda a: bool(user and user.can(a))),
+    }
     if "session" in request.scope:
         base["csrf"] = csrf_token(request)
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
@@ -196,7 +200,11 @@ def event_detail(detail: dict) -> str:
     before, after = detail.pop("before", None), detail.pop("after", None)
     changes = []
     if isinstance(before, dict) and isinstance(after, dict):  # an edit, discard or restore: old → new
-        changes = [f"{FIELD_LABELS.get(k, k)}: {_value(k, before.get(k))} → {_value(k, v)}" for k, v in after.items() if k in FIELD_LABELS]
+        changes = [
+            f"{FIELD_LABELS.get(k, k)}: {_value(k, before.get(k))} → {_value(k, v)}"
+            for k, v in after.items()
+            if k in FIELD_LABELS
+        ]
     shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in detail.items()}
     return "; ".join(changes + [f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {})])
 
@@ -210,17 +218,35 @@ def _value(column: str, value: Any) -> str:
 STATUS_LABELS = {"filed": "已归档", "review": "待审核", "discarded": "回收站"}
 # Catalog columns an edit, refile or discard changes, as the document page names them.
 FIELD_LABELS = {
-    "title": "题名", "document_date": "日期", "doc_number": "文件编号", "author": "责任者", "remarks": "备注",
-    "pages": "页数", "retention": "保管期限", "secrecy": "密级", "project_code": "项目", "item_code": "条目",
-    "status": "状态", "person": "责任人",
+    "title": "题名",
+    "document_date": "日期",
+    "doc_number": "文件编号",
+    "author": "责任者",
+    "remarks": "备注",
+    "pages": "页数",
+    "retention": "保管期限",
+    "secrecy": "密级",
+    "project_code": "项目",
+    "item_code": "条目",
+    "status": "状态",
+    "person": "责任人",
 }
 
 
 # Event actions as the users say them; an action not listed shows as it is logged.
 ACTION_LABELS = {
-    "filed": "归档", "to-review": "待审核", "filed-by-hand": "人工归档", "refiled": "改归",
-    "item-waived": "免交", "waiver-undone": "撤销免交", "recovered": "恢复", "failed": "失败",
-    "edited": "修改著录", "discarded": "移入回收站", "restored": "从回收站恢复", "undone": "撤销",
+    "filed": "归档",
+    "to-review": "待审核",
+    "filed-by-hand": "人工归档",
+    "refiled": "改归",
+    "item-waived": "免交",
+    "waiver-undone": "撤销免交",
+    "recovered": "恢复",
+    "failed": "失败",
+    "edited": "修改著录",
+    "discarded": "移入回收站",
+    "restored": "从回收站恢复",
+    "undone": "撤销",
 }
 
 

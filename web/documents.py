@@ -39,7 +39,11 @@ def search_problem(e: DanganError) -> str:
     param, value = getattr(e, "filter", None) or getattr(e, "param", None), getattr(e, "value", "")
     if isinstance(e, NotFoundError) and param in FILTER_LABELS:
         known = getattr(e, "known", [])
-        return f"没有{FILTER_LABELS[param]}“{value}”" + (f"（现有：{'、'.join(known)}）" if known else "") + "，请改正筛选条件。"
+        return (
+            f"没有{FILTER_LABELS[param]}“{value}”"
+            + (f"（现有：{'、'.join(known)}）" if known else "")
+            + "，请改正筛选条件。"
+        )
     if param in ("from", "to"):
         return f"{FILTER_LABELS[param]} {value!r} 不是日期，请写成 2024-03-01 的形式"
     return str(e)

@@ -68,7 +68,9 @@ def stored_file(cat: Catalog, doc_id: int) -> StoredFile:
     path = (vault / rel).resolve()
     if not rel or not path.is_relative_to(vault) or not path.is_file():
         raise NotFoundError(f"the file of document {doc_id} is not in the vault; run `dangan verify`")
-    return StoredFile(path=path, mime_type=doc["mime_type"] or "application/octet-stream", download_name=doc["original_name"])
+    return StoredFile(
+        path=path, mime_type=doc["mime_type"] or "application/octet-stream", download_name=doc["original_name"]
+    )
 
 
 __all__ = ["StoredFile", "document_view", "public_document", "stored_file", "UnknownDocumentError"]

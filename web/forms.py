@@ -26,7 +26,10 @@ from dangan.web.formjobs import blank_sheet, run_form_job, sweep_jobs
 
 FORMS_WORK = ".web-forms"  # under the home: one folder per batch, removed once its ZIP is fetched
 UNFETCHED_TTL = 6 * 3600  # a ZIP nobody fetched is removed after this many seconds
-SHEET_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+SHEET_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _manifest(request: Request):
@@ -71,7 +74,9 @@ async def sheet(request: Request) -> Response:
 def _attachment(name: str) -> dict[str, str]:
     from urllib.parse import quote
 
-    return {"Content-Disposition": f"attachment; filename=\"form.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"}
+    return {
+        "Content-Disposition": f"attachment; filename=\"form.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
+    }
 
 
 @page("forms")

@@ -20,7 +20,9 @@ MAX_FILES = MAX_UPLOAD_FILES
 @page("file")
 async def upload_form(request: Request) -> Response:
     projects = await call(list_projects, state(request).cat)
-    return render(request, "upload.html", projects=projects, outcomes=None, chosen=request.query_params.get("project", ""))
+    return render(
+        request, "upload.html", projects=projects, outcomes=None, chosen=request.query_params.get("project", "")
+    )
 
 
 @page("file")
@@ -35,7 +37,9 @@ async def upload(request: Request) -> Response:
     uploads = [Upload(name=f.filename or "", data=await f.read()) for f in files]
     project = str(form.get("project", "")).strip() or None
     web = state(request)
-    outcomes = await call(ingest_uploads, catalog_for(request), uploads, project=project, max_bytes=web.max_upload_bytes)
+    outcomes = await call(
+        ingest_uploads, catalog_for(request), uploads, project=project, max_bytes=web.max_upload_bytes
+    )
     projects = await call(list_projects, web.cat)
     return render(request, "upload.html", projects=projects, outcomes=outcomes, chosen=project or "")
 

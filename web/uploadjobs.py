@@ -58,7 +58,9 @@ def clean_upload_name(name: str) -> str:
     return cleaned or "upload"
 
 
-def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[UploadOutcome]:
+def ingest_uploads(
+    cat: Catalog, uploads: list[Upload], *, project: str | None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[UploadOutcome]:
     """File uploaded files under ``project`` (or wherever the classifier places them).
 
     Too large or empty uploads are reported as failed and not written; the rest go through
@@ -79,10 +81,19 @@ def ingest_uploads(cat: Catalog, uploads: list[Upload], *, project: str | None, 
             by_path = {r.path: r for r in records}
             for n, path in paths.items():
                 r = by_path.get(path)
-                outcomes[n] = UploadOutcome(
-                    uploads[n].name, r.outcome, r.doc_id or r.duplicate_of, _without_path(r.message, path, uploads[n].name),
-                    r.vault_rel or None,
-                ) if r else UploadOutcome(uploads[n].name, "failed", None, "not a document (a system or hidden file); nothing was filed")
+                outcomes[n] = (
+                    UploadOutcome(
+                        uploads[n].name,
+                        r.outcome,
+                        r.doc_id or r.duplicate_of,
+                        _without_path(r.message, path, uploads[n].name),
+                        r.vault_rel or None,
+                    )
+                    if r
+                    else UploadOutcome(
+                        uploads[n].name, "failed", None, "not a document (a system or hidden file); nothing was filed"
+                    )
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [outcomes[n] for n in sorted(outcomes)]
@@ -106,7 +117,9 @@ def sweep_uploads(home_root: Path) -> list[Path]:
     return gone
 
 
-def _write_uploads(work: Path, uploads: list[Upload], max_bytes: int, outcomes: dict[int, UploadOutcome]) -> dict[int, Path]:
+def _write_uploads(
+    work: Path, uploads: list[Upload], max_bytes: int, outcomes: dict[int, UploadOutcome]
+) -> dict[int, Path]:
     """Write each acceptable upload into its own sub-folder (so equal names never collide)."""
     paths: dict[int, Path] = {}
     for n, up in enumerate(uploads):
@@ -126,5 +139,7 @@ def _problem(up: Upload, max_bytes: int) -> InputFileError | None:
     if not up.data:
         return InputFileError(f"{up.name}: the file is empty (0 bytes); upload it again")
     if len(up.data) > max_bytes:
-        return InputFileError(f"{up.name}: {len(up.data) // (1024 * 1024)} MB is over the upload limit of {max_bytes // (1024 * 1024)} MB; split the file or use `dangan ingest`")
+        return InputFileError(
+            f"{up.name}: {len(up.data) // (1024 * 1024)} MB is over the upload limit of {max_bytes // (1024 * 1024)} MB; split the file or use `dangan ingest`"
+        )
     return None

@@ -65,7 +65,12 @@ def due_from(reports: list[DeadlineReport], *, person: str | None = None) -> lis
 def as_deadline(code: str, o: Obligation) -> Deadline:
     """One due-list entry as an all-day calendar event (a stable UID, so a re-import updates it)."""
     uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}@dangan"
-    return Deadline(uid, o.due, f"应交 {o.item} {o.title} {o.label}（{o.owner}）", f"{code} · {o.role} · 规则 due {o.due.isoformat()}")
+    return Deadline(
+        uid,
+        o.due,
+        f"应交 {o.item} {o.title} {o.label}（{o.owner}）",
+        f"{code} · {o.role} · 规则 due {o.due.isoformat()}",
+    )
 
 
 def check_reports(cat: Catalog, codes: tuple[str, ...] | list[str], *, all_: bool = False, today: date,
@@ -80,7 +85,9 @@ def check_reports(cat: Catalog, codes: tuple[str, ...] | list[str], *, all_: boo
         if has_deadlines(p):
             reports.append(deadlines(cat, p.code, today=today, first=first, last=last))
         elif (first or last) and not all_:
-            raise UsageError(f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to")
+            raise UsageError(
+                f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to"
+            )
         else:
             reports.append(completeness.check(cat, p.code))
     if all_:

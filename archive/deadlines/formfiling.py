@@ -52,7 +52,9 @@ def require_item(cat: Catalog, code: str, form: FormSpec, manifest: Iterable[For
 
 
 @writes("forms --file-into")
-def file_forms(cat: Catalog, code: str, form: FormSpec, forms: Sequence[tuple[Path, Mapping[str, Any]]]) -> dict[Path, str]:
+def file_forms(
+    cat: Catalog, code: str, form: FormSpec, forms: Sequence[tuple[Path, Mapping[str, Any]]]
+) -> dict[Path, str]:
     """File each rendered (path, row values) into project ``code``; path → outcome text.
 
     A form rendered twice from the same row has the same bytes and is reported as already
@@ -63,7 +65,9 @@ def file_forms(cat: Catalog, code: str, form: FormSpec, forms: Sequence[tuple[Pa
     for path, values in forms:
         data = service_values(form.fields, values)
         try:
-            rec = file_document(cat, path, project=code, item=it.code, source="forms", document_date=data["document_date"])
+            rec = file_document(
+                cat, path, project=code, item=it.code, source="forms", document_date=data["document_date"]
+            )
         except DuplicateDocumentError as e:
             outcomes[path] = f"already filed as #{e.existing_id}"
             continue

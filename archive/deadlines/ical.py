@@ -29,7 +29,9 @@ class Deadline:
 
 def escape(text: str) -> str:
     """TEXT value escaping of RFC 5545 §3.3.11."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
 
 
 def fold_line(line: str) -> str:

@@ -168,7 +168,9 @@ def deadlines(cat: Catalog, code: str, *, today: date, first: date | None = None
             obligations += ctx.per_record(it, first, last)
         elif it.due:
             obligations += [o for o in ctx.event(it) if o.trigger_date and first <= o.trigger_date <= last]
-    return DeadlineReport(project.code, project.name, project.checklist.id, first, last, today, obligations, sorted(ctx.untracked))
+    return DeadlineReport(
+        project.code, project.name, project.checklist.id, first, last, today, obligations, sorted(ctx.untracked)
+    )
 
 
 def _start(project: Project, docs: list[_Doc], today: date) -> date:
@@ -187,7 +189,12 @@ def _waivers(cat: Catalog, code: str) -> dict[tuple[str, str], str]:
 def _load(cat: Catalog, project: Project) -> list[_Doc]:
     """The project's filed records; a record whose customer matters but was never stored
     gets it from its text (a scan filed by ingest)."""
-    event_items = {c for it in project.checklist.items for c in (it.code, *split_codes(it.after), *split_codes(it.satisfied_by)) if it.after}
+    event_items = {
+        c
+        for it in project.checklist.items
+        for c in (it.code, *split_codes(it.after), *split_codes(it.satisfied_by))
+        if it.after
+    }
     c = documents.c
     q = select(c.id, c.item_code, c.document_date, c.filed_at, c.customer, c.service_date).where(
         c.project_code == project.code, c.status == "filed"
@@ -274,7 +281,11 @@ class _Context:
         if it is None:  # a code the checklist's own validation let through: nothing triggers
             return []
         if it.after:
-            return [(o.customer, o.done_on, o.documents[0], o.root) for o in self.event(it) if o.status in FILED and o.done_on]
+            return [
+                (o.customer, o.done_on, o.documents[0], o.root)
+                for o in self.event(it)
+                if o.status in FILED and o.done_on
+            ]
         out: list[tuple[str | None, date, int, date | None]] = []
         for d in self.docs:
             if d.item == it.code:
@@ -294,7 +305,16 @@ class _Context:
         for trigger_code in split_codes(it.after):
             for customer, day, trigger_id, root in self._triggers(trigger_code):
                 earliest, due = rule.window(day)
-                ob = self._new(it, "event", due, earliest=earliest, customer=customer, trigger=trigger_id, trigger_date=day, root=root)
+                ob = self._new(
+                    it,
+                    "event",
+                    due,
+                    earliest=earliest,
+                    customer=customer,
+                    trigger=trigger_id,
+                    trigger_date=day,
+                    root=root,
+                )
                 self._satisfy(ob, fulfils)
                 out.append(ob)
         out.sort(key=lambda o: (o.trigger_date, o.trigger or 0))

@@ -99,4 +99,6 @@ def parse_rule(text: str) -> DueRule:
         if hi < lo:
             raise ValueError(f"the window {text} ends before it starts")
         return DueRule(text, "relative", earliest=lo, latest=hi)
-    raise ValueError(f"'{text}' is not a due rule; after a period write {PERIODIC_FORMS}, after an event {RELATIVE_FORMS}")
+    raise ValueError(
+        f"'{text}' is not a due rule; after a period write {PERIODIC_FORMS}, after an event {RELATIVE_FORMS}"
+    )

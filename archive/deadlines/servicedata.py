@@ -25,7 +25,9 @@ from dangan.indexer.errors import ConflictError, UsageError
 from dangan.indexer.text import fold
 
 # A label, a separator (colon or a table cell's tab), then the name up to the next cell.
-_CUSTOMER = re.compile(r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.MULTILINE)
+_CUSTOMER = re.compile(
+    r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.MULTILINE
+)
 _CELL_GAP = re.compile(r"\s{2,}|\u3000|\t")
 # Field names that hold the day the service was done, most specific first.
 SERVICE_DATE_FIELDS = ("service_date", "done_time", "visit_date", "dispatch_date", "received_on", "entry_date")
@@ -37,7 +39,9 @@ def customer_from_text(text: str) -> str | None:
     folded = fold(text or "")
     for m in _CUSTOMER.finditer(folded):
         # fold keeps offsets, so the name is cut from the original (Latin case kept).
-        name = _first_cell(text[m.start(1) : m.end(1)], followed_by_label=folded[m.end(1) : m.end(1) + 1] in (":", "："))
+        name = _first_cell(
+            text[m.start(1) : m.end(1)], followed_by_label=folded[m.end(1) : m.end(1) + 1] in (":", "：")
+        )
         if name:
             return name
     return None
@@ -110,7 +114,11 @@ def waive_period(cat: Catalog, code: str, item: str, period: str, reason: str) -
     key = parse_period(period).key
     with cat.engine.begin() as conn:
         conn.execute(delete(period_waivers).where(*_waiver_key(code, it.code, key)))
-        conn.execute(insert(period_waivers).values(project_code=code, item_code=it.code, period=key, reason=reason.strip(), at=now()))
+        conn.execute(
+            insert(period_waivers).values(
+                project_code=code, item_code=it.code, period=key, reason=reason.strip(), at=now()
+            )
+        )
         cat.log(conn, "period-waived", project=code, item=it.code, period=key, reason=reason.strip())
     return it.code, key
 

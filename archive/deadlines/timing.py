@@ -78,7 +78,10 @@ def _problem(it, codes: set[str]) -> tuple[str, str]:
                 return f"{key} names the item itself", key
     if not it.due:
         if it.period or it.after:
-            return "a periodic or event-driven item needs a due rule, e.g. due = \"next-period+1d\"", "period" if it.period else "after"
+            return (
+                'a periodic or event-driven item needs a due rule, e.g. due = "next-period+1d"',
+                "period" if it.period else "after",
+            )
         return "", ""
     if it.period and it.after:
         return "an item is either periodic (period) or follows an event (after), not both", "after"
@@ -87,7 +90,10 @@ def _problem(it, codes: set[str]) -> tuple[str, str]:
     except ValueError as e:
         return str(e), "due"
     if it.period and not rule.periodic:
-        return f"due '{it.due}' counts from an event but the item has period = '{it.period}'; use {PERIODIC_FORMS}", "due"
+        return (
+            f"due '{it.due}' counts from an event but the item has period = '{it.period}'; use {PERIODIC_FORMS}",
+            "due",
+        )
     if not it.period and rule.periodic:
         return f"due '{it.due}' needs a period (add period = \"month\"), or write {RELATIVE_FORMS}", "due"
     return "", ""

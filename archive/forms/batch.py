@@ -42,7 +42,6 @@ class Rendered:
     pdf: Path | None = None
 
 
-
 @dataclass(frozen=True)
 class BatchResult(Sequence[Rendered]):
     """What a batch did: the forms it ``rendered`` and the rows it ``skipped`` (with --skip-invalid).
@@ -190,7 +189,9 @@ def safe_filename(text: str) -> str:
     return name.rstrip(" .")
 
 
-def output_names(form: FormSpec, typed: Sequence[Mapping[str, Any]], contexts: Sequence[Mapping[str, Any]], pattern: str) -> list[str]:
+def output_names(
+    form: FormSpec, typed: Sequence[Mapping[str, Any]], contexts: Sequence[Mapping[str, Any]], pattern: str
+) -> list[str]:
     """One safe, unique .docx name per row from ``pattern``; repeats get _2, _3 (case-blind,
     as on Windows)."""
     seen: set[str] = set()
@@ -253,7 +254,10 @@ def _render_all(
     # Small chunks keep the progress bar moving; large enough to amortise the pickling.
     chunk = max(1, min(16, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_worker_init, initargs=(str(renderer.path), filters)
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=_worker_init,
+        initargs=(str(renderer.path), filters),
     )
     out = []
     try:
@@ -349,7 +353,9 @@ def render_document(template: Any, context: Mapping[str, Any], out: Path, *, jin
     return render_many(template, [context], [out], jinja_env=jinja_env)[0]
 
 
-def render_many(template: Any, contexts: Iterable[Mapping[str, Any]], outs: Sequence[Path], *, jinja_env: Any = None) -> list[Path]:
+def render_many(
+    template: Any, contexts: Iterable[Mapping[str, Any]], outs: Sequence[Path], *, jinja_env: Any = None
+) -> list[Path]:
     """:func:`render_document` for many documents of one template, compiled once, in this process.
 
     ``contexts`` is consumed one at a time, so a caller may build each context's docxtpl

@@ -80,8 +80,11 @@ def _check_names(path: Path, form: FormSpec, parsed: list) -> list[Finding]:
             if attr != LIST_ROW_NUMBER and not _has_sub(lst, attr):
                 subs = ", ".join(s.name for s in lst.subfields)
                 findings.append(
-                    Finding("unknown", f"{path.name}: tag .{attr} in the {lst.label} rows ({_place_of(source, attr)}) "
-                             f"is no sub-field of {lst.label}; use one of: {LIST_ROW_NUMBER}, {subs}")
+                    Finding(
+                        "unknown",
+                        f"{path.name}: tag .{attr} in the {lst.label} rows ({_place_of(source, attr)}) "
+                        f"is no sub-field of {lst.label}; use one of: {LIST_ROW_NUMBER}, {subs}",
+                    )
                 )
     if any(f.kind == "syntax" for f in findings):
         return findings  # a part that could not be read would make every field look unused

@@ -158,7 +158,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[Row]:
         # data_only: the values Excel computed for formulas, not the formulas themselves.
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
-        raise CorruptFileError(f"{path}: not a readable Excel workbook ({e}); open it in Excel and save it as .xlsx") from e
+        raise CorruptFileError(
+            f"{path}: not a readable Excel workbook ({e}); open it in Excel and save it as .xlsx"
+        ) from e
     try:
         ws = _worksheet(wb, path, sheet)
         records = [list(r) for r in ws.iter_rows(values_only=True)]
@@ -187,7 +189,9 @@ def _read_json(path: Path) -> list[Row]:
     except json.JSONDecodeError as e:
         raise CorruptFileError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from e
     except RecursionError as e:  # [[[[… thousands deep: no form's data looks like this
-        raise CorruptFileError(f"{path}: the JSON is nested too deeply to be form data; give a list of objects, one per form") from e
+        raise CorruptFileError(
+            f"{path}: the JSON is nested too deeply to be form data; give a list of objects, one per form"
+        ) from e
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list):
@@ -217,9 +221,7 @@ def _flatten(path: Path, i: int, obj: dict) -> Row:
 
 def _list_item(path: Path, i: int, key: str, n: int, item: Any) -> list[tuple[str, Any]]:
     if not isinstance(item, dict):
-        raise InputFileError(
-            f'{path}: item {i}, {key}[{n}] must be an object like {{"name": "…", "quantity": 2}}'
-        )
+        raise InputFileError(f'{path}: item {i}, {key}[{n}] must be an object like {{"name": "…", "quantity": 2}}')
     return list(item.items())
 
 

@@ -64,6 +64,7 @@ def file_rendered(cat: Catalog, code: str, form: FormSpec, batch: BatchResult, t
     return {r.docx: f"{outcomes[r.pdf or r.docx]} ({'PDF' if r.pdf else '.docx'})" for r in batch.rendered
             if (r.pdf or r.docx) in outcomes}  # fmt: skip
 
+
 PROJECT_FIELD_NAMES = ("project_code", "project_no")
 PROJECT_FIELD_LABELS = ("工程编号", "项目编号", "工程代码", "项目代码")
 

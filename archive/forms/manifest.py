@@ -115,11 +115,13 @@ def find_form(forms: Mapping[str, FormSpec], key: str) -> FormSpec:
         if wanted in names or folded in (n.casefold() for n in names):
             return form
     known = ", ".join(f"{f.id} ({f.title})" for f in forms.values())
-    raise UnknownFormError(f'no form "{key}"; {_did_you_mean(forms, wanted)}known forms: {known}; see `dangan forms list`')
+    raise UnknownFormError(
+        f'no form "{key}"; {_did_you_mean(forms, wanted)}known forms: {known}; see `dangan forms list`'
+    )
 
 
 def _did_you_mean(forms: Mapping[str, FormSpec], wanted: str) -> str:
-    """"did you mean 维护派工单? " for a near miss (a wrong character, a dropped word), else ""."""
+    """ "did you mean 维护派工单? " for a near miss (a wrong character, a dropped word), else ""."""
     titles = {n.casefold(): f.title for f in forms.values() for n in (f.id, f.title, *f.aliases)}
     close = difflib.get_close_matches(wanted.casefold(), list(titles), n=1, cutoff=0.6)
     if not close:
@@ -184,7 +186,7 @@ def _form_from_toml(path: Path, n: int, entry: Any, dirs: tuple[Path, ...]) -> F
 def _filters(where: str, names: Any) -> tuple[str, ...]:
     """A form's custom Jinja filters: names from the fixed allow-list, never code to import."""
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise TemplateError(f"{where}: filters must be a list of names, e.g. filters = [\"cn_money\"]")
+        raise TemplateError(f'{where}: filters must be a list of names, e.g. filters = ["cn_money"]')
     for name in names:
         if name not in ALLOWED:
             raise TemplateError(f"{where}: unknown filter {name!r}; the filters a form may use: {', '.join(ALLOWED)}")

@@ -113,7 +113,9 @@ def _convert_in(soffice: str, profile: Path, folder: Path, files: list[Path], ti
             made = tmp / (f.stem + ".pdf")
             if not made.is_file():
                 detail = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
-                raise InputFileError(f"LibreOffice could not convert {f} to PDF ({detail}); open it in Word to check it")
+                raise InputFileError(
+                    f"LibreOffice could not convert {f} to PDF ({detail}); open it in Word to check it"
+                )
             os.replace(made, f.with_suffix(".pdf"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

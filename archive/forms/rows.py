@@ -48,7 +48,9 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
             problems.append(RowProblem(None, _unknown_column(form, header)))
             continue
         if target in filled_by:
-            problems.append(RowProblem(None, f'columns "{filled_by[target]}" and "{header}" fill the same field; keep one'))
+            problems.append(
+                RowProblem(None, f'columns "{filled_by[target]}" and "{header}" fill the same field; keep one')
+            )
             continue
         filled_by[target] = header
         if len(target) == 1:
@@ -57,7 +59,9 @@ def _map_columns(form: FormSpec, headers: Iterable[str]) -> tuple[_Columns, list
             cols.listed.setdefault(target[0], {}).setdefault(target[1], {})[target[2]] = header
     for f in form.fields:
         if f.required and f.type != "list" and f.name not in cols.plain:
-            problems.append(RowProblem(None, f"column {f.label} is missing; it is required (head a column {f.label} or {f.name})"))
+            problems.append(
+                RowProblem(None, f"column {f.label} is missing; it is required (head a column {f.label} or {f.name})")
+            )
     return cols, problems
 
 

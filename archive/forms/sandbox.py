@@ -98,6 +98,7 @@ class _Sandbox(SandboxedEnvironment):
         texts = tuple(item if isinstance(item, str) else str(item) for item in items)
         bounds.check_concat(sum(len(t) for t in texts))
         return join(items)
+
     # These operators are checked when rendering (and so never folded at compile time):
     # {{ 'x' * 10**10 }} or {{ '%01000000000d' % 1 }} would otherwise take all the memory.
     intercepted_binops = frozenset(["*", "**", "%", "+"])
@@ -168,12 +169,14 @@ def _bound_filters(env: SandboxedEnvironment) -> None:
             env.filters[name] = bounds.bounded_filter(name, env.filters[name])
     percent, replace = env.filters.get("format"), env.filters.get("replace")
     if percent is not None:
+
         def checked_format(value, *args, **kwargs):
             bounds.check_percent_format(str(value), kwargs or args)
             return percent(value, *args, **kwargs)
 
         env.filters["format"] = checked_format
     if replace is not None:
+
         @pass_eval_context
         def checked_replace(eval_ctx, value, old, new, count=None):
             bounds.check_str_method(str(value), "replace", (str(old), str(new)), {})

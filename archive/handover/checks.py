@@ -77,7 +77,9 @@ class CheckReport:
 
     def summary(self) -> str:
         """e.g. ``真实性 通过, 完整性 不通过 (2), 可用性 通过, 安全性 通过``."""
-        return ", ".join(f"{p} {'通过' if not self.failed(p) else f'不通过 ({len(self.failed(p))})'}" for p in PROPERTIES)
+        return ", ".join(
+            f"{p} {'通过' if not self.failed(p) else f'不通过 ({len(self.failed(p))})'}" for p in PROPERTIES
+        )
 
     def to_json(self) -> dict:
         return {
@@ -136,7 +138,10 @@ def _metadata_problems(project, d: dict) -> list[str]:
         problems.append(f"{d['original_name']}: 题名 is empty; set it with `dangan edit {d['id']} --title …`")
     if not author_of(d):
         problems.append(f"{d['title']}: 责任者 is empty; set it with `dangan edit {d['id']} --author 姓名`")
-    for _label, value, normal in (("保管期限", d.get("retention"), normal_retention), ("密级", d.get("secrecy"), normal_secrecy)):
+    for _label, value, normal in (
+        ("保管期限", d.get("retention"), normal_retention),
+        ("密级", d.get("secrecy"), normal_secrecy),
+    ):
         if value:
             try:
                 normal(value)
@@ -162,7 +167,15 @@ def _numbering_findings(v: Volume) -> list[Finding]:
     found, expected_page = [], 1
     for n, e in enumerate(v.entries, 1):
         if e.position != n:
-            found.append(Finding("完整性", f"件号 {e.position} where {n} was expected (a gap in 件号)", v.sequence, e.position, e.document_id))
+            found.append(
+                Finding(
+                    "完整性",
+                    f"件号 {e.position} where {n} was expected (a gap in 件号)",
+                    v.sequence,
+                    e.position,
+                    e.document_id,
+                )
+            )
         if e.start_page != expected_page or e.end_page < e.start_page:
             found.append(Finding("完整性", f"页次 {e.start_page}-{e.end_page} where page {expected_page} was expected "
                                            f"(a gap in page numbers)", v.sequence, e.position, e.document_id))  # fmt: skip

@@ -27,9 +27,13 @@ def report_html(report: CheckReport) -> str:
         f"<td class={'ok' if not report.failed(p) else 'bad'}>{'通过' if not report.failed(p) else f'不通过（{len(report.failed(p))}）'}</td></tr>"
         for p in PROPERTIES
     )
-    rows = "".join(
-        f"<tr><td>{f.property}</td><td>{escape(f.where)}</td><td>{escape(f.message)}</td></tr>" for f in report.findings
-    ) or "<tr><td colspan=3>无</td></tr>"
+    rows = (
+        "".join(
+            f"<tr><td>{f.property}</td><td>{escape(f.where)}</td><td>{escape(f.message)}</td></tr>"
+            for f in report.findings
+        )
+        or "<tr><td colspan=3>无</td></tr>"
+    )
     verdict = "通过" if report.passed else "不通过"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>四性检测报告 {escape(report.project)}</title>

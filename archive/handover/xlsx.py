@@ -31,7 +31,11 @@ def reproducible(data: bytes) -> bytes:
         for name in sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
             body = source.read(name)
             if name == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + FIXED_W3C_TIME + rb"\g<3>", body)
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + FIXED_W3C_TIME + rb"\g<3>",
+                    body,
+                )
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -60,7 +64,9 @@ def volume_list_xlsx(project: dict, rows: list[list], out: Path) -> Path:
     ws = wb.active
     ws.title = "案卷目录"
     ws.append(["案卷目录"])
-    ws.append([f"{project.get('company', '')}　工程编号：{project.get('code', '')}　工程名称：{project.get('name', '')}"])
+    ws.append(
+        [f"{project.get('company', '')}　工程编号：{project.get('code', '')}　工程名称：{project.get('name', '')}"]
+    )
     ws.append([h for h, _w in VOLUME_LIST_COLUMNS])
     for r in rows:
         ws.append(r)

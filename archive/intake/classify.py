@@ -47,7 +47,9 @@ _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[，。；！？,;!?]")
 _CELL_GAP = re.compile(r"\t|\s{2,}|\u3000")
 _FIELD = re.compile(r"^[^:：]{1,12}[:：]")
-_NUMBERED = re.compile(r"^(?:\d{1,2}[.、．)]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[章节条])")
+_NUMBERED = re.compile(
+    r"^(?:\d{1,2}[.、．)]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[章节条])"
+)
 _SHEET = re.compile(r"图号[:：]?\s*([\u4e00-\u9fff]{1,2}施)\s*[-－—_]?\s*\d")
 _STAMP = re.compile(r"^竣工图$|竣工图章")
 
@@ -86,8 +88,14 @@ class Evidence:
     where: str = ""  # the line or name it was found in
 
     def describe(self) -> str:
-        place = {"title": "title", "title-part": "title (qualifier)", "name": "file name", "name-part": "file name (qualifier)",
-                 "field": "form field", "body": "body"}.get(self.zone, self.zone)
+        place = {
+            "title": "title",
+            "title-part": "title (qualifier)",
+            "name": "file name",
+            "name-part": "file name (qualifier)",
+            "field": "form field",
+            "body": "body",
+        }.get(self.zone, self.zone)
         return f"{place} '{self.where}' has {self.word}" if self.where else f"{place}: {self.word}"
 
 
@@ -105,7 +113,9 @@ class ItemScore:
     @property
     def named(self) -> bool:
         """Whether the title or the file name names the item (body words alone never file)."""
-        return any(e.zone in ("title", "name", "title-part", "name-part") or e.zone not in WEIGHTS for e in self.evidence)
+        return any(
+            e.zone in ("title", "name", "title-part", "name-part") or e.zone not in WEIGHTS for e in self.evidence
+        )
 
     def suggestion(self) -> Suggestion:
         return Suggestion(self.item.code, self.item.title, self.score, [e.describe() for e in self.evidence])
@@ -166,8 +176,12 @@ def _is_field(line: str, *, first: bool = False) -> bool:
 def _is_heading(line: str, folded: str, *, first: bool = False) -> bool:
     """A heading: short, not a sentence or a numbered note, not a table row (a Word table comes
     out as cells with gaps: "派工单号 <tab> PG1234", "日期  客户  …") unless it is the first line."""
-    return (0 < len(folded) <= TITLE_MAX_CHARS and not _SENTENCE.search(folded) and not _NUMBERED.match(folded)
-            and (first or not _CELL_GAP.search(line)))
+    return (
+        0 < len(folded) <= TITLE_MAX_CHARS
+        and not _SENTENCE.search(folded)
+        and not _NUMBERED.match(folded)
+        and (first or not _CELL_GAP.search(line))
+    )
 
 
 def drawing_titles(lines: list[str]) -> list[str]:
@@ -228,7 +242,9 @@ def score_items(checklist: Checklist, file_name: str, text: str) -> Scoring:
     for zone, lines in (("title", z.titles), ("name", [z.name])):
         for line in lines:
             for word, owner, is_head in heads(line, words):
-                ev = Evidence(zone if is_head else f"{zone}-part", word, WEIGHTS[zone if is_head else f"{zone}-part"], line)
+                ev = Evidence(
+                    zone if is_head else f"{zone}-part", word, WEIGHTS[zone if is_head else f"{zone}-part"], line
+                )
                 _add(by_item, others, owner, ev)
     for zone, lines in (("field", z.fields), ("body", [z.body])):
         for it in checklist.items:
@@ -260,23 +276,39 @@ def decide(scoring: Scoring, *, min_confidence: float = 0.5) -> Classification:
     second = ranked[1].score if len(ranked) > 1 else 0.0
     foreign = _foreign(scoring, best)
     if foreign is not None:
-        return Classification(None, 0.0, suggestions, f"a {foreign.where}: {foreign.word} is not an item of this checklist")
+        return Classification(
+            None, 0.0, suggestions, f"a {foreign.where}: {foreign.word} is not an item of this checklist"
+        )
     if best is None or best.score <= 0:
         return Classification(None, 0.0, suggestions, "no checklist item's words found in the name or text")
     if not best.named:
         words = "、".join(dict.fromkeys(e.word for e in best.evidence))
-        return Classification(None, 0.0, suggestions, f"neither the title nor the file name names an item; the text mentions {words} ({best.item.code})")
+        return Classification(
+            None,
+            0.0,
+            suggestions,
+            f"neither the title nor the file name names an item; the text mentions {words} ({best.item.code})",
+        )
     if best.score == second:
         tied = [s for s in ranked if s.score == best.score]
-        return Classification(None, 0.0, suggestions, f"tie between {tied[0].item.code} and {tied[1].item.code}: "
-                              + "; ".join(e.describe() for e in best.evidence[:2]))
+        return Classification(
+            None,
+            0.0,
+            suggestions,
+            f"tie between {tied[0].item.code} and {tied[1].item.code}: "
+            + "; ".join(e.describe() for e in best.evidence[:2]),
+        )
     margin = best.score - second
     confidence = round(margin / (margin + 1.5) * min(1.0, best.score / STRONG_SCORE), 2)
     decided_by = "; ".join(e.describe() for e in sorted(best.evidence, key=lambda e: -e.weight))
     if confidence < min_confidence:
-        return Classification(None, confidence, suggestions,
-                              f"evidence too weak to file without a person's look ({best.item.code} by {decided_by}, "
-                              f"{ranked[1].item.code} close behind)")
+        return Classification(
+            None,
+            confidence,
+            suggestions,
+            f"evidence too weak to file without a person's look ({best.item.code} by {decided_by}, "
+            f"{ranked[1].item.code} close behind)",
+        )
     return Classification(best.item, confidence, suggestions, "", decided_by)
 
 
@@ -295,6 +327,8 @@ def _foreign(scoring: Scoring, best: ItemScore | None) -> Evidence | None:
 def classify_item(project: Project, file_name: str, text: str, *, min_confidence: float = 0.5) -> Classification:
     """Pick the checklist item, or none (→ review) when the evidence is weak, tied or foreign."""
     return decide(score_items(project.checklist, file_name, text), min_confidence=min_confidence)
+
+
 def find_project_code(codes: list[str], file_name: str, text: str) -> str | None:
     """A known project code named in the file name or text (longest wins: BJ-1 vs BJ-12)."""
     haystack = f"{file_name}\n{text}".upper()

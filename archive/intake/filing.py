@@ -44,7 +44,9 @@ def file_reviewed(cat: Catalog, doc_id: int, *, project: str | None = None, item
         )
     project = project or doc["project_code"]
     if not project:
-        raise UsageError(f"document {doc_id} has no project yet; give it: dangan file {doc_id} --project CODE --item ITEM")
+        raise UsageError(
+            f"document {doc_id} has no project yet; give it: dangan file {doc_id} --project CODE --item ITEM"
+        )
     return _place(cat, doc, project, item, action="filed-by-hand")
 
 
@@ -53,7 +55,9 @@ def refile(cat: Catalog, doc_id: int, *, item: str, project: str | None = None) 
     """Move a filed document to another item (and optionally another project)."""
     doc = _not_trashed(cat.document(doc_id))
     if doc["status"] != "filed":
-        raise ConflictError(f"document {doc_id} is waiting in review; use `dangan file {doc_id} --project CODE --item ITEM`")
+        raise ConflictError(
+            f"document {doc_id} is waiting in review; use `dangan file {doc_id} --project CODE --item ITEM`"
+        )
     return _place(cat, doc, project or doc["project_code"], item, action="refiled")
 
 

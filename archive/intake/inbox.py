@@ -176,7 +176,8 @@ def hidden_files(paths: Iterable[Path]) -> list[Path]:
         p = Path(p)
         if p.is_dir() and not p.is_symlink():
             found.extend(
-                f for f in walk(p).files
+                f
+                for f in walk(p).files
                 if f.name.startswith(".") and f.name.lower() not in JUNK_NAMES and not f.name.startswith("._")
             )
     return found

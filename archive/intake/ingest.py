@@ -195,9 +195,7 @@ class Ingester:
         if rec.project is not None and rec.forced_item:
             rec.item = rec.project.item(rec.forced_item)
         elif rec.project is not None:
-            rec.classification = classify_item(
-                rec.project, rec.name, text, min_confidence=self.min_confidence
-            )
+            rec.classification = classify_item(rec.project, rec.name, text, min_confidence=self.min_confidence)
             # The model learned from the archivist's decisions has its say (dangan.archive.learning.blend).
             rec.classification = blend(rec.project, rec.name, text, rec.classification, self.learned())
             rec.item = rec.classification.item
@@ -308,7 +306,9 @@ class Ingester:
     # -- side roads --------------------------------------------------------------------
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
-        if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):  # a new version stays for the next pass
+        if rec.consume and not preflight.changed_since(
+            rec.path, rec.source_identity
+        ):  # a new version stays for the next pass
             rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
             self.cat.log(
@@ -473,8 +473,14 @@ def file_document(
     get_project(cat, project)
     ing = Ingester.for_catalog(cat, lock=lambda: writing(cat, f"filing ({source})", shared=True))
     rec = Record(
-        path=path, project_hint=project, forced_item=item, source=source, title=title,
-        document_date=document_date, doc_number=doc_number, remarks=remarks,
+        path=path,
+        project_hint=project,
+        forced_item=item,
+        source=source,
+        title=title,
+        document_date=document_date,
+        doc_number=doc_number,
+        remarks=remarks,
     )
     try:
         ing.run(rec, raise_errors=True)

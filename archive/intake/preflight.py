@@ -206,4 +206,4 @@ def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]

@@ -44,8 +44,13 @@ class RecoveryReport:
 
     @property
     def anything(self) -> bool:
-        return bool(self.partials_removed or self.orphans_removed or self.originals_removed or self.reindexed
-                    or self.moves_settled)
+        return bool(
+            self.partials_removed
+            or self.orphans_removed
+            or self.originals_removed
+            or self.reindexed
+            or self.moves_settled
+        )
 
 
 @writes("recovery")
@@ -75,7 +80,9 @@ def reconcile(cat: Catalog, *, index: bool = True, inbox: Path | None = None) ->
 def _finish_removals(cat: Catalog, rep: RecoveryReport, inboxes: list[Path]) -> None:
     with cat.engine.connect() as conn:
         rows = conn.execute(
-            select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(documents.c.inbox_path.is_not(None))
+            select(documents.c.id, documents.c.inbox_path, documents.c.sha256).where(
+                documents.c.inbox_path.is_not(None)
+            )
         ).all()
     for r in rows:
         p = Path(names.path_from_db(r.inbox_path))

@@ -249,7 +249,9 @@ class Watcher:
         # whom it waits for, and a stop request ends the wait.  It is held per file, for the
         # writing steps only, so `dangan file` and friends get in between.  With a PostgreSQL
         # catalog it is taken shared: stations file side by side (dangan.archive.dblock).
-        return writing(self.cat, "watch", shared=True, forever=True, on_wait=self.on_wait, should_stop=self.stop_event.is_set)
+        return writing(
+            self.cat, "watch", shared=True, forever=True, on_wait=self.on_wait, should_stop=self.stop_event.is_set
+        )
 
     def _file(self, paths: list[Path]) -> None:
         ing = Ingester.for_catalog(self.cat, lock=self._lock)

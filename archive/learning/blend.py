@@ -46,17 +46,23 @@ def blend(project: Project, name: str, text: str, rules: Classification, model: 
         f"learned from the archivist's decisions: {best.item} {title} "
         f"(probability {best.probability:.2f}, similarity {best.similarity:.2f}, trained on {best.examples} example(s))"
     )
-    confident = best.probability >= MIN_PROBABILITY and best.similarity >= MIN_SIMILARITY and best.examples >= MIN_EXAMPLES
+    confident = (
+        best.probability >= MIN_PROBABILITY and best.similarity >= MIN_SIMILARITY and best.examples >= MIN_EXAMPLES
+    )
     if rules.item is not None:
         if not confident or rules.item.code == best.item:
             return rules
-        return _to_review(rules, best, title, f"the rules chose {rules.item.code} {rules.item.title} but {said}; decide which")
+        return _to_review(
+            rules, best, title, f"the rules chose {rules.item.code} {rules.item.title} but {said}; decide which"
+        )
     strong = [s for s in rules.suggestions if s.item != best.item and s.score >= STRONG_RULE_SCORE]
     if confident and not strong:
         return Classification(items[best.item], round(best.probability, 2), rules.suggestions, decided_by=said)
     if confident:
         s = strong[0]
-        return _to_review(rules, best, title, f"{said}, but the rules see strong evidence for {s.item} {s.title} (score {s.score:g})")
+        return _to_review(
+            rules, best, title, f"{said}, but the rules see strong evidence for {s.item} {s.title} (score {s.score:g})"
+        )
     if best.similarity >= SUGGEST_SIMILARITY and best.probability >= 0.3:
         need = "" if best.examples >= MIN_EXAMPLES else f"; it files by itself after {MIN_EXAMPLES} examples"
         return _to_review(rules, best, title, f"{rules.reason}; {said}{need}")

@@ -55,7 +55,9 @@ def _rebuild(cat: Catalog) -> LearnedModel | None:
         except (FileNotFoundError, ModelDamaged) as e:
             if got:
                 return _train_or_none(cat)
-            log.warning("%s: the other training left no usable model (%s); filing by the rules alone", model_path(cat.home), e)
+            log.warning(
+                "%s: the other training left no usable model (%s); filing by the rules alone", model_path(cat.home), e
+            )
             return None
 
 
@@ -64,7 +66,9 @@ def _train_or_none(cat: Catalog) -> LearnedModel | None:
         return training.train(cat, measure=False)  # a filing waits for this one
     except (ValueError, OSError, MemoryError) as e:
         # scikit-learn refuses degenerate data with ValueError; a full disk is OSError.
-        log.warning("%s: training failed (%s: %s); filing by the rules alone", model_path(cat.home), type(e).__name__, e)
+        log.warning(
+            "%s: training failed (%s: %s); filing by the rules alone", model_path(cat.home), type(e).__name__, e
+        )
         return None
 
 
@@ -93,28 +97,42 @@ def status(cat: Catalog) -> dict:
     """What the model knows: per checklist and item the examples, when trained, its accuracy."""
     path = model_path(cat.home)
     checklists: list[dict] = []
-    out: dict[str, Any] = {"model": str(path), "enabled": enabled(cat), "trained_at": None, "state": "not trained", "checklists": checklists}
+    out: dict[str, Any] = {
+        "model": str(path),
+        "enabled": enabled(cat),
+        "trained_at": None,
+        "state": "not trained",
+        "checklists": checklists,
+    }
     meta: dict = {}
     try:
         meta = read_meta(path)
-        out.update(trained_at=meta.get("trained_at"), seconds=meta.get("seconds"), size=path.stat().st_size, state="trained")
+        out.update(
+            trained_at=meta.get("trained_at"), seconds=meta.get("seconds"), size=path.stat().st_size, state="trained"
+        )
         pending = training.decisions_since(cat, int(meta.get("last_decision", 0)))
     except FileNotFoundError:
         pending = training.decisions_since(cat, 0)
     except ModelDamaged as e:
-        out["state"], pending = f"damaged ({e}); rebuilt at the next filing or by `dangan classifier train`", training.decisions_since(cat, 0)
+        out["state"], pending = (
+            f"damaged ({e}); rebuilt at the next filing or by `dangan classifier train`",
+            training.decisions_since(cat, 0),
+        )
     out["decisions_since"] = pending
     heads = {h["checklist"]: h for h in meta.get("heads", [])}
     person, filed = training.person_counts(cat), training.filed_counts(cat)
     for checklist in sorted({cl for cl, _item in filed}):
         stats = heads.get(checklist, {}).get("stats", {})
-        checklists.append({
-            "checklist": checklist,
-            "items": [
-                {"item": item, "by_person": person.get((cl, item), 0), "filed": n}
-                for (cl, item), n in sorted(filed.items()) if cl == checklist
-            ],
-            "accuracy": stats.get("accuracy"),
-            "accuracy_method": stats.get("accuracy_method", "not trained"),
-        })
+        checklists.append(
+            {
+                "checklist": checklist,
+                "items": [
+                    {"item": item, "by_person": person.get((cl, item), 0), "filed": n}
+                    for (cl, item), n in sorted(filed.items())
+                    if cl == checklist
+                ],
+                "accuracy": stats.get("accuracy"),
+                "accuracy_method": stats.get("accuracy_method", "not trained"),
+            }
+        )
     return out

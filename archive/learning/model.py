@@ -118,7 +118,14 @@ def save(model: LearnedModel, path: Path) -> None:
         arrays[f"h{n}_coef"] = head.coef.astype(np.float32)
         arrays[f"h{n}_intercept"] = head.intercept.astype(np.float32)
         arrays[f"h{n}_centroids"] = head.centroids.astype(np.float32)
-        heads.append({"checklist": head.checklist, "classes": head.classes, "person_counts": head.person_counts, "stats": head.stats})
+        heads.append(
+            {
+                "checklist": head.checklist,
+                "classes": head.classes,
+                "person_counts": head.person_counts,
+                "stats": head.stats,
+            }
+        )
     meta = {**model.meta, "format": FORMAT, "heads": heads}
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -198,7 +205,9 @@ def _head(data, n: int, spec: dict) -> Head:
     vocab = {str(w): i for i, w in enumerate(words)}
     if len(vocab) != v:
         raise ModelDamaged(f"head {n} ({checklist}): repeated words in the vocabulary")
-    return Head(checklist, classes, vocab, idf, coef, intercept, centroids, person_counts, dict(spec.get("stats") or {}))
+    return Head(
+        checklist, classes, vocab, idf, coef, intercept, centroids, person_counts, dict(spec.get("stats") or {})
+    )
 
 
 def softmax_rows(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,4 +218,3 @@ def softmax_rows(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, n
     if coef.shape[0] == 1:
         return np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
     return coef, intercept
-

@@ -64,11 +64,16 @@ def examples(cat: Catalog) -> tuple[dict[str, list[tuple[str, str, str, bool]]],
     100,000 documents trains on a few thousand and never holds all its text in memory.
     """
     with cat.engine.connect() as conn:
-        decided = {r[0] for r in conn.execute(select(events.c.document_id).where(events.c.action.in_(DECISIONS)).distinct())}
+        decided = {
+            r[0] for r in conn.execute(select(events.c.document_id).where(events.c.action.in_(DECISIONS)).distinct())
+        }
         last = conn.execute(select(func.max(events.c.id)).where(events.c.action.in_(DECISIONS))).scalar() or 0
         rows = conn.execute(
             select(
-                documents.c.id, documents.c.original_name, documents.c.item_code, projects.c.checklist_id,
+                documents.c.id,
+                documents.c.original_name,
+                documents.c.item_code,
+                projects.c.checklist_id,
                 func.substr(document_texts.c.content, 1, MAX_CHARS),
             )
             .join(projects, projects.c.code == documents.c.project_code)
@@ -123,8 +128,11 @@ def _train_head(checklist: str, rows: list[tuple[str, str, str, bool]], measure:
     docs = [document_tokens(name, text) for name, text, _item, _person in rows]
     labels = [item for _n, _t, item, _p in rows]
     vec = TfidfVectorizer(
-        analyzer=_identity, sublinear_tf=True, min_df=2 if len(docs) >= 20 else 1,
-        max_features=MAX_FEATURES, dtype=np.float32,
+        analyzer=_identity,
+        sublinear_tf=True,
+        min_df=2 if len(docs) >= 20 else 1,
+        max_features=MAX_FEATURES,
+        dtype=np.float32,
     )
     x = vec.fit_transform(docs)
     classes = sorted(set(labels))
@@ -132,7 +140,11 @@ def _train_head(checklist: str, rows: list[tuple[str, str, str, bool]], measure:
     person = Counter(item for _n, _t, item, p in rows if p)
     centroids = _centroids(x, labels, [p for *_x, p in rows], classes)
     vocab = {str(w): int(i) for w, i in vec.vocabulary_.items()}
-    accuracy = _accuracy(x, labels) if measure else {"accuracy": None, "accuracy_method": "not measured (rebuilt while filing)"}
+    accuracy = (
+        _accuracy(x, labels)
+        if measure
+        else {"accuracy": None, "accuracy_method": "not measured (rebuilt while filing)"}
+    )
     stats = {"examples": len(rows), "by_item": dict(Counter(labels)), **accuracy}
     return Head(checklist, classes, vocab, vec.idf_.astype(np.float32), coef, intercept, centroids, dict(person), stats)
 
@@ -181,10 +193,16 @@ def _accuracy(x, labels: list[str]) -> dict:
     keep = [i for i, label in enumerate(labels) if counts[label] >= 2]
     kept = [labels[i] for i in keep]
     if len(set(kept)) < 2:
-        return {"accuracy": None, "accuracy_method": "too few examples to measure (need two items with two documents each)"}
+        return {
+            "accuracy": None,
+            "accuracy_method": "too few examples to measure (need two items with two documents each)",
+        }
     folds = min(FOLDS, min(Counter(kept).values()))
     scores = cross_val_score(_classifier(), x[keep], kept, cv=StratifiedKFold(folds, shuffle=True, random_state=0))
-    return {"accuracy": round(float(scores.mean()), 4), "accuracy_method": f"{folds}-fold cross-validation on {len(kept)} documents"}
+    return {
+        "accuracy": round(float(scores.mean()), 4),
+        "accuracy_method": f"{folds}-fold cross-validation on {len(kept)} documents",
+    }
 
 
 # -- keeping it fresh --------------------------------------------------------------------------
@@ -204,7 +222,12 @@ def needs_training(cat: Catalog, meta: dict) -> bool:
         return True
     if pending == 0:
         return False
-    ready = {(h.get("checklist"), i) for h in meta.get("heads", []) for i, n in h.get("person_counts", {}).items() if n >= MIN_EXAMPLES}
+    ready = {
+        (h.get("checklist"), i)
+        for h in meta.get("heads", [])
+        for i, n in h.get("person_counts", {}).items()
+        if n >= MIN_EXAMPLES
+    }
     return any(n >= MIN_EXAMPLES and key not in ready for key, n in person_counts(cat).items())
 
 
@@ -256,7 +279,10 @@ def start_background(home_root: Path) -> subprocess.Popen | None:
         with logfile:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "dangan.archive.learning.train", str(home_root)],
-                stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile, start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=logfile,
+                stderr=logfile,
+                start_new_session=True,
             )
     except (OSError, subprocess.SubprocessError) as e:
         # The decision is committed already; a model that stays old is no reason to fail it.
@@ -339,7 +365,9 @@ def main(argv: list[str]) -> int:
                 if is_fresh(cat):
                     return 0
                 model = train(cat)
-    log.info("%s: trained %s", home.root, "nothing (no decisions yet)" if model is None else f"in {model.meta['seconds']} s")
+    log.info(
+        "%s: trained %s", home.root, "nothing (no decisions yet)" if model is None else f"in {model.meta['seconds']} s"
+    )
     return 0
 
 

@@ -46,8 +46,13 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
         with cat.engine.begin() as conn:
             cat.update_document(conn, doc["id"], **_to_columns(after))
             cat.log(
-                conn, action, project=after.get("project_code", doc["project_code"]), document=doc["id"],
-                before=before, after=after, **detail,
+                conn,
+                action,
+                project=after.get("project_code", doc["project_code"]),
+                document=doc["id"],
+                before=before,
+                after=after,
+                **detail,
             )
     except BaseException:
         if "vault_path" in after:  # the catalog still names the old path: put the file back
@@ -75,7 +80,9 @@ def finish_moves(cat: Catalog) -> list[dict]:
         journal.end(cat.home.root, intent["document"])
         done.append({**intent, "outcome": outcome})
         with cat.engine.begin() as conn:
-            cat.log(conn, "move-settled", document=intent["document"], old=intent["old"], new=intent["new"], outcome=outcome)
+            cat.log(
+                conn, "move-settled", document=intent["document"], old=intent["old"], new=intent["new"], outcome=outcome
+            )
     return done
 
 

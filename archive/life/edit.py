@@ -23,8 +23,14 @@ RETENTIONS = ("永久", "长期", "短期", "Y", "D30", "D10")
 SECRECY = ("公开", "秘密", "机密", "绝密")
 # option name → catalog column
 FIELDS = {
-    "title": "title", "date": "document_date", "number": "doc_number", "author": "author",
-    "remarks": "remarks", "pages": "pages", "retention": "retention", "secrecy": "secrecy",
+    "title": "title",
+    "date": "document_date",
+    "number": "doc_number",
+    "author": "author",
+    "remarks": "remarks",
+    "pages": "pages",
+    "retention": "retention",
+    "secrecy": "secrecy",
 }
 
 
@@ -36,7 +42,9 @@ def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
         raise ConflictError(f"document {doc_id} is in the trash; `dangan restore {doc_id}` before editing it")
     after = {FIELDS[k]: _validate(doc_id, k, v) for k, v in changes.items() if v is not None}
     if not after:
-        raise UsageError(f"document {doc_id}: nothing to change; give --title, --date, --number, --author, --remarks, --pages, --retention or --secrecy")
+        raise UsageError(
+            f"document {doc_id}: nothing to change; give --title, --date, --number, --author, --remarks, --pages, --retention or --secrecy"
+        )
     if "document_date" in after:
         after["vault_path"] = _dated_path(cat, doc, after["document_date"])
     return apply_change(cat, doc, after, "edited")
@@ -68,7 +76,9 @@ def _validate(doc_id: int, key: str, value: Any) -> Any:
             raise UsageError(f"document {doc_id}: --pages {value!r} is not a page count; give a whole number from 1")
         return int(text)
     if key == "retention" and text and text not in RETENTIONS:
-        raise UsageError(f"document {doc_id}: --retention {text!r} is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)")
+        raise UsageError(
+            f"document {doc_id}: --retention {text!r} is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)"
+        )
     if key == "secrecy" and text and text not in SECRECY:
         raise UsageError(f"document {doc_id}: --secrecy {text!r} is not a 密级; use 公开, 秘密, 机密 or 绝密")
     return text or None

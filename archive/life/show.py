@@ -12,8 +12,11 @@ from dangan.archive.intake import names
 from dangan.archive.intake.dates import explain
 
 METHODS = {
-    "text": "the PDF's text layer", "ocr": "OCR of the scanned pages", "mixed": "text layer and OCR",
-    "docx": "the Word document", "plain": "the text file",
+    "text": "the PDF's text layer",
+    "ocr": "OCR of the scanned pages",
+    "mixed": "text layer and OCR",
+    "docx": "the Word document",
+    "plain": "the text file",
 }
 
 

@@ -36,9 +36,12 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
         raise ConflictError(f"document {doc_id} is already in the trash; `dangan restore {doc_id}` brings it back")
     name = PurePosixPath(doc["vault_path"]).name
     after = {
-        "status": DISCARDED, "vault_path": f"{TRASH_DIR}/{doc_id}/{name}",
-        "discarded_at": now(), "discard_reason": reason.strip(),
-        "restore_path": doc["vault_path"], "restore_status": doc["status"],
+        "status": DISCARDED,
+        "vault_path": f"{TRASH_DIR}/{doc_id}/{name}",
+        "discarded_at": now(),
+        "discard_reason": reason.strip(),
+        "restore_path": doc["vault_path"],
+        "restore_status": doc["status"],
     }
     return apply_change(cat, doc, after, "discarded", reason=reason.strip())
 
@@ -50,8 +53,12 @@ def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) ->
     if doc["status"] != DISCARDED:
         raise ConflictError(f"document {doc_id} is not in the trash (it is {doc['status']}); nothing to restore")
     after = {
-        "status": doc["restore_status"] or "review", "vault_path": doc["restore_path"],
-        "discarded_at": None, "discard_reason": None, "restore_path": None, "restore_status": None,
+        "status": doc["restore_status"] or "review",
+        "vault_path": doc["restore_path"],
+        "discarded_at": None,
+        "discard_reason": None,
+        "restore_path": None,
+        "restore_status": None,
     }
     return apply_change(cat, doc, after, action, **detail)
 
@@ -87,9 +94,16 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
             conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
             conn.execute(delete(documents).where(documents.c.id == doc["id"]))
             cat.log(
-                conn, "trash-emptied", project=doc["project_code"], document=doc["id"],
-                sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
-                vault_path=doc["vault_path"], reason=doc["discard_reason"], discarded_at=doc["discarded_at"],
+                conn,
+                "trash-emptied",
+                project=doc["project_code"],
+                document=doc["id"],
+                sha256=doc["sha256"],
+                original_name=doc["original_name"],
+                title=doc["title"],
+                vault_path=doc["vault_path"],
+                reason=doc["discard_reason"],
+                discarded_at=doc["discarded_at"],
             )
         _remove_file(cat, doc["vault_path"])
         gone.append(doc)

@@ -38,7 +38,9 @@ def _check_undoable(ev: dict | None, event_id: int, undone: set) -> dict:
     if ev is None:
         raise NotFoundError(f"no event {event_id} in the log; `dangan show DOC_ID` lists a document's events")
     if ev["action"] not in UNDOABLE:
-        raise ConflictError(f"event {event_id} ({ev['action']}) is not a filing decision; only {', '.join(UNDOABLE)} can be undone")
+        raise ConflictError(
+            f"event {event_id} ({ev['action']}) is not a filing decision; only {', '.join(UNDOABLE)} can be undone"
+        )
     if event_id in undone:
         raise ConflictError(f"event {event_id} ({ev['action']}) was already undone")
     return ev

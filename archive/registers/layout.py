@@ -71,8 +71,12 @@ def _volume_list(project: dict, entries: list[dict], checklist: list[dict], sett
     pages = page_column(entries)
     rows = [
         {
-            "seq": str(i), "doc_number": e.get("doc_number") or "", "person": e.get("person") or "",
-            "title": e.get("title") or "", "date": yyyymmdd(e.get("document_date")), "pages": pages[i - 1],
+            "seq": str(i),
+            "doc_number": e.get("doc_number") or "",
+            "person": e.get("person") or "",
+            "title": e.get("title") or "",
+            "date": yyyymmdd(e.get("document_date")),
+            "pages": pages[i - 1],
             "remarks": e.get("remarks") or "",
         }  # fmt: skip
         for i, e in enumerate(entries, 1)
@@ -92,7 +96,13 @@ def _checklist(project: dict, entries: list[dict], checklist: list[dict], settin
         rows.append({"number": str(c.get("number", "")), "group": c.get("group") or "", "title": c.get("title") or "",
                      "responsible": responsible, "status": status, "documents": docs})  # fmt: skip
     counts = {k: sum(1 for c in checklist if c.get("status") == k) for k in STATUS_LABELS}
-    return {"items": rows, "total": len(rows), "filed": counts["filed"], "missing": counts["missing"], "waived": counts["waived"]}
+    return {
+        "items": rows,
+        "total": len(rows),
+        "filed": counts["filed"],
+        "missing": counts["missing"],
+        "waived": counts["waived"],
+    }
 
 
 def _doc_label(entry: dict) -> str:
@@ -128,9 +138,14 @@ def _file_list(project: dict, entries: list[dict], checklist: list[dict], settin
     codes = archive_codes(entries, settings)
     rows = [
         {
-            "seq": str(i), "code": codes[i - 1], "doc_number": e.get("doc_number") or "",
-            "person": e.get("person") or "", "title": e.get("title") or "", "date": yyyymmdd(e.get("document_date")),
-            "secrecy": e.get("secrecy") or settings.get("secrecy", ""), "pages": str(page_count(e)),
+            "seq": str(i),
+            "code": codes[i - 1],
+            "doc_number": e.get("doc_number") or "",
+            "person": e.get("person") or "",
+            "title": e.get("title") or "",
+            "date": yyyymmdd(e.get("document_date")),
+            "secrecy": e.get("secrecy") or settings.get("secrecy", ""),
+            "pages": str(page_count(e)),
             "remarks": e.get("remarks") or "",
         }  # fmt: skip
         for i, e in enumerate(entries, 1)

@@ -77,4 +77,6 @@ def write_register(cat: Catalog, code: str, kind: str, out: Path, *, xlsx: bool 
     # templates_dir: registers edited in the home (templates/registers/<kind>.docx) win.
     settings = {**cat.home.config.get("archive_code", {}), "templates_dir": cat.home.templates_dir}
     info = {"code": project.code, "name": project.name, "company": cat.home.setting("dangan", "company", "")}
-    return render_register(kind, info, register_entries(cat, code), Path(out), checklist=checklist, settings=settings, xlsx=xlsx)
+    return render_register(
+        kind, info, register_entries(cat, code), Path(out), checklist=checklist, settings=settings, xlsx=xlsx
+    )

@@ -32,7 +32,8 @@ def volume_of(cat: Catalog, doc_id: int) -> Volume | None:
     doc = cat.document(doc_id)
     with cat.engine.connect() as conn:
         row = conn.execute(
-            select(volumes.c.sequence).join(volume_documents, volume_documents.c.volume_id == volumes.c.id)
+            select(volumes.c.sequence)
+            .join(volume_documents, volume_documents.c.volume_id == volumes.c.id)
             .where(volume_documents.c.document_id == doc_id)
         ).first()
     return get_volume(cat, doc["project_code"], row.sequence) if row else None
@@ -133,7 +134,9 @@ def record_pages(cat: Catalog, v: Volume, real: dict[int, int]) -> Volume:
         for doc_id, pages in changed.items():
             conn.execute(update(documents).where(documents.c.id == doc_id).values(pages=pages))
         renumber(conn, cat, v.id, [e.document_id for e in v.entries])
-        cat.log(conn, "volume-numbered", project=v.project, volume=v.sequence, pages={str(k): n for k, n in changed.items()})
+        cat.log(
+            conn, "volume-numbered", project=v.project, volume=v.sequence, pages={str(k): n for k, n in changed.items()}
+        )
     return get_volume(cat, v.project, v.sequence)
 
 

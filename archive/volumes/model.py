@@ -164,7 +164,9 @@ def list_volumes(cat: Catalog, code: str) -> list[Volume]:
     """Every volume of a project with its entries, by 案卷号."""
     project = get_project(cat, code)
     with cat.engine.connect() as conn:
-        rows = list(conn.execute(select(volumes).where(volumes.c.project_code == code).order_by(volumes.c.sequence)).mappings())
+        rows = list(
+            conn.execute(select(volumes).where(volumes.c.project_code == code).order_by(volumes.c.sequence)).mappings()
+        )
         members = list(
             conn.execute(
                 select(volume_documents, documents, document_texts.c.content)

@@ -86,7 +86,12 @@ def plan_volumes(cat: Catalog, code: str, *, max_pages: int | None = None) -> li
     project = get_project(cat, code)
     proposals = propose(cat, code, max_pages=max_pages)
     with cat.engine.begin() as conn:
-        drafts = [r.id for r in conn.execute(select(volumes.c.id).where(volumes.c.project_code == code, volumes.c.status == "draft"))]
+        drafts = [
+            r.id
+            for r in conn.execute(
+                select(volumes.c.id).where(volumes.c.project_code == code, volumes.c.status == "draft")
+            )
+        ]
         conn.execute(delete(volume_documents).where(volume_documents.c.volume_id.in_(drafts)))
         conn.execute(delete(volumes).where(volumes.c.id.in_(drafts)))
         taken = {r.sequence for r in conn.execute(select(volumes.c.sequence).where(volumes.c.project_code == code))}
@@ -109,8 +114,14 @@ def _insert(conn, project: Project, sequence: int, p: Proposal) -> None:
         secrecies.append(secrecy_of(d))
     vid = conn.execute(
         insert(volumes).values(
-            project_code=project.code, sequence=sequence, title=p.title, kind=p.kind, gbt_class=p.gbt_class,
-            retention=longest_retention(retentions), secrecy=highest_secrecy(secrecies), status="draft",
+            project_code=project.code,
+            sequence=sequence,
+            title=p.title,
+            kind=p.kind,
+            gbt_class=p.gbt_class,
+            retention=longest_retention(retentions),
+            secrecy=highest_secrecy(secrecies),
+            status="draft",
             created_at=now(),
         )
     ).inserted_primary_key[0]

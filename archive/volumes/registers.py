@@ -30,6 +30,8 @@ def write_volume_registers(cat: Catalog, v: Volume, code: str, out_dir: Path) ->
     }  # fmt: skip
     info = {"code": v.project, "name": v.title, "company": cat.home.setting("dangan", "company", "")}
     return [
-        render_register(kind, info, entries, Path(out_dir) / f"{code}_{kind}.docx", checklist=checklist, settings=settings)
+        render_register(
+            kind, info, entries, Path(out_dir) / f"{code}_{kind}.docx", checklist=checklist, settings=settings
+        )
         for kind in ("卷内目录", "备考表")
     ]

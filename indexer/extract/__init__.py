@@ -32,7 +32,16 @@ from dangan.indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
 # dangan.indexer.extract.ocr.ocr_image, which is what the readers call.
-__all__ = ["PAGE_SEPARATOR", "Extraction", "extract", "extract_bounded", "ocr_image", "warm_reader", "sniff_type", "supported_extensions"]
+__all__ = [
+    "PAGE_SEPARATOR",
+    "Extraction",
+    "extract",
+    "extract_bounded",
+    "ocr_image",
+    "warm_reader",
+    "sniff_type",
+    "supported_extensions",
+]
 
 # One reader per type, (module, function); each takes (path, mime, ocr) and returns an
 # Extraction.  A reader's module is imported when a file of its type first comes: a run of

@@ -28,7 +28,14 @@ EXTENSIONS = {
     DOCX: (".docx",),
     TEXT: (".txt",),
 }
-KIND_NAMES = {PDF: "PDF", PNG: "PNG image", JPEG: "JPEG image", TIFF: "TIFF image", DOCX: "Word (.docx)", TEXT: "plain text"}
+KIND_NAMES = {
+    PDF: "PDF",
+    PNG: "PNG image",
+    JPEG: "JPEG image",
+    TIFF: "TIFF image",
+    DOCX: "Word (.docx)",
+    TEXT: "plain text",
+}
 ACCEPTED = "dangan reads PDF, PNG, JPEG, TIFF, DOCX and TXT files"
 
 
@@ -65,7 +72,9 @@ def assemble(page_texts: list[str], mime: str, method: str, ocr_pages: list[int]
         empty_pages=empty,
         ocr_pages=ocr_pages,
         notes=notes,
-        page_methods=[{"page": n, "method": method if text.strip() else "none", "why": ""} for n, text in enumerate(page_texts, 1)],
+        page_methods=[
+            {"page": n, "method": method if text.strip() else "none", "why": ""} for n, text in enumerate(page_texts, 1)
+        ],
     )
 
 

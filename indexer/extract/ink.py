@@ -23,7 +23,9 @@ def ink_coverage(img: Image.Image) -> float:
     grey = img.convert("L")
     scale = THUMB_SIDE / max(grey.size)
     if scale < 1:
-        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))), Image.Resampling.BOX)
+        grey = grey.resize(
+            (max(1, round(grey.width * scale)), max(1, round(grey.height * scale))), Image.Resampling.BOX
+        )
     histogram = grey.histogram()
     return sum(histogram[:DARK]) / max(1, grey.width * grey.height)
 

@@ -49,7 +49,10 @@ _PLAUSIBLE_RANGES = (
     (0x0020, 0x024F),  # ASCII, Latin-1, Latin Extended-A/B
     (0x0370, 0x03FF),  # Greek
     (0x0400, 0x04FF),  # Cyrillic (Russian equipment names and units)
-    (0x2000, 0x2BFF),  # punctuation, super/subscripts, currency, letterlike, numbers, arrows, math, technical, enclosed, boxes, shapes, dingbats
+    (
+        0x2000,
+        0x2BFF,
+    ),  # punctuation, super/subscripts, currency, letterlike, numbers, arrows, math, technical, enclosed, boxes, shapes, dingbats
     (0x2E80, 0x2FDF),  # CJK radicals
     (0x3000, 0x30FF),  # CJK punctuation, kana
     (0x3100, 0x312F),  # bopomofo
@@ -75,7 +78,9 @@ class Verdict:
 
 def meaningful_chars(text: str) -> list[str]:
     """Characters that carry content: not spaces, controls, private-use or replacement."""
-    return [ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Co", "Cs") and ch != "\ufffd"]
+    return [
+        ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Co", "Cs") and ch != "\ufffd"
+    ]
 
 
 def judge_layer(text: str) -> Verdict:
@@ -91,7 +96,12 @@ def judge_layer(text: str) -> Verdict:
     swapped = sum(1 for ch in chars if _swapped_ascii(ch)) / len(chars)
     score = plausible - unmapped - glyphs - spaced - swapped
     if swapped > MAX_SWAPPED_SHARE:
-        return Verdict(False, f"{SWAPPED_REASON} ({swapped:.0%} of characters are ASCII with their bytes swapped)", score, swapped=True)
+        return Verdict(
+            False,
+            f"{SWAPPED_REASON} ({swapped:.0%} of characters are ASCII with their bytes swapped)",
+            score,
+            swapped=True,
+        )
     if unmapped > 1 - MIN_PLAUSIBLE_SHARE or plausible < MIN_PLAUSIBLE_SHARE:
         return Verdict(False, f"text layer in unexpected scripts ({plausible:.0%} plausible)", score)
     if glyphs > MAX_GLYPH_NAME_SHARE:

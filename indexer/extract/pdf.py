@@ -43,10 +43,20 @@ DOUBT_SCORE = 0.97
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
-
 # pypdf reports damaged files through its own errors but, on badly broken input, also lets
 # low-level errors escape from its parser; these are the ones seen in practice.
-_PYPDF_ERRORS = (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError, OSError, zlib.error, struct.error)
+_PYPDF_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    RecursionError,
+    OSError,
+    zlib.error,
+    struct.error,
+)
 _FPDF_ERR_PASSWORD = 4
 
 
@@ -160,8 +170,13 @@ def read_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
         pages = pdfminer_pages(path)
         if pages is None:
             raise
-        readings = [PageReading(t.strip(), "text-pdfminer" if t.strip() else "none", "pypdf and PDFium refused the file") for t in pages]
-        return _extraction(readings, ["pypdf and PDFium could not open the file; read with pdfminer.six (no OCR possible)"])
+        readings = [
+            PageReading(t.strip(), "text-pdfminer" if t.strip() else "none", "pypdf and PDFium refused the file")
+            for t in pages
+        ]
+        return _extraction(
+            readings, ["pypdf and PDFium could not open the file; read with pdfminer.six (no OCR possible)"]
+        )
     try:
         if source.page_count == 0:
             raise EmptyFileError(f"{path} has no pages: re-scan or re-export it and drop it again")
@@ -186,7 +201,9 @@ def _read_page(source: _PdfSource, index: int, ocr: bool) -> tuple[PageReading, 
     other = source.pdfium_layer(index)
     if other is not None:
         other_verdict = judge_layer(other)
-        if other_verdict.usable and (not verdict.usable or (other_verdict.score > verdict.score and agreement(layer, other) < 0.5)):
+        if other_verdict.usable and (
+            not verdict.usable or (other_verdict.score > verdict.score and agreement(layer, other) < 0.5)
+        ):
             why = f"pypdf: {verdict.reason or 'disagrees with PDFium'}; PDFium's text layer read"
             return PageReading(other.strip(), "text-pdfium", why), note
     if verdict.usable:

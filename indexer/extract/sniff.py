@@ -87,10 +87,14 @@ def _zip_type(path: Path, head: bytes) -> str | None:
     except (zipfile.BadZipFile, OSError) as e:
         if path.suffix.lower() == ".docx":
             raise corrupt(path, "Word (.docx)", "re-save it in Word") from e
-        raise UnsupportedFileError(f"{path} is a damaged ZIP archive, which {ACCEPTED}: unpack a good copy and drop the files inside") from e
+        raise UnsupportedFileError(
+            f"{path} is a damaged ZIP archive, which {ACCEPTED}: unpack a good copy and drop the files inside"
+        ) from e
     if "word/document.xml" in names:
         return DOCX
-    raise UnsupportedFileError(f"{path} is {_zip_kind(names)}, which is not supported ({ACCEPTED}): {_zip_advice(names)}")
+    raise UnsupportedFileError(
+        f"{path} is {_zip_kind(names)}, which is not supported ({ACCEPTED}): {_zip_advice(names)}"
+    )
 
 
 def _zip_kind(names: set[str]) -> str:

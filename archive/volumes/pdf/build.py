@@ -98,7 +98,17 @@ def contents_rows(v: Volume) -> list[list[str]]:
         last = i == len(v.entries) - 1
         pages = f"{e.start_page}-{e.end_page}" if last else str(e.start_page)
         r = e.register_entry()
-        rows.append([str(e.position), r["doc_number"], r["person"], r["title"], yyyymmdd(r["document_date"]), pages, r["remarks"]])
+        rows.append(
+            [
+                str(e.position),
+                r["doc_number"],
+                r["person"],
+                r["title"],
+                yyyymmdd(r["document_date"]),
+                pages,
+                r["remarks"],
+            ]
+        )
     return rows
 
 

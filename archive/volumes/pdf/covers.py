@@ -23,7 +23,15 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 WIDTH, HEIGHT = A4
-CONTENTS_COLUMNS = (("序号", 11), ("文件编号", 27), ("责任者", 21), ("文件题名", 59), ("日期", 22), ("页次", 17), ("备注", 13))
+CONTENTS_COLUMNS = (
+    ("序号", 11),
+    ("文件编号", 27),
+    ("责任者", 21),
+    ("文件题名", 59),
+    ("日期", 22),
+    ("页次", 17),
+    ("备注", 13),
+)
 
 
 @dataclass
@@ -183,7 +191,9 @@ def note_pdf(f: NoteFields, font: str) -> bytes:
     for line in lines:
         c.drawString(left + 10 * mm, y, line)
         y -= 9 * mm
-    for i, (who, name, day) in enumerate((("立卷人", f.compiler, f.compiled_on), ("检查人", f.reviewer, f.reviewed_on))):
+    for i, (who, name, day) in enumerate(
+        (("立卷人", f.compiler, f.compiled_on), ("检查人", f.reviewer, f.reviewed_on))
+    ):
         base = bottom + 40 * mm - i * 22 * mm
         c.drawString(WIDTH - 100 * mm, base, f"{who}：{name or '＿＿＿＿＿＿'}")
         c.drawString(WIDTH - 100 * mm, base - 9 * mm, f"{day or '　　　年　　月　　日'}")

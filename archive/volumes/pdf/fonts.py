@@ -34,6 +34,8 @@ def register_font(path: str | Path | None = None) -> str:
     try:
         pdfmetrics.registerFont(TTFont(name, str(font), subfontIndex=0))
     except (TTFError, OSError) as e:
-        raise MissingDependencyError(f"the font {font} cannot be used for volume PDFs ({e}); point [volume] font at a TTF/TTC file") from e
+        raise MissingDependencyError(
+            f"the font {font} cannot be used for volume PDFs ({e}); point [volume] font at a TTF/TTC file"
+        ) from e
     _registered[key] = name
     return name

@@ -167,7 +167,7 @@ class Ingester:
         if existing is not None and existing["status"] == DISCARDED:
             return self.restore_discarded(rec, existing)
         if existing is not None:
-            _mark_duplicate(rec, existing)
+            rec.mark_duplicate(existing)
 
     def extract(self, rec: Record) -> None:
         """Read the text (text layer, OCR or DOCX); outside any transaction."""
@@ -239,7 +239,7 @@ class Ingester:
             person=rec.person,
             status=status,
             confidence=1.0 if rec.forced_item else (rec.classification.confidence if rec.classification else None),
-            suggestions=_suggestions_json(rec),
+            suggestions=rec.suggestions_json(),
             method=ex.method,
             page_methods=json.dumps(ex.page_methods, ensure_ascii=False),
             document_date=rec.document_date,
@@ -261,7 +261,7 @@ class Ingester:
             (self.cat.home.vault_dir / rec.vault_rel).unlink(missing_ok=True)  # our uncommitted copy
             vault.clear_pending(self.cat.home.root, rec.sha256)
             rec.vault_rel = ""
-            _mark_duplicate(rec, existing)
+            rec.mark_duplicate(existing)
             return
         vault.clear_pending(self.cat.home.root, rec.sha256)
         rec.outcome = status
@@ -396,20 +396,6 @@ class Ingester:
 
     def _inbox_root(self, rec: Record) -> Path:
         return rec.inbox or self.cat.home.inbox_dir
-
-
-def _mark_duplicate(rec: Record, existing: dict) -> None:
-    """This input's bytes are already filed as ``existing``: it becomes a duplicate."""
-    rec.outcome = "duplicate"
-    rec.duplicate_of = existing["id"]
-    rec.message = f"same content as document {existing['id']} ({existing['original_name']}, {existing['vault_path']})"
-
-
-def _suggestions_json(rec: Record) -> str | None:
-    cls = rec.classification
-    if rec.item is not None or cls is None:
-        return None
-    return json.dumps([s.to_json() for s in cls.suggestions], ensure_ascii=False)
 
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------

@@ -7,6 +7,7 @@ same way): what the file is, what was read from it, where it was placed and how 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,3 +77,18 @@ class Record:
         if self.project and self.item:
             return self.project.person_for(self.item.role)
         return None
+
+    def mark_duplicate(self, existing: dict) -> None:
+        """This input's bytes are already filed as ``existing``: it becomes a duplicate."""
+        self.outcome = "duplicate"
+        self.duplicate_of = existing["id"]
+        self.message = (
+            f"same content as document {existing['id']} ({existing['original_name']}, {existing['vault_path']})"
+        )
+
+    def suggestions_json(self) -> str | None:
+        """The review suggestions as stored in the catalog (None once an item is chosen)."""
+        cls = self.classification
+        if self.item is not None or cls is None:
+            return None
+        return json.dumps([s.to_json() for s in cls.suggestions], ensure_ascii=False)

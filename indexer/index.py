@@ -45,10 +45,13 @@ from dangan.indexer.errors import BusyError, IndexDamagedError, QueryError
 from dangan.indexer.explain import explain_lines
 from dangan.indexer.filters import TYPE_MIME, Filters
 from dangan.indexer.hits import Hit, answer, hit_from_stored
+from dangan.indexer.oldpaths import install as _install_old_paths
 from dangan.indexer.query import Pattern, parse_query, read_query
 from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from dangan.indexer.snippets import make_snippet, match_spans
 from dangan.indexer.thesaurus import Thesaurus, for_index
+
+_install_old_paths()  # an index written when the modules were top-level `indexer.*` still opens
 
 __all__ = [
     "FILTER_FIELDS",

@@ -212,3 +212,19 @@ def test_no_module_imports_another_modules_private_names():
                 private += [f"{path.relative_to(ROOT)}: {a.name} from {node.module}" for a in node.names
                             if a.name.startswith("_") and not _is_module(f"{node.module}.{a.name}")]  # fmt: skip
     assert private == []
+
+
+def test_the_markers_name_tests_that_exist():
+    from tests.conftest import MARKED_TESTS
+
+    def tests_in(module: str) -> set[str]:
+        tree = ast.parse((ROOT / "tests" / module).read_text(encoding="utf-8"))
+        return {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+
+    missing = [
+        f"{marker}: {module}::{name}"
+        for marker, modules in MARKED_TESTS.items()
+        for module, names in modules.items()
+        for name in sorted(names - {"*"} - (tests_in(module) if (ROOT / "tests" / module).is_file() else set()))
+    ]
+    assert missing == []

@@ -104,7 +104,8 @@ def backup(
 def _prepare(home_root: Path, dest: Path) -> Path:
     """The backup folder, made or recognised; never inside the home, never an unrelated folder."""
     dest = dest.expanduser().absolute()
-    if dest == home_root or dest.is_relative_to(home_root):
+    real, home = dest.resolve(), home_root.resolve()  # a link into the home is inside it too
+    if real == home or real.is_relative_to(home):
         raise UsageError(f"{dest} is inside the archive home {home_root}; back up to another disk or folder")
     marker = dest / MARKER
     if dest.exists() and not marker.is_file():

@@ -202,6 +202,9 @@ def test_restore_writes_only_into_an_empty_folder_and_only_inside_it(home, tmp_p
 def test_backup_refuses_a_folder_inside_the_home_or_a_foreign_one(cli, home, tmp_path):
     r = cli("backup", str(home.root / "bk"))
     assert r.exit_code == 2 and f"{home.root / 'bk'} is inside the archive home" in r.output
+    (tmp_path / "link").symlink_to(home.root / "vault")
+    r = cli("backup", str(tmp_path / "link"))
+    assert r.exit_code == 2 and f"{tmp_path / 'link'} is inside the archive home" in r.output
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
     r = cli("backup", str(tmp_path / "photos"))

@@ -399,7 +399,7 @@ class Ingester:
 
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
-SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, TXT"
+SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
 
 
 def ingest_paths(

@@ -21,6 +21,11 @@ METHOD_LABELS = {
     "none": "no text",
     "docx": "Word text",
     "plain": "plain text",
+    "xlsx": "Excel cells (cached formula values)",
+    "pptx": "PowerPoint slide text and notes",
+    "ofd": "OFD page text",
+    "eml": "e-mail text",
+    "libreoffice": "old Office/WPS file converted by LibreOffice",
 }
 
 

@@ -287,3 +287,36 @@ def test_each_kind_is_filed_and_found_while_hostile_ones_fail_beside_them(cat, p
     assert "text read from: the OFD e-document's page text" in shown
     legacy = next(r for r in records if r.path.name == "试压.doc")
     assert "text read from: the old Office/WPS file, converted by LibreOffice" in cli("show", str(legacy.doc_id)).output
+
+
+# -- volume PDFs --------------------------------------------------------------------------------
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_old_excel_and_mail_become_volume_pdf_pages(tmp_path):
+    from dangan.archive.volumes.pdf.convert import document_pdf
+    from dangan.archive.volumes.pdf.fonts import register_font
+
+    font = register_font()
+    xls = to_legacy(workbook(tmp_path / "台账.xlsx"), "xls", tmp_path / "old")
+    assert "镀锌钢管" in _pdf_text(document_pdf(xls, LEGACY, font, "document 1"))
+    mail = make_eml(tmp_path / "通知.eml", "消防水泵验收", "请到泵房参加验收。", attachments={"a.pdf": b"%PDF-1.4"})
+    text = _pdf_text(document_pdf(mail, EML, font, "document 2"))
+    assert "请到泵房参加验收" in text and "附件：a.pdf" in text
+
+
+def test_ofd_cannot_yet_go_into_a_volume_pdf_and_says_so(tmp_path):
+    from dangan.archive.volumes.pdf.convert import document_pdf
+
+    path = make_ofd(tmp_path / "发票.ofd", [INVOICE_PAGE])
+    with pytest.raises(UnsupportedFileError) as e:
+        document_pdf(path, OFD, "Helvetica", "document 3 发票")
+    assert str(e.value) == (
+        "document 3 发票 (application/ofd) cannot be put into a volume PDF; "
+        "use PDF, images, Office/WPS files, e-mails or TXT"
+    )

@@ -320,3 +320,16 @@ def test_ofd_cannot_yet_go_into_a_volume_pdf_and_says_so(tmp_path):
         "document 3 发票 (application/ofd) cannot be put into a volume PDF; "
         "use PDF, images, Office/WPS files, e-mails or TXT"
     )
+
+
+# -- handover: 可用性 ----------------------------------------------------------------------------
+def test_handover_usability_reads_the_new_kinds(tmp_path):
+    from dangan.archive.handover.inspect import usability_problem
+
+    assert usability_problem(workbook(tmp_path / "台账.xlsx"), XLSX) == ""
+    assert usability_problem(make_ofd(tmp_path / "发票.ofd", [INVOICE_PAGE]), OFD) == ""
+    cut = _truncated(make_ofd(tmp_path / "截断.ofd", [INVOICE_PAGE]))
+    assert usability_problem(cut, OFD) == "is not a readable OFD e-document file (CorruptFileError)"
+    fake = tmp_path / "假.doc"
+    fake.write_bytes(b"not an office file at all")
+    assert usability_problem(fake, LEGACY) == "is not a readable old Office/WPS file"

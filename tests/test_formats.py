@@ -333,3 +333,16 @@ def test_handover_usability_reads_the_new_kinds(tmp_path):
     fake = tmp_path / "假.doc"
     fake.write_bytes(b"not an office file at all")
     assert usability_problem(fake, LEGACY) == "is not a readable old Office/WPS file"
+
+
+def test_empty_workbook_and_garbled_ofd_go_to_review_saying_no_text_was_read(cat, project, home):
+    box = home.inbox_dir / CODE
+    box.mkdir(parents=True, exist_ok=True)
+    make_xlsx(box / "空白.xlsx", {"Sheet1": []})
+    make_ofd(box / "乱码.ofd", [[(20, 20, "ஆஇஈஉஊஎஏஐஒஓஔகஙசஞடணதநப")]])
+    records = {r.path.name: r for r in ingest_paths(cat, [home.inbox_dir])}
+    assert records["空白.xlsx"].outcome == records["乱码.ofd"].outcome == "review"
+    assert records["空白.xlsx"].review_reason.startswith("no text could be read from the file; ")
+    assert records["乱码.ofd"].review_reason.startswith(
+        "no text could be read from the file (text layer in unexpected scripts (0% plausible)); "
+    )

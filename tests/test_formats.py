@@ -172,6 +172,17 @@ def test_old_office_files_are_converted_by_libreoffice(tmp_path, source, ext, ex
     }
 
 
+def test_an_old_xls_renamed_xlsx_is_read_through_libreoffice_and_noted(tmp_path):
+    old = to_legacy(workbook(tmp_path / "台账.xlsx"), "xls", tmp_path / "old")
+    renamed = old.rename(tmp_path / "改名.xlsx")
+    result = extract(renamed)
+    assert "镀锌钢管" in result.text and result.mime_type == LEGACY
+    assert result.notes[0] == (
+        "extension .xlsx does not match the content (old Office/WPS (.doc/.xls/.ppt/.wps/.et/.dps/.rtf)); "
+        "read as old Office/WPS (.doc/.xls/.ppt/.wps/.et/.dps/.rtf) — rename the file to its old Office/WPS extension"
+    )
+
+
 def test_old_office_file_without_libreoffice_names_the_package(tmp_path, monkeypatch):
     old = to_legacy(workbook(tmp_path / "台账.xlsx"), "xls", tmp_path / "old")
     monkeypatch.setattr("shutil.which", lambda name: None)
@@ -224,6 +235,7 @@ HOSTILE = [
     ),
     (lambda d: _doctype_ofd(d / "实体.ofd"), CorruptFileError, "is not a readable OFD file"),
     (lambda d: _encrypted_ooxml(d / "加密.xls"), EncryptedFileError, "remove the password"),
+    (lambda d: _encrypted_ooxml(d / "加密.xlsx"), EncryptedFileError, "remove the password"),
 ]
 
 
@@ -245,7 +257,16 @@ def _encrypted_ooxml(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     HOSTILE,
-    ids=["xlsx-cut", "pptx-cut", "ofd-cut", "ofd-is-pdf", "xlsx-is-docx", "ofd-doctype", "xls-encrypted"],
+    ids=[
+        "xlsx-cut",
+        "pptx-cut",
+        "ofd-cut",
+        "ofd-is-pdf",
+        "xlsx-is-docx",
+        "ofd-doctype",
+        "xls-encrypted",
+        "xlsx-encrypted",
+    ],
 )
 def test_hostile_variant_is_refused_with_its_own_message(tmp_path, make, error, message):
     path = make(tmp_path)

@@ -66,7 +66,9 @@ _STRICT = (XLSX, PPTX, OFD)
 
 def _refuse_lying_package(path: Path, mime: str) -> None:
     claimed = mime_for_extension(path.suffix)
-    if claimed in _STRICT and claimed != mime:
+    # An OLE2 file named .xlsx/.pptx is a password-protected one (Office wraps it so) or an old
+    # .xls/.ppt renamed: LibreOffice reads the latter, the legacy reader names the password.
+    if claimed in _STRICT and claimed != mime and mime != LEGACY:
         raise UnsupportedFileError(
             f"{path} is named {path.suffix} but is {_article(KIND_NAMES[mime])} file, not {_article(KIND_NAMES[claimed])} "
             f"file: rename it to {EXTENSIONS[mime][0]} (or ask the sender for the real {KIND_NAMES[claimed]}) and drop it again"
@@ -220,7 +222,8 @@ def extension_note(path: Path, mime: str) -> str | None:
     if path.suffix.lower() in EXTENSIONS[mime]:
         return None
     shown = path.suffix or "(none)"
+    rename = "its old Office/WPS extension" if mime == LEGACY else EXTENSIONS[mime][0]
     return (
         f"extension {shown} does not match the content ({KIND_NAMES[mime]}); "
-        f"read as {KIND_NAMES[mime]} — rename the file to {EXTENSIONS[mime][0]}"
+        f"read as {KIND_NAMES[mime]} — rename the file to {rename}"
     )

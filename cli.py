@@ -29,7 +29,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Create an archive home (catalog, vault/, index/, inbox/, dangan.toml, checklists, templates).",
     ),
     "project": ("dangan.commands.core", "project", "Projects and who holds each responsible role (责任人) on them."),
-    "ingest": ("dangan.commands.ingest", "ingest", "File documents (PDF, images, DOCX, TXT) or whole folders now."),
+    "ingest": (
+        "dangan.commands.ingest",
+        "ingest",
+        "File documents (PDF, images, Office/WPS, OFD, e-mail, TXT) or whole folders now.",
+    ),
     "watch": (
         "dangan.commands.ingest",
         "watch",

@@ -5,10 +5,14 @@
   would: read each PDF with pypdf and add it to a plain Whoosh index of character bigrams
   (``NgramTokenizer(2)``, content stored), one commit at the end.  Interleaved runs on fresh
   copies; wall time and CPU time (user+system of the process), medians.
+- Mixed batch (``--legacy N``): N old Word files (.doc, made by LibreOffice) beside N text
+  PDFs, whole ``dangan ingest`` processes, against the same N PDFs alone; the difference per
+  .doc is the cost of reading one through LibreOffice, compared with a bare
+  ``soffice --convert-to docx`` loop (one start per file) timed in the same run.
 - Scans: pages per second of our OCR (rapidocr) against Debian's tesseract with chi_sim when
   it is installed, with each engine's character error rate (CER) against the known text.
 
-Run from the repository root:  python bench/ingest.py [--pdfs 300] [--scans 6] [--repeat 3]
+Run from the repository root:  python bench/ingest.py [--pdfs 300] [--scans 6] [--repeat 3] [--legacy 10]
 Prints medians over the repeats; the machine is noisy, so compare ratios, not seconds.
 """
 
@@ -97,6 +101,63 @@ def bench_pdfs(n: int, repeat: int, before: Path | None = None) -> dict[str, tup
     return {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items()}
 
 
+def make_docs(folder: Path, n: int) -> list[Path]:
+    """N .doc files, each written as .docx and converted by LibreOffice in one run."""
+    from tests.docgen import make_docx
+
+    work = folder.parent / "docx"
+    work.mkdir(parents=True, exist_ok=True)
+    sources = [make_docx(work / f"old_{i:04d}.docx", [KINDS[i % len(KINDS)], f"编号 {i}", BODY * 4]) for i in range(n)]
+    profile = (folder.parent / "profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "doc", "--outdir", str(folder)]
+        + [str(p) for p in sources],
+        check=True,
+        capture_output=True,
+    )
+    return sorted(folder.glob("*.doc"))
+
+
+def _ingest_cmd(work: Path, src: Path) -> list[str]:
+    home, _ = init_home(work)
+    with Catalog.open(home) as cat:
+        add_project(cat, "BENCH-1", "bench", roles={"施工员": "吴涛"})
+    return [sys.executable, "-m", "dangan.cli", "--home", str(work), "ingest", str(src), "--project", "BENCH-1"]
+
+
+def bench_legacy(n: int, repeat: int) -> dict[str, float]:
+    """Median wall seconds: ingest of PDFs alone, of PDFs + .doc, and a bare soffice loop over the .doc."""
+    here = Path(__file__).resolve().parent.parent
+    runs: dict[str, list[float]] = {"pdfs": [], "mixed": [], "soffice": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        pdfs = make_pdfs(Path(tmp) / "pdfs", n)[0].parent
+        mixed = Path(tmp) / "mixed"
+        shutil.copytree(pdfs, mixed)
+        docs = make_docs(mixed, n)
+        for i in range(repeat):
+            runs["pdfs"].append(run_process(_ingest_cmd(Path(tmp) / f"p{i}", pdfs), here)[0])
+            runs["mixed"].append(run_process(_ingest_cmd(Path(tmp) / f"m{i}", mixed), here)[0])
+            out, profile = Path(tmp) / f"s{i}", (Path(tmp) / f"prof{i}").as_uri()
+            t = time.perf_counter()
+            for doc in docs:
+                subprocess.run(
+                    [
+                        "soffice",
+                        f"-env:UserInstallation={profile}",
+                        "--headless",
+                        "--convert-to",
+                        "docx",
+                        "--outdir",
+                        str(out),
+                        str(doc),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+            runs["soffice"].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in runs.items()}
+
+
 def run_process(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user+system) of one child process, run in ``cwd``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -156,6 +217,7 @@ def main() -> None:
     ap.add_argument("--pdfs", type=int, default=300)
     ap.add_argument("--scans", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--legacy", type=int, default=10, help="old .doc files in the mixed batch (0: skip it)")
     ap.add_argument("--before", type=Path, help="another dangan checkout (an earlier commit) to time as well")
     ap.add_argument("--baseline-index", nargs=2, type=Path, metavar=("SRC", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -181,6 +243,16 @@ def main() -> None:
         f"  ratio dangan/baseline: {res['dangan'][0] / res['baseline'][0]:.2f} by wall time, "
         f"{res['baseline'][1] / res['dangan'][1]:.2f} by CPU time"
     )
+    if args.legacy > 0 and shutil.which("soffice"):
+        times = bench_legacy(args.legacy, args.repeat)
+        per_doc = (times["mixed"] - times["pdfs"]) / args.legacy
+        print(f"\nMixed batch ({args.legacy} .doc beside {args.legacy} text PDFs, medians of {args.repeat} runs)")
+        print(f"  dangan ingest, PDFs alone              {times['pdfs']:7.2f} s")
+        print(f"  dangan ingest, PDFs + .doc             {times['mixed']:7.2f} s  → {per_doc:.2f} s per .doc")
+        print(
+            f"  bare soffice --convert-to docx loop    {times['soffice']:7.2f} s  → {times['soffice'] / args.legacy:.2f} s per .doc"
+        )
+        print(f"  ratio dangan/soffice per .doc: {per_doc / (times['soffice'] / args.legacy):.2f}")
     if args.scans <= 0:
         return
     print(f"\nScans ({args.scans} A4 pages at 150 dpi)")

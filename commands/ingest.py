@@ -82,7 +82,7 @@ def _summary_line(counts: dict) -> str:
 @json_option
 @home_option
 def ingest(paths: tuple[Path, ...], project: str | None, as_json: bool) -> None:
-    """File documents (PDF, images, DOCX, TXT) or whole folders now.
+    """File documents (PDF, images, Office/WPS, OFD, e-mail, TXT) or whole folders now.
 
     Files under the home's inbox are removed once filed (failures go to inbox/.failed/,
     duplicates to inbox/.duplicates/); files elsewhere are copied and left in place.

@@ -384,12 +384,6 @@ def _gif(d: Path) -> Path:
     return path
 
 
-def _rtf(d: Path) -> Path:
-    path = d / "交底.rtf"
-    path.write_text("{\\rtf1\\ansi 技术交底}", encoding="utf-8")
-    return path
-
-
 BAD_INPUTS = [
     (_zero_byte, EmptyFileError, "empty"),
     (_no_pages_pdf, EmptyFileError, "no pages"),
@@ -398,11 +392,10 @@ BAD_INPUTS = [
     (_truncated_docx, CorruptFileError, "Word"),
     (_random_named_pdf, CorruptFileError, "re-scan"),
     (_truncated_png, CorruptFileError, "re-scan"),
-    (_old_doc, UnsupportedFileError, "save it as .docx/.xlsx in Word and drop it again"),
-    (_xlsx, UnsupportedFileError, "PDF"),
-    (_unknown, UnsupportedFileError, "PDF, PNG, JPEG, TIFF, DOCX and TXT"),
+    (_old_doc, CorruptFileError, "LibreOffice could not convert it (damaged or password-protected)"),
+    (_xlsx, CorruptFileError, "is not a readable Excel (.xlsx) file"),
+    (_unknown, UnsupportedFileError, "PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT and old Office/WPS"),
     (_gif, UnsupportedFileError, "PNG or JPEG"),
-    (_rtf, UnsupportedFileError, ".docx"),
 ]
 
 
@@ -447,4 +440,7 @@ def test_sniff_type_goes_by_content_not_name(tmp_path):
 
 
 def test_supported_extensions():
-    assert supported_extensions() == frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt"})
+    assert supported_extensions() == frozenset(
+        {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt", ".xlsx", ".pptx", ".ofd", ".eml"}
+        | {".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".rtf"}
+    )

@@ -1,7 +1,8 @@
 """Looking inside one stored file for the 可用性 and 安全性 checks (DA/T 70).
 
 可用性 (usability): the file opens in its format — a PDF parses and has pages, an image
-decodes (every frame), a DOCX opens as a Word document, a text file decodes.
+decodes (every frame), a DOCX opens as a Word document, a text file decodes, an XLSX, PPTX,
+OFD or e-mail is read by dangan's own reader, an old Office/WPS file has its header.
 安全性 (security): nothing a receiving archive must refuse — an encrypted PDF, a PDF with
 JavaScript or launch actions, a Word file with macros, an executable in disguise.
 
@@ -11,6 +12,7 @@ for a bad file, since a bad file is exactly what the check reports.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import zipfile
@@ -21,6 +23,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from dangan.indexer.errors import InputFileError
+from dangan.indexer.extract.common import EML, KIND_NAMES, LEGACY, OFD, PPTX, XLSX
 from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
@@ -29,6 +32,13 @@ EXECUTABLE_MAGIC = ((b"MZ", "a Windows program"), (b"\x7fELF", "a Linux program"
                     (b"\xca\xfe\xba\xbe", "a Java or macOS program"), (b"\xcf\xfa\xed\xfe", "a macOS program"))  # fmt: skip
 EXECUTABLE_SUFFIXES = {".exe", ".dll", ".com", ".bat", ".cmd", ".msi", ".scr", ".ps1", ".vbs", ".js", ".jar", ".sh"}
 PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile)\b")
+_READ_BY_DANGAN = {
+    XLSX: ("dangan.indexer.extract.office", "read_xlsx"),
+    PPTX: ("dangan.indexer.extract.office", "read_pptx"),
+    OFD: ("dangan.indexer.extract.ofd", "read_ofd"),
+    EML: ("dangan.indexer.extract.mail", "read_eml"),
+    LEGACY: ("", ""),
+}
 
 
 def usability_problem(path: Path, mime: str) -> str:
@@ -49,7 +59,26 @@ def usability_problem(path: Path, mime: str) -> str:
         except InputFileError:
             return "is not readable text in UTF-8 or GB18030"
         return ""
+    if mime in _READ_BY_DANGAN:
+        return _reader_opens(path, mime)
     return f"is of a type ({mime}) the archive does not accept; use PDF, JPEG/PNG/TIFF, DOCX or TXT"
+
+
+def _reader_opens(path: Path, mime: str) -> str:
+    """Spreadsheets, presentations, OFD and e-mails open when dangan's own reader reads them;
+    an old Office/WPS file when it has its OLE2 or RTF header (converting every one through
+    LibreOffice for the check would cost seconds a file)."""
+    if mime == LEGACY:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        ok = head.startswith((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf"))
+        return "" if ok else "is not a readable old Office/WPS file"
+    module, function = _READ_BY_DANGAN[mime]
+    try:
+        getattr(importlib.import_module(module), function)(path, mime, False)
+    except InputFileError as e:
+        return f"is not a readable {KIND_NAMES[mime]} file ({e.__class__.__name__})"
+    return ""
 
 
 def _pdf_opens(data: bytes) -> str:

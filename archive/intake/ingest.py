@@ -31,6 +31,7 @@ from dangan.archive.intake import names, preflight
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
 from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
+from dangan.archive.intake.pages import no_text_reason
 from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
 from dangan.archive.intake.record import Record
 from dangan.archive.learning.blend import blend
@@ -201,6 +202,8 @@ class Ingester:
             rec.item = rec.classification.item
             if rec.item is None:
                 rec.review_reason = rec.classification.reason
+        if rec.item is None and (empty := no_text_reason(rec.extraction)):
+            rec.review_reason = f"{empty}; {rec.review_reason}" if rec.review_reason else empty
         rec.title = rec.title or find_title(text, Path(rec.name).stem, rec.item)
         # A periodic record (a weekly table) is dated by the period it covers.
         found, rec.date_candidates = document_date(text, rec.item.period if rec.item else "")
@@ -399,7 +402,7 @@ class Ingester:
 
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
-SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, TXT"
+SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
 
 
 def ingest_paths(

@@ -21,7 +21,24 @@ METHOD_LABELS = {
     "none": "no text",
     "docx": "Word text",
     "plain": "plain text",
+    "xlsx": "Excel cells (cached formula values)",
+    "pptx": "PowerPoint slide text and notes",
+    "ofd": "OFD page text",
+    "eml": "e-mail text",
+    "libreoffice": "old Office/WPS file converted by LibreOffice",
 }
+
+
+def no_text_reason(extraction) -> str:
+    """The review reason for a file none of whose pages gave text, or "" when some did.
+
+    Said first, before the classifier's "no words found", because it is the cause: an empty
+    workbook, a garbled OFD or a PDF of blank scans needs a person, not a better classifier.
+    """
+    if not extraction.pages or len(extraction.empty_pages) < extraction.pages:
+        return ""
+    whys = list(dict.fromkeys(p["why"] for p in extraction.page_methods if p.get("why")))
+    return "no text could be read from the file" + (f" ({'; '.join(whys)})" if whys else "")
 
 
 def page_methods(cat: Catalog, doc_id: int) -> list[dict]:

@@ -17,6 +17,11 @@ METHODS = {
     "mixed": "text layer and OCR",
     "docx": "the Word document",
     "plain": "the text file",
+    "xlsx": "the Excel workbook's cells (formulas' cached values)",
+    "pptx": "the PowerPoint slides and notes",
+    "ofd": "the OFD e-document's page text",
+    "eml": "the e-mail's headers and body",
+    "libreoffice": "the old Office/WPS file, converted by LibreOffice",
 }
 
 

@@ -1,4 +1,5 @@
-"""Text extraction from the files archivists drop: PDF, scans (PNG/JPEG/TIFF), DOCX, TXT.
+"""Text extraction from the files archivists drop: PDF, scans (PNG/JPEG/TIFF), DOCX, XLSX,
+PPTX, OFD, e-mails (.eml), TXT, and old Office/WPS files through LibreOffice.
 
 The type of a file comes from its content (magic bytes), never from its name, because
 scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs and
@@ -19,12 +20,17 @@ from dangan.indexer import bounded
 from dangan.indexer import limits as _limits
 from dangan.indexer.extract.common import (
     DOCX,
+    EML,
     JPEG,
+    LEGACY,
+    OFD,
     PAGE_SEPARATOR,
     PDF,
     PNG,
+    PPTX,
     TEXT,
     TIFF,
+    XLSX,
     Extraction,
     supported_extensions,
 )
@@ -53,6 +59,11 @@ _READERS = {
     TIFF: ("dangan.indexer.extract.images", "read_image"),
     DOCX: ("dangan.indexer.extract.word", "read_docx"),
     TEXT: ("dangan.indexer.extract.plain", "read_text"),
+    XLSX: ("dangan.indexer.extract.office", "read_xlsx"),
+    PPTX: ("dangan.indexer.extract.office", "read_pptx"),
+    OFD: ("dangan.indexer.extract.ofd", "read_ofd"),
+    EML: ("dangan.indexer.extract.mail", "read_eml"),
+    LEGACY: ("dangan.indexer.extract.legacy", "read_legacy"),
 }
 
 

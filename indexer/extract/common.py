@@ -19,6 +19,12 @@ JPEG = "image/jpeg"
 TIFF = "image/tiff"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+OFD = "application/ofd"
+EML = "message/rfc822"
+# Office 97–2003 and WPS files (an OLE2 compound file) and RTF: read through LibreOffice.
+LEGACY = "application/x-legacy-office"
 
 EXTENSIONS = {
     PDF: (".pdf",),
@@ -27,6 +33,11 @@ EXTENSIONS = {
     TIFF: (".tif", ".tiff"),
     DOCX: (".docx",),
     TEXT: (".txt",),
+    XLSX: (".xlsx",),
+    PPTX: (".pptx",),
+    OFD: (".ofd",),
+    EML: (".eml",),
+    LEGACY: (".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".rtf"),
 }
 KIND_NAMES = {
     PDF: "PDF",
@@ -35,8 +46,16 @@ KIND_NAMES = {
     TIFF: "TIFF image",
     DOCX: "Word (.docx)",
     TEXT: "plain text",
+    XLSX: "Excel (.xlsx)",
+    PPTX: "PowerPoint (.pptx)",
+    OFD: "OFD e-document",
+    EML: "e-mail (.eml)",
+    LEGACY: "old Office/WPS (.doc/.xls/.ppt/.wps/.et/.dps/.rtf)",
 }
-ACCEPTED = "dangan reads PDF, PNG, JPEG, TIFF, DOCX and TXT files"
+ACCEPTED = (
+    "dangan reads PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT and old Office/WPS "
+    "(.doc .xls .ppt .wps .et .dps .rtf) files"
+)
 
 
 @dataclass
@@ -51,8 +70,11 @@ class Extraction:
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
     notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
     # Per page: {"page": 1, "method": "text"|"text-pdfium"|"text-unswapped"|"text-pdfminer"|"ocr"|"blank"|"none"|
-    # "docx"|"plain", "why": "…"}; what `dangan show` prints as "how the text was read".
+    # "docx"|"plain"|"xlsx"|"pptx"|"ofd"|"eml"|"libreoffice", "why": "…"}; what `dangan show` prints as "how the text was read".
     page_methods: list[dict] = field(default_factory=list)
+    # Fields read from the content, e.g. an e-invoice's {"invoice_number", "date", "seller",
+    # "buyer", "amount"}; also written into ``notes`` so that ingest's record keeps them.
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def supported_extensions() -> frozenset[str]:

@@ -14,13 +14,18 @@ from dangan.indexer.errors import EmptyFileError, InputFileError, NotFoundError,
 from dangan.indexer.extract.common import (
     ACCEPTED,
     DOCX,
+    EML,
     EXTENSIONS,
     JPEG,
     KIND_NAMES,
+    LEGACY,
+    OFD,
     PDF,
     PNG,
+    PPTX,
     TEXT,
     TIFF,
+    XLSX,
     corrupt,
     mime_for_extension,
 )
@@ -41,15 +46,37 @@ def sniff_type(path: Path) -> str:
     if not head:
         raise EmptyFileError(f"{path} is empty (0 bytes): re-scan or re-export it and drop it again")
     mime = _magic_type(head) or _zip_type(path, head)
+    if not mime:
+        _reject_known_unsupported(path, head)
+        mime = (EML if _is_mail(head) else TEXT) if _is_text(head) else None
     if mime:
+        _refuse_lying_package(path, mime)
         return mime
-    _reject_known_unsupported(path, head)
-    if _is_text(head):
-        return TEXT
     claimed = mime_for_extension(path.suffix)
     if claimed:
         raise corrupt(path, KIND_NAMES[claimed], "re-scan or re-export it")
     raise UnsupportedFileError(f"{path} is of an unknown type ({ACCEPTED}): convert it to PDF and drop it again")
+
+
+# A file named as one of these packages must be one: an "invoice.ofd" that is really a PDF
+# is refused rather than read, because the sender's system that should issue the OFD
+# original has given something else (the PDF is kept, under its true name, if wanted).
+_STRICT = (XLSX, PPTX, OFD)
+
+
+def _refuse_lying_package(path: Path, mime: str) -> None:
+    claimed = mime_for_extension(path.suffix)
+    # An OLE2 file named .xlsx/.pptx is a password-protected one (Office wraps it so) or an old
+    # .xls/.ppt renamed: LibreOffice reads the latter, the legacy reader names the password.
+    if claimed in _STRICT and claimed != mime and mime != LEGACY:
+        raise UnsupportedFileError(
+            f"{path} is named {path.suffix} but is {_article(KIND_NAMES[mime])} file, not {_article(KIND_NAMES[claimed])} "
+            f"file: rename it to {EXTENSIONS[mime][0]} (or ask the sender for the real {KIND_NAMES[claimed]}) and drop it again"
+        )
+
+
+def _article(kind: str) -> str:
+    return ("an " if kind[0] in "AEIOU" else "a ") + kind
 
 
 def _read_head(path: Path) -> bytes:
@@ -74,7 +101,35 @@ def _magic_type(head: bytes) -> str | None:
     # The PDF spec lets junk precede the header (some scanners write a few bytes first).
     if b"%PDF-" in head[:1024]:
         return PDF
+    # Office 97–2003 and WPS (an OLE2 compound file), and RTF: read through LibreOffice.
+    if head.startswith((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf")):
+        return LEGACY
     return None
+
+
+_ZIP_KINDS = (
+    ("word/document.xml", DOCX, (".docx",), "Word (.docx)", "re-save it in Word"),
+    ("xl/workbook.xml", XLSX, (".xlsx",), "Excel (.xlsx)", "re-save it in Excel or WPS"),
+    ("ppt/presentation.xml", PPTX, (".pptx",), "PowerPoint (.pptx)", "re-save it in PowerPoint or WPS"),
+    ("OFD.xml", OFD, (".ofd",), "OFD", "export it again from the issuing platform"),
+)
+_MAIL_HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"mime-version:", b"received:")
+
+
+def _is_mail(head: bytes) -> bool:
+    """An RFC 822 message: its first lines are headers, among them at least two a mail has."""
+    lines = head.lstrip().split(b"\n", 40)[:40]
+    headers = []
+    for line in lines:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded header's continuation
+        name, colon, _value = line.partition(b":")
+        if not colon or not name or b" " in name:
+            return False
+        headers.append(name.lower() + b":")
+    return len(set(headers) & set(_MAIL_HEADERS)) >= 2 and bool({b"from:", b"received:"} & set(headers))
 
 
 def _zip_type(path: Path, head: bytes) -> str | None:
@@ -85,32 +140,18 @@ def _zip_type(path: Path, head: bytes) -> str | None:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError) as e:
-        if path.suffix.lower() == ".docx":
-            raise corrupt(path, "Word (.docx)", "re-save it in Word") from e
+        for _member, _mime, suffixes, kind, advice in _ZIP_KINDS:
+            if path.suffix.lower() in suffixes:
+                raise corrupt(path, kind, advice) from e
         raise UnsupportedFileError(
             f"{path} is a damaged ZIP archive, which {ACCEPTED}: unpack a good copy and drop the files inside"
         ) from e
-    if "word/document.xml" in names:
-        return DOCX
+    for member, mime, _suffixes, _kind, _advice in _ZIP_KINDS:
+        if member in names:
+            return mime
     raise UnsupportedFileError(
-        f"{path} is {_zip_kind(names)}, which is not supported ({ACCEPTED}): {_zip_advice(names)}"
+        f"{path} is a ZIP archive, which is not supported ({ACCEPTED}): unpack it and drop the files inside"
     )
-
-
-def _zip_kind(names: set[str]) -> str:
-    if "xl/workbook.xml" in names:
-        return "an Excel (.xlsx) workbook"
-    if "ppt/presentation.xml" in names:
-        return "a PowerPoint (.pptx) file"
-    if "OFD.xml" in names:
-        return "an OFD e-document"
-    return "a ZIP archive"
-
-
-def _zip_advice(names: set[str]) -> str:
-    if "xl/workbook.xml" in names or "ppt/presentation.xml" in names or "OFD.xml" in names:
-        return "print it to PDF and drop the PDF"
-    return "unpack it and drop the files inside"
 
 
 def _is_text(head: bytes) -> bool:
@@ -151,11 +192,6 @@ def _looks_like_text(text: str) -> bool:
 
 def _reject_known_unsupported(path: Path, head: bytes) -> None:
     """Raise UnsupportedFileError with specific advice for formats people often drop."""
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnsupportedFileError(
-            f"{path} is an old Office file (.doc/.xls/.ppt), which dangan cannot read: "
-            "save it as .docx/.xlsx in Word and drop it again"
-        )
     known = _known_unsupported(head)
     if known:
         raise UnsupportedFileError(f"{path} is {known[0]}, which is not supported ({ACCEPTED}): {known[1]}")
@@ -167,7 +203,6 @@ def _known_unsupported(head: bytes) -> tuple[str, str] | None:
         ((b"GIF87a", b"GIF89a"), "a GIF image", image_advice),
         ((b"Rar!\x1a\x07",), "a RAR archive", "unpack it and drop the files inside"),
         ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive", "unpack it and drop the files inside"),
-        ((b"{\\rtf",), "an RTF document", "save it as .docx in Word and drop it again"),
     ]
     for magics, kind, advice in signatures:
         if head.startswith(magics):
@@ -187,7 +222,8 @@ def extension_note(path: Path, mime: str) -> str | None:
     if path.suffix.lower() in EXTENSIONS[mime]:
         return None
     shown = path.suffix or "(none)"
+    rename = "its old Office/WPS extension" if mime == LEGACY else EXTENSIONS[mime][0]
     return (
         f"extension {shown} does not match the content ({KIND_NAMES[mime]}); "
-        f"read as {KIND_NAMES[mime]} — rename the file to {EXTENSIONS[mime][0]}"
+        f"read as {KIND_NAMES[mime]} — rename the file to {rename}"
     )

@@ -2,7 +2,7 @@
 
 * :mod:`~dangan.archive.volumes.pdf.fonts` – the embedded Chinese font
 * :mod:`~dangan.archive.volumes.pdf.covers` – 案卷封面, 卷内目录, 卷内备考表 as PDF pages (reportlab)
-* :mod:`~dangan.archive.volumes.pdf.convert` – PDFs, images, DOCX (LibreOffice) and text as PDF pages
+* :mod:`~dangan.archive.volumes.pdf.convert` – PDFs, images, Office/WPS files (LibreOffice), text and e-mails as PDF pages
 * :mod:`~dangan.archive.volumes.pdf.stamp` – page numbers bottom right
 * :mod:`~dangan.archive.volumes.pdf.build` – one volume's PDF, top to bottom
 """

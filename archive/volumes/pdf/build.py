@@ -21,7 +21,7 @@ from dangan.archive.days import cn_date
 from dangan.archive.registers import page_totals, yyyymmdd
 from dangan.archive.volumes.edit import record_pages
 from dangan.archive.volumes.model import Volume, code_settings, list_volumes, volume_code
-from dangan.archive.volumes.pdf.convert import DOCX, convert_word_files, document_pdf
+from dangan.archive.volumes.pdf.convert import OFFICE, convert_word_files, document_pdf
 from dangan.archive.volumes.pdf.covers import CoverFields, NoteFields, contents_pdf, cover_pdf, note_pdf
 from dangan.archive.volumes.pdf.fonts import register_font
 from dangan.archive.volumes.pdf.stamp import stamp_pages
@@ -56,7 +56,7 @@ def build_volume(cat: Catalog, v: Volume, out_dir: Path, *, tick: Tick | None = 
     font = register_font(cat.home.setting("volume", "font", None))
     settings = code_settings(cat)
     paths = {e.document_id: cat.home.vault_dir / e.doc["vault_path"] for e in v.entries}
-    words = convert_word_files([paths[e.document_id] for e in v.entries if e.doc["mime_type"] == DOCX])
+    words = convert_word_files([paths[e.document_id] for e in v.entries if e.doc["mime_type"] in OFFICE])
     converted: dict[int, bytes] = {}
     for e in v.entries:
         label = f"document {e.document_id} {e.doc['title']} (vault/{e.doc['vault_path']})"

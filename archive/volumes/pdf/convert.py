@@ -1,5 +1,6 @@
 """Every kind of filed document as PDF pages for a volume: PDFs as they are, images and scans
-as pages, Word files through LibreOffice, plain text set in the volume font.
+as pages, Office and WPS files (Word, Excel, PowerPoint, old .doc/.xls/.ppt/.wps/.et/.dps/.rtf)
+through LibreOffice, plain text and e-mails (their headers and body) set in the volume font.
 
 Each converter returns PDF bytes; the caller counts and stamps the pages.  Failures are
 typed with the document named: a damaged or encrypted PDF, an image that does not decode,
@@ -24,11 +25,13 @@ from reportlab.pdfgen import canvas
 from dangan.archive.forms.pdf import convert_to_pdf
 from dangan.archive.volumes.pdf.covers import wrap_lines
 from dangan.indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
+from dangan.indexer.extract.common import DOCX, EML, LEGACY, PPTX, XLSX
 from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
+# What LibreOffice lays out as PDF pages; a volume converts them together in one run.
+OFFICE = frozenset({DOCX, XLSX, PPTX, LEGACY})
 
 
 def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dict[Path, bytes] | None = None) -> bytes:
@@ -42,11 +45,15 @@ def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dic
         return _pdf(path, label)
     if mime.startswith("image/"):
         return _images(path, label, font)
-    if mime == DOCX:
+    if mime in OFFICE:
         return _docx(path, label)
     if mime == TEXT:
         return _text(path, font)
-    raise UnsupportedFileError(f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, DOCX or TXT")
+    if mime == EML:
+        return _mail(path, font)
+    raise UnsupportedFileError(
+        f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, Office/WPS files, e-mails or TXT"
+    )
 
 
 def _pdf(path: Path, label: str) -> bytes:
@@ -121,6 +128,18 @@ def convert_word_files(paths: list[Path], *, jobs: int = 2) -> dict[Path, bytes]
 def _text(path: Path, font: str) -> bytes:
     """A plain-text file set in the volume font, 11 pt on A4, lines broken at any character."""
     text, _encoding = decode_text(path.read_bytes(), path, advice="save it again as UTF-8")
+    return text_pdf(text, font)
+
+
+def _mail(path: Path, font: str) -> bytes:
+    """An e-mail as its reader gives it: headers, body, the attachments' names."""
+    from dangan.indexer.extract.mail import read_eml
+
+    return text_pdf(read_eml(path, EML, False).text, font)
+
+
+def text_pdf(text: str, font: str) -> bytes:
+    """``text`` set in the volume font, 11 pt on A4, lines broken at any character."""
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=font)
     size, leading, margin = 11, 17, 25 * mm

@@ -121,7 +121,9 @@ def renew(cat: Catalog, name: str, until: str) -> dict:
     t, day, due = resolve(cat, name), today(), parse_day(until, "--until")
     with cat.engine.begin() as conn:
         loan = _open(conn, t)
-        if due <= loan["until"] or due < day:
+        if due < day:
+            raise UsageError(f"--until {due.isoformat()} is before today ({day.isoformat()}); give a later day")
+        if due <= loan["until"]:
             raise UsageError(f"--until {due.isoformat()} is not later than the day {t.label} is due "
                              f"({loan['until'].isoformat()}); give a later day")  # fmt: skip
         conn.execute(update(loans).where(loans.c.id == loan["id"]).values(until=due))

@@ -94,7 +94,7 @@ def test_unknown_volume_and_document(cli, docs):
     )
 
 
-def test_lend_overdue_renew_return_and_history(cli, docs):
+def test_lend_overdue_renew_return_and_history(cli, docs, monkeypatch):
     r = lend(cli, f"{CODE}:2", "--until", "2025-03-10")
     assert (r.exit_code, r.output.strip()) == (
         0,
@@ -118,6 +118,13 @@ def test_lend_overdue_renew_return_and_history(cli, docs):
     r = cli("renew", f"{CODE}:2", "--until", "2025-03-31")
     assert (r.exit_code, r.output.strip()) == (0, f"renewed {CODE}:2 for 李明 until 2025-03-31")
     assert cli("loans", "--overdue", "--today", "2025-03-12").output.strip() == "nothing is overdue"
+    monkeypatch.setenv("DANGAN_TODAY", "2025-04-02")  # past due: a renewal must reach beyond today
+    r = cli("renew", f"{CODE}:2", "--until", "2025-04-01")
+    assert (r.exit_code, r.output.strip()) == (
+        2,
+        "Error: --until 2025-04-01 is before today (2025-04-02); give a later day",
+    )
+    monkeypatch.setenv("DANGAN_TODAY", "2025-03-01")
     cli("location", "set", f"{CODE}:2", "--at", "库房1/A03/2/盒017")
     assert cli("location", "show", CODE).output.splitlines()[1] == (
         f"{CODE}:2  安居花园3号楼竣工图  库房1/A03/2/盒017 (纸质)  out: 李明 (工程部) until 2025-03-31"
@@ -213,3 +220,50 @@ def test_use_register_lists_and_exports(cli, docs, tmp_path):
         2,
         f"Error: --xlsx {tmp_path / '利用登记.csv'} must name a .xlsx file, e.g. 利用登记.xlsx",
     )
+
+
+def test_replanning_keeps_a_volume_with_a_place_or_loans(cli, docs):
+    cli("location", "set", f"{CODE}:2", "--at", "库房1/A03/2/盒017")
+    r = cli("volume", "plan", CODE)
+    assert (r.exit_code, r.output.strip()) == (
+        7, f"Error: draft volume {CODE}:2 has a place or loans, which re-planning would lose; "
+           f"seal it first with `dangan volume seal {CODE} 2` (sealed volumes stay)")  # fmt: skip
+    assert cli("volume", "seal", CODE, "2").exit_code == 0
+    assert cli("volume", "plan", CODE).exit_code == 0
+    assert (
+        cli("location", "show", CODE).output.splitlines()[1]
+        == f"{CODE}:2  安居花园3号楼竣工图  库房1/A03/2/盒017 (纸质)"
+    )
+
+
+def test_emptying_the_trash_keeps_a_document_with_loans(cli, cat, docs):
+    from datetime import timedelta
+
+    from dangan.archive.life.trash import discard, empty_trash
+
+    diary, contract = docs["施工日志.txt"], docs["施工合同书.txt"]
+    from sqlalchemy import delete
+
+    from dangan.archive.schema import volume_documents
+
+    with cat.engine.begin() as conn:  # loose documents (the trash does not yet take one out of a volume)
+        conn.execute(delete(volume_documents).where(volume_documents.c.document_id.in_([diary, contract])))
+    lend(cli, f"#{diary}", "--until", "2025-03-10")
+    cli("return", f"#{diary}")
+    discard(cat, diary, reason="重复扫描")
+    discard(cat, contract, reason="重复扫描")
+    assert [d["id"] for d in empty_trash(cat, older_than=timedelta(0))] == [contract]
+    assert cli("loans", "--history", f"#{diary}").output.strip() == (
+        f"#{diary}  李明 (工程部)  改造设计  lent 2025-03-01, returned 2025-03-01"
+    )
+
+
+def test_a_volume_is_out_while_one_of_its_documents_is(cli, docs):
+    diary = docs["施工日志.txt"]
+    lend(cli, str(diary), "--until", "2025-03-10")
+    r = lend(cli, f"{CODE}:1", "--until", "2025-03-10")
+    assert (r.exit_code, r.output.strip()) == (
+        7, f"Error: {CODE}:1 is already out: #{diary} is lent to 李明 (工程部) until 2025-03-10; "
+           f"`dangan return #{diary}` first")  # fmt: skip
+    r = cli("use", "list", "--year", "1800")
+    assert r.exit_code == 2 and "1800 is not in the range 1900<=x<=2999" in r.output

@@ -155,13 +155,17 @@ def list_loans(cat: Catalog, *, overdue: bool = False, day: date | None = None) 
 def loan_history(cat: Catalog, name: str) -> list[dict]:
     """Every loan of a volume (and of its documents) or of a document, oldest first."""
     t, day = resolve(cat, name), today()
+    with cat.engine.connect() as conn:
+        return [_row(r, day) for r in conn.execute(select(loans).where(loans_of(t)).order_by(loans.c.id)).mappings()]
+
+
+def loans_of(t: Target):
+    """The condition selecting the loans of a volume (with its documents') or of a document (with its volume's)."""
     if t.volume is not None:
         docs = [e.document_id for e in t.volume.entries]
-        where = or_(loans.c.volume_id == t.volume.id, loans.c.document_id.in_(docs))
-    else:
-        where = loans.c.document_id == t.document_id
-    with cat.engine.connect() as conn:
-        return [_row(r, day) for r in conn.execute(select(loans).where(where).order_by(loans.c.id)).mappings()]
+        return or_(loans.c.volume_id == t.volume.id, loans.c.document_id.in_(docs))
+    holding = select(volume_documents.c.volume_id).where(volume_documents.c.document_id == t.document_id)
+    return or_(loans.c.document_id == t.document_id, loans.c.volume_id.in_(holding))
 
 
 def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) -> list[str]:

@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
+from dangan.archive.holdings import resolve
+from dangan.archive.lending import loans_of
 from dangan.archive.registers.xlsx import safe_text
-from dangan.archive.schema import use_records
+from dangan.archive.schema import loans, use_records
 from dangan.indexer.errors import UsageError
 from dangan.indexer.fsutil import atomic_path
 
@@ -20,11 +22,14 @@ COLUMNS = [("日期", "day", 12), ("利用方式", "action", 9), ("利用人", "
            ("档案", "what", 16), ("题名", "title", 36), ("利用目的", "purpose", 24), ("利用效果", "effect", 30)]  # fmt: skip
 
 
-def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = None) -> list[dict]:
-    """Use records, oldest first; only one person's (``person``) or one year's (``year``) when given."""
+def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = None, of: str | None = None) -> list[dict]:
+    """Use records, oldest first; only one person's (``person``), one year's (``year``) or those of
+    one volume and its documents or of one document (``of``: ``PROJECT:案卷号`` or ``#id``) when given."""
     query = select(use_records).order_by(use_records.c.day, use_records.c.id)
     if person:
         query = query.where(use_records.c.person == person.strip())
+    if of:
+        query = query.where(use_records.c.loan_id.in_(select(loans.c.id).where(loans_of(resolve(cat, of)))))
     with cat.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
     return [

@@ -157,17 +157,19 @@ def use() -> None:
 @use.command("list")
 @click.option("--person", help="Only this person's uses.")
 @click.option("--year", type=click.IntRange(1900, 2999), help="Only this year's uses.")
+@click.option("--of", "of", metavar="VOL|DOC", help="Only the uses of one volume (with its documents) or document.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Also write them to FILE.xlsx.")
 @json_option
 @home_option
-def use_list(person: str | None, year: int | None, xlsx: Path | None, as_json: bool) -> None:
-    """List use records, by person or year; --xlsx writes them as a spreadsheet.
+def use_list(person: str | None, year: int | None, of: str | None, xlsx: Path | None, as_json: bool) -> None:
+    """List use records, by person, year, volume or document; --xlsx writes them as a spreadsheet.
 
     \b
     Example:
       dangan use list --person 李明 --json
+      dangan use list --of BJ-2024-017:2
     """
-    rows = list_uses(state().catalog(), person=person, year=year)
+    rows = list_uses(state().catalog(), person=person, year=year, of=of)
     if xlsx is not None:
         write_uses_xlsx(rows, xlsx)
     if as_json:

@@ -208,6 +208,14 @@ def test_use_register_lists_and_exports(cli, docs, tmp_path):
         f'2025-03-01  归还  李明 (工程部)  {CODE}:1  改造设计  利用效果: =HYPERLINK("http://x")',
     ]
     assert cli("use", "list", "--year", "2024").output.strip() == "no use records"
+    r = cli("use", "list", "--of", f"{CODE}:2")
+    assert r.output.strip() == f"2025-03-01  借出  -王芳 (法务部)  {CODE}:2  合同核对"
+    drawing = docs["土建建施竣工图.txt"]  # lent with its volume
+    assert (
+        cli("use", "list", "--of", str(drawing)).output.strip()
+        == f"2025-03-01  借出  -王芳 (法务部)  {CODE}:2  合同核对"
+    )
+    assert cli("use", "list", "--of", str(docs["开工报告.txt"]), "--person", "-王芳").output.strip() == "no use records"
     out = tmp_path / "利用登记.xlsx"
     r = cli("use", "list", "--xlsx", str(out), "--json")
     assert len(json.loads(r.output)) == 4

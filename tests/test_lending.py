@@ -275,3 +275,13 @@ def test_a_volume_is_out_while_one_of_its_documents_is(cli, docs):
            f"`dangan return #{diary}` first")  # fmt: skip
     r = cli("use", "list", "--year", "1800")
     assert r.exit_code == 2 and "1800 is not in the range 1900<=x<=2999" in r.output
+
+
+def test_unknown_project_and_bad_today(cli, docs):
+    r = cli("location", "show", "XX-1")
+    assert (r.exit_code, r.output.strip()) == (5, "Error: no project 'XX-1'; projects: BJ-2024-017")
+    r = cli("loans", "--overdue", "--today", "2025-02-30")
+    assert (r.exit_code, r.output.strip()) == (
+        2,
+        "Error: --today '2025-02-30' is not a date; write YYYY-MM-DD, e.g. 2025-03-01",
+    )

@@ -165,6 +165,28 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "import_group",
         "Import an existing Excel/CSV 目录 and attach (挂接) its folders of scans.",
     ),
+    "location": (
+        "dangan.commands.lending",
+        "location",
+        "Where volumes and documents stand on paper: carrier and 库房/柜架/层/盒号.",
+    ),
+    "lend": (
+        "dangan.commands.lending",
+        "lend_cmd",
+        "Lend a volume (PROJECT:案卷号) or a document (#id) until a day (借阅).",
+    ),
+    "return": (
+        "dangan.commands.lending",
+        "return_cmd",
+        "Take back a lent volume or document, with an optional 利用效果 note.",
+    ),
+    "renew": ("dangan.commands.lending", "renew_cmd", "Extend a loan to a later day (续借)."),
+    "loans": (
+        "dangan.commands.lending",
+        "loans_cmd",
+        "What is out on loan (借阅), what is overdue, and a volume's loan history.",
+    ),
+    "use": ("dangan.commands.lending", "use", "The use register (利用登记): every loan, return and renewal."),
 }
 
 

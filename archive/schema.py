@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -302,4 +303,58 @@ legacy_rows = Table(
     Column("source", Text, nullable=False),  # file name and row number it came from
     Column("document_id", Integer),  # the filed scan, once attached
     Column("updated_at", DateTime, nullable=False),
+)
+
+# -- physical holdings and lending (schema 18) -----------------------------------------------
+# Where a volume (案卷) or a loose document stands on paper: its carrier (纸质/电子/照片/实物)
+# and its place 库房/柜架/层/盒号.  Exactly one of volume_id and document_id is set.
+holdings = Table(
+    "holdings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("volume_id", Integer, ForeignKey("volumes.id"), unique=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), unique=True),
+    Column("carrier", String(8), nullable=False),
+    Column("store", Text, nullable=False),  # 库房
+    Column("shelf", Text, nullable=False),  # 柜架
+    Column("layer", Text, nullable=False),  # 层
+    Column("box", Text, nullable=False),  # 盒号
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# A loan (借阅) of a volume or a document; open while returned_on is empty.  Kept after the
+# return: the loan history stays with the volume.
+loans = Table(
+    "loans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("volume_id", Integer, ForeignKey("volumes.id"), index=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), index=True),
+    Column("what", Text, nullable=False),  # PROJECT:案卷号 or #id, as the archivist names it
+    Column("borrower", Text, nullable=False),
+    Column("dept", Text, nullable=False),
+    Column("outside", Boolean, nullable=False, default=False),
+    Column("purpose", Text, nullable=False),
+    Column("approved_by", Text),
+    Column("lent_on", Date, nullable=False),
+    Column("until", Date, nullable=False),
+    Column("returned_on", Date),
+    Column("effect", Text),  # 利用效果, noted on return
+)
+
+# 利用登记: one row per loan, return and renewal (who, when, what, purpose, 利用效果).
+use_records = Table(
+    "use_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("loan_id", Integer, ForeignKey("loans.id"), nullable=False, index=True),
+    Column("action", String(8), nullable=False),  # 借出 | 归还 | 续借
+    Column("day", Date, nullable=False),
+    Column("person", Text, nullable=False),
+    Column("dept", Text, nullable=False),
+    Column("what", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("effect", Text),
+    Column("at", DateTime, nullable=False),
 )

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dangan.archive.handover import CheckReport, run_checks, write_package
+from dangan.archive.lending import volume_out_warnings
 from dangan.commands.common import console, emit_json, home_option, json_option, progress_bar, state
 from dangan.indexer.errors import HandoverCheckError
 
@@ -89,6 +90,8 @@ def write(code: str, out: Path, as_json: bool) -> None:
       dangan handover write BJ-2024-017 --out 移交/BJ-2024-017
     """
     cat = state().catalog()
+    for line in volume_out_warnings(cat, code):
+        click.echo(line, err=True)
     documents = len(cat.documents(project=code, status="filed"))
     try:
         with progress_bar(documents, "building volumes", enabled=not as_json) as bar:

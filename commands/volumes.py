@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from dangan.archive.lending import volume_out_warnings
 from dangan.archive.volumes import (
     code_settings,
     get_volume,
@@ -179,8 +180,11 @@ def seal_cmd(code: str, vol: int) -> None:
     Example:
       dangan volume seal BJ-2024-017 1
     """
-    v = seal(state().catalog(), code, vol)
+    cat = state().catalog()
+    v = seal(cat, code, vol)
     click.echo(f"sealed volume {v.sequence} of {code}: {len(v.entries)} documents, {v.pages} pages")
+    for line in volume_out_warnings(cat, code, vol):
+        click.echo(line, err=True)
 
 
 @volume.command("unseal")

@@ -19,6 +19,7 @@ from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.onloan import document_tied
 from dangan.archive.schema import document_texts, documents
 from dangan.indexer.errors import ConflictError, UsageError
 
@@ -91,6 +92,8 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
         if doc["discarded_at"] is None or doc["discarded_at"] > cutoff:
             continue
         with cat.engine.begin() as conn:
+            if document_tied(conn, doc["id"]):  # its loans are history and its place is on paper: kept
+                continue
             conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
             conn.execute(delete(documents).where(documents.c.id == doc["id"]))
             cat.log(

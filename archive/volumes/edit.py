@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
+from dangan.archive.onloan import holder, open_loan
 from dangan.archive.projects import get_project
 from dangan.archive.schema import documents, volume_documents, volumes
 from dangan.archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
@@ -95,7 +96,9 @@ def seal(cat: Catalog, code: str, sequence: int) -> Volume:
         raise ConflictError(f"volume {sequence} of {code} is empty; move documents into it or plan again")
     with cat.engine.begin() as conn:
         conn.execute(update(volumes).where(volumes.c.id == v.id).values(status="sealed", sealed_at=now()))
-        cat.log(conn, "volume-sealed", project=code, volume=sequence, documents=len(v.entries), pages=v.pages)
+        loan = open_loan(conn, volume_id=v.id)  # sealed all the same; the log and the command say it is out
+        cat.log(conn, "volume-sealed", project=code, volume=sequence, documents=len(v.entries), pages=v.pages,
+                on_loan=holder(loan) if loan else None)  # fmt: skip
     return get_volume(cat, code, sequence)
 
 

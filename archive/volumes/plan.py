@@ -15,11 +15,13 @@ from sqlalchemy import delete, insert, select
 
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
+from dangan.archive.onloan import tied_volume
 from dangan.archive.projects import Project, get_project
 from dangan.archive.schema import volume_documents, volumes
 from dangan.archive.volumes.metadata import highest_secrecy, longest_retention, retention_of, secrecy_of
 from dangan.archive.volumes.model import Volume, code_settings, list_volumes
 from dangan.archive.volumes.model import max_pages as configured_max_pages
+from dangan.indexer.errors import ConflictError
 
 OTHER_GROUP = "其他文件"
 
@@ -92,6 +94,12 @@ def plan_volumes(cat: Catalog, code: str, *, max_pages: int | None = None) -> li
                 select(volumes.c.id).where(volumes.c.project_code == code, volumes.c.status == "draft")
             )
         ]
+        if (tied := tied_volume(conn, drafts)) is not None:
+            sequence = conn.execute(select(volumes.c.sequence).where(volumes.c.id == tied)).scalar_one()
+            raise ConflictError(
+                f"draft volume {code}:{sequence} has a place or loans, which re-planning would lose; "
+                f"seal it first with `dangan volume seal {code} {sequence}` (sealed volumes stay)"
+            )
         conn.execute(delete(volume_documents).where(volume_documents.c.volume_id.in_(drafts)))
         conn.execute(delete(volumes).where(volumes.c.id.in_(drafts)))
         taken = {r.sequence for r in conn.execute(select(volumes.c.sequence).where(volumes.c.project_code == code))}

@@ -1,0 +1,68 @@
+"""利用登记: the use records every loan, return and renewal writes, listed and exported to XLSX.
+
+Text cells go through the registers' :func:`~dangan.archive.registers.xlsx.safe_text`, so a
+borrower named ``=HYPERLINK(…)`` is shown as text, never run as a formula.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from dangan.archive.catalog import Catalog
+from dangan.archive.holdings import resolve
+from dangan.archive.lending import loans_of
+from dangan.archive.registers.xlsx import safe_text
+from dangan.archive.schema import loans, use_records
+from dangan.indexer.errors import UsageError
+from dangan.indexer.fsutil import atomic_path
+
+COLUMNS = [("日期", "day", 12), ("利用方式", "action", 9), ("利用人", "person", 12), ("部门", "dept", 14),
+           ("档案", "what", 16), ("题名", "title", 36), ("利用目的", "purpose", 24), ("利用效果", "effect", 30)]  # fmt: skip
+
+
+def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = None, of: str | None = None) -> list[dict]:
+    """Use records, oldest first; only one person's (``person``), one year's (``year``) or those of
+    one volume and its documents or of one document (``of``: ``PROJECT:案卷号`` or ``#id``) when given."""
+    query = select(use_records).order_by(use_records.c.day, use_records.c.id)
+    if person:
+        query = query.where(use_records.c.person == person.strip())
+    if of:
+        query = query.where(use_records.c.loan_id.in_(select(loans.c.id).where(loans_of(resolve(cat, of)))))
+    with cat.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    return [
+        {key: (r[key].isoformat() if key == "day" else r[key]) for _, key, _ in COLUMNS}
+        for r in rows
+        if year is None or r["day"].year == year
+    ]
+
+
+def write_uses_xlsx(rows: list[dict], out: Path) -> Path:
+    """The use register as one worksheet 利用登记; the file appears atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--xlsx {out} must name a .xlsx file, e.g. 利用登记.xlsx")
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "利用登记"
+    ws.append([c[0] for c in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        line = ws.max_row + 1
+        for col, (_, key, _) in enumerate(COLUMNS, 1):
+            if r[key] is not None:
+                cell = ws.cell(row=line, column=col, value=safe_text(str(r[key])))
+                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    for i, (_, _, width) in enumerate(COLUMNS, 1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out

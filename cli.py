@@ -161,6 +161,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "import_group",
         "Import an existing Excel/CSV 目录 and attach (挂接) its folders of scans.",
     ),
+    "retention": (
+        "dangan.commands.retention",
+        "retention_group",
+        "Records whose 保管期限 has run out: `retention due [--year YYYY]`.",
+    ),
+    "appraise": (
+        "dangan.commands.retention",
+        "appraise_group",
+        "Appraisal (鉴定) of expired records: create a batch, decide, approve, dispose.",
+    ),
+    "hold": (
+        "dangan.commands.retention",
+        "hold_group",
+        "Legal holds (冻结): a held project or document cannot be destroyed or emptied from the trash.",
+    ),
 }
 
 

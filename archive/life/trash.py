@@ -19,6 +19,7 @@ from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.retention import hold_on
 from dangan.archive.schema import document_texts, documents
 from dangan.indexer.errors import ConflictError, UsageError
 
@@ -90,6 +91,8 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
     for doc in trash_list(cat):
         if doc["discarded_at"] is None or doc["discarded_at"] > cutoff:
             continue
+        if hold_on(cat, doc):  # a held record stays in the trash until the hold is released
+            continue
         with cat.engine.begin() as conn:
             conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
             conn.execute(delete(documents).where(documents.c.id == doc["id"]))
@@ -105,13 +108,13 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
                 reason=doc["discard_reason"],
                 discarded_at=doc["discarded_at"],
             )
-        _remove_file(cat, doc["vault_path"])
+        remove_stored_file(cat, doc["vault_path"])
         gone.append(doc)
     return gone
 
 
-def _remove_file(cat: Catalog, rel: str) -> None:
-    """Delete a trashed file after its row is gone (a leftover would only be an orphan)."""
+def remove_stored_file(cat: Catalog, rel: str) -> None:
+    """Delete a stored file after its row is gone or changed (a leftover would only be an orphan)."""
     path = cat.home.vault_dir / rel
     path.unlink(missing_ok=True)
     vault.prune_empty(path.parent, cat.home.vault_dir)

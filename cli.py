@@ -176,6 +176,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "hold_group",
         "Legal holds (冻结): a held project or document cannot be destroyed or emptied from the trash.",
     ),
+    "stats": (
+        "dangan.commands.retention",
+        "stats_cmd",
+        "Holdings, volumes, filing per month, completeness and disposals of a year (年报 figures).",
+    ),
 }
 
 

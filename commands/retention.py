@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dangan.archive.appraisal import DECISIONS, approve, batch, create_batch, decide
 from dangan.archive.disposal import dispose
 from dangan.archive.retention import active_holds, due, release_hold, set_hold
+from dangan.archive.stats import stats, write_xlsx
 from dangan.commands.common import emit_json, home_option, json_option, state
 
 year_option = click.option("--year", type=int, help="Expired by the end of this year (default: this year).")
@@ -211,3 +214,45 @@ def hold_release(target: str, reason: str, by: str) -> None:
     """
     h = release_hold(state().catalog(), target, reason=reason, by=by)
     click.echo(f"Released hold #{h['id']} on {target}.")
+
+
+HOLDING_TITLES = (("project", "by project"), ("group", "by checklist group (门类)"), ("retention", "by 保管期限"),
+                  ("year", "by year"))  # fmt: skip
+
+
+@click.command("stats")
+@click.option("--year", type=int, help="The year reported on (default: this year).")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Also write the tables here.")
+@json_option
+@home_option
+def stats_cmd(year: int | None, xlsx: Path | None, as_json: bool) -> None:
+    """Holdings, volumes, filing per month, completeness and disposals of a year (年报 figures).
+
+    \b
+    Example:
+      dangan stats --year 2025
+      dangan stats --year 2025 --xlsx 年报2025.xlsx
+    """
+    figures = stats(state().catalog(), year)
+    if xlsx is not None:
+        write_xlsx(figures, xlsx)
+    if as_json:
+        return emit_json(figures)
+    click.echo(f"Statistics {figures['year']}")
+    for key, title in HOLDING_TITLES:
+        click.echo(f"Holdings {title}:")
+        for r in figures["holdings"][key]:
+            click.echo(f"  {r['key']}: {r['documents']} document(s), {r['pages']} page(s)")
+    v = figures["volumes"]
+    click.echo(f"Volumes: {v['volumes']} ({v['sealed']} sealed), {v['pages']} page(s)")
+    click.echo(
+        "Filed per month: " + ", ".join(f"{m['month'][5:]}:{m['documents']}" for m in figures["filed_per_month"])
+    )
+    click.echo("Completeness:")
+    for c in figures["completeness"]:
+        click.echo(
+            f"  {c['project']} {c['name']}: {c['filed']}/{c['items']} filed, {c['missing']} missing, {c['waived']} waived"
+        )
+    click.echo(f"Destroyed in {figures['year']}: {figures['disposals']['destroyed']}")
+    if xlsx is not None:
+        click.echo(f"Written: {xlsx}")

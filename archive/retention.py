@@ -149,4 +149,4 @@ def release_hold(cat: Catalog, target: str, *, reason: str, by: str) -> dict:
                 cat.log(conn, "hold-released", project=h["project_code"], document=h["document_id"],
                         hold=h["id"], reason=_required(reason, "--reason"), by=by.strip())  # fmt: skip
             return h
-    raise NotFoundError(f"{target} is not on hold; `dangan hold list` shows the holds")
+    raise NotFoundError(f"{target} is not on hold; `dangan hold` lists the holds")

@@ -147,6 +147,16 @@ def test_the_story_appraise_approve_dispose(cli, cat, aged, home):
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[-1] == "Clean."
 
+    r = cli("show", str(b))
+    assert r.exit_code == 0 and "status: destroyed" in r.output
+    assert "vault path: (none: destroyed, its file removed)" in r.output
+    r = cli("open", str(b))
+    assert r.exit_code == ExitCode.not_found
+    assert r.output.strip() == f"Error: document {b} was destroyed (已销毁) by an appraisal; it has no stored file"
+    r = cli("discard", str(b), "--reason", "清理")
+    assert r.exit_code == ExitCode.conflict
+    assert r.output.strip() == f"Error: document {b} was destroyed (已销毁) by an appraisal; its record cannot change"
+
     (register,) = out["registers"]
     reg = cat.document(register["document"])
     # no [retention] register_item in dangan.toml: it waits in review under the project, 永久
@@ -197,13 +207,19 @@ def test_a_held_record_cannot_be_destroyed_or_emptied_from_the_trash(cli, cat, a
     assert cli("discard", str(d), "--reason", "误扫").exit_code == 0
     r = cli("trash", "empty", "--older-than", "0d")
     assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == f"kept #{d} log_d.txt: hold #2 on project {CODE} (审计, by 钱坤)"
     assert cat.document(d)["status"] == "discarded"  # held with its project: still in the trash
     r = cli("hold", "release", CODE, "--reason", "审计结束", "--by", "钱坤")
     assert r.output.strip() == f"Released hold #2 on {CODE}."
-    assert cli("trash", "empty", "--older-than", "0d").exit_code == 0
+    sha = cat.document(d)["sha256"]
+    r = cli("trash", "empty", "--older-than", "0d")
+    assert r.output.splitlines() == [
+        f"removed #{d} log_d.txt (SHA-256 {sha[:12]}…)",
+        "Removed 1 document(s) discarded more than 0d ago.",
+    ]
     r = cli("hold", "release", CODE, "--reason", "x", "--by", "钱坤")
     assert r.exit_code == ExitCode.not_found
-    assert r.output.strip() == f"Error: {CODE} is not on hold; `dangan hold list` shows the holds"
+    assert r.output.strip() == f"Error: {CODE} is not on hold; `dangan hold` lists the holds"
 
 
 def test_bad_input_to_appraisal(cli, aged):

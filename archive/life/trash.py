@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
-from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.retention import hold_on
 from dangan.archive.schema import document_texts, documents
 from dangan.indexer.errors import ConflictError, UsageError
@@ -33,6 +33,7 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     if not (reason or "").strip():
         raise UsageError(f"document {doc_id}: say why it is discarded with --reason")
     doc = cat.document(doc_id)
+    refuse_destroyed(doc)
     if doc["status"] == DISCARDED:
         raise ConflictError(f"document {doc_id} is already in the trash; `dangan restore {doc_id}` brings it back")
     name = PurePosixPath(doc["vault_path"]).name

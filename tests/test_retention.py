@@ -243,3 +243,24 @@ def test_bad_input_to_appraisal(cli, aged):
     r = cli("appraise", "approve", bid, "--by", "钱坤")
     assert r.exit_code == ExitCode.conflict
     assert r.output.strip().startswith(f"Error: appraisal batch {bid}: no decision yet on document {aged[0]}, ")
+
+
+def test_bad_input_to_holds_and_due(cli, aged):
+    r = cli("hold", "set", "999", "--reason", "诉讼", "--by", "钱坤")
+    assert r.exit_code == ExitCode.not_found
+    r = cli("hold", "set", "NO-SUCH", "--reason", "诉讼", "--by", "钱坤")
+    assert r.exit_code == ExitCode.not_found and "NO-SUCH" in r.output
+    r = cli("hold", "set", CODE, "--reason", "  ", "--by", "钱坤")
+    assert r.exit_code == ExitCode.usage
+    assert r.output.strip() == "Error: --reason is required and cannot be empty"
+    assert cli("hold", "set", CODE, "--reason", "审计", "--by", "钱坤").exit_code == 0
+    r = cli("hold", "set", CODE, "--reason", "又一次", "--by", "钱坤")
+    assert r.exit_code == ExitCode.conflict
+    assert r.output.strip() == f"Error: {CODE} is already on hold #1 (审计)"
+    r = cli("hold")
+    assert r.output.splitlines()[-1] == "1 hold(s)."
+    r = cli("retention", "due", "--year", "99999")
+    assert r.exit_code == ExitCode.usage
+    assert r.output.strip() == "Error: --year 99999: give a year like 2025"
+    rows = json.loads(cli("retention", "due", "--year", "2024", "--json").output)
+    assert {x["hold"] for x in rows} == {f"hold #1 on project {CODE} (审计, by 钱坤)"}

@@ -187,6 +187,26 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "What is out on loan (借阅), what is overdue, and a volume's loan history.",
     ),
     "use": ("dangan.commands.lending", "use", "The use register (利用登记): every loan, return and renewal."),
+    "retention": (
+        "dangan.commands.retention",
+        "retention_group",
+        "Records whose 保管期限 has run out: `retention due [--year YYYY]`.",
+    ),
+    "appraise": (
+        "dangan.commands.retention",
+        "appraise_group",
+        "Appraisal (鉴定) of expired records: create a batch, decide, approve, dispose.",
+    ),
+    "hold": (
+        "dangan.commands.retention",
+        "hold_group",
+        "Legal holds (冻结): a held project or document cannot be destroyed or emptied from the trash.",
+    ),
+    "stats": (
+        "dangan.commands.retention",
+        "stats_cmd",
+        "Holdings, volumes, filing per month, completeness and disposals of a year (年报 figures).",
+    ),
 }
 
 

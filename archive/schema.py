@@ -358,3 +358,51 @@ use_records = Table(
     Column("effect", Text),
     Column("at", DateTime, nullable=False),
 )
+
+# -- retention, appraisal, disposal and holds (schema 19) ------------------------------------
+# 延长: an approved appraisal's new last year; 开放: set when an appraisal opened the record.
+documents.append_column(Column("keep_until", Integer))
+documents.append_column(Column("opened_at", DateTime))
+
+# A 鉴定 batch: the expired records of one run of ``dangan appraise create``.
+appraisal_batches = Table(
+    "appraisal_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),  # expired by the end of this year
+    Column("status", String(16), nullable=False),  # open | approved | disposed
+    Column("created_at", DateTime, nullable=False),
+    Column("approved_by", Text),
+    Column("approved_at", DateTime),
+    Column("disposed_at", DateTime),
+    Column("witnesses", Text),  # JSON list of the 监销人
+)
+
+# One record of a batch and the group's decision on it (keep | open | destroy).
+appraisal_items = Table(
+    "appraisal_items",
+    metadata,
+    Column("batch_id", Integer, ForeignKey("appraisal_batches.id"), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("retention", String(16), nullable=False),  # 应保管期限 when appraised
+    Column("expired_year", Integer, nullable=False),
+    Column("decision", String(16)),
+    Column("keep_until", Integer),
+    Column("reason", Text),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime),
+)
+
+# A legal hold (冻结) on a project or one document, until released.
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_code", String(64)),
+    Column("document_id", Integer),
+    Column("reason", Text, nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("set_at", DateTime, nullable=False),
+    Column("released_by", Text),
+    Column("released_at", DateTime),
+)

@@ -26,6 +26,7 @@ from dangan.indexer.fsutil import set_aside_non_folder
 from dangan.indexer.index import SearchIndex
 
 DISCARDED = "discarded"  # status of a document in the trash (dangan.archive.life.trash)
+UNSEARCHABLE = (DISCARDED, "destroyed")  # the trash, and records disposed of (dangan.archive.disposal)
 STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -62,8 +63,8 @@ def iter_index_docs(cat: Catalog, ids: set[int] | None = None) -> Iterator[dict]
     """Catalog documents as index documents, streamed in batches (bounded memory)."""
     projects = ProjectCache(cat)
     for doc, content in cat.iter_documents_with_text():
-        if doc["status"] == DISCARDED:
-            continue  # the trash is not searchable
+        if doc["status"] in UNSEARCHABLE:
+            continue  # the trash and destroyed records are not searchable
         if ids is None or doc["id"] in ids:
             yield index_doc(doc, content, projects)
 
@@ -140,12 +141,12 @@ def _index_now(cat: Catalog, ids: set[int], batch: int) -> int:
     projects = ProjectCache(cat)
     docs = [cat.document(i) for i in wanted]
     # Queued work may name a document discarded since: the trash is never searchable.
-    gone = [d["id"] for d in docs if d["status"] == DISCARDED]
+    gone = [d["id"] for d in docs if d["status"] in UNSEARCHABLE]
     index = open_index(cat)
     try:
         if gone:
             index.delete(gone)
-        return index.add(index_doc(d, cat.text(d["id"]), projects) for d in docs if d["status"] != DISCARDED)
+        return index.add(index_doc(d, cat.text(d["id"]), projects) for d in docs if d["status"] not in UNSEARCHABLE)
     finally:
         index.close()
 
@@ -193,7 +194,7 @@ def optimize_index(cat: Catalog) -> int:
 def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     """(ids in the catalog but not the index, ids in the index but not the catalog)."""
     with cat.engine.connect() as conn:
-        in_catalog = {r[0] for r in conn.execute(select(documents.c.id).where(documents.c.status != DISCARDED))}
+        in_catalog = {r[0] for r in conn.execute(select(documents.c.id).where(documents.c.status.not_in(UNSEARCHABLE)))}
     index = open_index(cat)
     try:
         in_index = index.ids()
@@ -212,7 +213,9 @@ def check_index_usable(cat: Catalog) -> None:
     finally:
         index.close()
     with cat.engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(documents).where(documents.c.status != DISCARDED)).scalar()
+        n = conn.execute(
+            select(func.count()).select_from(documents).where(documents.c.status.not_in(UNSEARCHABLE))
+        ).scalar()
     if n:
         raise IndexDamagedError(
             f"the search index holds none of the {n} document(s) in the catalog, so a search cannot answer; "

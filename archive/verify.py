@@ -67,6 +67,8 @@ def _verify(cat: Catalog, repair: bool, progress: Callable[[], None] | None) -> 
             rep.repaired["moves"] = [m["document"] for m in settled]
     known: set[str] = set()
     for doc in cat.documents():
+        if doc["status"] == "destroyed":
+            continue  # disposed of: its bytes were removed on purpose and logged (dangan.archive.disposal)
         rep.documents += 1
         known.add(doc["vault_path"])
         _check_file(vdir, doc, rep)

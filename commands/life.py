@@ -11,6 +11,7 @@ from dangan.archive.life.trash import discard as discard_document
 from dangan.archive.life.trash import empty_trash, parse_age, trash_list
 from dangan.archive.life.trash import restore as restore_document
 from dangan.archive.life.undo import undo as undo_event
+from dangan.archive.retention import hold_on
 from dangan.commands.common import emit_json, home_option, json_option, state
 
 SHOWN = (
@@ -64,7 +65,7 @@ def show_cmd(doc_id: int, with_text: bool, as_json: bool) -> None:
     for key, label in SHOWN:
         if d.get(key) not in (None, "", []):
             click.echo(f"{label}: {d[key]}")
-    click.echo(f"vault path: {d['path']}")
+    click.echo(f"vault path: {d['path'] or '(none: destroyed, its file removed)'}")
     click.echo(f"text read from: {d['method_text']}")
     if d["item_reason"]:
         click.echo(f"item chosen: {d['item_reason']}")
@@ -219,6 +220,10 @@ def trash_empty(older_than: str, as_json: bool) -> None:
     for d in gone:
         click.echo(f"removed #{d['id']} {d['original_name']} (SHA-256 {d['sha256'][:12]}…)")
     click.echo(f"Removed {len(gone)} document(s) discarded more than {older_than} ago.")
+    for d in trash_list(cat):
+        held = hold_on(cat, d)
+        if held:
+            click.echo(f"kept #{d['id']} {d['original_name']}: {held}")
 
 
 @click.command("undo")

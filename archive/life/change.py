@@ -18,7 +18,14 @@ from dangan.archive.catalog import Catalog, as_date
 from dangan.archive.life import journal
 from dangan.archive.schema import documents
 from dangan.archive.searchsync import DISCARDED, index_documents, queue_index_work, remove_from_index
-from dangan.indexer.errors import BusyError, DiskFullError, IndexDamagedError, UnknownDocumentError, disk_full
+from dangan.indexer.errors import (
+    BusyError,
+    ConflictError,
+    DiskFullError,
+    IndexDamagedError,
+    UnknownDocumentError,
+    disk_full,
+)
 
 # Older filing events name the project and item briefly; undo reads them as the columns.
 ALIASES = {"project": "project_code", "item": "item_code"}
@@ -32,6 +39,7 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
     whatever moment the process is killed at, the next change, start or ``verify --repair``
     puts the file where the catalog says and brings the index up to date.
     """
+    refuse_destroyed(doc)
     finish_moves(cat)  # a killed change before this one: finish or roll it back first
     after = {k: v for k, v in after.items() if values_differ(doc.get(k), v)}
     if not after:
@@ -63,6 +71,12 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
     sync_index(cat, doc["id"])
     journal.end(root, doc["id"])
     return cat.document(doc["id"])
+
+
+def refuse_destroyed(doc: dict) -> None:
+    """ConflictError (exit 7) for a destroyed record: its row is the record of a destruction."""
+    if doc["status"] == "destroyed":  # dangan.archive.disposal
+        raise ConflictError(f"document {doc['id']} was destroyed (已销毁) by an appraisal; its record cannot change")
 
 
 def finish_moves(cat: Catalog) -> list[dict]:

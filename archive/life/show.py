@@ -10,6 +10,7 @@ from pathlib import Path
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake import names
 from dangan.archive.intake.dates import explain
+from dangan.indexer.errors import NotFoundError
 
 METHODS = {
     "text": "the PDF's text layer",
@@ -30,7 +31,7 @@ def show(cat: Catalog, doc_id: int) -> dict:
     doc = cat.document(doc_id)
     candidates = json.loads(doc["date_candidates"]) if doc.get("date_candidates") else []
     out = {k: v for k, v in doc.items() if k not in ("inbox_path", "date_candidates")}
-    out["path"] = str(vault_file(cat, doc))
+    out["path"] = str(vault_file(cat, doc)) if doc["vault_path"] else ""  # a destroyed record has no file
     out["method_text"] = METHODS.get(doc["method"] or "", doc["method"] or "unknown")
     out["date_candidates"] = candidates
     out["date_reason"] = _date_reason(cat, doc, candidates)
@@ -73,7 +74,10 @@ def vault_file(cat: Catalog, doc: dict) -> Path:
 
 def open_path(cat: Catalog, doc_id: int) -> Path:
     """The absolute vault path, for ``xdg-open "$(dangan open ID)"``."""
-    return vault_file(cat, cat.document(doc_id))
+    doc = cat.document(doc_id)
+    if not doc["vault_path"]:
+        raise NotFoundError(f"document {doc_id} was destroyed (已销毁) by an appraisal; it has no stored file")
+    return vault_file(cat, doc)
 
 
 def _date_reason(cat: Catalog, doc: dict, candidates: list[dict]) -> str:

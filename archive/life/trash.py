@@ -18,8 +18,9 @@ from sqlalchemy import delete
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
-from dangan.archive.life.change import DISCARDED, apply_change
+from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.onloan import document_tied
+from dangan.archive.retention import hold_on
 from dangan.archive.schema import document_texts, documents
 from dangan.indexer.errors import ConflictError, UsageError
 
@@ -33,6 +34,7 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     if not (reason or "").strip():
         raise UsageError(f"document {doc_id}: say why it is discarded with --reason")
     doc = cat.document(doc_id)
+    refuse_destroyed(doc)
     if doc["status"] == DISCARDED:
         raise ConflictError(f"document {doc_id} is already in the trash; `dangan restore {doc_id}` brings it back")
     name = PurePosixPath(doc["vault_path"]).name
@@ -91,6 +93,8 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
     for doc in trash_list(cat):
         if doc["discarded_at"] is None or doc["discarded_at"] > cutoff:
             continue
+        if hold_on(cat, doc):  # a held record stays in the trash until the hold is released
+            continue
         with cat.engine.begin() as conn:
             if document_tied(conn, doc["id"]):  # its loans are history and its place is on paper: kept
                 continue
@@ -108,13 +112,13 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
                 reason=doc["discard_reason"],
                 discarded_at=doc["discarded_at"],
             )
-        _remove_file(cat, doc["vault_path"])
+        remove_stored_file(cat, doc["vault_path"])
         gone.append(doc)
     return gone
 
 
-def _remove_file(cat: Catalog, rel: str) -> None:
-    """Delete a trashed file after its row is gone (a leftover would only be an orphan)."""
+def remove_stored_file(cat: Catalog, rel: str) -> None:
+    """Delete a stored file after its row is gone or changed (a leftover would only be an orphan)."""
     path = cat.home.vault_dir / rel
     path.unlink(missing_ok=True)
     vault.prune_empty(path.parent, cat.home.vault_dir)

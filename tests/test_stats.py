@@ -1,0 +1,127 @@
+"""`dangan stats`: every figure equals a count made here straight from the catalog's rows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from dangan.archive.appraisal import approve, create_batch, decide
+from dangan.archive.disposal import dispose
+from dangan.archive.projects import add_project, get_project
+from dangan.archive.sample import SAMPLE_ROLES
+from dangan.archive.schema import documents
+from dangan.archive.users import add_user
+from dangan.indexer.errors import ExitCode
+from tests.conftest import write_text_doc
+
+pytestmark = pytest.mark.both_catalogs
+
+OTHER = "SH-2025-003"
+DOCS = {  # (project, file, text): our own short records of two sites
+    ("BJ-2024-017", "a.txt"): "施工日志\n今日绑扎二层柱钢筋。\n记录人：吴涛\n",
+    ("BJ-2024-017", "b.txt"): "开工报告\n工程名称：安居花园3号楼\n计划开工日期：2024年3月1日\n",
+    ("BJ-2024-017", "c.txt"): "施工日志\n今日安装外墙脚手架。\n记录人：吴涛\n",
+    (OTHER, "d.txt"): "施工日志\n今日浇筑地下室底板。\n记录人：李强\n",
+    (OTHER, "e.txt"): "施工日志\n今日砌筑四层填充墙。\n记录人：李强\n",
+}
+FILED_AT = [datetime(2024, 11, 2, 9), datetime(2025, 1, 15, 10), datetime(2025, 1, 20, 10),
+            datetime(2025, 6, 3, 8), datetime(2026, 2, 1, 8)]  # fmt: skip
+
+
+@pytest.fixture
+def archive(cli, cat, project, home):
+    add_project(cat, OTHER, "滨江商务楼", roles=dict(SAMPLE_ROLES))
+    for (code, name), text in DOCS.items():
+        write_text_doc(home.inbox_dir / code, name, text)
+    r = cli("ingest", str(home.inbox_dir), "--json")
+    ids = sorted(i["document"] for i in json.loads(r.output)["inputs"])
+    with cat.engine.begin() as conn:
+        for doc_id, at in zip(ids, FILED_AT):
+            conn.execute(update(documents).where(documents.c.id == doc_id).values(
+                filed_at=at, document_date=date(2010, 5, 1) if doc_id == ids[0] else at.date()))  # fmt: skip
+    return ids
+
+
+def destroy_first(cat, ids) -> None:
+    """The 2010 record (短期 once set) is appraised and destroyed this year."""
+    with cat.engine.begin() as conn:
+        conn.execute(update(documents).where(documents.c.id == ids[0]).values(retention="短期"))
+    add_user(cat, "赵敏", "archivist", "pw-1234567")
+    add_user(cat, "钱坤", "manager", "pw-1234567")
+    b = create_batch(cat, 2025)
+    for it in b["items"]:
+        decide(cat, b["id"], it["document_id"], "destroy", reason="已无保存价值", by="赵敏")
+    approve(cat, b["id"], by="钱坤")
+    dispose(cat, b["id"], witnesses=["赵敏", "钱坤"])
+
+
+def expected(cat, year: int) -> dict:
+    """The figures counted from the rows, without dangan.archive.stats."""
+    with cat.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(documents)).mappings()]
+    held = [d for d in rows if d["status"] == "filed" and d["filed_at"].year <= year]
+
+    def item_of(d):
+        return get_project(cat, d["project_code"]).checklist.item(d["item_code"])
+
+    def tally(key):
+        docs, pages = Counter(), Counter()
+        for d in held:
+            docs[key(d)] += 1
+            pages[key(d)] += d["pages"]
+        return [{"key": k, "documents": docs[k], "pages": pages[k]} for k in sorted(docs)]
+
+    months = Counter(d["filed_at"].month for d in rows if d["status"] != "review" and d["filed_at"].year == year)
+    return {
+        "project": tally(lambda d: d["project_code"]),
+        "group": tally(lambda d: item_of(d).group),
+        "retention": tally(lambda d: d["retention"] or item_of(d).retention),
+        "year": tally(lambda d: str((d["document_date"] or d["filed_at"]).year)),
+        "months": [{"month": f"{year}-{m:02d}", "documents": months[m]} for m in range(1, 13)],
+        "completeness": [
+            (code, len({d["item_code"] for d in rows if d["project_code"] == code and d["status"] == "filed"}))
+            for code in ("BJ-2024-017", OTHER)
+        ],
+        "destroyed": sum(1 for d in rows if d["status"] == "destroyed"),
+    }
+
+
+def test_stats_figures_equal_counts_from_the_catalog(cli, cat, archive, tmp_path):
+    destroy_first(cat, archive)
+    want = expected(cat, 2025)
+    r = cli("stats", "--year", "2025", "--json", "--xlsx", str(tmp_path / "年报.xlsx"))
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    for key in ("project", "group", "retention", "year"):
+        assert got["holdings"][key] == want[key], key
+    assert got["filed_per_month"] == want["months"]
+    assert sum(r["documents"] for r in got["holdings"]["project"]) == 3  # 2026's and the destroyed one are not held
+    assert [(c["project"], c["filed"]) for c in got["completeness"]] == want["completeness"]
+    assert got["disposals"]["destroyed"] == 0  # destroyed this year, not in 2025
+    this_year = json.loads(cli("stats", "--json").output)
+    assert this_year["disposals"] == {
+        "destroyed": want["destroyed"],
+        "by_project": [{"key": "BJ-2024-017", "documents": 1}],
+    }
+    wb = load_workbook(tmp_path / "年报.xlsx")
+    assert wb.sheetnames == ["概况", "按项目", "按门类", "按保管期限", "按年度", "月度归档", "齐全率", "销毁"]
+    assert [list(r) for r in wb["按项目"].values][1:] == [
+        [x["key"], x["documents"], x["pages"]] for x in want["project"]
+    ]
+
+
+def test_stats_refuses_a_bad_year_and_an_unwritable_file(cli, archive, tmp_path):
+    r = cli("stats", "--year", "25")
+    assert r.exit_code == ExitCode.usage
+    assert r.output.strip() == "Error: --year 25: give a year like 2025"
+    target = tmp_path / "missing" / "年报.xlsx"
+    r = cli("stats", "--xlsx", str(target))
+    assert r.exit_code == ExitCode.usage
+    assert (
+        r.output.strip() == f"Error: --xlsx {target}: cannot write it (No such file or directory); give a writable path"
+    )

@@ -381,3 +381,10 @@ def test_empty_workbook_and_garbled_ofd_go_to_review_saying_no_text_was_read(cat
     assert records["乱码.ofd"].review_reason.startswith(
         "no text could be read from the file (text layer in unexpected scripts (0% plausible)); "
     )
+
+
+def test_invoice_parties_from_one_character_labels_but_not_from_purchase_words():
+    text = "电子发票\n发票号码:25332000000101982214\n购 名称:温州瓯海建工集团有限公司 销 名称:乐清正泰电缆销售有限公司"
+    fields = invoice_fields(text)
+    assert (fields["buyer"], fields["seller"]) == ("温州瓯海建工集团有限公司", "乐清正泰电缆销售有限公司")
+    assert "buyer" not in invoice_fields("电子发票 发票号码：0001\n采购 名称：立式多级离心泵")

@@ -234,6 +234,7 @@ HOSTILE = [
         "is named .xlsx but is a Word (.docx) file, not an Excel (.xlsx) file: rename it to .docx",
     ),
     (lambda d: _doctype_ofd(d / "实体.ofd"), CorruptFileError, "is not a readable OFD file"),
+    (lambda d: _broken_sheet(d / "坏表.xlsx"), CorruptFileError, "is not a readable Excel (.xlsx) file"),
     (lambda d: _encrypted_ooxml(d / "加密.xls"), EncryptedFileError, "remove the password"),
     (lambda d: _encrypted_ooxml(d / "加密.xlsx"), EncryptedFileError, "remove the password"),
 ]
@@ -243,6 +244,18 @@ def _doctype_ofd(path: Path) -> Path:
     laughs = '<!DOCTYPE x [<!ENTITY a "哈哈哈哈哈哈哈哈"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><ofd:OFD xmlns:ofd="x">&b;</ofd:OFD>'
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("OFD.xml", laughs)
+    return path
+
+
+def _broken_sheet(path: Path) -> Path:
+    """A whole ZIP whose sheet part is cut inside a tag: openpyxl's lxml refuses it."""
+    good = workbook(path.with_name("good.xlsx"))
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            dst.writestr(
+                name, b'<worksheet><sheetData><row r="1"><c r="A1" t=' if name.endswith("sheet1.xml") else data
+            )
     return path
 
 
@@ -264,6 +277,7 @@ def _encrypted_ooxml(path: Path) -> Path:
         "ofd-is-pdf",
         "xlsx-is-docx",
         "ofd-doctype",
+        "xlsx-bad-xml",
         "xls-encrypted",
         "xlsx-encrypted",
     ],
@@ -367,3 +381,10 @@ def test_empty_workbook_and_garbled_ofd_go_to_review_saying_no_text_was_read(cat
     assert records["乱码.ofd"].review_reason.startswith(
         "no text could be read from the file (text layer in unexpected scripts (0% plausible)); "
     )
+
+
+def test_invoice_parties_from_one_character_labels_but_not_from_purchase_words():
+    text = "电子发票\n发票号码:25332000000101982214\n购 名称:温州瓯海建工集团有限公司 销 名称:乐清正泰电缆销售有限公司"
+    fields = invoice_fields(text)
+    assert (fields["buyer"], fields["seller"]) == ("温州瓯海建工集团有限公司", "乐清正泰电缆销售有限公司")
+    assert "buyer" not in invoice_fields("电子发票 发票号码：0001\n采购 名称：立式多级离心泵")

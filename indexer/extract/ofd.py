@@ -140,7 +140,9 @@ _FIELDS = {
     "date": re.compile(r"开票日期\s*[:：]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2})"),
     "amount": re.compile(r"价税合计[^¥￥\n]*(?:\n[^¥￥\n]*)?[¥￥]\s*([\d,]+(?:\.\d{1,2})?)"),
 }
-_PARTIES = {"buyer": "购买方", "seller": "销售方"}
+# Per party: the label, and the one-character label of layouts that print 购/销 beside the
+# block (only taken when 名称 follows at once, so 采购 … 名称 elsewhere is not a buyer).
+_PARTIES = {"buyer": ("购买方", "购"), "seller": ("销售方", "销")}
 
 
 def invoice_fields(text: str) -> dict[str, str]:
@@ -152,9 +154,11 @@ def invoice_fields(text: str) -> dict[str, str]:
         match = pattern.search(text)
         if match:
             fields[key] = re.sub(r"\s+", "", match.group(1))
-    for key, label in _PARTIES.items():
-        # Side by side (购买方 … 名称：甲 … 销售方 … 名称：乙) or on its own (销售方名称：乙).
-        match = re.search(label + r"[^\n]*?名\s*称" + _VALUE, text) or re.search(label + r"(?:信息)?" + _VALUE, text)
+    for key, (label, short) in _PARTIES.items():
+        # Side by side (购买方 … 名称：甲 … 销售方 … 名称：乙), abbreviated (购 名称：甲) or on
+        # its own (销售方名称：乙, 销售方：乙).
+        patterns = (label + r"[^\n]*?名\s*称", r"(?<![采经促])" + short + r"\s+名\s*称", label + r"(?:信息)?")
+        match = next((m for p in patterns if (m := re.search(p + _VALUE, text))), None)
         if match:
             fields[key] = match.group(1)
     return fields

@@ -26,6 +26,7 @@ _NOTES_TYPE = "/notesSlide"
 def read_xlsx(path: Path, mime: str, ocr: bool) -> Extraction:
     """Every sheet as a page: its name as the first line, then one line per row, cells by tabs."""
     import openpyxl  # ~100 ms; only when a workbook comes
+    from lxml.etree import LxmlError
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -38,7 +39,9 @@ def read_xlsx(path: Path, mime: str, ocr: bool) -> Extraction:
             pages = [_sheet_text(path, sheet) for sheet in book.worksheets]
         finally:
             book.close()
-    except (InvalidFileException, *ZIP_ERRORS) as e:
+    except (InvalidFileException, LxmlError, TypeError, AttributeError, *ZIP_ERRORS) as e:
+        # openpyxl parses with lxml and trusts the parts' structure: a damaged part raises
+        # lxml's syntax error or, for a wrong-typed attribute, TypeError/AttributeError.
         raise corrupt(path, "Excel (.xlsx)", "re-save it in Excel or WPS") from e
     if not pages:
         raise corrupt(path, "Excel (.xlsx)", "re-save it in Excel or WPS")

@@ -183,7 +183,9 @@ class Catalog:
         with self.engine.connect() as conn:
             row = conn.execute(select(documents).where(documents.c.id == doc_id)).mappings().first()
         if row is None:
-            raise UnknownDocumentError(f"no document {doc_id} in the catalog; `dangan catalog CODE` lists ids")
+            raise UnknownDocumentError(
+                "no document {doc_id} in the catalog", doc_id=doc_id, fix="`dangan catalog CODE` lists ids"
+            )
         return document_dict(row)
 
     def document_by_sha(self, sha256: str) -> dict | None:

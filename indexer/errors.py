@@ -37,10 +37,22 @@ class DanganError(Exception):
     code: str = ""
     params: dict[str, object]
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-        self.params = {}
+    def __init__(self, message: str, /, *, fix: str = "", code: str = "", **params: object):
+        """``message`` is an English template with named ``{fields}`` filled from ``params``.
+
+        The template (not the filled text) is the key of the message catalog
+        (``dangan.indexer.messages``), so a reader in another language gets the same sentence
+        with the same values.  ``fix`` is advice for the command line only (a ``dangan``
+        command to run): the web app never shows it.
+        """
+        self.template = message
+        self.params = dict(params)
+        self.fix = fix
+        if code:
+            self.code = code
+        text = message.format(**params) if params else message
+        self.message = f"{text}; {fix}" if fix else text
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message

@@ -31,6 +31,19 @@ from dangan.indexer.errors import AuthError
 from dangan.indexer.index import SearchIndex
 
 HERE = Path(__file__).resolve().parent
+
+# The menu every page shows: (path, label, the permission it needs or "" for any signed-in
+# user).  A new page adds its line here rather than editing base.html.
+NAV: list[tuple[str, str, str]] = [
+    ("/search", "搜索", ""),
+    ("/review", "待审核", ""),
+    ("/check", "完整性", ""),
+    ("/volumes", "案卷", ""),
+    ("/deadlines", "服务期限", ""),
+    ("/upload", "上传", "file"),
+    ("/forms", "表格", ""),
+    ("/admin", "管理", "users"),
+]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
@@ -167,6 +180,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     base = {
         "user": user,
         "role_label": ROLE_LABELS.get(user.role, "") if user else "",
+        "nav": [(path, label) for path, label, need in NAV if user and (not need or user.can(need))],
         "can": (lambda a: bool(user and user.can(a))),
     }
     if "session" in request.scope:

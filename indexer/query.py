@@ -337,11 +337,11 @@ def _word_query(word: Word, level: str) -> Query:
             query = _any([_relaxed(form, name, level) for name in form.fields])
         else:
             query = _any([_strict(form, name) for name in form.fields])
-        out.append(query if form.weight == 1.0 else query.with_boost(_synonym_boost(word.forms[0], form)))
+        out.append(query if form.weight == 1.0 else query.with_boost(synonym_boost(word.forms[0], form)))
     return _any(out)
 
 
-def _synonym_boost(literal: Form, form: Form) -> float:
+def synonym_boost(literal: Form, form: Form) -> float:
     """A synonym's weight, scaled down when it has more terms than the literal word: a phrase
     scores the sum of its terms, so 塔式起重机 (4 bigrams) would outscore 塔吊 (1) without it."""
     return form.weight * min(1.0, literal.terms / form.terms)

@@ -10,6 +10,8 @@ from dangan.indexer.query import MAX_QUERY_TERMS, QueryTooLongError
 from dangan.indexer.thesaurus import Thesaurus
 from tests.test_index import doc
 
+pytestmark = pytest.mark.usefixtures("engine")  # both search engines (issue 24)
+
 
 @pytest.fixture
 def index(tmp_path):

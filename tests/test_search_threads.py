@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from dangan.indexer.index import SearchIndex
 from tests.test_index import doc
+
+pytestmark = pytest.mark.usefixtures("engine")  # both search engines (issue 24)
 
 THREADS = 10
 QUERIES_PER_THREAD = 200

@@ -114,7 +114,8 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self._thesaurus = thesaurus
         self._new_engine = check_engine(engine or engines.DEFAULT_ENGINE)
-        self._tv: Any = None  # the TantivyGeneration of ``_tv_gen`` when CURRENT names one
+        self._tv: Any = None  # the TantivyGeneration in use when CURRENT names one
+        # The generation ``_tantivy`` last looked at (of either engine), so it checks once per switch.
         self._tv_gen: str | None = None
         self._ix = None
         self._ix_gen: str | None = None
@@ -348,12 +349,16 @@ class SearchIndex:
     def _tantivy(self):
         """The current generation when it is a tantivy one (opened once per generation), else None."""
         gen = generations.current(self.dir)
-        if self._tv_gen != gen:
-            self.close()
+        if self._tv_gen != gen:  # the generation last looked at, of either engine
+            if self._tv is not None:
+                self._tv.close()
+                self._tv = None
             if _is_tantivy(self.dir / gen):
                 from dangan.indexer.tantivy_engine import TantivyGeneration
 
-                self._tv, self._tv_gen = TantivyGeneration(self.dir / gen), gen
+                self.close()  # a Whoosh index of an older generation
+                self._tv = TantivyGeneration(self.dir / gen)
+            self._tv_gen = gen
         return self._tv
 
     def _open(self):

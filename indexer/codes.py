@@ -21,6 +21,12 @@ _PART = re.compile(r"[0-9]+|[^\W\d_]+")
 # Past this many places where letters meet digits, only the typed form and the fully split
 # form are tried (2**n groupings would each be a phrase to look up).
 MAX_JOINABLE = 4
+# Continuations of one code token looked up at most (a prefix is typed to narrow, not to list),
+# the shortest part looked for inside longer codes, and the phrases one code may become.
+# Both engines' code phrases use them (``nearby.CodePhrase``, ``tantivy_query``).
+MAX_CONTINUATIONS = 16
+MIN_INSIDE = 3
+MAX_PHRASES = 32
 
 
 def parts(token: str) -> list[str]:

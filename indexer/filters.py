@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
-
-from whoosh.query import And, DateRange, Or, Prefix, Query, Term
+from typing import TYPE_CHECKING
 
 from dangan.indexer.errors import QueryError
 from dangan.indexer.schema import filter_value
+
+if TYPE_CHECKING:
+    from whoosh.query import Query
 
 # --type values → a mime type, or a prefix ending in "/".
 TYPE_MIME = {
@@ -69,6 +71,8 @@ class Filters:
 
     def query(self) -> Query | None:
         """The Whoosh query of ``clauses`` (their AND), or None when no filter is set."""
+        from whoosh.query import And
+
         parts = [_whoosh(c) for c in self.clauses()]
         if not parts:
             return None
@@ -80,6 +84,8 @@ Clause = tuple
 
 
 def _whoosh(clause: Clause) -> Query:
+    from whoosh.query import DateRange, Or, Prefix, Term
+
     kind = clause[0]
     if kind == "terms":
         terms = [Term(name, value) for name, value in clause[1]]

@@ -34,18 +34,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from whoosh.index import LockError
-from whoosh.util.filelock import FileLock, try_for
-from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
-
 from dangan.indexer import engines, generations
 from dangan.indexer.engines import check_engine
 from dangan.indexer.errors import BusyError, IndexDamagedError, QueryError
 from dangan.indexer.explain import explain_lines
 from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.indexer.flock import FileLock, try_for
 from dangan.indexer.hits import Hit, answer, hit_from_stored
 from dangan.indexer.oldpaths import install as _install_old_paths
-from dangan.indexer.query import Pattern, parse_query, read_query
+from dangan.indexer.query import Pattern, read_query
 from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from dangan.indexer.snippets import make_snippet, match_spans
 from dangan.indexer.thesaurus import Thesaurus, for_index
@@ -69,7 +66,6 @@ __all__ = [
     "SearchIndex",
     "make_snippet",
     "match_spans",
-    "parse_query",
     "schema",
 ]
 
@@ -227,6 +223,8 @@ class SearchIndex:
             ix = self._open()
             before = _segment_count(ix)
             if before > 1:
+                from whoosh.writing import OPTIMIZE
+
                 self._writer(ix).commit(mergetype=OPTIMIZE)
             return before
 
@@ -388,6 +386,8 @@ class SearchIndex:
             return _commit(self._writer(self._open()), apply)
 
     def _writer(self, ix):
+        from whoosh.index import LockError
+
         try:
             return _packed_writer(ix, timeout=self.lock_timeout, limitmb=WRITER_LIMITMB)
         except LockError as e:
@@ -441,6 +441,8 @@ def _packed_writer(ix, **kwargs):
 
 def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | None, batch: int) -> int:
     """Create a Whoosh index at ``path`` and add ``docs`` in committed batches."""
+    from whoosh.writing import NO_MERGE, OPTIMIZE
+
     path.mkdir()
     ix = _storage(path).create_index(schema())
     total = 0
@@ -484,6 +486,8 @@ def _merge_policy(writer, segments):
     write), and past ``AUTO_MERGE_SEGMENTS`` of those, all of them merged into one.  Rebuild-sized segments are
     left alone: rewriting them would make one small commit cost as much as a rebuild
     (`dangan reindex --optimize` merges everything)."""
+    from whoosh.writing import MERGE_SMALL, OPTIMIZE
+
     big = [seg for seg in segments if seg.doc_count_all() >= SEGMENT_DOCS]
     small = MERGE_SMALL(writer, [seg for seg in segments if seg.doc_count_all() < SEGMENT_DOCS])
     if len(small) + 1 >= AUTO_MERGE_SEGMENTS:  # + the segment this commit writes

@@ -21,16 +21,12 @@ from whoosh.matching import AndNotMatcher, Matcher, NullMatcher
 from whoosh.query import AndNot, Query, Term
 from whoosh.query.compound import DefaultOr as Or
 
-from dangan.indexer.codes import continues_at_boundary, holds_part
+from dangan.indexer.codes import MAX_CONTINUATIONS, MAX_PHRASES, MIN_INSIDE, continues_at_boundary, holds_part
 from dangan.indexer.phrase import Adjacent
 
 # A proximity factor of 1 + 1 / (1 + gap / PROXIMITY_SCALE): 2× for adjacent words, 1.5× with
 # four other tokens between them, barely more than 1× a page apart.
 PROXIMITY_SCALE = 4.0
-# Continuations of one code token looked up at most (a prefix is typed to narrow, not to list).
-MAX_CONTINUATIONS = 16
-MIN_INSIDE = 3
-MAX_PHRASES = 32
 
 
 class Nearby(Query):

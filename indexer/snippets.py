@@ -7,11 +7,11 @@ offsets into the original characters (``fold`` keeps one character for one).
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from dangan.indexer.analysis import raw_tokens
-from dangan.indexer.codes import continues_at_boundary, holds_part
-from dangan.indexer.nearby import MIN_INSIDE
+from dangan.indexer.analysis import token_columns
+from dangan.indexer.codes import MIN_INSIDE, continues_at_boundary, holds_part
 from dangan.indexer.query import Pattern
 from dangan.indexer.text import fold
 
@@ -52,29 +52,35 @@ def make_snippet(text: str, patterns: list[Pattern]) -> tuple[str, list[tuple[in
 def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]]:
     """(start, end, pattern number) of every occurrence of each pattern in ``text``."""
     found: list[tuple[int, int, int]] = []
-    analysed: dict[int, tuple[list, dict[str, list[int]]]] = {}
+    analysed: dict[int, tuple[list[str], list[int], list[int]]] = {}
+    folded = None
     for number, (gram, seq) in enumerate(patterns):
         if gram not in analysed:
-            # Plain (text, start, end) tuples: this runs over the whole text of every hit.
-            toks = list(raw_tokens(fold(text), gram))
-            where: dict[str, list[int]] = {}
-            for i, tok in enumerate(toks):
-                where.setdefault(tok[0], []).append(i)
-            analysed[gram] = (toks, where)
-        toks, where = analysed[gram]
-        for i in _starts(where, seq[0]):
-            last = i + len(seq) - 1
-            if last < len(toks) and all(_same(toks[i + k][0], seq[k]) for k in range(1, len(seq))):
-                found.append((toks[i][1], toks[last][2], number))
+            folded = fold(text) if folded is None else folded
+            analysed[gram] = token_columns(folded, gram)
+        texts, starts, ends = analysed[gram]
+        width = len(seq)
+        for i in _starts(texts, seq[0]):
+            last = i + width - 1
+            if last < len(texts) and all(_same(texts[i + k], seq[k]) for k in range(1, width)):
+                found.append((starts[i], ends[last], number))
     return sorted(found)
 
 
-def _starts(where: dict[str, list[int]], first: str) -> list[int]:
+def _starts(texts: list[str], first: str) -> list[int]:
     """Where a pattern may start: its first token, or for a code a token continuing it at a
     letter/digit boundary (the search found HRB400E for HRB400, so that is what to highlight)."""
     if not first.isascii():
-        return where.get(first, [])
-    return sorted(i for tok, at in where.items() if _same(tok, first) for i in at)
+        out: list[int] = []
+        try:  # list.index scans in C: most tokens of a text are none of the query's
+            i = texts.index(first)
+            while True:
+                out.append(i)
+                i = texts.index(first, i + 1)
+        except ValueError:
+            return out
+    like = {tok for tok in set(texts) if tok.isascii() and _same(tok, first)}
+    return [i for i, tok in enumerate(texts) if tok in like] if like else []
 
 
 def _same(tok: str, want: str) -> bool:
@@ -95,24 +101,27 @@ def _fragments(text: str) -> list[tuple[int, int]]:
     bounds.append((start, len(text)))
     trimmed = []
     for s, e in bounds:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
+        piece = text[s:e]
+        left = len(piece) - len(piece.lstrip())  # str.strip drops what str.isspace calls space
+        right = len(piece.rstrip())
+        if right > left:
+            trimmed.append((s + left, s + right))
     return trimmed
 
 
 def _best_fragments(fragments: list[tuple[int, int]], spans: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """Up to MAX_FRAGMENTS fragments with the most distinct matched patterns, in text order."""
 
-    def score(frag: tuple[int, int]) -> tuple[int, int]:
-        inside = [n for s, e, n in spans if s < frag[1] and e > frag[0]]
-        return len(set(inside)), len(inside)
-
-    scored = [(score(f), i) for i, f in enumerate(fragments)]
-    matched = [(sc, i) for sc, i in scored if sc[0] > 0]
+    # Each span counted in every fragment it overlaps, found by bisection over the fragments'
+    # ends (they are sorted and apart): one pass over the spans, not one per fragment.
+    inside: dict[int, list[int]] = {}
+    frag_ends = [end for _start, end in fragments]
+    for s, e, n in spans:
+        i = bisect.bisect_right(frag_ends, s)
+        while i < len(fragments) and fragments[i][0] < e:
+            inside.setdefault(i, []).append(n)
+            i += 1
+    matched = [((len(set(found)), len(found)), i) for i, found in sorted(inside.items())]
     if not matched:
         return [fragments[0]]
     best = sorted(matched, key=lambda x: (-x[0][0], -x[0][1], x[1]))[:MAX_FRAGMENTS]

@@ -26,8 +26,14 @@ from datetime import datetime, timezone
 
 from tantivy import FieldType, Occur, Query, Schema
 
-from dangan.indexer.codes import continues_at_boundary, groupings, holds_part
-from dangan.indexer.nearby import MAX_CONTINUATIONS, MAX_PHRASES, MIN_INSIDE
+from dangan.indexer.codes import (
+    MAX_CONTINUATIONS,
+    MAX_PHRASES,
+    MIN_INSIDE,
+    continues_at_boundary,
+    groupings,
+    holds_part,
+)
 from dangan.indexer.query import PHRASE_BOOST, SOME_SHARE, Form, Reading, Word, synonym_boost
 from dangan.indexer.schema import TITLE_BOOST
 

@@ -10,32 +10,36 @@ import struct
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import EmptyIndexError
-from whoosh.index import IndexError as WhooshIndexError
+from typing import TYPE_CHECKING, Iterator
 
 from dangan.indexer.errors import IndexDamagedError
 from dangan.indexer.schema import schema
+
+if TYPE_CHECKING:
+    from whoosh.filedb.filestore import FileStorage
+
 
 # What Whoosh lets escape when a segment or TOC file is truncated or zeroed (seen in practice:
 # a zeroed TOC is WhooshIndexError, a truncated one struct.error, a zeroed segment a pickle error).
 # ModuleNotFoundError: the table of contents names a codec or format module this version
 # does not have (an index written by a newer dangan).
-_DAMAGE = (
+def _damage() -> tuple[type[BaseException], ...]:
+    from whoosh.index import IndexError as WhooshIndexError
+
+    return (
     WhooshIndexError, EOFError, pickle.UnpicklingError, struct.error, zlib.error,
     ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, ModuleNotFoundError,
     FileNotFoundError,  # a segment file the table of contents names is gone
-)  # fmt: skip
+    )  # fmt: skip
 
 
 @contextmanager
 def damage_reported(index_dir: Path) -> Iterator[None]:
     """Turn Whoosh's low-level errors on damaged files into IndexDamagedError (exit 8)."""
+    damage = _damage()  # Whoosh imported here: the tantivy engine never needs it
     try:
         yield
-    except _DAMAGE as e:
+    except damage as e:
         raise IndexDamagedError(
             f"the search index is damaged: run dangan reindex (in {index_dir}: {type(e).__name__})"
         ) from e
@@ -53,10 +57,14 @@ def storage(path: Path) -> FileStorage:
     at 10,000 documents grew by 413 MB and spent up to 0.24 s opening the index; plain file
     reads opened it in 7 ms and 37 MB.
     """
+    from whoosh.filedb.filestore import FileStorage
+
     return FileStorage(str(path), supports_mmap=False)
 
 
 def open_generation(path: Path):
+    from whoosh.index import EmptyIndexError
+
     try:
         ix = storage(path).open_index()
     except EmptyIndexError as e:

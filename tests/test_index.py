@@ -533,7 +533,7 @@ def test_the_top_hits_of_anded_and_ored_words_are_the_best_scored_across_segment
     # segments that gave a wrong top 10 for ORed and ANDed words.  Every match is scored now.
     import random
 
-    from dangan.indexer.query import parse_query
+    from dangan.indexer.whoosh_query import parse_query
 
     rng = random.Random(5)
     index = SearchIndex(tmp_path / "index")

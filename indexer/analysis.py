@@ -33,6 +33,30 @@ _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJK}]+)")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s")
+# Whitespace inside a CJK run (OCR spacing, broken lines): the one case where a bigram's two
+# characters are not next to each other in the text.
+_SPACED_CJK_RE = re.compile(rf"[{_CJK}]\s+[{_CJK}]")
+
+
+def has_spaced_run(folded: str) -> bool:
+    """Whether any CJK run of ``folded`` holds whitespace (its bigrams then bridge it)."""
+    return _SPACED_CJK_RE.search(folded) is not None
+
+
+def bigram_token_after(folded: str, token: tuple[str, int, int]) -> tuple[str, int, int] | None:
+    """The token after ``token`` in text without spaced runs (gram 2), None at the end: the
+    next bigram of the same run, else the first token of the next run or word."""
+    _text, start, end = token
+    if end - start == 2 and _CJK_RE.match(folded, start) and _CJK_RE.match(folded, end) is not None:
+        return folded[start + 1 : start + 3], start + 1, start + 3
+    match = _TOKEN_RE.search(folded, end)
+    if match is None:
+        return None
+    if match.lastgroup == "word":
+        return match.group().lower(), match.start(), match.end()
+    first = match.start()
+    width = 2 if match.end() - first >= 2 else 1
+    return folded[first : first + width], first, first + width
 
 
 class Tok(NamedTuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from dangan.indexer.analysis import token_columns
+from dangan.indexer.analysis import bigram_token_after, has_spaced_run, is_cjk, token_columns
 from dangan.indexer.codes import MIN_INSIDE, continues_at_boundary, holds_part
 from dangan.indexer.query import Pattern
 from dangan.indexer.text import fold
@@ -54,9 +54,15 @@ def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]
     found: list[tuple[int, int, int]] = []
     analysed: dict[int, tuple[list[str], list[int], list[int]]] = {}
     folded = None
+    walkable: bool | None = None  # no spaced CJK run: tokens can be walked from any place
     for number, (gram, seq) in enumerate(patterns):
+        folded = fold(text) if folded is None else folded
+        if gram == 2 and _bigram_first(seq):
+            walkable = not has_spaced_run(folded) if walkable is None else walkable
+            if walkable:
+                found.extend((s, e, number) for s, e in _walk(folded, seq))
+                continue
         if gram not in analysed:
-            folded = fold(text) if folded is None else folded
             analysed[gram] = token_columns(folded, gram)
         texts, starts, ends = analysed[gram]
         width = len(seq)
@@ -65,6 +71,30 @@ def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]
             if last < len(texts) and all(_same(texts[i + k], seq[k]) for k in range(1, width)):
                 found.append((starts[i], ends[last], number))
     return sorted(found)
+
+
+def _bigram_first(seq: tuple[str, ...]) -> bool:
+    """A pattern starting with a CJK bigram (most are): its places are found in the text
+    itself, without tokenising all of it (which took most of a search's time)."""
+    return len(seq[0]) == 2 and is_cjk(seq[0][0]) and is_cjk(seq[0][1])
+
+
+def _walk(folded: str, seq: tuple[str, ...]) -> list[tuple[int, int]]:
+    """[start, end) of each occurrence of ``seq`` in ``folded`` (no spaced runs): the first
+    bigram found with str.find, the tokens after it walked one by one (as ``token_columns``
+    would list them: a run's next bigram, else the next run's or word's first token)."""
+    out = []
+    p = folded.find(seq[0])
+    while p >= 0:
+        token = (seq[0], p, p + 2)  # two CJK characters side by side always make a bigram
+        for want in seq[1:]:
+            token = bigram_token_after(folded, token)
+            if token is None or not _same(token[0], want):
+                break
+        else:
+            out.append((p, token[2]))
+        p = folded.find(seq[0], p + 1)
+    return out
 
 
 def _starts(texts: list[str], first: str) -> list[int]:

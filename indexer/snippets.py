@@ -86,12 +86,14 @@ def _walk(folded: str, seq: tuple[str, ...]) -> list[tuple[int, int]]:
     out = []
     p = folded.find(seq[0])
     while p >= 0:
-        token = (seq[0], p, p + 2)  # two CJK characters side by side always make a bigram
+        token: tuple[str, int, int] | None = (seq[0], p, p + 2)  # two CJK characters side by side: a bigram
         for want in seq[1:]:
+            assert token is not None  # the loop breaks on None
             token = bigram_token_after(folded, token)
             if token is None or not _same(token[0], want):
                 break
         else:
+            assert token is not None
             out.append((p, token[2]))
         p = folded.find(seq[0], p + 1)
     return out

@@ -81,14 +81,18 @@ def schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _open(path: Path) -> tantivy.Index:
-    """Open a generation, checking it is of this format (a newer dangan's is not read)."""
+def _open(path: Path, create: bool = False) -> tantivy.Index:
+    """Open a generation, checking it is of this format (a newer dangan's is not read);
+    ``create``: a new one (else a missing ``meta.json`` is damage: tantivy would silently
+    start an empty index there)."""
     fmt = (path / ENGINE_FILE).read_text(encoding="utf-8", errors="replace").strip()
     if fmt != FORMAT:
         raise IndexDamagedError(
             f"the search index in {path} was built by another version of dangan ({fmt!r}); "
             "rebuild it with `dangan reindex`"
         )
+    if not create and not (path / "meta.json").is_file():
+        raise IndexDamagedError(f"the search index is damaged: run dangan reindex ({path} has no meta.json)")
     with damage_reported(path):
         index = tantivy.Index(schema(), path=str(path), reuse=True)
         index.register_tokenizer(TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
@@ -130,7 +134,7 @@ def fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | Non
     """Create a tantivy generation at ``path`` holding ``docs``, committed every ``batch``."""
     path.mkdir()
     (path / ENGINE_FILE).write_text(FORMAT + "\n", encoding="utf-8")
-    index = _open(path)
+    index = _open(path, create=True)
     writer = index.writer(heap_size=REBUILD_HEAP, num_threads=1)
     total = reported = 0
     try:

@@ -50,7 +50,8 @@ class QueryBuilder:
         self.schema = schema
         self.searcher = searcher
         self._prefixed: dict[tuple[str, str], list[str]] = {}
-        self._latin: dict[str, list[str]] = {}
+        self._latin: dict[str, str] = {}
+        self._held: dict[tuple[str, str], list[str]] = {}
 
     # -- the reading ---------------------------------------------------------------------
 
@@ -159,10 +160,13 @@ class QueryBuilder:
         if len(part) < MIN_INSIDE:
             return
         if fieldname not in self._latin:
-            self._latin[fieldname] = [t for c in _ASCII_STARTS for t in self._terms_with_prefix(fieldname, c)]
-        for term in self._latin[fieldname]:
-            if holds_part(term, part):
-                yield term
+            # One string of the terms, a line each: a regular expression picks the few holding
+            # the part (a Python loop over 100,000 file-name numbers took 0.1 s a field).
+            self._latin[fieldname] = "\n".join(t for c in _ASCII_STARTS for t in self._terms_with_prefix(fieldname, c))
+        key = (fieldname, part)
+        if key not in self._held:
+            self._held[key] = list(dict.fromkeys(_lines_holding(self._latin[fieldname], part)))
+        yield from self._held[key]
 
     # -- filters -------------------------------------------------------------------------
 
@@ -183,6 +187,19 @@ class QueryBuilder:
         if kind == "any":
             return _any([self._clause(c) for c in clause[1]])
         return Query.range_query(self.schema, "date", FieldType.Date, utc(clause[1]), utc(clause[2]))
+
+
+def _lines_holding(lines: str, part: str):
+    """The lines of ``lines`` that hold ``part`` after a letter/digit boundary (``holds_part``),
+    found with str.find and checked only where the part occurs."""
+    at = lines.find(part)
+    while at >= 0:
+        start = lines.rfind("\n", 0, at) + 1
+        end = lines.find("\n", at)
+        term = lines[start : end if end >= 0 else len(lines)]
+        if at > start and holds_part(term, part):
+            yield term
+        at = lines.find(part, at + 1)
 
 
 def utc(value: datetime | None) -> datetime | None:

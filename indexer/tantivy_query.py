@@ -32,7 +32,7 @@ from dangan.indexer.codes import (
     MIN_INSIDE,
     continues_at_boundary,
     groupings,
-    holds_part,
+    terms_holding,
 )
 from dangan.indexer.query import PHRASE_BOOST, SOME_SHARE, Form, Reading, Word, synonym_boost
 from dangan.indexer.schema import TITLE_BOOST
@@ -165,7 +165,7 @@ class QueryBuilder:
             self._latin[fieldname] = "\n".join(t for c in _ASCII_STARTS for t in self._terms_with_prefix(fieldname, c))
         key = (fieldname, part)
         if key not in self._held:
-            self._held[key] = list(dict.fromkeys(_lines_holding(self._latin[fieldname], part)))
+            self._held[key] = terms_holding(self._latin[fieldname], part)
         yield from self._held[key]
 
     # -- filters -------------------------------------------------------------------------
@@ -187,19 +187,6 @@ class QueryBuilder:
         if kind == "any":
             return _any([self._clause(c) for c in clause[1]])
         return Query.range_query(self.schema, "date", FieldType.Date, utc(clause[1]), utc(clause[2]))
-
-
-def _lines_holding(lines: str, part: str):
-    """The lines of ``lines`` that hold ``part`` after a letter/digit boundary (``holds_part``),
-    found with str.find and checked only where the part occurs."""
-    at = lines.find(part)
-    while at >= 0:
-        start = lines.rfind("\n", 0, at) + 1
-        end = lines.find("\n", at)
-        term = lines[start : end if end >= 0 else len(lines)]
-        if at > start and holds_part(term, part):
-            yield term
-        at = lines.find(part, at + 1)
 
 
 def utc(value: datetime | None) -> datetime | None:

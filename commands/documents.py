@@ -136,6 +136,9 @@ def reindex(optimize: bool, engine: str | None) -> None:
         raise click.UsageError("--optimize merges the index as it is; use --engine without it to rebuild")
     if optimize:
         before = optimize_index(cat)
+        if before == 0:  # the tantivy engine
+            click.echo("The tantivy search index merges its segments itself; nothing to merge.")
+            return
         click.echo(
             f"Merged the search index from {before} segment(s) into one."
             if before > 1

@@ -215,7 +215,8 @@ class SearchIndex:
         """Merge the current index into one segment; return how many segments it had.
 
         Queries look every term up once per segment, so an index that grew by many small
-        ingest commits answers faster merged.  Searches keep answering meanwhile.
+        ingest commits answers faster merged.  Searches keep answering meanwhile.  A tantivy
+        index merges its segments itself at each commit and returns 0: nothing was merged.
         """
         with self._locked():
             if (tv := self._tantivy()) is not None:

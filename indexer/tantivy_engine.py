@@ -235,9 +235,9 @@ class TantivyGeneration:
         return count
 
     def optimize(self) -> int:
-        """How many segments there are; tantivy merges them itself (its log merge policy, at
-        each commit), so there is nothing to force here."""
-        return self.segments()
+        """0: tantivy merges segments itself (its log merge policy, at each commit) and its
+        Python API offers no forced merge, so nothing is merged here."""
+        return 0
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -75,6 +75,16 @@ def test_an_unknown_engine_in_dangan_toml_is_a_config_error_naming_the_file(cli,
     )
 
 
+def test_reindex_optimize_on_tantivy_says_it_merges_by_itself(cli, cat, project, home, tmp_path):
+    _filed(cat, tmp_path)
+    assert cli("reindex", "--engine", "tantivy").exit_code == 0
+    generation = (home.index_dir / "CURRENT").read_text()
+    r = cli("reindex", "--optimize")
+    assert r.exit_code == 0
+    assert r.output.strip() == "The tantivy search index merges its segments itself; nothing to merge."
+    assert (home.index_dir / "CURRENT").read_text() == generation
+
+
 def test_reindex_refuses_optimize_with_engine(cli, home):
     r = cli("reindex", "--optimize", "--engine", "tantivy")
     assert r.exit_code == ExitCode.usage

@@ -21,6 +21,7 @@ from dangan.archive.catalog import Catalog, chunks, now
 from dangan.archive.dblock import index_lock, writes
 from dangan.archive.projects import ProjectCache
 from dangan.archive.schema import documents, index_queue
+from dangan.indexer import engines
 from dangan.indexer.errors import IndexDamagedError
 from dangan.indexer.fsutil import set_aside_non_folder
 from dangan.indexer.index import SearchIndex
@@ -31,8 +32,13 @@ STATION = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def open_index(cat: Catalog):
-    """The home's search index."""
-    return SearchIndex(cat.home.index_dir)
+    """The home's search index (a new one made with the engine dangan.toml names)."""
+    return SearchIndex(cat.home.index_dir, engine=configured_engine(cat))
+
+
+def configured_engine(cat: Catalog) -> str | None:
+    """What ``[index] engine`` in dangan.toml names (ConfigError if it is no engine), else None."""
+    return engines.configured(cat.home.config, cat.home.config_path)
 
 
 def index_doc(doc: dict, content: str, projects: ProjectCache) -> dict:
@@ -162,9 +168,12 @@ def remove_from_index(cat: Catalog, ids: Iterable[int]) -> int:
 
 
 @writes("reindex")
-def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -> int:
+def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None, engine: str | None = None) -> int:
     """Rebuild the whole index from the catalog beside the old one, swapping at the end;
-    the queue of pending index work is emptied (the rebuild covers it)."""
+    the queue of pending index work is emptied (the rebuild covers it).  ``engine`` builds
+    with that engine and records it in dangan.toml once the new index is in use; None: the
+    engine dangan.toml names, else the current index's."""
+    chosen = engine or configured_engine(cat)
     with index_lock(cat, wait=30.0):
         _, rows = queued_index_work(cat)  # read before the rebuild reads the catalog
         moved = set_aside_non_folder(cat.home.index_dir)
@@ -173,9 +182,12 @@ def rebuild_index(cat: Catalog, progress: Callable[[int], None] | None = None) -
                 cat.log(conn, "index-set-aside", moved_to=str(moved), reason="the index was not a folder")
         index = open_index(cat)
         try:
-            n = index.rebuild(iter_index_docs(cat), progress=progress)
+            n = index.rebuild(iter_index_docs(cat), progress=progress, engine=chosen)
         finally:
             index.close()
+        if engine is not None and engine != configured_engine(cat):
+            engines.record(cat.home.config_path, engine)
+            cat.home.config.setdefault("index", {})["engine"] = engine
         _forget_queued(cat, rows, rebuilt=True)
         return n
 

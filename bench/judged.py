@@ -7,6 +7,7 @@ reading) and the held-out part (looked at only to report), within each kind.
 
     python bench/judged.py                                # this checkout
     python bench/judged.py --baseline /tmp/dangan-before  # and an older checkout, same run
+    python bench/judged.py --engines whoosh,tantivy       # each search engine of this checkout
     python bench/search.py --judged --baseline /tmp/dangan-before
 
 Each checkout builds its own index in a child process that imports only its own code.
@@ -189,12 +190,13 @@ def index_doc(doc_id: int, title: str, content: str) -> dict:
     }  # fmt: skip
 
 
-def run_child() -> dict[str, list[int]]:
-    """Build an index of DOCS with this process's code and answer every query (top 10 ids)."""
+def run_child(engine: str | None = None) -> dict[str, list[int]]:
+    """Build an index of DOCS with this process's code (and ``engine``, when this code has
+    engines) and answer every query (top 10 ids)."""
     from dangan.indexer.index import SearchIndex
 
     with tempfile.TemporaryDirectory() as tmp:
-        with SearchIndex(Path(tmp) / "index") as ix:
+        with SearchIndex(Path(tmp) / "index", **({"engine": engine} if engine else {})) as ix:
             ix.add(index_doc(i, t, c) for i, (t, c) in DOCS.items())
             return {q: [h.id for h in ix.search(q, limit=10)] for _, q, _ in QUERIES}
 
@@ -211,8 +213,9 @@ def recall(ranked: list[int], grades: dict[int, int]) -> float:
     return len(wanted & set(ranked[:10])) / min(10, len(wanted))
 
 
-def answers(code: Path | None) -> dict[str, list[int]]:
+def answers(code: Path | None, engine: str | None = None) -> dict[str, list[int]]:
     cmd = [sys.executable, __file__, "--child"] + (["--code", str(code)] if code else [])
+    cmd += ["--engine", engine] if engine else []
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -244,26 +247,32 @@ def misses(answers_after: dict[str, list[int]]) -> None:
             print(f"  tune miss [{kind}] {query}: got {answers_after[query]}, wanted {grades}")
 
 
-def main(baseline: Path | None = None, show_misses: bool = False) -> None:
+def main(baseline: Path | None = None, show_misses: bool = False, engines: list[str] | None = None) -> None:
     print(f"{len(DOCS)} documents, {len(QUERIES)} judged queries "
           f"({sum(1 for p in parts() if p[0] == 'tune')} tune, {sum(1 for p in parts() if p[0] == 'held-out')} held-out)")  # fmt: skip
     runs = {}
     if baseline:
         runs["before"] = answers(baseline)
-    runs["after" if baseline else "now"] = answers(None)
+    if engines:
+        for engine in engines:
+            runs[engine] = answers(None, engine)
+    else:
+        runs["after" if baseline else "now"] = answers(None)
     table(runs)
     if show_misses:
-        misses(runs["after" if baseline else "now"])
+        misses(runs[engines[-1] if engines else "after" if baseline else "now"])
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", type=Path, help="an older checkout to measure in the same run")
     parser.add_argument("--misses", action="store_true", help="list tune-part queries that miss a relevant document")
+    parser.add_argument("--engines", help="comma-separated search engines of this checkout to compare (whoosh,tantivy)")
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_child(), ensure_ascii=False))
+        print(json.dumps(run_child(args.engine), ensure_ascii=False))
     else:
-        main(args.baseline, args.misses)
+        main(args.baseline, args.misses, [e for e in (args.engines or "").split(",") if e] or None)

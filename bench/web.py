@@ -15,6 +15,7 @@ Printed: median and p95 latency of each, requests/s, and the web/library ratios.
 
     python bench/web.py                         # 10,000 documents, 10 clients
     python bench/web.py --n 2000 --requests 200 --workdir /tmp/webbench   # keep the home
+    python bench/web.py --engine tantivy        # the home's index built with tantivy
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 PASSWORD = "bench-password"
 
 
-def make_home(work: Path, n: int, seed: int):
-    """A home whose index holds ``n`` generated documents (reused when already built)."""
+def make_home(work: Path, n: int, seed: int, engine: str = "whoosh"):
+    """A home whose index holds ``n`` generated documents with ``engine`` (reused when already built)."""
     import search as corpus_bench
 
     from dangan.archive.catalog import Catalog
@@ -50,12 +51,12 @@ def make_home(work: Path, n: int, seed: int):
     with Catalog.open(home) as cat:
         if get_user(cat, "bench") is None:
             add_user(cat, "bench", "viewer", PASSWORD)
-    with SearchIndex(home.index_dir) as index:
-        if index.count() != n:
+    with SearchIndex(home.index_dir, engine=engine) as index:
+        if index.count() != n or index.engine() != engine:
             corpus = work / "corpus.jsonl"
             corpus_bench.generate(n, seed, corpus)
             start = time.perf_counter()
-            index.rebuild(corpus_bench.read_corpus(corpus), batch=corpus_bench.BATCH)
+            index.rebuild(corpus_bench.read_corpus(corpus), batch=corpus_bench.BATCH, engine=engine)
             print(f"indexed {n:,} documents in {time.perf_counter() - start:.0f} s", flush=True)
     return home
 
@@ -174,16 +175,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="searches per measurement")
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--workdir", type=Path, help="keep the home here (reused by the next run)")
+    parser.add_argument("--engine", choices=("whoosh", "tantivy"), default="whoosh", help="the home's search engine")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="dangan-bench-web-"))
     try:
-        home = make_home(work, args.n, args.seed)
+        home = make_home(work, args.n, args.seed, args.engine)
         results = measure(home, args.clients, args.requests)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     base = statistics.median(results["library, 1 caller"][0])
-    print(f"\n{args.n:,} documents, {args.requests} searches each, {len(queries())} queries in the mix")
+    print(f"\n{args.n:,} documents ({args.engine}), {args.requests} searches each, {len(queries())} queries in the mix")
     print(f"{'what':<22} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} {'median ÷ library 1 caller':>26}")
     for name, (lat, wall) in results.items():
         med = statistics.median(lat)

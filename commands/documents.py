@@ -112,8 +112,13 @@ def _doc_json(d: dict) -> dict:
 
 @click.command()
 @click.option("--optimize", is_flag=True, help="Only merge the index's segments into one (no rebuild).")
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh", "tantivy"]),
+    help="Build the new index with this search engine and record it in dangan.toml ([index] engine).",
+)
 @home_option
-def reindex(optimize: bool) -> None:
+def reindex(optimize: bool, engine: str | None) -> None:
     """Rebuild the search index from the catalog (beside the old one, swapped when complete).
 
     A rebuild writes a segment per batch and merges them only past 16; ingest adds small
@@ -124,10 +129,16 @@ def reindex(optimize: bool) -> None:
     Example:
       dangan reindex
       dangan reindex --optimize
+      dangan reindex --engine tantivy
     """
     cat = state().catalog()
+    if optimize and engine:
+        raise click.UsageError("--optimize merges the index as it is; use --engine without it to rebuild")
     if optimize:
         before = optimize_index(cat)
+        if before == 0:  # the tantivy engine
+            click.echo("The tantivy search index merges its segments itself; nothing to merge.")
+            return
         click.echo(
             f"Merged the search index from {before} segment(s) into one."
             if before > 1
@@ -136,8 +147,8 @@ def reindex(optimize: bool) -> None:
         return
     total = cat.count_documents()
     with progress_bar(total, "reindex") as bar:
-        n = rebuild_index(cat, progress=lambda k: bar.advance(k))
-    click.echo(f"Reindexed {n} document(s).")
+        n = rebuild_index(cat, progress=lambda k: bar.advance(k), engine=engine)
+    click.echo(f"Reindexed {n} document(s)" + (f" with {engine}." if engine else "."))
 
 
 @click.command()

@@ -13,15 +13,15 @@ splits CJK runs into single characters so one-character queries can be answered 
 separate field.
 
 Whoosh pickles analyzers into the index's table of contents, so ``ChineseTokenizer``
-must keep this import path and name, and hold nothing but its small ``gram`` setting.
+must keep this import path and name, and hold nothing but its small ``gram`` setting.  It
+is made on first use (the module's ``__getattr__``): it subclasses Whoosh's ``Tokenizer``,
+and the tantivy engine, which uses the functions here, never imports Whoosh.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
-
-from whoosh.analysis import Token, Tokenizer
+from typing import Any, Iterator, NamedTuple
 
 from dangan.indexer.text import fold
 
@@ -33,6 +33,30 @@ _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+(?:\s+[{_CJK}]+)*)|(?P<word>[^\W_{_CJK}]+)")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s")
+# Whitespace inside a CJK run (OCR spacing, broken lines): the one case where a bigram's two
+# characters are not next to each other in the text.
+_SPACED_CJK_RE = re.compile(rf"[{_CJK}]\s+[{_CJK}]")
+
+
+def has_spaced_run(folded: str) -> bool:
+    """Whether any CJK run of ``folded`` holds whitespace (its bigrams then bridge it)."""
+    return _SPACED_CJK_RE.search(folded) is not None
+
+
+def bigram_token_after(folded: str, token: tuple[str, int, int]) -> tuple[str, int, int] | None:
+    """The token after ``token`` in text without spaced runs (gram 2), None at the end: the
+    next bigram of the same run, else the first token of the next run or word."""
+    _text, start, end = token
+    if end - start == 2 and _CJK_RE.match(folded, start) and _CJK_RE.match(folded, end) is not None:
+        return folded[start + 1 : start + 3], start + 1, start + 3
+    match = _TOKEN_RE.search(folded, end)
+    if match is None:
+        return None
+    if match.lastgroup == "word":
+        return match.group().lower(), match.start(), match.end()
+    first = match.start()
+    width = 2 if match.end() - first >= 2 else 1
+    return folded[first : first + width], first, first + width
 
 
 class Tok(NamedTuple):
@@ -90,6 +114,36 @@ def token_texts(folded: str, gram: int) -> Iterator[str]:
             yield from (text for text, _start, _end in _spaced_run(folded, match.start(), run, gram))
 
 
+def token_columns(folded: str, gram: int) -> tuple[list[str], list[int], list[int]]:
+    """What ``raw_tokens`` yields, as three lists (texts, starts, ends), built a run at a time
+    by list operations in C: snippets tokenise the whole text of every hit shown, and the
+    per-token generator was nine tenths of a tantivy search's time (bench/README.md)."""
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _TOKEN_RE.finditer(folded):
+        start, end = match.span()
+        run = match.group()
+        if match.lastgroup == "word":
+            texts.append(run.lower())
+            starts.append(start)
+            ends.append(end)
+        elif _SPACE_RE.search(run) is not None:
+            for text, first, last in _spaced_run(folded, start, run, gram):
+                texts.append(text)
+                starts.append(first)
+                ends.append(last)
+        elif gram == 1 or len(run) == 1:
+            texts.extend(run)
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+        else:
+            texts.extend(map(str.__add__, run, run[1:]))
+            starts.extend(range(start, end - 1))
+            ends.extend(range(start + 2, end + 1))
+    return texts, starts, ends
+
+
 def _spaced_run(folded: str, start: int, run: str, gram: int) -> Iterator[tuple[str, int, int]]:
     """N-grams of a CJK run with whitespace inside: the characters are joined across it,
     and a token's offsets span the whitespace it bridges."""
@@ -105,55 +159,64 @@ def tokens(text: str, gram: int = 2) -> list[Tok]:
     return list(iter_tokens(text, gram))
 
 
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer: folded text, CJK ``gram``-grams and lower-cased Latin words."""
+def _make_tokenizer_class() -> type:
+    """``ChineseTokenizer`` and its helper, defined against Whoosh's ``Tokenizer`` (imported now)."""
+    from whoosh.analysis import Token, Tokenizer
 
-    def __init__(self, gram: int = 2):
-        if gram not in (1, 2):
-            raise ValueError(f"gram must be 1 or 2, not {gram!r}")
-        self.gram = gram
+    class ChineseTokenizer(Tokenizer):
+        """Whoosh tokenizer: folded text, CJK ``gram``-grams and lower-cased Latin words."""
 
-    def __eq__(self, other):
-        return self.__class__ is other.__class__ and self.gram == other.gram
+        def __init__(self, gram: int = 2):
+            if gram not in (1, 2):
+                raise ValueError(f"gram must be 1 or 2, not {gram!r}")
+            self.gram = gram
 
-    def __hash__(self):
-        return hash((self.__class__.__name__, self.gram))
+        def __eq__(self, other):
+            return self.__class__ is other.__class__ and self.gram == other.gram
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        """Yield Whoosh tokens (one reused Token object, as Whoosh expects)."""
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            yield _whole(t, value, positions, chars, start_pos, start_char)
-            return
-        pos = start_pos
-        for text, start, end in raw_tokens(fold(value), self.gram):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            pos += 1
-            yield t
+        def __hash__(self):
+            return hash((self.__class__.__name__, self.gram))
+
+        def __call__(
+            self,
+            value,
+            positions=False,
+            chars=False,
+            keeporiginal=False,
+            removestops=True,
+            start_pos=0,
+            start_char=0,
+            tokenize=True,
+            mode="",
+            **kwargs,
+        ):
+            """Yield Whoosh tokens (one reused Token object, as Whoosh expects)."""
+            t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            if not tokenize:
+                yield _whole(t, value, positions, chars, start_pos, start_char)
+                return
+            pos = start_pos
+            for text, start, end in raw_tokens(fold(value), self.gram):
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = value[start:end]
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + start
+                    t.endchar = start_char + end
+                pos += 1
+                yield t
+
+    # Pickled by module and qualified name: the name Whoosh's table of contents has always held.
+    ChineseTokenizer.__module__ = __name__
+    ChineseTokenizer.__qualname__ = "ChineseTokenizer"
+    return ChineseTokenizer
 
 
-def _whole(t: Token, value: str, positions: bool, chars: bool, start_pos: int, start_char: int) -> Token:
+def _whole(t: Any, value: str, positions: bool, chars: bool, start_pos: int, start_char: int) -> Any:
     """The untokenized value as one folded token (Whoosh asks for this with tokenize=False)."""
     t.original = value
     t.text = fold(value).lower()
@@ -167,11 +230,21 @@ def _whole(t: Token, value: str, positions: bool, chars: bool, start_pos: int, s
     return t
 
 
-def bigram_analyzer() -> ChineseTokenizer:
+def __getattr__(name: str) -> Any:
+    """``ChineseTokenizer``, made once on first use (what Whoosh's unpickling looks up too)."""
+    if name == "ChineseTokenizer":
+        made = globals()
+        if name not in made:  # called directly by the analyzers below, too
+            made[name] = _make_tokenizer_class()
+        return made[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def bigram_analyzer() -> Any:
     """The analyzer of the title/content fields: CJK bigrams plus Latin words."""
-    return ChineseTokenizer(gram=2)
+    return __getattr__("ChineseTokenizer")(gram=2)
 
 
-def unigram_analyzer() -> ChineseTokenizer:
+def unigram_analyzer() -> Any:
     """The analyzer of the one-character field: CJK single characters plus Latin words."""
-    return ChineseTokenizer(gram=1)
+    return __getattr__("ChineseTokenizer")(gram=1)

@@ -21,6 +21,12 @@ _PART = re.compile(r"[0-9]+|[^\W\d_]+")
 # Past this many places where letters meet digits, only the typed form and the fully split
 # form are tried (2**n groupings would each be a phrase to look up).
 MAX_JOINABLE = 4
+# Continuations of one code token looked up at most (a prefix is typed to narrow, not to list),
+# the shortest part looked for inside longer codes, and the phrases one code may become.
+# Both engines' code phrases use them (``nearby.CodePhrase``, ``tantivy_query``).
+MAX_CONTINUATIONS = 16
+MIN_INSIDE = 3
+MAX_PHRASES = 32
 
 
 def parts(token: str) -> list[str]:
@@ -95,3 +101,19 @@ def holds_part(term: str, part: str) -> bool:
             return True
         at = term.find(part, at + 1)
     return False
+
+
+def terms_holding(lines: str, part: str) -> list[str]:
+    """The terms of ``lines`` (one a line) that hold ``part`` after a letter/digit boundary
+    (``holds_part``), in their order, each once: found with str.find where the part occurs
+    rather than by a Python loop over every term (100,000 file-name numbers took 0.1 s)."""
+    found: dict[str, None] = {}
+    at = lines.find(part)
+    while at >= 0:
+        start = lines.rfind("\n", 0, at) + 1
+        end = lines.find("\n", at)
+        term = lines[start : end if end >= 0 else len(lines)]
+        if at > start and holds_part(term, part):
+            found[term] = None
+        at = lines.find(part, at + 1)
+    return list(found)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from whoosh.collectors import FilterCollector, TopCollector
-
 from dangan.indexer.query import Pattern, Reading
 from dangan.indexer.snippets import make_snippet
 
@@ -77,6 +75,8 @@ def ranked(searcher, query, limit: int, allow):
     true top hit), and counting the matches for "20 of 55" then took a second pass.
     Scoring every match measured 1.6–1.9× faster for both together (bench/README.md).
     """
+    from whoosh.collectors import FilterCollector, TopCollector  # the Whoosh engine only
+
     collector = TopCollector(limit, usequality=False, replace=0)
     if allow is not None:
         collector = FilterCollector(collector, allow)
@@ -88,9 +88,11 @@ def answer(searcher, reading: Reading, limit: int, allow):
     """The results of the first level of ``reading`` that finds anything (``dangan.indexer.query``:
     the words as written, then all their parts apart, then most of them); the level that
     answered is left in ``reading.level``."""
+    from dangan.indexer.whoosh_query import reading_query  # the Whoosh engine only
+
     for level in reading.levels():
         reading.level = level
-        results = ranked(searcher, reading.query(level), limit, allow)
+        results = ranked(searcher, reading_query(reading, level), limit, allow)
         if len(results):
             break
     return results

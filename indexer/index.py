@@ -7,8 +7,11 @@ The pieces live beside this module: ``schema`` (fields, document → values), ``
 query syntax), ``filters`` (``Filters``), ``snippets`` and ``hits``; the names callers use are
 re-exported here so ``from dangan.indexer.index import …`` keeps working.
 
-On disk, ``index_dir`` holds generation folders (``gen-000001/`` …), each a complete Whoosh
-index, and a ``CURRENT`` file naming the one in use.  ``rebuild`` fills a new generation and
+On disk, ``index_dir`` holds generation folders (``gen-000001/`` …), each a complete index,
+and a ``CURRENT`` file naming the one in use.  A generation is a Whoosh index (this module)
+or, when it holds an ``ENGINE`` file, a tantivy one (``tantivy_engine``): the engine of the
+generation CURRENT names answers, so every reader follows a switch made by ``rebuild(…,
+engine=…)`` (``dangan reindex --engine``) at its next call.  ``rebuild`` fills a new generation and
 switches ``CURRENT`` (atomically, by ``os.replace``) only when it is complete, so an
 interrupted rebuild leaves the old index answering; leftover folders are removed the next
 time the lock is free.
@@ -26,30 +29,29 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import pickle
 import shutil
-import struct
-import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import EmptyIndexError, LockError
-from whoosh.index import IndexError as WhooshIndexError
-from whoosh.util.filelock import FileLock, try_for
-from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE
-
-from dangan.indexer import generations
+from dangan.indexer import engines, generations
+from dangan.indexer.engines import check_engine
 from dangan.indexer.errors import BusyError, IndexDamagedError, QueryError
 from dangan.indexer.explain import explain_lines
 from dangan.indexer.filters import TYPE_MIME, Filters
+from dangan.indexer.flock import FileLock, try_for
 from dangan.indexer.hits import Hit, answer, hit_from_stored
 from dangan.indexer.oldpaths import install as _install_old_paths
-from dangan.indexer.query import Pattern, parse_query, read_query
+from dangan.indexer.query import Pattern, read_query
 from dangan.indexer.schema import FILTER_FIELDS, INDEX_FIELDS, TEXT_FIELDS, doc_fields, schema
 from dangan.indexer.snippets import make_snippet, match_spans
 from dangan.indexer.thesaurus import Thesaurus, for_index
+from dangan.indexer.whoosh_files import damage_reported as _damage_reported
+from dangan.indexer.whoosh_files import id_text as _text
+from dangan.indexer.whoosh_files import is_tantivy as _is_tantivy
+from dangan.indexer.whoosh_files import open_generation as _open_generation
+from dangan.indexer.whoosh_files import segment_count as _segment_count
+from dangan.indexer.whoosh_files import storage as _storage
 
 _install_old_paths()  # an index written when the modules were top-level `indexer.*` still opens
 
@@ -64,7 +66,6 @@ __all__ = [
     "SearchIndex",
     "make_snippet",
     "match_spans",
-    "parse_query",
     "schema",
 ]
 
@@ -89,39 +90,29 @@ PROGRESS_DOCS = 500
 # 3,000-document build and tripled its peak memory (872 MB at 10,000), for a median query
 # 27% faster at 10 segments.  `dangan reindex --optimize` merges on request.
 REBUILD_MERGE_SEGMENTS = 16
-# What Whoosh lets escape when a segment or TOC file is truncated or zeroed (seen in practice:
-# a zeroed TOC is WhooshIndexError, a truncated one struct.error, a zeroed segment a pickle error).
-# ModuleNotFoundError: the table of contents names a codec or format module this version
-# does not have (an index written by a newer dangan).
-_DAMAGE = (
-    WhooshIndexError, EOFError, pickle.UnpicklingError, struct.error, zlib.error,
-    ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError, ModuleNotFoundError,
-    FileNotFoundError,  # a segment file the table of contents names is gone
-)  # fmt: skip
-
-
-@contextmanager
-def _damage_reported(index_dir: Path) -> Iterator[None]:
-    """Turn Whoosh's low-level errors on damaged files into IndexDamagedError (exit 8)."""
-    try:
-        yield
-    except _DAMAGE as e:
-        raise IndexDamagedError(
-            f"the search index is damaged: run dangan reindex (in {index_dir}: {type(e).__name__})"
-        ) from e
 
 
 class SearchIndex:
     """The full-text index of filed documents in ``index_dir`` (created if missing)."""
 
     def __init__(
-        self, index_dir: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, thesaurus: Thesaurus | None = None
+        self,
+        index_dir: Path,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        thesaurus: Thesaurus | None = None,
+        engine: str | None = None,
     ):
         """Open the index, creating an empty one if there is none.  ``lock_timeout``: how long a
-        write waits for another writer before BusyError; ``thesaurus`` replaces ``thesaurus.for_index``."""
+        write waits for another writer before BusyError; ``thesaurus`` replaces ``thesaurus.for_index``;
+        ``engine`` (``ENGINES``) is what a new index is made with (an existing one keeps its own)."""
         self.dir = Path(index_dir)
         self.lock_timeout = lock_timeout
         self._thesaurus = thesaurus
+        self._new_engine = check_engine(engine or engines.DEFAULT_ENGINE)
+        self._tv: Any = None  # the TantivyGeneration in use when CURRENT names one
+        # The generation ``_tantivy`` last looked at (of either engine), so it checks once per switch.
+        self._tv_gen: str | None = None
         self._ix = None
         self._ix_gen: str | None = None
         self._searcher = None
@@ -147,6 +138,9 @@ class SearchIndex:
 
     def close(self) -> None:
         """Release the open index (files are reopened on the next call)."""
+        if self._tv is not None:
+            self._tv.close()
+        self._tv = self._tv_gen = None
         if self._searcher is not None:
             self._searcher.close()
         if self._ix is not None:
@@ -170,11 +164,17 @@ class SearchIndex:
                 count += 1
             return count
 
+        if (tv := self._tantivy()) is not None:
+            with self._locked():
+                return tv.add(docs)
         with _damage_reported(self.dir):
             return self._write(apply)
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove documents by id; return how many were in the index."""
+        if (tv := self._tantivy()) is not None:
+            with self._locked():
+                return tv.delete(ids)
         with _damage_reported(self.dir):
             return self._write(lambda writer: sum(writer.delete_by_term("id", str(int(i))) for i in ids))
 
@@ -184,6 +184,7 @@ class SearchIndex:
         *,
         progress: Callable[[int], None] | None = None,
         batch: int = SEGMENT_DOCS,
+        engine: str | None = None,
     ) -> int:
         """Build a fresh index from ``docs`` and switch to it; return the document count.
 
@@ -191,14 +192,16 @@ class SearchIndex:
         memory stays bounded; ``progress`` is called every ``PROGRESS_DOCS`` documents (and
         at the end of a batch) with the number of documents added since the last call.  Until the new index is complete the old one keeps answering searches; if
         ``docs`` raises, the half-built index is removed and the old one stays current.
+        ``engine`` (``ENGINES``) builds the new generation with that engine; None: the current one's.
         """
         if batch < 1:
             raise ValueError("batch must be at least 1")
+        fill = _filler(check_engine(engine or self.engine()))
         with self._locked():
             generations.remove_leftovers(self.dir, keep=generations.pointer_name(self.dir))
             gen = generations.next_generation(self.dir)
             try:
-                total = _fill(self.dir / gen, docs, progress, batch)
+                total = fill(self.dir / gen, docs, progress, batch)
             except BaseException:
                 # Best effort: what is left is removed by the next open or rebuild.
                 shutil.rmtree(self.dir / gen, ignore_errors=True)
@@ -212,23 +215,39 @@ class SearchIndex:
         """Merge the current index into one segment; return how many segments it had.
 
         Queries look every term up once per segment, so an index that grew by many small
-        ingest commits answers faster merged.  Searches keep answering meanwhile.
+        ingest commits answers faster merged.  Searches keep answering meanwhile.  A tantivy
+        index merges its segments itself at each commit and returns 0: nothing was merged.
         """
         with self._locked():
+            if (tv := self._tantivy()) is not None:
+                return tv.optimize()
             ix = self._open()
             before = _segment_count(ix)
             if before > 1:
+                from whoosh.writing import OPTIMIZE
+
                 self._writer(ix).commit(mergetype=OPTIMIZE)
             return before
 
     def segments(self) -> int:
-        """How many segments the current index has (1 after a rebuild or optimize)."""
+        """How many segments the current index has (1 after a Whoosh rebuild or optimize)."""
+        if (tv := self._tantivy()) is not None:
+            return tv.segments()
         return _segment_count(self._open())
+
+    def engine(self) -> str:
+        """The engine of the generation in use (``ENGINES``); a new index's when CURRENT names none."""
+        gen = generations.valid_pointer(self.dir)
+        if gen is None:
+            return self._new_engine
+        return "tantivy" if _is_tantivy(self.dir / gen) else "whoosh"
 
     # -- reading ---------------------------------------------------------------------
 
     def ids(self) -> set[int]:
         """Every document id in the index."""
+        if (tv := self._tantivy()) is not None:
+            return tv.ids()
         with _damage_reported(self.dir):
             reader = self._current_searcher().reader()
             if reader.doc_count() == 0:
@@ -238,6 +257,8 @@ class SearchIndex:
 
     def count(self) -> int:
         """How many documents the index holds."""
+        if (tv := self._tantivy()) is not None:
+            return tv.count()
         with _damage_reported(self.dir):
             return self._current_searcher().doc_count()
 
@@ -256,6 +277,8 @@ class SearchIndex:
         if limit < 1 or offset < 0:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         reading = self._read(query)
+        if (tv := self._tantivy()) is not None:
+            return tv.answer(reading, offset, limit, (filters or Filters()).clauses())
         with _damage_reported(self.dir):
             results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
             patterns = reading.patterns(reading.level)
@@ -266,6 +289,8 @@ class SearchIndex:
     def explain(self, query: str, filters: Filters | None = None) -> list[str]:
         """How ``query`` is read and which level answered it, as lines for a person."""
         reading = self._read(query)
+        if (tv := self._tantivy()) is not None:
+            return explain_lines(reading, tv.answer(reading, 0, 1, (filters or Filters()).clauses())[1])
         with _damage_reported(self.dir):
             return explain_lines(
                 reading, len(answer(self._current_searcher(), reading, 1, (filters or Filters()).query()))
@@ -309,12 +334,31 @@ class SearchIndex:
         CURRENT is only missing before the very first index was made, or if someone
         deleted it; an index on disk is never discarded for that (verify finds what is off).
         """
-        usable = [g for g in generations.listed(self.dir) if _storage(self.dir / g).index_exists()]
+        usable = [
+            g
+            for g in generations.listed(self.dir)
+            if _is_tantivy(self.dir / g) or _storage(self.dir / g).index_exists()
+        ]
         if usable:
             generations.write_pointer(self.dir, usable[-1])
         else:
             self._create_generation()
         generations.remove_leftovers(self.dir, keep=generations.pointer_name(self.dir))
+
+    def _tantivy(self):
+        """The current generation when it is a tantivy one (opened once per generation), else None."""
+        gen = generations.current(self.dir)
+        if self._tv_gen != gen:  # the generation last looked at, of either engine
+            if self._tv is not None:
+                self._tv.close()
+                self._tv = None
+            if _is_tantivy(self.dir / gen):
+                from dangan.indexer.tantivy_engine import TantivyGeneration
+
+                self.close()  # a Whoosh index of an older generation
+                self._tv = TantivyGeneration(self.dir / gen)
+            self._tv_gen = gen
+        return self._tv
 
     def _open(self):
         """The Whoosh index of the current generation (reopened if a rebuild switched it)."""
@@ -343,6 +387,8 @@ class SearchIndex:
             return _commit(self._writer(self._open()), apply)
 
     def _writer(self, ix):
+        from whoosh.index import LockError
+
         try:
             return _packed_writer(ix, timeout=self.lock_timeout, limitmb=WRITER_LIMITMB)
         except LockError as e:
@@ -352,7 +398,7 @@ class SearchIndex:
 
     def _create_generation(self) -> None:
         gen = generations.next_generation(self.dir)
-        _fill(self.dir / gen, (), None, 1)
+        _filler(self._new_engine)(self.dir / gen, (), None, 1)
         generations.write_pointer(self.dir, gen)
 
 
@@ -377,6 +423,15 @@ def _commit(writer, apply: Callable[[Any], int], mergetype=None) -> int:
     return count
 
 
+def _filler(engine: str) -> Callable[[Path, Iterable[dict], Callable[[int], None] | None, int], int]:
+    """The function that fills a new generation folder with ``engine``."""
+    if engine == "tantivy":
+        from dangan.indexer.tantivy_engine import fill
+
+        return fill
+    return _fill
+
+
 def _packed_writer(ix, **kwargs):
     """Our segment writer (imported here: a search never writes, and Whoosh's writer module
     costs it 10 ms to import)."""
@@ -387,6 +442,8 @@ def _packed_writer(ix, **kwargs):
 
 def _fill(path: Path, docs: Iterable[dict], progress: Callable[[int], None] | None, batch: int) -> int:
     """Create a Whoosh index at ``path`` and add ``docs`` in committed batches."""
+    from whoosh.writing import NO_MERGE, OPTIMIZE
+
     path.mkdir()
     ix = _storage(path).create_index(schema())
     total = 0
@@ -425,47 +482,16 @@ def _batches(docs: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _segment_count(ix) -> int:
-    """Segments of a Whoosh index (its table of contents is the only place that says)."""
-    return len(ix._segments())
-
-
 def _merge_policy(writer, segments):
     """Whoosh's MERGE_SMALL over the segments smaller than a rebuild's (what ingest commits
     write), and past ``AUTO_MERGE_SEGMENTS`` of those, all of them merged into one.  Rebuild-sized segments are
     left alone: rewriting them would make one small commit cost as much as a rebuild
     (`dangan reindex --optimize` merges everything)."""
+    from whoosh.writing import MERGE_SMALL, OPTIMIZE
+
     big = [seg for seg in segments if seg.doc_count_all() >= SEGMENT_DOCS]
     small = MERGE_SMALL(writer, [seg for seg in segments if seg.doc_count_all() < SEGMENT_DOCS])
     if len(small) + 1 >= AUTO_MERGE_SEGMENTS:  # + the segment this commit writes
         OPTIMIZE(writer, small)
         small = []
     return big + small
-
-
-def _storage(path: Path) -> FileStorage:
-    """Whoosh storage for one generation folder, reading files without mmap.
-
-    With mmap, Whoosh copies every segment file it touches into memory (BytesIO): a search
-    at 10,000 documents grew by 413 MB and spent up to 0.24 s opening the index; plain file
-    reads opened it in 7 ms and 37 MB.
-    """
-    return FileStorage(str(path), supports_mmap=False)
-
-
-def _open_generation(path: Path):
-    try:
-        ix = _storage(path).open_index()
-    except EmptyIndexError as e:
-        raise IndexDamagedError(f"the search index in {path} is damaged ({e}); rebuild it with `dangan reindex`") from e
-    if set(ix.schema.names()) != set(schema().names()):
-        ix.close()
-        raise IndexDamagedError(
-            f"the search index in {path} was built by another version of dangan; rebuild it with `dangan reindex`"
-        )
-    return ix
-
-
-def _text(value) -> str:
-    """An id from the sortable column, which Whoosh hands back as bytes or as text."""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -21,16 +21,12 @@ from whoosh.matching import AndNotMatcher, Matcher, NullMatcher
 from whoosh.query import AndNot, Query, Term
 from whoosh.query.compound import DefaultOr as Or
 
-from dangan.indexer.codes import continues_at_boundary, holds_part
+from dangan.indexer.codes import MAX_CONTINUATIONS, MAX_PHRASES, MIN_INSIDE, continues_at_boundary, terms_holding
 from dangan.indexer.phrase import Adjacent
 
 # A proximity factor of 1 + 1 / (1 + gap / PROXIMITY_SCALE): 2× for adjacent words, 1.5× with
 # four other tokens between them, barely more than 1× a page apart.
 PROXIMITY_SCALE = 4.0
-# Continuations of one code token looked up at most (a prefix is typed to narrow, not to list).
-MAX_CONTINUATIONS = 16
-MIN_INSIDE = 3
-MAX_PHRASES = 32
 
 
 class Nearby(Query):
@@ -210,14 +206,12 @@ def _inside(reader, fieldname: str, part: str):
     ``MIN_INSIDE`` are not looked for inside others (3 would be in every code)."""
     if len(part) < MIN_INSIDE:
         return
-    for term in _latin_terms(reader, fieldname):
-        if holds_part(term, part):
-            yield term
+    yield from terms_holding(_latin_terms(reader, fieldname), part)
 
 
-def _latin_terms(reader, fieldname: str) -> list[str]:
-    """The field's terms of letters and digits (they sort before CJK), read once per reader:
-    a segment's terms never change, and a search keeps its reader between queries."""
+def _latin_terms(reader, fieldname: str) -> str:
+    """The field's terms of letters and digits (they sort before CJK), one a line, read once
+    per reader: a segment's terms never change, and a search keeps its reader between queries."""
     cache = reader.__dict__.setdefault("_dangan_latin_terms", {})
     if fieldname not in cache:
         terms = []
@@ -226,7 +220,7 @@ def _latin_terms(reader, fieldname: str) -> list[str]:
                 if raw[:1] >= b"\x80":
                     break
                 terms.append(raw.decode("ascii", "replace"))
-        cache[fieldname] = terms
+        cache[fieldname] = "\n".join(terms)
     return cache[fieldname]
 
 

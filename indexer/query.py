@@ -23,19 +23,17 @@ Latin/digit codes match by their letter/digit parts and by prefix (``codes``).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
-
-from whoosh.query import And, Query, Term
-from whoosh.query.compound import DefaultOr as Or
+from typing import TYPE_CHECKING
 
 from dangan.indexer.analysis import is_cjk, tokens
 from dangan.indexer.codes import groupings
 from dangan.indexer.errors import QueryError
-from dangan.indexer.nearby import CodePhrase, Excluding, Nearby
-from dangan.indexer.phrase import Adjacent
 from dangan.indexer.schema import TEXT_FIELDS
 from dangan.indexer.thesaurus import Thesaurus
+
+if TYPE_CHECKING:
+    pass
 
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
 Pattern = tuple[int, tuple[str, ...]]
@@ -135,14 +133,6 @@ class Reading:
         """The levels worth trying: the relaxed ones only when some word can be relaxed."""
         return LEVELS if any(w.relaxable() for g in self.groups for w in g) else LEVELS[:1]
 
-    def query(self, level: str = "phrase") -> Query:
-        """The Whoosh query of this reading at ``level``."""
-        positive = [_any([_word_query(w, level) for w in group]) for group in self.groups]
-        query = positive[0] if len(positive) == 1 else And(positive)
-        if self.excluded:
-            query = Excluding(query, _any([_word_query(w, "phrase") for w in self.excluded]))
-        return query
-
     def patterns(self, level: str = "phrase") -> list[Pattern]:
         """What to highlight in snippets at ``level``."""
         out: list[Pattern] = []
@@ -179,12 +169,6 @@ def read_query(text: str, thesaurus: Thesaurus | None = None) -> Reading:
             "search for a few distinctive words instead of a whole passage"
         )
     return Reading(text, groups, excluded, thesaurus)
-
-
-def parse_query(text: str, thesaurus: Thesaurus | None = None) -> tuple[Query, list[Pattern]]:
-    """The Whoosh query of the ``phrase`` level and the patterns to highlight."""
-    reading = read_query(text, thesaurus)
-    return reading.query("phrase"), reading.patterns("phrase")
 
 
 def _nothing_to_find(text: str, only_excluded: bool) -> QueryError:
@@ -321,76 +305,7 @@ def _form(text: str, weight: float, synonym: tuple[str, str] | None = None) -> F
     return Form(text, weight, gram, [(kind, tuple(texts)) for kind, texts in segments], synonym)
 
 
-# ----------------------------------------------------------------------------- queries
-
-
-def _any(queries: list[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else Or(queries)
-
-
-def _word_query(word: Word, level: str) -> Query:
-    """A word at ``level``: its forms ORed, synonyms at their lower weight."""
-    relax = level != "phrase" and word.relaxable()
-    out = []
-    for form in word.forms:
-        if relax and form.gram == 2 and form.terms > 1:
-            query = _any([_relaxed(form, name, level) for name in form.fields])
-        else:
-            query = _any([_strict(form, name) for name in form.fields])
-        out.append(query if form.weight == 1.0 else query.with_boost(_synonym_boost(word.forms[0], form)))
-    return _any(out)
-
-
-def _synonym_boost(literal: Form, form: Form) -> float:
+def synonym_boost(literal: Form, form: Form) -> float:
     """A synonym's weight, scaled down when it has more terms than the literal word: a phrase
     scores the sum of its terms, so 塔式起重机 (4 bigrams) would outscore 塔吊 (1) without it."""
     return form.weight * min(1.0, literal.terms / form.terms)
-
-
-def _strict(form: Form, fieldname: str) -> Query:
-    """The form as written in one field: a term, a phrase, or the phrases of its codes."""
-    if not form.has_code():
-        return _sequence(fieldname, form.variants()[0][0])
-    variants = form.variants()
-    typed = len(variants[0][0])
-    # A grouping of more tokens would score more terms: scale it to the typed form's size.
-    return _any([CodePhrase(fieldname, seq, flags, boost=min(1.0, typed / len(seq))) for seq, flags in variants])
-
-
-def _sequence(fieldname: str, texts: tuple[str, ...]) -> Query:
-    """A term, or a phrase of adjacent terms in order (so 京都 does not match 北京大学)."""
-    if len(texts) == 1:
-        return Term(fieldname, texts[0])
-    return Adjacent(fieldname, list(texts))
-
-
-def _relaxed(form: Form, fieldname: str, level: str) -> Query:
-    """The form's parts apart in one field (``words``: all, ``some``: most), the exact
-    phrase boosted so it ranks first."""
-    pieces: list[Query] = []
-    words: list[str] = []
-    for kind, toks in form.segments:
-        words.extend(toks)
-        if kind == "code":
-            pieces.append(_any([CodePhrase(fieldname, seq, (True,) * len(seq)) for seq in groupings(list(toks))]))
-        elif level == "some" or len(toks) == 1:
-            pieces.extend(Term(fieldname, t) for t in toks)
-        else:
-            pieces.extend(_coverage(fieldname, toks))
-    if level == "some":
-        need = max(1, min(math.ceil(SOME_SHARE * len(pieces)), len(pieces) - 1))
-    else:
-        need = len(pieces)
-    return Or([_strict(form, fieldname).with_boost(PHRASE_BOOST), Nearby(pieces, fieldname, words, need)])
-
-
-def _coverage(fieldname: str, bigrams: tuple[str, ...]) -> list[Query]:
-    """Every character of a CJK run covered by one of its bigrams: the first and last bigram,
-    and for each inner character either bigram it is part of.  A compound of words
-    (塔吊|租赁) keeps each word's bigrams and may lose only those across a word boundary."""
-    pieces: list[Query] = [Term(fieldname, bigrams[0]), Term(fieldname, bigrams[-1])]
-    for left, right in zip(bigrams, bigrams[1:]):
-        if left in (bigrams[0], bigrams[-1]) or right in (bigrams[0], bigrams[-1]):
-            continue  # that character is covered already by a required bigram
-        pieces.append(Or([Term(fieldname, left), Term(fieldname, right)]))
-    return list(dict.fromkeys(pieces))

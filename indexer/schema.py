@@ -8,13 +8,12 @@ C3) and stored as given, so a hit shows what the catalog holds.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
-
-from dangan.indexer.analysis import bigram_analyzer, unigram_analyzer
-from dangan.indexer.postings import PackedPositions
 from dangan.indexer.text import fold
+
+if TYPE_CHECKING:
+    from whoosh.fields import TEXT, Schema
 
 INDEX_FIELDS = (
     "id",
@@ -44,7 +43,11 @@ FILTER_FIELDS = ("project", "project_name", "item_code", "item_title", "group", 
 
 
 def schema() -> Schema:
-    """The index schema (see the module docstring for what each group of fields is for)."""
+    """The Whoosh index schema (see the module docstring for what each group of fields is for)."""
+    from whoosh.fields import DATETIME, ID, NUMERIC, STORED, Schema  # the Whoosh engine only
+
+    from dangan.indexer.analysis import bigram_analyzer, unigram_analyzer
+
     bigram = bigram_analyzer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -68,6 +71,10 @@ def schema() -> Schema:
 
 def _text(analyzer, *, stored: bool = False, field_boost: float = 1.0) -> TEXT:
     """A text field whose positions are packed (see ``dangan.indexer.postings``)."""
+    from whoosh.fields import TEXT
+
+    from dangan.indexer.postings import PackedPositions
+
     field = TEXT(analyzer=analyzer, stored=stored, field_boost=field_boost)
     field.format = PackedPositions(field_boost=field_boost)
     return field

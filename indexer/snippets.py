@@ -7,11 +7,11 @@ offsets into the original characters (``fold`` keeps one character for one).
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from dangan.indexer.analysis import raw_tokens
-from dangan.indexer.codes import continues_at_boundary, holds_part
-from dangan.indexer.nearby import MIN_INSIDE
+from dangan.indexer.analysis import bigram_token_after, has_spaced_run, is_cjk, token_columns
+from dangan.indexer.codes import MIN_INSIDE, continues_at_boundary, holds_part
 from dangan.indexer.query import Pattern
 from dangan.indexer.text import fold
 
@@ -52,29 +52,67 @@ def make_snippet(text: str, patterns: list[Pattern]) -> tuple[str, list[tuple[in
 def match_spans(text: str, patterns: list[Pattern]) -> list[tuple[int, int, int]]:
     """(start, end, pattern number) of every occurrence of each pattern in ``text``."""
     found: list[tuple[int, int, int]] = []
-    analysed: dict[int, tuple[list, dict[str, list[int]]]] = {}
+    analysed: dict[int, tuple[list[str], list[int], list[int]]] = {}
+    folded = None
+    walkable: bool | None = None  # no spaced CJK run: tokens can be walked from any place
     for number, (gram, seq) in enumerate(patterns):
+        folded = fold(text) if folded is None else folded
+        if gram == 2 and _bigram_first(seq):
+            walkable = not has_spaced_run(folded) if walkable is None else walkable
+            if walkable:
+                found.extend((s, e, number) for s, e in _walk(folded, seq))
+                continue
         if gram not in analysed:
-            # Plain (text, start, end) tuples: this runs over the whole text of every hit.
-            toks = list(raw_tokens(fold(text), gram))
-            where: dict[str, list[int]] = {}
-            for i, tok in enumerate(toks):
-                where.setdefault(tok[0], []).append(i)
-            analysed[gram] = (toks, where)
-        toks, where = analysed[gram]
-        for i in _starts(where, seq[0]):
-            last = i + len(seq) - 1
-            if last < len(toks) and all(_same(toks[i + k][0], seq[k]) for k in range(1, len(seq))):
-                found.append((toks[i][1], toks[last][2], number))
+            analysed[gram] = token_columns(folded, gram)
+        texts, starts, ends = analysed[gram]
+        width = len(seq)
+        for i in _starts(texts, seq[0]):
+            last = i + width - 1
+            if last < len(texts) and all(_same(texts[i + k], seq[k]) for k in range(1, width)):
+                found.append((starts[i], ends[last], number))
     return sorted(found)
 
 
-def _starts(where: dict[str, list[int]], first: str) -> list[int]:
+def _bigram_first(seq: tuple[str, ...]) -> bool:
+    """A pattern starting with a CJK bigram (most are): its places are found in the text
+    itself, without tokenising all of it (which took most of a search's time)."""
+    return len(seq[0]) == 2 and is_cjk(seq[0][0]) and is_cjk(seq[0][1])
+
+
+def _walk(folded: str, seq: tuple[str, ...]) -> list[tuple[int, int]]:
+    """[start, end) of each occurrence of ``seq`` in ``folded`` (no spaced runs): the first
+    bigram found with str.find, the tokens after it walked one by one (as ``token_columns``
+    would list them: a run's next bigram, else the next run's or word's first token)."""
+    out = []
+    p = folded.find(seq[0])
+    while p >= 0:
+        token: tuple[str, int, int] | None = (seq[0], p, p + 2)  # two CJK characters side by side: a bigram
+        for want in seq[1:]:
+            assert token is not None  # the loop breaks on None
+            token = bigram_token_after(folded, token)
+            if token is None or not _same(token[0], want):
+                break
+        else:
+            assert token is not None
+            out.append((p, token[2]))
+        p = folded.find(seq[0], p + 1)
+    return out
+
+
+def _starts(texts: list[str], first: str) -> list[int]:
     """Where a pattern may start: its first token, or for a code a token continuing it at a
     letter/digit boundary (the search found HRB400E for HRB400, so that is what to highlight)."""
     if not first.isascii():
-        return where.get(first, [])
-    return sorted(i for tok, at in where.items() if _same(tok, first) for i in at)
+        out: list[int] = []
+        try:  # list.index scans in C: most tokens of a text are none of the query's
+            i = texts.index(first)
+            while True:
+                out.append(i)
+                i = texts.index(first, i + 1)
+        except ValueError:
+            return out
+    like = {tok for tok in set(texts) if tok.isascii() and _same(tok, first)}
+    return [i for i, tok in enumerate(texts) if tok in like] if like else []
 
 
 def _same(tok: str, want: str) -> bool:
@@ -95,24 +133,27 @@ def _fragments(text: str) -> list[tuple[int, int]]:
     bounds.append((start, len(text)))
     trimmed = []
     for s, e in bounds:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
+        piece = text[s:e]
+        left = len(piece) - len(piece.lstrip())  # str.strip drops what str.isspace calls space
+        right = len(piece.rstrip())
+        if right > left:
+            trimmed.append((s + left, s + right))
     return trimmed
 
 
 def _best_fragments(fragments: list[tuple[int, int]], spans: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """Up to MAX_FRAGMENTS fragments with the most distinct matched patterns, in text order."""
 
-    def score(frag: tuple[int, int]) -> tuple[int, int]:
-        inside = [n for s, e, n in spans if s < frag[1] and e > frag[0]]
-        return len(set(inside)), len(inside)
-
-    scored = [(score(f), i) for i, f in enumerate(fragments)]
-    matched = [(sc, i) for sc, i in scored if sc[0] > 0]
+    # Each span counted in every fragment it overlaps, found by bisection over the fragments'
+    # ends (they are sorted and apart): one pass over the spans, not one per fragment.
+    inside: dict[int, list[int]] = {}
+    frag_ends = [end for _start, end in fragments]
+    for s, e, n in spans:
+        i = bisect.bisect_right(frag_ends, s)
+        while i < len(fragments) and fragments[i][0] < e:
+            inside.setdefault(i, []).append(n)
+            i += 1
+    matched = [((len(set(found)), len(found)), i) for i, found in sorted(inside.items())]
     if not matched:
         return [fragments[0]]
     best = sorted(matched, key=lambda x: (-x[0][0], -x[0][1], x[1]))[:MAX_FRAGMENTS]

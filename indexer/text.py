@@ -16,6 +16,7 @@ winning ties.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -87,9 +88,49 @@ def _compatibility_unified(ch: str) -> str:
 def fold(text: str) -> str:
     """``text`` with Traditional → Simplified, full-width → half-width, A–Z → a–z.
 
-    The result always has the same length as ``text``.
+    The result always has the same length as ``text``.  ``str.translate`` looks every
+    character up in the table (1.9 ms for 2,500 characters); most text is Simplified, where a
+    regular expression finding the few characters that change is 5× faster.  Compiling it
+    costs as much as folding ~100,000 characters, so a process compiles it only once it has
+    folded ``_COMPILE_AFTER`` characters (a web server, a build; a one-shot search never
+    does).  Text that starts with many changing characters (Traditional) is translated
+    whole, which is then the faster way.
     """
-    return text.translate(fold_table())
+    global _FOLDED
+    table = fold_table()
+    if _CHANGING_RE is None and _FOLDED < _COMPILE_AFTER:
+        _FOLDED += len(text)
+        return text.translate(table)
+    changing = _changing_re()
+    if len(changing.findall(text, 0, _SAMPLE_CHARS)) > _SAMPLE_RUNS:
+        return text.translate(table)
+    return changing.sub(lambda m: m.group().translate(table), text)
+
+
+# How much of a text ``fold`` looks at to choose its way, and how many runs of characters to
+# change in it make the text count as Traditional.
+_SAMPLE_CHARS = 256
+_SAMPLE_RUNS = 8
+_COMPILE_AFTER = 500_000
+_FOLDED = 0  # characters folded by ``str.translate`` before the expression was compiled
+_CHANGING_RE: re.Pattern[str] | None = None
+
+
+def _changing_re() -> re.Pattern[str]:
+    """A regular expression matching runs of characters the fold table changes."""
+    global _CHANGING_RE
+    if _CHANGING_RE is None:
+        ranges: list[list[int]] = []
+        for cp in sorted(fold_table()):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+        members = "".join(
+            re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+        )
+        _CHANGING_RE = re.compile(f"[{members}]+")
+    return _CHANGING_RE
 
 
 _BOMS = (

@@ -136,6 +136,21 @@ def home(request, tmp_path: Path):
     return h
 
 
+@pytest.fixture(params=("whoosh", "tantivy"))
+def engine(request, monkeypatch) -> str:
+    """Each search engine in turn (issue 24: one contract for both).  A new index made in this
+    process uses it, and when the test has a ``home``, its dangan.toml names it ([index] engine),
+    so ``dangan`` processes the test starts make and rebuild their index with it too."""
+    from dangan.indexer import engines
+
+    monkeypatch.setattr(engines, "DEFAULT_ENGINE", request.param)
+    if "home" in request.fixturenames:
+        h = request.getfixturevalue("home")
+        engines.record(h.config_path, request.param)
+        h.config.setdefault("index", {})["engine"] = request.param
+    return request.param
+
+
 @pytest.fixture
 def cat(home):
     """The home's open catalog."""

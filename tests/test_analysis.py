@@ -114,3 +114,22 @@ def test_the_fold_table_converts_each_character_on_its_own():
                 expected[cp] = ord(folded)
     assert _t2s_table(converter) == expected
     assert len(expected) > 4000  # the Traditional characters are really there
+
+
+def test_fold_by_expression_gives_what_the_table_gives(monkeypatch):
+    # A long-lived process switches fold to a regular expression over the changing characters;
+    # Simplified, Traditional, full-width and mixed text must fold exactly as before.
+    from dangan.indexer import text
+
+    samples = [
+        "施工方案已审批，HRB400E钢筋进场。",
+        "竣工驗收報告已歸檔，監理單位簽字。" * 30,  # Traditional from the first characters on
+        "本工程主体结构验收合格。" * 30 + "後澆帶止水鋼板",  # Traditional only at the end
+        "ＡＢＣ　ｘ１２３ GB 50300—2013 張偉 臺灣 \uf900 〇",
+        "",
+    ]
+    expected = [s.translate(text.fold_table()) for s in samples]
+    monkeypatch.setattr(text, "_COMPILE_AFTER", 0)
+    monkeypatch.setattr(text, "_CHANGING_RE", None)
+    assert [fold(s) for s in samples] == expected
+    assert text._CHANGING_RE is not None  # the expression was used, not the table

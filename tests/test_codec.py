@@ -19,8 +19,8 @@ from whoosh.writing import NO_MERGE, OPTIMIZE
 from dangan.indexer.codec import PackedCodec, pack_ints, unpack_ints
 from dangan.indexer.errors import IndexDamagedError
 from dangan.indexer.index import SearchIndex
-from dangan.indexer.query import parse_query
 from dangan.indexer.schema import doc_fields, schema
+from dangan.indexer.whoosh_query import parse_query
 from dangan.indexer.writer import GroupedPool, PackedWriter
 
 WORDS = "工程 项目 施工 监理 验收 竣工 钢筋 混凝土 防水 屋面 档案 归档 图纸 变更 會議 紀要 楼 A栋 3#楼 C30".split()

@@ -23,6 +23,7 @@ from dangan.archive.life import journal
 from dangan.archive.verify import verify
 from tests.conftest import write_text_doc
 
+pytestmark = pytest.mark.usefixtures("engine")  # both search engines (issue 24)
 CODE = "BJ-2024-017"
 ROOT = Path(__file__).resolve().parent.parent
 KILL_AT = """

@@ -10,6 +10,8 @@ from dangan.indexer.query import MAX_QUERY_TERMS, QueryTooLongError
 from dangan.indexer.thesaurus import Thesaurus
 from tests.test_index import doc
 
+pytestmark = pytest.mark.usefixtures("engine")  # both search engines (issue 24)
+
 
 @pytest.fixture
 def index(tmp_path):
@@ -162,3 +164,15 @@ def test_an_excluded_word_excludes_the_first_match_too(index):
     # earlier; "验收 -草稿" then returned a draft (seen across segments during commits).
     index.add([doc(1, "", "草稿"), doc(2, "", "验收记录草稿"), doc(3, "", "验收记录")])
     assert ranked_ids(index, "验收 -草稿") == [3]
+
+
+def test_a_later_part_of_a_code_is_found_in_the_term_list_as_by_checking_every_term():
+    # Both engines look a code's later part up in the index's Latin/digit terms, one a line,
+    # with str.find; the answer must be what checking every term with holds_part gives.
+    from dangan.indexer.codes import holds_part, terms_holding
+
+    terms = ["000400", "400", "c300", "c30p8", "gb50300", "hrb400", "hrb400e", "hrb4000", "x400y400"]
+    assert terms_holding("\n".join(terms), "400") == [t for t in terms if holds_part(t, "400")]
+    assert terms_holding("\n".join(terms), "400") == ["hrb400", "hrb400e", "x400y400"]
+    assert terms_holding("\n".join(terms), "50300") == ["gb50300"]
+    assert terms_holding("", "400") == []

@@ -10,7 +10,8 @@ import pytest
 from dangan.indexer.index import SearchIndex
 from tests.test_index import doc as index_doc
 
-pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
+# every test here runs on SQLite and on PostgreSQL, and on both search engines (issue 24)
+pytestmark = [pytest.mark.both_catalogs, pytest.mark.usefixtures("engine")]
 
 
 def doc(doc_id: int, title: str, content: str, **fields) -> dict:

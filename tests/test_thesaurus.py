@@ -11,6 +11,8 @@ from dangan.indexer.index import SearchIndex
 from dangan.indexer.thesaurus import SHIPPED, load, parse
 from tests.test_index import doc
 
+pytestmark = pytest.mark.usefixtures("engine")  # both search engines (issue 24)
+
 
 def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
     raw = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))

@@ -11,7 +11,8 @@ from dangan.archive.intake.ingest import file_document
 from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
-pytestmark = pytest.mark.both_catalogs  # every test here runs on SQLite and on PostgreSQL
+# every test here runs on SQLite and on PostgreSQL, and on both search engines (issue 24)
+pytestmark = [pytest.mark.both_catalogs, pytest.mark.usefixtures("engine")]
 
 CODE = "BJ-2024-017"
 
@@ -101,6 +102,7 @@ def test_demo_without_samples_says_what_to_do(tmp_path):
     )
 
 
+@pytest.mark.parametrize("engine", ["whoosh"], indirect=True)  # Whoosh segments
 def test_reindex_optimize_merges_without_rebuilding(cli, cat, project, home, tmp_path):
     _filed(cat, tmp_path)  # one index commit per file: several segments
     generation = (home.index_dir / "CURRENT").read_text()

@@ -72,6 +72,10 @@ def show_cmd(doc_id: int, with_text: bool, as_json: bool) -> None:
     click.echo(f"date chosen: {d['date_reason']}")
     for c in d["date_candidates"]:
         click.echo(f"  {'*' if c['chosen'] else ' '} {c['date']} {c['kind']} {c['label']}".rstrip())
+    for m in d["from_mail"]:
+        click.echo(f"from mail: #{m['id']} {m['title']} (attached as {m['name']})")
+    for a in d["attachments"]:
+        click.echo(f"attachment: #{a['id']} {a['name']} ({a['status']})")
     click.echo("history:")
     for e in d["events"]:
         click.echo(f"  #{e['id']} {e['at']} {e['action']} ({e['command']}) {_brief(e['detail'])}".rstrip())

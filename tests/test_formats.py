@@ -133,7 +133,7 @@ def test_eml_is_one_document_with_headers_body_and_attachment_names(tmp_path):
         "请于周四上午到泵房参加验收。",
         "附件：验收记录表.pdf",
     ]
-    assert result.notes == ["attachments not filed separately: 验收记录表.pdf"]
+    assert result.notes == ["attachments: 验收记录表.pdf"]
 
 
 def test_html_mail_body_is_converted_to_text(tmp_path):

@@ -57,6 +57,8 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
         "method_text": shown["method_text"],
         "page_reads": reads,
         "page_reads_summary": summary(reads),
+        "from_mail": shown["from_mail"],
+        "attachments": shown["attachments"],
     }
 
 

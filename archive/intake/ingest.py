@@ -28,6 +28,7 @@ from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writing
 from dangan.archive.intake import names, preflight
+from dangan.archive.intake.attachments import file_attachments
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
 from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
@@ -112,7 +113,7 @@ class Ingester:
         and a vault copy made without its catalog row is removed at the next start.
         """
         try:
-            return self._run(rec, raise_errors)
+            return file_attachments(self, self._run(rec, raise_errors))  # a mail's attachments: their own documents
         except (OSError, sqlalchemy.exc.OperationalError) as e:
             stays = f"; {rec.path} was not filed and stays where it is" if os.path.lexists(rec.path) else ""
             full = disk_full(e, self.cat.home.vault_dir, stays)
@@ -433,9 +434,10 @@ def ingest_paths(
                 project_hint=project or inbox_project(inbox, path),
                 consume=is_in_inbox(inbox, path),
             )
-            results.append(ing.run(rec))
+            results += [ing.run(rec), *rec.attachments]
             if progress:
-                progress(rec)
+                for done in (rec, *rec.attachments):
+                    progress(done)
     finally:
         ing.flush_index()
     return results

@@ -49,6 +49,9 @@ class Record:
     moved_to: str | None = None
     staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
     source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
+    from_mail: int | None = None  # an e-mail attachment: the mail's document id
+    attachment_name: str = ""  # an e-mail attachment: its name in the mail, made safe
+    attachments: list[Record] = field(default_factory=list)  # a mail: its attachments' records
 
     @property
     def name(self) -> str:
@@ -70,6 +73,7 @@ class Record:
             "duplicate_of": self.duplicate_of,
             "moved_to": self.moved_to,
             "message": self.message,
+            "from_mail": self.from_mail,
         }
 
     @property

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake import names
+from dangan.archive.intake.attachments import mail_links
 from dangan.archive.intake.dates import explain
 from dangan.indexer.errors import NotFoundError
 
@@ -38,6 +39,7 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["events"] = cat.events(document=doc_id)
     out["name_note"] = _name_note(doc)
     out["item_reason"] = item_reason(out["events"])
+    out.update(mail_links(cat, doc_id))  # "from mail": the mail it came with, a mail's attachments
     return out
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "Extraction",
     "extract",
     "extract_bounded",
+    "mail_attachments",
     "ocr_image",
     "warm_reader",
     "sniff_type",
@@ -123,4 +124,30 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
         except bounded.WorkerDied as e:
             # Native code (the OCR engine, PDFium) that cannot get memory under the cap
             # usually crashes rather than raising; a damaged file can do the same.
+            raise _limits.reader_stopped(path, e.signal_name) from None
+
+
+def mail_attachments(path: Path, folder: Path, *, limits: _limits.Limits | None = None) -> dict:
+    """The attachments of the mail at ``path`` written to ``folder``, in a bounded worker.
+
+    What ``dangan.indexer.extract.mail.save_attachments`` returns; the same time, memory and
+    size limits and the same errors as :func:`extract_bounded`.
+    """
+    path = Path(path)
+    with _limits.applied(limits) as active:
+        mime = sniff_type(path)
+        _limits.check_file_size(path, path.stat().st_size)
+        try:
+            return bounded.pool(active.memory_mb, _PRELOAD).call(
+                "dangan.indexer.extract.mail:save_attachments",
+                path,
+                mime,
+                Path(folder),
+                seconds=active.seconds_per_file,
+            )
+        except bounded.WorkerTimeout:
+            raise _limits.over_time(path) from None
+        except bounded.WorkerOutOfMemory:
+            raise _limits.over_memory(path) from None
+        except bounded.WorkerDied as e:
             raise _limits.reader_stopped(path, e.signal_name) from None

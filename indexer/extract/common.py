@@ -23,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 OFD = "application/ofd"
 EML = "message/rfc822"
+MSG = "application/vnd.ms-outlook"  # an Outlook .msg (an OLE2 compound file)
 # Office 97–2003 and WPS files (an OLE2 compound file) and RTF: read through LibreOffice.
 LEGACY = "application/x-legacy-office"
 

@@ -198,3 +198,34 @@ def to_legacy(source: Path, target_ext: str, folder: Path) -> Path:
 
 
 DATE = dt.datetime(2026, 3, 5)
+
+
+def make_msg(path: Path, subject: str, body: str, *, attachments: dict[str, bytes] | None = None) -> Path:
+    """An Outlook .msg written from scratch with extract-msg's OLE writer: the MAPI streams an
+    Outlook note needs (class, subject, sender, body) and each attachment stored by value."""
+    import struct
+
+    from extract_msg import OleWriter
+
+    def utf16(text: str) -> bytes:
+        return text.encode("utf-16-le")
+
+    writer = OleWriter()
+    writer.addEntry("__nameid_version1.0", storage=True)
+    for stream in ("00020102", "00030102", "00040102"):
+        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
+    for tag, value in (("001A", "IPM.Note"), ("0037", subject), ("1000", body), ("0C1A", "王工"), ("0E04", "档案室")):
+        writer.addEntry(f"__substg1.0_{tag}001F", utf16(value))
+    attachments = attachments or {}
+    # The message's property stream: a 32-byte header with the recipient and attachment counts.
+    header = bytes(8) + struct.pack("<IIII", 0, len(attachments), 0, len(attachments)) + bytes(8)
+    writer.addEntry("__properties_version1.0", header)
+    for n, (name, data) in enumerate(attachments.items()):
+        folder = f"__attach_version1.0_#{n:08X}"
+        writer.addEntry(folder, storage=True)
+        writer.addEntry(f"{folder}/__substg1.0_3707001F", utf16(name))
+        writer.addEntry(f"{folder}/__substg1.0_37010102", data)
+        # PidTagAttachMethod (0x3705, 32-bit integer) = 1: the attachment's bytes are stored by value.
+        writer.addEntry(f"{folder}/__properties_version1.0", bytes(8) + struct.pack("<IIQ", 0x37050003, 6, 1))
+    writer.write(str(path))
+    return Path(path)

@@ -64,7 +64,7 @@ def file_attachments(ing: Ingester, rec: Record) -> Record:
     stored = ing.cat.home.vault_dir / rec.vault_rel
     with tempfile.TemporaryDirectory(prefix="dangan-mail-") as tmp:
         try:
-            found = write_attachments(stored, Path(tmp), limits=ing.limits)
+            found = write_attachments(stored, ex.mime_type, Path(tmp), limits=ing.limits)
         except InputFileError as e:
             _note(
                 ing,

@@ -403,7 +403,7 @@ class Ingester:
 
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
-SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
+SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, MSG, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
 
 
 def ingest_paths(

@@ -23,6 +23,7 @@ METHODS = {
     "pptx": "the PowerPoint slides and notes",
     "ofd": "the OFD e-document's page text",
     "eml": "the e-mail's headers and body",
+    "msg": "the Outlook mail's headers and body",
     "libreoffice": "the old Office/WPS file, converted by LibreOffice",
 }
 

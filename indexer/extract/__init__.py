@@ -1,5 +1,5 @@
 """Text extraction from the files archivists drop: PDF, scans (PNG/JPEG/TIFF), DOCX, XLSX,
-PPTX, OFD, e-mails (.eml), TXT, and old Office/WPS files through LibreOffice.
+PPTX, OFD, e-mails (.eml, .msg), TXT, and old Office/WPS files through LibreOffice.
 
 The type of a file comes from its content (magic bytes), never from its name, because
 scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs and
@@ -23,6 +23,7 @@ from dangan.indexer.extract.common import (
     EML,
     JPEG,
     LEGACY,
+    MSG,
     OFD,
     PAGE_SEPARATOR,
     PDF,
@@ -64,6 +65,7 @@ _READERS = {
     PPTX: ("dangan.indexer.extract.office", "read_pptx"),
     OFD: ("dangan.indexer.extract.ofd", "read_ofd"),
     EML: ("dangan.indexer.extract.mail", "read_eml"),
+    MSG: ("dangan.indexer.extract.msg", "read_msg"),
     LEGACY: ("dangan.indexer.extract.legacy", "read_legacy"),
 }
 
@@ -127,19 +129,19 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
             raise _limits.reader_stopped(path, e.signal_name) from None
 
 
-def mail_attachments(path: Path, folder: Path, *, limits: _limits.Limits | None = None) -> dict:
-    """The attachments of the mail at ``path`` written to ``folder``, in a bounded worker.
+def mail_attachments(path: Path, mime: str, folder: Path, *, limits: _limits.Limits | None = None) -> dict:
+    """The attachments of the mail at ``path`` (of type ``mime``, as its reading found) written
+    to ``folder``, in a bounded worker.
 
-    What ``dangan.indexer.extract.mail.save_attachments`` returns; the same time, memory and
+    What ``dangan.indexer.extract.attached.save_attachments`` returns; the same time, memory and
     size limits and the same errors as :func:`extract_bounded`.
     """
     path = Path(path)
     with _limits.applied(limits) as active:
-        mime = sniff_type(path)
         _limits.check_file_size(path, path.stat().st_size)
         try:
             return bounded.pool(active.memory_mb, _PRELOAD).call(
-                "dangan.indexer.extract.mail:save_attachments",
+                "dangan.indexer.extract.attached:save_attachments",
                 path,
                 mime,
                 Path(folder),

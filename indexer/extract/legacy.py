@@ -24,7 +24,8 @@ from pathlib import Path
 
 from dangan.indexer import limits
 from dangan.indexer.errors import EncryptedFileError, UnsupportedFileError
-from dangan.indexer.extract.common import DOCX, PPTX, XLSX, Extraction, corrupt
+from dangan.indexer.extract.common import DOCX, MSG, PPTX, XLSX, Extraction, corrupt
+from dangan.indexer.extract.msg import is_msg, read_msg
 
 # (OLE2 stream name as UTF-16LE, target format, reader, Debian package that converts it)
 _KINDS = (
@@ -56,6 +57,8 @@ def read_legacy(path: Path, mime: str, ocr: bool) -> Extraction:
         raise EncryptedFileError(
             f"{path} is protected by a password: remove the password in WPS or Office and drop it again"
         )
+    if is_msg(data):  # an Outlook mail under another name (.doc): read as the mail it is
+        return read_msg(path, MSG, ocr)
     _stream, target, target_mime, package = _kind(path, data)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

@@ -3,11 +3,11 @@
 Read with the standard library's ``email`` package (policy ``default``).  The body is the
 first text/plain part, or the first text/html part converted to text when there is no plain
 one.  Attachments are not read with the mail: their names are listed at the end of its text
-so that a search for an attachment's name finds the mail, and ``save_attachments`` writes
-them out (in the bounded reader worker) for intake to file each as its own document linked
+so that a search for an attachment's name finds the mail, and ``eml_attachments`` gives
+them to ``dangan.indexer.extract.attached``, which writes them out (in the bounded reader worker) for intake to file each as its own document linked
 to the mail.  A mail is text, so its size limit is the file's: a part's transfer encoding
 (base64, quoted-printable) never decodes to more bytes than it takes, and nothing is
-unpacked beyond it; at most ``MAX_ATTACHMENTS`` are written out.
+unpacked beyond it.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from pathlib import Path
 from dangan.indexer.extract.common import Extraction, corrupt
 
 _ADVICE = "save the mail again from the mail program (File → Save as .eml)"
-# More than this many attachments in one mail is not a mail a person wrote: the rest stay
-# inside the stored mail, and intake says how many were not filed.
-MAX_ATTACHMENTS = 100
 _HEADERS = (("Subject", "主题"), ("From", "发件人"), ("To", "收件人"), ("Cc", "抄送"), ("Date", "日期"))
 
 
@@ -61,25 +58,15 @@ def _parse(path: Path) -> EmailMessage:
     return message
 
 
-def save_attachments(path: Path, mime: str, folder: Path) -> dict:
-    """Write the attachments of the mail at ``path`` to ``folder`` as ``1``, ``2``… (names are
-    hostile: intake makes them safe); ``{"files": [{"file", "name", "type"}], "more": N}``.
-
-    Runs in the bounded reader worker; ``mime`` is the mail's type (EML).
-    A part that cannot be decoded is written as it stands, so its own check refuses it.
-    """
+def eml_attachments(path: Path) -> list[tuple[str, str, bytes]]:
+    """(name as the sender wrote it, content type, bytes) of each attachment, in order."""
     try:
-        found = [
+        return [
             (part.get_filename() or "", part.get_content_type(), _payload(part))
             for part in _parse(path).iter_attachments()
         ]
     except (ValueError, LookupError, TypeError, AttributeError, IndexError) as e:
         raise corrupt(path, "e-mail (.eml)", _ADVICE) from e
-    files = []
-    for n, (name, kind, data) in enumerate(found[:MAX_ATTACHMENTS], 1):
-        (folder / str(n)).write_bytes(data)
-        files.append({"file": str(n), "name": name, "type": kind})
-    return {"files": files, "more": max(0, len(found) - MAX_ATTACHMENTS)}
 
 
 def _payload(part: EmailMessage) -> bytes:

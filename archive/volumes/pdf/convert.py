@@ -25,7 +25,7 @@ from reportlab.pdfgen import canvas
 from dangan.archive.forms.pdf import convert_to_pdf
 from dangan.archive.volumes.pdf.covers import wrap_lines
 from dangan.indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
-from dangan.indexer.extract.common import DOCX, EML, LEGACY, PPTX, XLSX
+from dangan.indexer.extract.common import DOCX, EML, LEGACY, MSG, PPTX, XLSX
 from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
@@ -49,8 +49,8 @@ def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dic
         return _docx(path, label)
     if mime == TEXT:
         return _text(path, font)
-    if mime == EML:
-        return _mail(path, font)
+    if mime in (EML, MSG):
+        return _mail(path, mime, font)
     raise UnsupportedFileError(
         f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, Office/WPS files, e-mails or TXT"
     )
@@ -131,11 +131,12 @@ def _text(path: Path, font: str) -> bytes:
     return text_pdf(text, font)
 
 
-def _mail(path: Path, font: str) -> bytes:
-    """An e-mail as its reader gives it: headers, body, the attachments' names."""
+def _mail(path: Path, mime: str, font: str) -> bytes:
+    """An e-mail (.eml, .msg) as its reader gives it: headers, body, the attachments' names."""
     from dangan.indexer.extract.mail import read_eml
+    from dangan.indexer.extract.msg import read_msg
 
-    return text_pdf(read_eml(path, EML, False).text, font)
+    return text_pdf((read_eml if mime == EML else read_msg)(path, mime, False).text, font)
 
 
 def text_pdf(text: str, font: str) -> bytes:

@@ -29,6 +29,7 @@ from sqlalchemy import delete, insert, or_, select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake import names
+from dangan.archive.intake.fields import forget_fields
 from dangan.archive.intake.record import Record
 from dangan.archive.schema import documents, mail_attachments
 from dangan.indexer.errors import InputFileError
@@ -192,9 +193,10 @@ def mail_links(cat: Catalog, doc_id: int) -> dict:
 
 
 def forget_links(conn, doc_id: int) -> None:
-    """Remove the relation rows of a document whose row is being removed (trash emptied)."""
+    """Remove the relation rows and read fields of a document whose row is being removed."""
     conn.execute(
         delete(mail_attachments).where(
             or_(mail_attachments.c.mail_id == doc_id, mail_attachments.c.document_id == doc_id)
         )
     )
+    forget_fields(conn, doc_id)

@@ -31,6 +31,7 @@ from dangan.archive.intake import names, preflight
 from dangan.archive.intake.attachments import file_attachments
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
+from dangan.archive.intake.fields import store_fields
 from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from dangan.archive.intake.pages import no_text_reason
 from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
@@ -279,6 +280,7 @@ class Ingester:
     def _commit_row(self, conn, rec: Record, values: dict, ex) -> int:
         """The document row, its text and the event, inside the caller's transaction."""
         doc_id = self.cat.add_document(conn, values, ex.text)
+        store_fields(conn, doc_id, ex.metadata)  # an e-invoice's number, date, parties, amount
         self.cat.log(
             conn,
             "filed" if values["status"] == "filed" else "to-review",

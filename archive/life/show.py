@@ -11,6 +11,7 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.intake import names
 from dangan.archive.intake.attachments import mail_links
 from dangan.archive.intake.dates import explain
+from dangan.archive.intake.fields import read_fields
 from dangan.indexer.errors import NotFoundError
 
 METHODS = {
@@ -40,6 +41,7 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["events"] = cat.events(document=doc_id)
     out["name_note"] = _name_note(doc)
     out["item_reason"] = item_reason(out["events"])
+    out["fields"] = read_fields(cat, doc_id)  # read from the content: an e-invoice's number, parties…
     out.update(mail_links(cat, doc_id))  # "from mail": the mail it came with, a mail's attachments
     return out
 

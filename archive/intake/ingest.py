@@ -53,7 +53,7 @@ from dangan.indexer.errors import (
     UnknownProjectError,
     disk_full,
 )
-from dangan.indexer.extract import extract, extract_bounded, warm_reader
+from dangan.indexer.extract import batch, extract, extract_bounded, warm_reader
 from dangan.indexer.limits import Limits
 from dangan.indexer.limits import applied as limits_applied
 
@@ -85,6 +85,7 @@ class Ingester:
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
     index_problem: str = ""  # why the index could not take this run's documents (they are queued)
+    converted: Path | None = None  # the batch's old Office files, converted together (indexer.extract.batch)
 
     @classmethod
     def for_catalog(cls, cat: Catalog, **kw) -> "Ingester":
@@ -178,7 +179,7 @@ class Ingester:
         assert staged is not None  # the preflight step staged it
         try:
             read = extract_bounded if self.bounded else extract
-            rec.extraction = read(staged.path, ocr=self.ocr, limits=self.limits)
+            rec.extraction = read(staged.path, ocr=self.ocr, limits=self.limits, converted=self.converted)
         except DanganError as e:
             # The reader saw the staged copy; the user knows the file by its own name.
             e.message = e.message.replace(str(staged.path), str(rec.path))
@@ -312,9 +313,8 @@ class Ingester:
     # -- side roads --------------------------------------------------------------------
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
-        if rec.consume and not preflight.changed_since(
-            rec.path, rec.source_identity
-        ):  # a new version stays for the next pass
+        # A new version (changed since it was staged) stays in the inbox for the next pass.
+        if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):
             rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
             self.cat.log(
@@ -428,9 +428,10 @@ def ingest_paths(
     ing = Ingester.for_catalog(cat, lock=lock or (lambda: writing(cat, "ingest", shared=True)))
     if ing.bounded:
         warm_reader(ing.limits)
-    results = []
+    results, paths = [], list(collect(paths))
+    ing.converted = batch.prepare(paths, ing.limits) if ing.bounded else None  # one LibreOffice run, not one a file
     try:
-        for path in collect(paths):
+        for path in paths:
             rec = Record(
                 path=path,
                 project_hint=project or inbox_project(inbox, path),
@@ -442,6 +443,7 @@ def ingest_paths(
                     progress(done)
     finally:
         ing.flush_index()
+        batch.discard(ing.converted)
     return results
 
 

@@ -35,6 +35,7 @@ from dangan.indexer.extract.common import (
     Extraction,
     supported_extensions,
 )
+from dangan.indexer.extract.converted import conversions
 from dangan.indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
@@ -77,15 +78,19 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
+def extract(
+    path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None, converted: Path | None = None
+) -> Extraction:
     """Extract the text of ``path``, OCR-ing scanned pages and images when ``ocr`` is true.
+
+    ``converted``: the folder of the batch's LibreOffice conversions (``batch.prepare``).
 
     Raises ``InputFileError`` subclasses (empty, corrupt, encrypted, unsupported) with a
     one-line message naming the file and the remedy; ``LimitError`` when the file is over
     one of ``limits`` (the defaults of ``dangan.indexer.limits.Limits`` when None).
     """
     path = Path(path)
-    with _limits.applied(limits):
+    with _limits.applied(limits), conversions(converted):
         mime = sniff_type(path)  # first: it says clearly when the file is missing or a folder
         _limits.check_file_size(path, path.stat().st_size)
         module, function = _READERS[mime]
@@ -107,7 +112,9 @@ def warm_reader(limits: _limits.Limits | None = None) -> None:
     bounded.pool((limits or _limits.Limits()).memory_mb, _PRELOAD).warm()
 
 
-def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
+def extract_bounded(
+    path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None, converted: Path | None = None
+) -> Extraction:
     """:func:`extract` in a worker process stopped at ``seconds_per_file`` and capped at ``memory_mb``.
 
     Raises what ``extract`` raises, and ``LimitError`` naming the time or memory limit when
@@ -117,7 +124,12 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
     with _limits.applied(limits) as active:
         try:
             return bounded.pool(active.memory_mb, _PRELOAD).call(
-                "dangan.indexer.extract:extract", path, ocr=ocr, limits=active, seconds=active.seconds_per_file
+                "dangan.indexer.extract:extract",
+                path,
+                ocr=ocr,
+                limits=active,
+                converted=converted,
+                seconds=active.seconds_per_file,
             )
         except bounded.WorkerTimeout:
             raise _limits.over_time(path) from None

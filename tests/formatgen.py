@@ -123,9 +123,13 @@ _TEMPLATE_REF = '<ofd:Template TemplateID="2"/>'
 
 
 def make_ofd(
-    path: Path, pages: list[list[tuple[float, float, str]]], template: list[tuple[float, float, str]] = ()
+    path: Path,
+    pages: list[list[tuple[float, float, str]]],
+    template: list[tuple[float, float, str]] = (),
+    image: tuple[float, float, float, float, bytes] | None = None,
 ) -> Path:
-    """An OFD package: per page its (x mm, y mm, text) pieces; ``template`` on every page."""
+    """An OFD package: per page its (x mm, y mm, text) pieces; ``template`` on every page;
+    ``image`` (x, y, width, height mm, PNG bytes) on the first page, from DocumentRes.xml."""
     ns = f'xmlns:ofd="{_OFD}"'
     parts: dict[str, str | bytes] = {
         "OFD.xml": f'<ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>t</ofd:DocID>'
@@ -135,6 +139,9 @@ def make_ofd(
     for n, pieces in enumerate(pages):
         objects = "".join(_text_object(serial + i, x, y, text) for i, (x, y, text) in enumerate(pieces))
         serial += len(pieces)
+        if image and n == 0:
+            objects += f'<ofd:ImageObject ID="{serial}" Boundary="{" ".join(map(str, image[:4]))}" ResourceID="7"/>'
+            serial += 1
         parts[f"Doc_0/Pages/Page_{n}/Content.xml"] = (
             f"<ofd:Page {ns}>{_TEMPLATE_REF if template else ''}<ofd:Content>"
             f'<ofd:Layer ID="{serial}">{objects}</ofd:Layer></ofd:Content></ofd:Page>'
@@ -147,9 +154,17 @@ def make_ofd(
             f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="899">{objects}</ofd:Layer></ofd:Content></ofd:Page>'
         )
         tpl = '<ofd:TemplatePage ID="2" BaseLoc="Tpls/Tpl_0/Content.xml"/>'
+    res = ""
+    if image:
+        parts["Doc_0/Res/seal.png"] = image[4]
+        parts["Doc_0/DocumentRes.xml"] = (
+            f'<ofd:Res {ns} BaseLoc="Res"><ofd:MultiMedias><ofd:MultiMedia ID="7" Type="Image">'
+            "<ofd:MediaFile>seal.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>"
+        )
+        res = "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>"
     parts["Doc_0/Document.xml"] = (
         f"<ofd:Document {ns}><ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID><ofd:PageArea>"
-        f"<ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>{tpl}</ofd:CommonData>"
+        f"<ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>{res}{tpl}</ofd:CommonData>"
         f"<ofd:Pages>{''.join(entries)}</ofd:Pages></ofd:Document>"
     )
     return _zip(path, parts)

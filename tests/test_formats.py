@@ -345,18 +345,6 @@ def test_old_excel_and_mail_become_volume_pdf_pages(tmp_path):
     assert "请到泵房参加验收" in text and "附件：a.pdf" in text
 
 
-def test_ofd_cannot_yet_go_into_a_volume_pdf_and_says_so(tmp_path):
-    from dangan.archive.volumes.pdf.convert import document_pdf
-
-    path = make_ofd(tmp_path / "发票.ofd", [INVOICE_PAGE])
-    with pytest.raises(UnsupportedFileError) as e:
-        document_pdf(path, OFD, "Helvetica", "document 3 发票")
-    assert str(e.value) == (
-        "document 3 发票 (application/ofd) cannot be put into a volume PDF; "
-        "use PDF, images, Office/WPS files, e-mails or TXT"
-    )
-
-
 # -- handover: 可用性 ----------------------------------------------------------------------------
 def test_handover_usability_reads_the_new_kinds(tmp_path):
     from dangan.archive.handover.inspect import usability_problem

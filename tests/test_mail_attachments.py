@@ -75,6 +75,7 @@ def test_each_attachment_is_its_own_document_and_a_bad_one_is_refused_alone(cat,
     assert list(by_name) == ["试运转记录.pdf", "隐蔽验收.docx", long_kept, "坏表格.xlsx", "炸弹.docx"]
     assert len(long_kept.encode()) <= 239 and long_kept.endswith(".txt")
     assert [by_name[n].outcome in ("filed", "review") for n in by_name] == [True, True, True, False, False]
+    assert mail.message.endswith("; 5 attachments, each its own document (2 refused)")
     assert by_name["坏表格.xlsx"].message == (
         f"{home.inbox_dir / CODE / '资料移交.eml'} (attachment 坏表格.xlsx) is not a readable Excel (.xlsx) file "
         "(damaged or incomplete): re-save it in Excel or WPS and drop it again"

@@ -77,6 +77,13 @@ def file_attachments(ing: Ingester, rec: Record) -> Record:
         for position, entry in enumerate(found["files"], 1):
             child = _child(rec, position, entry, Path(tmp))
             rec.attachments.append(_file_one(ing, rec, child, position))
+    if rec.attachments:
+        refused = sum(1 for a in rec.attachments if a.outcome == "failed")
+        said = Message(
+            "{count} attachments, each its own document ({refused} refused)",
+            {"count": len(rec.attachments), "refused": refused},
+        )
+        rec.message = f"{rec.message}; {said}" if rec.message else str(said)
     if found["more"]:
         _note(
             ing,

@@ -25,6 +25,7 @@ from tests.test_hostile_pipeline import _set
 from tests.webutil import login, make_client, prepare_home
 
 CODE = "BJ-2024-017"
+pytestmark = pytest.mark.both_catalogs  # the relation's foreign keys are enforced on PostgreSQL
 
 
 def _box(home) -> Path:

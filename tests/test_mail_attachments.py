@@ -77,6 +77,8 @@ def test_each_attachment_is_its_own_document_and_a_bad_one_is_refused_alone(cat,
     assert len(long_kept.encode()) <= 239 and long_kept.endswith(".txt")
     assert [by_name[n].outcome in ("filed", "review") for n in by_name] == [True, True, True, False, False]
     assert mail.message.endswith("; 5 attachments, each its own document (2 refused)")
+    assert by_name["试运转记录.pdf"].to_json()["input"] == f"{mail.path} (attachment 试运转记录.pdf)"
+    assert by_name["试运转记录.pdf"].to_json()["from_mail"] == mail.doc_id
     assert by_name["坏表格.xlsx"].message == (
         f"{home.inbox_dir / CODE / '资料移交.eml'} (attachment 坏表格.xlsx) is not a readable Excel (.xlsx) file "
         "(damaged or incomplete): re-save it in Excel or WPS and drop it again"

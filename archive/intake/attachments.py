@@ -119,6 +119,7 @@ def _child(mail: Record, position: int, entry: dict, tmp: Path) -> Record:
         source=mail.source,
         from_mail=mail.doc_id,
         attachment_name=name,
+        input_label=_label(mail, name),
     )
 
 
@@ -151,8 +152,13 @@ def _file_one(ing: Ingester, mail: Record, child: Record, position: int) -> Reco
 
 def _named(error: InputFileError, path: Path, mail: Record, attachment: str = "") -> str:
     """The error's message naming the mail (and the attachment) instead of a temporary path."""
-    label = f"{names.clean(str(mail.path))} (attachment {attachment})" if attachment else names.clean(str(mail.path))
+    label = _label(mail, attachment) if attachment else names.clean(str(mail.path))
     return names.clean(str(error)).replace(str(path), label)
+
+
+def _label(mail: Record, attachment: str) -> str:
+    """An attachment as a person knows it: the mail's path and the attachment's name."""
+    return f"{names.clean(str(mail.path))} (attachment {attachment})"
 
 
 def _note(ing: Ingester, rec: Record, action: str, message: Message) -> None:

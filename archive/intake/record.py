@@ -51,6 +51,7 @@ class Record:
     source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
     from_mail: int | None = None  # an e-mail attachment: the mail's document id
     attachment_name: str = ""  # an e-mail attachment: its name in the mail, made safe
+    input_label: str = ""  # how to name the input when its path is a temporary one (an attachment)
     attachments: list[Record] = field(default_factory=list)  # a mail: its attachments' records
 
     @property
@@ -61,7 +62,7 @@ class Record:
     def to_json(self) -> dict:
         cls = self.classification
         return {
-            "input": names.clean(str(self.path)),
+            "input": self.input_label or names.clean(str(self.path)),
             "outcome": self.outcome,
             "document": self.doc_id,
             "project": self.project.code if self.project else None,

@@ -106,6 +106,8 @@ def test_each_attachment_is_its_own_document_and_a_bad_one_is_refused_alone(cat,
     assert f"attachment: #{by_name['试运转记录.pdf'].doc_id} 试运转记录.pdf (" in text
     history = [e for e in shown["events"] if e["action"] == "attachment-failed"]
     assert [e["detail"]["attachment"] for e in history] == ["坏表格.xlsx", "炸弹.docx"]
+    filed = json.loads(cli("show", str(by_name["隐蔽验收.docx"].doc_id), "--json").output)["events"][0]
+    assert filed["detail"]["input"] == f"{mail.path} (attachment 隐蔽验收.docx)"
     child = cli("show", str(by_name["隐蔽验收.docx"].doc_id)).output
     assert f"from mail: #{mail.doc_id} {mail.title} (attached as 隐蔽验收.docx)" in child
 

@@ -287,7 +287,7 @@ class Ingester:
             "filed" if values["status"] == "filed" else "to-review",
             project=values["project_code"],
             document=doc_id,
-            input=names.clean(str(rec.path)),
+            input=rec.input_text,
             item=values["item_code"],
             person=values["person"],
             vault_path=rec.vault_rel,
@@ -317,9 +317,7 @@ class Ingester:
         if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):
             rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
-            self.cat.log(
-                conn, "duplicate", document=rec.duplicate_of, input=names.clean(str(rec.path)), moved_to=rec.moved_to
-            )
+            self.cat.log(conn, "duplicate", document=rec.duplicate_of, input=rec.input_text, moved_to=rec.moved_to)
         return rec
 
     def restore_discarded(self, rec: Record, existing: dict) -> None:

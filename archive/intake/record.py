@@ -62,7 +62,7 @@ class Record:
     def to_json(self) -> dict:
         cls = self.classification
         return {
-            "input": self.input_label or names.clean(str(self.path)),
+            "input": self.input_text,
             "outcome": self.outcome,
             "document": self.doc_id,
             "project": self.project.code if self.project else None,
@@ -76,6 +76,11 @@ class Record:
             "message": self.message,
             "from_mail": self.from_mail,
         }
+
+    @property
+    def input_text(self) -> str:
+        """The input as its events and ``--json`` name it (an attachment: its mail and its name)."""
+        return self.input_label or names.clean(str(self.path))
 
     @property
     def person(self) -> str | None:

@@ -406,3 +406,25 @@ holds = Table(
     Column("released_by", Text),
     Column("released_at", DateTime),
 )
+
+# -- mail attachments and read fields (schema 23) ---------------------------------------------
+# "From mail": each attachment of a filed e-mail is its own document; this row links it to
+# the mail (the same attachment in two mails is one document with two rows).
+mail_attachments = Table(
+    "mail_attachments",
+    metadata,
+    Column("mail_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # 1-based, in the mail's order
+    Column("document_id", Integer, ForeignKey("documents.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),  # the attachment's name in the mail, made safe
+)
+
+# Fields read from a document's content, e.g. an e-invoice's number, date, seller, buyer and
+# amount; one row per field, so a new kind of read field needs no schema change.
+document_fields = Table(
+    "document_fields",
+    metadata,
+    Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

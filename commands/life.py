@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dangan.archive.intake.fields import INVOICE_LABELS
 from dangan.archive.life.edit import edit as edit_document
 from dangan.archive.life.show import open_path
 from dangan.archive.life.show import show as show_document
@@ -72,6 +73,12 @@ def show_cmd(doc_id: int, with_text: bool, as_json: bool) -> None:
     click.echo(f"date chosen: {d['date_reason']}")
     for c in d["date_candidates"]:
         click.echo(f"  {'*' if c['chosen'] else ' '} {c['date']} {c['kind']} {c['label']}".rstrip())
+    for name, value in d["fields"].items():
+        click.echo(f"{INVOICE_LABELS.get(name, name)} ({name}, read from the content): {value}")
+    for m in d["from_mail"]:
+        click.echo(f"from mail: #{m['id']} {m['title']} (attached as {m['name']})")
+    for a in d["attachments"]:
+        click.echo(f"attachment: #{a['id']} {a['name']} ({a['status']})")
     click.echo("history:")
     for e in d["events"]:
         click.echo(f"  #{e['id']} {e['at']} {e['action']} ({e['command']}) {_brief(e['detail'])}".rstrip())

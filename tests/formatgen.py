@@ -123,9 +123,13 @@ _TEMPLATE_REF = '<ofd:Template TemplateID="2"/>'
 
 
 def make_ofd(
-    path: Path, pages: list[list[tuple[float, float, str]]], template: list[tuple[float, float, str]] = ()
+    path: Path,
+    pages: list[list[tuple[float, float, str]]],
+    template: list[tuple[float, float, str]] = (),
+    image: tuple[float, float, float, float, bytes] | None = None,
 ) -> Path:
-    """An OFD package: per page its (x mm, y mm, text) pieces; ``template`` on every page."""
+    """An OFD package: per page its (x mm, y mm, text) pieces; ``template`` on every page;
+    ``image`` (x, y, width, height mm, PNG bytes) on the first page, from DocumentRes.xml."""
     ns = f'xmlns:ofd="{_OFD}"'
     parts: dict[str, str | bytes] = {
         "OFD.xml": f'<ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:DocID>t</ofd:DocID>'
@@ -135,6 +139,9 @@ def make_ofd(
     for n, pieces in enumerate(pages):
         objects = "".join(_text_object(serial + i, x, y, text) for i, (x, y, text) in enumerate(pieces))
         serial += len(pieces)
+        if image and n == 0:
+            objects += f'<ofd:ImageObject ID="{serial}" Boundary="{" ".join(map(str, image[:4]))}" ResourceID="7"/>'
+            serial += 1
         parts[f"Doc_0/Pages/Page_{n}/Content.xml"] = (
             f"<ofd:Page {ns}>{_TEMPLATE_REF if template else ''}<ofd:Content>"
             f'<ofd:Layer ID="{serial}">{objects}</ofd:Layer></ofd:Content></ofd:Page>'
@@ -147,9 +154,17 @@ def make_ofd(
             f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="899">{objects}</ofd:Layer></ofd:Content></ofd:Page>'
         )
         tpl = '<ofd:TemplatePage ID="2" BaseLoc="Tpls/Tpl_0/Content.xml"/>'
+    res = ""
+    if image:
+        parts["Doc_0/Res/seal.png"] = image[4]
+        parts["Doc_0/DocumentRes.xml"] = (
+            f'<ofd:Res {ns} BaseLoc="Res"><ofd:MultiMedias><ofd:MultiMedia ID="7" Type="Image">'
+            "<ofd:MediaFile>seal.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>"
+        )
+        res = "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>"
     parts["Doc_0/Document.xml"] = (
         f"<ofd:Document {ns}><ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID><ofd:PageArea>"
-        f"<ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>{tpl}</ofd:CommonData>"
+        f"<ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>{res}{tpl}</ofd:CommonData>"
         f"<ofd:Pages>{''.join(entries)}</ofd:Pages></ofd:Document>"
     )
     return _zip(path, parts)
@@ -198,3 +213,34 @@ def to_legacy(source: Path, target_ext: str, folder: Path) -> Path:
 
 
 DATE = dt.datetime(2026, 3, 5)
+
+
+def make_msg(path: Path, subject: str, body: str, *, attachments: dict[str, bytes] | None = None) -> Path:
+    """An Outlook .msg written from scratch with extract-msg's OLE writer: the MAPI streams an
+    Outlook note needs (class, subject, sender, body) and each attachment stored by value."""
+    import struct
+
+    from extract_msg import OleWriter
+
+    def utf16(text: str) -> bytes:
+        return text.encode("utf-16-le")
+
+    writer = OleWriter()
+    writer.addEntry("__nameid_version1.0", storage=True)
+    for stream in ("00020102", "00030102", "00040102"):
+        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
+    for tag, value in (("001A", "IPM.Note"), ("0037", subject), ("1000", body), ("0C1A", "王工"), ("0E04", "档案室")):
+        writer.addEntry(f"__substg1.0_{tag}001F", utf16(value))
+    attachments = attachments or {}
+    # The message's property stream: a 32-byte header with the recipient and attachment counts.
+    header = bytes(8) + struct.pack("<IIII", 0, len(attachments), 0, len(attachments)) + bytes(8)
+    writer.addEntry("__properties_version1.0", header)
+    for n, (name, data) in enumerate(attachments.items()):
+        folder = f"__attach_version1.0_#{n:08X}"
+        writer.addEntry(folder, storage=True)
+        writer.addEntry(f"{folder}/__substg1.0_3707001F", utf16(name))
+        writer.addEntry(f"{folder}/__substg1.0_37010102", data)
+        # PidTagAttachMethod (0x3705, 32-bit integer) = 1: the attachment's bytes are stored by value.
+        writer.addEntry(f"{folder}/__properties_version1.0", bytes(8) + struct.pack("<IIQ", 0x37050003, 6, 1))
+    writer.write(str(path))
+    return Path(path)

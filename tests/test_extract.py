@@ -394,7 +394,7 @@ BAD_INPUTS = [
     (_truncated_png, CorruptFileError, "re-scan"),
     (_old_doc, CorruptFileError, "LibreOffice could not convert it (damaged or password-protected)"),
     (_xlsx, CorruptFileError, "is not a readable Excel (.xlsx) file"),
-    (_unknown, UnsupportedFileError, "PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT and old Office/WPS"),
+    (_unknown, UnsupportedFileError, "PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, MSG, TXT and old Office/WPS"),
     (_gif, UnsupportedFileError, "PNG or JPEG"),
 ]
 
@@ -441,6 +441,6 @@ def test_sniff_type_goes_by_content_not_name(tmp_path):
 
 def test_supported_extensions():
     assert supported_extensions() == frozenset(
-        {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt", ".xlsx", ".pptx", ".ofd", ".eml"}
+        {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt", ".xlsx", ".pptx", ".ofd", ".eml", ".msg"}
         | {".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".rtf"}
     )

@@ -133,7 +133,7 @@ def test_eml_is_one_document_with_headers_body_and_attachment_names(tmp_path):
         "请于周四上午到泵房参加验收。",
         "附件：验收记录表.pdf",
     ]
-    assert result.notes == ["attachments not filed separately: 验收记录表.pdf"]
+    assert result.notes == ["attachments: 验收记录表.pdf"]
 
 
 def test_html_mail_body_is_converted_to_text(tmp_path):
@@ -343,18 +343,6 @@ def test_old_excel_and_mail_become_volume_pdf_pages(tmp_path):
     mail = make_eml(tmp_path / "通知.eml", "消防水泵验收", "请到泵房参加验收。", attachments={"a.pdf": b"%PDF-1.4"})
     text = _pdf_text(document_pdf(mail, EML, font, "document 2"))
     assert "请到泵房参加验收" in text and "附件：a.pdf" in text
-
-
-def test_ofd_cannot_yet_go_into_a_volume_pdf_and_says_so(tmp_path):
-    from dangan.archive.volumes.pdf.convert import document_pdf
-
-    path = make_ofd(tmp_path / "发票.ofd", [INVOICE_PAGE])
-    with pytest.raises(UnsupportedFileError) as e:
-        document_pdf(path, OFD, "Helvetica", "document 3 发票")
-    assert str(e.value) == (
-        "document 3 发票 (application/ofd) cannot be put into a volume PDF; "
-        "use PDF, images, Office/WPS files, e-mails or TXT"
-    )
 
 
 # -- handover: 可用性 ----------------------------------------------------------------------------

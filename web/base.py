@@ -261,6 +261,8 @@ ACTION_LABELS = {
     "discarded": "移入回收站",
     "restored": "从回收站恢复",
     "undone": "撤销",
+    "attachment-failed": "邮件附件未能归档",
+    "attachments-not-filed": "邮件附件未全部归档",
 }
 
 

@@ -26,6 +26,7 @@ TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"
 READ_METHODS = {
     "text": "文字层", "text-pdfium": "文字层（PDFium）", "text-unswapped": "文字层（字节序已纠正）", "text-pdfminer": "文字层（pdfminer）", "ocr": "OCR 识别",
     "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
+    "xlsx": "Excel 单元格", "pptx": "演示文稿文字和备注", "ofd": "OFD 版式文字", "eml": "邮件正文", "msg": "Outlook 邮件正文", "libreoffice": "旧版 Office/WPS 文件（LibreOffice 转换）",
 }  # fmt: skip
 # Where a date candidate was found (dangan.archive.intake.dates' kinds), as the users say it.
 DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dangan.archive.catalog import Catalog
+from dangan.archive.intake.fields import INVOICE_LABELS
 from dangan.archive.intake.pages import page_methods, summary
 from dangan.archive.life.show import show
 from dangan.archive.projects import ProjectCache
@@ -57,6 +58,9 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
         "method_text": shown["method_text"],
         "page_reads": reads,
         "page_reads_summary": summary(reads),
+        "from_mail": shown["from_mail"],
+        "invoice": [(INVOICE_LABELS[k], v) for k, v in shown["fields"].items() if k in INVOICE_LABELS],
+        "attachments": shown["attachments"],
     }
 
 

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from dangan.indexer.errors import InputFileError
-from dangan.indexer.extract.common import EML, KIND_NAMES, LEGACY, OFD, PPTX, XLSX
+from dangan.indexer.extract.common import EML, KIND_NAMES, LEGACY, MSG, OFD, PPTX, XLSX
 from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
@@ -37,6 +37,7 @@ _READ_BY_DANGAN = {
     PPTX: ("dangan.indexer.extract.office", "read_pptx"),
     OFD: ("dangan.indexer.extract.ofd", "read_ofd"),
     EML: ("dangan.indexer.extract.mail", "read_eml"),
+    MSG: ("dangan.indexer.extract.msg", "read_msg"),
     LEGACY: ("", ""),
 }
 

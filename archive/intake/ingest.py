@@ -28,8 +28,10 @@ from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writing
 from dangan.archive.intake import names, preflight
+from dangan.archive.intake.attachments import file_attachments
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
+from dangan.archive.intake.fields import store_fields
 from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from dangan.archive.intake.pages import no_text_reason
 from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
@@ -51,7 +53,7 @@ from dangan.indexer.errors import (
     UnknownProjectError,
     disk_full,
 )
-from dangan.indexer.extract import extract, extract_bounded, warm_reader
+from dangan.indexer.extract import batch, extract, extract_bounded, warm_reader
 from dangan.indexer.limits import Limits
 from dangan.indexer.limits import applied as limits_applied
 
@@ -83,6 +85,7 @@ class Ingester:
     _to_index: list[int] = field(default_factory=list)
     _waiting_since: float = 0.0  # time.monotonic() when the oldest of _to_index was committed
     index_problem: str = ""  # why the index could not take this run's documents (they are queued)
+    converted: Path | None = None  # the batch's old Office files, converted together (indexer.extract.batch)
 
     @classmethod
     def for_catalog(cls, cat: Catalog, **kw) -> "Ingester":
@@ -112,7 +115,7 @@ class Ingester:
         and a vault copy made without its catalog row is removed at the next start.
         """
         try:
-            return self._run(rec, raise_errors)
+            return file_attachments(self, self._run(rec, raise_errors))  # a mail's attachments: their own documents
         except (OSError, sqlalchemy.exc.OperationalError) as e:
             stays = f"; {rec.path} was not filed and stays where it is" if os.path.lexists(rec.path) else ""
             full = disk_full(e, self.cat.home.vault_dir, stays)
@@ -176,7 +179,7 @@ class Ingester:
         assert staged is not None  # the preflight step staged it
         try:
             read = extract_bounded if self.bounded else extract
-            rec.extraction = read(staged.path, ocr=self.ocr, limits=self.limits)
+            rec.extraction = read(staged.path, ocr=self.ocr, limits=self.limits, converted=self.converted)
         except DanganError as e:
             # The reader saw the staged copy; the user knows the file by its own name.
             e.message = e.message.replace(str(staged.path), str(rec.path))
@@ -278,12 +281,13 @@ class Ingester:
     def _commit_row(self, conn, rec: Record, values: dict, ex) -> int:
         """The document row, its text and the event, inside the caller's transaction."""
         doc_id = self.cat.add_document(conn, values, ex.text)
+        store_fields(conn, doc_id, ex.metadata)  # an e-invoice's number, date, parties, amount
         self.cat.log(
             conn,
             "filed" if values["status"] == "filed" else "to-review",
             project=values["project_code"],
             document=doc_id,
-            input=names.clean(str(rec.path)),
+            input=rec.input_text,
             item=values["item_code"],
             person=values["person"],
             vault_path=rec.vault_rel,
@@ -309,14 +313,11 @@ class Ingester:
     # -- side roads --------------------------------------------------------------------
     def set_aside_duplicate(self, rec: Record) -> Record:
         """A duplicate is not filed twice: the inbox copy moves to inbox/.duplicates/."""
-        if rec.consume and not preflight.changed_since(
-            rec.path, rec.source_identity
-        ):  # a new version stays for the next pass
+        # A new version (changed since it was staged) stays in the inbox for the next pass.
+        if rec.consume and not preflight.changed_since(rec.path, rec.source_identity):
             rec.moved_to = names.clean(str(move_aside(rec.path, self._inbox_root(rec) / DUPLICATES_DIR)))
         with self.cat.engine.begin() as conn:
-            self.cat.log(
-                conn, "duplicate", document=rec.duplicate_of, input=names.clean(str(rec.path)), moved_to=rec.moved_to
-            )
+            self.cat.log(conn, "duplicate", document=rec.duplicate_of, input=rec.input_text, moved_to=rec.moved_to)
         return rec
 
     def restore_discarded(self, rec: Record, existing: dict) -> None:
@@ -402,7 +403,7 @@ class Ingester:
 
 
 # -- entry points used by the CLI, the watcher and the tests ----------------------------------
-SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
+SUPPORTED_HINT = "PDF, PNG, JPG, TIFF, DOCX, XLSX, PPTX, OFD, EML, MSG, TXT, DOC, XLS, PPT, WPS, ET, DPS, RTF"
 
 
 def ingest_paths(
@@ -425,19 +426,22 @@ def ingest_paths(
     ing = Ingester.for_catalog(cat, lock=lock or (lambda: writing(cat, "ingest", shared=True)))
     if ing.bounded:
         warm_reader(ing.limits)
-    results = []
+    results, paths = [], list(collect(paths))
+    ing.converted = batch.prepare(paths, ing.limits) if ing.bounded else None  # one LibreOffice run, not one a file
     try:
-        for path in collect(paths):
+        for path in paths:
             rec = Record(
                 path=path,
                 project_hint=project or inbox_project(inbox, path),
                 consume=is_in_inbox(inbox, path),
             )
-            results.append(ing.run(rec))
+            results += [ing.run(rec), *rec.attachments]
             if progress:
-                progress(rec)
+                for done in (rec, *rec.attachments):
+                    progress(done)
     finally:
         ing.flush_index()
+        batch.discard(ing.converted)
     return results
 
 

@@ -25,6 +25,7 @@ METHOD_LABELS = {
     "pptx": "PowerPoint slide text and notes",
     "ofd": "OFD page text",
     "eml": "e-mail text",
+    "msg": "Outlook mail text",
     "libreoffice": "old Office/WPS file converted by LibreOffice",
 }
 

@@ -49,6 +49,10 @@ class Record:
     moved_to: str | None = None
     staged: preflight.Staged | None = None  # the one version hashed, extracted and stored
     source_identity: tuple = ()  # device, inode, size, mtime of the input when it was staged
+    from_mail: int | None = None  # an e-mail attachment: the mail's document id
+    attachment_name: str = ""  # an e-mail attachment: its name in the mail, made safe
+    input_label: str = ""  # how to name the input when its path is a temporary one (an attachment)
+    attachments: list[Record] = field(default_factory=list)  # a mail: its attachments' records
 
     @property
     def name(self) -> str:
@@ -58,7 +62,7 @@ class Record:
     def to_json(self) -> dict:
         cls = self.classification
         return {
-            "input": names.clean(str(self.path)),
+            "input": self.input_text,
             "outcome": self.outcome,
             "document": self.doc_id,
             "project": self.project.code if self.project else None,
@@ -70,7 +74,13 @@ class Record:
             "duplicate_of": self.duplicate_of,
             "moved_to": self.moved_to,
             "message": self.message,
+            "from_mail": self.from_mail,
         }
+
+    @property
+    def input_text(self) -> str:
+        """The input as its events and ``--json`` name it (an attachment: its mail and its name)."""
+        return self.input_label or names.clean(str(self.path))
 
     @property
     def person(self) -> str | None:

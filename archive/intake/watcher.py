@@ -262,9 +262,10 @@ class Watcher:
                 if not os.path.lexists(path):
                     continue
                 rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
-                self.records.append(ing.run(rec))
+                self.records += [ing.run(rec), *rec.attachments]
                 if self.on_record:
-                    self.on_record(rec)
+                    for done in (rec, *rec.attachments):
+                        self.on_record(done)
         finally:
             ing.flush_index()
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake import names
+from dangan.archive.intake.attachments import mail_links
 from dangan.archive.intake.dates import explain
+from dangan.archive.intake.fields import read_fields
 from dangan.indexer.errors import NotFoundError
 
 METHODS = {
@@ -22,6 +24,7 @@ METHODS = {
     "pptx": "the PowerPoint slides and notes",
     "ofd": "the OFD e-document's page text",
     "eml": "the e-mail's headers and body",
+    "msg": "the Outlook mail's headers and body",
     "libreoffice": "the old Office/WPS file, converted by LibreOffice",
 }
 
@@ -38,6 +41,8 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out["events"] = cat.events(document=doc_id)
     out["name_note"] = _name_note(doc)
     out["item_reason"] = item_reason(out["events"])
+    out["fields"] = read_fields(cat, doc_id)  # read from the content: an e-invoice's number, parties…
+    out.update(mail_links(cat, doc_id))  # "from mail": the mail it came with, a mail's attachments
     return out
 
 

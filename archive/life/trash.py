@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
+from dangan.archive.intake.attachments import forget_links
 from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.onloan import document_tied
 from dangan.archive.retention import hold_on
@@ -98,6 +99,7 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
         with cat.engine.begin() as conn:
             if document_tied(conn, doc["id"]):  # its loans are history and its place is on paper: kept
                 continue
+            forget_links(conn, doc["id"])  # its "from mail" rows and read fields go with it
             conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
             conn.execute(delete(documents).where(documents.c.id == doc["id"]))
             cat.log(

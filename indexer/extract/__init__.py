@@ -1,5 +1,5 @@
 """Text extraction from the files archivists drop: PDF, scans (PNG/JPEG/TIFF), DOCX, XLSX,
-PPTX, OFD, e-mails (.eml), TXT, and old Office/WPS files through LibreOffice.
+PPTX, OFD, e-mails (.eml, .msg), TXT, and old Office/WPS files through LibreOffice.
 
 The type of a file comes from its content (magic bytes), never from its name, because
 scanners and mail programs routinely produce ``scan.pdf`` files that are JPEGs and
@@ -23,6 +23,7 @@ from dangan.indexer.extract.common import (
     EML,
     JPEG,
     LEGACY,
+    MSG,
     OFD,
     PAGE_SEPARATOR,
     PDF,
@@ -34,6 +35,7 @@ from dangan.indexer.extract.common import (
     Extraction,
     supported_extensions,
 )
+from dangan.indexer.extract.converted import conversions
 from dangan.indexer.extract.sniff import extension_note, sniff_type
 
 # ocr_image is re-exported for callers that run OCR themselves; to swap the engine, set
@@ -43,6 +45,7 @@ __all__ = [
     "Extraction",
     "extract",
     "extract_bounded",
+    "mail_attachments",
     "ocr_image",
     "warm_reader",
     "sniff_type",
@@ -63,6 +66,7 @@ _READERS = {
     PPTX: ("dangan.indexer.extract.office", "read_pptx"),
     OFD: ("dangan.indexer.extract.ofd", "read_ofd"),
     EML: ("dangan.indexer.extract.mail", "read_eml"),
+    MSG: ("dangan.indexer.extract.msg", "read_msg"),
     LEGACY: ("dangan.indexer.extract.legacy", "read_legacy"),
 }
 
@@ -74,15 +78,19 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
+def extract(
+    path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None, converted: Path | None = None
+) -> Extraction:
     """Extract the text of ``path``, OCR-ing scanned pages and images when ``ocr`` is true.
+
+    ``converted``: the folder of the batch's LibreOffice conversions (``batch.prepare``).
 
     Raises ``InputFileError`` subclasses (empty, corrupt, encrypted, unsupported) with a
     one-line message naming the file and the remedy; ``LimitError`` when the file is over
     one of ``limits`` (the defaults of ``dangan.indexer.limits.Limits`` when None).
     """
     path = Path(path)
-    with _limits.applied(limits):
+    with _limits.applied(limits), conversions(converted):
         mime = sniff_type(path)  # first: it says clearly when the file is missing or a folder
         _limits.check_file_size(path, path.stat().st_size)
         module, function = _READERS[mime]
@@ -104,7 +112,9 @@ def warm_reader(limits: _limits.Limits | None = None) -> None:
     bounded.pool((limits or _limits.Limits()).memory_mb, _PRELOAD).warm()
 
 
-def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None) -> Extraction:
+def extract_bounded(
+    path: Path, *, ocr: bool = True, limits: _limits.Limits | None = None, converted: Path | None = None
+) -> Extraction:
     """:func:`extract` in a worker process stopped at ``seconds_per_file`` and capped at ``memory_mb``.
 
     Raises what ``extract`` raises, and ``LimitError`` naming the time or memory limit when
@@ -114,7 +124,12 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
     with _limits.applied(limits) as active:
         try:
             return bounded.pool(active.memory_mb, _PRELOAD).call(
-                "dangan.indexer.extract:extract", path, ocr=ocr, limits=active, seconds=active.seconds_per_file
+                "dangan.indexer.extract:extract",
+                path,
+                ocr=ocr,
+                limits=active,
+                converted=converted,
+                seconds=active.seconds_per_file,
             )
         except bounded.WorkerTimeout:
             raise _limits.over_time(path) from None
@@ -123,4 +138,30 @@ def extract_bounded(path: Path, *, ocr: bool = True, limits: _limits.Limits | No
         except bounded.WorkerDied as e:
             # Native code (the OCR engine, PDFium) that cannot get memory under the cap
             # usually crashes rather than raising; a damaged file can do the same.
+            raise _limits.reader_stopped(path, e.signal_name) from None
+
+
+def mail_attachments(path: Path, mime: str, folder: Path, *, limits: _limits.Limits | None = None) -> dict:
+    """The attachments of the mail at ``path`` (of type ``mime``, as its reading found) written
+    to ``folder``, in a bounded worker.
+
+    What ``dangan.indexer.extract.attached.save_attachments`` returns; the same time, memory and
+    size limits and the same errors as :func:`extract_bounded`.
+    """
+    path = Path(path)
+    with _limits.applied(limits) as active:
+        _limits.check_file_size(path, path.stat().st_size)
+        try:
+            return bounded.pool(active.memory_mb, _PRELOAD).call(
+                "dangan.indexer.extract.attached:save_attachments",
+                path,
+                mime,
+                Path(folder),
+                seconds=active.seconds_per_file,
+            )
+        except bounded.WorkerTimeout:
+            raise _limits.over_time(path) from None
+        except bounded.WorkerOutOfMemory:
+            raise _limits.over_memory(path) from None
+        except bounded.WorkerDied as e:
             raise _limits.reader_stopped(path, e.signal_name) from None

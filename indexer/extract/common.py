@@ -23,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 OFD = "application/ofd"
 EML = "message/rfc822"
+MSG = "application/vnd.ms-outlook"  # an Outlook .msg (an OLE2 compound file)
 # Office 97–2003 and WPS files (an OLE2 compound file) and RTF: read through LibreOffice.
 LEGACY = "application/x-legacy-office"
 
@@ -37,6 +38,7 @@ EXTENSIONS = {
     PPTX: (".pptx",),
     OFD: (".ofd",),
     EML: (".eml",),
+    MSG: (".msg",),
     LEGACY: (".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".rtf"),
 }
 KIND_NAMES = {
@@ -50,10 +52,11 @@ KIND_NAMES = {
     PPTX: "PowerPoint (.pptx)",
     OFD: "OFD e-document",
     EML: "e-mail (.eml)",
+    MSG: "Outlook mail (.msg)",
     LEGACY: "old Office/WPS (.doc/.xls/.ppt/.wps/.et/.dps/.rtf)",
 }
 ACCEPTED = (
-    "dangan reads PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, TXT and old Office/WPS "
+    "dangan reads PDF, PNG, JPEG, TIFF, DOCX, XLSX, PPTX, OFD, EML, MSG, TXT and old Office/WPS "
     "(.doc .xls .ppt .wps .et .dps .rtf) files"
 )
 
@@ -70,7 +73,7 @@ class Extraction:
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text is OCR's
     notes: list[str] = field(default_factory=list)  # e.g. "page 3: no text found"
     # Per page: {"page": 1, "method": "text"|"text-pdfium"|"text-unswapped"|"text-pdfminer"|"ocr"|"blank"|"none"|
-    # "docx"|"plain"|"xlsx"|"pptx"|"ofd"|"eml"|"libreoffice", "why": "…"}; what `dangan show` prints as "how the text was read".
+    # "docx"|"plain"|"xlsx"|"pptx"|"ofd"|"eml"|"msg"|"libreoffice", "why": "…"}; what `dangan show` prints as "how the text was read".
     page_methods: list[dict] = field(default_factory=list)
     # Fields read from the content, e.g. an e-invoice's {"invoice_number", "date", "seller",
     # "buyer", "amount"}; also written into ``notes`` so that ingest's record keeps them.

@@ -7,7 +7,9 @@ is read by the DOCX/XLSX/PPTX reader.  The original is what intake stores and ha
 conversion is only for the text.  This runs inside the reader worker of
 ``extract_bounded``, so LibreOffice inherits its memory cap, and it is stopped (its whole
 process group) at the time limit.  Each worker keeps one LibreOffice profile folder for its
-life, so only its first conversion pays for creating one.
+life, so only its first conversion pays for creating one.  When a batch is filed, its old
+Office files are converted together first (``dangan.indexer.extract.batch``); the reader
+takes a file's conversion from there when its bytes were converted, else converts it alone.
 
 Without LibreOffice the file is refused naming the Debian package to install.
 """
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from dangan.indexer import limits
 from dangan.indexer.errors import EncryptedFileError, UnsupportedFileError
-from dangan.indexer.extract.common import DOCX, PPTX, XLSX, Extraction, corrupt
+from dangan.indexer.extract import converted as batch
+from dangan.indexer.extract.common import DOCX, MSG, PPTX, XLSX, Extraction, corrupt
+from dangan.indexer.extract.msg import is_msg, read_msg
 
 # (OLE2 stream name as UTF-16LE, target format, reader, Debian package that converts it)
 _KINDS = (
@@ -56,15 +60,18 @@ def read_legacy(path: Path, mime: str, ocr: bool) -> Extraction:
         raise EncryptedFileError(
             f"{path} is protected by a password: remove the password in WPS or Office and drop it again"
         )
+    if is_msg(data):  # an Outlook mail under another name (.doc): read as the mail it is
+        return read_msg(path, MSG, ocr)
     _stream, target, target_mime, package = _kind(path, data)
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
+    done = batch.cached(data, target)  # converted with the rest of its batch (dangan.indexer.extract.batch)
+    soffice = soffice_path()
+    if soffice is None and done is None:
         raise UnsupportedFileError(
             f"{path} is an old Office/WPS file, which dangan reads through LibreOffice, and LibreOffice is not "
             f"installed: install it (apt-get install {package}) and drop the file again"
         )
     with tempfile.TemporaryDirectory(prefix="dangan-convert-") as tmp:
-        converted = convert(soffice, path, target, Path(tmp))
+        converted = done or convert(str(soffice), path, target, Path(tmp))
         module, function = _READERS[target_mime]
         result = getattr(importlib.import_module(module), function)(converted, target_mime, ocr)
     result.mime_type = mime
@@ -75,6 +82,11 @@ def read_legacy(path: Path, mime: str, ocr: bool) -> Extraction:
         for n in range(1, result.pages + 1)
     ]
     return result
+
+
+def soffice_path() -> str | None:
+    """LibreOffice's command, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _kind(path: Path, data: bytes) -> tuple[str, str, str, str]:

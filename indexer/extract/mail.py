@@ -2,10 +2,12 @@
 
 Read with the standard library's ``email`` package (policy ``default``).  The body is the
 first text/plain part, or the first text/html part converted to text when there is no plain
-one.  Attachments are not read here: their names are listed at the end of the text so that
-a search for an attachment's name finds the mail (filing each attachment as its own
-document linked to the mail is left to intake).  A mail is text, so its size limit is the
-file's; nothing in it is unpacked beyond the parts' own transfer encoding.
+one.  Attachments are not read with the mail: their names are listed at the end of its text
+so that a search for an attachment's name finds the mail, and ``eml_attachments`` gives
+them to ``dangan.indexer.extract.attached``, which writes them out (in the bounded reader worker) for intake to file each as its own document linked
+to the mail.  A mail is text, so its size limit is the file's: a part's transfer encoding
+(base64, quoted-printable) never decodes to more bytes than it takes, and nothing is
+unpacked beyond it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ _HEADERS = (("Subject", "主题"), ("From", "发件人"), ("To", "收件人"), (
 def read_eml(path: Path, mime: str, ocr: bool) -> Extraction:
     """The mail's headers and body as one page; attachment names listed at the end."""
     try:
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
+        message = _parse(path)
         lines = [f"{label}：{message[name]}" for name, label in _HEADERS if message[name]]
         body = _body(message)
         attachments = [part.get_filename() or "(unnamed)" for part in message.iter_attachments()]
@@ -38,7 +39,7 @@ def read_eml(path: Path, mime: str, ocr: bool) -> Extraction:
     if attachments:
         lines.append("附件：" + "；".join(attachments))
     text = "\n".join(line for line in lines if line.strip())
-    notes = [f"attachments not filed separately: {', '.join(attachments)}"] if attachments else []
+    notes = [f"attachments: {', '.join(attachments)}"] if attachments else []
     if not body.strip():
         notes.append("mail has no body text")
     return Extraction(
@@ -49,6 +50,32 @@ def read_eml(path: Path, mime: str, ocr: bool) -> Extraction:
         notes=notes,
         page_methods=[{"page": 1, "method": "eml", "why": ""}],
     )
+
+
+def _parse(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def eml_attachments(path: Path) -> list[tuple[str, str, bytes]]:
+    """(name as the sender wrote it, content type, bytes) of each attachment, in order."""
+    try:
+        return [
+            (part.get_filename() or "", part.get_content_type(), _payload(part))
+            for part in _parse(path).iter_attachments()
+        ]
+    except (ValueError, LookupError, TypeError, AttributeError, IndexError) as e:
+        raise corrupt(path, "e-mail (.eml)", _ADVICE) from e
+
+
+def _payload(part: EmailMessage) -> bytes:
+    """The attachment's bytes: decoded, or (an attached mail) as the mail's own bytes."""
+    if part.get_content_maintype() == "message":
+        inner = part.get_payload(0) if part.is_multipart() else part.get_payload()
+        return inner.as_bytes() if hasattr(inner, "as_bytes") else str(inner).encode("utf-8", "replace")
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _body(message: EmailMessage) -> str:

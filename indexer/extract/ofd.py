@@ -7,8 +7,8 @@ directly (``zipxml``) rather than through a library such as easyofd: that needs 
 dependency (easyofd pulls in PyMuPDF, OpenCV and others to render pages), the reading is
 bounded (a zip bomb is refused from the ZIP directory before a byte is inflated, page
 count and time limits apply) and a part declaring a DOCTYPE is refused, so a hostile file
-cannot expand entities or reach the network.  Pages are not rendered: an OFD has no page
-image for thumbnails or volume PDFs yet.
+cannot expand entities or reach the network.  Pages are drawn for volume PDFs and
+thumbnails by ``dangan.indexer.extract.ofd_render`` (text and images; its limits are there).
 
 An electronic invoice (电子发票) is recognised by its labels — 发票号码, 开票日期, 购买方,
 销售方, 价税合计 — and those fields go into ``Extraction.metadata`` and a note.

@@ -19,6 +19,7 @@ from dangan.indexer.extract.common import (
     JPEG,
     KIND_NAMES,
     LEGACY,
+    MSG,
     OFD,
     PDF,
     PNG,
@@ -49,6 +50,8 @@ def sniff_type(path: Path) -> str:
     if not mime:
         _reject_known_unsupported(path, head)
         mime = (EML if _is_mail(head) else TEXT) if _is_text(head) else None
+    if mime == LEGACY and path.suffix.lower() == ".msg":
+        mime = MSG  # an Outlook item is an OLE2 file too; its reader checks it holds a mail
     if mime:
         _refuse_lying_package(path, mime)
         return mime

@@ -1,6 +1,7 @@
 """Every kind of filed document as PDF pages for a volume: PDFs as they are, images and scans
 as pages, Office and WPS files (Word, Excel, PowerPoint, old .doc/.xls/.ppt/.wps/.et/.dps/.rtf)
-through LibreOffice, plain text and e-mails (their headers and body) set in the volume font.
+through LibreOffice, plain text and e-mails (their headers and body) set in the volume font,
+OFD e-documents drawn page by page (``dangan.indexer.extract.ofd_render``, with its limits).
 
 Each converter returns PDF bytes; the caller counts and stamps the pages.  Failures are
 typed with the document named: a damaged or encrypted PDF, an image that does not decode,
@@ -25,7 +26,8 @@ from reportlab.pdfgen import canvas
 from dangan.archive.forms.pdf import convert_to_pdf
 from dangan.archive.volumes.pdf.covers import wrap_lines
 from dangan.indexer.errors import CorruptFileError, EncryptedFileError, InputFileError, UnsupportedFileError
-from dangan.indexer.extract.common import DOCX, EML, LEGACY, PPTX, XLSX
+from dangan.indexer.extract.common import DOCX, EML, LEGACY, MSG, OFD, PPTX, XLSX
+from dangan.indexer.extract.ofd_render import ofd_pdf
 from dangan.indexer.text import decode_text
 
 PDF = "application/pdf"
@@ -49,10 +51,12 @@ def document_pdf(path: Path, mime: str, font: str, label: str, *, converted: dic
         return _docx(path, label)
     if mime == TEXT:
         return _text(path, font)
-    if mime == EML:
-        return _mail(path, font)
+    if mime in (EML, MSG):
+        return _mail(path, mime, font)
+    if mime == OFD:
+        return ofd_pdf(path, font)  # text and images where the page puts them (indexer.extract.ofd_render)
     raise UnsupportedFileError(
-        f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, Office/WPS files, e-mails or TXT"
+        f"{label} ({mime}) cannot be put into a volume PDF; use PDF, images, Office/WPS files, OFD, e-mails or TXT"
     )
 
 
@@ -131,11 +135,12 @@ def _text(path: Path, font: str) -> bytes:
     return text_pdf(text, font)
 
 
-def _mail(path: Path, font: str) -> bytes:
-    """An e-mail as its reader gives it: headers, body, the attachments' names."""
+def _mail(path: Path, mime: str, font: str) -> bytes:
+    """An e-mail (.eml, .msg) as its reader gives it: headers, body, the attachments' names."""
     from dangan.indexer.extract.mail import read_eml
+    from dangan.indexer.extract.msg import read_msg
 
-    return text_pdf(read_eml(path, EML, False).text, font)
+    return text_pdf((read_eml if mime == EML else read_msg)(path, mime, False).text, font)
 
 
 def text_pdf(text: str, font: str) -> bytes:

@@ -27,8 +27,9 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.home import Home
 from dangan.archive.sessions import token_sign_in, user_for_session
 from dangan.archive.users import ROLE_LABELS, User, allowed
-from dangan.indexer.errors import AuthError
+from dangan.indexer.errors import AuthError, DanganError
 from dangan.indexer.index import SearchIndex
+from dangan.indexer.messages import Message, say, say_text
 
 HERE = Path(__file__).resolve().parent
 
@@ -130,10 +131,10 @@ def page(action: str = "read") -> Callable:
                 if request.method == "GET":
                     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
                 raise HTTPException(401, "请先登录。")
+            request.state.user = user  # first: a 403 page below still shows this user's menu
             _require(user, action)
             if request.method == "POST":
                 await check_csrf(request)
-            request.state.user = user
             return await fn(request)
 
         return endpoint
@@ -149,9 +150,11 @@ def api(action: str = "read") -> Callable:
         async def endpoint(request: Request) -> Response:
             user = await run_in_threadpool(token_user, request) or await run_in_threadpool(session_user, request)
             if user is None:
-                raise AuthError("sign in or send Authorization: Bearer TOKEN (make one with `dangan user token NAME`)")
-            _require(user, action)
+                raise AuthError(
+                    "sign in or send Authorization: Bearer TOKEN", fix="make one with `dangan user token NAME`"
+                )
             request.state.user = user
+            _require(user, action)
             return await fn(request)
 
         return endpoint
@@ -264,6 +267,18 @@ ACTION_LABELS = {
 }
 
 
+def said(value: Any) -> str:
+    """What the library says, in Chinese from the message catalog: an error or a Message, or an
+    English sentence it stored as text (an event's reason); a name or code stays as it is."""
+    if isinstance(value, (Message, DanganError)):
+        return say(value)
+    if value is None:
+        return ""
+    text = str(value)
+    return say_text(text) or text
+
+
+templates.env.filters["say"] = said
 templates.env.filters["cndate"] = cn_date
 templates.env.filters["action"] = lambda a: ACTION_LABELS.get(a, a)
 templates.env.filters["detail"] = event_detail

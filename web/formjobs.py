@@ -60,7 +60,7 @@ def blank_sheet(form: FormSpec, kind: str) -> bytes:
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
-    raise UsageError(f"unknown sheet kind {kind!r}; use csv or xlsx")
+    raise UsageError(f"没有“{kind}”这种空白表：请选 CSV 或 XLSX。")
 
 
 def split_problem(text: str) -> dict:
@@ -79,7 +79,7 @@ def run_form_job(
     """
     suffix = Path(data_name or "").suffix.lower()
     if suffix not in DATA_SUFFIXES:
-        raise UsageError(f"{data_name}: form data must be {', '.join(DATA_SUFFIXES)}")
+        raise UsageError(f"{data_name}：表格数据须为 {'、'.join(DATA_SUFFIXES)} 文件。")
     if file_into:  # refused before any upload is read: the form fits no item of that project
         require_item(cat, file_into, form)
     job = FormJob(form=form.id)

@@ -106,10 +106,12 @@ def seal(cat: Catalog, code: str, sequence: int) -> Volume:
 def unseal(cat: Catalog, code: str, sequence: int, reason: str) -> Volume:
     """Reopen a sealed volume for changes; the reason goes into the event log."""
     if not reason or not reason.strip():
-        raise UsageError("unsealing needs a reason for the log: --reason 补充设计变更单")
+        raise UsageError("unsealing needs a reason for the log", fix="--reason 补充设计变更单")
     v = get_volume(cat, code, sequence)
     if not v.sealed:
-        raise ConflictError(f"volume {sequence} of {code} is not sealed; nothing to undo")
+        raise ConflictError(
+            "volume {volume} of {project} is not sealed; nothing to undo", volume=sequence, project=code
+        )
     with cat.engine.begin() as conn:
         conn.execute(update(volumes).where(volumes.c.id == v.id).values(status="draft", sealed_at=None))
         cat.log(conn, "volume-unsealed", project=code, volume=sequence, reason=reason.strip())

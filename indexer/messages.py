@@ -140,12 +140,17 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     the English sentence; the longest templates first, so the most specific one wins."""
     found = []
     for template in sorted(catalog(lang), key=len, reverse=True):
-        parts = re.split(r"\{(\w+)\}", template)
-        if len(parts) == 1 or len(set(parts[1::2])) != len(parts[1::2]):
-            continue
-        if sum(c.isalpha() for c in "".join(parts[::2])) < 4:  # "{name} {problem}" would match anything
-            continue
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        parts = re.split(r"\{(\w+)(?:![rs])?\}", template)
+        if len(parts) == 1 or sum(c.isalpha() for c in "".join(parts[::2])) < 4:
+            continue  # no field, or only fields: "{name} {problem}" would match anything
+        seen: set[str] = set()
+        regex = ""
+        for i, p in enumerate(parts):
+            if i % 2 == 0:
+                regex += re.escape(p)
+            else:  # a field named twice must hold the same value both times
+                regex += f"(?P={p})" if p in seen else f"(?P<{p}>.+?)"
+                seen.add(p)
         found.append((re.compile(regex + r"\Z", re.S), template))
     return found
 
@@ -168,7 +173,28 @@ def say_text(text: str, lang: str = WEB_LANG, _depth: int = 0) -> str | None:
         if match:
             values = {k: (_depth < 3 and say_text(v, lang, _depth + 1)) or v for k, v in match.groupdict().items()}
             return table[template].format(**values)
-    return None
+    return _say_parts(text, lang, _depth) if _depth < 3 else None
+
+
+def _say_parts(text: str, lang: str, depth: int) -> str | None:
+    """A sentence of several clauses joined by "; " (a review reason with its cause first):
+    each run of clauses said on its own, the longest run that the catalog knows first."""
+    parts = text.split("; ")
+    if len(parts) < 2:
+        return None
+    said, i = [], 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            if j - i == len(parts):
+                continue  # the whole sentence was tried already
+            one = say_text("; ".join(parts[i:j]), lang, depth + 1)
+            if one is not None:
+                said.append(one.rstrip("。"))
+                i = j
+                break
+        else:
+            return None
+    return "；".join(said)
 
 
 def cli_lang(environ: dict[str, str] | None = None) -> str:

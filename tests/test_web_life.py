@@ -25,7 +25,7 @@ def test_an_archivist_edits_the_date_and_title_and_the_page_and_log_show_it(app,
     assert r.status_code == 303 and r.headers["location"] == f"/documents/{doc}?saved=1"
     page = archivist.get(r.headers["location"]).text
     assert '<td id="doc-date">2024年3月15日</td>' in page and "已保存修改。" in page
-    assert "日期: 2024-03-12 → 2024-03-15" in page and "set by hand" in page
+    assert "日期: 2024-03-12 → 2024-03-15" in page and "2024-03-15（人工修改，见事件 " in page
     d = _status(home, doc)
     assert (d["title"], str(d["document_date"]), d["doc_number"]) == ("施工日志（三月）", "2024-03-15", "施日-012")
     assert d["vault_path"].split("/")[-1].startswith("20240315_")

@@ -222,8 +222,30 @@ def event_detail(detail: dict) -> str:
             for k, v in after.items()
             if k in FIELD_LABELS
         ]
-    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in detail.items()}
-    return "; ".join(changes + [f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {})])
+    shown = {k: (Path(str(v)).name if k in ("input", "moved_to") and v else v) for k, v in detail.items()}
+    return "；".join(
+        changes
+        + [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(v)}" for k, v in shown.items() if v not in (None, "", [], {})]
+    )
+
+
+def _detail_value(value: Any) -> str:
+    """A value of an event's detail in Chinese: a stored English sentence through the catalog."""
+    if isinstance(value, list):
+        return "、".join(_detail_value(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}={_detail_value(v)}" for k, v in value.items())
+    return said(value)
+
+
+# The keys of an event's detail as the document page names them.
+DETAIL_LABELS = {
+    "input": "文件", "project": "项目", "document": "文件号", "documents": "文件数", "item": "条目",
+    "person": "责任人", "vault_path": "存放位置", "reason": "原因", "decided_by": "依据", "notes": "说明",
+    "error": "错误", "moved_to": "移到", "batch": "批次", "user": "用户", "what": "内容", "volume": "卷",
+    "period": "期间", "role": "角色", "roles": "角色", "by": "经办", "source": "来源", "name": "名称",
+    "count": "数量", "to": "到", "station": "工作站", "year": "年度", "checklist": "清单",
+}  # fmt: skip
 
 
 def _value(column: str, value: Any) -> str:

@@ -25,6 +25,7 @@ from dangan.archive.deadlines.formfiling import require_item
 from dangan.archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
 from dangan.archive.forms.fileinto import render_and_file
 from dangan.indexer.errors import DataError, UsageError
+from dangan.web.base import said
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
 _ROW_COLUMN = re.compile(r"^row (\d+), ([^:]+): ")
@@ -92,7 +93,7 @@ def run_form_job(
         checked = check_rows(form, read_rows(src))
         if file_into:  # the one render-and-file path `forms render --file-into` takes
             done = render_and_file(cat, form, checked, work / "forms", file_into, holder="web forms", **options)
-            batch, job.filed = done.batch, [f"{docx.name}: {outcome}" for docx, outcome in done.filed.items()]
+            batch, job.filed = done.batch, [f"{docx.name}：{said(outcome)}" for docx, outcome in done.filed.items()]
         else:
             batch = render_checked(form, checked, work / "forms", **options)
     except DataError as e:

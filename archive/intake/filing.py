@@ -63,7 +63,8 @@ def refile(cat: Catalog, doc_id: int, *, item: str, project: str | None = None) 
 
 def _not_trashed(doc: dict) -> dict:
     if doc["status"] == DISCARDED:
-        raise ConflictError(f"document {doc['id']} is in the trash; `dangan restore {doc['id']}` brings it back first")
+        raise ConflictError("document {doc_id} is in the trash", doc_id=doc["id"],
+                            fix=f"`dangan restore {doc['id']}` brings it back first")  # fmt: skip
     return doc
 
 

@@ -19,12 +19,15 @@ import pytest
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import ingest_paths
 from dangan.archive.life.edit import edit
+from dangan.archive.projects import add_project
 from dangan.archive.sample import SAMPLE_PROJECT
 from dangan.archive.users import ROLES, add_user
 from dangan.web.app import create_app
 from tests.browserutil import chromium, scan_page
 from tests.conftest import write_text_doc
 from tests.sample_home import sample_home
+from tests.test_deadlines import ROLES as SERVICE_ROLES
+from tests.test_deadlines import put
 from tests.webutil import PASSWORD, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +49,9 @@ def site(tmp_path_factory):
         [waiting] = list(ingest_paths(cat, [note], project=SAMPLE_PROJECT))
         filed = cat.documents(project=SAMPLE_PROJECT, status="filed")[0]["id"]
         edit(cat, filed, date="2024-03-18")  # its date now says it was set by hand
+        add_project(cat, "SV-BJ", "北京服务中心", checklist="service", roles=SERVICE_ROLES)
+        for day, done in (("2024-02-14", "2024-03-02"), ("2024-03-31", "2024-04-01"), ("2024-03-05", "2024-04-05")):
+            put(cat, "S01", day, done)  # March's tickets: one late, one on time, one filed after its deadline
     with running_server(create_app(home)) as base:
         yield {"base": base, "home": home, "review": waiting.doc_id, "doc": filed, "tmp": root}
 
@@ -65,7 +71,9 @@ def pages(site) -> list[tuple[str, str]]:
         ("volumes-all", "/volumes"),
         ("volumes", f"/volumes/{code}"),
         ("volumes-check", f"/volumes/{code}/check"),
-        ("deadlines", "/deadlines"),
+        ("deadlines", "/deadlines?today=2024-04-10"),
+        ("deadlines-project", "/deadlines/SV-BJ?period=2024-03&today=2024-04-10"),
+        ("deadlines-by-person", "/deadlines/SV-BJ?period=2024-03&by=person&today=2024-04-10"),
         ("upload", "/upload"),
         ("forms", "/forms"),
         ("form", "/forms/维护派工单"),
@@ -73,6 +81,9 @@ def pages(site) -> list[tuple[str, str]]:
         ("404-document", "/documents/99999"),
         ("404-project", "/check/NO-SUCH"),
         ("404-page", "/no-such-page"),
+        ("search-bad-query", "/search?q=-草稿"),
+        ("search-unknown-person", "/search?q=施工&person=无此人"),
+        ("400-period", "/deadlines/SV-BJ?period=2024-13"),
     ]
 
 
@@ -142,6 +153,13 @@ def _error_pages(page, site, who: str, width: str, findings: list[str], scrolls:
         page.click("#upload-form button[type=submit]")
         page.wait_for_selector("#outcomes")
         look(page, site, f"{who}-upload-failed-{width}", findings, scrolls)
+    if who == "admin":  # a password too short: a 400 page that keeps the menu, not a sign-in page
+        page.goto(f"{base}/admin")
+        page.fill("form[action='/admin/users/desk/password'] input[name=password]", "short")
+        page.click("form[action='/admin/users/desk/password'] button[type=submit]")
+        page.wait_for_selector("#message")
+        assert "密码太短" in page.inner_text("#message") and page.locator("nav >> text=管理").count() == 1
+        look(page, site, f"{who}-400-password-{width}", findings, scrolls)
     if who == "viewer":
         response = page.goto(f"{base}/admin")
         assert response is not None and response.status == 403

@@ -211,13 +211,25 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 class DanganCLIError(click.ClickException):
-    """A library error shown as one line with the error's own exit code."""
+    """A library error shown as one line with the error's own exit code, in the locale's
+    language (LC_ALL / LC_MESSAGES / LANG: Chinese for zh_*, English otherwise)."""
 
     def __init__(self, error: DanganError):
         from dangan.archive.intake.names import printable  # here: `dangan --help` imports no library module
+        from dangan.indexer.messages import cli_lang, say
 
-        super().__init__(printable(str(error)))  # a file name may carry odd bytes or escape codes
+        self.lang = cli_lang()
+        text = say(error, self.lang)
+        if self.lang != "en" and error.fix:  # the command to run is the same in any language
+            text = f"{text}（{error.fix}）"
+        super().__init__(printable(text))  # a file name may carry odd bytes or escape codes
         self.exit_code = int(error.exit_code)  # type: ignore[misc]  # click's ClassVar; ours differs per error
+
+    def show(self, file=None) -> None:
+        """``Error: …`` (English) or ``错误：…`` (Chinese) on stderr."""
+        if self.lang == "en":
+            return super().show(file)
+        click.echo(f"错误：{self.format_message()}", err=True, file=file)
 
 
 class DanganGroup(click.Group):

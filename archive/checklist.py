@@ -110,8 +110,9 @@ def load_checklist(checklist_id: str, home: Home | None = None) -> Checklist:
     paths = checklist_paths(home)
     if checklist_id not in paths:
         raise UnknownChecklistError(
-            f"no checklist '{checklist_id}'; available: {', '.join(sorted(paths)) or 'none'} "
-            f"(add your own as checklists/<id>.toml in the home)"
+            "no checklist '{checklist}'; available: {available} (add your own as checklists/<id>.toml in the home)",
+            checklist=checklist_id,
+            available=", ".join(sorted(paths)) or "none",
         )
     return parse_checklist(paths[checklist_id])
 

@@ -176,9 +176,10 @@ def waive(cat: Catalog, code: str, item: str, reason: str) -> ItemStatus:
     if filed.status == "filed":
         ids = ", ".join(f"#{d}" for d in filed.documents)
         raise ConflictError(
-            f"item {it.code} of project {code} is already filed ({ids}); a waiver is only for an item "
-            f"that does not apply (discard or refile the document first if it is wrong)"
-        )
+            "item {item} of project {project} is already filed ({ids}); a waiver is only for an item "
+            "that does not apply (discard or refile the document first if it is wrong)",
+            item=it.code, project=code, ids=ids,
+        )  # fmt: skip
     with cat.engine.begin() as conn:
         conn.execute(delete(waivers).where(waivers.c.project_code == code, waivers.c.item_code == it.code))
         conn.execute(insert(waivers).values(project_code=code, item_code=it.code, reason=reason.strip(), at=now()))
@@ -196,7 +197,9 @@ def unwaive(cat: Catalog, code: str, item: str) -> ItemStatus:
             delete(waivers).where(waivers.c.project_code == code, waivers.c.item_code == it.code)
         ).rowcount
         if not gone:
-            raise ConflictError(f"item {it.code} of project {code} is not waived; nothing to undo")
+            raise ConflictError(
+                "item {item} of project {project} is not waived; nothing to undo", item=it.code, project=code
+            )
         cat.log(conn, "waiver-undone", project=code, item=it.code)
     return _find(check(cat, code), it.code)
 

@@ -28,7 +28,7 @@ def parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError as e:
-        error = UsageError(f"{what} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-01")
+        error = UsageError("{what} '{text}' is not a date; write YYYY-MM-DD, e.g. 2025-03-01", what=what, text=text)
         error.param, error.value = what, text  # type: ignore[attr-defined]
         raise error from e
 

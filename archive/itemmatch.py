@@ -19,7 +19,7 @@ def resolve_item(checklist: Checklist, key: str, *, owner: str) -> Item:
     """The one item ``key`` names on ``checklist``; ``owner`` ("project BJ-1") is for messages."""
     k = fold((key or "").strip())
     if not k:
-        raise UnknownItemError(f"{owner}: give a checklist item (code or title), e.g. C07")
+        raise UnknownItemError("{owner}: give a checklist item (code or title), e.g. C07", owner=owner)
     exact = [i for i in checklist.items if fold(i.code) == k or fold(i.title) == k]
     if exact:
         return exact[0]
@@ -28,8 +28,15 @@ def resolve_item(checklist: Checklist, key: str, *, owner: str) -> Item:
         return partial[0]
     if partial:
         names = ", ".join(f"{i.code} {i.title}" for i in partial)
-        raise UnknownItemError(f"{owner}: '{key}' fits several checklist items ({names}); give the code")
-    raise UnknownItemError(f"{owner} has no checklist item '{key}'; {_hint(checklist, k)}")
+        raise UnknownItemError(
+            "{owner}: '{key}' fits several checklist items ({names}); give the code", owner=owner, key=key, names=names
+        )
+    codes = ", ".join(i.code for i in checklist.items)
+    close = _close(checklist, k)
+    if close:
+        raise UnknownItemError("{owner} has no checklist item '{key}'; did you mean {close}? items: {codes}",
+                               owner=owner, key=key, close=f"{close.code} {close.title}", codes=codes)  # fmt: skip
+    raise UnknownItemError("{owner} has no checklist item '{key}'; items: {codes}", owner=owner, key=key, codes=codes)
 
 
 def _mentions(item: Item, k: str) -> bool:
@@ -39,11 +46,8 @@ def _mentions(item: Item, k: str) -> bool:
     return any(k in fold(w) or (len(k) >= 2 and fold(w) in k) for w in item.keywords)
 
 
-def _hint(checklist: Checklist, k: str) -> str:
-    codes = ", ".join(i.code for i in checklist.items)
+def _close(checklist: Checklist, k: str) -> Item | None:
+    """The item whose title or word is nearest to ``k`` (a typo, a dropped character), if any."""
     by_text = {fold(w): i for i in checklist.items for w in (i.title, *i.keywords)}
     close = difflib.get_close_matches(k, list(by_text), n=1, cutoff=0.5)
-    if close:
-        i = by_text[close[0]]
-        return f"did you mean {i.code} {i.title}? items: {codes}"
-    return f"items: {codes}"
+    return by_text[close[0]] if close else None

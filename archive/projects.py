@@ -54,7 +54,9 @@ class Project:
 def validate_code(code: str) -> str:
     """Project codes are letters, digits and dashes (they become folder names)."""
     if not CODE_RE.match(code or ""):
-        raise UsageError(f"invalid project code '{code}': use letters, digits and dashes, e.g. BJ-2024-017")
+        raise UsageError(
+            "invalid project code '{project}': use letters, digits and dashes, e.g. BJ-2024-017", project=code
+        )
     return code
 
 
@@ -152,8 +154,11 @@ def get_project(cat: Catalog, code: str) -> Project:
         row = conn.execute(select(projects).where(projects.c.code == code)).first()
         if row is None:
             codes = [r.code for r in conn.execute(select(projects.c.code).order_by(projects.c.code))]
-            hint = f"projects: {', '.join(codes)}" if codes else "add one with `dangan project add`"
-            raise UnknownProjectError(f"no project '{code}'; {hint}")
+            if codes:
+                raise UnknownProjectError(
+                    "no project '{project}'; projects: {codes}", project=code, codes=", ".join(codes)
+                )
+            raise UnknownProjectError("no project '{project}'", project=code, fix="add one with `dangan project add`")
         roles = {
             r.role: r.person for r in conn.execute(select(project_roles).where(project_roles.c.project_code == code))
         }

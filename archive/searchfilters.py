@@ -42,9 +42,10 @@ def _project(projects: list[Project], key: str) -> Project:
         if fold(p.code) == k or fold(p.name) == k:
             return p
     codes = ", ".join(p.code for p in projects)
-    error = UnknownProjectError(
-        f"no project '{key}'; " + (f"projects: {codes}" if codes else "add one with `dangan project add`")
-    )
+    if codes:
+        error = UnknownProjectError("no project '{project}'; projects: {codes}", project=key, codes=codes)
+    else:
+        error = UnknownProjectError("no project '{project}'", project=key, fix="add one with `dangan project add`")
     raise _unknown(error, "project", key, [p.code for p in projects])
 
 
@@ -60,7 +61,7 @@ def _item(projects: list[Project], key: str) -> str:
         except UnknownItemError as e:
             first_error = first_error or e
     if first_error is None:
-        first_error = UnknownItemError(f"no checklist item '{key}': there are no projects yet")
+        first_error = UnknownItemError("no checklist item '{key}': there are no projects yet", key=key)
     raise _unknown(first_error, "item", key, [])
 
 
@@ -75,4 +76,5 @@ def _person(cat: Catalog, key: str) -> str:
         if fold(name) == k:
             return key
     listed = "、".join(sorted(people)) or "nobody yet"
-    raise _unknown(UnknownPersonError(f"no person '{key}'; people: {listed}"), "person", key, sorted(people))
+    error = UnknownPersonError("no person '{key}'; people: {people}", key=key, people=listed)
+    raise _unknown(error, "person", key, sorted(people))

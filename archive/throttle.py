@@ -110,4 +110,5 @@ def _throttled(keys: list[str], until: datetime, at: datetime) -> LoginThrottled
     seconds = max(1, int((until - at).total_seconds()))
     who = " and ".join(("user " + k[5:]) if k.startswith("user:") else ("address " + k[5:]) for k in keys)
     minutes = max(1, -(-seconds // 60))
-    return LoginThrottledError(f"too many failed sign-ins for {who}; try again in {minutes} minutes", seconds)
+    return LoginThrottledError("too many failed sign-ins for {who}; try again in {minutes} minutes", seconds,
+                               who=who, minutes=minutes)  # fmt: skip

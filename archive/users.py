@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
@@ -30,7 +30,6 @@ from dangan.indexer.errors import (
     AccountDisabledError,
     AuthError,
     ConflictError,
-    DanganError,
     NotFoundError,
     PermissionDeniedError,
     TokenExpiredError,
@@ -83,7 +82,10 @@ def require(user: User, action: str) -> None:
     """PermissionDeniedError unless ``user`` may do ``action``."""
     if not user.can(action):
         who = ", ".join(sorted(PERMISSIONS.get(action, ())))
-        raise PermissionDeniedError(f"user {user.name} ({user.role}) may not {action}; roles that may: {who}")
+        raise PermissionDeniedError(
+            "user {name} ({role}) may not {action}; roles that may: {roles}",
+            name=user.name, role=user.role, action=action, roles=who,
+        )  # fmt: skip
 
 
 # -- passwords -----------------------------------------------------------------------------
@@ -108,25 +110,16 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
-E = TypeVar("E", bound=DanganError)
-
-
 # -- users ---------------------------------------------------------------------------------
-def _coded(err: E, code: str, **params: object) -> E:
-    """Give a library error a message code and parameters, for the web app's Chinese catalog."""
-    err.code, err.params = code, params
-    return err
-
-
 def _validate(name: str, role: str, password: str | None) -> None:
     if not NAME_RE.match(name or ""):
-        raise _coded(AuthError(f"user name {name!r}: use 1-64 letters, digits, Chinese characters, '.', '@', '_' or '-'"),
-                     "bad-name", name=name)  # fmt: skip
+        raise AuthError("user name {name!r}: use 1-64 letters, digits, Chinese characters, '.', '@', '_' or '-'",
+                        code="bad-name", name=name)  # fmt: skip
     if role not in ROLES:
-        raise _coded(AuthError(f"unknown role {role!r}; use one of {'|'.join(ROLES)}"), "bad-role", role=role)
+        raise AuthError("unknown role {role!r}; use one of {roles}", code="bad-role", role=role, roles="|".join(ROLES))
     if password is not None and len(password) < MIN_PASSWORD:
-        raise _coded(AuthError(f"the password for {name} is too short: use at least {MIN_PASSWORD} characters"),
-                     "short-password", name=name, min=MIN_PASSWORD)  # fmt: skip
+        raise AuthError("the password for {name} is too short: use at least {min} characters",
+                        code="short-password", name=name, min=MIN_PASSWORD)  # fmt: skip
 
 
 def user_lock(cat: Catalog):
@@ -135,7 +128,7 @@ def user_lock(cat: Catalog):
 
 
 def _no_user(name: str) -> NotFoundError:
-    return _coded(NotFoundError(f"no user {name}; `dangan user list` shows them"), "no-user", name=name)
+    return NotFoundError("no user {name}", code="no-user", name=name, fix="`dangan user list` shows them")
 
 
 def _end_sessions(conn, name: str) -> int:
@@ -157,9 +150,9 @@ def _change(cat: Catalog, name: str, values: dict, action: str, **detail: Any) -
 def ensure_new_name(cat: Catalog, name: str) -> None:
     """ConflictError (exit 7) naming what to do instead if a user ``name`` exists already."""
     if get_user(cat, name) is not None:
-        raise _coded(ConflictError(
-            f"user {name} already exists; to change the password run `dangan user passwd {name}`, "
-            f"the role `dangan user role {name} ROLE`"), "user-exists", name=name)  # fmt: skip
+        raise ConflictError("user {name} already exists", code="user-exists", name=name,
+                            fix=f"to change the password run `dangan user passwd {name}`, "
+                            f"the role `dangan user role {name} ROLE`")  # fmt: skip
 
 
 def require_user(cat: Catalog, name: str) -> User:
@@ -229,8 +222,8 @@ def _keep_an_admin(cat: Catalog, name: str, verb: str) -> None:
             for r in conn.execute(select(users.c.name).where(users.c.role == "admin", users.c.disabled_at.is_(None)))
         ]
     if admins == [name]:
-        raise _coded(ConflictError(f"{name} is the only admin left; make another admin first "
-                                   f"(`dangan user role OTHER admin`), then {verb} {name}"), "last-admin", name=name)  # fmt: skip
+        raise ConflictError("{name} is the only admin left", code="last-admin", name=name,
+                            fix=f"make another admin first (`dangan user role OTHER admin`), then {verb} {name}")  # fmt: skip
 
 
 def _user(row) -> User:
@@ -254,7 +247,9 @@ def get_user(cat: Catalog, name: str) -> User | None:
 
 
 def _disabled(name: str) -> AccountDisabledError:
-    return AccountDisabledError(f"user {name} is disabled; an admin can enable it: dangan user enable {name}", name)
+    return AccountDisabledError(
+        "user {name} is disabled", name, fix=f"an admin can enable it: dangan user enable {name}"
+    )
 
 
 def authenticate(cat: Catalog, name: str, password: str) -> User:
@@ -268,7 +263,7 @@ def authenticate(cat: Catalog, name: str, password: str) -> User:
     # Hash even for an unknown name, so the time taken does not tell which names exist.
     stored = r["password_hash"] if r else hash_password("not a user")
     if not r or not check_password(password, stored):
-        raise AuthError("wrong user name or password")
+        raise AuthError("wrong user name or password")  # (a template without fields)
     if r["disabled_at"] is not None:
         raise _disabled(name)
     return User(r["name"], r["role"])
@@ -305,7 +300,7 @@ def parse_expiry(text: str) -> timedelta | None:
         return None
     m = DURATION_RE.match(text)
     if not m or int(m.group(1)) == 0:
-        raise UsageError(f"--expires {text!r}: give days, hours or weeks, e.g. 30d, 12h, 8w, or never")
+        raise UsageError("--expires {text!r}: give days, hours or weeks, e.g. 30d, 12h, 8w, or never", text=text)
     unit = {"d": "days", "h": "hours", "w": "weeks"}[m.group(2)]
     return timedelta(**{unit: int(m.group(1))})
 
@@ -322,7 +317,7 @@ def token_id(token: str) -> str:
 def create_token(cat: Catalog, name: str, expires: timedelta | None = timedelta(days=DEFAULT_TOKEN_DAYS)) -> str:
     """A new API token for ``name``, valid for ``expires`` (None: no end); only its SHA-256 is stored."""
     if get_user(cat, name) is None:
-        raise NotFoundError(f"no user {name}; add one first: dangan user add {name} --role viewer")
+        raise NotFoundError("no user {name}", name=name, fix=f"add one first: dangan user add {name} --role viewer")
     token = "dgn_" + secrets.token_urlsafe(32)
     made = now()
     until = made + expires if expires is not None else None
@@ -349,8 +344,8 @@ def revoke_token(cat: Catalog, tid: str) -> TokenInfo:
     tid = (tid or "").strip().lower()
     found = [t for t in list_tokens(cat) if t.id == tid] if re.fullmatch(r"[0-9a-f]{%d}" % TOKEN_ID_LEN, tid) else []
     if not found:
-        raise _coded(
-            NotFoundError(f"no API token {tid}; `dangan user token --list` shows their IDs"), "no-token", id=tid
+        raise NotFoundError(
+            "no API token {id}", code="no-token", id=tid, fix="`dangan user token --list` shows their IDs"
         )
     with user_lock(cat), cat.engine.begin() as conn:
         conn.execute(
@@ -377,11 +372,12 @@ def user_for_token(cat: Catalog, token: str) -> User:
             .where(api_tokens.c.token_sha256 == _token_sha(token or ""))
         ).first()
     if r is None:
-        raise AuthError("unknown API token; make one with `dangan user token NAME`")
+        raise AuthError("unknown API token", fix="make one with `dangan user token NAME`")
     if r.expires_at is not None and r.expires_at <= now():
         tid = token_id(token)
-        raise TokenExpiredError(f"API token {tid} of {r.name} expired on {r.expires_at:%Y-%m-%d %H:%M}; "
-                                f"make a new one: dangan user token {r.name} --expires 30d", tid, r.expires_at)  # fmt: skip
+        raise TokenExpiredError("API token {id} of {name} expired on {at}", tid, r.expires_at, id=tid, name=r.name,
+                                at=f"{r.expires_at:%Y-%m-%d %H:%M}",
+                                fix=f"make a new one: dangan user token {r.name} --expires 30d")  # fmt: skip
     if r.disabled_at is not None:
         raise _disabled(r.name)
     return User(r.name, r.role)

@@ -9,6 +9,7 @@ translated where they occur: ``raise InputFileError(...) from e``.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -137,9 +138,9 @@ class UnsupportedFileError(InputFileError):
 class DataError(InputFileError):
     """Rows of form data failed validation; ``problems`` lists one line per problem."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = list(problems or [])
+    def __init__(self, message: str, problems: list | None = None, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, **params)
+        self.problems = list(problems or [])  # each an English line (str) or a Message
 
 
 class ConflictError(DanganError):
@@ -177,8 +178,8 @@ class BusyError(DanganError):
 class DuplicateDocumentError(ConflictError):
     """The same bytes (SHA-256) are already in the catalog."""
 
-    def __init__(self, message: str, existing_id: int):
-        super().__init__(message)
+    def __init__(self, message: str, existing_id: int, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, **params)
         self.existing_id = existing_id
 
 
@@ -195,16 +196,16 @@ class AuthError(DanganError):
 class AccountDisabledError(AuthError):
     """The name and password are right, but an admin disabled this user."""
 
-    def __init__(self, message: str, name: str):
-        super().__init__(message)
+    def __init__(self, message: str, name: str, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, name=name, **params)
         self.name = name
 
 
 class TokenExpiredError(AuthError):
     """An API token that was right once, but whose time ran out."""
 
-    def __init__(self, message: str, token_id: str, expired_at: object):
-        super().__init__(message)
+    def __init__(self, message: str, token_id: str, expired_at: object, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, **params)
         self.token_id, self.expired_at = token_id, expired_at
 
 
@@ -213,8 +214,8 @@ class LoginThrottledError(AuthError):
 
     exit_code = ExitCode.busy
 
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, **params)
         self.retry_after = retry_after  # seconds
 
     @property
@@ -234,8 +235,8 @@ class HandoverCheckError(DanganError):
 
     exit_code = ExitCode.incomplete
 
-    def __init__(self, message: str, report: object = None):
-        super().__init__(message)
+    def __init__(self, message: str, report: object = None, /, *, fix: str = "", **params: Any):
+        super().__init__(message, fix=fix, **params)
         self.report = report
 
 
@@ -272,4 +273,5 @@ def disk_full(error: BaseException, where: object, note: str = "") -> DiskFullEr
     )
     if not full:
         return None
-    return DiskFullError(f"disk full at {getattr(error, 'filename', None) or where}: free space and run again{note}")
+    where = getattr(error, "filename", None) or where
+    return DiskFullError("disk full at {where}: free space and run again{note}", where=where, note=note)

@@ -105,13 +105,15 @@ def _any_of(fieldnames: tuple[str, ...], value: str) -> Clause:
 def _type_clause(kind: str) -> Clause:
     mimes = TYPE_MIME.get(kind.strip().lower())
     if mimes is None:
-        raise QueryError(f"unknown document type {kind!r}: use one of {', '.join(TYPE_MIME)}")
+        raise QueryError("unknown document type {kind!r}: use one of {kinds}", kind=kind, kinds=", ".join(TYPE_MIME))
     return ("any", [("prefix", "mime_type", m) if m.endswith("/") else ("terms", (("mime_type", m),)) for m in mimes])
 
 
 def _date_clause(date_from: date | None, date_to: date | None) -> Clause:
     if date_from and date_to and date_from > date_to:
-        raise QueryError(f"the start date {date_from} is after the end date {date_to}: swap them")
+        raise QueryError(
+            "the start date {first} is after the end date {last}: swap them", first=date_from, last=date_to
+        )
     start = datetime.combine(date_from, time.min) if date_from else None
     end = datetime.combine(date_to, time.max) if date_to else None
     return ("dates", start, end)

@@ -86,7 +86,10 @@ def current() -> Limits:
 
 
 def _over(path: Path, what: str, key: str, limit: str, advice: str) -> LimitError:
-    return LimitError(f"{path}: {what} is over the limit of {limit} (limits.{key} in dangan.toml); {advice}")
+    return LimitError(
+        "{path}: {what} is over the limit of {limit} (limits.{key} in dangan.toml); {advice}",
+        path=path, what=what, limit=limit, key=key, advice=advice,
+    )  # fmt: skip
 
 
 def check_file_size(path: Path, size: int, *, key: str = "max_file_mb") -> None:

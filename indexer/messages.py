@@ -17,6 +17,7 @@ no translation yet falls back to a Chinese sentence for its kind of error.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,9 +50,15 @@ class Message:
 
     template: str
     params: dict[str, object] = field(default_factory=dict)
+    fix: str = ""  # command-line advice (a `dangan` command), never shown on the web
+
+    @property
+    def text(self) -> str:
+        """The English sentence without the command-line advice."""
+        return self.template.format(**self.params) if self.params else self.template
 
     def __str__(self) -> str:
-        return self.template.format(**self.params) if self.params else self.template
+        return f"{self.text}; {self.fix}" if self.fix else self.text
 
 
 @lru_cache(maxsize=8)
@@ -87,11 +94,107 @@ def say(what: DanganError | Message, lang: str = WEB_LANG) -> str:
     command line is where English is read).
     """
     if isinstance(what, Message):
-        return translate(what.template, lang, what.params) or str(what)
+        if lang.startswith("en"):
+            return str(what)
+        return translate(what.template, lang, _said(what.params, lang)) or say_text(what.text, lang) or what.text
     if lang.startswith("en"):
         return what.message
-    text = translate(getattr(what, "template", what.message), lang, what.params)
+    text = translate(getattr(what, "template", what.message), lang, _said(what.params, lang))
+    if text is None:
+        text = say_text(_error_text(what), lang)
+    if text is None and lang == WEB_LANG and _is_chinese(_error_text(what)):
+        text = _error_text(what)  # raised in Chinese already (the web app's own checks)
     return text if text is not None else _FALLBACK_ZH[what.exit_code]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")  # two English words in a row
+
+
+def _is_chinese(text: str) -> bool:
+    """A Chinese sentence (it may carry a code or a file name, not English words)."""
+    return bool(_CJK.search(text)) and not _ENGLISH.search(text) and "dangan " not in text
+
+
+def _error_text(err: DanganError) -> str:
+    """The error's English sentence without its command-line advice."""
+    template = getattr(err, "template", err.message)
+    return template.format(**err.params) if err.params else template
+
+
+def _said(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Values that are themselves messages (a reason inside an outcome, an English sentence
+    the catalog knows) said in ``lang`` too; names, codes and numbers stay as they are."""
+    said: dict[str, object] = {}
+    for k, v in params.items():
+        if isinstance(v, (Message, DanganError)):
+            said[k] = say(v, lang)
+        else:
+            said[k] = (isinstance(v, str) and say_text(v, lang)) or v
+    return said
+
+
+@lru_cache(maxsize=8)
+def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """Each template of ``lang`` with fields, as a pattern that reads the values back out of
+    the English sentence; the longest templates first, so the most specific one wins."""
+    found = []
+    for template in sorted(catalog(lang), key=len, reverse=True):
+        parts = re.split(r"\{(\w+)(?:![rs])?\}", template)
+        if len(parts) == 1 or sum(c.isalpha() for c in "".join(parts[::2])) < 4:
+            continue  # no field, or only fields: "{name} {problem}" would match anything
+        seen: set[str] = set()
+        regex = ""
+        for i, p in enumerate(parts):
+            if i % 2 == 0:
+                regex += re.escape(p)
+            else:  # a field named twice must hold the same value both times
+                regex += f"(?P={p})" if p in seen else f"(?P<{p}>.+?)"
+                seen.add(p)
+        found.append((re.compile(regex + r"\Z", re.S), template))
+    return found
+
+
+def say_text(text: str, lang: str = WEB_LANG, _depth: int = 0) -> str | None:
+    """``lang``'s sentence for an English sentence the library wrote out as plain text (an
+    event's reason, a stored date note); None when the catalog does not know it.
+
+    Sentences kept in the catalog's database or JSON are plain text, not templates; each is
+    matched against the catalog's templates and the values it carries are put into the
+    translation (values that are sentences of their own are translated too).
+    """
+    if lang.startswith("en") or not text:
+        return text
+    table = catalog(lang)
+    if text in table:
+        return table[text]
+    for pattern, template in _patterns(lang):
+        match = pattern.match(text)
+        if match:
+            values = {k: (_depth < 3 and say_text(v, lang, _depth + 1)) or v for k, v in match.groupdict().items()}
+            return table[template].format(**values)
+    return _say_parts(text, lang, _depth) if _depth < 3 else None
+
+
+def _say_parts(text: str, lang: str, depth: int) -> str | None:
+    """A sentence of several clauses joined by "; " (a review reason with its cause first):
+    each run of clauses said on its own, the longest run that the catalog knows first."""
+    parts = text.split("; ")
+    if len(parts) < 2:
+        return None
+    said, i = [], 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            if j - i == len(parts):
+                continue  # the whole sentence was tried already
+            one = say_text("; ".join(parts[i:j]), lang, depth + 1)
+            if one is not None:
+                said.append(one.rstrip("。"))
+                i = j
+                break
+        else:
+            return None
+    return "；".join(said)
 
 
 def cli_lang(environ: dict[str, str] | None = None) -> str:

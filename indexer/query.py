@@ -173,8 +173,8 @@ def read_query(text: str, thesaurus: Thesaurus | None = None) -> Reading:
 
 def _nothing_to_find(text: str, only_excluded: bool) -> QueryError:
     if only_excluded:
-        return QueryError(f"query {text!r} only excludes words: add a word to look for, e.g. 竣工 -草稿")
-    return QueryError(f"query {text!r} has no searchable words: type Chinese characters, letters or digits")
+        return QueryError("query {text!r} only excludes words: add a word to look for, e.g. 竣工 -草稿", text=text)
+    return QueryError("query {text!r} has no searchable words: type Chinese characters, letters or digits", text=text)
 
 
 # ----------------------------------------------------------------------------- lexing
@@ -203,11 +203,16 @@ def _lex_one(text: str, i: int) -> tuple[_Item, int]:
         close = text.find(_OPEN_QUOTES[ch], i + 1)
         if close < 0:
             raise QueryError(
-                f"unbalanced quote in query {text!r}: close the phrase with {_OPEN_QUOTES[ch]} or remove the {ch}"
+                "unbalanced quote in query {text!r}: close the phrase with {close} or remove the {open}",
+                text=text,
+                close=_OPEN_QUOTES[ch],
+                open=ch,  # fmt: skip
             )
         return _Item(text[i + 1 : close], quoted=True), close + 1
     if ch in _CLOSE_QUOTES:
-        raise QueryError(f"unbalanced quote in query {text!r}: a {ch} closes no phrase; remove it")
+        raise QueryError(
+            "unbalanced quote in query {text!r}: a {close} closes no phrase; remove it", text=text, close=ch
+        )
     j = i
     while j < len(text) and not text[j].isspace() and text[j] not in _OPEN_QUOTES and text[j] not in _CLOSE_QUOTES:
         j += 1

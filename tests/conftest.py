@@ -26,7 +26,7 @@ BACKENDS = ("sqlite", "postgresql")
 # by file, by fixture, or by module and test name ("*": the whole module).  libreoffice: the
 # tests that ran a real `soffice` (found with a logging soffice on PATH); slow: the tests that
 # took over about 5 s on the 2-core box (pytest --durations), whole processes, real OCR, builds.
-MARKED_FILES = {"browser": {"test_browser.py"}}
+MARKED_FILES = {"browser": {"test_browser.py", "test_browser_language.py"}}
 MARKED_FIXTURES = {"postgres": {"pg_cluster", "pg_url"}, "slow": {"scans"}}  # scans: real OCR of scans
 MARKED_TESTS: dict[str, dict[str, set[str]]] = {
     "libreoffice": {
@@ -37,6 +37,7 @@ MARKED_TESTS: dict[str, dict[str, set[str]]] = {
     },
     "slow": {
         "test_browser.py": {"*"},
+        "test_browser_language.py": {"*"},
         "test_codec.py": {
             "test_segments_of_the_old_codec_still_read_and_merge_into_packed_ones",
             "test_a_pool_past_its_memory_limit_spills_to_disk_and_answers_the_same",

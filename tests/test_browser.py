@@ -203,7 +203,7 @@ def _edit_date(page) -> None:
     page.wait_for_selector("#message")
     assert page.inner_text("#doc-date") == "2024年3月18日"
     assert "日期: " in page.inner_text("#history") and "→ 2024-03-18" in page.inner_text("#history")
-    assert "set by hand" in page.inner_text("#date-reason")
+    assert "人工修改" in page.inner_text("#date-reason")
     shot(page, "06c-document-edited")
     page.reload()
     page.fill("#discard input[name=reason]", "扫描重复")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dangan.indexer.errors import NotFoundError, UnknownDocumentError
-from dangan.indexer.messages import Message, cli_lang, say
+import re
+
+from dangan.indexer.errors import NotFoundError, UnknownDocumentError, UsageError
+from dangan.indexer.messages import Message, catalog, cli_lang, say, say_text
 from dangan.web.charts import bar_chart, line_chart
 
 
@@ -36,3 +38,38 @@ def test_a_chart_escapes_its_labels_and_describes_its_figures():
     assert "<script>" not in svg and "&lt;script&gt;：3件" in svg and "项目乙：1.5件" in svg
     assert "无数据" in str(bar_chart("空", []))
     assert "一月 2" in str(line_chart("每月", ["一月", "二月"], {"归档": [2, 5]}))
+
+
+def test_a_message_keeps_its_command_line_fix_out_of_the_chinese():
+    note = Message("{title} is in no volume", {"title": "施工日志"}, fix="run `dangan volume plan BJ-1`")
+    assert str(note) == "施工日志 is in no volume; run `dangan volume plan BJ-1`"
+    assert say(note) == "“施工日志”还没有组入案卷：请在案卷页组卷或把它移入某一卷。"
+
+
+def test_an_english_sentence_stored_as_text_is_read_back_into_chinese():
+    # Event details and notes are stored as plain text: the catalog's templates read them back.
+    assert say_text("no document 12 in the catalog") == "档案库中没有编号为 12 的文件。"
+    assert say_text("报价单.xls is not a readable old Office/WPS file") is None  # (a name and a fragment)
+    assert say_text("a sentence nobody translated") is None
+    assert say_text("is a PDF without pages") == "是没有页面的 PDF。"
+
+
+def test_a_sentence_inside_a_message_is_translated_with_it():
+    inner = UsageError("unsealing needs a reason for the log", fix="--reason 补充")
+    assert (
+        say(Message("{title}: {problem}", {"title": "第1卷", "problem": inner}))
+        == "“第1卷”：撤销封卷须写明原因（记入日志）。"
+    )
+
+
+def test_an_error_the_web_app_raised_in_chinese_is_shown_as_it_is():
+    assert say(UsageError("天数“x”不正确：请填 0 至 366 之间的整数。")) == "天数“x”不正确：请填 0 至 366 之间的整数。"
+    assert say(UsageError("days 'x': give a number of days")) == "输入的内容不正确，请检查后重试。"
+
+
+def test_every_translation_keeps_the_fields_of_its_template_and_no_command():
+    fields = re.compile(r"\{(\w+)(?:![rs])?\}")
+    for template, chinese in catalog("zh_CN").items():
+        assert set(fields.findall(chinese)) <= set(fields.findall(template)), template
+        assert "dangan " not in chinese and "`" not in chinese, template
+        assert re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", chinese), template

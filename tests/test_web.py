@@ -101,9 +101,8 @@ def test_a_document_file_is_found_by_id_only(app, home, tmp_path):
     viewer, _ = as_role(app, "viewer")
     assert viewer.get(f"/api/documents/{doc}/file").content.startswith("施工日志".encode())
     r = viewer.get("/api/documents/999/file")
-    assert (
-        r.status_code == 404 and r.json()["error"] == "no document 999 in the catalog; `dangan catalog CODE` lists ids"
-    )
+    assert r.status_code == 404 and r.json()["error"] == "档案库中没有编号为 999 的文件。"
+    assert r.json()["english"] == "no document 999 in the catalog; `dangan catalog CODE` lists ids"
     for probe in (
         "/api/documents/..%2F..%2Fcatalog.db/file",
         "/api/documents/%2Fetc%2Fpasswd/file",
@@ -114,7 +113,7 @@ def test_a_document_file_is_found_by_id_only(app, home, tmp_path):
     with Catalog.open(home) as cat, cat.engine.begin() as conn:
         cat.update_document(conn, doc, vault_path="../catalog.db")
     r = viewer.get(f"/api/documents/{doc}/file")
-    assert r.status_code == 404 and "is not in the vault" in r.json()["error"]
+    assert r.status_code == 404 and r.json()["error"] == f"文件 #{doc} 的存档文件不见了：请联系管理员检查档案库。"
 
 
 def test_the_api_answers_with_the_cli_json_shapes(app, home, tmp_path, cli):
@@ -153,7 +152,7 @@ def test_upload_reports_each_outcome(app, home):
         and rows.count('class="o-duplicate"') == 1
         and rows.count('class="o-failed"') == 2
     )
-    assert "空.txt: the file is empty (0 bytes); upload it again" in r.text
+    assert "<td>空.txt</td>" in r.text and "文件是空的（0 字节）：请重新上传。" in r.text
     assert not list((home.root / ".uploads").glob("*/*"))  # the upload folder is cleaned up
 
 
@@ -198,7 +197,7 @@ def test_an_admin_adds_users_and_projects_and_others_may_not(app, home):
                                             "role:项目经理": "李娜", "role:施工员": ""})  # fmt: skip
     assert r.status_code == 303
     r = admin.post("/admin/projects", data={"csrf": token, "code": "bad code", "name": "x"})
-    assert r.status_code == 400 and "invalid project code &#39;bad code&#39;" in r.text
+    assert r.status_code == 400 and "项目编号“bad code”不可用：只能用字母、数字和短横线，如 BJ-2024-017。" in r.text
     with Catalog.open(home) as cat:
         from dangan.archive.projects import get_project
         from dangan.archive.users import authenticate
@@ -289,10 +288,10 @@ def test_search_pages_twenty_at_a_time_with_filters(app, home, tmp_path):
             file_document(cat, path, project="BJ-2024-017", item="C14" if n % 5 else "C09")
     viewer, _ = as_role(app, "viewer")
     first = viewer.get("/search?q=混凝土").text
-    assert "第 1–20 条，共 25 条（20 of 25）" in first and first.count('class="hit"') == 20
+    assert "第 1–20 条，共 25 条" in first and "of 25" not in first and first.count('class="hit"') == 20
     assert 'href="/search?q=%E6%B7%B7%E5%87%9D%E5%9C%9F&amp;page=2" id="next-page"' in first
     second = viewer.get("/search?q=混凝土&page=2").text
-    assert "第 21–25 条，共 25 条（5 of 25）" in second and second.count('class="hit"') == 5
+    assert "第 21–25 条，共 25 条" in second and second.count('class="hit"') == 5
     assert "共 5 条" in viewer.get("/search?q=混凝土&item=C09").text
     r = viewer.get("/search?q=混凝土&from=2024-13-01")
     assert r.status_code == 400 and "起始日期 &#39;2024-13-01&#39; 不是日期" in r.text

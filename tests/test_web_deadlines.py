@@ -62,7 +62,7 @@ def test_bad_ranges_and_unknown_projects_are_one_message(svc):
     r = viewer.get("/deadlines/SV-BJ?period=2024-13")
     assert r.status_code == 400 and "2024-13" in r.text and "Traceback" not in r.text
     r = viewer.get("/deadlines/SV-BJ?period=2024-03&from=2024-03-01")
-    assert r.status_code == 400 and "give either --period or --from/--to, not both" in r.text
+    assert r.status_code == 400 and "请只填期间，或只填起止日期，不要同时填。" in r.text
     assert viewer.get("/deadlines/NO-SUCH").status_code == 404
     assert viewer.get("/deadlines?days=many").status_code == 400
     assert viewer.get("/deadlines?today=2024-02-30").status_code == 400
@@ -92,7 +92,8 @@ def test_the_api_gives_the_cli_json_of_check_and_due(svc, cli):
     r = api.get("/api/check/BJ-2024-017?period=2024-03")
     assert (
         r.status_code == 400
-        and r.json()["error"]
+        and r.json()["error"] == "项目 BJ-2024-017 没有按期归档的条目，不能按期间查看。"
+        and r.json()["english"]
         == "project BJ-2024-017 (checklist construction) has no periodic items; drop --period/--from/--to"
     )
 

@@ -25,7 +25,7 @@ def test_an_archivist_edits_the_date_and_title_and_the_page_and_log_show_it(app,
     assert r.status_code == 303 and r.headers["location"] == f"/documents/{doc}?saved=1"
     page = archivist.get(r.headers["location"]).text
     assert '<td id="doc-date">2024年3月15日</td>' in page and "已保存修改。" in page
-    assert "日期: 2024-03-12 → 2024-03-15" in page and "set by hand" in page
+    assert "日期: 2024-03-12 → 2024-03-15" in page and "2024-03-15（人工修改，见事件 " in page
     d = _status(home, doc)
     assert (d["title"], str(d["document_date"]), d["doc_number"]) == ("施工日志（三月）", "2024-03-15", "施日-012")
     assert d["vault_path"].split("/")[-1].startswith("20240315_")
@@ -45,14 +45,11 @@ def test_a_bad_edit_is_one_message_and_changes_nothing(app, home, tmp_path):  # 
     archivist, token = as_role(app, "archivist")
     before = _status(home, doc)
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "title": "x", "date": "2024-02-30"})
-    assert (
-        r.status_code == 400
-        and f"document {doc}: --date &#39;2024-02-30&#39; is not a date; write YYYY-MM-DD, e.g. 2025-03-01" in r.text
-    )
+    assert r.status_code == 400 and "“2024-02-30”不是日期：请写成 年-月-日，如 2025-03-01。" in r.text
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "pages": "three"})
-    assert r.status_code == 400 and "is not a page count" in r.text
+    assert r.status_code == 400 and "页数“three”不正确，请填 1 以上的整数。" in r.text
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "secrecy": "内部"})
-    assert r.status_code == 400 and "is not a 密级" in r.text
+    assert r.status_code == 400 and "“内部”不是密级，请选公开、秘密、机密或绝密。" in r.text
     assert _status(home, doc) == before
 
 
@@ -98,7 +95,7 @@ def test_discard_from_review_leaves_review_search_and_check_and_restore_brings_i
     assert f"已把 #{notice} 移入回收站" in page and f'id="review-{notice}"' not in page
     assert "会议通知" not in archivist.get("/search?q=安全例会").text.split('id="results"')[-1]
     r = archivist.post(f"/documents/{notice}/discard", data={"csrf": token, "reason": "again"})
-    assert r.status_code == 409 and "already in the trash" in r.text
+    assert r.status_code == 409 and f"文件 #{notice} 已经在回收站中。" in r.text
     # A filed document discarded from its page leaves the checklist; restore puts it back.
     assert f'href="/documents/{log}"' in archivist.get("/check/BJ-2024-017").text
     archivist.post(f"/documents/{log}/discard", data={"csrf": token, "reason": "重复扫描"})
@@ -115,14 +112,14 @@ def test_discard_from_review_leaves_review_search_and_check_and_restore_brings_i
         actions = [(e["action"], e["actor"]) for e in cat.events(document=log)][-2:]
     assert actions == [("discarded", "archivist"), ("restored", "archivist")]
     r = archivist.post(f"/documents/{log}/restore", data={"csrf": token})
-    assert r.status_code == 409 and "is not in the trash" in r.text
+    assert r.status_code == 409 and f"文件 #{log} 不在回收站中，无需恢复。" in r.text
 
 
 def test_a_discard_needs_a_reason(app, home, tmp_path):  # noqa: F811
     doc = filed_doc(home, tmp_path, item="C14")
     archivist, token = as_role(app, "archivist")
     r = archivist.post(f"/documents/{doc}/discard", data={"csrf": token, "reason": "  "})
-    assert r.status_code == 400 and f"document {doc}: say why it is discarded with --reason" in r.text
+    assert r.status_code == 400 and f"文件 #{doc}：请写明移入回收站的原因。" in r.text
     assert _status(home, doc)["status"] == "filed"
 
 

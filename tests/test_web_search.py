@@ -104,9 +104,8 @@ def test_the_api_checks_filters_and_gives_the_total(searchable):
     client = make_client(create_app(searchable))
     login(client, "viewer")
     r = client.get("/api/search?q=混凝土&project=XX-0000")
-    assert r.status_code == 404 and json.loads(r.text)["error"].startswith(
-        "no project 'XX-0000'; projects: BJ-2024-017"
-    )
+    assert r.status_code == 404 and json.loads(r.text)["error"] == "没有项目 XX-0000。现有项目：BJ-2024-017。"
+    assert json.loads(r.text)["english"] == "no project 'XX-0000'; projects: BJ-2024-017"
     r = client.get("/api/search?q=混凝土&project=安居花园3号楼&limit=5&page=3")  # a project by its name too
     assert r.status_code == 200 and len(json.loads(r.text)) == 2 and r.headers["X-Total-Count"] == "12"
     assert client.get("/api/search?q=混凝土&limit=0").status_code == 400

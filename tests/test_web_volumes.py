@@ -58,7 +58,7 @@ def test_seal_and_unseal_with_a_reason(app, home):
     assert archivist.post(f"/volumes/{CODE}/{seq}/seal", data={"csrf": token}).status_code == 303
     assert volumes_of(home)[0].sealed and "已封卷" in archivist.get(f"/volumes/{CODE}").text
     r = archivist.post(f"/volumes/{CODE}/{seq}/unseal", data={"csrf": token, "reason": ""})
-    assert r.status_code == 400 and "unsealing needs a reason" in r.text
+    assert r.status_code == 400 and "撤销封卷须写明原因（记入日志）。" in r.text
     assert volumes_of(home)[0].sealed
     r = archivist.post(f"/volumes/{CODE}/{seq}/unseal", data={"csrf": token, "reason": "补充设计变更单"})
     assert r.status_code == 303
@@ -95,8 +95,10 @@ def test_the_check_page_shows_a_failing_row_for_a_missing_item(app, home):
     assert page.status_code == 200 and "<b>不通过</b>" in page.text
     properties, findings = page.text.split('id="properties"')[1].split('id="findings"')
     assert "<td>完整性</td><td>✘ 不通过" in properties and "<td>真实性</td><td>✔ 通过" in properties
-    assert f"{missing[0]}</td>" in findings and "required, neither filed nor waived" in findings
-    assert "is in no volume" in findings  # filed but not planned yet
+    assert f"{missing[0]}</td>" in findings and "必须归档，既未归档也未免交" in findings
+    assert f'<a href="/check/{CODE}#item-{missing[0]}">免交</a>' in findings  # the row links to its fix
+    assert "还没有组入案卷" in findings and f'<a href="/volumes/{CODE}">组卷</a>' in findings  # filed, not planned yet
+    assert "dangan " not in findings
     manager, token = as_role(app, "manager")
     manager.post(f"/check/{CODE}/waive", data={"csrf": token, "item": missing[0], "reason": "本工程无此项"})
     assert f"{missing[0]}</td>" not in viewer.get(f"/volumes/{CODE}/check").text.split('id="findings"')[1]
@@ -114,7 +116,7 @@ def test_the_pdf_is_built_and_downloaded_by_volume_id_only(app, home):
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     bad = archivist.get("/volume-pdf/99999")
-    assert bad.status_code == 404 and "no up-to-date PDF" in bad.text
+    assert bad.status_code == 404 and "还没有最新的 PDF" in bad.text
     assert archivist.get("/volume-pdf/..%2F..%2Fdangan.toml").status_code == 404
 
 
@@ -130,7 +132,7 @@ def test_a_pdf_is_not_served_once_its_volume_changed(app, home):
     r = archivist.post(f"/documents/{doc}/edit", data={"csrf": token, "title": "施工合同书（补充）"})
     assert r.status_code == 303
     stale = archivist.get(f"/volume-pdf/{v.id}")
-    assert stale.status_code == 404 and "no up-to-date PDF" in stale.text
+    assert stale.status_code == 404 and "还没有最新的 PDF" in stale.text
     assert f'href="/volume-pdf/{v.id}"' not in archivist.get(f"/volumes/{CODE}").text
 
 
@@ -146,7 +148,7 @@ def test_without_libreoffice_a_word_file_gives_a_clear_page_and_no_pdf(app, home
     monkeypatch.setattr("dangan.archive.forms.pdf.shutil.which", lambda _name: None)
     r = archivist.post(f"/volumes/{CODE}/{word.sequence}/build", data={"csrf": token})
     assert r.status_code == 503 and "Traceback" not in r.text
-    assert "LibreOffice is needed to make PDFs but `soffice` is not on PATH; install it with: apt-get install" in r.text
+    assert "服务器没有安装 LibreOffice，无法生成 PDF：请管理员安装后重试。" in r.text and "apt-get" not in r.text
     assert archivist.get(f"/volume-pdf/{word.id}").status_code == 404
     assert list((home.root / ".web-volumes").iterdir()) == []  # the failed build left nothing behind
 

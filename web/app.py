@@ -39,6 +39,7 @@ from dangan.indexer.errors import (
     LoginThrottledError,
     PermissionDeniedError,
 )
+from dangan.indexer.messages import say
 from dangan.web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
@@ -118,29 +119,40 @@ def _closing(cat: Catalog):
     return lifespan
 
 
-def _page_or_json(request: Request, status: int, message: str) -> Response:
+def _page_or_json(request: Request, status: int, message: str, english: str | None = None) -> Response:
+    """An error page with ``message``; under /api/ JSON with the same Chinese ``error`` (what a
+    person is shown) and, for a library error, its English line as ``english`` (the CLI's text)."""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        body: dict[str, object] = {"error": message, "status": status}
+        if english is not None:
+            body["english"] = english
+        return JSONResponse(body, status_code=status)
     return render(
         request, "error.html", status_code=status, status=status, title=TITLES.get(status, "出错了"), message=message
     )
 
 
 async def _library_error(request: Request, exc: DanganError) -> Response:
+    """A library error as its Chinese sentence from the message catalog (never the English
+    text with its `dangan` advice) and a fitting status.
+
+    401 only when nobody is signed in: a signed-in user who may not do something gets 403
+    (with the menu), and a bad name, role or password they typed is a 400.
+    """
+    signed_in = getattr(request.state, "user", None) is not None
     if isinstance(exc, LoginThrottledError):
-        response = _page_or_json(request, 429, auth.access_message(exc) or str(exc))
+        response = _page_or_json(request, 429, say(exc), str(exc))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    message = auth.access_message(exc) or str(exc)
-    if isinstance(exc, AuthError) and not getattr(exc, "code", None):  # coded ones are bad input: 400
-        status = 401
-    elif isinstance(exc, PermissionDeniedError):
+    if isinstance(exc, PermissionDeniedError):
         status = 403
+    elif isinstance(exc, AuthError) and not exc.code and not signed_in:  # coded ones are bad input: 400
+        status = 401
     else:
         status = HTTP_STATUS.get(exc.exit_code, 500)
     if isinstance(exc, BusyError):  # its text names the server's home folder and a setting
         return _page_or_json(request, status, BUSY_MESSAGE)
-    return _page_or_json(request, status, message)
+    return _page_or_json(request, status, say(exc), str(exc))
 
 
 # Starlette's own English details (a URL matching no route, a wrong method), as users read them.

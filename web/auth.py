@@ -1,8 +1,7 @@
 """Signing in and out: the login page, the session (kept in the catalog), logout.
 
-Also the Chinese words for what the access library says (a locked-out login, a disabled
-user, an expired token, a name that is taken…): the library gives a code and parameters,
-people read them here.
+What the access library says (a locked-out login, a disabled user, an expired token, a name
+that is taken…) is shown in Chinese from the message catalog (``indexer/locale/zh_CN/access.po``).
 """
 
 from __future__ import annotations
@@ -12,31 +11,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.sessions import end_session, sign_in
-from dangan.indexer.errors import AccountDisabledError, AuthError, DanganError, LoginThrottledError, TokenExpiredError
-from dangan.web.base import call, check_csrf, cn_date, page, render, state
-
-# Library message codes (dangan.archive.users) as the admin page says them.
-ACCESS_MESSAGES = {
-    "user-exists": "用户 {name} 已存在：要改密码、角色或停用，请用用户表中该用户一行的按钮。",
-    "no-user": "没有用户 {name}。",
-    "no-token": "没有编号为 {id} 的 API 令牌。",
-    "bad-name": "用户名 {name} 不可用：请用 1–64 个字母、数字、汉字或 . @ _ -。",
-    "bad-role": "没有角色 {role}。",
-    "short-password": "密码太短：至少 {min} 位。",
-    "last-admin": "{name} 是唯一的管理员：请先让另一位用户成为管理员。",
-}
-
-
-def access_message(exc: DanganError) -> str | None:
-    """The Chinese sentence for an access error of the library, or None for other errors."""
-    if isinstance(exc, LoginThrottledError):
-        return f"登录失败次数过多，请 {exc.minutes} 分钟后再试。"
-    if isinstance(exc, AccountDisabledError):
-        return "该账号已停用，请联系管理员。"
-    if isinstance(exc, TokenExpiredError):
-        return f"API 令牌 {exc.token_id} 已于 {cn_date(exc.expired_at)} 过期，请管理员重新生成。"
-    template = ACCESS_MESSAGES.get(getattr(exc, "code", ""))
-    return template.format(**exc.params) if template else None
+from dangan.indexer.errors import AccountDisabledError, AuthError, LoginThrottledError
+from dangan.indexer.messages import say
+from dangan.web.base import call, check_csrf, page, render, state
 
 
 def _safe_next(target: str | None) -> str:
@@ -64,13 +41,13 @@ async def login(request: Request) -> Response:
     try:
         user, session_id = await call(sign_in, state(request).cat, name, password, address)
     except LoginThrottledError as e:
-        response = render(request, "login.html", status_code=429, next=target, error=access_message(e))
+        response = render(request, "login.html", status_code=429, next=target, error=say(e))
         response.headers["Retry-After"] = str(e.retry_after)
         return response
     except AccountDisabledError as e:
-        return render(request, "login.html", status_code=403, next=target, error=access_message(e))
-    except AuthError:
-        return render(request, "login.html", status_code=401, next=target, error="用户名或密码错误。")
+        return render(request, "login.html", status_code=403, next=target, error=say(e))
+    except AuthError as e:
+        return render(request, "login.html", status_code=401, next=target, error=say(e))
     request.session.clear()
     request.session["sid"] = session_id
     request.session["user"] = user.name

@@ -27,8 +27,9 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.home import Home
 from dangan.archive.sessions import token_sign_in, user_for_session
 from dangan.archive.users import ROLE_LABELS, User, allowed
-from dangan.indexer.errors import AuthError
+from dangan.indexer.errors import AuthError, DanganError
 from dangan.indexer.index import SearchIndex
+from dangan.indexer.messages import Message, say, say_text
 
 HERE = Path(__file__).resolve().parent
 
@@ -130,10 +131,10 @@ def page(action: str = "read") -> Callable:
                 if request.method == "GET":
                     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
                 raise HTTPException(401, "请先登录。")
+            request.state.user = user  # first: a 403 page below still shows this user's menu
             _require(user, action)
             if request.method == "POST":
                 await check_csrf(request)
-            request.state.user = user
             return await fn(request)
 
         return endpoint
@@ -149,9 +150,11 @@ def api(action: str = "read") -> Callable:
         async def endpoint(request: Request) -> Response:
             user = await run_in_threadpool(token_user, request) or await run_in_threadpool(session_user, request)
             if user is None:
-                raise AuthError("sign in or send Authorization: Bearer TOKEN (make one with `dangan user token NAME`)")
-            _require(user, action)
+                raise AuthError(
+                    "sign in or send Authorization: Bearer TOKEN", fix="make one with `dangan user token NAME`"
+                )
             request.state.user = user
+            _require(user, action)
             return await fn(request)
 
         return endpoint
@@ -219,8 +222,30 @@ def event_detail(detail: dict) -> str:
             for k, v in after.items()
             if k in FIELD_LABELS
         ]
-    shown = {k: (Path(str(v)).name if k == "input" and v else v) for k, v in detail.items()}
-    return "; ".join(changes + [f"{k}: {v}" for k, v in shown.items() if v not in (None, [], {})])
+    shown = {k: (Path(str(v)).name if k in ("input", "moved_to") and v else v) for k, v in detail.items()}
+    return "；".join(
+        changes
+        + [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(v)}" for k, v in shown.items() if v not in (None, "", [], {})]
+    )
+
+
+def _detail_value(value: Any) -> str:
+    """A value of an event's detail in Chinese: a stored English sentence through the catalog."""
+    if isinstance(value, list):
+        return "、".join(_detail_value(v) for v in value)
+    if isinstance(value, dict):
+        return "、".join(f"{k}={_detail_value(v)}" for k, v in value.items())
+    return said(value)
+
+
+# The keys of an event's detail as the document page names them.
+DETAIL_LABELS = {
+    "input": "文件", "project": "项目", "document": "文件号", "documents": "文件数", "item": "条目",
+    "person": "责任人", "vault_path": "存放位置", "reason": "原因", "decided_by": "依据", "notes": "说明",
+    "error": "错误", "moved_to": "移到", "batch": "批次", "user": "用户", "what": "内容", "volume": "卷",
+    "period": "期间", "role": "角色", "roles": "角色", "by": "经办", "source": "来源", "name": "名称",
+    "count": "数量", "to": "到", "station": "工作站", "year": "年度", "checklist": "清单",
+}  # fmt: skip
 
 
 def _value(column: str, value: Any) -> str:
@@ -266,6 +291,18 @@ ACTION_LABELS = {
 }
 
 
+def said(value: Any) -> str:
+    """What the library says, in Chinese from the message catalog: an error or a Message, or an
+    English sentence it stored as text (an event's reason); a name or code stays as it is."""
+    if isinstance(value, (Message, DanganError)):
+        return say(value)
+    if value is None:
+        return ""
+    text = str(value)
+    return say_text(text) or text
+
+
+templates.env.filters["say"] = said
 templates.env.filters["cndate"] = cn_date
 templates.env.filters["action"] = lambda a: ACTION_LABELS.get(a, a)
 templates.env.filters["detail"] = event_detail

@@ -67,7 +67,7 @@ async def register(request: Request) -> Response:
     """A register of the project, written from the catalog now and sent as a download."""
     code, kind, fmt = request.path_params["code"], request.path_params["kind"], request.path_params["fmt"]
     if kind not in KINDS or fmt not in REGISTER_FORMATS:
-        raise UsageError(f"unknown register {kind}.{fmt}; use one of {'|'.join(KINDS)} as .docx or .xlsx")
+        raise UsageError(f"没有登记表 {kind}.{fmt}：登记表有 {'、'.join(KINDS)}，可下载为 Word 或 Excel。")
     path = await call(_register_file, state(request).cat, code, kind, fmt)
     return FileResponse(path, media_type=REGISTER_FORMATS[fmt], filename=path.name,
                         background=BackgroundTask(_remove, path))  # fmt: skip

@@ -40,7 +40,7 @@ def today_of(params) -> date:
 def day_count(params) -> int:
     raw = params.get("days") or "7"
     if not raw.isdigit() or int(raw) > 366:
-        raise UsageError(f"days {raw!r}: give a number of days from 0 to 366")
+        raise UsageError(f"天数“{raw}”不正确：请填 0 至 366 之间的整数。")
     return int(raw)
 
 

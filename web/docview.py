@@ -71,7 +71,9 @@ def stored_file(cat: Catalog, doc_id: int) -> StoredFile:
     rel = doc["vault_path"] or ""
     path = (vault / rel).resolve()
     if not rel or not path.is_relative_to(vault) or not path.is_file():
-        raise NotFoundError(f"the file of document {doc_id} is not in the vault; run `dangan verify`")
+        raise NotFoundError(
+            "the file of document {doc_id} is not in the vault", doc_id=doc_id, fix="run `dangan verify`"
+        )
     return StoredFile(
         path=path, mime_type=doc["mime_type"] or "application/octet-stream", download_name=doc["original_name"]
     )

@@ -25,6 +25,7 @@ from dangan.archive.deadlines.formfiling import require_item
 from dangan.archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
 from dangan.archive.forms.fileinto import render_and_file
 from dangan.indexer.errors import DataError, UsageError
+from dangan.web.base import said
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
 _ROW_COLUMN = re.compile(r"^row (\d+), ([^:]+): ")
@@ -60,7 +61,7 @@ def blank_sheet(form: FormSpec, kind: str) -> bytes:
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
-    raise UsageError(f"unknown sheet kind {kind!r}; use csv or xlsx")
+    raise UsageError(f"没有“{kind}”这种空白表：请选 CSV 或 XLSX。")
 
 
 def split_problem(text: str) -> dict:
@@ -79,7 +80,7 @@ def run_form_job(
     """
     suffix = Path(data_name or "").suffix.lower()
     if suffix not in DATA_SUFFIXES:
-        raise UsageError(f"{data_name}: form data must be {', '.join(DATA_SUFFIXES)}")
+        raise UsageError(f"{data_name}：表格数据须为 {'、'.join(DATA_SUFFIXES)} 文件。")
     if file_into:  # refused before any upload is read: the form fits no item of that project
         require_item(cat, file_into, form)
     job = FormJob(form=form.id)
@@ -92,7 +93,7 @@ def run_form_job(
         checked = check_rows(form, read_rows(src))
         if file_into:  # the one render-and-file path `forms render --file-into` takes
             done = render_and_file(cat, form, checked, work / "forms", file_into, holder="web forms", **options)
-            batch, job.filed = done.batch, [f"{docx.name}: {outcome}" for docx, outcome in done.filed.items()]
+            batch, job.filed = done.batch, [f"{docx.name}：{said(outcome)}" for docx, outcome in done.filed.items()]
         else:
             batch = render_checked(form, checked, work / "forms", **options)
     except DataError as e:

@@ -65,7 +65,7 @@ async def sheet(request: Request) -> Response:
     form = find_form(await call(_manifest, request), request.path_params["form"])
     fmt = request.path_params["fmt"]
     if fmt not in SHEET_TYPES:
-        raise UsageError(f"blank sheets come as .csv or .xlsx, not .{fmt}")
+        raise UsageError(f"空白表只有 .csv 和 .xlsx 两种，没有 .{fmt}。")
     data = blank_sheet(form, fmt)
     name = f"{form.title}.{fmt}"
     return Response(data, media_type=SHEET_TYPES[fmt], headers=_attachment(name))
@@ -86,7 +86,7 @@ async def render_forms(request: Request) -> Response:
     fields = await request.form()
     data = fields.get("data")
     if not isinstance(data, UploadFile) or not data.filename:
-        raise UsageError("choose a data file (.csv, .xlsx or .json) to render the forms from")
+        raise UsageError("请选择一个数据文件（.csv、.xlsx 或 .json）来生成表格。")
     web = state(request)
     await call(sweep_jobs, web.home.root / FORMS_WORK, older_than=UNFETCHED_TTL)
     job = await call(

@@ -33,7 +33,7 @@ async def upload(request: Request) -> Response:
     # Counted here too: the CSRF check already parsed the form with Starlette's default limit.
     check_upload_count(len(files))
     if not files:
-        raise UsageError("choose or drop at least one file to upload")
+        raise UsageError("请至少选择或拖入一个文件再上传。")
     uploads = [Upload(name=f.filename or "", data=await f.read()) for f in files]
     project = str(form.get("project", "")).strip() or None
     web = state(request)

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import ingest_paths
+from dangan.archive.intake.record import Record
 from dangan.archive.projects import get_project
 from dangan.archive.vault import safe_component
-from dangan.indexer.errors import InputFileError
+from dangan.indexer.messages import say
+from dangan.web.base import said
 
 UPLOADS_DIR = ".uploads"
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -86,22 +88,22 @@ def ingest_uploads(
                         uploads[n].name,
                         r.outcome,
                         r.doc_id or r.duplicate_of,
-                        _without_path(r.message, path, uploads[n].name),
+                        _said(r, path, uploads[n].name),
                         r.vault_rel or None,
                     )
                     if r
-                    else UploadOutcome(
-                        uploads[n].name, "failed", None, "not a document (a system or hidden file); nothing was filed"
-                    )
+                    else UploadOutcome(uploads[n].name, "failed", None, "不是文件（系统文件或隐藏文件），没有归档。")
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return [outcomes[n] for n in sorted(outcomes)]
 
 
-def _without_path(message: str, path: Path, name: str) -> str:
-    """``message`` naming the upload by the name the browser sent, not its work path on the server."""
-    return message.replace(str(path), name)
+def _said(r: Record, path: Path, name: str) -> str:
+    """What happened to one upload, in Chinese (the catalog's sentence for its error or its
+    outcome), naming it by the name the browser sent, never by its work path on the server."""
+    text = say(r.error) if r.error is not None else said(r.message)
+    return text.replace(str(path), name).replace(str(path.parent), "")
 
 
 def sweep_uploads(home_root: Path) -> list[Path]:
@@ -125,7 +127,7 @@ def _write_uploads(
     for n, up in enumerate(uploads):
         problem = _problem(up, max_bytes)
         if problem:
-            outcomes[n] = UploadOutcome(up.name, "failed", None, problem.message)
+            outcomes[n] = UploadOutcome(up.name, "failed", None, problem)
             continue
         folder = work / str(n)
         folder.mkdir()
@@ -135,11 +137,12 @@ def _write_uploads(
     return paths
 
 
-def _problem(up: Upload, max_bytes: int) -> InputFileError | None:
+def _problem(up: Upload, max_bytes: int) -> str:
+    """Why an upload is refused before it is written (in Chinese: the web app's own check), or ""."""
     if not up.data:
-        return InputFileError(f"{up.name}: the file is empty (0 bytes); upload it again")
+        return "文件是空的（0 字节）：请重新上传。"
     if len(up.data) > max_bytes:
-        return InputFileError(
-            f"{up.name}: {len(up.data) // (1024 * 1024)} MB is over the upload limit of {max_bytes // (1024 * 1024)} MB; split the file or use `dangan ingest`"
+        return (
+            f"{len(up.data) // (1024 * 1024)} MB 超过了上传上限 {max_bytes // (1024 * 1024)} MB：请拆分文件后再上传。"
         )
-    return None
+    return ""

@@ -150,7 +150,7 @@ async def download(request: Request) -> Response:
     vol_id = request.path_params["vol_id"]
     path = await call(_built_pdf, state(request).cat, vol_id)
     if path is None:
-        raise NotFoundError(f"volume id {vol_id} has no up-to-date PDF; build it (again) on its project's volumes page")
+        raise NotFoundError(f"案卷 {vol_id} 还没有最新的 PDF：请在该项目的案卷页（重新）生成。")
     return FileResponse(path, media_type="application/pdf", filename=path.name)
 
 

@@ -33,7 +33,7 @@ def date_range(period: str | None, from_: str | None, to: str | None) -> tuple[d
     first = parse_day(from_, "--from") if from_ else None
     last = parse_day(to, "--to") if to else None
     if first and last and last < first:
-        raise UsageError(f"--to {to} is before --from {from_}")
+        raise UsageError("--to {to} is before --from {first}", to=to, first=from_)
     return first, last
 
 
@@ -86,8 +86,9 @@ def check_reports(cat: Catalog, codes: tuple[str, ...] | list[str], *, all_: boo
             reports.append(deadlines(cat, p.code, today=today, first=first, last=last))
         elif (first or last) and not all_:
             raise UsageError(
-                f"project {p.code} (checklist {p.checklist.id}) has no periodic items; drop --period/--from/--to"
-            )
+                "project {project} (checklist {checklist}) has no periodic items",
+                project=p.code, checklist=p.checklist.id, fix="drop --period/--from/--to",
+            )  # fmt: skip
         else:
             reports.append(completeness.check(cat, p.code))
     if all_:

@@ -110,6 +110,6 @@ def parse_period(text: str) -> Period:
         except ValueError:
             break
     raise UsageError(
-        f"period '{text}' is not a day, week, month, quarter or year; "
-        f"write 2025-03-14, 2025-W11, 2025-03, 2025-Q1 or 2025"
+        "period '{text}' is not a day, week, month, quarter or year; write 2025-03-14, 2025-W11, 2025-03, 2025-Q1 or 2025",
+        text=text,
     )

@@ -116,7 +116,11 @@ def find_form(forms: Mapping[str, FormSpec], key: str) -> FormSpec:
             return form
     known = ", ".join(f"{f.id} ({f.title})" for f in forms.values())
     raise UnknownFormError(
-        f'no form "{key}"; {_did_you_mean(forms, wanted)}known forms: {known}; see `dangan forms list`'
+        'no form "{key}"; {maybe}known forms: {known}',
+        key=key,
+        maybe=_did_you_mean(forms, wanted),
+        known=known,
+        fix="see `dangan forms list`",
     )
 
 

@@ -29,7 +29,8 @@ def find_soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
         raise MissingDependencyError(
-            f"LibreOffice is needed to make PDFs but `soffice` is not on PATH; install it with: {SOFFICE_INSTALL_HINT}"
+            "LibreOffice is needed to make PDFs but `soffice` is not on PATH; install it with: {hint}",
+            hint=SOFFICE_INSTALL_HINT,
         )
     return found
 

@@ -23,20 +23,30 @@ from dangan.archive.vault import sha256_file
 from dangan.archive.volumes import Volume, list_volumes
 from dangan.archive.volumes.metadata import author_of, normal_retention, normal_secrecy
 from dangan.indexer.errors import UsageError
+from dangan.indexer.messages import Message
 
 PROPERTIES = ("真实性", "完整性", "可用性", "安全性")
 
 
 @dataclass
 class Finding:
-    """One failing row of the check."""
+    """One failing row of the check: what is wrong (a :class:`Message`, so the web app says it
+    in Chinese) and ``remedy``, the kind of fix — ``waive`` (file or waive the item),
+    ``edit`` (correct the document's metadata), ``volume`` (plan or move volumes),
+    ``backup`` (restore the file from a backup), ``file`` (replace the stored file)."""
 
     property: str
-    message: str
+    note: Message
     volume: int | None = None
     piece: int | None = None
     document: int | None = None
     item: str | None = None
+    remedy: str = ""
+
+    @builtins.property
+    def message(self) -> str:
+        """The row in English with its command-line advice (the CLI's and --json's text)."""
+        return str(self.note)
 
     @builtins.property  # the field `property` above shadows the builtin in this class body
     def where(self) -> str:
@@ -99,13 +109,14 @@ def run_checks(cat: Catalog, code: str) -> CheckReport:
     report = CheckReport(code, project.name, now(), len(docs), len(vols))
     for d in docs:
         vol, piece = where.get(d["id"], (None, None))
-        for prop, message in _file_findings(cat, d):
-            report.findings.append(Finding(prop, message, vol, piece, d["id"]))
-        for message in _metadata_problems(project, d):
-            report.findings.append(Finding("完整性", message, vol, piece, d["id"]))
+        for prop, note, remedy in _file_findings(cat, d):
+            report.findings.append(Finding(prop, note, vol, piece, d["id"], remedy=remedy))
+        for note in _metadata_problems(project, d):
+            report.findings.append(Finding("完整性", note, vol, piece, d["id"], remedy="edit"))
         if d["id"] not in where:
-            report.findings.append(Finding("完整性", f"{d['title']} is in no volume; run `dangan volume plan {code}` "
-                                           f"or `dangan volume move {d['id']} --to N`", document=d["id"]))  # fmt: skip
+            note = Message("{title} is in no volume", {"title": d["title"]},
+                           fix=f"run `dangan volume plan {code}` or `dangan volume move {d['id']} --to N`")  # fmt: skip
+            report.findings.append(Finding("完整性", note, document=d["id"], remedy="volume"))
     report.findings += _item_findings(cat, code)
     for v in vols:
         report.findings += _numbering_findings(v)
@@ -114,30 +125,35 @@ def run_checks(cat: Catalog, code: str) -> CheckReport:
     return report
 
 
-def _file_findings(cat: Catalog, d: dict) -> list[tuple[str, str]]:
+def _file_findings(cat: Catalog, d: dict) -> list[tuple[str, Message, str]]:
     name = d["original_name"]
     path = cat.home.vault_dir / (d["vault_path"] or "")
     if not d["vault_path"] or not path.is_file():
-        return [("真实性", f"{name}: the stored file vault/{d['vault_path']} is missing; restore it from a backup")]
+        note = Message("{name}: the stored file vault/{path} is missing; restore it from a backup",
+                       {"name": name, "path": d["vault_path"]})  # fmt: skip
+        return [("真实性", note, "backup")]
     found = []
     if path.stat().st_size != d["size"] or sha256_file(path) != d["sha256"]:
-        found.append(("真实性", (f"{name}: content differs from the SHA-256 recorded at ingest (changed since filing); "
-                                f"restore vault/{d['vault_path']} from a backup")))  # fmt: skip
+        note = Message("{name}: content differs from the SHA-256 recorded at ingest (changed since filing); "
+                       "restore vault/{path} from a backup", {"name": name, "path": d["vault_path"]})  # fmt: skip
+        found.append(("真实性", note, "backup"))
     usability = usability_problem(path, d["mime_type"])
     if usability:
-        found.append(("可用性", f"{name} {usability}"))
+        found.append(("可用性", Message("{name} {problem}", {"name": name, "problem": usability}), "file"))
     security = security_problem(path, d["mime_type"])
     if security:
-        found.append(("安全性", f"{name} {security}"))
+        found.append(("安全性", Message("{name} {problem}", {"name": name, "problem": security}), "file"))
     return found
 
 
-def _metadata_problems(project, d: dict) -> list[str]:
+def _metadata_problems(project, d: dict) -> list[Message]:
     problems = []
     if not (d["title"] or "").strip():
-        problems.append(f"{d['original_name']}: 题名 is empty; set it with `dangan edit {d['id']} --title …`")
+        problems.append(Message("{name}: 题名 is empty", {"name": d["original_name"]},
+                                fix=f"set it with `dangan edit {d['id']} --title …`"))  # fmt: skip
     if not author_of(d):
-        problems.append(f"{d['title']}: 责任者 is empty; set it with `dangan edit {d['id']} --author 姓名`")
+        problems.append(Message("{title}: 责任者 is empty", {"title": d["title"]},
+                                fix=f"set it with `dangan edit {d['id']} --author 姓名`"))  # fmt: skip
     for _label, value, normal in (
         ("保管期限", d.get("retention"), normal_retention),
         ("密级", d.get("secrecy"), normal_secrecy),
@@ -146,9 +162,10 @@ def _metadata_problems(project, d: dict) -> list[str]:
             try:
                 normal(value)
             except UsageError as e:
-                problems.append(f"{d['title']}: {e}")
+                problems.append(Message("{title}: {problem}", {"title": d["title"], "problem": e}))
     if project.checklist.item(d["item_code"] or "") is None:
-        problems.append(f"{d['title']}: checklist item {d['item_code']!r} is not in checklist {project.checklist.id}")
+        problems.append(Message("{title}: checklist item {item!r} is not in checklist {checklist}",
+                                {"title": d["title"], "item": d["item_code"], "checklist": project.checklist.id}))  # fmt: skip
     return problems
 
 
@@ -156,28 +173,35 @@ def _item_findings(cat: Catalog, code: str) -> list[Finding]:
     found = []
     for it in check(cat, code).items:
         if it.status == "missing":
-            found.append(Finding("完整性", f"{it.title}: required, neither filed nor waived (owed by {it.owner}); file it "
-                                           f"or `dangan waive {code} {it.code} --reason …`", item=it.code))  # fmt: skip
+            note = Message("{title}: required, neither filed nor waived (owed by {owner})",
+                           {"title": it.title, "owner": it.owner}, fix=f"file it or `dangan waive {code} {it.code} --reason …`")  # fmt: skip
+            found.append(Finding("完整性", note, item=it.code, remedy="waive"))
     return found
 
 
 def _numbering_findings(v: Volume) -> list[Finding]:
     if not v.entries:
-        return [Finding("完整性", f"volume {v.sequence} is empty; move documents into it or plan again", v.sequence)]
+        note = Message("volume {volume} is empty; move documents into it or plan again", {"volume": v.sequence})
+        return [Finding("完整性", note, v.sequence, remedy="volume")]
     found, expected_page = [], 1
     for n, e in enumerate(v.entries, 1):
         if e.position != n:
             found.append(
                 Finding(
                     "完整性",
-                    f"件号 {e.position} where {n} was expected (a gap in 件号)",
+                    Message(
+                        "件号 {piece} where {expected} was expected (a gap in 件号)",
+                        {"piece": e.position, "expected": n},
+                    ),
                     v.sequence,
                     e.position,
                     e.document_id,
+                    remedy="volume",
                 )
             )
         if e.start_page != expected_page or e.end_page < e.start_page:
-            found.append(Finding("完整性", f"页次 {e.start_page}-{e.end_page} where page {expected_page} was expected "
-                                           f"(a gap in page numbers)", v.sequence, e.position, e.document_id))  # fmt: skip
+            note = Message("页次 {start}-{end} where page {expected} was expected (a gap in page numbers)",
+                           {"start": e.start_page, "end": e.end_page, "expected": expected_page})  # fmt: skip
+            found.append(Finding("完整性", note, v.sequence, e.position, e.document_id, remedy="volume"))
         expected_page = e.end_page + 1
     return found

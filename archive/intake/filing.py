@@ -39,14 +39,16 @@ def file_reviewed(cat: Catalog, doc_id: int, *, project: str | None = None, item
     doc = _not_trashed(cat.document(doc_id))
     if doc["status"] != "review":
         raise ConflictError(
-            f"document {doc_id} is already filed as {doc['project_code']} {doc['item_code']}; "
-            f"use `dangan refile {doc_id} --item ITEM` to move it"
-        )
+            "document {doc_id} is already filed as {project} {item}",
+            doc_id=doc_id, project=doc["project_code"], item=doc["item_code"],
+            fix=f"use `dangan refile {doc_id} --item ITEM` to move it",
+        )  # fmt: skip
     project = project or doc["project_code"]
     if not project:
         raise UsageError(
-            f"document {doc_id} has no project yet; give it: dangan file {doc_id} --project CODE --item ITEM"
-        )
+            "document {doc_id} has no project yet",
+            doc_id=doc_id, fix=f"give it: dangan file {doc_id} --project CODE --item ITEM",
+        )  # fmt: skip
     return _place(cat, doc, project, item, action="filed-by-hand")
 
 
@@ -56,14 +58,16 @@ def refile(cat: Catalog, doc_id: int, *, item: str, project: str | None = None) 
     doc = _not_trashed(cat.document(doc_id))
     if doc["status"] != "filed":
         raise ConflictError(
-            f"document {doc_id} is waiting in review; use `dangan file {doc_id} --project CODE --item ITEM`"
-        )
+            "document {doc_id} is waiting in review",
+            doc_id=doc_id, fix=f"use `dangan file {doc_id} --project CODE --item ITEM`",
+        )  # fmt: skip
     return _place(cat, doc, project or doc["project_code"], item, action="refiled")
 
 
 def _not_trashed(doc: dict) -> dict:
     if doc["status"] == DISCARDED:
-        raise ConflictError(f"document {doc['id']} is in the trash; `dangan restore {doc['id']}` brings it back first")
+        raise ConflictError("document {doc_id} is in the trash", doc_id=doc["id"],
+                            fix=f"`dangan restore {doc['id']}` brings it back first")  # fmt: skip
     return doc
 
 

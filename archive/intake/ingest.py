@@ -162,7 +162,7 @@ class Ingester:
             rec.staged = preflight.stage(rec.path, self.cat.home.vault_dir, mode=mode, inside=inside)
         rec.sha256, rec.size, rec.source_identity = rec.staged.sha256, rec.staged.size, rec.staged.identity
         if rec.size == 0:
-            raise EmptyFileError(f"{rec.path}: the file is empty (0 bytes); scan or export it again")
+            raise EmptyFileError("{path}: the file is empty (0 bytes); scan or export it again", path=rec.path)
         self.check_duplicate(rec)
 
     def check_duplicate(self, rec: Record) -> None:
@@ -185,7 +185,9 @@ class Ingester:
             e.message = e.message.replace(str(staged.path), str(rec.path))
             raise
         except RecursionError as e:  # a structure nested thousands deep
-            raise CorruptFileError(f"{rec.path}: is nested too deeply to read; re-scan or re-export it") from e
+            raise CorruptFileError(
+                "{path}: is nested too deeply to read; re-scan or re-export it", path=rec.path
+            ) from e
         except Exception as e:  # parsers raise anything on malformed input: translate here
             raise CorruptFileError(
                 f"{rec.path}: could not be read ({e.__class__.__name__}: {e}); re-scan or re-export it"
@@ -331,7 +333,7 @@ class Ingester:
 
     def fail(self, rec: Record, error: DanganError) -> None:
         """Record a failure: the inbox original goes to inbox/.failed/ with the reason beside it."""
-        rec.outcome = "failed"
+        rec.outcome, rec.error = "failed", error
         rec.message = names.clean(str(error))
         # Still being written (or rewritten since it was read): the next pass takes it.
         keep = isinstance(error, SourceChangedError) or preflight.changed_since(rec.path, rec.source_identity)

@@ -138,15 +138,19 @@ def _open_source(path: Path) -> int:
     try:
         return os.open(path, flags)
     except FileNotFoundError as e:
-        raise InputFileError(f"{path}: file disappeared before it could be filed; drop it again") from e
+        raise InputFileError("{path}: file disappeared before it could be filed; drop it again", path=path) from e
     except PermissionError as e:
-        raise InputFileError(f"{path}: cannot read the file ({e.strerror}); check its permissions") from e
+        raise InputFileError(
+            "{path}: cannot read the file ({reason}); check its permissions", path=path, reason=e.strerror
+        ) from e
     except IsADirectoryError as e:
-        raise UnsafeInputError(f"{path} is a folder, not a file: drop the files inside it instead") from e
+        raise UnsafeInputError("{path} is a folder, not a file: drop the files inside it instead", path=path) from e
     except OSError as e:
         if e.errno == errno.ELOOP:  # replaced by a link between the check and the open
             refuse_link(path)
-        raise InputFileError(f"{path}: cannot open the file ({e.strerror}); check it and drop it again") from e
+        raise InputFileError(
+            "{path}: cannot open the file ({reason}); check it and drop it again", path=path, reason=e.strerror
+        ) from e
 
 
 def _refuse_outside(path: Path, fd: int, st: os.stat_result, inside: Path) -> None:
@@ -176,7 +180,7 @@ def _real_path(fd: int) -> Path | None:
 def _refuse_special(path: Path, st: os.stat_result) -> None:
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-        raise UnsafeInputError(f"{path} is {kind}, not a regular file; only plain files are filed")
+        raise UnsafeInputError("{path} is {kind}, not a regular file; only plain files are filed", path=path, kind=kind)
 
 
 def _copy(fd: int, path: Path, vault_dir: Path, mode: int) -> Staged:

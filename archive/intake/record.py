@@ -16,6 +16,7 @@ from dangan.archive.checklist import Item
 from dangan.archive.intake import names, preflight
 from dangan.archive.intake.classify import Classification
 from dangan.archive.projects import Project
+from dangan.indexer.errors import DanganError
 from dangan.indexer.extract.common import Extraction
 
 
@@ -45,6 +46,7 @@ class Record:
     doc_id: int | None = None
     outcome: str = "pending"  # filed | review | duplicate | failed
     message: str = ""
+    error: DanganError | None = None  # why it failed: the web app says it in Chinese
     duplicate_of: int | None = None
     moved_to: str | None = None
     staged: preflight.Staged | None = None  # the one version hashed, extracted and stored

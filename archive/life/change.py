@@ -76,7 +76,9 @@ def apply_change(cat: Catalog, doc: dict, after: dict[str, Any], action: str, **
 def refuse_destroyed(doc: dict) -> None:
     """ConflictError (exit 7) for a destroyed record: its row is the record of a destruction."""
     if doc["status"] == "destroyed":  # dangan.archive.disposal
-        raise ConflictError(f"document {doc['id']} was destroyed (已销毁) by an appraisal; its record cannot change")
+        raise ConflictError(
+            "document {doc_id} was destroyed (已销毁) by an appraisal; its record cannot change", doc_id=doc["id"]
+        )
 
 
 def finish_moves(cat: Catalog) -> list[dict]:

@@ -39,11 +39,14 @@ def edit(cat: Catalog, doc_id: int, **changes: Any) -> dict:
     """Apply the given corrections (None = leave as is; "" clears a free-text field)."""
     doc = cat.document(doc_id)
     if doc["status"] == DISCARDED:
-        raise ConflictError(f"document {doc_id} is in the trash; `dangan restore {doc_id}` before editing it")
+        raise ConflictError("document {doc_id} is in the trash", doc_id=doc_id,
+                            fix=f"`dangan restore {doc_id}` before editing it")  # fmt: skip
     after = {FIELDS[k]: _validate(doc_id, k, v) for k, v in changes.items() if v is not None}
     if not after:
         raise UsageError(
-            f"document {doc_id}: nothing to change; give --title, --date, --number, --author, --remarks, --pages, --retention or --secrecy"
+            "document {doc_id}: nothing to change",
+            doc_id=doc_id,
+            fix="give --title, --date, --number, --author, --remarks, --pages, --retention or --secrecy",
         )
     if "document_date" in after:
         after["vault_path"] = _dated_path(cat, doc, after["document_date"])
@@ -58,7 +61,8 @@ def edit_changed(cat: Catalog, doc_id: int, values: dict[str, str]) -> dict:
     changed = {}
     for key, text in values.items():
         if key not in FIELDS:
-            raise UsageError(f"document {doc_id}: {key!r} is not a field that can be edited; use {', '.join(FIELDS)}")
+            raise UsageError("document {doc_id}: {key!r} is not a field that can be edited; use {fields}",
+                             doc_id=doc_id, key=key, fields=", ".join(FIELDS))  # fmt: skip
         current = doc[FIELDS[key]]
         if (text or "").strip() != ("" if current is None else str(current)):
             changed[key] = text or ""
@@ -68,19 +72,22 @@ def edit_changed(cat: Catalog, doc_id: int, values: dict[str, str]) -> dict:
 def _validate(doc_id: int, key: str, value: Any) -> Any:
     text = str(value).strip()
     if key == "title" and not text:
-        raise UsageError(f"document {doc_id}: --title cannot be empty")
+        raise UsageError("document {doc_id}: --title cannot be empty", doc_id=doc_id)
     if key == "date":
         return parse_day(text, f"document {doc_id}: --date")
     if key == "pages":
         if not text.isdigit() or int(text) < 1:
-            raise UsageError(f"document {doc_id}: --pages {value!r} is not a page count; give a whole number from 1")
+            raise UsageError("document {doc_id}: --pages {value!r} is not a page count; give a whole number from 1",
+                             doc_id=doc_id, value=value)  # fmt: skip
         return int(text)
     if key == "retention" and text and text not in RETENTIONS:
         raise UsageError(
-            f"document {doc_id}: --retention {text!r} is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)"
-        )
+            "document {doc_id}: --retention {text!r} is not a 保管期限; use 永久, 长期, 短期 (or Y, D30, D10)",
+            doc_id=doc_id, text=text,
+        )  # fmt: skip
     if key == "secrecy" and text and text not in SECRECY:
-        raise UsageError(f"document {doc_id}: --secrecy {text!r} is not a 密级; use 公开, 秘密, 机密 or 绝密")
+        raise UsageError("document {doc_id}: --secrecy {text!r} is not a 密级; use 公开, 秘密, 机密 or 绝密",
+                         doc_id=doc_id, text=text)  # fmt: skip
     return text or None
 
 

@@ -81,7 +81,9 @@ def open_path(cat: Catalog, doc_id: int) -> Path:
     """The absolute vault path, for ``xdg-open "$(dangan open ID)"``."""
     doc = cat.document(doc_id)
     if not doc["vault_path"]:
-        raise NotFoundError(f"document {doc_id} was destroyed (已销毁) by an appraisal; it has no stored file")
+        raise NotFoundError(
+            "document {doc_id} was destroyed (已销毁) by an appraisal; it has no stored file", doc_id=doc_id
+        )
     return vault_file(cat, doc)
 
 

@@ -33,11 +33,12 @@ _AGE = re.compile(r"^\s*(\d+)\s*([dhw]?)\s*$")
 def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     """Move a document (filed or in review) into the trash, with the reason."""
     if not (reason or "").strip():
-        raise UsageError(f"document {doc_id}: say why it is discarded with --reason")
+        raise UsageError("document {doc_id}: say why it is discarded with --reason", doc_id=doc_id)
     doc = cat.document(doc_id)
     refuse_destroyed(doc)
     if doc["status"] == DISCARDED:
-        raise ConflictError(f"document {doc_id} is already in the trash; `dangan restore {doc_id}` brings it back")
+        raise ConflictError("document {doc_id} is already in the trash", doc_id=doc_id,
+                            fix=f"`dangan restore {doc_id}` brings it back")  # fmt: skip
     name = PurePosixPath(doc["vault_path"]).name
     after = {
         "status": DISCARDED,
@@ -55,7 +56,8 @@ def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) ->
     """Bring a discarded document back to where and what it was."""
     doc = cat.document(doc_id)
     if doc["status"] != DISCARDED:
-        raise ConflictError(f"document {doc_id} is not in the trash (it is {doc['status']}); nothing to restore")
+        raise ConflictError("document {doc_id} is not in the trash (it is {status}); nothing to restore",
+                            doc_id=doc_id, status=doc["status"])  # fmt: skip
     after = {
         "status": doc["restore_status"] or "review",
         "vault_path": doc["restore_path"],

@@ -23,9 +23,10 @@ from dangan.indexer.errors import ConflictError, UsageError
 def _require_draft(v: Volume, action: str) -> None:
     if v.sealed:
         raise ConflictError(
-            f"volume {v.sequence} of {v.project} is sealed, so {action} would change frozen numbers; "
-            f"run `dangan volume unseal {v.project} {v.sequence}` first"
-        )
+            "volume {volume} of {project} is sealed, so {action} would change frozen numbers",
+            volume=v.sequence, project=v.project, action=action,
+            fix=f"run `dangan volume unseal {v.project} {v.sequence}` first",
+        )  # fmt: skip
 
 
 def volume_of(cat: Catalog, doc_id: int) -> Volume | None:
@@ -91,9 +92,11 @@ def seal(cat: Catalog, code: str, sequence: int) -> Volume:
     """Freeze a volume's order and page numbers (logged)."""
     v = get_volume(cat, code, sequence)
     if v.sealed:
-        raise ConflictError(f"volume {sequence} of {code} is already sealed")
+        raise ConflictError("volume {volume} of {project} is already sealed", volume=sequence, project=code)
     if not v.entries:
-        raise ConflictError(f"volume {sequence} of {code} is empty; move documents into it or plan again")
+        raise ConflictError(
+            "volume {volume} of {project} is empty; move documents into it or plan again", volume=sequence, project=code
+        )
     with cat.engine.begin() as conn:
         conn.execute(update(volumes).where(volumes.c.id == v.id).values(status="sealed", sealed_at=now()))
         loan = open_loan(conn, volume_id=v.id)  # sealed all the same; the log and the command say it is out
@@ -106,10 +109,12 @@ def seal(cat: Catalog, code: str, sequence: int) -> Volume:
 def unseal(cat: Catalog, code: str, sequence: int, reason: str) -> Volume:
     """Reopen a sealed volume for changes; the reason goes into the event log."""
     if not reason or not reason.strip():
-        raise UsageError("unsealing needs a reason for the log: --reason 补充设计变更单")
+        raise UsageError("unsealing needs a reason for the log", fix="--reason 补充设计变更单")
     v = get_volume(cat, code, sequence)
     if not v.sealed:
-        raise ConflictError(f"volume {sequence} of {code} is not sealed; nothing to undo")
+        raise ConflictError(
+            "volume {volume} of {project} is not sealed; nothing to undo", volume=sequence, project=code
+        )
     with cat.engine.begin() as conn:
         conn.execute(update(volumes).where(volumes.c.id == v.id).values(status="draft", sealed_at=None))
         cat.log(conn, "volume-unsealed", project=code, volume=sequence, reason=reason.strip())
@@ -130,9 +135,11 @@ def record_pages(cat: Catalog, v: Volume, real: dict[int, int]) -> Volume:
     if v.sealed:
         doc_id = next(iter(changed))
         raise ConflictError(
-            f"document {doc_id} in sealed volume {v.sequence} of {v.project} now has {changed[doc_id]} page(s), "
-            f"not the sealed {next(e.pages for e in v.entries if e.document_id == doc_id)}; unseal the volume and build again"
-        )
+            "document {doc_id} in sealed volume {volume} of {project} now has {pages} page(s), "
+            "not the sealed {sealed}; unseal the volume and build again",
+            doc_id=doc_id, volume=v.sequence, project=v.project, pages=changed[doc_id],
+            sealed=next(e.pages for e in v.entries if e.document_id == doc_id),
+        )  # fmt: skip
     with cat.engine.begin() as conn:
         for doc_id, pages in changed.items():
             conn.execute(update(documents).where(documents.c.id == doc_id).values(pages=pages))

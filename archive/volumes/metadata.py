@@ -24,7 +24,7 @@ def normal_retention(value: str | None) -> str:
     text = (value or "").strip()
     text = RETENTION_ALIASES.get(text.upper(), text)
     if text not in RETENTIONS:
-        raise UsageError(f"unknown 保管期限 {value!r}; use 永久, 长期 or 短期 (or Y, D30, D10)")
+        raise UsageError("unknown 保管期限 {value!r}; use 永久, 长期 or 短期 (or Y, D30, D10)", value=value)
     return text
 
 
@@ -32,7 +32,7 @@ def normal_secrecy(value: str | None) -> str:
     """One of 公开/秘密/机密/绝密; UsageError names the accepted values."""
     text = (value or "").strip()
     if text not in SECRECY_LEVELS:
-        raise UsageError(f"unknown 密级 {value!r}; use {', '.join(SECRECY_LEVELS)}")
+        raise UsageError("unknown 密级 {value!r}; use {levels}", value=value, levels=", ".join(SECRECY_LEVELS))
     return text
 
 

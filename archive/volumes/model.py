@@ -189,8 +189,12 @@ def get_volume(cat: Catalog, code: str, sequence: int) -> Volume:
         if v.sequence == sequence:
             return v
     have = ", ".join(str(v.sequence) for v in found)
-    hint = f"volumes: {have}" if have else f"plan them with `dangan volume plan {code}`"
-    raise NotFoundError(f"project {code} has no volume {sequence}; {hint}")
+    if have:
+        raise NotFoundError(
+            "project {project} has no volume {volume}; volumes: {have}", project=code, volume=sequence, have=have
+        )
+    raise NotFoundError("project {project} has no volume {volume}", project=code, volume=sequence,
+                        fix=f"plan them with `dangan volume plan {code}`")  # fmt: skip
 
 
 def _entry(project: Project, row) -> Entry:

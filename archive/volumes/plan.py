@@ -97,9 +97,10 @@ def plan_volumes(cat: Catalog, code: str, *, max_pages: int | None = None) -> li
         if (tied := tied_volume(conn, drafts)) is not None:
             sequence = conn.execute(select(volumes.c.sequence).where(volumes.c.id == tied)).scalar_one()
             raise ConflictError(
-                f"draft volume {code}:{sequence} has a place or loans, which re-planning would lose; "
-                f"seal it first with `dangan volume seal {code} {sequence}` (sealed volumes stay)"
-            )
+                "draft volume {project}:{volume} has a place or loans, which re-planning would lose",
+                project=code, volume=sequence,
+                fix=f"seal it first with `dangan volume seal {code} {sequence}` (sealed volumes stay)",
+            )  # fmt: skip
         conn.execute(delete(volume_documents).where(volume_documents.c.volume_id.in_(drafts)))
         conn.execute(delete(volumes).where(volumes.c.id.in_(drafts)))
         taken = {r.sequence for r in conn.execute(select(volumes.c.sequence).where(volumes.c.project_code == code))}

@@ -114,4 +114,7 @@ def mime_for_extension(suffix: str) -> str | None:
 
 def corrupt(path: Path, kind: str, action: str) -> CorruptFileError:
     """The error for a file of a type dangan reads that is damaged: names the file and the remedy."""
-    return CorruptFileError(f"{path} is not a readable {kind} file (damaged or incomplete): {action} and drop it again")
+    return CorruptFileError(
+        "{path} is not a readable {kind} file (damaged or incomplete): {action} and drop it again",
+        path=path, kind=kind, action=action,
+    )  # fmt: skip

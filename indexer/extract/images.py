@@ -70,7 +70,7 @@ def _decode_frame(path: Path, img: Image.Image, index: int) -> Image.Image:
 
 
 def _too_large(path: Path) -> UnsupportedFileError:
-    return UnsupportedFileError(f"{path} is too large an image to read safely: re-scan it at 300 dpi or less")
+    return UnsupportedFileError("{path} is too large an image to read safely: re-scan it at 300 dpi or less", path=path)
 
 
 def _upright_rgb(frame: Image.Image) -> Image.Image:

@@ -179,7 +179,7 @@ def read_pdf(path: Path, mime: str, ocr: bool) -> Extraction:
         )
     try:
         if source.page_count == 0:
-            raise EmptyFileError(f"{path} has no pages: re-scan or re-export it and drop it again")
+            raise EmptyFileError("{path} has no pages: re-scan or re-export it and drop it again", path=path)
         limits.check_pages(path, source.page_count)
         readings, notes = [], list(source.notes)
         for index in range(source.page_count):

@@ -45,7 +45,7 @@ def sniff_type(path: Path) -> str:
     path = Path(path)
     head = _read_head(path)
     if not head:
-        raise EmptyFileError(f"{path} is empty (0 bytes): re-scan or re-export it and drop it again")
+        raise EmptyFileError("{path} is empty (0 bytes): re-scan or re-export it and drop it again", path=path)
     mime = _magic_type(head) or _zip_type(path, head)
     if not mime:
         _reject_known_unsupported(path, head)
@@ -58,7 +58,9 @@ def sniff_type(path: Path) -> str:
     claimed = mime_for_extension(path.suffix)
     if claimed:
         raise corrupt(path, KIND_NAMES[claimed], "re-scan or re-export it")
-    raise UnsupportedFileError(f"{path} is of an unknown type ({ACCEPTED}): convert it to PDF and drop it again")
+    raise UnsupportedFileError(
+        "{path} is of an unknown type ({accepted}): convert it to PDF and drop it again", path=path, accepted=ACCEPTED
+    )
 
 
 # A file named as one of these packages must be one: an "invoice.ofd" that is really a PDF
@@ -87,11 +89,13 @@ def _read_head(path: Path) -> bytes:
         with path.open("rb") as fh:
             return fh.read(SNIFF_BYTES)
     except FileNotFoundError as e:
-        raise NotFoundError(f"{path} does not exist: check the path (was it moved or renamed?)") from e
+        raise NotFoundError("{path} does not exist: check the path (was it moved or renamed?)", path=path) from e
     except IsADirectoryError as e:
-        raise UnsupportedFileError(f"{path} is a folder, not a file: drop the files inside it instead") from e
+        raise UnsupportedFileError("{path} is a folder, not a file: drop the files inside it instead", path=path) from e
     except PermissionError as e:
-        raise InputFileError(f"{path} cannot be read (permission denied): fix its permissions and retry") from e
+        raise InputFileError(
+            "{path} cannot be read (permission denied): fix its permissions and retry", path=path
+        ) from e
 
 
 def _magic_type(head: bytes) -> str | None:
@@ -197,7 +201,10 @@ def _reject_known_unsupported(path: Path, head: bytes) -> None:
     """Raise UnsupportedFileError with specific advice for formats people often drop."""
     known = _known_unsupported(head)
     if known:
-        raise UnsupportedFileError(f"{path} is {known[0]}, which is not supported ({ACCEPTED}): {known[1]}")
+        raise UnsupportedFileError(
+            "{path} is {kind}, which is not supported ({accepted}): {advice}",
+            path=path, kind=known[0], accepted=ACCEPTED, advice=known[1],
+        )  # fmt: skip
 
 
 def _known_unsupported(head: bytes) -> tuple[str, str] | None:

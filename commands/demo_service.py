@@ -35,7 +35,8 @@ CUSTOMERS = (("刘建国", "13901012345", date(2024, 3, 4)), ("陈秀英", "1381
 def _stand_ins() -> list[tuple[str, str, date, date]]:
     """(item, text, document date, handed in) of the records that are not rendered forms."""
     out = [("S02", "电话派工记录 2024年第一季度", date(2024, 3, 31), date(2024, 4, 2)),
-           ("S05", "客服质量月度报表 2024年3月", date(2024, 3, 31), date(2024, 4, 2))]  # fmt: skip
+           ("S05", "客服质量月度报表 2024年3月", date(2024, 3, 31), date(2024, 4, 2)),
+           ("S23", "满意度调查表发放登记 2024年第一季度", date(2024, 3, 29), date(2024, 3, 29))]  # fmt: skip
     monday = date(2024, 2, 26)
     while monday <= date(2024, 3, 25):
         out.append(

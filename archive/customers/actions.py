@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select, update
 
 from dangan.archive.catalog import Catalog, as_date, now
-from dangan.archive.customers.linking import form_data
+from dangan.archive.customers.linking import form_data, record_facts
 from dangan.archive.customers.names import clean_text
 from dangan.archive.dblock import writes
+from dangan.archive.deadlines.servicedata import customer_from_text
 from dangan.archive.projects import get_project
 from dangan.archive.schema import corrective_actions, documents
 from dangan.indexer.errors import ConflictError, UsageError
@@ -80,13 +81,19 @@ def list_actions(cat: Catalog, *, customers: dict[int, str] | None = None) -> li
         ]  # fmt: skip
         closing = {r.document_id: r for r in conn.execute(select(corrective_actions))}
     data = form_data(cat, [r.id for r in rows])
+    if customers is None:  # the register's name for each action's customer, as the deadlines see it
+        texts = {r.id: cat.text(r.id) for r in rows}
+        facts = record_facts(
+            cat, [(r.id, r.customer or customer_from_text(texts[r.id]), None, texts[r.id]) for r in rows]
+        )
+        customers = {i: f.customer for i, f in facts.items() if f.customer}
     out = []
     for r in rows:
         day = as_date(r.document_date) or as_date(r.filed_at) or date.today()
         close = closing.get(r.id)
         due = (close.due if close is not None and close.due else None) or as_date(data.get(r.id, {}).get("due_date"))
         a = Action(r.id, r.project_code, r.title, day, due or day + timedelta(days=DEFAULT_DAYS),
-                   (customers or {}).get(r.id) or r.customer)  # fmt: skip
+                   customers.get(r.id) or r.customer)  # fmt: skip
         if close is not None:
             a.verified_by, a.verified_on, a.result, a.told_on = (
                 close.verified_by,

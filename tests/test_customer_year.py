@@ -189,3 +189,78 @@ def test_due_by_customer_and_check_by_customer(year):
     assert r.exit_code == 3
     customers_in_order = [line for line in r.stdout.splitlines() if "2026-10-05" in line]
     assert customers_in_order and all(A[:4] in line or "瑞丰" in line for line in customers_in_order)
+
+
+def test_closing_actions_and_setting_seriousness_refuse_bad_input(year):
+    r = year(
+        "customer",
+        "close-action",
+        "14",
+        "--by",
+        "赵敏",
+        "--on",
+        "2026-10-22",
+        "--result",
+        "再次复查",
+        "--told-on",
+        "2026-10-23",
+    )
+    assert r.exit_code == 7
+    assert "corrective action #14 is already closed (verified by 赵敏); nothing to do" in r.stderr
+    r = year(
+        "customer",
+        "close-action",
+        "9",
+        "--by",
+        "赵敏",
+        "--on",
+        "2026-10-22",
+        "--result",
+        "x",
+        "--told-on",
+        "2026-10-23",
+    )
+    assert r.exit_code == 2
+    assert (
+        "#9 is not a filed 纠正和预防措施处理单; give the number of one; `dangan customer actions` lists them"
+        in r.stderr
+    )
+    r = year(
+        "customer",
+        "close-action",
+        "11",
+        "--by",
+        "赵敏",
+        "--on",
+        "2026-08-01",
+        "--result",
+        "x",
+        "--told-on",
+        "2026-08-02",
+    )
+    assert r.exit_code == 2
+    assert "the days are out of order: verified 2026-08-01 must be on or after the action (2026-08-14)" in r.stderr
+    r = year(
+        "customer",
+        "close-action",
+        "11",
+        "--by",
+        "赵敏",
+        "--on",
+        "2026-8-32",
+        "--result",
+        "x",
+        "--told-on",
+        "2026-09-01",
+    )
+    assert r.exit_code == 2 and "--on '2026-8-32' is not a date" in r.stderr
+    r = year("customer", "complaint", "9", "--severity", "很严重")
+    assert r.exit_code == 2 and "seriousness '很严重' is not 重大 or 一般; write 重大 or 一般" in r.stderr
+    # Marking the August complaint 重大 makes it owe the 4-hour report, which nobody filed.
+    assert year("customer", "complaint", "9", "--severity", "重大").stdout.strip() == "#9 is a 重大 complaint"
+    rows = json.loads(year("check", "SV-QY", "--period", "2026-08", "--json", "--today", TODAY).stdout)["obligations"]
+    assert [(o["item"], o["status"]) for o in rows if o["item"] == "S16"] == [("S16", "overdue")]
+    r = year("customer", "action-due", "11", "--due", "2027-02-01")
+    assert r.stdout.strip() == "corrective action #11 is due 2027-02-01"
+    r = year("customer", "actions", "--open", "--today", TODAY)
+    assert r.stdout.strip() == "#11 2026-08-14 东方电子厂  open (due 2027-02-01)"

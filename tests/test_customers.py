@@ -45,7 +45,7 @@ def test_the_same_customer_twice_and_unknown_ones_are_refused_with_one_line(cli)
     assert "no customer 金山宾馆 in the register; `dangan customer list` lists them" in r.stderr
     r = cli("customer", "edit", "瑞丰大酒店", "--class", "重点", "--year", "2026")
     assert r.exit_code == 2
-    assert "a key customer needs the reason, e.g. --reason 上年销售额≥500万" in r.stderr
+    assert "a key customer needs the reason (上年销售额≥500万, 销售部指定 …); e.g. --reason 上年销售额≥500万" in r.stderr
     r = cli("customer", "edit", "瑞丰大酒店", "--class", "VIP", "--year", "2026")
     assert r.exit_code == 2
     assert "class 'VIP' is not 重点 or 一般; write 重点 or 一般" in r.stderr

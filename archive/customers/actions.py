@@ -127,7 +127,7 @@ def close_action(cat: Catalog, doc_id: int, *, by: str, on: date, result: str, t
     who = clean_text(by, "verified by", 40)
     what = clean_text(result, "result", 500)
     if not who or not what:
-        raise UsageError("closing an action needs who verified it and the result, e.g. --by 赵敏 --result 已整改")
+        raise UsageError("closing an action needs who verified it and the result", fix="e.g. --by 赵敏 --result 已整改")
     if on < action.day or told_on < on:
         raise UsageError(
             "the days are out of order: verified {on} must be on or after the action ({day}) and told {told} on or after it",

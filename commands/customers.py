@@ -11,9 +11,9 @@ from dangan.archive.customers import register as reg
 from dangan.archive.customers.actions import close_action, list_actions, set_action_due
 from dangan.archive.customers.complaints import set_severity
 from dangan.archive.customers.importing import import_customers
-from dangan.archive.customers.matching import unmatched
 from dangan.archive.customers.names import parse_date, parse_year
 from dangan.archive.customers.satisfaction import satisfaction, write_xlsx
+from dangan.archive.customers.unlinked import unmatched
 from dangan.archive.customers.year import KIND_NAMES, customer_year
 from dangan.archive.days import today as the_day
 from dangan.commands.common import console, emit_json, home_option, json_option, state

@@ -45,7 +45,9 @@ def test_the_same_customer_twice_and_unknown_ones_are_refused_with_one_line(cli)
     assert "no customer 金山宾馆 in the register; `dangan customer list` lists them" in r.stderr
     r = cli("customer", "edit", "瑞丰大酒店", "--class", "重点", "--year", "2026")
     assert r.exit_code == 2
-    assert "a key customer needs the reason (上年销售额≥500万, 销售部指定 …); e.g. --reason 上年销售额≥500万" in r.stderr
+    assert (
+        "a key customer needs the reason (上年销售额≥500万, 销售部指定 …); e.g. --reason 上年销售额≥500万" in r.stderr
+    )
     r = cli("customer", "edit", "瑞丰大酒店", "--class", "VIP", "--year", "2026")
     assert r.exit_code == 2
     assert "class 'VIP' is not 重点 or 一般; write 重点 or 一般" in r.stderr
@@ -114,7 +116,7 @@ def test_unusable_import_files_are_refused(cli, tmp_path, content, message):
 
 
 def test_an_unmatched_name_is_listed_until_linked(cli, cat, tmp_path):
-    from dangan.archive.customers.matching import unmatched
+    from dangan.archive.customers.unlinked import unmatched
     from dangan.archive.deadlines.servicedata import record_service_data
     from dangan.archive.intake.ingest import file_document
 
@@ -131,3 +133,39 @@ def test_an_unmatched_name_is_listed_until_linked(cli, cat, tmp_path):
     assert unmatched(cat) == []
     r = cli("customer", "link", "瑞丰酒店", "清源市瑞丰大酒店")
     assert r.exit_code == 7 and "瑞丰酒店 is already linked to this customer; nothing to do" in r.stderr
+
+
+def test_a_follow_up_is_matched_to_its_ticket_by_number_before_its_name(cli, cat, tmp_path):
+    """Two tickets of one hotel on one day; the call quoting the second fulfils only the second,
+    and a call naming the hotel only by a nickname is linked through the ticket it quotes."""
+    from datetime import date, datetime
+
+    from dangan.archive.deadlines.obligations import deadlines
+    from dangan.archive.deadlines.servicedata import record_received
+    from dangan.archive.intake.ingest import file_document
+
+    assert cli("customer", "add", "清源市瑞丰大酒店", "--alias", "瑞丰大酒店").exit_code == 0
+    assert cli("project", "add", "SV-QY", "--name", "清源服务中心", "--checklist", "service").exit_code == 0
+    texts = [
+        (
+            "S01",
+            "2026-03-02",
+            "维护派工单\n派工单号：PG-0301\n客户名称：瑞丰大酒店    地址：东关路8号\n派工日期：2026-03-02",
+        ),
+        ("S01", "2026-03-02", "维护派工单\n派工单号：PG-0302\n客户名称：清源市瑞丰大酒店\n派工日期：2026-03-02"),
+        ("S13", "2026-03-06", "跟踪服务电话记录表\n客户名称：瑞丰老店\n原派工单号：PG-0302\n回访日期：2026-03-06"),
+    ]
+    for n, (item, day, text) in enumerate(texts, 1):
+        path = tmp_path / f"{n}.txt"
+        path.write_text(text, encoding="utf-8")
+        assert (
+            file_document(
+                cat, path, project="SV-QY", item=item, document_date=date.fromisoformat(day), source="api"
+            ).doc_id
+            == n
+        )
+        record_received(cat, n, datetime.fromisoformat(day + "T12:00"), reason="当天交回")
+    report = deadlines(cat, "SV-QY", today=date(2026, 3, 20), first=date(2026, 3, 1), last=date(2026, 3, 31))
+    calls = {o.trigger: (o.customer, o.status, o.documents) for o in report.obligations if o.item == "S13"}
+    assert calls == {1: ("清源市瑞丰大酒店", "overdue", []), 2: ("清源市瑞丰大酒店", "on-time", [3])}
+    assert json.loads(cli("customer", "unmatched", "--json").stdout) == []

@@ -28,6 +28,8 @@ class Facts:
     customer_id: int | None
     severity: str | None
     dissatisfied: bool
+    ticket: str | None = None  # its own 派工单号
+    ref_ticket: str | None = None  # the 派工单号 it follows (原派工单号)
 
 
 def form_data(cat: Catalog, ids: Iterable[int]) -> dict[int, dict]:
@@ -52,5 +54,6 @@ def record_facts(cat: Catalog, records: list[tuple[int, str | None, str | None, 
         if data and not severity and data.get("severity"):
             severity = {"严重": "重大"}.get(str(data["severity"]), str(data["severity"]))
         link = linked[doc_id]
-        out[doc_id] = Facts(link.name, link.customer_id, severity or severity_of(text), dissatisfied(answers))
+        out[doc_id] = Facts(link.name, link.customer_id, severity or severity_of(text), dissatisfied(answers),
+                            link.own_ticket, link.ref_ticket)  # fmt: skip
     return out

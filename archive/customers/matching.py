@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.customers.names import norm_name
-from dangan.archive.schema import customer_aliases, customers, documents
+from dangan.archive.schema import customer_aliases, customers
 from dangan.indexer.text import fold
 
 # 派工单号 on the ticket itself; 原派工单号 / 关联派工单 on what follows it.  The number is
 # Latin letters, digits and dashes (PG-2026-0312, 20260312-07).
 _TICKET = re.compile(
-    r"(原?派工单(?:号|编号)|关联派工单(?:号)?|工单(?:号|编号))[ \t]*[:：\t][ \t]*([A-Za-z0-9][A-Za-z0-9\-_/]{2,29})"
+    r"(原?(?:派工单|工单)(?:号|编号)|关联派工单(?:号)?)[ \t]*[:：\t][ \t]*([A-Za-z0-9][A-Za-z0-9\-_/]{2,29})"
 )
 
 
@@ -94,21 +94,3 @@ class Linker:
             else:
                 rec.name, rec.how = written, "ticket" if via_ticket else ""
         return out
-
-
-def unmatched(cat: Catalog) -> list[dict]:
-    """Customer names written on filed records that no customer of the register goes by,
-    with how many records carry each and their ids; most records first."""
-    reg = Register(cat)
-    found: dict[str, dict] = {}
-    c = documents.c
-    with cat.engine.connect() as conn:
-        rows = list(conn.execute(select(c.id, c.customer).where(c.status == "filed", c.customer.is_not(None))))
-    for r in rows:
-        name = (r.customer or "").strip()
-        if not name or reg.find(name):
-            continue
-        entry = found.setdefault(norm_name(name), {"name": name, "records": 0, "documents": []})
-        entry["records"] += 1
-        entry["documents"].append(r.id)
-    return sorted(found.values(), key=lambda e: (-e["records"], e["name"]))

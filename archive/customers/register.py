@@ -220,7 +220,9 @@ def set_class(cat: Catalog, ident: str, year: object, klass: str, reason: str | 
     y, c = parse_year(year), parse_class(klass)
     why = clean_text(reason, "reason", 200)
     if c == "重点" and not why:
-        raise UsageError("a key customer needs the reason (上年销售额≥500万, 销售部指定 …)", fix="e.g. --reason 上年销售额≥500万")
+        raise UsageError(
+            "a key customer needs the reason (上年销售额≥500万, 销售部指定 …)", fix="e.g. --reason 上年销售额≥500万"
+        )
     with cat.engine.begin() as conn:
         cid = find_id(conn, ident)
         conn.execute(

@@ -136,6 +136,8 @@ class _Doc:
     customer_id: int | None = None  # the register's customer (archive/customers)
     severity: str | None = None  # a complaint's 重大 / 一般
     dissatisfied: bool = False  # a survey or call answered 不满意
+    ticket: str | None = None  # its own 派工单号, or the one it follows (原派工单号)
+    ref_ticket: str | None = None  # the 派工单号 a follow-up quotes: it fulfils only that ticket's chain
 
 
 def _iso(d: date | None) -> str | None:
@@ -228,7 +230,7 @@ def _load(cat: Catalog, project: Project) -> list[_Doc]:
         day = as_date(r.document_date) or filed
         service = as_date(r.service_date) or day
         out.append(_Doc(r.id, r.item_code, day, filed, f.customer if f else r.customer, service,
-                        service if service != day else None, *((f.customer_id, f.severity, f.dissatisfied) if f else ())))  # fmt: skip
+                        service if service != day else None, *((f.customer_id, f.severity, f.dissatisfied, f.ticket or f.ref_ticket, f.ref_ticket) if f else ())))  # fmt: skip
     return out
 
 
@@ -241,6 +243,7 @@ class _Context:
         self._events: dict[str, list[Obligation]] = {}
         # (item, customer) → records by date: a follow-up looks among its customer's only.
         self._by_customer: dict[tuple[str, str], list[_Doc]] = {}
+        self._by_id = {d.id: d for d in docs}
         for d in sorted(docs, key=lambda x: (x.day, x.id)):
             if d.customer:
                 self._by_customer.setdefault((d.item, customer_key(d.customer)), []).append(d)
@@ -341,10 +344,16 @@ class _Context:
         self._events[it.code] = out
         return out
 
+    def _ticket(self, doc_id: int | None) -> str | None:
+        """The 派工单号 a trigger record carries or follows (a follow-up quoting another
+        ticket does not fulfil this one's chain)."""
+        d = self._by_id.get(doc_id) if doc_id is not None else None
+        return d.ticket if d else None
+
     def _meets(self, doc_id: int, when: str) -> bool:
         """Whether a trigger record is of the kind ``when`` asks for (a 重大 complaint, a
         不满意 answer).  A complaint whose seriousness is unknown counts as 重大: never missed."""
-        d = next((x for x in self.docs if x.id == doc_id), None)
+        d = self._by_id.get(doc_id)
         if d is None:
             return False
         return d.severity in (None, "重大") if when == "serious" else d.dissatisfied
@@ -354,9 +363,11 @@ class _Context:
         when the record names the service it follows, of this chain's service)."""
         assert ob.trigger_date is not None and ob.earliest is not None  # set for every event obligation
         key = customer_key(ob.customer)
+        ticket = self._ticket(ob.trigger)
         found = [
             d for item in fulfils for d in self._by_customer.get((item, key), ())
             if d.id != ob.trigger and d.day >= ob.trigger_date and d.ref in (None, ob.root)
+            and (not ticket or not d.ref_ticket or d.ref_ticket == ticket)
         ]  # fmt: skip
         if not found:
             self._unfiled(ob, self.waived.get((ob.item, "*")))

@@ -39,7 +39,7 @@ from dangan.indexer.errors import (
     LoginThrottledError,
     PermissionDeniedError,
 )
-from dangan.web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
+from dangan.web import admin, api, auth, checks, customers, deadlines, documents, forms, life, review, upload, volumes
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
@@ -75,6 +75,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *life.routes,
         *checks.routes,
         *deadlines.routes,
+        *customers.routes,
         *upload.routes,
         *volumes.routes,
         *forms.routes,

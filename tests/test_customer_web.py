@@ -33,6 +33,7 @@ def test_the_register_page_shows_classes_unmatched_names_and_the_satisfaction_ch
     assert "锅炉GL-2 至 2028年2月29日" in table
     unmatched = page.split('id="unmatched"')[1].split("</table>")[0]
     assert "<td>瑞丰酒店</td><td>1</td>" in unmatched and "关联" in unmatched
+    assert '<option value="1" selected>清源市瑞丰大酒店有限公司</option>' in unmatched  # the likely one, preselected
     assert "已归档的满意度调查表 4 份" in page
     chart = page.split('id="satisfaction-chart"')[1].split("</div>")[0]
     assert "<svg" in chart and "设计：3.25" in chart and "产品实物质量：2.5" in chart

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from dangan.archive.customers.answers import INDICATORS
 from dangan.archive.customers.register import link_name, list_customers
 from dangan.archive.customers.satisfaction import satisfaction
-from dangan.archive.customers.unlinked import unmatched
+from dangan.archive.customers.unlinked import suggest, unmatched
 from dangan.archive.customers.year import KIND_NAMES, customer_year
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, catalog_for, page, render, state
@@ -48,7 +48,10 @@ def _overview(cat, year: int, today) -> dict:
         f"{year}年各指标平均分：重点顾客",
         [(i, f.mean) for i, f in stats.by_class["重点"].items() if f.mean is not None],
     )
-    return {"customers": customers, "unmatched": unmatched(cat), "stats": stats, "chart": chart, "by_class": by_class}
+    names = unmatched(cat)
+    for u in names:
+        u["suggested"] = suggest(u["name"], customers)
+    return {"customers": customers, "unmatched": names, "stats": stats, "chart": chart, "by_class": by_class}
 
 
 @page()

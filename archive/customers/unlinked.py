@@ -25,3 +25,26 @@ def unmatched(cat: Catalog) -> list[dict]:
             entry["records"] += 1
             entry["documents"].append(d.id)
     return sorted(found.values(), key=lambda e: (-e["records"], e["name"]))
+
+
+def suggest(name: str, customers: list) -> int | None:
+    """The register customer a written name most likely means: the one sharing the longest
+    run of characters with it (at least 2), so linking is one click when the guess is right."""
+    key = norm_name(name)
+    best, best_len = None, 1
+    for c in customers:
+        run = _longest_common_run(key, norm_name(c.name))
+        if run > best_len:
+            best, best_len = c.id, run
+    return best
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    longest = 0
+    for i in range(len(a)):
+        for j in range(i + longest + 1, len(a) + 1):
+            if a[i:j] in b:
+                longest = j - i
+            else:
+                break
+    return longest

@@ -154,6 +154,11 @@ def show_cmd(ident, year, today, as_json) -> None:
     if as_json:
         emit_json(cy.to_json())
         return
+    print_year(cy, day)
+
+
+def print_year(cy, day) -> None:
+    """A customer's year as `customer show` prints it (the demo prints it too)."""
     _print_customer(cy.customer)
     click.echo(f"{cy.year}: {cy.klass}顾客")
     for kind, rows in cy.records.items():

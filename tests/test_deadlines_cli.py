@@ -211,7 +211,11 @@ def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(c
     service_month(cat, samples_dir(), tmp_path / "out", "6b")
     lines = capsys.readouterr().out.splitlines()
     assert "22 on time, 1 late, 1 overdue (王强 1)" in lines
-    assert lines[-1] == "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)"
+    assert "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)" in lines
+    # Then one key customer's year so far: its survey answered 不满意 owes another one.
+    year = lines[lines.index("$ dangan customer show 北京华信物业管理有限公司 --year 2024   (as of 2024-04-03)") :]
+    assert "  2024: 重点顾客 (上年销售额560万)" in year
+    assert any("S25" in line and "不满意顾客追加调查" in line and "未到期 open" in line for line in year)
 
 
 def test_project_list_summarises_a_service_centre_by_its_deadlines(svc, project, cat):

@@ -18,7 +18,6 @@ from dangan.archive.catalog import Catalog, as_date, now
 from dangan.archive.customers.linking import form_data, record_facts
 from dangan.archive.customers.names import clean_text
 from dangan.archive.dblock import writes
-from dangan.archive.deadlines.servicedata import customer_from_text
 from dangan.archive.projects import get_project
 from dangan.archive.schema import corrective_actions, documents
 from dangan.indexer.errors import ConflictError, UsageError
@@ -82,10 +81,7 @@ def list_actions(cat: Catalog, *, customers: dict[int, str] | None = None) -> li
         closing = {r.document_id: r for r in conn.execute(select(corrective_actions))}
     data = form_data(cat, [r.id for r in rows])
     if customers is None:  # the register's name for each action's customer, as the deadlines see it
-        texts = {r.id: cat.text(r.id) for r in rows}
-        facts = record_facts(
-            cat, [(r.id, r.customer or customer_from_text(texts[r.id]), None, texts[r.id]) for r in rows]
-        )
+        facts = record_facts(cat, [(r.id, r.customer, None) for r in rows])
         customers = {i: f.customer for i, f in facts.items() if f.customer}
     out = []
     for r in rows:

@@ -78,9 +78,12 @@ class Linker:
 
     def link_all(self, records: Iterable[tuple[int, str | None, str]]) -> dict[int, Linked]:
         """(doc id, written customer, text) → Linked, for every record."""
+        return self.link_read({doc_id: (written, *tickets_in(text)) for doc_id, written, text in records})
+
+    def link_read(self, read: dict[int, tuple[str | None, str | None, str | None]]) -> dict[int, Linked]:
+        """doc id → (written customer, own ticket, quoted ticket) → Linked, for every record."""
         out: dict[int, Linked] = {}
-        for doc_id, written, text in records:
-            own, ref = tickets_in(text)
+        for doc_id, (written, own, ref) in read.items():
             out[doc_id] = Linked(doc_id, written, own_ticket=own, ref_ticket=ref)
             if own and written:
                 self.tickets.setdefault(own, written)

@@ -27,7 +27,7 @@ from dangan.archive.customers.duties import customer_duties
 from dangan.archive.customers.linking import record_facts
 from dangan.archive.deadlines.periods import period_of, periods_between
 from dangan.archive.deadlines.rules import parse_rule
-from dangan.archive.deadlines.servicedata import customer_from_text, period_waiver_map
+from dangan.archive.deadlines.servicedata import period_waiver_map
 from dangan.archive.deadlines.timing import split_codes
 from dangan.archive.projects import UNASSIGNED, Project, get_project
 from dangan.archive.schema import documents, waivers
@@ -200,6 +200,17 @@ def service_records(cat: Catalog, project: Project) -> list[_Doc]:
     return _load(cat, project)
 
 
+def _wanted(project: Project) -> dict[str, set[str]]:
+    """item code → what its records must be read for: "severity" for the records a
+    ``when = "serious"`` item follows, "dissatisfied" for those a ``when = "dissatisfied"`` one does."""
+    out: dict[str, set[str]] = {}
+    for it in project.checklist.items:
+        if it.when:
+            for code in split_codes(it.after):
+                out.setdefault(code, set()).add("severity" if it.when == "serious" else "dissatisfied")
+    return out
+
+
 def _load(cat: Catalog, project: Project) -> list[_Doc]:
     """The project's filed records; a record whose customer matters but was never stored
     gets it from its text (a scan filed by ingest), then the register's name for it (by its
@@ -216,12 +227,9 @@ def _load(cat: Catalog, project: Project) -> list[_Doc]:
     )
     with cat.engine.connect() as conn:
         rows = list(conn.execute(q.order_by(c.id)))
-    records = []
-    for r in rows:
-        if r.item_code in event_items:
-            text = cat.text(r.id)
-            records.append((r.id, r.customer or customer_from_text(text), r.severity, text))
-    facts = record_facts(cat, records)
+    wanted = _wanted(project)
+    records = [(r.id, r.customer, r.severity) for r in rows if r.item_code in event_items]
+    facts = record_facts(cat, records, {r.id: wanted.get(r.item_code, set()) for r in rows})
     out = []
     for r in rows:
         f = facts.get(r.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from dangan.indexer.errors import UsageError
 from dangan.indexer.text import fold
@@ -21,6 +22,7 @@ _FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团�
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+@lru_cache(maxsize=65536)  # a centre's records repeat the same few hundred names
 def norm_name(name: str | None) -> str:
     """The key a customer name is compared by: ``清源市瑞豐大酒店 有限公司`` → ``清源市瑞丰大酒店``."""
     key = _PUNCT.sub("", fold(name or ""))

@@ -229,7 +229,8 @@ def _load(cat: Catalog, project: Project) -> list[_Doc]:
         rows = list(conn.execute(q.order_by(c.id)))
     wanted = _wanted(project)
     records = [(r.id, r.customer, r.severity) for r in rows if r.item_code in event_items]
-    facts = record_facts(cat, records, {r.id: wanted.get(r.item_code, set()) for r in rows})
+    wants = {r.id: wanted[r.item_code] for r in rows if r.item_code in wanted}
+    facts = record_facts(cat, records, wants, project.code)
     out = []
     for r in rows:
         f = facts.get(r.id)

@@ -89,6 +89,8 @@ def _columns(path: Path, header: list[str]) -> dict[str, str]:
 
 def check_rows(path: Path, *, sheet: str | None = None) -> list[ImportRow]:
     """Every data row of the file, checked; InputFileError listing each bad row and field."""
+    if not Path(path).is_file():
+        raise InputFileError("{path}: no such file; check the path given to dangan customer import", path=str(path))
     rows = read_rows(path, sheet=sheet)
     if not rows:
         raise InputFileError("{path}: no customer rows under the header; fill in at least one", path=str(path))

@@ -37,6 +37,8 @@ def test_the_register_page_shows_classes_unmatched_names_and_the_satisfaction_ch
     assert "已归档的满意度调查表 4 份" in page
     chart = page.split('id="satisfaction-chart"')[1].split("</div>")[0]
     assert "<svg" in chart and "设计：3.25" in chart and "产品实物质量：2.5" in chart
+    quarters = page.split('id="quarter-chart"')[1].split("</div>")[0]
+    assert "产品实物质量：一季度 1、二季度 3.5、三季度 0、四季度 2" in quarters
     assert "dangan" not in page.split("<main")[1]
 
 

@@ -23,7 +23,7 @@ from dangan.archive.customers.unlinked import suggest, unmatched
 from dangan.archive.customers.year import KIND_NAMES, customer_year
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, catalog_for, page, render, state
-from dangan.web.charts import bar_chart
+from dangan.web.charts import bar_chart, line_chart
 from dangan.web.deadlines import STATUS_LABELS, today_of
 
 CLASS_NAMES = {"重点": "重点顾客", "一般": "一般顾客"}
@@ -48,10 +48,27 @@ def _overview(cat, year: int, today) -> dict:
         f"{year}年各指标平均分：重点顾客",
         [(i, f.mean) for i, f in stats.by_class["重点"].items() if f.mean is not None],
     )
+    quarters = ("Q1", "Q2", "Q3", "Q4")
+    trend = line_chart(
+        f"{year}年各季度平均分",
+        ["一季度", "二季度", "三季度", "四季度"],
+        {
+            i: [stats.by_quarter[q][i].mean or 0 for q in quarters]
+            for i in INDICATORS
+            if stats.overall[i].mean is not None
+        },
+    )
     names = unmatched(cat)
     for u in names:
         u["suggested"] = suggest(u["name"], customers)
-    return {"customers": customers, "unmatched": names, "stats": stats, "chart": chart, "by_class": by_class}
+    return {
+        "customers": customers,
+        "unmatched": names,
+        "stats": stats,
+        "chart": chart,
+        "by_class": by_class,
+        "trend": trend,
+    }
 
 
 @page()

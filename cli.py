@@ -210,7 +210,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "customer": (
         "dangan.commands.customers",
         "customer",
-        "The service centre's customers: register, warranties, complaints, surveys.",
+        "The service centre's customers: register, classes, warranties, complaints, surveys.",
     ),
 }
 

@@ -207,6 +207,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "stats_cmd",
         "Holdings, volumes, filing per month, completeness and disposals of a year (年报 figures).",
     ),
+    "customer": (
+        "dangan.commands.customers",
+        "customer",
+        "The service centre's customers: register, classes, warranties, complaints, surveys.",
+    ),
 }
 
 

@@ -43,6 +43,12 @@ class Item:
     after: str = ""
     form: str = ""
     satisfied_by: str = ""
+    # Duties owed per customer (archive/customers/duties.py): ``per`` = "key-customer" (each
+    # 重点顾客 of the year) or "warranty" (each customer with a warranty running), ``times`` a
+    # year; ``when`` = "serious" / "dissatisfied" keeps only such trigger records of ``after``.
+    per: str = ""
+    times: int = 1
+    when: str = ""
 
     @property
     def timed(self) -> bool:
@@ -203,8 +209,19 @@ def _parse_item(entry: dict, path: Path, group: str, number: int, position: int,
         position=position,
         aliases=tuple(a.strip() for a in aliases),
         gbt_class=gbt,
-        **{k: _optional(entry, k, path, where) for k in ("period", "due", "after", "form", "satisfied_by")},
+        **{
+            k: _optional(entry, k, path, where)
+            for k in ("period", "due", "after", "form", "satisfied_by", "per", "when")
+        },
+        times=_times(entry, path, where, line_of(text, code, "times")),
     )
+
+
+def _times(entry: dict, path: Path, where: str, line: int) -> int:
+    value = entry.get("times", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or 12 % value:
+        raise ChecklistError(f"{path}, line {line}: {where}: 'times' must be 1, 2, 3, 4, 6 or 12 (times a year)")
+    return value
 
 
 def _optional(table: dict, key: str, path: Path, where: str) -> str:

@@ -194,7 +194,7 @@ def _detail(i: completeness.ItemStatus) -> str:
 @click.option(
     "--by",
     "by",
-    type=click.Choice(["item", "person"]),
+    type=click.Choice(["item", "person", "customer"]),
     default="item",
     show_default=True,
     help="Group by checklist item or by who owes what.",
@@ -235,7 +235,7 @@ def check(codes: tuple[str, ...], all_: bool, by: str, period: str | None, from_
             if isinstance(r, completeness.Report):
                 print_report(r, by == "person")
             else:
-                print_deadlines(r, by == "person")
+                print_deadlines(r, by == "person", by_customer=by == "customer")
     if any(needs_attention(r) for r in reports):
         raise click.exceptions.Exit(3)
 

@@ -73,8 +73,9 @@ def _due_text(o: Obligation) -> str:
     return o.due.isoformat()
 
 
-def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
-    """Print one deadline report: per item and period, or grouped by who owes what."""
+def print_deadlines(r: DeadlineReport, by_person: bool, *, by_customer: bool = False) -> None:
+    """Print one deadline report: per item and period, or grouped by who owes what (or by
+    the customer it is owed to: rows owed to no customer come last)."""
     click.echo(
         f"{r.project} {r.project_name} — {r.checklist}, {r.first.isoformat()} … {r.last.isoformat()} (today {r.today.isoformat()})"
     )
@@ -83,6 +84,8 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
     else:
         t = Table("序号", "文件名称 record", "期间/顾客 for", "应交 due", "责任人 owner", "状态 status")
     rows = sorted(r.obligations, key=lambda o: (o.owner, o.item, o.due)) if by_person else r.obligations
+    if by_customer:
+        rows = sorted(r.obligations, key=lambda o: (o.customer is None, o.customer or "", o.due, o.item))
     for o in rows:
         cells = [o.item, escape(o.title), escape(o.label), _due_text(o)]
         if by_person:
@@ -102,6 +105,7 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
 @click.argument("codes", nargs=-1)
 @click.option("--days", type=click.IntRange(min=0), default=7, show_default=True, help="How far ahead to look.")
 @click.option("--person", help="Only what this person (or role) owes.")
+@click.option("--customer", help="Only what is owed to this customer (name or alias).")
 @click.option(
     "--ics",
     "ics",
@@ -112,7 +116,13 @@ def print_deadlines(r: DeadlineReport, by_person: bool) -> None:
 @json_option
 @home_option
 def due(
-    codes: tuple[str, ...], days: int, person: str | None, ics: Path | None, today: str | None, as_json: bool
+    codes: tuple[str, ...],
+    days: int,
+    person: str | None,
+    customer: str | None,
+    ics: Path | None,
+    today: str | None,
+    as_json: bool,
 ) -> None:
     """What falls due next, overdue first: the list a 客服主管 reads every morning.
 
@@ -126,7 +136,7 @@ def due(
       dangan due --ics 归档期限.ics
     """
     day = resolve_today(today)
-    entries = due_list(state().catalog(), codes, today=day, days=days, person=person)
+    entries = due_list(state().catalog(), codes, today=day, days=days, person=person, customer=customer)
     if ics:
         write_ics(ics, [as_deadline(c, o) for c, o in entries], stamp=datetime.now())
     if as_json:

@@ -5,7 +5,8 @@ through the same library calls as `forms render --file-into`; the other records 
 statistics and reports, the quarter's telephone dispatch record, the monthly quality report,
 customer files) are small text stand-ins for scans.  Paper reaches a service centre on a
 day of its own, so each record's received time is set to the day it was handed in; then
-`check SV-BJ --period 2024-03` is printed as of 2024-04-03.
+`check SV-BJ --period 2024-03` is printed as of 2024-04-03; then one key customer's year so
+far (`customer show`): a survey answered 不满意 owes another survey, a visit was made.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 import click
 
 from dangan.archive.catalog import Catalog
+from dangan.archive.customers import register as reg
+from dangan.archive.customers.year import customer_year
 from dangan.archive.deadlines.obligations import deadlines
 from dangan.archive.deadlines.servicedata import record_received
 from dangan.archive.forms import check_rows, find_form, load_manifest, read_rows
@@ -23,6 +26,7 @@ from dangan.archive.forms.fileinto import render_and_file
 from dangan.archive.intake.ingest import file_document
 from dangan.archive.projects import add_project
 from dangan.commands.common import console
+from dangan.commands.customers import print_year
 from dangan.commands.deadlines import print_deadlines
 
 CENTRE, CENTRE_NAME = "SV-BJ", "北京服务中心"
@@ -35,7 +39,8 @@ CUSTOMERS = (("刘建国", "13901012345", date(2024, 3, 4)), ("陈秀英", "1381
 def _stand_ins() -> list[tuple[str, str, date, date]]:
     """(item, text, document date, handed in) of the records that are not rendered forms."""
     out = [("S02", "电话派工记录 2024年第一季度", date(2024, 3, 31), date(2024, 4, 2)),
-           ("S05", "客服质量月度报表 2024年3月", date(2024, 3, 31), date(2024, 4, 2))]  # fmt: skip
+           ("S05", "客服质量月度报表 2024年3月", date(2024, 3, 31), date(2024, 4, 2)),
+           ("S23", "满意度调查表发放登记 2024年第一季度", date(2024, 3, 29), date(2024, 3, 29))]  # fmt: skip
     monday = date(2024, 2, 26)
     while monday <= date(2024, 3, 25):
         out.append(
@@ -106,4 +111,24 @@ def service_month(cat: Catalog, samples: Path, out_dir: Path, step: str) -> Path
     click.echo(
         "Who to chase: " + "; ".join(f"{o.owner} owes {o.title} {o.label} (due {o.due.isoformat()})" for o in chase)
     )
+    _one_customer(cat, out_dir / "scans")
     return out_dir
+
+
+def _one_customer(cat: Catalog, scans: Path) -> None:
+    """One key customer's year so far: classed, a warranty, a survey answered 不满意, a visit."""
+    name = CUSTOMERS[2][0]
+    reg.add_customer(cat, name, contact="周经理", phone=CUSTOMERS[2][1], aliases=["华信物业"])
+    reg.set_class(cat, name, 2024, "重点", "上年销售额560万")
+    reg.add_installation(cat, name, "中央空调机组", date(2023, 9, 1), date(2025, 8, 31))
+    records = [("S21", date(2024, 3, 20), "顾客满意度调查表\n顾客名称：华信物业\n产品设计：满意\n产品质量：不满意\n价格：一般"),
+               ("S22", date(2024, 3, 22), "顾客走访记录表\n顾客名称：北京华信物业管理有限公司\n走访日期：2024-03-22")]  # fmt: skip
+    for n, (item, day, text) in enumerate(records):
+        path = scans / f"customer_{n}.txt"
+        path.write_text(text, encoding="utf-8")
+        filed = file_document(cat, path, project=CENTRE, item=item, document_date=day, source="api")
+        assert filed.doc_id is not None  # filed: a duplicate would have raised
+        record_received(cat, filed.doc_id, datetime.combine(day, datetime.min.time().replace(hour=17)),
+                        reason="demo: 纸质件交回日期")  # fmt: skip
+    click.echo(f"$ dangan customer show {name} --year 2024   (as of {TODAY.isoformat()})")
+    print_year(customer_year(cat, name, 2024, today=TODAY), TODAY)

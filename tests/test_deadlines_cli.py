@@ -99,8 +99,9 @@ def test_check_period_by_person_prints_who_owes_what(svc, tmp_path):
     assert lines[0] == "SV-BJ 北京服务中心 — service, 2024-03-01 … 2024-03-31 (today 2024-04-10)"
     assert any("孙丽" in line and "陈秀英 2024-03-05" in line and "迟交 late 3d" in line for line in lines)
     assert any("王强" in line and "设备收条" in line and "逾期 overdue 8d" in line for line in lines)
-    # 孙丽: 20 customer files, 18 first calls, 1 second call; 赵敏: 5 weeks × 2 weekly reports + 1 monthly.
-    assert lines[-1] == "2 on time, 2 late, 52 overdue (孙丽 39, 赵敏 11, 王强 1, 王芳 1)"
+    # 孙丽: 20 customer files, 18 first calls, 1 second call, the Q1 survey mailing register;
+    # 赵敏: 5 weeks × 2 weekly reports + 1 monthly.
+    assert lines[-1] == "2 on time, 2 late, 53 overdue (孙丽 40, 赵敏 11, 王强 1, 王芳 1)"
 
 
 def test_a_waived_period_through_the_command_line(svc):
@@ -209,8 +210,12 @@ def test_the_demo_service_month_has_one_late_one_overdue_and_names_who_owes_it(c
 
     service_month(cat, samples_dir(), tmp_path / "out", "6b")
     lines = capsys.readouterr().out.splitlines()
-    assert "21 on time, 1 late, 1 overdue (王强 1)" in lines
-    assert lines[-1] == "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)"
+    assert "22 on time, 1 late, 1 overdue (王强 1)" in lines
+    assert "Who to chase: 王强 owes 设备收条 2024-03 (due 2024-04-02)" in lines
+    # Then one key customer's year so far: its survey answered 不满意 owes another one.
+    year = lines[lines.index("$ dangan customer show 北京华信物业管理有限公司 --year 2024   (as of 2024-04-03)") :]
+    assert "  2024: 重点顾客 (上年销售额560万)" in year
+    assert any("S25" in line and "不满意顾客追加调查" in line and "未到期 open" in line for line in year)
 
 
 def test_project_list_summarises_a_service_centre_by_its_deadlines(svc, project, cat):

@@ -40,7 +40,7 @@ from dangan.indexer.errors import (
     PermissionDeniedError,
 )
 from dangan.indexer.messages import say
-from dangan.web import admin, api, auth, checks, deadlines, documents, forms, life, review, upload, volumes
+from dangan.web import admin, api, auth, checks, customers, deadlines, documents, forms, life, review, upload, volumes
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
@@ -76,6 +76,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *life.routes,
         *checks.routes,
         *deadlines.routes,
+        *customers.routes,
         *upload.routes,
         *volumes.routes,
         *forms.routes,

@@ -41,6 +41,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/check", "完整性", ""),
     ("/volumes", "案卷", ""),
     ("/deadlines", "服务期限", ""),
+    ("/customers", "顾客", ""),
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),

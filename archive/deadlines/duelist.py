@@ -43,14 +43,20 @@ def deadline_projects(cat: Catalog) -> list[Project]:
 
 
 def due_list(cat: Catalog, codes: tuple[str, ...] | list[str] = (), *, today: date, days: int = 7,
-             person: str | None = None) -> list[tuple[str, Obligation]]:  # fmt: skip
+             person: str | None = None, customer: str | None = None) -> list[tuple[str, Obligation]]:  # fmt: skip
     """(project code, obligation) pairs overdue or due within ``days``, earliest due first.
 
     Covers ``codes`` (every project with deadlines when empty); ``person`` keeps what that
-    person, or that role, owes.
+    person, or that role, owes; ``customer`` what is owed to that customer of the register.
     """
     projects = [get_project(cat, c) for c in codes] if codes else deadline_projects(cat)
-    return due_from([deadlines(cat, p.code, today=today, soon_days=days) for p in projects], person=person)
+    entries = due_from([deadlines(cat, p.code, today=today, soon_days=days) for p in projects], person=person)
+    if customer:
+        from dangan.archive.customers.register import get_customer  # only this filter needs the register
+
+        name = get_customer(cat, customer).name
+        entries = [(c, o) for c, o in entries if o.customer == name]
+    return entries
 
 
 def due_from(reports: list[DeadlineReport], *, person: str | None = None) -> list[tuple[str, Obligation]]:
@@ -64,7 +70,8 @@ def due_from(reports: list[DeadlineReport], *, person: str | None = None) -> lis
 
 def as_deadline(code: str, o: Obligation) -> Deadline:
     """One due-list entry as an all-day calendar event (a stable UID, so a re-import updates it)."""
-    uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}@dangan"
+    who = f"-{o.customer}" if o.period and o.customer else ""  # a duty owed to each customer
+    uid = f"{code}-{o.item}-{o.period or f'{o.trigger}'}{who}@dangan"
     return Deadline(
         uid,
         o.due,

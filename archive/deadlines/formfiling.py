@@ -15,6 +15,7 @@ from typing import Any
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.checklist import Item
+from dangan.archive.customers.formrows import keep_form_row
 from dangan.archive.dblock import writes
 from dangan.archive.deadlines.servicedata import record_service_data, service_values
 from dangan.archive.forms.manifest import FormSpec
@@ -73,5 +74,7 @@ def file_forms(
             continue
         if rec.doc_id is not None and (data["customer"] or data["service_date"]):
             record_service_data(cat, rec.doc_id, customer=data["customer"], service_date=data["service_date"])
+        if rec.doc_id is not None:  # the row stays with the record (survey scores, 严重程度)
+            keep_form_row(cat, rec.doc_id, form.id, values)
         outcomes[path] = f"#{rec.doc_id} {rec.outcome}"
     return outcomes

@@ -23,9 +23,11 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog, as_date
+from dangan.archive.customers.duties import customer_duties
+from dangan.archive.customers.linking import record_facts
 from dangan.archive.deadlines.periods import period_of, periods_between
 from dangan.archive.deadlines.rules import parse_rule
-from dangan.archive.deadlines.servicedata import customer_from_text, period_waiver_map
+from dangan.archive.deadlines.servicedata import period_waiver_map
 from dangan.archive.deadlines.timing import split_codes
 from dangan.archive.projects import UNASSIGNED, Project, get_project
 from dangan.archive.schema import documents, waivers
@@ -66,7 +68,7 @@ class Obligation:
     def label(self) -> str:
         """What it is for: the period, or the customer and service day."""
         if self.period:
-            return self.period
+            return f"{self.period} {self.customer}" if self.customer else self.period
         return f"{self.customer or '?'} {self.trigger_date.isoformat() if self.trigger_date else ''}".strip()
 
     def to_json(self) -> dict:
@@ -131,6 +133,11 @@ class _Doc:
     # The service a follow-up record names (a call record's 服务日期), when it differs from the
     # record's own date: such a record only fulfils obligations of that service.
     ref: date | None = None
+    customer_id: int | None = None  # the register's customer (archive/customers)
+    severity: str | None = None  # a complaint's 重大 / 一般
+    dissatisfied: bool = False  # a survey or call answered 不满意
+    ticket: str | None = None  # its own 派工单号, or the one it follows (原派工单号)
+    ref_ticket: str | None = None  # the 派工单号 a follow-up quotes: it fulfils only that ticket's chain
 
 
 def _iso(d: date | None) -> str | None:
@@ -162,7 +169,9 @@ def deadlines(cat: Catalog, code: str, *, today: date, first: date | None = None
     ctx = _Context(project, docs, today, soon_days, _waivers(cat, code))
     obligations: list[Obligation] = []
     for it in project.checklist.items:
-        if it.period and it.due:
+        if it.per and it.due:
+            obligations += customer_duties(ctx, cat, it, first, last)
+        elif it.period and it.due:
             obligations += ctx.periodic(it, first, last)
         elif it.due and not it.after:
             obligations += ctx.per_record(it, first, last)
@@ -186,31 +195,51 @@ def _waivers(cat: Catalog, code: str) -> dict[tuple[str, str], str]:
     return found
 
 
+def service_records(cat: Catalog, project: Project) -> list[_Doc]:
+    """The project's filed records as the deadline engine sees them (customer linked)."""
+    return _load(cat, project)
+
+
+def _wanted(project: Project) -> dict[str, set[str]]:
+    """item code → what its records must be read for: "severity" for the records a
+    ``when = "serious"`` item follows, "dissatisfied" for those a ``when = "dissatisfied"`` one does."""
+    out: dict[str, set[str]] = {}
+    for it in project.checklist.items:
+        if it.when:
+            for code in split_codes(it.after):
+                out.setdefault(code, set()).add("severity" if it.when == "serious" else "dissatisfied")
+    return out
+
+
 def _load(cat: Catalog, project: Project) -> list[_Doc]:
     """The project's filed records; a record whose customer matters but was never stored
-    gets it from its text (a scan filed by ingest)."""
+    gets it from its text (a scan filed by ingest), then the register's name for it (by its
+    派工单 number, else its name or alias), its seriousness and whether it says 不满意."""
     event_items = {
         c
         for it in project.checklist.items
         for c in (it.code, *split_codes(it.after), *split_codes(it.satisfied_by))
-        if it.after
+        if it.after or it.per
     }
     c = documents.c
-    q = select(c.id, c.item_code, c.document_date, c.filed_at, c.customer, c.service_date).where(
+    q = select(c.id, c.item_code, c.document_date, c.filed_at, c.customer, c.service_date, c.severity).where(
         c.project_code == project.code, c.status == "filed"
     )
-    out = []
     with cat.engine.connect() as conn:
         rows = list(conn.execute(q.order_by(c.id)))
+    wanted = _wanted(project)
+    records = [(r.id, r.customer, r.severity) for r in rows if r.item_code in event_items]
+    wants = {r.id: wanted[r.item_code] for r in rows if r.item_code in wanted}
+    facts = record_facts(cat, records, wants, project.code)
+    out = []
     for r in rows:
-        customer = r.customer
-        if not customer and r.item_code in event_items:
-            customer = customer_from_text(cat.text(r.id))
+        f = facts.get(r.id)
         filed = as_date(r.filed_at)
         assert filed is not None  # every filed row has its filing time
         day = as_date(r.document_date) or filed
         service = as_date(r.service_date) or day
-        out.append(_Doc(r.id, r.item_code, day, filed, customer, service, service if service != day else None))
+        out.append(_Doc(r.id, r.item_code, day, filed, f.customer if f else r.customer, service,
+                        service if service != day else None, *((f.customer_id, f.severity, f.dissatisfied, f.ticket or f.ref_ticket, f.ref_ticket) if f else ())))  # fmt: skip
     return out
 
 
@@ -223,6 +252,7 @@ class _Context:
         self._events: dict[str, list[Obligation]] = {}
         # (item, customer) → records by date: a follow-up looks among its customer's only.
         self._by_customer: dict[tuple[str, str], list[_Doc]] = {}
+        self._by_id = {d.id: d for d in docs}
         for d in sorted(docs, key=lambda x: (x.day, x.id)):
             if d.customer:
                 self._by_customer.setdefault((d.item, customer_key(d.customer)), []).append(d)
@@ -304,6 +334,8 @@ class _Context:
         out = []
         for trigger_code in split_codes(it.after):
             for customer, day, trigger_id, root in self._triggers(trigger_code):
+                if it.when and not self._meets(trigger_id, it.when):
+                    continue
                 earliest, due = rule.window(day)
                 ob = self._new(
                     it,
@@ -321,14 +353,30 @@ class _Context:
         self._events[it.code] = out
         return out
 
+    def _ticket(self, doc_id: int | None) -> str | None:
+        """The 派工单号 a trigger record carries or follows (a follow-up quoting another
+        ticket does not fulfil this one's chain)."""
+        d = self._by_id.get(doc_id) if doc_id is not None else None
+        return d.ticket if d else None
+
+    def _meets(self, doc_id: int, when: str) -> bool:
+        """Whether a trigger record is of the kind ``when`` asks for (a 重大 complaint, a
+        不满意 answer).  A complaint whose seriousness is unknown counts as 重大: never missed."""
+        d = self._by_id.get(doc_id)
+        if d is None:
+            return False
+        return d.severity in (None, "重大") if when == "serious" else d.dissatisfied
+
     def _satisfy(self, ob: Obligation, fulfils: set[str]) -> None:
         """The customer's first record of a fulfilling item made on or after the event (and,
         when the record names the service it follows, of this chain's service)."""
         assert ob.trigger_date is not None and ob.earliest is not None  # set for every event obligation
         key = customer_key(ob.customer)
+        ticket = self._ticket(ob.trigger)
         found = [
             d for item in fulfils for d in self._by_customer.get((item, key), ())
             if d.id != ob.trigger and d.day >= ob.trigger_date and d.ref in (None, ob.root)
+            and (not ticket or not d.ref_ticket or d.ref_ticket == ticket)
         ]  # fmt: skip
         if not found:
             self._unfiled(ob, self.waived.get((ob.item, "*")))

@@ -26,7 +26,8 @@ from dangan.indexer.text import fold
 
 # A label, a separator (colon or a table cell's tab), then the name up to the next cell.
 _CUSTOMER = re.compile(
-    r"(?:^|[\t ])(?:客户名称|顾客名称|客户姓名|顾客姓名|客户|顾客)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})", re.MULTILINE
+    r"(?:^|[\t (（])(?:客户名称|顾客名称|用户名称|客户姓名|顾客姓名|客户|顾客|用户)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})",
+    re.MULTILINE,
 )
 _CELL_GAP = re.compile(r"\s{2,}|\u3000|\t")
 # Field names that hold the day the service was done, most specific first.
@@ -39,9 +40,10 @@ def customer_from_text(text: str) -> str | None:
     folded = fold(text or "")
     for m in _CUSTOMER.finditer(folded):
         # fold keeps offsets, so the name is cut from the original (Latin case kept).
-        name = _first_cell(
-            text[m.start(1) : m.end(1)], followed_by_label=folded[m.end(1) : m.end(1) + 1] in (":", "：")
-        )
+        value = text[m.start(1) : m.end(1)]
+        if folded[m.start() : m.start() + 1] in "(（":  # "（客户：金山宾馆）": the name ends at the bracket
+            value = re.split(r"[)）]", value, maxsplit=1)[0]
+        name = _first_cell(value, followed_by_label=folded[m.end(1) : m.end(1) + 1] in (":", "："))
         if name:
             return name
     return None

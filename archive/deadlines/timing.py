@@ -67,9 +67,31 @@ def _reaches(after: dict[str, list[str]], start: str, target: str, seen: set[str
     return False
 
 
+PER = ("key-customer", "warranty")
+WHEN = ("serious", "dissatisfied")
+
+
+def _customer_problem(it) -> tuple[str, str]:
+    """Problems of the per-customer keys (per, times, when)."""
+    if it.per and it.per not in PER:
+        return f"per '{it.per}' must be one of {', '.join(PER)}", "per"
+    if it.per and it.period != "year":
+        return 'an item owed per customer counts times a year: add period = "year"', "per"
+    if it.times != 1 and not it.per:
+        return 'times needs per = "key-customer" or per = "warranty"', "times"
+    if it.when and it.when not in WHEN:
+        return f"when '{it.when}' must be one of {', '.join(WHEN)}", "when"
+    if it.when and not it.after:
+        return 'when keeps only some records of the after item: add after = "S15"', "when"
+    return "", ""
+
+
 def _problem(it, codes: set[str]) -> tuple[str, str]:
     if it.period and it.period not in KINDS:
         return f"period '{it.period}' must be one of {', '.join(KINDS)}", "period"
+    problem = _customer_problem(it)
+    if problem[0]:
+        return problem
     for key in ("after", "satisfied_by"):
         for ref in split_codes(getattr(it, key)):
             if ref.lower() not in codes:

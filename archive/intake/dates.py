@@ -72,6 +72,11 @@ DOCUMENT_LABELS = (
     "发布日期",
     "编写时间",
     "报送日期",
+    # A service record's own act written as a time (回访时间 on a call, 上报时间 on a report)
+    # and a 纠正和预防措施处理单's 发出日期: not the service day or a deadline it names.
+    "回访时间",
+    "上报时间",
+    "发出日期",
 )
 SCORES = {"period": 5, "label": 4, "signature": 3, "body": 2, "event": 1}
 SIGNATURE_LINES = 6  # the signature block is among the last lines…

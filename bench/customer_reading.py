@@ -1,0 +1,50 @@
+"""How well service records are read: customer, own date (or covered period), ticket quoted.
+
+    python bench/customer_reading.py
+
+Cases (bench/customer_reading_docs.py, written fresh) alternate tune / held-out; the figures
+are printed for each part and each field: customer (customer_from_text), date
+(document_date with the item's period), ticket (the 派工单 number a follow-up quotes).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from customer_reading_docs import CASES  # noqa: E402
+
+from dangan.archive.customers.matching import tickets_in  # noqa: E402
+from dangan.archive.deadlines.servicedata import customer_from_text  # noqa: E402
+from dangan.archive.intake.dates import document_date  # noqa: E402
+
+
+def read(period: str, text: str) -> tuple[str | None, str | None, str | None]:
+    day, _ = document_date(text, period)
+    return customer_from_text(text), day.isoformat() if isinstance(day, date) else None, tickets_in(text)[1]
+
+
+def main() -> None:
+    parts = {"tune": CASES[0::2], "held-out": CASES[1::2]}
+    verbose = "-v" in sys.argv
+    for name, cases in parts.items():
+        right = [0, 0, 0]
+        for period, text, *expected in cases:
+            got = read(period, text)
+            for k in range(3):
+                ok = got[k] == expected[k]
+                right[k] += ok
+                if not ok and verbose:
+                    print(
+                        f"  {name} miss {('customer', 'date', 'ticket')[k]}: got {got[k]!r} want {expected[k]!r}: {text[:30]!r}"
+                    )
+        n = len(cases)
+        print(f"{name:9s} {n} records: customer {right[0]}/{n}, date {right[1]}/{n}, ticket {right[2]}/{n}")
+
+
+if __name__ == "__main__":
+    main()

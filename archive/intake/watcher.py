@@ -27,6 +27,7 @@ from watchdog.observers.api import BaseObserver
 
 from dangan.archive.catalog import Catalog, chunks
 from dangan.archive.dblock import writing
+from dangan.archive.intake import coversheet
 from dangan.archive.intake.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from dangan.archive.intake.ingest import Ingester, Record
 from dangan.archive.intake.recovery import reconcile
@@ -262,9 +263,10 @@ class Watcher:
                 if not os.path.lexists(path):
                     continue
                 rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
-                self.records.append(ing.run(rec))
-                if self.on_record:
-                    self.on_record(rec)
+                for part in coversheet.take(ing, rec):  # a scanned batch with cover sheets: its parts
+                    self.records.append(part)
+                    if self.on_record:
+                        self.on_record(part)
         finally:
             ing.flush_index()
 

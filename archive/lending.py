@@ -18,9 +18,10 @@ from sqlalchemy import insert, or_, select, update
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.days import parse_day, today
 from dangan.archive.dblock import writes
+from dangan.archive.deadlines.ical import Deadline
 from dangan.archive.holdings import Target, resolve
 from dangan.archive.onloan import holder, open_loan
-from dangan.archive.schema import loans, use_records, volume_documents
+from dangan.archive.schema import documents, loans, use_records, volume_documents
 from dangan.archive.volumes.metadata import DEFAULT_SECRECY
 from dangan.archive.volumes.model import list_volumes
 from dangan.indexer.errors import ConflictError, UsageError
@@ -150,6 +151,32 @@ def list_loans(cat: Catalog, *, overdue: bool = False, day: date | None = None) 
         query = query.where(loans.c.until < day)
     with cat.engine.connect() as conn:
         return [_row(r, day) for r in conn.execute(query).mappings()]
+
+
+def overdue_loans(cat: Catalog, *, day: date, codes: tuple[str, ...] = (), person: str | None = None) -> list[dict]:
+    """Loans past their day with the borrower and the project, most overdue first; only those of
+    the projects ``codes`` and of the borrower ``person`` when given (the `due` list)."""
+    query = select(loans).where(loans.c.returned_on.is_(None), loans.c.until < day).order_by(loans.c.until, loans.c.id)
+    out = []
+    with cat.engine.connect() as conn:
+        for loan in conn.execute(query).mappings():
+            project = loan["what"].split(":")[0] if loan["volume_id"] else _document_project(conn, loan["document_id"])
+            if (codes and project not in codes) or (person and loan["borrower"] != person.strip()):
+                continue
+            out.append({"id": loan["id"], "project": project, **_row(loan, day)})
+    return out
+
+
+def _document_project(conn, document_id: int) -> str:
+    row = conn.execute(select(documents.c.project_code).where(documents.c.id == document_id)).first()
+    return (row.project_code if row else None) or ""
+
+
+def loan_deadline(row: dict) -> Deadline:
+    """An overdue loan as an all-day calendar event on its due day (a stable UID per loan)."""
+    return Deadline(f"loan-{row['id']}@dangan", date.fromisoformat(row["until"]),
+                    f"借阅逾期 {row['what']}（{row['borrower']}，{row['dept']}）",
+                    f"{row['project']} · 借出 {row['lent_on']} · 应还 {row['until']} · {row['purpose']}")  # fmt: skip
 
 
 def loan_history(cat: Catalog, name: str) -> list[dict]:

@@ -193,6 +193,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Print labels with a QR code for volumes' boxes, covers or spines.",
     ),
     "coversheet": ("dangan.commands.labels", "coversheet_cmd", "A QR cover sheet to scan in front of paper."),
+    "grant": ("dangan.commands.grants", "grant", "Time-limited, watermarked read links to documents or volumes."),
     "retention": (
         "dangan.commands.retention",
         "retention_group",

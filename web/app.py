@@ -39,7 +39,21 @@ from dangan.indexer.errors import (
     LoginThrottledError,
     PermissionDeniedError,
 )
-from dangan.web import admin, api, auth, checks, deadlines, documents, forms, grants, life, review, upload, volumes
+from dangan.web import (
+    admin,
+    api,
+    auth,
+    checks,
+    deadlines,
+    documents,
+    forms,
+    grants,
+    lending,
+    life,
+    review,
+    upload,
+    volumes,
+)
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
@@ -81,6 +95,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *admin.routes,
         *api.routes,
         *grants.routes,
+        *lending.routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.

@@ -73,7 +73,10 @@ def _read(cat: Catalog, code: str, standing: dict[int, dict]) -> tuple[list[int]
             if label.kind == "volume":
                 return [volume_by_id(cat, label.volume_id).id], None, None
             return [], None, Message("a cover sheet, not a label")
-        t = resolve(cat, code)
+        try:
+            t = resolve(cat, code)
+        except UsageError:
+            return [], None, Message("neither a label of this archive nor a volume name PROJECT:案卷号")
         if t.volume is None:
             return [], None, Message("a document, not a volume or box label")
         return [t.volume.id], None, None

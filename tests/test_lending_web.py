@@ -92,7 +92,7 @@ def test_an_inventory_run_finds_missing_and_misplaced(app, home):
     unexpected = r.text.split('id="unexpected"')[1].split("</table>")[0]
     assert f"{CODE}:1" in missing
     assert f"{CODE}:2" in unexpected and "应存放在别处" in unexpected and "库房2/B01/1/盒003" in unexpected
-    assert "garbage" in unexpected and "BJ-2024-017:9" in unexpected
+    assert "garbage" in unexpected and "既不是本档案室的标签" in unexpected and "BJ-2024-017:9" in unexpected
     # the box label of 盒017 counts for volume 1 standing in it
     r = c.post("/inventory", data={"csrf": csrf, "scope": "库房1", "codes": "", "code": box_code_text(
         "库房1/A03/2/盒017")})  # fmt: skip

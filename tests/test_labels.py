@@ -162,3 +162,56 @@ def test_a_pdf_without_sheets_is_filed_as_before(cat, project, home):
     records = ingest_paths(cat, [plain])
     assert [(r.outcome, r.item.code) for r in records] == [("filed", "C02")]
     assert records[0].message == "filed as C02 开工报告"
+
+
+def test_a_foreign_qr_code_is_not_a_sheet_and_empty_sheets_file_nothing(cli, cat, volumes, tmp_path, home):
+    import segno
+
+    foreign = tmp_path / "发票.pdf"
+    c = canvas.Canvas(str(foreign))
+    qr = tmp_path / "qr.png"
+    segno.make("01,10,044001900111,12345678,100.00,20250301,,ABCD").save(str(qr), scale=8)  # an e-invoice's code
+    c.drawImage(str(qr), 72, 500, 200, 200)
+    c.setFont(register_font(), 16)
+    c.drawString(72, 450, "施工合同书")
+    c.showPage()
+    c.save()
+    assert decoded(foreign)[0] == ["01,10,044001900111,12345678,100.00,20250301,,ABCD"]
+    records = ingest_paths(cat, [foreign], project=CODE)
+    assert [(r.outcome, r.item.code, r.message) for r in records] == [("filed", "C01", "filed as C01 施工合同书")]
+    c02 = tmp_path / "c02.pdf"
+    cli("coversheet", CODE, "C02", "-o", str(c02), "--copies", "2")
+    assert len(PdfReader(str(c02)).pages) == 2
+    # two sheets in a row, then one page: only the second sheet has pages behind it
+    batch = _batch(tmp_path / "b.pdf", [c02, _content_pages(["丁"])])
+    records = ingest_paths(cat, [batch], project=CODE)
+    assert [(r.outcome, r.item.code, cat.document(r.doc_id)["pages"]) for r in records] == [("filed", "C02", 1)]
+
+
+def test_a_document_cover_sheet_files_the_paper_beside_it(cli, cat, volumes, tmp_path):
+    doc = volumes["施工合同书.txt"]
+    sheet = tmp_path / "doc.pdf"
+    r = cli("coversheet", f"#{doc}", "-o", str(sheet))
+    assert r.exit_code == 0
+    assert [parse(t[0]).values for t in decoded(sheet)] == [(str(doc),)]
+    records = ingest_paths(cat, [_batch(tmp_path / "paper.pdf", [sheet, _content_pages(["盖章原件"])])])
+    filed = cat.document(records[0].doc_id)
+    assert (filed["item_code"], filed["title"], filed["remarks"]) == (
+        "C01",
+        "施工合同书（纸质件）",
+        f"纸质件扫描，对应文件 #{doc}",
+    )
+
+
+def test_cover_sheet_refusals(cli, volumes, tmp_path):
+    out = str(tmp_path / "s.pdf")
+    r = cli("coversheet", CODE, "Z99", "-o", out)
+    assert r.exit_code == 5 and "Z99" in r.output
+    r = cli("coversheet", f"{CODE}:1", "-o", out)
+    assert (r.exit_code, r.output.strip()) == (
+        2, f"Error: {CODE}:1 is a volume; a cover sheet is for a checklist item or a document (#12)")  # fmt: skip
+    r = cli("coversheet", CODE, "C02", "-o", out, "--copies", "0")
+    assert (r.exit_code, r.output.strip()) == (2, "Error: --copies 0 must be between 1 and 500")
+    r = cli("coversheet", "NO-SUCH", "C02", "-o", out)
+    assert r.exit_code == 5
+    assert not Path(out).exists()

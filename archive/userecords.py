@@ -48,6 +48,16 @@ def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = Non
     ]
 
 
+def use_counts(cat: Catalog, year: int) -> dict:
+    """A year's 利用 figures for the yearly statistics: records by 利用方式, and distinct people and items."""
+    rows = list_uses(cat, year=year)
+    by_action: dict[str, int] = {}
+    for r in rows:
+        by_action[r["action"]] = by_action.get(r["action"], 0) + 1
+    return {"year": year, "records": len(rows), "by_action": by_action,
+            "people": len({r["person"] for r in rows}), "items": len({r["what"] for r in rows})}  # fmt: skip
+
+
 def write_uses_xlsx(rows: list[dict], out: Path) -> Path:
     """The use register as one worksheet 利用登记; the file appears atomically."""
     from openpyxl import Workbook

@@ -28,3 +28,17 @@ def test_overdue_loans_are_in_due_and_its_calendar(cli, docs, tmp_path, monkeypa
     assert json.loads(cli("due", CODE, "--json").output)[0]["project"] == CODE
     assert cli("return", f"{CODE}:2").exit_code == 0
     assert "借阅逾期" not in cli("due").output
+
+
+def test_a_years_use_figures(cli, docs, monkeypatch):  # noqa: F811
+    assert lend(cli, f"{CODE}:2", "--until", "2025-03-05").exit_code == 0
+    assert cli("return", f"{CODE}:2").exit_code == 0
+    assert lend(cli, f"#{docs['施工合同书.txt']}", "--until", "2025-04-01").exit_code == 0
+    r = cli("use", "count", "--year", "2025")
+    assert (r.exit_code, r.output) == (
+        0,
+        "2025: 3 use record(s) (借出 2, 归还 1); 1 person(s), 2 volume(s)/document(s)\n",
+    )
+    assert json.loads(cli("use", "count", "--year", "2024", "--json").output) == {
+        "year": 2024, "records": 0, "by_action": {}, "people": 0, "items": 0}  # fmt: skip
+    assert cli("use", "count", "--year", "0").exit_code == 2

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from dangan.archive.days import cn_date, today
 from dangan.archive.grants import Grant, GrantClosedError, granted_document, granted_documents, log_use, open_grant
 from dangan.archive.watermark import page_count, watermarked_page, watermarked_pdf
-from dangan.indexer.errors import DanganError, NotFoundError
+from dangan.indexer.errors import BusyError, DanganError, NotFoundError
 from dangan.indexer.messages import say
 from dangan.web.base import call, render, state
 from dangan.web.docview import stored_file
@@ -30,8 +30,9 @@ def _mark(g: Grant) -> str:
 
 
 def _refusal(request: Request, e: DanganError) -> Response:
-    status = 410 if isinstance(e, GrantClosedError) else 404 if isinstance(e, NotFoundError) else 400
-    title = {410: "链接已失效", 404: "找不到"}.get(status, "请求有误")
+    status = (410 if isinstance(e, GrantClosedError) else 404 if isinstance(e, NotFoundError)
+              else 503 if isinstance(e, BusyError) else 400)  # fmt: skip
+    title = {410: "链接已失效", 404: "找不到", 503: "请稍后再试"}.get(status, "请求有误")
     return _html(request, "grant_error.html", status_code=status, title=title, message=say(e))
 
 

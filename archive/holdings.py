@@ -57,7 +57,8 @@ def resolve(cat: Catalog, name: str) -> Target:
         return Target(f"#{doc['id']}", doc["title"] or doc["original_name"] or "", doc["project_code"] or "",
                       secrecy_of(doc), document_id=doc["id"])  # fmt: skip
     raise UsageError(
-        f"'{name}' names neither a volume nor a document; write PROJECT:案卷号 (BJ-2024-017:1) or a document id (#12)"
+        "'{name}' names neither a volume nor a document; write PROJECT:案卷号 (BJ-2024-017:1) or a document id (#12)",
+        name=name,
     )
 
 

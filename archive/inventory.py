@@ -70,8 +70,9 @@ def _read(cat: Catalog, code: str, standing: dict[int, dict]) -> tuple[list[int]
             if label.kind == "box":
                 place = label.values[0]
                 return [i for i, v in standing.items() if v["place"] == place], place, None
-            if label.kind == "volume":
-                return [volume_by_id(cat, label.volume_id).id], None, None
+            if label.kind == "volume":  # a placed volume is known already; else ask (NotFoundError if gone)
+                vid = label.volume_id
+                return [vid if vid in standing else volume_by_id(cat, vid).id], None, None
             return [], None, Message("a cover sheet, not a label")
         try:
             t = resolve(cat, code)

@@ -143,3 +143,13 @@ def test_a_blank_reader_is_refused(cli, docs):
 def test_revoking_an_unknown_grant(cli, docs):
     r = cli("grant", "revoke", "7")
     assert (r.exit_code, r.output.strip()) == (5, "Error: no grant 7; `dangan grant list` lists them")
+
+
+def test_a_discarded_document_leaves_the_grant(cli, docs, home):
+    link = _link(grant(cli, f"#{docs['contract']}", f"#{docs['report']}", "--until", "2025-03-31").output)
+    r = cli("discard", str(docs["report"]), "--reason", "重复扫描")
+    assert r.exit_code == 0, r.output
+    with make_client(create_app(home)) as web:
+        listing = web.get(link)
+        assert "施工合同书" in listing.text and "开工报告" not in listing.text
+        assert web.get(f"{link}/d/{docs['report']}").status_code == 404

@@ -187,6 +187,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "What is out on loan (借阅), what is overdue, and a volume's loan history.",
     ),
     "use": ("dangan.commands.lending", "use", "The use register (利用登记): every loan, return and renewal."),
+    "label": (
+        "dangan.commands.labels",
+        "label_cmd",
+        "Print labels with a QR code for volumes' boxes, covers or spines.",
+    ),
+    "coversheet": ("dangan.commands.labels", "coversheet_cmd", "A QR cover sheet to scan in front of paper."),
+    "grant": ("dangan.commands.grants", "grant", "Time-limited, watermarked read links to documents or volumes."),
     "retention": (
         "dangan.commands.retention",
         "retention_group",

@@ -15,10 +15,10 @@ from sqlalchemy import insert, select, update
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.onloan import holder, open_loan
-from dangan.archive.schema import holdings, volume_documents
+from dangan.archive.schema import holdings, volume_documents, volumes
 from dangan.archive.volumes.metadata import secrecy_of
 from dangan.archive.volumes.model import Volume, get_volume, list_volumes
-from dangan.indexer.errors import UsageError
+from dangan.indexer.errors import NotFoundError, UsageError
 
 CARRIERS = ("纸质", "电子", "照片", "实物")
 DEFAULT_CARRIER = "纸质"
@@ -57,8 +57,18 @@ def resolve(cat: Catalog, name: str) -> Target:
         return Target(f"#{doc['id']}", doc["title"] or doc["original_name"] or "", doc["project_code"] or "",
                       secrecy_of(doc), document_id=doc["id"])  # fmt: skip
     raise UsageError(
-        f"'{name}' names neither a volume nor a document; write PROJECT:案卷号 (BJ-2024-017:1) or a document id (#12)"
+        "'{name}' names neither a volume nor a document; write PROJECT:案卷号 (BJ-2024-017:1) or a document id (#12)",
+        name=name,
     )
+
+
+def volume_by_id(cat: Catalog, volume_id: int) -> Volume:
+    """A volume by its row id (as a label's code names it); NotFoundError when there is none."""
+    with cat.engine.connect() as conn:
+        row = conn.execute(select(volumes.c.project_code, volumes.c.sequence).where(volumes.c.id == volume_id)).first()
+    if row is None:
+        raise NotFoundError("no volume with id {id}; the label is of a volume since removed", id=volume_id)
+    return get_volume(cat, row.project_code, row.sequence)
 
 
 def parse_place(text: str) -> tuple[str, str, str, str]:

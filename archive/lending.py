@@ -18,9 +18,10 @@ from sqlalchemy import insert, or_, select, update
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.days import parse_day, today
 from dangan.archive.dblock import writes
+from dangan.archive.deadlines.ical import Deadline
 from dangan.archive.holdings import Target, resolve
 from dangan.archive.onloan import holder, open_loan
-from dangan.archive.schema import loans, use_records, volume_documents
+from dangan.archive.schema import documents, loans, use_records, volume_documents
 from dangan.archive.volumes.metadata import DEFAULT_SECRECY
 from dangan.archive.volumes.model import list_volumes
 from dangan.indexer.errors import ConflictError, UsageError
@@ -33,7 +34,7 @@ def _field(value: str | None, option: str) -> str:
     """A name, department or purpose: trimmed, printable, not too long, not empty."""
     text = _optional(value, option)
     if not text:
-        raise UsageError(f"{option} is empty; fill it in (who, which department, what for)")
+        raise UsageError("{option} is empty; fill it in (who, which department, what for)", option=option)
     return text
 
 
@@ -41,7 +42,7 @@ def _optional(value: str | None, option: str) -> str | None:
     """An optional note or name: None when blank, else trimmed, printable, not too long."""
     text = (value or "").strip()
     if len(text) > MAX_FIELD or _CONTROL.search(text):
-        raise UsageError(f"{option} must be up to {MAX_FIELD} printable characters")
+        raise UsageError("{option} must be up to {max} printable characters", option=option, max=MAX_FIELD)
     return text or None
 
 
@@ -72,20 +73,20 @@ def lend(cat: Catalog, name: str, *, to: str, dept: str, purpose: str, until: st
     why, approver = _field(purpose, "--purpose"), _optional(approved_by, "--approved-by")
     day, due = today(), parse_day(until, "--until")
     if due < day:
-        raise UsageError(f"--until {due.isoformat()} is before today ({day.isoformat()}); give the day it comes back")
+        raise UsageError("--until {until} is before today ({today}); give the day it comes back",
+                         until=due.isoformat(), today=day.isoformat())  # fmt: skip
     t = resolve(cat, name)
     if t.secrecy != DEFAULT_SECRECY and not approver:
-        raise UsageError(
-            f"{t.label} is 密级 {t.secrecy}, so lending it needs a manager's approval: add --approved-by 姓名"
-        )
+        raise UsageError("{what} is 密级 {secrecy}, so lending it needs a manager's approval: add --approved-by 姓名",
+                         what=t.label, secrecy=t.secrecy)  # fmt: skip
     if outside and not approver:
-        raise UsageError(
-            f"{person} is outside the company, so lending needs a manager's approval: add --approved-by 姓名"
-        )
+        raise UsageError("{person} is outside the company, so lending needs a manager's approval: add --approved-by 姓名",
+                         person=person)  # fmt: skip
     with cat.engine.begin() as conn:
         if out := _out(conn, t):
-            raise ConflictError(f"{t.label} is already out: {out['what']} is lent to {holder(out)}; "
-                                f"`dangan return {out['what']}` first")  # fmt: skip
+            raise ConflictError("{what} is already out: {out} is lent to {borrower} ({dept}) until {until}",
+                                what=t.label, out=out["what"], borrower=out["borrower"], dept=out["dept"],
+                                until=out["until"].isoformat(), fix=f"`dangan return {out['what']}` first")  # fmt: skip
         loan: dict[str, Any] = {**t.key, "what": t.label, "borrower": person, "dept": department, "outside": outside,
                 "purpose": why, "approved_by": approver, "lent_on": day, "until": due}  # fmt: skip
         loan["id"] = conn.execute(insert(loans).values(**loan).returning(loans.c.id)).scalar_one()
@@ -97,7 +98,7 @@ def lend(cat: Catalog, name: str, *, to: str, dept: str, purpose: str, until: st
 def _open(conn, t: Target):
     loan = open_loan(conn, **{k: v for k, v in t.key.items() if v is not None})
     if loan is None:
-        raise ConflictError(f"{t.label} is not on loan; `dangan loans` lists what is out")
+        raise ConflictError("{what} is not on loan", what=t.label, fix="`dangan loans` lists what is out")
     return dict(loan)
 
 
@@ -150,6 +151,32 @@ def list_loans(cat: Catalog, *, overdue: bool = False, day: date | None = None) 
         query = query.where(loans.c.until < day)
     with cat.engine.connect() as conn:
         return [_row(r, day) for r in conn.execute(query).mappings()]
+
+
+def overdue_loans(cat: Catalog, *, day: date, codes: tuple[str, ...] = (), person: str | None = None) -> list[dict]:
+    """Loans past their day with the borrower and the project, most overdue first; only those of
+    the projects ``codes`` and of the borrower ``person`` when given (the `due` list)."""
+    query = select(loans).where(loans.c.returned_on.is_(None), loans.c.until < day).order_by(loans.c.until, loans.c.id)
+    out = []
+    with cat.engine.connect() as conn:
+        for loan in conn.execute(query).mappings():
+            project = loan["what"].split(":")[0] if loan["volume_id"] else _document_project(conn, loan["document_id"])
+            if (codes and project not in codes) or (person and loan["borrower"] != person.strip()):
+                continue
+            out.append({"id": loan["id"], "project": project, **_row(loan, day)})
+    return out
+
+
+def _document_project(conn, document_id: int) -> str:
+    row = conn.execute(select(documents.c.project_code).where(documents.c.id == document_id)).first()
+    return (row.project_code if row else None) or ""
+
+
+def loan_deadline(row: dict) -> Deadline:
+    """An overdue loan as an all-day calendar event on its due day (a stable UID per loan)."""
+    return Deadline(f"loan-{row['id']}@dangan", date.fromisoformat(row["until"]),
+                    f"借阅逾期 {row['what']}（{row['borrower']}，{row['dept']}）",
+                    f"{row['project']} · 借出 {row['lent_on']} · 应还 {row['until']} · {row['purpose']}")  # fmt: skip
 
 
 def loan_history(cat: Catalog, name: str) -> list[dict]:

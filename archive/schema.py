@@ -500,3 +500,41 @@ document_fields = Table(
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# -- electronic use grants (schema 21) --------------------------------------------------------
+# A time-limited read grant (电子利用授权) for a person or an outside party; the signed link
+# carries the id and the random nonce.  It works until the end of ``until`` unless revoked.
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nonce", String(32), nullable=False, unique=True),
+    Column("person", Text, nullable=False),
+    Column("org", Text),
+    Column("purpose", Text, nullable=False),
+    Column("until", Date, nullable=False),
+    Column("what", Text, nullable=False),  # what was named: PROJECT:案卷号 and #id, space-separated
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+# The documents a grant opens (a volume is expanded to its documents when granted).  No
+# foreign key: a document emptied from the trash later simply is no longer shown.
+grant_documents = Table(
+    "grant_documents",
+    metadata,
+    Column("grant_id", Integer, ForeignKey("grants.id"), primary_key=True),
+    Column("document_id", Integer, primary_key=True),
+)
+
+# Every view and download through a grant: the use records (利用登记) of electronic use.
+grant_uses = Table(
+    "grant_uses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("grant_id", Integer, ForeignKey("grants.id"), nullable=False, index=True),
+    Column("document_id", Integer, nullable=False),
+    Column("action", String(8), nullable=False),  # 查阅 | 下载
+    Column("day", Date, nullable=False),
+    Column("at", DateTime, nullable=False),
+)

@@ -1,4 +1,5 @@
-"""利用登记: the use records every loan, return and renewal writes, listed and exported to XLSX.
+"""利用登记: the use records of every loan, return and renewal and of every view and download
+through a grant (:mod:`~dangan.archive.grants`), listed and exported to XLSX.
 
 Text cells go through the registers' :func:`~dangan.archive.registers.xlsx.safe_text`, so a
 borrower named ``=HYPERLINK(…)`` is shown as text, never run as a formula.
@@ -11,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
+from dangan.archive.grants import grant_use_rows
 from dangan.archive.holdings import resolve
 from dangan.archive.lending import loans_of
 from dangan.archive.registers.xlsx import safe_text
@@ -23,20 +25,37 @@ COLUMNS = [("日期", "day", 12), ("利用方式", "action", 9), ("利用人", "
 
 
 def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = None, of: str | None = None) -> list[dict]:
-    """Use records, oldest first; only one person's (``person``), one year's (``year``) or those of
-    one volume and its documents or of one document (``of``: ``PROJECT:案卷号`` or ``#id``) when given."""
+    """Use records (loans, and views and downloads through grants), oldest first; only one person's
+    (``person``), one year's (``year``) or those of one volume and its documents or of one document
+    (``of``: ``PROJECT:案卷号`` or ``#id``) when given."""
     query = select(use_records).order_by(use_records.c.day, use_records.c.id)
+    online = grant_use_rows(cat)
     if person:
         query = query.where(use_records.c.person == person.strip())
+        online = [r for r in online if r["person"] == person.strip()]
     if of:
-        query = query.where(use_records.c.loan_id.in_(select(loans.c.id).where(loans_of(resolve(cat, of)))))
+        t = resolve(cat, of)
+        query = query.where(use_records.c.loan_id.in_(select(loans.c.id).where(loans_of(t))))
+        docs = {e.document_id for e in t.volume.entries} if t.volume else {t.document_id}
+        online = [r for r in online if r["document_id"] in docs]
     with cat.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
+    merged = sorted(rows + online, key=lambda r: r["day"])  # stable: each source keeps its own order
     return [
         {key: (r[key].isoformat() if key == "day" else r[key]) for _, key, _ in COLUMNS}
-        for r in rows
+        for r in merged
         if year is None or r["day"].year == year
     ]
+
+
+def use_counts(cat: Catalog, year: int) -> dict:
+    """A year's 利用 figures for the yearly statistics: records by 利用方式, and distinct people and items."""
+    rows = list_uses(cat, year=year)
+    by_action: dict[str, int] = {}
+    for r in rows:
+        by_action[r["action"]] = by_action.get(r["action"], 0) + 1
+    return {"year": year, "records": len(rows), "by_action": by_action,
+            "people": len({r["person"] for r in rows}), "items": len({r["what"] for r in rows})}  # fmt: skip
 
 
 def write_uses_xlsx(rows: list[dict], out: Path) -> Path:

@@ -21,6 +21,7 @@ from dangan.archive.deadlines.duelist import as_deadline, check_reports, date_ra
 from dangan.archive.deadlines.ical import write_ics
 from dangan.archive.deadlines.obligations import DeadlineReport, Obligation, deadlines, has_deadlines
 from dangan.archive.deadlines.servicedata import record_received, unwaive_period, waive_period
+from dangan.archive.lending import loan_deadline, overdue_loans
 from dangan.commands.common import console, emit_json, home_option, json_option, state
 
 MARK = {
@@ -137,10 +138,17 @@ def due(
     """
     day = resolve_today(today)
     entries = due_list(state().catalog(), codes, today=day, days=days, person=person, customer=customer)
+    late_loans = overdue_loans(state().catalog(), day=day, codes=codes, person=person)  # 借阅逾期, with the borrower
     if ics:
-        write_ics(ics, [as_deadline(c, o) for c, o in entries], stamp=datetime.now())
+        write_ics(ics, [as_deadline(c, o) for c, o in entries] + [loan_deadline(r) for r in late_loans],
+                  stamp=datetime.now())  # fmt: skip
     if as_json:
-        return emit_json([{"project": c, **o.to_json()} for c, o in entries])
+        return emit_json(
+            [{"project": c, **o.to_json()} for c, o in entries] + [{"kind": "loan", **r} for r in late_loans]
+        )
+    for r in late_loans:
+        click.echo(f"借阅逾期 overdue loan: {r['what']} lent to {r['borrower']} ({r['dept']}) until {r['until']}, "
+                   f"{r['days_overdue']} day(s) late")  # fmt: skip
     _print_due(entries, day, days, ics)
 
 

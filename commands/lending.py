@@ -9,7 +9,7 @@ import click
 from dangan.archive.days import today
 from dangan.archive.holdings import CARRIERS, project_locations, set_location
 from dangan.archive.lending import lend, list_loans, loan_history, renew, return_loan
-from dangan.archive.userecords import list_uses, write_uses_xlsx
+from dangan.archive.userecords import list_uses, use_counts, write_uses_xlsx
 from dangan.commands.common import emit_json, home_option, json_option, state
 
 
@@ -182,3 +182,23 @@ def use_list(person: str | None, year: int | None, of: str | None, xlsx: Path | 
         click.echo(f"wrote {len(rows)} use record(s) to {xlsx}")
     elif not rows:
         click.echo("no use records")
+
+
+@use.command("count")
+@click.option("--year", type=click.IntRange(1900, 2999), required=True, help="The year to count.")
+@json_option
+@home_option
+def use_count(year: int, as_json: bool) -> None:
+    """A year's 利用 figures for the yearly statistics: records by 利用方式, people, items.
+
+    \b
+    Example:
+      dangan use count --year 2025 --json
+    """
+    counts = use_counts(state().catalog(), year)
+    if as_json:
+        emit_json(counts)
+        return
+    actions = ", ".join(f"{k} {v}" for k, v in counts["by_action"].items()) or "none"
+    click.echo(f"{year}: {counts['records']} use record(s) ({actions}); {counts['people']} person(s), "
+               f"{counts['items']} volume(s)/document(s)")  # fmt: skip

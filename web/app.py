@@ -40,7 +40,22 @@ from dangan.indexer.errors import (
     PermissionDeniedError,
 )
 from dangan.indexer.messages import say
-from dangan.web import admin, api, auth, checks, customers, deadlines, documents, forms, life, review, upload, volumes
+from dangan.web import (
+    admin,
+    api,
+    auth,
+    checks,
+    customers,
+    deadlines,
+    documents,
+    forms,
+    grants,
+    lending,
+    life,
+    review,
+    upload,
+    volumes,
+)
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
@@ -82,6 +97,8 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *forms.routes,
         *admin.routes,
         *api.routes,
+        *grants.routes,
+        *lending.routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.

@@ -45,6 +45,8 @@ NAV: list[tuple[str, str, str]] = [
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),
+    ("/lending", "借阅", ""),
+    ("/inventory", "盘点", ""),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 

@@ -27,7 +27,7 @@ import sqlalchemy.exc
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writing
-from dangan.archive.intake import names, preflight
+from dangan.archive.intake import coversheet, names, preflight
 from dangan.archive.intake.attachments import file_attachments
 from dangan.archive.intake.classify import classify_item, find_project, find_title
 from dangan.archive.intake.dates import document_date
@@ -197,6 +197,9 @@ class Ingester:
         """Project, checklist item and responsible person — or review with suggestions."""
         assert rec.extraction is not None  # the extract step ran
         text = rec.extraction.text
+        if rec.hold_reason:  # the cover-sheet step said where, but its sheet was unusable
+            rec.review_reason, rec.title = rec.hold_reason, rec.title or Path(rec.name).stem
+            return
         rec.project = self._resolve_project(rec, text)
         if rec.project is not None and rec.forced_item:
             rec.item = rec.project.item(rec.forced_item)
@@ -437,10 +440,11 @@ def ingest_paths(
                 project_hint=project or inbox_project(inbox, path),
                 consume=is_in_inbox(inbox, path),
             )
-            results += [ing.run(rec), *rec.attachments]
-            if progress:
-                for done in (rec, *rec.attachments):
-                    progress(done)
+            for part in coversheet.take(ing, rec):  # a scanned batch with cover sheets: its parts
+                for done in (part, *part.attachments):  # a mail's attachments follow it
+                    results.append(done)
+                    if progress:
+                        progress(done)
     finally:
         ing.flush_index()
         batch.discard(ing.converted)

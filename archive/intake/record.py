@@ -42,6 +42,7 @@ class Record:
     item: Item | None = None
     classification: Classification | None = None
     review_reason: str = ""
+    hold_reason: str = ""  # a cover sheet that could not be used: review with this reason, never a guess
     vault_rel: str = ""
     doc_id: int | None = None
     outcome: str = "pending"  # filed | review | duplicate | failed

@@ -27,6 +27,7 @@ from watchdog.observers.api import BaseObserver
 
 from dangan.archive.catalog import Catalog, chunks
 from dangan.archive.dblock import writing
+from dangan.archive.intake import coversheet
 from dangan.archive.intake.inbox import inbox_project, is_in_inbox, is_junk, originals_first, walk
 from dangan.archive.intake.ingest import Ingester, Record
 from dangan.archive.intake.recovery import reconcile
@@ -262,10 +263,11 @@ class Watcher:
                 if not os.path.lexists(path):
                     continue
                 rec = Record(path=path, project_hint=inbox_project(self.inbox, path), consume=True, inbox=self.inbox)
-                self.records += [ing.run(rec), *rec.attachments]
-                if self.on_record:
-                    for done in (rec, *rec.attachments):
-                        self.on_record(done)
+                for part in coversheet.take(ing, rec):  # a scanned batch with cover sheets: its parts
+                    for done in (part, *part.attachments):  # a mail's attachments follow it
+                        self.records.append(done)
+                        if self.on_record:
+                            self.on_record(done)
         finally:
             ing.flush_index()
 

@@ -26,6 +26,7 @@ from dangan.archive.life.trash import remove_stored_file
 from dangan.archive.retention import DESTROYED, period_years, refuse_if_held, start_year
 from dangan.archive.schema import appraisal_batches, documents, legacy_rows
 from dangan.archive.searchsync import remove_from_index
+from dangan.archive.volumes.edit import leave_volume
 from dangan.indexer.errors import ConflictError, UsageError
 
 REGISTER_DIR = "销毁清册"  # in the home: the XLSX copies of the registers
@@ -89,9 +90,12 @@ def _destroy(cat: Catalog, doc: dict, batch_id: int) -> None:
         return
     with cat.engine.begin() as conn:
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(status=DESTROYED, vault_path=None))
+        # Out of its volume: a volume lists what it holds, and a sealed one keeps its other
+        # pieces' numbers; the event keeps where it was (案卷号, 件号, 页次) for the 备考表.
+        was = leave_volume(conn, cat, doc["id"])
         cat.log(conn, "destroyed", project=doc["project_code"], document=doc["id"], batch=batch_id,
                 sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
-                vault_path=doc["vault_path"])  # fmt: skip
+                vault_path=doc["vault_path"], volume=was)  # fmt: skip
     if doc["vault_path"]:
         remove_stored_file(cat, doc["vault_path"])
 

@@ -23,7 +23,8 @@ from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.intake.ingest import file_document
 from dangan.archive.life.trash import remove_stored_file
-from dangan.archive.retention import DESTROYED, period_years, refuse_if_held, start_year
+from dangan.archive.projects import ProjectCache
+from dangan.archive.retention import DESTROYED, period_years, project_dates, record_start, refuse_if_held
 from dangan.archive.schema import appraisal_batches, documents, legacy_rows
 from dangan.archive.searchsync import remove_from_index
 from dangan.archive.volumes.edit import leave_volume
@@ -60,11 +61,12 @@ def dispose(cat: Catalog, batch_id: int, *, witnesses: list[str]) -> dict:
     doomed = [it for it in b["items"] if it["decision"] == "destroy"]
     for it in doomed:
         refuse_if_held(cat, cat.document(it["document_id"]), "disposed of")
-    years, today = period_years(cat), date.today()
+    years, today, cache, dates = period_years(cat), date.today(), ProjectCache(cat), project_dates(cat)
     rows = []
     for it in doomed:
         doc = cat.document(it["document_id"])
-        kept = today.year - start_year(doc) + 1
+        start = record_start(doc, cache, dates) or it["expired_year"] - years.get(it["retention"], 0) + 1
+        kept = today.year - start + 1
         rows.append({
             "id": doc["id"], "project": doc["project_code"], "title": doc["title"],
             "code": _archive_code(cat, doc["id"]), "retention": f"{it['retention']}（{years[it['retention']]}年）",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from dangan.archive.appraisal import DECISIONS, approve, batch, create_batch, decide
 from dangan.archive.disposal import dispose
-from dangan.archive.retention import active_holds, due, release_hold, set_hold
+from dangan.archive.retention import active_holds, due, not_started, release_hold, set_hold, set_project_dates
 from dangan.archive.stats import stats, write_xlsx
 from dangan.commands.common import emit_json, home_option, json_option, state
 
@@ -44,6 +45,41 @@ def due_cmd(year: int | None, as_json: bool) -> None:
         click.echo(f"#{r['id']} {r['project']} {r['item'] or '-'} {r['title']} {r['retention']} "
                    f"from {r['start_year']}, expired {r['expired']}{held}")  # fmt: skip
     click.echo(f"{len(rows)} record(s) expired. Appraise them: dangan appraise create")
+    for w in not_started(state().catalog()):
+        when = "竣工 (completion)" if w["start"] == "completion" else "close"
+        click.echo(f"{w['project']}: {w['documents']} record(s) count from the project's {when}, which has no date; "
+                   f"set it: dangan retention dates {w['project']} --{'completed' if w['start'] == 'completion' else 'closed'} YYYY-MM-DD")  # fmt: skip
+
+
+def _day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2025-06-30", param_hint=option
+        ) from None
+
+
+@retention_group.command("dates")
+@click.argument("code")
+@click.option("--completed", help="The project's 竣工 date, YYYY-MM-DD.")
+@click.option("--closed", help="The date the project was closed, YYYY-MM-DD.")
+@json_option
+@home_option
+def dates_cmd(code: str, completed: str | None, closed: str | None, as_json: bool) -> None:
+    """Set a project's 竣工 and close dates, from which a checklist may count 保管期限.
+
+    \b
+    Example:
+      dangan retention dates BJ-2024-017 --completed 2025-06-30
+    """
+    out = set_project_dates(state().catalog(), code, completed=_day(completed, "--completed"),
+                            closed=_day(closed, "--closed"))  # fmt: skip
+    if as_json:
+        return emit_json(out)
+    click.echo(f"{code}: 竣工 {out['completion'] or '-'}, closed {out['close'] or '-'}")
 
 
 @click.group("appraise")

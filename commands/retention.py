@@ -192,7 +192,9 @@ def dispose_cmd(batch_id: int, witnesses: tuple[str, ...], as_json: bool) -> Non
     if as_json:
         return emit_json(b)
     gone = [str(it["document_id"]) for it in b["items"] if it["decision"] == "destroy"]
-    regs = ", ".join(f"#{r['document']} ({r['xlsx']})" for r in b["registers"])
+    regs = ", ".join(f"#{r['document']} and #{r['xlsx_document']} ({r['xlsx']}; "
+                     f"{'under ' + r['item'] if r['item'] else 'in review: no register item'})"
+                     for r in b["registers"])  # fmt: skip
     click.echo(f"Destroyed {len(gone)} record(s) of batch {batch_id}: #{', #'.join(gone) if gone else '-'}; "
                f"销毁清册 filed as {regs or '-'} (永久)")  # fmt: skip
 

@@ -255,7 +255,7 @@ def hold_release(target: str, reason: str, by: str) -> None:
 
 
 HOLDING_TITLES = (("project", "by project"), ("group", "by checklist group (门类)"), ("retention", "by 保管期限"),
-                  ("year", "by year"))  # fmt: skip
+                  ("carrier", "by carrier (载体)"), ("year", "by year"))  # fmt: skip
 
 
 @click.command("stats")
@@ -291,6 +291,15 @@ def stats_cmd(year: int | None, xlsx: Path | None, as_json: bool) -> None:
         click.echo(
             f"  {c['project']} {c['name']}: {c['filed']}/{c['items']} filed, {c['missing']} missing, {c['waived']} waived"
         )
-    click.echo(f"Destroyed in {figures['year']}: {figures['disposals']['destroyed']}")
+    for s in figures["service"]:
+        click.echo(
+            f"  service records of {s['project']}: {s['overdue']} overdue, {s['late']} late, {s['on_time']} on time"
+        )
+    u, d = figures["uses"], figures["disposals"]
+    click.echo(f"Use: {u['records']} use record(s); {u['loans']} loan(s) ({u['volume_loans']} of volumes, "
+               f"{u['document_loans']} of documents, {u['outside']} outside) to {u['people']} people")  # fmt: skip
+    click.echo(f"Appraisal decisions approved: {d['decisions']['keep']} kept longer, {d['decisions']['open']} opened, "
+               f"{d['decisions']['destroy']} to destroy")  # fmt: skip
+    click.echo(f"Destroyed in {figures['year']}: {d['destroyed']} ({d['pages']} page(s))")
     if xlsx is not None:
         click.echo(f"Written: {xlsx}")

@@ -43,6 +43,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),
+    ("/stats", "统计", ""),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 

@@ -58,9 +58,9 @@ def dispose(cat: Catalog, batch_id: int, *, witnesses: list[str]) -> dict:
     b = batch(cat, batch_id)
     if b["status"] != "approved":
         raise ConflictError(
-            f"appraisal batch {batch_id} is {b['status']}, not approved; nothing is destroyed before "
-            f"`dangan appraise approve {batch_id} --by 姓名`"
-        )
+            "appraisal batch {batch_id} is {status}, not approved: nothing is destroyed before its approval",
+            batch_id=batch_id, status=b["status"], fix=f"`dangan appraise approve {batch_id} --by 姓名`",
+        )  # fmt: skip
     doomed = [it for it in b["items"] if it["decision"] == "destroy"]
     for it in doomed:
         refuse_if_held(cat, cat.document(it["document_id"]), "disposed of")

@@ -39,7 +39,11 @@ def period_years(cat: Catalog) -> dict[str, int]:
     for name, key in (("长期", "long_years"), ("短期", "short_years")):
         value = cat.home.setting("retention", key, DEFAULT_YEARS[name])
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 200:
-            raise ConfigError(f"dangan.toml [retention] {key} = {value!r}: give a whole number of years, 1 to 200")
+            raise ConfigError(
+                "dangan.toml [retention] {key} = {value}: give a whole number of years, 1 to 200",
+                key=key,
+                value=repr(value),
+            )
         years[name] = value
     return years
 
@@ -170,13 +174,16 @@ def refuse_if_held(cat: Catalog, doc: dict, action: str) -> None:
     """ConflictError (exit 7) naming the hold when ``doc`` is held."""
     held = hold_on(cat, doc)
     if held:
-        raise ConflictError(f"document {doc['id']} cannot be {action}: {held}; `dangan hold release` it first")
+        raise ConflictError(
+            "document {doc_id} cannot be {action}: {hold}", doc_id=doc["id"], action=action, hold=held,
+            fix="`dangan hold release` it first",
+        )  # fmt: skip
 
 
 def _required(value: str, option: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise UsageError(f"{option} is required and cannot be empty")
+        raise UsageError("{option} is required and cannot be empty", option=option)
     return text
 
 
@@ -186,7 +193,9 @@ def set_hold(cat: Catalog, target: str, *, reason: str, by: str) -> dict:
     values = {**_target(cat, target), "reason": _required(reason, "--reason"), "set_by": _required(by, "--by")}
     for h in active_holds(cat):
         if (h["document_id"], h["project_code"]) == (values["document_id"], values["project_code"]):
-            raise ConflictError(f"{target} is already on hold #{h['id']} ({h['reason']})")
+            raise ConflictError(
+                "{target} is already on hold #{hold} ({reason})", target=target, hold=h["id"], reason=h["reason"]
+            )
     with cat.engine.begin() as conn:
         key = conn.execute(insert(holds).values(**values, set_at=now())).inserted_primary_key
         assert key is not None  # an insert has its key
@@ -208,4 +217,4 @@ def release_hold(cat: Catalog, target: str, *, reason: str, by: str) -> dict:
                 cat.log(conn, "hold-released", project=h["project_code"], document=h["document_id"],
                         hold=h["id"], reason=_required(reason, "--reason"), by=by.strip())  # fmt: skip
             return h
-    raise NotFoundError(f"{target} is not on hold; `dangan hold` lists the holds")
+    raise NotFoundError("{target} is not on hold", target=target, fix="`dangan hold` lists the holds")

@@ -245,5 +245,7 @@ def write_xlsx(figures: dict, path: Path) -> Path:
     try:
         wb.save(path)
     except OSError as e:
-        raise UsageError(f"--xlsx {path}: cannot write it ({e.strerror}); give a writable path") from e
+        raise UsageError(
+            "--xlsx {path}: cannot write it ({reason}); give a writable path", path=path, reason=e.strerror
+        ) from e
     return path

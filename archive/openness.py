@@ -9,14 +9,17 @@ Every other role reads everything, as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Callable
 
 from sqlalchemy import select
+from whoosh.query import And, Or, Query, Term
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.schema import documents, volume_documents
 from dangan.archive.searchrequest import SearchPage, SearchRequest, resolve_filters
 from dangan.indexer.errors import PermissionDeniedError
+from dangan.indexer.filters import Filters
 from dangan.indexer.index import SearchIndex
 
 OPEN_ONLY_ROLES = ("viewer",)  # roles that read only 开放 records
@@ -66,14 +69,28 @@ def require_volume_readable(cat: Catalog, role: str, volume_id: int) -> None:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class OpenFilters(Filters):
+    """The request's filters, and only these document ids (the open records)."""
+
+    ids: frozenset[int] = frozenset()
+
+    def query(self) -> Query | None:
+        """The filters AND one of the ids, so the index ranks and counts only open records."""
+        base = super().query()
+        only = Or([Term("id", str(i)) for i in sorted(self.ids)])
+        return And([base, only]) if base is not None else only
+
+
 def search_for(
     role: str, req: SearchRequest, index: SearchIndex | Callable[[], SearchIndex], cat: Catalog
 ) -> SearchPage | None:
     """The window of ``req`` among the open records, for a role that reads only those; None
     for any other role (the caller runs the plain search).
 
-    The whole ranking is read and filtered here, so the total and the pages count only open
-    records; open records are few (an appraisal opens them one by one), so this stays small.
+    The index is asked with the open ids as a filter, so its total and pages count only open
+    records.  Every hit is checked again: should an index ignore the id filter, the whole
+    ranking is read and filtered here instead, so a controlled record is never shown.
     """
     if not open_only(role):
         return None
@@ -82,7 +99,11 @@ def search_for(
     if not allowed:
         return SearchPage([], 0, req.offset, req.limit, filters)
     ix = index() if callable(index) else index
+    narrowed = OpenFilters(**{f.name: getattr(filters, f.name) for f in fields(Filters)}, ids=frozenset(allowed))
+    hits, total = ix.search_window(req.query, narrowed, offset=req.offset, limit=req.limit)
+    if all(h.id in allowed for h in hits):
+        return SearchPage(hits, total, req.offset, req.limit, filters)
     _, total = ix.search_window(req.query, filters, offset=0, limit=1)
-    hits, _ = ix.search_window(req.query, filters, offset=0, limit=max(total, 1))
-    kept = [h for h in hits if h.id in allowed]
+    every, _ = ix.search_window(req.query, filters, offset=0, limit=max(total, 1))
+    kept = [h for h in every if h.id in allowed]
     return SearchPage(kept[req.offset : req.offset + req.limit], len(kept), req.offset, req.limit, filters)

@@ -35,6 +35,11 @@ def is_open(doc: dict) -> bool:
     return doc.get("opened_at") is not None
 
 
+def readable_by(role: str, doc: dict) -> bool:
+    """Whether ``role`` may read ``doc`` (a viewer: only a record an appraisal opened)."""
+    return not open_only(role) or is_open(doc)
+
+
 def open_ids(cat: Catalog) -> set[int]:
     """Ids of the filed records an appraisal opened."""
     with cat.engine.connect() as conn:
@@ -45,7 +50,7 @@ def open_ids(cat: Catalog) -> set[int]:
 def require_readable(cat: Catalog, role: str, doc_id: int) -> dict:
     """The document if ``role`` may read it; PermissionDeniedError for a controlled record."""
     doc = cat.document(doc_id)
-    if open_only(role) and not is_open(doc):
+    if not readable_by(role, doc):
         raise PermissionDeniedError(
             "document {doc_id} is not open (开放); a viewer reads only records an appraisal opened",
             doc_id=doc_id, fix="`dangan appraise` opens records",

@@ -108,3 +108,18 @@ def test_an_index_that_ignores_the_id_filter_still_shows_only_open_records(app, 
     api.headers["Authorization"] = f"Bearer {token}"
     r = api.get("/api/search?q=子午卯酉")
     assert [h["id"] for h in r.json()] == [opened] and r.headers["X-Total-Count"] == "1"
+
+
+def test_a_viewer_sees_no_review_queue_entries_nothing_there_is_open(app, home, tmp_path, two):  # noqa: F811
+    waiting = filed_doc(home, tmp_path, "杂项.txt", "一份说不清是什么的文件")  # no item: review
+    with Catalog.open(home) as cat:
+        assert cat.document(waiting)["status"] == "review"
+        token = create_token(cat, "viewer")
+    viewer, _ = as_role(app, "viewer")
+    page = viewer.get("/review")
+    assert page.status_code == 200 and f"/review/{waiting}/file" not in page.text and "杂项" not in page.text
+    archivist, _ = as_role(app, "archivist")
+    assert f"/review/{waiting}/file" in archivist.get("/review").text
+    api = make_client(app)
+    api.headers["Authorization"] = f"Bearer {token}"
+    assert api.get("/api/review").json() == []

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, due_list
 from dangan.archive.intake.filing import review_queue
-from dangan.archive.openness import is_open, open_only, search_for
+from dangan.archive.openness import readable_by, search_for
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.archive.tree import catalog_tree
 from dangan.web.base import api, call, state
@@ -91,7 +91,7 @@ async def catalog(request: Request) -> Response:
 
 @api()
 async def review(request: Request) -> Response:
-    docs = await call(review_queue, state(request).cat)
+    docs = [d for d in await call(review_queue, state(request).cat) if readable_by(request.state.user.role, d)]
     return as_json([{k: d[k] for k in REVIEW_KEYS} for d in docs])
 
 
@@ -101,7 +101,7 @@ async def documents(request: Request) -> Response:
     docs = await call(
         state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None
     )
-    shown = [d for d in docs if not open_only(request.state.user.role) or is_open(d)]  # a viewer: 开放 only
+    shown = [d for d in docs if readable_by(request.state.user.role, d)]  # a viewer: 开放 only
     return as_json([public_document(d) for d in shown])
 
 

@@ -30,12 +30,13 @@ def _person(cat: Catalog, name: str, roles: tuple[str, ...], what: str) -> str:
     """The user ``name`` if their role may do ``what``; else PermissionDeniedError (exit 2)."""
     name = (name or "").strip()
     if not name:
-        raise UsageError(f"--by is required: who {what}")
+        raise UsageError("--by is required: who {what}", what=what)
     user = get_user(cat, name)
     if user is None or user.role not in roles:
         raise PermissionDeniedError(
-            f"--by {name}: only a user with the role {' or '.join(roles)} {what}; `dangan user add` one"
-        )
+            "--by {name}: only a user with the role {roles} {what}", name=name, roles=" or ".join(roles), what=what,
+            fix="`dangan user add` one",
+        )  # fmt: skip
     return name
 
 
@@ -44,7 +45,9 @@ def batch(cat: Catalog, batch_id: int) -> dict:
     with cat.engine.connect() as conn:
         row = conn.execute(select(appraisal_batches).where(appraisal_batches.c.id == batch_id)).mappings().first()
         if row is None:
-            raise NotFoundError(f"no appraisal batch {batch_id}; `dangan appraise create` makes one")
+            raise NotFoundError(
+                "no appraisal batch {batch_id}", batch_id=batch_id, fix="`dangan appraise create` makes one"
+            )
         q = (
             select(
                 appraisal_items, documents.c.title, documents.c.project_code, documents.c.pages, documents.c.status
@@ -79,7 +82,7 @@ def create_batch(cat: Catalog, year: int | None = None) -> dict:
         pending = _pending_ids(conn)
         rows = [r for r in expired if r["id"] not in pending]
         if not rows:
-            raise NotFoundError(f"no record has expired by the end of {year} outside an unfinished batch")
+            raise NotFoundError("no record has expired by the end of {year} outside an unfinished batch", year=year)
         key = conn.execute(insert(appraisal_batches).values(year=year, status="open", created_at=now()))
         assert key.inserted_primary_key is not None  # an insert has its key
         bid = key.inserted_primary_key[0]
@@ -94,7 +97,10 @@ def _item(b: dict, doc_id: int) -> dict:
     for it in b["items"]:
         if it["document_id"] == doc_id:
             return it
-    raise NotFoundError(f"document {doc_id} is not in appraisal batch {b['id']}; `dangan appraise show {b['id']}`")
+    raise NotFoundError(
+        "document {doc_id} is not in appraisal batch {batch_id}", doc_id=doc_id, batch_id=b["id"],
+        fix=f"`dangan appraise show {b['id']}`",
+    )  # fmt: skip
 
 
 @writes("appraise decide")
@@ -104,15 +110,20 @@ def decide(
     """Record one member's decision on one record of an open batch."""
     b = batch(cat, batch_id)
     if b["status"] != "open":
-        raise ConflictError(f"appraisal batch {batch_id} is {b['status']}; its decisions are fixed")
+        raise ConflictError(
+            "appraisal batch {batch_id} is {status}; its decisions are fixed", batch_id=batch_id, status=b["status"]
+        )
     it = _item(b, doc_id)
     if decision not in DECISIONS:
-        raise UsageError(f"decision {decision!r}: use --keep-until YEAR, --open or --destroy")
+        raise UsageError("decision {decision}: use --keep-until YEAR, --open or --destroy", decision=repr(decision))
     if not (reason or "").strip():
-        raise UsageError(f"document {doc_id}: say why with --reason")
+        raise UsageError("document {doc_id}: say why with --reason", doc_id=doc_id)
     name = _person(cat, by, MEMBER_ROLES, "may decide in an appraisal")
     if decision == "keep" and (keep_until is None or keep_until <= it["expired_year"]):
-        raise UsageError(f"--keep-until {keep_until}: give a year after {it['expired_year']}, when the period ran out")
+        raise UsageError(
+            "--keep-until {year}: give a year after {expired}, when the period ran out",
+            year=keep_until, expired=it["expired_year"],
+        )  # fmt: skip
     if decision == "destroy":
         refuse_if_held(cat, cat.document(doc_id), "decided for destruction")
     values = {"decision": decision, "keep_until": keep_until if decision == "keep" else None,
@@ -130,14 +141,14 @@ def approve(cat: Catalog, batch_id: int, *, by: str) -> dict:
     """A manager approves a fully decided batch: 延长 and 开放 take effect, 销毁 may be disposed."""
     b = batch(cat, batch_id)
     if b["status"] != "open":
-        raise ConflictError(f"appraisal batch {batch_id} is already {b['status']}")
+        raise ConflictError("appraisal batch {batch_id} is already {status}", batch_id=batch_id, status=b["status"])
     name = _person(cat, by, APPROVER_ROLES, "may approve an appraisal")
     undecided = [str(it["document_id"]) for it in b["items"] if not it["decision"]]
     if undecided:
         raise ConflictError(
-            f"appraisal batch {batch_id}: no decision yet on document {', '.join(undecided)}; "
-            f"`dangan appraise decide {batch_id} DOC …` first"
-        )
+            "appraisal batch {batch_id}: no decision yet on document {documents}", batch_id=batch_id,
+            documents=", ".join(undecided), fix=f"`dangan appraise decide {batch_id} DOC …` first",
+        )  # fmt: skip
     for it in b["items"]:
         if it["decision"] == "destroy":
             refuse_if_held(cat, cat.document(it["document_id"]), "approved for destruction")

@@ -79,6 +79,9 @@ class Checklist:
     # Kinds of document a project receives that are none of its items (监理通知单, 租赁合同,
     # 发票 …): a title headed by one goes to review as "not an item of this checklist".
     others: tuple[str, ...] = ()
+    # When the 保管期限 of its records starts counting (dangan.archive.retention): the year
+    # after filing, after the project's 竣工 (completion) or after the project's close.
+    retention_start: str = "filing"
 
     @property
     def roles(self) -> list[str]:
@@ -147,6 +150,22 @@ def parse_checklist(path: Path) -> Checklist:
         digest=hashlib.sha256(raw).hexdigest(),
         groups=tuple(dict.fromkeys(i.group for i in items)),
         others=_others(data, path, text, items),
+        retention_start=_retention_start(data, path, text),
+    )
+
+
+RETENTION_STARTS = ("filing", "completion", "close")
+
+
+def _retention_start(data: dict, path: Path, text: str) -> str:
+    """``retention_start = "filing" | "completion" | "close"`` (default filing), checked with its line."""
+    value = data.get("retention_start", "filing")
+    if value in RETENTION_STARTS:
+        return value
+    line = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(r"\s*retention_start\s*=", ln)), 0)
+    raise ChecklistError(
+        f"{path}, line {line}: retention_start = {value!r} must be one of "
+        f"{', '.join(RETENTION_STARTS)} (the year after filing, after 竣工, after the project's close)"
     )
 
 

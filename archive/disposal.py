@@ -4,12 +4,15 @@ Disposal needs an approved batch and at least two 监销人.  Each destroyed rec
 file is removed from the vault (``remove_stored_file``, as ``trash empty`` does) after its
 catalog row says 已销毁 (status ``destroyed``, no vault path) with an event naming its SHA-256;
 the row stays, the search index drops it.  The 销毁清册 (XLSX and DOCX: 题名, 档号, 应保管期限,
-已保管期限, 页数, reason, 监销人) is then filed into each project as a permanent (永久) record.
+已保管期限, 页数, reason, 监销人) is then filed into each project as a permanent (永久) record,
+under the item dangan.toml ``[retention] register_item`` names or the checklist's 销毁清册
+item; without either it waits in review, saying so.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -23,10 +26,12 @@ from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.intake.ingest import file_document
 from dangan.archive.life.trash import remove_stored_file
-from dangan.archive.retention import DESTROYED, period_years, refuse_if_held, start_year
+from dangan.archive.projects import ProjectCache
+from dangan.archive.retention import DESTROYED, period_years, project_dates, record_start, refuse_if_held
 from dangan.archive.schema import appraisal_batches, documents, legacy_rows
 from dangan.archive.searchsync import remove_from_index
-from dangan.indexer.errors import ConflictError, UsageError
+from dangan.archive.volumes.edit import leave_volume
+from dangan.indexer.errors import ConfigError, ConflictError, UsageError
 
 REGISTER_DIR = "销毁清册"  # in the home: the XLSX copies of the registers
 HEADERS = ("序号", "题名", "档号", "应保管期限", "已保管期限", "页数", "销毁理由")
@@ -53,17 +58,20 @@ def dispose(cat: Catalog, batch_id: int, *, witnesses: list[str]) -> dict:
     b = batch(cat, batch_id)
     if b["status"] != "approved":
         raise ConflictError(
-            f"appraisal batch {batch_id} is {b['status']}, not approved; nothing is destroyed before "
-            f"`dangan appraise approve {batch_id} --by 姓名`"
-        )
+            "appraisal batch {batch_id} is {status}, not approved: nothing is destroyed before its approval",
+            batch_id=batch_id, status=b["status"], fix=f"`dangan appraise approve {batch_id} --by 姓名`",
+        )  # fmt: skip
     doomed = [it for it in b["items"] if it["decision"] == "destroy"]
     for it in doomed:
         refuse_if_held(cat, cat.document(it["document_id"]), "disposed of")
-    years, today = period_years(cat), date.today()
+    for code in {it["project_code"] for it in doomed}:
+        register_item(cat, code)  # a bad [retention] register_item stops it before anything is destroyed
+    years, today, cache, dates = period_years(cat), date.today(), ProjectCache(cat), project_dates(cat)
     rows = []
     for it in doomed:
         doc = cat.document(it["document_id"])
-        kept = today.year - start_year(doc) + 1
+        start = record_start(doc, cache, dates) or it["expired_year"] - years.get(it["retention"], 0) + 1
+        kept = today.year - start + 1
         rows.append({
             "id": doc["id"], "project": doc["project_code"], "title": doc["title"],
             "code": _archive_code(cat, doc["id"]), "retention": f"{it['retention']}（{years[it['retention']]}年）",
@@ -89,30 +97,65 @@ def _destroy(cat: Catalog, doc: dict, batch_id: int) -> None:
         return
     with cat.engine.begin() as conn:
         conn.execute(update(documents).where(documents.c.id == doc["id"]).values(status=DESTROYED, vault_path=None))
+        # Out of its volume: a volume lists what it holds, and a sealed one keeps its other
+        # pieces' numbers; the event keeps where it was (案卷号, 件号, 页次) for the 备考表.
+        was = leave_volume(conn, cat, doc["id"])
         cat.log(conn, "destroyed", project=doc["project_code"], document=doc["id"], batch=batch_id,
                 sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
-                vault_path=doc["vault_path"])  # fmt: skip
+                vault_path=doc["vault_path"], volume=was)  # fmt: skip
     if doc["vault_path"]:
         remove_stored_file(cat, doc["vault_path"])
 
 
+REGISTER_WORD = "销毁清册"  # a checklist item whose title or alias holds it takes the registers
+NO_ITEM = "no checklist item holds 销毁清册: file it by hand, or name the item in dangan.toml [retention] register_item"
+
+
+def register_item(cat: Catalog, code: str) -> str | None:
+    """The item of project ``code`` its 销毁清册 is filed under: dangan.toml ``[retention]
+    register_item`` (which must be an item of the project's checklist), else the checklist's
+    item named 销毁清册; None (the register waits in review) when there is neither."""
+    checklist = ProjectCache(cat).require(code).checklist
+    named = cat.home.setting("retention", "register_item", None)
+    if named is not None:
+        item = checklist.item(named) if isinstance(named, str) else None
+        if item is None:
+            raise ConfigError(
+                "dangan.toml [retention] register_item = {value}: checklist {checklist} of project {project} "
+                "has no such item; name one of its item codes",
+                value=repr(named), checklist=checklist.id, project=code,
+            )  # fmt: skip
+        return item.code
+    for item in checklist.items:
+        if REGISTER_WORD in item.title or REGISTER_WORD in item.aliases:
+            return item.code
+    return None
+
+
 def _file_register(cat: Catalog, b: dict, code: str, rows: list[dict], people: list[str]) -> dict:
-    """Write the project's 销毁清册: the DOCX is filed as a 永久 record (ingest reads no XLSX
-    yet), the XLSX kept in the home's ``销毁清册/`` folder.  Returns the filed id and the XLSX."""
+    """Write the project's 销毁清册 as DOCX and XLSX and file both as 永久 records of the
+    project (under its register item, else in review); a copy of the XLSX stays in the home's
+    ``销毁清册/`` folder.  Returns the two filed ids and the XLSX copy."""
     title = f"{code} 档案销毁清册（鉴定批次 {b['id']}）"
     stem = f"销毁清册_{code}_批次{b['id']}"
     folder = cat.home.root / REGISTER_DIR
     folder.mkdir(exist_ok=True)
     xlsx = _xlsx(folder / f"{stem}.xlsx", title, rows, people, b)
+    item = register_item(cat, code)
+    filed = []
     with tempfile.TemporaryDirectory(prefix="dangan-destroy-") as tmp:
-        path = _docx(Path(tmp) / f"{stem}.docx", title, rows, people, b)
-        rec = file_document(cat, path, project=code, item=cat.home.setting("retention", "register_item"),
-                            title=title, document_date=date.today(), source="api")  # fmt: skip
-    assert rec.doc_id is not None  # filed or in review: either way a catalog row
+        docx = _docx(Path(tmp) / f"{stem}.docx", title, rows, people, b)
+        for path in (docx, shutil.copy2(xlsx, Path(tmp) / xlsx.name)):
+            rec = file_document(cat, Path(path), project=code, item=item, title=title, document_date=date.today(),
+                                source="api", review="" if item else NO_ITEM)  # fmt: skip
+            assert rec.doc_id is not None  # filed or in review: either way a catalog row
+            filed.append(rec.doc_id)
     with cat.engine.begin() as conn:
-        conn.execute(update(documents).where(documents.c.id == rec.doc_id).values(retention="永久"))
-        cat.log(conn, "destruction-register", project=code, document=rec.doc_id, batch=b["id"], xlsx=str(xlsx))
-    return {"project": code, "document": rec.doc_id, "xlsx": str(xlsx.relative_to(cat.home.root))}
+        conn.execute(update(documents).where(documents.c.id.in_(filed)).values(retention="永久"))
+        cat.log(conn, "destruction-register", project=code, document=filed[0], xlsx_document=filed[1],
+                batch=b["id"], xlsx=str(xlsx))  # fmt: skip
+    return {"project": code, "document": filed[0], "xlsx_document": filed[1],
+            "xlsx": str(xlsx.relative_to(cat.home.root)), "item": item}  # fmt: skip
 
 
 def _lines(rows: list[dict]) -> list[tuple]:

@@ -3,8 +3,11 @@
 A record's 保管期限 is what the archivist set, else its checklist item's
 (:func:`dangan.archive.volumes.metadata.retention_of`).  永久 never expires; 长期 and 短期 are
 the DA/T 22 periods D30 and D10, as years configurable in dangan.toml
-(``[retention] long_years`` / ``short_years``).  The period counts from the year after filing:
-the document date's year + 1, else the year it was filed.  An approved 延长 sets the record's
+(``[retention] long_years`` / ``short_years``).  When the period starts is the checklist's
+``retention_start``: the year after filing (the document date's year + 1, else the filing
+year's; the default), or the year after the project's 竣工 (``completion``) or close
+(``close``) date, set with ``dangan retention dates``; until that date is set the period has
+not started and nothing of the project falls due.  An approved 延长 sets the record's
 own last year (``documents.keep_until``); a record an appraisal opened (开放) is kept and is
 not listed again.
 
@@ -14,6 +17,7 @@ of, or emptied from the trash until it is released.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import insert, select, update
@@ -21,7 +25,7 @@ from sqlalchemy import insert, select, update
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writes
 from dangan.archive.projects import ProjectCache
-from dangan.archive.schema import holds
+from dangan.archive.schema import holds, projects
 from dangan.archive.volumes.metadata import retention_of
 from dangan.indexer.errors import ConfigError, ConflictError, NotFoundError, UsageError
 
@@ -35,51 +39,110 @@ def period_years(cat: Catalog) -> dict[str, int]:
     for name, key in (("长期", "long_years"), ("短期", "short_years")):
         value = cat.home.setting("retention", key, DEFAULT_YEARS[name])
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 200:
-            raise ConfigError(f"dangan.toml [retention] {key} = {value!r}: give a whole number of years, 1 to 200")
+            raise ConfigError(
+                "dangan.toml [retention] {key} = {value}: give a whole number of years, 1 to 200",
+                key=key,
+                value=repr(value),
+            )
         years[name] = value
     return years
 
 
-def start_year(doc: dict) -> int:
-    """The first year of the period: the year after the document's date, else after filing."""
-    base = doc["document_date"] or doc["filed_at"]
-    return base.year + 1
+def project_dates(cat: Catalog) -> dict[str, dict[str, date | None]]:
+    """Every project's 竣工 (``completion``) and ``close`` dates, by project code."""
+    with cat.engine.connect() as conn:
+        rows = conn.execute(select(projects.c.code, projects.c.completed_on, projects.c.closed_on)).all()
+    return {code: {"completion": done, "close": closed} for code, done, closed in rows}
 
 
-def record_retention(doc: dict, projects: ProjectCache) -> str:
+def start_year(doc: dict, rule: str = "filing", dates: dict[str, date | None] | None = None) -> int | None:
+    """The first year of the period under the checklist's ``retention_start`` rule.
+
+    ``filing``: the year after the document's date, else after filing; ``completion`` and
+    ``close``: the year after the project's 竣工 or close date — None while it has none (the
+    period has not started, so nothing can be due).
+    """
+    if rule == "filing":
+        base = doc["document_date"] or doc["filed_at"]
+    else:
+        base = (dates or {}).get(rule)
+    return base.year + 1 if base else None
+
+
+def start_rule(doc: dict, projects_: ProjectCache) -> str:
+    """The record's checklist's ``retention_start`` (``filing`` outside a project)."""
+    project = projects_.get(doc["project_code"])
+    return project.checklist.retention_start if project else "filing"
+
+
+def record_start(doc: dict, projects_: ProjectCache, dates: dict[str, dict]) -> int | None:
+    """The first year of ``doc``'s period (None: its project's start date is not set yet)."""
+    return start_year(doc, start_rule(doc, projects_), dates.get(doc["project_code"] or ""))
+
+
+def record_retention(doc: dict, projects_: ProjectCache) -> str:
     """The record's 保管期限 (永久/长期/短期)."""
-    project = projects.get(doc["project_code"]) if doc["project_code"] else None
+    project = projects_.get(doc["project_code"]) if doc["project_code"] else None
     item = project.checklist.item(doc["item_code"]) if project and doc["item_code"] else None
     return retention_of(doc, item.retention if item else None)
 
 
-def expiry_year(doc: dict, retention: str, years: dict[str, int]) -> int | None:
-    """The last year the record must be kept (None: 永久, or opened by an appraisal)."""
+def expiry_year(doc: dict, retention: str, years: dict[str, int], start: int | None) -> int | None:
+    """The last year the record must be kept (None: 永久, opened by an appraisal, or not started)."""
     if doc.get("keep_until"):
         return int(doc["keep_until"])
-    if retention == "永久" or doc.get("opened_at"):
+    if retention == "永久" or doc.get("opened_at") or start is None:
         return None
-    return start_year(doc) + years[retention] - 1
+    return start + years[retention] - 1
+
+
+def _check_year(year: int | None) -> int:
+    year = year or date.today().year
+    if not 1900 <= year <= 9999:
+        raise UsageError("--year {year}: give a year like 2025", year=year)
+    return year
 
 
 def due(cat: Catalog, year: int | None = None) -> list[dict]:
     """Filed records whose period has run out by the end of ``year`` (this year by default)."""
-    year = year or date.today().year
-    if not 1900 <= year <= 9999:
-        raise UsageError(f"--year {year}: give a year like 2025")
-    years, projects = period_years(cat), ProjectCache(cat)
+    year = _check_year(year)
+    years, cache, dates = period_years(cat), ProjectCache(cat), project_dates(cat)
     rows = []
     for doc in cat.documents(status="filed"):
-        retention = record_retention(doc, projects)
-        last = expiry_year(doc, retention, years)
+        retention, start = record_retention(doc, cache), record_start(doc, cache, dates)
+        last = expiry_year(doc, retention, years, start)
         if last is None or last > year:
             continue
         rows.append({
             "id": doc["id"], "project": doc["project_code"], "item": doc["item_code"], "title": doc["title"],
-            "retention": retention, "start_year": start_year(doc), "expired": last, "pages": doc["pages"],
+            "retention": retention, "start_year": start, "expired": last, "pages": doc["pages"],
             "hold": hold_on(cat, doc),
         })  # fmt: skip
     return sorted(rows, key=lambda r: (r["expired"], r["id"]))
+
+
+def not_started(cat: Catalog) -> list[dict]:
+    """Projects whose checklist counts from 竣工 or close but that have no such date yet,
+    with how many filed records (not 永久) wait for it: none of them can fall due."""
+    cache, dates, waiting = ProjectCache(cat), project_dates(cat), Counter[tuple[str, str]]()
+    for doc in cat.documents(status="filed"):
+        rule = start_rule(doc, cache)
+        if rule != "filing" and record_retention(doc, cache) != "永久" and record_start(doc, cache, dates) is None:
+            waiting[(doc["project_code"], rule)] += 1
+    return [{"project": p, "start": rule, "documents": n} for (p, rule), n in sorted(waiting.items())]
+
+
+@writes("retention dates")
+def set_project_dates(cat: Catalog, code: str, *, completed: date | None = None, closed: date | None = None) -> dict:
+    """Set a project's 竣工 and/or close date (logged); returns both dates."""
+    ProjectCache(cat).require(code)
+    change = {k: v for k, v in (("completed_on", completed), ("closed_on", closed)) if v is not None}
+    if not change:
+        raise UsageError("give --completed YYYY-MM-DD and/or --closed YYYY-MM-DD")
+    with cat.engine.begin() as conn:
+        conn.execute(update(projects).where(projects.c.code == code).values(**change))
+        cat.log(conn, "project-dates", project=code, completed=completed, closed=closed)
+    return {"project": code, **project_dates(cat)[code]}
 
 
 def _target(cat: Catalog, target: str) -> dict:
@@ -111,13 +174,16 @@ def refuse_if_held(cat: Catalog, doc: dict, action: str) -> None:
     """ConflictError (exit 7) naming the hold when ``doc`` is held."""
     held = hold_on(cat, doc)
     if held:
-        raise ConflictError(f"document {doc['id']} cannot be {action}: {held}; `dangan hold release` it first")
+        raise ConflictError(
+            "document {doc_id} cannot be {action}: {hold}", doc_id=doc["id"], action=action, hold=held,
+            fix="`dangan hold release` it first",
+        )  # fmt: skip
 
 
 def _required(value: str, option: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise UsageError(f"{option} is required and cannot be empty")
+        raise UsageError("{option} is required and cannot be empty", option=option)
     return text
 
 
@@ -127,7 +193,9 @@ def set_hold(cat: Catalog, target: str, *, reason: str, by: str) -> dict:
     values = {**_target(cat, target), "reason": _required(reason, "--reason"), "set_by": _required(by, "--by")}
     for h in active_holds(cat):
         if (h["document_id"], h["project_code"]) == (values["document_id"], values["project_code"]):
-            raise ConflictError(f"{target} is already on hold #{h['id']} ({h['reason']})")
+            raise ConflictError(
+                "{target} is already on hold #{hold} ({reason})", target=target, hold=h["id"], reason=h["reason"]
+            )
     with cat.engine.begin() as conn:
         key = conn.execute(insert(holds).values(**values, set_at=now())).inserted_primary_key
         assert key is not None  # an insert has its key
@@ -149,4 +217,4 @@ def release_hold(cat: Catalog, target: str, *, reason: str, by: str) -> dict:
                 cat.log(conn, "hold-released", project=h["project_code"], document=h["document_id"],
                         hold=h["id"], reason=_required(reason, "--reason"), by=by.strip())  # fmt: skip
             return h
-    raise NotFoundError(f"{target} is not on hold; `dangan hold` lists the holds")
+    raise NotFoundError("{target} is not on hold", target=target, fix="`dangan hold` lists the holds")

@@ -538,3 +538,9 @@ grant_uses = Table(
     Column("day", Date, nullable=False),
     Column("at", DateTime, nullable=False),
 )
+
+# -- when a project's records start their 保管期限 (schema 22) ----------------------------------
+# 竣工 (completion) and close dates: a checklist may count its records' periods from the year
+# after either (``retention_start`` in the checklist file).
+projects.append_column(Column("completed_on", Date))
+projects.append_column(Column("closed_on", Date))

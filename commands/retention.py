@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from dangan.archive.appraisal import DECISIONS, approve, batch, create_batch, decide
 from dangan.archive.disposal import dispose
-from dangan.archive.retention import active_holds, due, release_hold, set_hold
+from dangan.archive.retention import active_holds, due, not_started, release_hold, set_hold, set_project_dates
 from dangan.archive.stats import stats, write_xlsx
 from dangan.commands.common import emit_json, home_option, json_option, state
 
@@ -44,6 +45,41 @@ def due_cmd(year: int | None, as_json: bool) -> None:
         click.echo(f"#{r['id']} {r['project']} {r['item'] or '-'} {r['title']} {r['retention']} "
                    f"from {r['start_year']}, expired {r['expired']}{held}")  # fmt: skip
     click.echo(f"{len(rows)} record(s) expired. Appraise them: dangan appraise create")
+    for w in not_started(state().catalog()):
+        when = "竣工 (completion)" if w["start"] == "completion" else "close"
+        click.echo(f"{w['project']}: {w['documents']} record(s) count from the project's {when}, which has no date; "
+                   f"set it: dangan retention dates {w['project']} --{'completed' if w['start'] == 'completion' else 'closed'} YYYY-MM-DD")  # fmt: skip
+
+
+def _day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2025-06-30", param_hint=option
+        ) from None
+
+
+@retention_group.command("dates")
+@click.argument("code")
+@click.option("--completed", help="The project's 竣工 date, YYYY-MM-DD.")
+@click.option("--closed", help="The date the project was closed, YYYY-MM-DD.")
+@json_option
+@home_option
+def dates_cmd(code: str, completed: str | None, closed: str | None, as_json: bool) -> None:
+    """Set a project's 竣工 and close dates, from which a checklist may count 保管期限.
+
+    \b
+    Example:
+      dangan retention dates BJ-2024-017 --completed 2025-06-30
+    """
+    out = set_project_dates(state().catalog(), code, completed=_day(completed, "--completed"),
+                            closed=_day(closed, "--closed"))  # fmt: skip
+    if as_json:
+        return emit_json(out)
+    click.echo(f"{code}: 竣工 {out['completion'] or '-'}, closed {out['close'] or '-'}")
 
 
 @click.group("appraise")
@@ -156,7 +192,9 @@ def dispose_cmd(batch_id: int, witnesses: tuple[str, ...], as_json: bool) -> Non
     if as_json:
         return emit_json(b)
     gone = [str(it["document_id"]) for it in b["items"] if it["decision"] == "destroy"]
-    regs = ", ".join(f"#{r['document']} ({r['xlsx']})" for r in b["registers"])
+    regs = ", ".join(f"#{r['document']} and #{r['xlsx_document']} ({r['xlsx']}; "
+                     f"{'under ' + r['item'] if r['item'] else 'in review: no register item'})"
+                     for r in b["registers"])  # fmt: skip
     click.echo(f"Destroyed {len(gone)} record(s) of batch {batch_id}: #{', #'.join(gone) if gone else '-'}; "
                f"销毁清册 filed as {regs or '-'} (永久)")  # fmt: skip
 
@@ -217,7 +255,7 @@ def hold_release(target: str, reason: str, by: str) -> None:
 
 
 HOLDING_TITLES = (("project", "by project"), ("group", "by checklist group (门类)"), ("retention", "by 保管期限"),
-                  ("year", "by year"))  # fmt: skip
+                  ("carrier", "by carrier (载体)"), ("year", "by year"))  # fmt: skip
 
 
 @click.command("stats")
@@ -253,6 +291,15 @@ def stats_cmd(year: int | None, xlsx: Path | None, as_json: bool) -> None:
         click.echo(
             f"  {c['project']} {c['name']}: {c['filed']}/{c['items']} filed, {c['missing']} missing, {c['waived']} waived"
         )
-    click.echo(f"Destroyed in {figures['year']}: {figures['disposals']['destroyed']}")
+    for s in figures["service"]:
+        click.echo(
+            f"  service records of {s['project']}: {s['overdue']} overdue, {s['late']} late, {s['on_time']} on time"
+        )
+    u, d = figures["uses"], figures["disposals"]
+    click.echo(f"Use: {u['records']} use record(s); {u['loans']} loan(s) ({u['volume_loans']} of volumes, "
+               f"{u['document_loans']} of documents, {u['outside']} outside) to {u['people']} people")  # fmt: skip
+    click.echo(f"Appraisal decisions approved: {d['decisions']['keep']} kept longer, {d['decisions']['open']} opened, "
+               f"{d['decisions']['destroy']} to destroy")  # fmt: skip
+    click.echo(f"Destroyed in {figures['year']}: {d['destroyed']} ({d['pages']} page(s))")
     if xlsx is not None:
         click.echo(f"Written: {xlsx}")

@@ -116,7 +116,7 @@ def test_the_story_appraise_approve_dispose(cli, cat, aged, home):
     r = cli("appraise", "dispose", bid, "--witness", "赵敏", "--witness", "钱坤")
     assert r.exit_code == ExitCode.conflict
     assert r.output.strip() == (
-        f"Error: appraisal batch {bid} is open, not approved; nothing is destroyed before "
+        f"Error: appraisal batch {bid} is open, not approved: nothing is destroyed before its approval; "
         f"`dangan appraise approve {bid} --by 姓名`"
     )
     assert path_b.is_file()

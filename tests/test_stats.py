@@ -12,10 +12,22 @@ from sqlalchemy import select, update
 
 from dangan.archive.appraisal import approve, create_batch, decide
 from dangan.archive.disposal import dispose
+from dangan.archive.holdings import set_location
+from dangan.archive.lending import lend, renew, return_loan
 from dangan.archive.projects import add_project, get_project
 from dangan.archive.sample import SAMPLE_ROLES
-from dangan.archive.schema import documents
+from dangan.archive.schema import (
+    appraisal_batches,
+    appraisal_items,
+    documents,
+    events,
+    holdings,
+    loans,
+    use_records,
+    volume_documents,
+)
 from dangan.archive.users import add_user
+from dangan.archive.volumes.plan import plan_volumes
 from dangan.indexer.errors import ExitCode
 from tests.conftest import write_text_doc
 
@@ -60,11 +72,74 @@ def destroy_first(cat, ids) -> None:
     dispose(cat, b["id"], witnesses=["赵敏", "钱坤"])
 
 
+def use_and_places(cat, ids) -> None:
+    """Places and loans: BJ's volume 1 on paper, one SH record as 照片; loans moved to 2024 and 2025."""
+    plan_volumes(cat, "BJ-2024-017")
+    set_location(cat, ["BJ-2024-017:1"], "库房1/A03/2/盒017", carrier="纸质")
+    set_location(cat, [f"#{ids[3]}"], "库房2/B01/1/盒003", carrier="照片")
+    lend(cat, "BJ-2024-017:1", to="王芳", dept="工程部", purpose="工作查考", until="2099-01-01")
+    renew(cat, "BJ-2024-017:1", until="2099-02-01")
+    return_loan(cat, "BJ-2024-017:1", effect="解决了结算争议")
+    lend(cat, f"#{ids[3]}", to="陈伟", dept="审计部", purpose="审计", until="2099-01-01",
+         approved_by="钱坤", outside=True)  # fmt: skip
+    lend(cat, f"#{ids[4]}", to="王芳", dept="工程部", purpose="工作查考", until="2099-01-01")
+    with cat.engine.begin() as conn:  # the first four records in 2025, the last one in 2024
+        rows = conn.execute(select(use_records.c.id).order_by(use_records.c.id)).scalars().all()
+        for n, rid in enumerate(rows):
+            day = date(2025, 3 + n, 10) if n < 4 else date(2024, 12, 30)
+            conn.execute(update(use_records).where(use_records.c.id == rid).values(day=day))
+
+
+def used(cat, year: int) -> dict:
+    """Use figures counted from the rows of use_records and loans."""
+    with cat.engine.connect() as conn:
+        recs = [dict(r) for r in conn.execute(select(use_records)).mappings() if r["day"].year == year]
+        lent = {r["id"]: dict(r) for r in conn.execute(select(loans)).mappings()}
+    out = [r for r in recs if r["action"] == "借出"]
+    return {
+        "records": len(recs),
+        "by_action": [{"key": k, "count": n} for k, n in sorted(Counter(r["action"] for r in recs).items())],
+        "loans": len(out),
+        "volume_loans": len([r for r in out if lent[r["loan_id"]]["volume_id"]]),
+        "document_loans": len([r for r in out if lent[r["loan_id"]]["document_id"]]),
+        "outside": len([r for r in out if lent[r["loan_id"]]["outside"]]),
+        "people": len({r["person"] for r in out}),
+        "by_purpose": [{"key": k, "count": n} for k, n in sorted(Counter(r["purpose"] for r in out).items())],
+        "by_dept": [{"key": k, "count": n} for k, n in sorted(Counter(r["dept"] for r in out).items())],
+    }
+
+
+def carrier_of(cat) -> dict[int, str]:
+    with cat.engine.connect() as conn:
+        places = [dict(r) for r in conn.execute(select(holdings)).mappings()]
+        members = {r["document_id"]: r["volume_id"] for r in conn.execute(select(volume_documents)).mappings()}
+    own = {p["document_id"]: p["carrier"] for p in places if p["document_id"]}
+    vol = {p["volume_id"]: p["carrier"] for p in places if p["volume_id"]}
+    return {d: own.get(d) or vol.get(members.get(d)) or "电子" for d in range(1, 100)}
+
+
+def decided(cat, year: int) -> dict:
+    with cat.engine.connect() as conn:
+        batches = {r["id"]: r for r in conn.execute(select(appraisal_batches)).mappings()}
+        items = list(conn.execute(select(appraisal_items)).mappings())
+        gone = [r for r in conn.execute(select(events).where(events.c.action == "destroyed")).mappings()]
+    this = [
+        i for i in items if batches[i["batch_id"]]["approved_at"] and batches[i["batch_id"]]["approved_at"].year == year
+    ]
+    gone = [g for g in gone if g["at"].year == year]
+    return {
+        "decisions": {k: len([i for i in this if i["decision"] == k]) for k in ("keep", "open", "destroy")},
+        "destroyed": len(gone),
+        "pages": sum(cat.document(g["document_id"])["pages"] for g in gone),
+    }
+
+
 def expected(cat, year: int) -> dict:
     """The figures counted from the rows, without dangan.archive.stats."""
     with cat.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(select(documents)).mappings()]
     held = [d for d in rows if d["status"] == "filed" and d["filed_at"].year <= year]
+    carriers = carrier_of(cat)
 
     def item_of(d):
         return get_project(cat, d["project_code"]).checklist.item(d["item_code"])
@@ -82,6 +157,9 @@ def expected(cat, year: int) -> dict:
         "group": tally(lambda d: item_of(d).group),
         "retention": tally(lambda d: d["retention"] or item_of(d).retention),
         "year": tally(lambda d: str((d["document_date"] or d["filed_at"]).year)),
+        "carrier": tally(lambda d: carriers[d["id"]]),
+        "uses": used(cat, year),
+        "decided": decided(cat, year),
         "months": [{"month": f"{year}-{m:02d}", "documents": months[m]} for m in range(1, 13)],
         "completeness": [
             (code, len({d["item_code"] for d in rows if d["project_code"] == code and d["status"] == "filed"}))
@@ -92,24 +170,30 @@ def expected(cat, year: int) -> dict:
 
 
 def test_stats_figures_equal_counts_from_the_catalog(cli, cat, archive, tmp_path):
+    use_and_places(cat, archive)
     destroy_first(cat, archive)
     want = expected(cat, 2025)
     r = cli("stats", "--year", "2025", "--json", "--xlsx", str(tmp_path / "年报.xlsx"))
     assert r.exit_code == 0, r.output
     got = json.loads(r.output)
-    for key in ("project", "group", "retention", "year"):
+    for key in ("project", "group", "retention", "carrier", "year"):
         assert got["holdings"][key] == want[key], key
+    assert {x["key"] for x in got["holdings"]["carrier"]} == {"纸质", "照片"}  # BJ's volume, SH's own place
+    assert got["uses"] == want["uses"]
+    assert (got["uses"]["loans"], got["uses"]["records"], got["uses"]["outside"]) == (2, 4, 1)  # by hand too
     assert got["filed_per_month"] == want["months"]
     assert sum(r["documents"] for r in got["holdings"]["project"]) == 3  # 2026's and the destroyed one are not held
     assert [(c["project"], c["filed"]) for c in got["completeness"]] == want["completeness"]
     assert got["disposals"]["destroyed"] == 0  # destroyed this year, not in 2025
     this_year = json.loads(cli("stats", "--json").output)
-    assert this_year["disposals"] == {
-        "destroyed": want["destroyed"],
-        "by_project": [{"key": "BJ-2024-017", "documents": 1}],
-    }
+    now = expected(cat, date.today().year)["decided"]
+    assert this_year["disposals"] == {**now, "by_project": [{"key": "BJ-2024-017", "documents": 1}]}
+    assert (now["destroyed"], now["decisions"]["destroy"]) == (want["destroyed"], 1)
     wb = load_workbook(tmp_path / "年报.xlsx")
-    assert wb.sheetnames == ["概况", "按项目", "按门类", "按保管期限", "按年度", "月度归档", "齐全率", "销毁"]
+    assert wb.sheetnames == ["概况", "按项目", "按门类", "按保管期限", "按载体", "按年度", "月度归档", "齐全率",
+                             "服务记录", "利用目的", "利用部门", "销毁"]  # fmt: skip
+    summary = dict(wb["概况"].values)
+    assert (summary["借出次数"], summary["外借"], summary["利用人数"]) == (2, 1, 2)
     assert [list(r) for r in wb["按项目"].values][1:] == [
         [x["key"], x["documents"], x["pages"]] for x in want["project"]
     ]

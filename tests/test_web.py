@@ -88,7 +88,7 @@ def test_a_script_title_shows_as_text(app, home, tmp_path):
         title="<script>alert(1)</script>",
         item="C14",
     )
-    viewer, _ = as_role(app, "viewer")
+    viewer, _ = as_role(app, "desk")  # a desk reads controlled records; a viewer only 开放 ones
     for url in (f"/documents/{doc}", "/search?q=施工日志", "/check/BJ-2024-017"):
         page = viewer.get(url).text
         assert "<script>alert" not in page and "<img src=x" not in page, url
@@ -98,7 +98,7 @@ def test_a_script_title_shows_as_text(app, home, tmp_path):
 
 def test_a_document_file_is_found_by_id_only(app, home, tmp_path):
     doc = filed_doc(home, tmp_path, item="C14")
-    viewer, _ = as_role(app, "viewer")
+    viewer, _ = as_role(app, "desk")
     assert viewer.get(f"/api/documents/{doc}/file").content.startswith("施工日志".encode())
     r = viewer.get("/api/documents/999/file")
     assert r.status_code == 404 and r.json()["error"] == "档案库中没有编号为 999 的文件。"
@@ -122,7 +122,7 @@ def test_the_api_answers_with_the_cli_json_shapes(app, home, tmp_path, cli):
     with Catalog.open(home) as cat:
         from dangan.archive.users import create_token
 
-        token = create_token(cat, "viewer")
+        token = create_token(cat, "desk")
     api = make_client(app)
     api.headers["Authorization"] = f"Bearer {token}"
     for url, args in (("/api/check/BJ-2024-017", ["check", "BJ-2024-017"]), ("/api/review", ["review"]),
@@ -286,7 +286,7 @@ def test_search_pages_twenty_at_a_time_with_filters(app, home, tmp_path):
         for n in range(25):
             path = write_text_doc(tmp_path / "many", f"施工日志_{n:02d}.txt", f"施工日志 第{n}天\n混凝土养护")
             file_document(cat, path, project="BJ-2024-017", item="C14" if n % 5 else "C09")
-    viewer, _ = as_role(app, "viewer")
+    viewer, _ = as_role(app, "desk")
     first = viewer.get("/search?q=混凝土").text
     assert "第 1–20 条，共 25 条" in first and "of 25" not in first and first.count('class="hit"') == 20
     assert 'href="/search?q=%E6%B7%B7%E5%87%9D%E5%9C%9F&amp;page=2" id="next-page"' in first
@@ -300,7 +300,7 @@ def test_search_pages_twenty_at_a_time_with_filters(app, home, tmp_path):
 
 def test_pages_carry_a_content_security_policy_and_files_keep_theirs(app, home, tmp_path):
     doc = filed_doc(home, tmp_path, item="C14")
-    viewer, _ = as_role(app, "viewer")
+    viewer, _ = as_role(app, "desk")
     page = viewer.get("/search")
     assert (
         "default-src 'self'" in page.headers["content-security-policy"]

@@ -129,6 +129,6 @@ def test_the_page_shows_how_each_page_was_read(app, home, tmp_path):  # noqa: F8
     pdf = make_text_pdf(tmp_path / "施工日志.pdf", ["施工日志 2024年3月12日 晴"])
     with Catalog.open(home) as cat:
         doc = file_document(cat, pdf, project="BJ-2024-017", item="C14").doc_id
-    viewer, _ = as_role(app, "viewer")
+    viewer, _ = as_role(app, "desk")
     page = viewer.get(f"/documents/{doc}").text
     assert 'id="page-reads"' in page and "第 1 页：文字层" in page

@@ -47,7 +47,7 @@ def test_ten_clients_search_while_documents_are_filed_without_an_error(searchabl
     app = create_app(searchable)
     failures: list[str] = []
     with running_server(app) as base:
-        clients = [http_login(base, "viewer")[0] for _ in range(CLIENTS)]
+        clients = [http_login(base, "desk")[0] for _ in range(CLIENTS)]
         stop = threading.Event()
 
         def committer() -> None:  # commits change the index under the searchers' feet
@@ -86,7 +86,7 @@ def test_ten_clients_search_while_documents_are_filed_without_an_error(searchabl
 
 def test_an_unknown_project_is_said_on_the_page_and_the_filter_kept(searchable):
     client = make_client(create_app(searchable))
-    login(client, "viewer")
+    login(client, "desk")
     r = client.get("/search?q=混凝土&project=XX-0000")
     assert r.status_code == 404
     assert f"没有项目“XX-0000”（现有：{CODE}），请改正筛选条件。" in r.text
@@ -102,7 +102,7 @@ def test_an_unknown_project_is_said_on_the_page_and_the_filter_kept(searchable):
 
 def test_the_api_checks_filters_and_gives_the_total(searchable):
     client = make_client(create_app(searchable))
-    login(client, "viewer")
+    login(client, "desk")
     r = client.get("/api/search?q=混凝土&project=XX-0000")
     assert r.status_code == 404 and json.loads(r.text)["error"] == "没有项目 XX-0000。现有项目：BJ-2024-017。"
     assert json.loads(r.text)["english"] == "no project 'XX-0000'; projects: BJ-2024-017"

@@ -16,11 +16,12 @@ from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, due_list
 from dangan.archive.intake.filing import review_queue
+from dangan.archive.openness import readable_by, search_for
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.archive.tree import catalog_tree
 from dangan.web.base import api, call, state
 from dangan.web.deadlines import checked_range, day_count, person_param, today_of
-from dangan.web.docview import public_document, stored_file
+from dangan.web.docview import public_document, readable, stored_file
 from dangan.web.limits import check_query
 
 REVIEW_KEYS = ("id", "original_name", "title", "project_code", "vault_path", "suggestions", "confidence", "reason")
@@ -32,9 +33,11 @@ def as_json(data) -> Response:
     return Response(body, media_type="application/json; charset=utf-8")
 
 
-def _search(web, params) -> SearchPage:
-    """The page's search request, run in this worker thread with its own index."""
-    return run_search(SearchRequest.from_params(params), web.index, web.cat)
+def _search(web, params, role: str) -> SearchPage:
+    """The page's search request, run in this worker thread with its own index (a viewer's
+    among open records only)."""
+    req = SearchRequest.from_params(params)
+    return search_for(role, req, web.index, web.cat) or run_search(req, web.index, web.cat)
 
 
 @api()
@@ -42,7 +45,7 @@ async def search(request: Request) -> Response:
     """`dangan search --json`: the hits of one window (``limit``, ``offset`` or ``page``), the
     total in the ``X-Total-Count`` header; an unknown project, item or person is a 404."""
     check_query(request.query_params.get("q") or "")  # before any work: a 2,000-word query is refused
-    result = await call(_search, state(request), request.query_params)
+    result = await call(_search, state(request), request.query_params, request.state.user.role)
     response = as_json([h.to_json() for h in result.hits])
     response.headers["X-Total-Count"] = str(result.total)
     return response
@@ -88,7 +91,7 @@ async def catalog(request: Request) -> Response:
 
 @api()
 async def review(request: Request) -> Response:
-    docs = await call(review_queue, state(request).cat)
+    docs = [d for d in await call(review_queue, state(request).cat) if readable_by(request.state.user.role, d)]
     return as_json([{k: d[k] for k in REVIEW_KEYS} for d in docs])
 
 
@@ -98,17 +101,20 @@ async def documents(request: Request) -> Response:
     docs = await call(
         state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None
     )
-    return as_json([public_document(d) for d in docs])
+    shown = [d for d in docs if readable_by(request.state.user.role, d)]  # a viewer: 开放 only
+    return as_json([public_document(d) for d in shown])
 
 
 @api()
 async def document(request: Request) -> Response:
+    await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
     return as_json(public_document(await call(state(request).cat.document, request.path_params["doc_id"])))
 
 
 @api()
 async def document_file(request: Request) -> Response:
     """The stored file by document id only; the path comes from the catalog row."""
+    await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
     f = await call(stored_file, state(request).cat, request.path_params["doc_id"])
     return FileResponse(
         f.path, media_type=f.mime_type, filename=f.download_name, headers={"X-Content-Type-Options": "nosniff"}

@@ -56,6 +56,7 @@ from dangan.web import (
     upload,
     volumes,
 )
+from dangan.web import stats as stats_page
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
@@ -99,6 +100,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *api.routes,
         *grants.routes,
         *lending.routes,
+        *stats_page.routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.

@@ -47,6 +47,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/admin", "管理", "users"),
     ("/lending", "借阅", ""),
     ("/inventory", "盘点", ""),
+    ("/stats", "统计", ""),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 

@@ -13,12 +13,13 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.life.edit import RETENTIONS, SECRECY
+from dangan.archive.openness import search_for
 from dangan.archive.projects import list_projects
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
 from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
-from dangan.web.docview import document_view, stored_file
+from dangan.web.docview import document_view, readable, stored_file
 from dangan.web.limits import check_query
 
 PER_PAGE = 20
@@ -51,11 +52,11 @@ def search_problem(e: DanganError) -> str:
     return say(e)
 
 
-def _search(web, params) -> tuple[SearchPage | None, list]:
+def _search(web, params, role: str) -> tuple[SearchPage | None, list]:
     """The request run in this worker thread (its own index: a Whoosh searcher is not shared
-    between threads), and the projects for the filter."""
+    between threads), and the projects for the filter; a viewer's among open records only."""
     req = SearchRequest.from_params(params, per_page=PER_PAGE)
-    result = run_search(req, web.index, web.cat) if req.query else None
+    result = (search_for(role, req, web.index, web.cat) or run_search(req, web.index, web.cat)) if req.query else None
     return result, list_projects(web.cat)
 
 
@@ -70,7 +71,7 @@ async def search(request: Request) -> Response:
     web, error, status = state(request), "", 200
     try:
         check_query((params.get("q") or "").strip())
-        result, projects = await call(_search, web, params)
+        result, projects = await call(_search, web, params, request.state.user.role)
     except (UsageError, NotFoundError) as e:
         result, projects = None, await call(list_projects, web.cat)
         error, status = search_problem(e), 400 if isinstance(e, UsageError) else 404
@@ -90,6 +91,7 @@ async def search(request: Request) -> Response:
 async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
+    await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
     return render(request, "document.html", **view, kinds=DATE_KINDS, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
                   saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
@@ -98,6 +100,7 @@ async def document(request: Request) -> Response:
 @page()
 async def document_file(request: Request) -> Response:
     """The stored file of a document, inline (the browser's PDF viewer or an image)."""
+    await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
     f = await call(stored_file, state(request).cat, request.path_params["doc_id"])
     disposition = "inline" if request.query_params.get("download") != "1" else "attachment"
     headers = {"X-Content-Type-Options": "nosniff"}

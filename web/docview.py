@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
+
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.fields import INVOICE_LABELS
 from dangan.archive.intake.pages import page_methods, summary
 from dangan.archive.life.show import show
+from dangan.archive.openness import require_readable, require_volume_readable
 from dangan.archive.projects import ProjectCache
-from dangan.indexer.errors import NotFoundError, UnknownDocumentError, UnknownProjectError
+from dangan.indexer.errors import NotFoundError, PermissionDeniedError, UnknownDocumentError, UnknownProjectError
+from dangan.indexer.messages import say
 
 PREVIEW_KINDS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image", "image/gif": "image"}
 
@@ -64,6 +68,22 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
     }
 
 
+def readable(cat: Catalog, role: str, doc_id: int) -> None:
+    """403 with the Chinese reason when ``role`` may not read the record (not 开放 to it)."""
+    try:
+        require_readable(cat, role, doc_id)
+    except PermissionDeniedError as e:
+        raise HTTPException(403, say(e)) from e
+
+
+def volume_readable(cat: Catalog, role: str, volume_id: int) -> None:
+    """403 with the Chinese reason when the volume holds a record ``role`` may not read."""
+    try:
+        require_volume_readable(cat, role, volume_id)
+    except PermissionDeniedError as e:
+        raise HTTPException(403, say(e)) from e
+
+
 def stored_file(cat: Catalog, doc_id: int) -> StoredFile:
     """The vault file of document ``doc_id``; NotFoundError when the id or its file is missing."""
     doc = cat.document(doc_id)  # UnknownDocumentError for an id not in the catalog
@@ -79,4 +99,7 @@ def stored_file(cat: Catalog, doc_id: int) -> StoredFile:
     )
 
 
-__all__ = ["StoredFile", "document_view", "public_document", "stored_file", "UnknownDocumentError"]
+__all__ = [
+    "StoredFile", "document_view", "public_document", "readable", "stored_file", "volume_readable",
+    "UnknownDocumentError",
+]  # fmt: skip

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.intake.filing import file_reviewed, refile, review_queue
+from dangan.archive.openness import readable_by
 from dangan.archive.projects import list_projects
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, catalog_for, page, render, state
@@ -22,7 +23,7 @@ from dangan.web.docview import PREVIEW_KINDS
 async def queue(request: Request) -> Response:
     """Documents waiting for a decision, oldest first."""
     cat = state(request).cat
-    docs = await call(review_queue, cat)
+    docs = [d for d in await call(review_queue, cat) if readable_by(request.state.user.role, d)]
     projects = await call(list_projects, cat)
     return render(request, "review.html", docs=docs, projects=projects, preview=PREVIEW_KINDS,
                   done=request.query_params.get("filed"), discarded=request.query_params.get("discarded"))  # fmt: skip

@@ -26,6 +26,7 @@ from dangan.archive.volumes import code_settings, get_volume, list_volumes, plan
 from dangan.archive.volumes.pdf import build_volume, contents_rows
 from dangan.indexer.errors import NotFoundError
 from dangan.web.base import call, catalog_for, page, render, state
+from dangan.web.docview import volume_readable
 
 VOLUMES_WORK = ".web-volumes"  # under the home: one folder per volume id with its last built PDF
 SIGNATURE = "volume.json"  # beside the PDF: the project and what the PDF shows, to serve it only while current
@@ -148,6 +149,7 @@ def _built_pdf(cat, volume_id: int, current=None) -> Path | None:
 async def download(request: Request) -> Response:
     """The last built PDF of the volume with this id; 404 when there is none."""
     vol_id = request.path_params["vol_id"]
+    await call(volume_readable, state(request).cat, request.state.user.role, vol_id)
     path = await call(_built_pdf, state(request).cat, vol_id)
     if path is None:
         raise NotFoundError(f"案卷 {vol_id} 还没有最新的 PDF：请在该项目的案卷页（重新）生成。")

@@ -203,6 +203,8 @@ class Ingester:
         rec.project = self._resolve_project(rec, text)
         if rec.project is not None and rec.forced_item:
             rec.item = rec.project.item(rec.forced_item)
+        elif rec.forced_review:  # the caller knows no item fits (a 销毁清册 without a register item)
+            rec.review_reason = rec.forced_review
         elif rec.project is not None:
             rec.classification = classify_item(rec.project, rec.name, text, min_confidence=self.min_confidence)
             # The model learned from the archivist's decisions has its say (dangan.archive.learning.blend).
@@ -462,6 +464,7 @@ def file_document(
     doc_number: str | None = None,
     remarks: str | None = None,
     source: str = "api",
+    review: str = "",
 ) -> Record:
     """File one document into a project, under ``item`` or wherever the classifier places it.
 
@@ -480,6 +483,7 @@ def file_document(
         document_date=document_date,
         doc_number=doc_number,
         remarks=remarks,
+        forced_review=review,
     )
     try:
         ing.run(rec, raise_errors=True)

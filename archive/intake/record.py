@@ -29,6 +29,7 @@ class Record:
     consume: bool = False  # True for inbox files: the original goes once filed
     inbox: Path | None = None  # the inbox it came from: .failed/ and .duplicates/ go there
     forced_item: str | None = None  # set by file_document / forms --file-into
+    forced_review: str = ""  # file_document: straight to review with this reason, not classified
     source: str = "ingest"
     title: str | None = None
     document_date: date | None = None

@@ -23,6 +23,7 @@ from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.onloan import document_tied
 from dangan.archive.retention import hold_on
 from dangan.archive.schema import document_texts, documents
+from dangan.archive.volumes.edit import leave_volume, volume_of
 from dangan.indexer.errors import ConflictError, UsageError
 
 TRASH_DIR = "_trash"
@@ -39,6 +40,13 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
     if doc["status"] == DISCARDED:
         raise ConflictError("document {doc_id} is already in the trash", doc_id=doc_id,
                             fix=f"`dangan restore {doc_id}` brings it back")  # fmt: skip
+    held_in = volume_of(cat, doc_id)
+    if held_in is not None and held_in.sealed:  # its 件号 and 页次 are frozen on paper
+        raise ConflictError(
+            "document {doc_id} is in sealed volume {volume} of {project}; unseal it before discarding the document",
+            doc_id=doc_id, volume=held_in.sequence, project=held_in.project,
+            fix=f"`dangan volume unseal {held_in.project} {held_in.sequence} --reason …`",
+        )  # fmt: skip
     name = PurePosixPath(doc["vault_path"]).name
     after = {
         "status": DISCARDED,
@@ -48,7 +56,18 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
         "restore_path": doc["vault_path"],
         "restore_status": doc["status"],
     }
-    return apply_change(cat, doc, after, "discarded", reason=reason.strip())
+    changed = apply_change(cat, doc, after, "discarded", reason=reason.strip())
+    _out_of_volume(cat, changed)
+    return changed
+
+
+def _out_of_volume(cat: Catalog, doc: dict) -> None:
+    """A discarded document leaves its (draft) volume, so the volume lists only what is kept
+    and ``trash empty`` can drop the row; ``volume move`` puts a restored one back."""
+    with cat.engine.begin() as conn:
+        was = leave_volume(conn, cat, doc["id"])
+        if was:
+            cat.log(conn, "volume-left", project=doc["project_code"], document=doc["id"], **was)
 
 
 @writes("restore")
@@ -102,6 +121,7 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
             if document_tied(conn, doc["id"]):  # its loans are history and its place is on paper: kept
                 continue
             forget_links(conn, doc["id"])  # its "from mail" rows and read fields go with it
+            was = leave_volume(conn, cat, doc["id"])  # discarded before discard took it out of its volume
             conn.execute(delete(document_texts).where(document_texts.c.document_id == doc["id"]))
             conn.execute(delete(documents).where(documents.c.id == doc["id"]))
             cat.log(
@@ -115,6 +135,7 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
                 vault_path=doc["vault_path"],
                 reason=doc["discard_reason"],
                 discarded_at=doc["discarded_at"],
+                volume=was,
             )
         remove_stored_file(cat, doc["vault_path"])
         gone.append(doc)

@@ -87,6 +87,29 @@ def renumber(conn, cat: Catalog, volume_id: int, order: list[int]) -> None:
         retention=longest_retention(retentions), secrecy=highest_secrecy(secrecies)))  # fmt: skip
 
 
+def leave_volume(conn, cat: Catalog, doc_id: int) -> dict | None:
+    """Take a document that is no longer kept (discarded, destroyed) out of its volume.
+
+    A draft volume is renumbered; a sealed one keeps its other pieces' frozen 件号 and 页次
+    (they are on paper), leaving a gap.  Returns where it was (for the event), or None.
+    """
+    q = (
+        select(volumes.c.id, volumes.c.sequence, volumes.c.status, volume_documents.c.position,
+               volume_documents.c.start_page, volume_documents.c.end_page)
+        .join(volume_documents, volume_documents.c.volume_id == volumes.c.id)
+        .where(volume_documents.c.document_id == doc_id)
+    )  # fmt: skip
+    row = conn.execute(q).mappings().first()
+    if row is None:
+        return None
+    conn.execute(delete(volume_documents).where(volume_documents.c.document_id == doc_id))
+    if row["status"] != "sealed":
+        rest = select(volume_documents.c.document_id).where(volume_documents.c.volume_id == row["id"])
+        order = [r[0] for r in conn.execute(rest.order_by(volume_documents.c.position))]
+        renumber(conn, cat, row["id"], order)
+    return {"volume": row["sequence"], "piece": row["position"], "pages": f"{row['start_page']}-{row['end_page']}"}
+
+
 @writes("volume seal")
 def seal(cat: Catalog, code: str, sequence: int) -> Volume:
     """Freeze a volume's order and page numbers (logged)."""

@@ -1,0 +1,93 @@
+"""Documents that stop being kept leave their volume: a discard (then ``trash empty``) and a destruction."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import insert
+
+from dangan.archive.schema import volume_documents
+from dangan.archive.users import add_user
+from dangan.indexer.errors import ExitCode
+from tests.test_retention import CODE, age, ingest
+
+pytestmark = pytest.mark.both_catalogs
+
+
+def pieces(cli) -> list[tuple[int, int, str]]:
+    """(件号, id, 页次) of volume 1."""
+    r = cli("volume", "show", CODE, "1", "--json")
+    assert r.exit_code == 0, r.output
+    return [(d["piece"], d["id"], d["pages"]) for d in json.loads(r.output)["documents"]]
+
+
+def test_a_discarded_document_leaves_its_draft_volume_and_the_trash_can_be_emptied(cli, cat, project, home):
+    ids = list(ingest(cli, home).values())
+    assert cli("volume", "plan", CODE).exit_code == 0
+    before = pieces(cli)
+    assert len(before) == 4
+    gone = before[1][1]
+    r = cli("discard", str(gone), "--reason", "重复扫描")
+    assert r.exit_code == 0, r.output
+    kept = [i for _, i, _ in before if i != gone]
+    assert pieces(cli) == [(1, kept[0], "1-1"), (2, kept[1], "2-2"), (3, kept[2], "3-3")]
+    left = [e for e in cat.events(document=gone) if e["action"] == "volume-left"]
+    assert [e["detail"]["piece"] for e in left] == [2]
+    r = cli("trash", "empty", "--older-than", "0d")
+    assert r.exit_code == 0, r.output
+    assert sorted(d["id"] for d in cat.documents()) == sorted(i for i in ids if i != gone)
+
+
+def test_trash_empty_takes_an_old_discard_still_in_a_volume_out_of_it(cli, cat, project, home):
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    (first, doc_id, _), *rest = pieces(cli)
+    assert cli("discard", str(doc_id), "--reason", "重复扫描").exit_code == 0
+    with cat.engine.begin() as conn:  # as a discard made before discards left their volume
+        vid = conn.execute(volume_documents.select()).mappings().first()["volume_id"]
+        conn.execute(insert(volume_documents).values(
+            document_id=doc_id, volume_id=vid, position=9, start_page=9, end_page=9))  # fmt: skip
+    r = cli("trash", "empty", "--older-than", "0d")
+    assert r.exit_code == 0, r.output
+    assert [i for _, i, _ in pieces(cli)] == [i for _, i, _ in rest]
+
+
+def test_a_document_in_a_sealed_volume_is_not_discarded(cli, cat, project, home):
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    assert cli("volume", "seal", CODE, "1").exit_code == 0
+    doc_id = pieces(cli)[0][1]
+    r = cli("discard", str(doc_id), "--reason", "重复扫描")
+    assert r.exit_code == ExitCode.conflict
+    assert r.output.strip() == (
+        f"Error: document {doc_id} is in sealed volume 1 of {CODE}; unseal it before discarding the document; "
+        f"`dangan volume unseal {CODE} 1 --reason …`"
+    )
+    assert cat.document(doc_id)["status"] == "filed"
+
+
+def test_a_destroyed_record_leaves_its_sealed_volume_whose_other_numbers_stay(cli, cat, project, home):
+    ids = list(ingest(cli, home).values())
+    add_user(cat, "赵敏", "archivist", "pw-1234567")
+    add_user(cat, "钱坤", "manager", "pw-1234567")
+    assert cli("volume", "plan", CODE).exit_code == 0
+    assert cli("volume", "seal", CODE, "1").exit_code == 0
+    before = pieces(cli)
+    doomed = before[1][1]
+    age(cat, doomed, date(2010, 5, 1), "短期")
+    bid = str(json.loads(cli("appraise", "create", "--year", "2024", "--json").output)["id"])
+    assert (
+        cli("appraise", "decide", bid, str(doomed), "--destroy", "--reason", "无保存价值", "--by", "赵敏").exit_code
+        == 0
+    )
+    assert cli("appraise", "approve", bid, "--by", "钱坤").exit_code == 0
+    r = cli("appraise", "dispose", bid, "--witness", "赵敏", "--witness", "钱坤")
+    assert r.exit_code == 0, r.output
+    # the paper volume's 件号 and 页次 are frozen: the others keep theirs, a gap where it was
+    assert pieces(cli) == [p for p in before if p[1] != doomed]
+    (event,) = [e for e in cat.events(document=doomed) if e["action"] == "destroyed"]
+    assert event["detail"]["volume"] == {"volume": 1, "piece": 2, "pages": "2-2"}
+    assert cli("verify").exit_code == 0
+    assert len(ids) == 4

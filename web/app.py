@@ -43,6 +43,8 @@ from dangan.web import admin, api, auth, checks, deadlines, documents, forms, li
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
+from dangan.web.pictures import routes as picture_routes
+from dangan.web.trash import routes as trash_routes
 from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
 
 log = logging.getLogger("dangan.web")
@@ -80,6 +82,8 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *forms.routes,
         *admin.routes,
         *api.routes,
+        *picture_routes,
+        *trash_routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.

@@ -43,6 +43,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),
+    ("/trash", "回收站", "edit"),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
@@ -130,10 +131,10 @@ def page(action: str = "read") -> Callable:
                 if request.method == "GET":
                     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
                 raise HTTPException(401, "请先登录。")
+            request.state.user = user  # set first: a 403 page keeps the signed-in user's menu
             _require(user, action)
             if request.method == "POST":
                 await check_csrf(request)
-            request.state.user = user
             return await fn(request)
 
         return endpoint

@@ -12,10 +12,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from dangan.archive.browse import BrowsePage, browse
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.projects import list_projects
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
+from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, stored_file
 from dangan.web.limits import check_query
@@ -28,9 +30,12 @@ READ_METHODS = {
     "mixed": "文字层和 OCR", "blank": "空白页（未 OCR）", "none": "无文字", "docx": "Word 文字", "plain": "纯文本",
 }  # fmt: skip
 # Where a date candidate was found (dangan.archive.intake.dates' kinds), as the users say it.
-DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
+DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期", "hand": "人工更正"}
+PAGES_SHOWN = 20  # page images on the document page; the whole PDF opens in the browser's viewer
 
 
+# A request with any of these (even empty) and no words lists documents by date.
+BROWSE_KEYS = ("q", "project", "item", "person", "from", "to", "type", "sort")
 FILTER_LABELS = {"project": "项目", "item": "条目", "person": "责任人", "from": "起始日期", "to": "截止日期"}
 
 
@@ -46,15 +51,19 @@ def search_problem(e: DanganError) -> str:
         )
     if param in ("from", "to"):
         return f"{FILTER_LABELS[param]} {value!r} 不是日期，请写成 2024-03-01 的形式"
-    return str(e)
+    return say(e)
 
 
-def _search(web, params) -> tuple[SearchPage | None, list]:
+def _search(web, params) -> tuple[SearchPage | BrowsePage | None, list]:
     """The request run in this worker thread (its own index: a Whoosh searcher is not shared
-    between threads), and the projects for the filter."""
+    between threads), and the projects for the filter.  No words: the catalog lists the
+    filtered documents by date (``dangan.archive.browse``)."""
     req = SearchRequest.from_params(params, per_page=PER_PAGE)
-    result = run_search(req, web.index, web.cat) if req.query else None
-    return result, list_projects(web.cat)
+    if req.query:
+        return run_search(req, web.index, web.cat), list_projects(web.cat)
+    if not any(k in params for k in BROWSE_KEYS):  # the bare page, before anything was asked
+        return None, list_projects(web.cat)
+    return browse(web.cat, req, sort=params.get("sort") or "new"), list_projects(web.cat)
 
 
 @page()
@@ -73,11 +82,14 @@ async def search(request: Request) -> Response:
         result, projects = None, await call(list_projects, web.cat)
         error, status = search_problem(e), 400 if isinstance(e, UsageError) else 404
     hits, total, number = (result.hits, result.total, result.page) if result else ([], 0, 1)
+    browsing = result is not None and not isinstance(result, SearchPage)
     keep = {k: v for k, v in params.items() if k != "page" and v}
     context = dict(
         query=(params.get("q") or "").strip(), params=params, hits=hits, total=total, page=number,
         pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
+        browsing=browsing, sort=params.get("sort") or "new",
+        sort_link=lambda order: "/search?" + urlencode({**{k: v for k, v in keep.items() if k != "sort"}, "sort": order}),
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return render(request, "search_results.html", **context)  # 200: htmx swaps only a success
@@ -89,7 +101,7 @@ async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
-    return render(request, "document.html", **view, kinds=DATE_KINDS, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
+    return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
                   saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 

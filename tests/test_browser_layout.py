@@ -24,21 +24,23 @@ def _waiting(home, tmp_path, count: int) -> list[int]:
     with Catalog.open(home) as cat:
         for n in range(count):
             text = f"工作联系单 第{n + 1}号\n关于施工方案与施工日志的补充说明，编号 LX-{n:03d}"
-            rec = file_document(cat, write_text_doc(tmp_path / f"in{n}", f"工作联系单_{n + 1}.txt", text), project=PROJECT)
+            rec = file_document(
+                cat, write_text_doc(tmp_path / f"in{n}", f"工作联系单_{n + 1}.txt", text), project=PROJECT
+            )
             assert rec.outcome == "review", rec.message
             ids.append(rec.doc_id)
     return ids
 
 
-def _sign_in(page, server, name: str) -> None:
+def _sign_in(page, base: str, name: str) -> None:
     """Sign in with the keyboard: type the name, Tab, the password, Enter."""
-    page.goto(f"{server}/login")
+    page.goto(f"{base}/login")
     page.focus("input[name=name]")
     page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{server}/search")
+    page.wait_for_url(f"{base}/search")
 
 
 def _current(page) -> str:

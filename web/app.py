@@ -43,6 +43,7 @@ from dangan.web import admin, api, auth, checks, deadlines, documents, forms, li
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
+from dangan.web.handover import routes as handover_routes
 from dangan.web.pictures import routes as picture_routes
 from dangan.web.trash import routes as trash_routes
 from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
@@ -83,6 +84,7 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *admin.routes,
         *api.routes,
         *picture_routes,
+        *handover_routes,
         *trash_routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))

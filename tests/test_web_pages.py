@@ -234,3 +234,22 @@ def test_the_date_table_ticks_the_corrected_date(app, home, tmp_path):
     chosen = re.findall(r'<tr class="chosen"><td>✔</td><td>([^<]+)</td><td>([^<]+)</td>', table)
     assert chosen == [("2024年3月18日", "人工更正")]
     assert "2024年3月12日" in table  # the date found in the text is still listed, not ticked
+
+
+def test_a_new_service_project_is_offered_the_service_roles(app, home):
+    admin, token = signed_in(app, "admin")
+    page = admin.get("/admin", params={"checklist": "service"}).text
+    form = page[page.index('id="new-project"') :]
+    assert 'name="role:调度员"' in form and 'name="role:维修人员"' in form
+    assert 'name="role:试验员"' not in form  # a construction role
+    assert '<input type="hidden" name="checklist" value="service">' in form
+    r = admin.post("/admin/projects", data={"csrf": token, "code": "SV-SH", "name": "上海服务中心",
+                                            "checklist": "service", "role:调度员": "王芳"})  # fmt: skip
+    assert r.status_code == 303
+    with Catalog.open(home) as cat:
+        from dangan.archive.projects import get_project
+
+        project = get_project(cat, "SV-SH")
+    assert project.checklist.id == "service" and project.roles == {"调度员": "王芳"}
+    default = admin.get("/admin").text
+    assert 'name="role:试验员"' in default[default.index('id="new-project"') :]  # construction comes first

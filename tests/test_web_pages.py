@@ -253,3 +253,15 @@ def test_a_new_service_project_is_offered_the_service_roles(app, home):
     assert project.checklist.id == "service" and project.roles == {"调度员": "王芳"}
     default = admin.get("/admin").text
     assert 'name="role:试验员"' in default[default.index('id="new-project"') :]  # construction comes first
+
+
+def test_refiling_from_the_document_page_picks_an_item_by_name(app, home, tmp_path):
+    doc = filed_doc(home, tmp_path)
+    archivist, token = signed_in(app, "archivist")
+    form = archivist.get(f"/documents/{doc}").text.split('id="refile"')[1].split("</form>")[0]
+    assert '<option value="C04">C04 施工组织设计或施工方案</option>' in form and "<optgroup" in form
+    assert f'<option value="{PROJECT}" data-checklist="construction" selected>' in form
+    r = archivist.post(f"/documents/{doc}/refile", data={"csrf": token, "project": PROJECT, "item": "C04"})
+    assert r.status_code == 303
+    with Catalog.open(home) as cat:
+        assert cat.document(doc)["item_code"] == "C04"

@@ -21,6 +21,7 @@ from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, stored_file
 from dangan.web.limits import check_query
+from dangan.web.review import item_groups
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
@@ -101,7 +102,9 @@ async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
-    return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
+    projects = await call(list_projects, state(request).cat)  # the refile pickers: projects, items by part
+    return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, projects=projects,
+                  checklists=item_groups(projects), methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
                   saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 

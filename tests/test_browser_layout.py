@@ -10,6 +10,7 @@ from __future__ import annotations
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.ingest import file_document
 from dangan.archive.life.trash import discard
+from dangan.archive.volumes import plan_volumes
 from tests.conftest import write_text_doc
 from tests.docgen import make_text_pdf
 from tests.test_browser import browser, server, shot  # noqa: F401 - fixtures
@@ -85,13 +86,14 @@ def _pages(home, tmp_path) -> list[tuple[str, str]]:
         filed = file_document(cat, pdf, project=PROJECT, item="C07").doc_id
         gone = file_document(cat, write_text_doc(tmp_path / "t", "会议通知.txt", "会议通知\n周一例会"), project=PROJECT)
         discard(cat, gone.doc_id, reason="不是工程档案")
+        plan_volumes(cat, PROJECT, max_pages=1)  # two volumes: the move pickers show
     _waiting(home, tmp_path, 2)
     return [
         ("search", "/search"), ("browse", f"/search?q=&project={PROJECT}"), ("results", "/search?q=钢筋"),
         ("document", f"/documents/{filed}"), ("review", "/review"), ("trash", "/trash"), ("check", "/check"),
         ("check-project", f"/check/{PROJECT}"), ("volumes", "/volumes"), ("volumes-project", f"/volumes/{PROJECT}"),
         ("deadlines", "/deadlines"), ("upload", "/upload"), ("forms", "/forms"), ("form", "/forms/维护派工单"),
-        ("admin", "/admin"), ("not-found", "/documents/99999"),
+        ("admin", "/admin"), ("not-found", "/documents/99999"), ("handover-check", f"/volumes/{PROJECT}/check"),
     ]  # fmt: skip
 
 

@@ -239,6 +239,7 @@ def test_the_date_table_ticks_the_corrected_date(app, home, tmp_path):
 def test_a_new_service_project_is_offered_the_service_roles(app, home):
     admin, token = signed_in(app, "admin")
     page = admin.get("/admin", params={"checklist": "service"}).text
+    assert page.count('id="new-project"') == 1
     form = page[page.index('id="new-project"') :]
     assert 'name="role:调度员"' in form and 'name="role:维修人员"' in form
     assert 'name="role:试验员"' not in form  # a construction role

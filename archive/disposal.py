@@ -93,7 +93,7 @@ def _destroy(cat: Catalog, doc: dict, batch_id: int) -> None:
                 sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
                 vault_path=doc["vault_path"])  # fmt: skip
     if doc["vault_path"]:
-        remove_stored_file(cat, doc["vault_path"])
+        remove_stored_file(cat, doc["vault_path"], doc["sha256"])
 
 
 def _file_register(cat: Catalog, b: dict, code: str, rows: list[dict], people: list[str]) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from dangan.archive.catalog import Catalog
@@ -52,6 +53,11 @@ def previewable(mime_type: str | None) -> bool:
 def preview_dir(cat: Catalog, sha256: str) -> Path:
     """The cache folder of one stored file (it may not exist yet)."""
     return cat.home.root / PREVIEWS_DIR / sha256[:2] / sha256
+
+
+def forget_pictures(cat: Catalog, sha256: str) -> None:
+    """Remove the pictures of a stored file removed for good (trash emptied, destroyed)."""
+    shutil.rmtree(preview_dir(cat, sha256), ignore_errors=True)
 
 
 def page_name(page: int) -> str:

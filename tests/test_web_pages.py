@@ -266,3 +266,19 @@ def test_refiling_from_the_document_page_picks_an_item_by_name(app, home, tmp_pa
     assert r.status_code == 303
     with Catalog.open(home) as cat:
         assert cat.document(doc)["item_code"] == "C04"
+
+
+def test_emptying_the_trash_removes_the_pictures_too(home, tmp_path):
+    from datetime import timedelta
+
+    from dangan.archive.life.trash import discard, empty_trash
+
+    prepare_home(home)
+    doc = pdf_doc(home, tmp_path)
+    with Catalog.open(home) as cat:
+        folder = thumbs.preview_dir(cat, cat.document(doc)["sha256"])
+        assert (folder / "thumb.png").is_file()
+        discard(cat, doc, reason="扫描重复")
+        assert (folder / "thumb.png").is_file()  # in the trash it can come back, pictures and all
+        assert [d["id"] for d in empty_trash(cat, older_than=timedelta(0))] == [doc]
+    assert not folder.exists()

@@ -104,7 +104,7 @@ def _destroy(cat: Catalog, doc: dict, batch_id: int) -> None:
                 sha256=doc["sha256"], original_name=doc["original_name"], title=doc["title"],
                 vault_path=doc["vault_path"], volume=was)  # fmt: skip
     if doc["vault_path"]:
-        remove_stored_file(cat, doc["vault_path"])
+        remove_stored_file(cat, doc["vault_path"], doc["sha256"])
 
 
 REGISTER_WORD = "销毁清册"  # a checklist item whose title or alias holds it takes the registers

@@ -180,9 +180,10 @@ def _search_traditional(page, server) -> None:
         "共 1 条" in page.inner_text("#count") and "q=%E9%92%A2%E7%AD%8B" in page.url
     )  # the address can be bookmarked
     page.click(".hit a.title >> nth=0")
-    frame = page.wait_for_selector(".preview iframe")
-    assert frame.get_attribute("src").endswith("/file")
-    page.wait_for_timeout(1500)  # let the PDF viewer draw before the screenshot
+    first = page.wait_for_selector(".preview img.page")  # a picture drawn on the server, not an iframe
+    assert first.get_attribute("src").endswith("/pages/1")
+    page.wait_for_function("document.querySelector('.preview img.page').naturalWidth > 0")
+    assert page.get_attribute("#open-file", "href").endswith("/file")  # the whole PDF on demand
     shot(page, "06b-document-pdf")
 
 

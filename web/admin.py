@@ -55,9 +55,13 @@ DONE = {
 async def overview(request: Request) -> Response:
     data = await call(_overview, state(request).cat)
     done = request.query_params.get("done", "")
+    # The new-project form offers the roles of the checklist chosen for it (?checklist=…).
+    chosen = request.query_params.get("checklist", "")
+    chosen = chosen if chosen in data["checklists"] else next(iter(data["checklists"]), "")
     return render(
-        request, "admin.html", roles=ROLES, labels=ROLE_LABELS, done=DONE.get(done, "已保存。" if done else ""), **data
-    )
+        request, "admin.html", roles=ROLES, labels=ROLE_LABELS, done=DONE.get(done, "已保存。" if done else ""),
+        new_checklist=chosen, **data,
+    )  # fmt: skip
 
 
 @page("users")

@@ -60,6 +60,9 @@ from dangan.web import stats as stats_page
 from dangan.web.base import HERE, WebState, render
 from dangan.web.formjobs import sweep_jobs
 from dangan.web.forms import FORMS_WORK
+from dangan.web.handover import routes as handover_routes
+from dangan.web.pictures import routes as picture_routes
+from dangan.web.trash import routes as trash_routes
 from dangan.web.uploadjobs import DEFAULT_MAX_BYTES, sweep_uploads
 
 log = logging.getLogger("dangan.web")
@@ -101,6 +104,9 @@ def create_app(home: Home, *, max_upload_bytes: int = DEFAULT_MAX_BYTES, https_o
         *grants.routes,
         *lending.routes,
         *stats_page.routes,
+        *picture_routes,
+        *handover_routes,
+        *trash_routes,
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
     # Starlette types a handler as taking any Exception; each of ours takes the class it is for.

@@ -48,6 +48,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/lending", "借阅", ""),
     ("/inventory", "盘点", ""),
     ("/stats", "统计", ""),
+    ("/trash", "回收站", "edit"),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
@@ -135,7 +136,7 @@ def page(action: str = "read") -> Callable:
                 if request.method == "GET":
                     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
                 raise HTTPException(401, "请先登录。")
-            request.state.user = user  # first: a 403 page below still shows this user's menu
+            request.state.user = user  # set first: a 403 page keeps the signed-in user's menu
             _require(user, action)
             if request.method == "POST":
                 await check_csrf(request)

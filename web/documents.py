@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from dangan.archive.browse import BrowsePage, browse
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.openness import search_for
 from dangan.archive.projects import list_projects
@@ -21,6 +22,7 @@ from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, readable, stored_file
 from dangan.web.limits import check_query
+from dangan.web.review import item_groups
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
@@ -31,9 +33,12 @@ READ_METHODS = {
     "xlsx": "Excel 单元格", "pptx": "演示文稿文字和备注", "ofd": "OFD 版式文字", "eml": "邮件正文", "msg": "Outlook 邮件正文", "libreoffice": "旧版 Office/WPS 文件（LibreOffice 转换）",
 }  # fmt: skip
 # Where a date candidate was found (dangan.archive.intake.dates' kinds), as the users say it.
-DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期"}
+DATE_KINDS = {"label": "标签旁", "signature": "落款处", "body": "正文中", "event": "事件日期", "hand": "人工更正"}
+PAGES_SHOWN = 20  # page images on the document page; the whole PDF opens in the browser's viewer
 
 
+# A request with any of these (even empty) and no words lists documents by date.
+BROWSE_KEYS = ("q", "project", "item", "person", "from", "to", "type", "sort")
 FILTER_LABELS = {"project": "项目", "item": "条目", "person": "责任人", "from": "起始日期", "to": "截止日期"}
 
 
@@ -52,12 +57,16 @@ def search_problem(e: DanganError) -> str:
     return say(e)
 
 
-def _search(web, params, role: str) -> tuple[SearchPage | None, list]:
+def _search(web, params, role: str) -> tuple[SearchPage | BrowsePage | None, list]:
     """The request run in this worker thread (its own index: a Whoosh searcher is not shared
-    between threads), and the projects for the filter; a viewer's among open records only."""
+    between threads), and the projects for the filter; a viewer's among open records only.
+    No words: the catalog lists the filtered documents by date (``dangan.archive.browse``)."""
     req = SearchRequest.from_params(params, per_page=PER_PAGE)
-    result = (search_for(role, req, web.index, web.cat) or run_search(req, web.index, web.cat)) if req.query else None
-    return result, list_projects(web.cat)
+    if req.query:
+        return search_for(role, req, web.index, web.cat) or run_search(req, web.index, web.cat), list_projects(web.cat)
+    if not any(k in params for k in BROWSE_KEYS):  # the bare page, before anything was asked
+        return None, list_projects(web.cat)
+    return browse(web.cat, req, sort=params.get("sort") or "new", role=role), list_projects(web.cat)
 
 
 @page()
@@ -76,11 +85,14 @@ async def search(request: Request) -> Response:
         result, projects = None, await call(list_projects, web.cat)
         error, status = search_problem(e), 400 if isinstance(e, UsageError) else 404
     hits, total, number = (result.hits, result.total, result.page) if result else ([], 0, 1)
+    browsing = result is not None and not isinstance(result, SearchPage)
     keep = {k: v for k, v in params.items() if k != "page" and v}
     context = dict(
         query=(params.get("q") or "").strip(), params=params, hits=hits, total=total, page=number,
         pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
+        browsing=browsing, sort=params.get("sort") or "new",
+        sort_link=lambda order: "/search?" + urlencode({**{k: v for k, v in keep.items() if k != "sort"}, "sort": order}),
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
         return render(request, "search_results.html", **context)  # 200: htmx swaps only a success
@@ -93,7 +105,9 @@ async def document(request: Request) -> Response:
     the edit, refile and discard/restore forms for the roles that may use them."""
     await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
     view = await call(document_view, state(request).cat, request.path_params["doc_id"])
-    return render(request, "document.html", **view, kinds=DATE_KINDS, methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
+    projects = await call(list_projects, state(request).cat)  # the refile pickers: projects, items by part
+    return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, projects=projects,
+                  checklists=item_groups(projects), methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
                   saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
 
 

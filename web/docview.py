@@ -12,6 +12,7 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 
+from dangan.archive import thumbs
 from dangan.archive.catalog import Catalog
 from dangan.archive.intake.fields import INVOICE_LABELS
 from dangan.archive.intake.pages import page_methods, summary
@@ -55,6 +56,8 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
         "document": doc,
         "item_title": item_title,
         "preview": PREVIEW_KINDS.get(doc["mime_type"], ""),
+        # Page images drawn on the server (dangan.archive.thumbs); the page shows the first ones.
+        "page_count": min(int(doc["pages"] or 1), thumbs.MAX_PAGES) if thumbs.previewable(doc["mime_type"]) else 0,
         "text": cat.text(doc_id),
         "events": shown["events"],
         "date_candidates": shown["date_candidates"],

@@ -57,7 +57,9 @@ async def volumes_page(request: Request) -> Response:
     """A project's volumes and, per volume, its documents in 件号 order."""
     code = request.path_params["code"]
     vols = await call(_volumes_view, state(request).cat, code)
-    return render(request, "volumes.html", project=code, vols=vols, done=request.query_params.get("done", ""))
+    drafts = [x["v"].sequence for x in vols if not x["v"].sealed]  # where a document may be moved
+    return render(request, "volumes.html", project=code, vols=vols, drafts=drafts,
+                  done=request.query_params.get("done", ""))  # fmt: skip
 
 
 @page("edit")

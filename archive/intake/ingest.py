@@ -42,6 +42,7 @@ from dangan.archive.life.trash import restore
 from dangan.archive.lock import StepLock
 from dangan.archive.projects import Project, ProjectCache, get_project, list_projects
 from dangan.archive.searchsync import DISCARDED, index_documents
+from dangan.archive.thumbs import after_filing
 from dangan.indexer.errors import (
     CorruptFileError,
     DanganError,
@@ -140,6 +141,7 @@ class Ingester:
                 if rec.outcome == "duplicate":  # another station committed the same bytes first
                     return self.set_aside_duplicate(rec)
                 self.finish(rec)
+            after_filing(self.cat, rec.doc_id)  # thumbnail and first pages; a failure is logged, filing goes on
         except InputFileError as e:
             if raise_errors:
                 raise

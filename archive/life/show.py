@@ -36,7 +36,7 @@ def show(cat: Catalog, doc_id: int) -> dict:
     out = {k: v for k, v in doc.items() if k not in ("inbox_path", "date_candidates")}
     out["path"] = str(vault_file(cat, doc)) if doc["vault_path"] else ""  # a destroyed record has no file
     out["method_text"] = METHODS.get(doc["method"] or "", doc["method"] or "unknown")
-    out["date_candidates"] = candidates
+    out["date_candidates"] = _with_hand_date(cat, doc, candidates)
     out["date_reason"] = _date_reason(cat, doc, candidates)
     out["events"] = cat.events(document=doc_id)
     out["name_note"] = _name_note(doc)
@@ -85,6 +85,19 @@ def open_path(cat: Catalog, doc_id: int) -> Path:
             "document {doc_id} was destroyed (已销毁) by an appraisal; it has no stored file", doc_id=doc_id
         )
     return vault_file(cat, doc)
+
+
+def _with_hand_date(cat: Catalog, doc: dict, candidates: list[dict]) -> list[dict]:
+    """The candidates as they stand now: after a date was set by hand, that date is the one
+    chosen (kind ``hand``, first row), and a candidate is ticked only if it is the same day."""
+    edits = [e for e in cat.events(document=doc["id"]) if "document_date" in e["detail"].get("after", {})]
+    if not edits:
+        return candidates
+    day = doc["document_date"].isoformat() if doc["document_date"] else None
+    rows = [{**c, "chosen": day is not None and str(c.get("date")) == day} for c in candidates]
+    if day is not None:
+        rows.insert(0, {"date": day, "kind": "hand", "label": "", "chosen": True, "event": edits[-1]["id"]})
+    return rows
 
 
 def _date_reason(cat: Catalog, doc: dict, candidates: list[dict]) -> str:

@@ -23,6 +23,7 @@ from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.onloan import document_tied
 from dangan.archive.retention import hold_on
 from dangan.archive.schema import document_texts, documents
+from dangan.archive.thumbs import forget_pictures
 from dangan.archive.volumes.edit import leave_volume, volume_of
 from dangan.indexer.errors import ConflictError, UsageError
 
@@ -137,13 +138,16 @@ def empty_trash(cat: Catalog, *, older_than: timedelta) -> list[dict]:
                 discarded_at=doc["discarded_at"],
                 volume=was,
             )
-        remove_stored_file(cat, doc["vault_path"])
+        remove_stored_file(cat, doc["vault_path"], doc["sha256"])
         gone.append(doc)
     return gone
 
 
-def remove_stored_file(cat: Catalog, rel: str) -> None:
-    """Delete a stored file after its row is gone or changed (a leftover would only be an orphan)."""
+def remove_stored_file(cat: Catalog, rel: str, sha256: str = "") -> None:
+    """Delete a stored file after its row is gone or changed (a leftover would only be an orphan),
+    and with ``sha256`` its page pictures: what is removed for good leaves no image behind."""
     path = cat.home.vault_dir / rel
     path.unlink(missing_ok=True)
     vault.prune_empty(path.parent, cat.home.vault_dir)
+    if sha256:
+        forget_pictures(cat, sha256)

@@ -2,7 +2,7 @@
 
 A record is 开放 (open) once an approved appraisal decided to open it (``documents.opened_at``,
 set by :func:`dangan.archive.appraisal.approve`); every other record is 控制 (controlled).  The
-lowest role, ``viewer``, reads only open records: its searches leave the others out (the total
+lowest role, ``reader`` (公开查阅, an outside or public reader), reads only open records: its searches leave the others out (the total
 counts only what it may see), and a controlled record's page, file and volume PDF are refused.
 Every other role reads everything, as before.
 """
@@ -22,7 +22,7 @@ from dangan.indexer.errors import PermissionDeniedError
 from dangan.indexer.filters import Filters
 from dangan.indexer.index import SearchIndex
 
-OPEN_ONLY_ROLES = ("viewer",)  # roles that read only 开放 records
+OPEN_ONLY_ROLES = ("reader",)  # roles that read only 开放 records (公开查阅)
 
 
 def open_only(role: str) -> bool:
@@ -36,7 +36,7 @@ def is_open(doc: dict) -> bool:
 
 
 def readable_by(role: str, doc: dict) -> bool:
-    """Whether ``role`` may read ``doc`` (a viewer: only a record an appraisal opened)."""
+    """Whether ``role`` may read ``doc`` (a reader: only a record an appraisal opened)."""
     return not open_only(role) or is_open(doc)
 
 
@@ -52,7 +52,7 @@ def require_readable(cat: Catalog, role: str, doc_id: int) -> dict:
     doc = cat.document(doc_id)
     if not readable_by(role, doc):
         raise PermissionDeniedError(
-            "document {doc_id} is not open (开放); a viewer reads only records an appraisal opened",
+            "document {doc_id} is not open (开放); a public reader (公开查阅) reads only records an appraisal opened",
             doc_id=doc_id, fix="`dangan appraise` opens records",
         )  # fmt: skip
     return doc
@@ -69,7 +69,7 @@ def require_volume_readable(cat: Catalog, role: str, volume_id: int) -> None:
     if closed:
         raise PermissionDeniedError(
             "volume id {volume_id} holds document {doc_id}, which is not open (开放); "
-            "a viewer reads only records an appraisal opened",
+            "a public reader (公开查阅) reads only records an appraisal opened",
             volume_id=volume_id, doc_id=closed[0],
         )  # fmt: skip
 

@@ -37,8 +37,17 @@ from dangan.indexer.errors import (
 )
 from dangan.indexer.fsutil import write_private
 
-ROLES = ("viewer", "desk", "manager", "archivist", "admin")
-ROLE_LABELS = {"viewer": "只读", "desk": "客服", "manager": "项目经理", "archivist": "档案员", "admin": "管理员"}
+# ``reader`` is the outside or public reader (公开查阅): it reads only records an appraisal
+# opened (开放, dangan.archive.openness); ``viewer`` reads the whole archive and changes nothing.
+ROLES = ("reader", "viewer", "desk", "manager", "archivist", "admin")
+ROLE_LABELS = {
+    "reader": "公开查阅",
+    "viewer": "只读",
+    "desk": "客服",
+    "manager": "项目经理",
+    "archivist": "档案员",
+    "admin": "管理员",
+}
 
 # What each role may do beyond reading (every role reads).  admin may do everything.
 PERMISSIONS = {

@@ -1,4 +1,4 @@
-"""开放 drives web access: a viewer sees only records an appraisal opened, in every way in."""
+"""开放 drives web access: a reader sees only records an appraisal opened, in every way in."""
 
 from __future__ import annotations
 
@@ -43,37 +43,37 @@ def hit_ids(client, url: str) -> list[int]:
     return [int(x) for x in re.findall(r'href="/documents/(\d+)"', r.text)]
 
 
-def test_a_viewer_searches_only_open_records_and_counts_only_them(app, two):  # noqa: F811
+def test_a_reader_searches_only_open_records_and_counts_only_them(app, two):  # noqa: F811
     opened, closed = two
-    viewer, _ = as_role(app, "viewer")
+    reader, _ = as_role(app, "reader")
     archivist, _ = as_role(app, "archivist")
     assert sorted(set(hit_ids(archivist, "/search?q=子午卯酉"))) == sorted([opened, closed])
-    assert set(hit_ids(viewer, "/search?q=子午卯酉")) == {opened}
-    # words only the controlled record holds: the viewer's search never shows it (a looser match
+    assert set(hit_ids(reader, "/search?q=子午卯酉")) == {opened}
+    # words only the controlled record holds: the reader's search never shows it (a looser match
     # among the open records may answer instead, as if the controlled one were not there)
-    assert closed not in hit_ids(viewer, "/search?q=二层梁板")
+    assert closed not in hit_ids(reader, "/search?q=二层梁板")
 
 
-def test_a_viewer_is_refused_a_controlled_record_page_and_file(app, two):  # noqa: F811
+def test_a_reader_is_refused_a_controlled_record_page_and_file(app, two):  # noqa: F811
     opened, closed = two
-    viewer, _ = as_role(app, "viewer")
+    reader, _ = as_role(app, "reader")
     for url in (f"/documents/{closed}", f"/documents/{closed}/file", f"/documents/{closed}/file?download=1"):
-        r = viewer.get(url)
+        r = reader.get(url)
         assert r.status_code == 403, url
         assert CLOSED.format(closed) in r.text, url
         assert "`dangan" not in r.text and "appraise" not in r.text, url  # no command line advice
-    assert viewer.get(f"/documents/{opened}").status_code == 200
-    r = viewer.get(f"/documents/{opened}/file?download=1")
+    assert reader.get(f"/documents/{opened}").status_code == 200
+    r = reader.get(f"/documents/{opened}/file?download=1")
     assert r.status_code == 200 and "一层梁板浇筑".encode() in r.content
     desk, _ = as_role(app, "desk")  # every other role reads everything, as before
     assert desk.get(f"/documents/{closed}").status_code == 200
     assert desk.get(f"/documents/{closed}/file").status_code == 200
 
 
-def test_a_viewer_token_gets_only_open_records_from_the_api(app, home, two):  # noqa: F811
+def test_a_reader_token_gets_only_open_records_from_the_api(app, home, two):  # noqa: F811
     opened, closed = two
     with Catalog.open(home) as cat:
-        token = create_token(cat, "viewer")
+        token = create_token(cat, "reader")
     api = make_client(app)
     api.headers["Authorization"] = f"Bearer {token}"
     r = api.get("/api/search?q=子午卯酉")
@@ -85,12 +85,12 @@ def test_a_viewer_token_gets_only_open_records_from_the_api(app, home, two):  # 
     assert api.get(f"/api/documents/{opened}/file").status_code == 200
 
 
-def test_a_viewer_is_refused_a_volume_pdf_holding_a_controlled_record(app, home, two):  # noqa: F811
+def test_a_reader_is_refused_a_volume_pdf_holding_a_controlled_record(app, home, two):  # noqa: F811
     opened, closed = two
     with Catalog.open(home) as cat:
         (vol,) = plan_volumes(cat, "BJ-2024-017")
-    viewer, _ = as_role(app, "viewer")
-    r = viewer.get(f"/volume-pdf/{vol.id}")
+    reader, _ = as_role(app, "reader")
+    r = reader.get(f"/volume-pdf/{vol.id}")
     assert r.status_code == 403
     assert f"案卷（编号 {vol.id}）含有尚未开放的文件 {closed}" in r.text
     archivist, _ = as_role(app, "archivist")
@@ -100,23 +100,23 @@ def test_a_viewer_is_refused_a_volume_pdf_holding_a_controlled_record(app, home,
 def test_an_index_that_ignores_the_id_filter_still_shows_only_open_records(app, home, two, monkeypatch):  # noqa: F811
     opened, closed = two
     monkeypatch.setattr(OpenFilters, "query", lambda self: Filters.query(self))  # as an engine blind to ids
-    viewer, _ = as_role(app, "viewer")
-    assert set(hit_ids(viewer, "/search?q=子午卯酉")) == {opened}
+    reader, _ = as_role(app, "reader")
+    assert set(hit_ids(reader, "/search?q=子午卯酉")) == {opened}
     with Catalog.open(home) as cat:
-        token = create_token(cat, "viewer")
+        token = create_token(cat, "reader")
     api = make_client(app)
     api.headers["Authorization"] = f"Bearer {token}"
     r = api.get("/api/search?q=子午卯酉")
     assert [h["id"] for h in r.json()] == [opened] and r.headers["X-Total-Count"] == "1"
 
 
-def test_a_viewer_sees_no_review_queue_entries_nothing_there_is_open(app, home, tmp_path, two):  # noqa: F811
+def test_a_reader_sees_no_review_queue_entries_nothing_there_is_open(app, home, tmp_path, two):  # noqa: F811
     waiting = filed_doc(home, tmp_path, "杂项.txt", "一份说不清是什么的文件")  # no item: review
     with Catalog.open(home) as cat:
         assert cat.document(waiting)["status"] == "review"
-        token = create_token(cat, "viewer")
-    viewer, _ = as_role(app, "viewer")
-    page = viewer.get("/review")
+        token = create_token(cat, "reader")
+    reader, _ = as_role(app, "reader")
+    page = reader.get("/review")
     assert page.status_code == 200 and f"/review/{waiting}/file" not in page.text and "杂项" not in page.text
     archivist, _ = as_role(app, "archivist")
     assert f"/review/{waiting}/file" in archivist.get("/review").text

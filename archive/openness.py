@@ -13,7 +13,6 @@ from dataclasses import dataclass, fields
 from typing import Callable
 
 from sqlalchemy import select
-from whoosh.query import And, Or, Query, Term
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.schema import documents, volume_documents
@@ -80,11 +79,9 @@ class OpenFilters(Filters):
 
     ids: frozenset[int] = frozenset()
 
-    def query(self) -> Query | None:
-        """The filters AND one of the ids, so the index ranks and counts only open records."""
-        base = super().query()
-        only = Or([Term("id", str(i)) for i in sorted(self.ids)])
-        return And([base, only]) if base is not None else only
+    def clauses(self) -> list:
+        """The filters AND one of the ids (every engine), so the index ranks and counts only open records."""
+        return [*super().clauses(), ("ids", self.ids)]
 
 
 def search_for(

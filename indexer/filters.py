@@ -52,7 +52,8 @@ class Filters:
         """The filters that are set (empty values are ignored), engine-neutral, all to be ANDed:
         ``("terms", ((field, value), …))`` matches any of those exact terms, ``("prefix", field,
         value)`` a term starting with value, and ``("any", [clause, …])`` any of its clauses;
-        ``("dates", start, end)`` the ``date`` field within [start, end] (either may be None).
+        ``("dates", start, end)`` the ``date`` field within [start, end] (either may be None),
+        ``("ids", frozenset)`` one of these document ids.
         Every search engine builds its filter from these, so both filter alike."""
         parts: list[Clause] = []
         if self.project:
@@ -94,6 +95,8 @@ def _whoosh(clause: Clause) -> Query:
         return Prefix(clause[1], clause[2])
     if kind == "any":
         return Or([_whoosh(c) for c in clause[1]])
+    if kind == "ids":
+        return Or([Term("id", str(i)) for i in sorted(clause[1])])
     return DateRange("date", clause[1], clause[2])  # both ends inclusive
 
 

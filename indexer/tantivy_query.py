@@ -186,6 +186,8 @@ class QueryBuilder:
             return Query.regex_query(self.schema, clause[1], _REGEX_SPECIAL.sub(r"\\\1", clause[2]) + ".*")
         if kind == "any":
             return _any([self._clause(c) for c in clause[1]])
+        if kind == "ids":
+            return Query.term_set_query(self.schema, "id", sorted(clause[1]))
         return Query.range_query(self.schema, "date", FieldType.Date, utc(clause[1]), utc(clause[2]))
 
 

@@ -18,7 +18,7 @@ from dangan.indexer.filters import Filters
 from tests.test_web import app, as_role, filed_doc  # noqa: F401  (app is a fixture)
 from tests.webutil import make_client
 
-CLOSED = "文件 {} 尚未开放：只读用户只能查看经开放鉴定的文件，如需查阅请联系档案员。"
+CLOSED = "文件 {} 尚未开放：公开查阅用户只能查看经开放鉴定的文件，如需查阅请联系档案员。"
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def hit_ids(client, url: str) -> list[int]:
     return [int(x) for x in re.findall(r'href="/documents/(\d+)"', r.text)]
 
 
-def test_a_reader_searches_only_open_records_and_counts_only_them(app, two):  # noqa: F811
+def test_a_reader_searches_only_open_records_and_counts_only_them(engine, app, two):  # noqa: F811
     opened, closed = two
     reader, _ = as_role(app, "reader")
     archivist, _ = as_role(app, "archivist")

@@ -17,7 +17,6 @@ from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.projects import list_projects
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
-from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, stored_file
 from dangan.web.limits import check_query
@@ -52,7 +51,7 @@ def search_problem(e: DanganError) -> str:
         )
     if param in ("from", "to"):
         return f"{FILTER_LABELS[param]} {value!r} 不是日期，请写成 2024-03-01 的形式"
-    return say(e)
+    return str(e)  # the web layer's own limits (dangan.web.limits) are already Chinese
 
 
 def _search(web, params) -> tuple[SearchPage | BrowsePage | None, list]:

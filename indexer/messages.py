@@ -141,7 +141,7 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
     found = []
     for template in sorted(catalog(lang), key=len, reverse=True):
         parts = re.split(r"\{(\w+)(?:![rs])?\}", template)
-        if len(parts) == 1 or sum(c.isalpha() for c in "".join(parts[::2])) < 4:
+        if len(parts) == 1 or sum(c.isalpha() for c in "".join(parts[::2])) < 3:
             continue  # no field, or only fields: "{name} {problem}" would match anything
         seen: set[str] = set()
         regex = ""

@@ -66,13 +66,13 @@ def test_the_service_desk_files_rendered_forms_from_the_browser(server, browser,
         ("S01", date(2024, 3, 4), "刘建国", date(2024, 3, 4), "forms"),
         ("S01", date(2024, 3, 5), "陈秀英", date(2024, 3, 5), "forms"),
     ]
-    assert [f"{d['id']} filed" in page.inner_text("#render-form ~ ul") for d in docs] == [True, True]
+    assert [f"已归档为 #{d['id']}（" in page.inner_text("#render-form ~ ul") for d in docs] == [True, True]
 
     _render(page, server, "开工报告", _starts(tmp_path / "start.csv", START_ROW), "BJ-2024-017")
     assert "已生成 1 份开工报告" in page.inner_text("#message")
     other = ["SH-2025-031", *START_ROW[1:]]
     _render(page, server, "开工报告", _starts(tmp_path / "other.csv", START_ROW, other), "BJ-2024-017")
-    assert "row 3, 工程编号: 'SH-2025-031' is not BJ-2024-017" in page.inner_text("#problems")
+    assert "第 3 行，工程编号：“SH-2025-031”不是项目 BJ-2024-017" in page.inner_text("#problems")
     with Catalog.open(home) as cat:
         starts = cat.documents(project="BJ-2024-017")
     assert len(starts) == 1 and starts[0]["document_date"] == date(

@@ -46,3 +46,14 @@ def test_a_bad_search_query_is_said_in_chinese_above_the_filters(app):
     assert r.status_code == 400 and "搜索内容“-草稿”只有要排除的词：请加一个要找的词，如 竣工 -草稿" in r.text
     r = viewer.get("/search", params={"q": "竣工", "person": "无此人"})
     assert r.status_code == 404 and "没有责任人“无此人”" in r.text and "people" not in r.text
+
+
+def test_form_data_problems_are_said_row_by_row_in_chinese(app):
+    desk, token = as_role(app, "desk")
+    url = "/forms/维护派工单/render"
+    empty = desk.post(url, data={"csrf": token}, files={"data": ("空.csv", "派工单号,派工日期\n".encode())})
+    assert "数据中没有任何一行，没有可生成的维护派工单" in empty.text
+    bad = "派工单号,派工日期,客户名称,联系电话,地址,维修人员,服务内容\nP-1,明天,某公司,123,某路1号,王强,修空调\n"
+    r = desk.post(url, data={"csrf": token}, files={"data": ("坏日期.csv", bad.encode())})
+    assert "第 2 行，派工日期：“明天”不是日期，请写成 年-月-日（如 2025-03-01）" in r.text
+    assert "is not a date" not in r.text and "dangan " not in r.text

@@ -25,6 +25,7 @@ from dangan.archive.deadlines.formfiling import require_item
 from dangan.archive.forms import FormSpec, check_rows, example_header, read_rows, render_checked
 from dangan.archive.forms.fileinto import render_and_file
 from dangan.indexer.errors import DataError, UsageError
+from dangan.indexer.messages import say
 from dangan.web.base import said
 
 DATA_SUFFIXES = (".csv", ".xlsx", ".json")
@@ -97,7 +98,7 @@ def run_form_job(
         else:
             batch = render_checked(form, checked, work / "forms", **options)
     except DataError as e:
-        job.problems = [split_problem(t) for t in (e.problems or [str(e)])]
+        job.problems = [split_problem(str(t)) for t in (e.problems or [say(e)])]
         shutil.rmtree(work, ignore_errors=True)
         return job
     job.rendered, job.pdfs = len(batch.rendered), sum(1 for r in batch.rendered if r.pdf)

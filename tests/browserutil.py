@@ -20,7 +20,18 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Latin words a Chinese page may carry: the brand, the user names of the test home (one per
 # role), the names of programs and file kinds people know by them.
 # "root" is the account the sample home was filed under from the command line (an event's actor).
-ALLOWED_WORDS = {"dangan", "admin", "archivist", "viewer", "desk", "manager", "root", "Word", "Excel"}
+ALLOWED_WORDS = {
+    "dangan",
+    "admin",
+    "archivist",
+    "viewer",
+    "desk",
+    "manager",
+    "reader",
+    "root",
+    "Word",
+    "Excel",
+}  # user names
 # A run of Latin letters, digits and the marks codes and file names are made of.
 RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/@:]*")
 COMMAND = re.compile(r"\bdangan\s+[a-z-]+")

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots" / "language"
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 # Who signs in to look: one user per role (their user names are the role names).
-LOOKERS = ("admin", "archivist", "viewer", "desk")
+LOOKERS = ("admin", "archivist", "viewer", "desk", "reader")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,14 @@ def pages(site) -> list[tuple[str, str]]:
         ("forms", "/forms"),
         ("form", "/forms/维护派工单"),
         ("admin", "/admin"),
+        ("browse", f"/search?project={code}"),
+        ("trash", "/trash"),
+        ("customers", "/customers"),
+        ("lending", "/lending"),
+        ("locations-all", "/locations"),
+        ("locations", f"/locations/{code}"),
+        ("inventory", "/inventory"),
+        ("stats", "/stats"),
         ("404-document", "/documents/99999"),
         ("404-project", "/check/NO-SUCH"),
         ("404-page", "/no-such-page"),

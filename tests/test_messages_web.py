@@ -20,7 +20,7 @@ def test_a_short_password_set_by_an_admin_is_a_400_page_with_the_menu_not_a_sign
     r = admin.post("/admin/users/desk/password", data={"csrf": token, "password": "short"})
     assert r.status_code == 400
     assert "<h1>400 请求有误</h1>" in r.text and "密码太短：至少 8 位。" in r.text
-    assert "请先登录" not in r.text and '<a href="/admin">管理</a>' in r.text
+    assert "请先登录" not in r.text and '<a href="/admin" aria-current="page">管理</a>' in r.text
     r = admin.post("/admin/users", data={"csrf": token, "name": "desk", "role": "viewer", "password": "long-enough-1"})
     assert r.status_code == 409 and "用户 desk 已存在" in r.text and "dangan " not in r.text
 

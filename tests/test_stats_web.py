@@ -56,7 +56,7 @@ def test_the_page_draws_every_chart_and_the_json_is_the_same_figures(year_app, c
     assert r.status_code == 200
     page = r.text
     assert page.count('<svg class="chart"') == CHARTS
-    assert '<a href="/stats">统计</a>' in page
+    assert '<a href="/stats" aria-current="page">统计</a>' in page
     got = viewer.get("/stats?year=2024&format=json").json()
     assert got == json.loads(cli("stats", "--year", "2024", "--json").output)
     assert got["uses"]["loans"] == 1 and got["holdings"]["carrier"] == [

@@ -34,7 +34,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") -> 
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {_W} {height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
-        "<desc>" + escape("；".join(f"{label}：{_fmt(v)}{unit}" for label, v in rows) or "无数据") + "</desc>",
+        f"<desc>{escape('；'.join(f'{label}：{_fmt(v)}{unit}' for label, v in rows) or '无数据')}</desc>",
         f'<text x="0" y="18" font-size="15" font-weight="bold">{escape(title)}</text>',
     ]
     if not rows:

@@ -18,6 +18,7 @@ from dangan.archive.openness import search_for
 from dangan.archive.projects import list_projects
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
+from dangan.indexer.messages import say
 from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, readable, stored_file
 from dangan.web.limits import check_query
@@ -53,7 +54,7 @@ def search_problem(e: DanganError) -> str:
         )
     if param in ("from", "to"):
         return f"{FILTER_LABELS[param]} {value!r} 不是日期，请写成 2024-03-01 的形式"
-    return str(e)  # the web layer's own limits (dangan.web.limits) are already Chinese
+    return say(e)  # a Chinese message (the web layer's own limits) is shown as it is
 
 
 def _search(web, params, role: str) -> tuple[SearchPage | BrowsePage | None, list]:

@@ -190,10 +190,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "label": (
         "dangan.commands.labels",
         "label_cmd",
-        "Print labels with a QR code for volumes' boxes, covers or spines.",
+        "Print labels with a QR code (档号 and id) for volumes' boxes, covers or spines.",
     ),
-    "coversheet": ("dangan.commands.labels", "coversheet_cmd", "A QR cover sheet to scan in front of paper."),
-    "grant": ("dangan.commands.grants", "grant", "Time-limited, watermarked read links to documents or volumes."),
+    "coversheet": (
+        "dangan.commands.labels",
+        "coversheet_cmd",
+        "A QR cover sheet to scan in front of paper: the pages behind it are filed exactly there.",
+    ),
+    "grant": (
+        "dangan.commands.grants",
+        "grant",
+        "Time-limited read links (电子利用) to documents or volumes, watermarked, every view logged.",
+    ),
     "retention": (
         "dangan.commands.retention",
         "retention_group",

@@ -18,7 +18,10 @@ from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from dangan.archive import migrations
+from dangan.archive import (
+    migrations,
+    schema_service,  # noqa: F401  (registers the customer tables on metadata)
+)
 from dangan.archive.home import Home
 from dangan.archive.schema import document_texts, documents, events, meta, metadata
 from dangan.indexer.errors import BusyError, ConfigError, DanganError, UnknownDocumentError, disk_full

@@ -38,7 +38,12 @@ def grant() -> None:
 @click.option("--purpose", required=True, help="What it is read for (利用目的).")
 @home_option
 def create_cmd(names: tuple[str, ...], to: str, org: str | None, until: str, purpose: str) -> None:
-    """Grant reading volumes (PROJECT:案卷号) or documents (#id) until a day; prints the link."""
+    """Grant reading volumes (PROJECT:案卷号) or documents (#id) until a day; prints the link.
+
+    \b
+    Example:
+      dangan grant create BJ-2024-017:2 --to 王审计 --org 信达会计师事务所 --until 2025-03-31 --purpose 年度审计
+    """
     cat = state().catalog()
     g = create_grant(cat, list(names), to=to, org=org, until=until, purpose=purpose)
     click.echo(f"grant {g.id}: {g.reader()} may read {len(g.document_ids)} document(s) until {g.until.isoformat()}")

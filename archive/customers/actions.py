@@ -19,7 +19,8 @@ from dangan.archive.customers.linking import form_data, record_facts
 from dangan.archive.customers.names import clean_text
 from dangan.archive.dblock import writes
 from dangan.archive.projects import get_project
-from dangan.archive.schema import corrective_actions, documents
+from dangan.archive.schema import documents
+from dangan.archive.schema_service import corrective_actions
 from dangan.indexer.errors import ConflictError, UsageError
 
 ACTION_FORM = "纠正和预防措施处理单"

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writes
-from dangan.archive.schema import form_rows
+from dangan.archive.schema_service import form_rows
 
 _SEVERITY = {"重大": "重大", "严重": "重大", "一般": "一般"}
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.customers.names import norm_name
-from dangan.archive.schema import customer_aliases, customers
+from dangan.archive.schema_service import customer_aliases, customers
 from dangan.indexer.text import fold
 
 # 派工单号 on the ticket itself; 原派工单号 / 关联派工单 on what follows it.  The number is

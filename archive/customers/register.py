@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.customers.names import clean_name, clean_text, norm_name, parse_class, parse_year
 from dangan.archive.dblock import writes
-from dangan.archive.schema import customer_aliases, customer_classes, customers, installations
+from dangan.archive.schema_service import customer_aliases, customer_classes, customers, installations
 from dangan.indexer.errors import ConflictError, NotFoundError, UsageError
 
 LIST_FIX = "`dangan customer list` lists them"

@@ -35,7 +35,7 @@ from dangan.archive.intake.fields import store_fields
 from dangan.archive.intake.inbox import DUPLICATES_DIR, FAILED_DIR, collect, inbox_project, is_in_inbox, move_aside
 from dangan.archive.intake.pages import no_text_reason
 from dangan.archive.intake.placement import clear_inbox_marker, remove_committed_original, vault_path  # noqa: F401  (re-exported)
-from dangan.archive.intake.record import Record
+from dangan.archive.intake.record import Record, summarize
 from dangan.archive.learning.blend import blend
 from dangan.archive.learning.live import for_filing
 from dangan.archive.life.trash import restore
@@ -495,14 +495,6 @@ def file_document(
         assert rec.duplicate_of is not None  # set together with the outcome
         raise DuplicateDocumentError(f"{path}: {rec.message}; it is not filed twice", rec.duplicate_of)
     return rec
-
-
-def summarize(records: list[Record]) -> dict[str, int]:
-    """Counts by outcome; inputs = filed + review + duplicate + failed."""
-    counts = {"inputs": len(records), "filed": 0, "review": 0, "duplicate": 0, "failed": 0}
-    for r in records:
-        counts[r.outcome] = counts.get(r.outcome, 0) + 1
-    return counts
 
 
 __all__ = ["Ingester", "Record", "file_document", "ingest_paths", "summarize", "vault_path", "SUPPORTED_HINT"]

@@ -106,3 +106,11 @@ class Record:
         if self.item is not None or cls is None:
             return None
         return json.dumps([s.to_json() for s in cls.suggestions], ensure_ascii=False)
+
+
+def summarize(records: list[Record]) -> dict[str, int]:
+    """Counts by outcome; inputs = filed + review + duplicate + failed."""
+    counts = {"inputs": len(records), "filed": 0, "review": 0, "duplicate": 0, "failed": 0}
+    for r in records:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    return counts

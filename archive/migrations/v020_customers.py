@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from dangan.archive.migrations import add_column, create_table
-from dangan.archive.schema import (
+from dangan.archive.schema import documents
+from dangan.archive.schema_service import (
     corrective_actions,
     customer_aliases,
     customer_classes,
     customers,
-    documents,
     form_rows,
     installations,
 )

@@ -27,6 +27,7 @@ from dangan.archive.dblock import writes
 from dangan.archive.intake.ingest import file_document
 from dangan.archive.life.trash import remove_stored_file
 from dangan.archive.projects import ProjectCache
+from dangan.archive.registers.xlsx import safe_row
 from dangan.archive.retention import DESTROYED, period_years, project_dates, record_start, refuse_if_held
 from dangan.archive.schema import appraisal_batches, documents, legacy_rows
 from dangan.archive.searchsync import remove_from_index
@@ -177,7 +178,7 @@ def _xlsx(path: Path, title: str, rows: list[dict], people: list[str], b: dict) 
     ws.append([title])
     ws.append(list(HEADERS))
     for line in _lines(rows):
-        ws.append(list(line))
+        ws.append(safe_row(line))  # titles come from the documents: never a formula
     for text in _footer(people, b):
         ws.append([text])
     wb.save(path)

@@ -26,6 +26,7 @@ from dangan.archive.completeness import check_all
 from dangan.archive.deadlines.duelist import deadline_projects
 from dangan.archive.deadlines.obligations import deadlines
 from dangan.archive.projects import ProjectCache
+from dangan.archive.registers.xlsx import safe_row
 from dangan.archive.retention import record_retention
 from dangan.archive.schema import (
     appraisal_batches,
@@ -241,7 +242,7 @@ def write_xlsx(figures: dict, path: Path) -> Path:
         sheet = wb.create_sheet(title)
         sheet.append(list(headers))
         for r in rows:
-            sheet.append(list(r.values()))
+            sheet.append(safe_row(r.values()))  # project names, departments, purposes: never a formula
     try:
         wb.save(path)
     except OSError as e:

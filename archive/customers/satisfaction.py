@@ -20,6 +20,7 @@ from dangan.archive.customers.register import list_customers
 from dangan.archive.customers.year import kind_of
 from dangan.archive.deadlines.duelist import deadline_projects
 from dangan.archive.deadlines.obligations import service_records
+from dangan.archive.registers.xlsx import safe_row
 from dangan.indexer.errors import InputFileError
 
 
@@ -144,8 +145,8 @@ def write_xlsx(stats: Satisfaction, path: Path) -> Path:
     detail = wb.create_sheet("调查表")
     detail.append(["文件号", "日期", "顾客", "类别", *INDICATORS])
     for s in stats.surveys:
-        detail.append([s.doc_id, s.day.isoformat(), s.customer, s.klass,
-                       *(round(sum(v) / len(v), 2) if (v := s.answers.get(i)) else None for i in INDICATORS)])  # fmt: skip
+        detail.append(safe_row([s.doc_id, s.day.isoformat(), s.customer, s.klass,
+                       *(round(sum(v) / len(v), 2) if (v := s.answers.get(i)) else None for i in INDICATORS)]))  # fmt: skip
     try:
         wb.save(path)
     except OSError as e:

@@ -113,6 +113,12 @@ def safe_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def safe_row(values) -> list:
+    """A row for ``worksheet.append``: every text through :func:`safe_text`, numbers as they are
+    (openpyxl stores a text starting with "=" as a formula)."""
+    return [safe_text(v) if isinstance(v, str) else v for v in values]
+
+
 def _save_atomically(wb, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:

@@ -21,7 +21,7 @@ from dangan.archive.catalog import Catalog, chunks, now
 from dangan.archive.dblock import index_lock, writes
 from dangan.archive.projects import ProjectCache
 from dangan.archive.schema import documents, index_queue
-from dangan.indexer import engines
+from dangan.indexer import engines, generations
 from dangan.indexer.errors import IndexDamagedError
 from dangan.indexer.fsutil import set_aside_non_folder
 from dangan.indexer.index import SearchIndex
@@ -213,6 +213,12 @@ def index_difference(cat: Catalog) -> tuple[set[int], set[int]]:
     finally:
         index.close()
     return in_catalog - in_index, in_index - in_catalog
+
+
+def index_fold_stale(cat: Catalog) -> bool:
+    """Whether the home's index was built by an older text fold: it misses the spellings
+    folded since (Taiwan 紀錄 for 记录) until it is rebuilt."""
+    return generations.stale_fold(cat.home.index_dir)
 
 
 def check_index_usable(cat: Catalog) -> None:

@@ -19,7 +19,13 @@ from dangan.archive.dblock import writing
 from dangan.archive.handover import parts
 from dangan.archive.life.change import finish_moves
 from dangan.archive.repair import restore_from_drops
-from dangan.archive.searchsync import index_difference, index_documents, rebuild_index, remove_from_index
+from dangan.archive.searchsync import (
+    index_difference,
+    index_documents,
+    index_fold_stale,
+    rebuild_index,
+    remove_from_index,
+)
 from dangan.indexer.errors import IndexDamagedError
 
 
@@ -34,6 +40,7 @@ class VerifyReport:
     missing_in_index: list[int] = field(default_factory=list)
     orphans_in_index: list[int] = field(default_factory=list)
     index_damaged: str = ""  # the index's files cannot be read: `reindex` or `--repair` rebuilds
+    index_stale: bool = False  # built by an older text fold: `reindex` or `--repair` rebuilds
     stale_parts_removed: list[str] = field(default_factory=list)  # folders of killed handovers, swept
     repaired: dict = field(default_factory=dict)
 
@@ -41,7 +48,7 @@ class VerifyReport:
     def clean(self) -> bool:
         """True when nothing is wrong (after repair, index problems count as fixed)."""
         index_ok = self.repaired.get("index") or not (
-            self.missing_in_index or self.orphans_in_index or self.index_damaged
+            self.missing_in_index or self.orphans_in_index or self.index_damaged or self.index_stale
         )
         return not (self.missing_files or self.changed_files or self.orphan_files) and bool(index_ok)
 
@@ -88,6 +95,12 @@ def _verify(cat: Catalog, repair: bool, progress: Callable[[], None] | None) -> 
                 cat.log(conn, "index-rebuilt", documents=rep.repaired["rebuilt"], reason=str(e))
         return rep
     rep.missing_in_index, rep.orphans_in_index = sorted(missing), sorted(extra)
+    rep.index_stale = index_fold_stale(cat)
+    if repair and rep.index_stale:  # a rebuild also settles what is missing or extra
+        rep.repaired.update({"index": True, "rebuilt": rebuild_index(cat)})
+        with cat.engine.begin() as conn:
+            cat.log(conn, "index-rebuilt", documents=rep.repaired["rebuilt"], reason="older text fold")
+        return rep
     if repair and (missing or extra):
         index_documents(cat, missing, wait=30.0)  # repair must write, not queue for another station
         remove_from_index(cat, extra)

@@ -194,6 +194,9 @@ def _print_verify(rep) -> None:
         click.echo(f"  in the index but not the catalog: {', '.join(map(str, rep.orphans_in_index))}")
     if rep.index_damaged:
         click.echo(f"  {rep.index_damaged}")
+    if rep.index_stale:
+        click.echo("  the index was built before Taiwan spellings were folded (紀錄 as 记录, 計畫 as 计划): "
+                   "rebuild it with `dangan reindex` or `dangan verify --repair`")  # fmt: skip
     if rep.repaired.get("restored"):
         click.echo(f"  restored from originals dropped again: {', '.join(map(str, rep.repaired['restored']))}")
     if rep.repaired.get("index"):

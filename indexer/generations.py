@@ -73,3 +73,26 @@ def remove_leftovers(index_dir: Path, keep: str | None) -> None:
         if gen != keep:
             shutil.rmtree(index_dir / gen)
     (index_dir / f"{POINTER}.tmp").unlink(missing_ok=True)  # left by releases before atomic_write
+
+
+# A generation's text fold (``text.FOLD_VERSION``), written when it is made: an index built by
+# an older fold misses the spellings folded since (Taiwan 紀錄 for 记录) until it is rebuilt.
+FOLD_STAMP = "dangan-fold"
+
+
+def stamp_fold(gen_dir: Path) -> None:
+    """Record in a new generation which text fold built it."""
+    from dangan.indexer.text import FOLD_VERSION
+
+    atomic_write(gen_dir / FOLD_STAMP, f"{FOLD_VERSION}\n")
+
+
+def stale_fold(index_dir: Path) -> bool:
+    """Whether the live generation was built by an older text fold (or before the stamp)."""
+    from dangan.indexer.text import FOLD_VERSION
+
+    try:
+        built = (index_dir / current(index_dir) / FOLD_STAMP).read_text().strip()
+    except OSError:
+        return True
+    return built != str(FOLD_VERSION)

@@ -202,6 +202,7 @@ class SearchIndex:
             gen = generations.next_generation(self.dir)
             try:
                 total = fill(self.dir / gen, docs, progress, batch)
+                generations.stamp_fold(self.dir / gen)
             except BaseException:
                 # Best effort: what is left is removed by the next open or rebuild.
                 shutil.rmtree(self.dir / gen, ignore_errors=True)
@@ -399,6 +400,7 @@ class SearchIndex:
     def _create_generation(self) -> None:
         gen = generations.next_generation(self.dir)
         _filler(self._new_engine)(self.dir / gen, (), None, 1)
+        generations.stamp_fold(self.dir / gen)
         generations.write_pointer(self.dir, gen)
 
 

@@ -100,11 +100,26 @@ def fold(text: str) -> str:
     table = fold_table()
     if _CHANGING_RE is None and _FOLDED < _COMPILE_AFTER:
         _FOLDED += len(text)
-        return text.translate(table)
+        return _fold_words(text.translate(table))
     changing = _changing_re()
     if len(changing.findall(text, 0, _SAMPLE_CHARS)) > _SAMPLE_RUNS:
-        return text.translate(table)
-    return changing.sub(lambda m: m.group().translate(table), text)
+        return _fold_words(text.translate(table))
+    return _fold_words(changing.sub(lambda m: m.group().translate(table), text))
+
+
+# Words Taiwan and Hong Kong spell with other characters than the mainland, which the
+# character table alone folds to a third spelling: 紀錄 → 纪录 (mainland 记录), 計畫 → 计画
+# (计划).  Each pair has the same length, so offsets still point into the original.  Every
+# index built before these were folded is stale (``FOLD_VERSION``): `dangan reindex`.
+_WORD_FOLDS = (("纪录", "记录"), ("计画", "计划"))
+FOLD_VERSION = 2
+
+
+def _fold_words(text: str) -> str:
+    for old, new in _WORD_FOLDS:
+        if old in text:  # a C-speed scan; most text holds neither
+            text = text.replace(old, new)
+    return text
 
 
 # How much of a text ``fold`` looks at to choose its way, and how many runs of characters to

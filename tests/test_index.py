@@ -85,6 +85,17 @@ def test_one_character_query_finds_the_character_inside_words(index):
     assert found(index, "樓") == {1}  # Traditional one-character query too
 
 
+def test_taiwan_spellings_of_the_same_word_find_each_other_and_highlight_the_original(index):
+    index.add(
+        [doc(1, "", "電梯保養紀錄：本月更換鋼索。"), doc(2, "", "年度施工計畫書已報監造。"), doc(3, "", "记录表")]
+    )
+    assert found(index, "保养记录") == {1}
+    assert found(index, "施工计划") == {2}
+    assert found(index, "紀錄表") == {3}
+    hit = index.search("保养记录")[0]
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["保養紀錄"]
+
+
 def test_word_with_a_one_character_part_matches_inside_longer_runs(index):
     index.add([doc(1, "", "A栋主体结构完成"), doc(2, "", "B栋基础；A区道路")])
     assert found(index, "A栋") == {1}

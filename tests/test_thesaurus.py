@@ -35,6 +35,10 @@ def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
         ("加气块", "加气混凝土砌块"),
         ("塔吊", "塔式起重机"),
         ("塔式起重機", "塔吊"),  # Traditional query, folded before the thesaurus is asked
+        ("浇筑", "澆置"),  # regional: the word Taiwan writes for it
+        ("保修", "保固"),
+        ("打印机", "印表機"),
+        ("鷹架", "脚手架"),
     ],
 )
 def test_a_trade_word_finds_its_synonym_and_ranks_the_literal_word_first(tmp_path, typed, written):

@@ -111,3 +111,23 @@ def test_reindex_optimize_merges_without_rebuilding(cli, cat, project, home, tmp
     assert (home.index_dir / "CURRENT").read_text() == generation, "no rebuild: the same generation"
     assert cli("reindex", "--optimize").output.strip() == "The search index is already one segment."
     assert len(json.loads(cli("search", "浇筑", "--json").output)) == 3
+
+
+def test_an_index_built_by_an_older_text_fold_is_reported_and_rebuilt_by_repair(cli, cat, project, home, tmp_path):
+    """Taiwan spellings (紀錄, 計畫) fold to the mainland's since FOLD_VERSION 2; an index built
+    before misses them until it is rebuilt, and verify says so instead of staying silent."""
+    from dangan.indexer import generations
+
+    file_document(
+        cat, write_text_doc(tmp_path / "src", "保養紀錄.txt", "電梯保養紀錄：本月更換鋼索一條。"), project=CODE
+    )
+    live = home.index_dir / generations.current(home.index_dir)
+    (live / generations.FOLD_STAMP).unlink()  # as every index made before the stamp existed
+    r = cli("verify")
+    assert r.exit_code == ExitCode.verify_failed
+    assert "the index was built before Taiwan spellings were folded" in r.output
+    assert "`dangan reindex` or `dangan verify --repair`" in r.output
+    r = cli("verify", "--repair", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["repaired"]["rebuilt"] == 1
+    assert cli("verify").output.strip().endswith("Clean.")
+    assert "保養紀錄" in cli("search", "保养记录").output

@@ -104,8 +104,9 @@ def search_for(
     narrowed = OpenFilters(**{f.name: getattr(filters, f.name) for f in fields(Filters)}, ids=frozenset(allowed))
     hits, total = ix.search_window(req.query, narrowed, offset=req.offset, limit=req.limit)
     if all(h.id in allowed for h in hits):
-        return SearchPage(hits, total, req.offset, req.limit, filters)
+        return SearchPage(hits, total, req.offset, req.limit, filters, ix.answered_by)
     _, total = ix.search_window(req.query, filters, offset=0, limit=1)
     every, _ = ix.search_window(req.query, filters, offset=0, limit=max(total, 1))
     kept = [h for h in every if h.id in allowed]
-    return SearchPage(kept[req.offset : req.offset + req.limit], len(kept), req.offset, req.limit, filters)
+    page = kept[req.offset : req.offset + req.limit]
+    return SearchPage(page, len(kept), req.offset, req.limit, filters, ix.answered_by)

@@ -74,6 +74,9 @@ class SearchPage:
     offset: int
     limit: int
     filters: Filters = field(default_factory=Filters)
+    # The search level that answered (``indexer.query.LEVELS``): "most" when no document held
+    # every word and the page shows those holding most of them, which the page says.
+    level: str = "phrase"
 
     @property
     def page(self) -> int:
@@ -110,7 +113,7 @@ def run_search(req: SearchRequest, index: SearchIndex | Callable[[], SearchIndex
         from dangan.archive.searchsync import check_index_usable  # an empty index may be a lost one, not "no match"
 
         check_index_usable(cat)
-    return SearchPage(hits, total, req.offset, req.limit, filters)
+    return SearchPage(hits, total, req.offset, req.limit, filters, ix.answered_by)
 
 
 def _number(params: Mapping[str, str], name: str, default: int, *, low: int, high: int | None = None) -> int:

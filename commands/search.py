@@ -79,6 +79,8 @@ def search(
             + (f" beyond the first {total}." if total else ".")
         )
     else:
+        if result.level == "most":
+            click.echo(f"No document holds every word of {text}; these hold most of them.")
         _print_hits(hits, offset)
         click.echo(_count_line(len(hits), total, offset, limit))
 

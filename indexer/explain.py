@@ -16,6 +16,8 @@ _LEVELS = {
     "words": "no document holds them as written, so each word was looked for by all its parts apart, "
     "the parts nearest together first",
     "some": "no document holds all parts of every word, so each word was looked for by most of its parts",
+    "most": "no document holds every word, so documents holding most of the words were looked for, "
+    "those holding more of them first",
 }
 
 

@@ -116,6 +116,7 @@ class SearchIndex:
         self._ix = None
         self._ix_gen: str | None = None
         self._searcher = None
+        self.answered_by = "phrase"  # the level of the last search_window (``query.LEVELS``)
         if self.dir.exists() and not self.dir.is_dir():
             raise IndexDamagedError(
                 f"the search index is damaged: {self.dir} is not a folder; run dangan verify --repair"
@@ -145,9 +146,7 @@ class SearchIndex:
             self._searcher.close()
         if self._ix is not None:
             self._ix.close()
-        self._ix = None
-        self._ix_gen = None
-        self._searcher = None
+        self._ix = self._ix_gen = self._searcher = None
 
     # -- writing ---------------------------------------------------------------------
 
@@ -279,13 +278,15 @@ class SearchIndex:
             raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit} and {offset}")
         reading = self._read(query)
         if (tv := self._tantivy()) is not None:
-            return tv.answer(reading, offset, limit, (filters or Filters()).clauses())
-        with _damage_reported(self.dir):
-            results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
-            patterns = reading.patterns(reading.level)
-            return [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]], len(
-                results
-            )
+            window = tv.answer(reading, offset, limit, (filters or Filters()).clauses())
+        else:
+            with _damage_reported(self.dir):
+                results = answer(self._current_searcher(), reading, offset + limit, (filters or Filters()).query())
+                patterns = reading.patterns(reading.level)
+                hits = [hit_from_stored(r.fields(), r.score, patterns) for r in results[offset : offset + limit]]
+                window = hits, len(results)
+        self.answered_by = reading.level
+        return window
 
     def explain(self, query: str, filters: Filters | None = None) -> list[str]:
         """How ``query`` is read and which level answered it, as lines for a person."""

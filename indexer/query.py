@@ -6,14 +6,17 @@ through the index's own analysis, so a Chinese word becomes the phrase of its bi
 Traditional query finds Simplified text.
 
 People type compounds without spaces (塔吊租赁, 结构竣工图) that the wanted document holds
-only apart, so a search tries three levels (``LEVELS``) and stops at the first that finds
-anything:
+only apart, and several words of which the wanted document lacks one (a place it names
+otherwise, a word of another region), so a search tries up to four levels (``LEVELS``) and
+stops at the first that finds anything:
 
 ``phrase``  every word as written (a Chinese word as the phrase of its bigrams);
 ``words``   each unquoted word of several tokens by all its parts anywhere in one field —
             every character covered by one of its bigrams present, codes as codes —
             ranked by how close together they stand, the exact phrase first;
-``some``    the same words by most of their parts (a minimum-should-match).
+``some``    the same words by most of their parts (a minimum-should-match);
+``most``    for a query of several words: documents holding most of the words (all but one
+            of two or three), each word by all its parts, those holding more ranked first.
 
 Quoted words stay phrases at every level.  A word holding a thesaurus word is also looked
 for with each synonym put in its place, at the thesaurus's lower weight (``thesaurus``).
@@ -23,6 +26,7 @@ Latin/digit codes match by their letter/digit parts and by prefix (``codes``).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 # A highlight pattern: (gram, token texts) — a run of adjacent tokens of that analyzer.
 Pattern = tuple[int, tuple[str, ...]]
 
-LEVELS = ("phrase", "words", "some")
+LEVELS = ("phrase", "words", "some", "most")
 # A 2,000-term OR query took 9.8 s: more terms than this is refused with a message.
 MAX_QUERY_TERMS = 200
 # In the relaxed levels the exact phrase scores this much more, so it ranks first.
@@ -130,8 +134,16 @@ class Reading:
     level: str = "phrase"  # the level that answered (set by the search)
 
     def levels(self) -> tuple[str, ...]:
-        """The levels worth trying: the relaxed ones only when some word can be relaxed."""
-        return LEVELS if any(w.relaxable() for g in self.groups for w in g) else LEVELS[:1]
+        """The levels worth trying: a word's parts apart only when some word can be relaxed,
+        most of the words only when there are several."""
+        relax = any(w.relaxable() for g in self.groups for w in g)
+        return ("phrase",) + (("words", "some") if relax else ()) + (("most",) if len(self.groups) > 1 else ())
+
+    def words_needed(self) -> int:
+        """How many of the query's words the ``most`` level needs: all but one of two or
+        three, ``SOME_SHARE`` of more (at least one)."""
+        n = len(self.groups)
+        return max(1, min(n - 1, math.ceil(SOME_SHARE * n)))
 
     def patterns(self, level: str = "phrase") -> list[Pattern]:
         """What to highlight in snippets at ``level``."""

@@ -57,8 +57,12 @@ class QueryBuilder:
 
     def reading(self, reading: Reading, level: str) -> Query:
         """The query of ``reading`` at ``level`` (``query.LEVELS``), exclusions included."""
-        positive = [_any([self.word(w, level) for w in group]) for group in reading.groups]
-        query = positive[0] if len(positive) == 1 else Query.boolean_query([(Occur.Must, p) for p in positive])
+        if level == "most":  # whoosh_query's Nearby of the words: at least words_needed() of them
+            groups = [_any([self.word(w, "words") for w in group]) for group in reading.groups]
+            query = Query.boolean_query([(Occur.Should, g) for g in groups], reading.words_needed())
+        else:
+            positive = [_any([self.word(w, level) for w in group]) for group in reading.groups]
+            query = positive[0] if len(positive) == 1 else Query.boolean_query([(Occur.Must, p) for p in positive])
         if reading.excluded:
             excluded = _any([self.word(w, "phrase") for w in reading.excluded])
             query = Query.boolean_query([(Occur.Must, query), (Occur.MustNot, excluded)])

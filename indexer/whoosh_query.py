@@ -26,8 +26,12 @@ def parse_query(text: str, thesaurus: Thesaurus | None = None) -> tuple[Query, l
 
 def reading_query(reading: Reading, level: str) -> Query:
     """The Whoosh query of ``reading`` at ``level``."""
-    positive = [_any([_word_query(w, level) for w in group]) for group in reading.groups]
-    query = positive[0] if len(positive) == 1 else And(positive)
+    if level == "most":  # most of the words, each by all its parts; scores add, so more rank first
+        groups = [_any([_word_query(w, "words") for w in group]) for group in reading.groups]
+        query: Query = Nearby(groups, "", [], reading.words_needed())
+    else:
+        positive = [_any([_word_query(w, level) for w in group]) for group in reading.groups]
+        query = positive[0] if len(positive) == 1 else And(positive)
     if reading.excluded:
         query = Excluding(query, _any([_word_query(w, "phrase") for w in reading.excluded]))
     return query

@@ -175,3 +175,11 @@ def test_help_has_an_example(cli):
     assert r.exit_code == 0
     assert "Example:" in r.output
     assert "dangan search 竣工报告" in r.output
+
+
+def test_a_query_no_document_holds_whole_says_the_hits_hold_most_of_its_words(cli, indexed):
+    r = cli("search", "监理", "竣工", "雨季停工")
+    assert r.exit_code == 0
+    assert "No document holds every word of 监理 竣工 雨季停工; these hold most of them." in r.output
+    assert "竣工验收报告" in r.output
+    assert "most of them" not in cli("search", "监理", "竣工").output

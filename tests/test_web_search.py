@@ -110,3 +110,15 @@ def test_the_api_checks_filters_and_gives_the_total(searchable):
     assert r.status_code == 200 and len(json.loads(r.text)) == 2 and r.headers["X-Total-Count"] == "12"
     assert client.get("/api/search?q=混凝土&limit=0").status_code == 400
     assert client.get("/api/search?q=混凝土&limit=1000").status_code == 400
+
+
+def test_a_search_answered_by_most_of_its_words_says_so_on_the_page_and_in_the_api(searchable):
+    client = make_client(create_app(searchable))
+    login(client, "desk")
+    r = client.get("/search?q=混凝土 吴涛 雨季停工")  # no document holds 雨季停工
+    assert r.status_code == 200 and "共 12 条" in r.text
+    assert "没有文件同时包含全部词语，下面是包含其中大部分词语的文件" in r.text
+    r = client.get("/search?q=混凝土 吴涛")
+    assert "共 12 条" in r.text and "大部分词语" not in r.text
+    r = client.get("/api/search?q=混凝土 吴涛 雨季停工")
+    assert r.status_code == 200 and r.headers["X-Search-Level"] == "most" and r.headers["X-Total-Count"] == "12"

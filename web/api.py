@@ -48,6 +48,7 @@ async def search(request: Request) -> Response:
     result = await call(_search, state(request), request.query_params, request.state.user.role)
     response = as_json([h.to_json() for h in result.hits])
     response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Search-Level"] = result.level  # "most": no document held every word
     return response
 
 

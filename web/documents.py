@@ -91,7 +91,7 @@ async def search(request: Request) -> Response:
         query=(params.get("q") or "").strip(), params=params, hits=hits, total=total, page=number,
         pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
-        browsing=browsing, sort=params.get("sort") or "new",
+        browsing=browsing, sort=params.get("sort") or "new", most=getattr(result, "level", "") == "most",
         sort_link=lambda order: "/search?" + urlencode({**{k: v for k, v in keep.items() if k != "sort"}, "sort": order}),
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":

@@ -23,6 +23,15 @@ def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
     assert "塔式起重机" in thesaurus.synonyms["塔吊"]
 
 
+def test_no_shipped_word_has_more_synonyms_than_a_search_tries():
+    """A search tries at most MAX_VARIANTS synonyms of a word: a larger group would lose
+    some of its words without a sign."""
+    from dangan.indexer.thesaurus import MAX_VARIANTS
+
+    crowded = {w: len(o) for w, o in load(SHIPPED).synonyms.items() if len(o) > MAX_VARIANTS}
+    assert crowded == {}
+
+
 @pytest.mark.parametrize(
     "typed, written",
     [
@@ -39,6 +48,10 @@ def test_the_shipped_lists_hold_at_least_150_groups_and_parse():
         ("保修", "保固"),
         ("打印机", "印表機"),
         ("鷹架", "脚手架"),
+        ("加氟", "补充制冷剂"),  # building services, lifts, water, roads
+        ("关人", "困人"),
+        ("爆管", "管道破裂"),
+        ("水稳", "水泥稳定碎石"),
     ],
 )
 def test_a_trade_word_finds_its_synonym_and_ranks_the_literal_word_first(tmp_path, typed, written):

@@ -8,13 +8,13 @@ level answered: the words as written, all their parts apart, or most of their pa
 from __future__ import annotations
 
 from dangan.indexer.codes import groupings
-from dangan.indexer.query import Form, Reading, Word
+from dangan.indexer.query import FILL_UP, Form, Reading, Word
 from dangan.indexer.thesaurus import Thesaurus
 
 _LEVELS = {
     "phrase": "every word as written (phrases of adjacent characters)",
-    "words": "no document holds them as written, so each word was looked for by all its parts apart, "
-    "the parts nearest together first",
+    "words": "each word was also looked for by all its parts apart, the documents holding them as written "
+    "first, then those whose parts stand nearest together",
     "some": "no document holds all parts of every word, so each word was looked for by most of its parts",
     "most": "no document holds every word, so documents holding most of the words were looked for, "
     "those holding more of them first",
@@ -34,6 +34,8 @@ def explain_lines(reading: Reading, total: int) -> list[str]:
         lines.append(f"excluded: {word.text} ({_form_text(word.forms[0])})")
     if len(reading.groups) > 1:
         lines.append("words are ANDed: a document must hold every word")
+    if reading.level != "phrase" and "phrase" in reading.found:
+        lines.append(_as_written(reading.found["phrase"]))
     if total:
         lines.append(f"answered by: {_LEVELS[reading.level]}; {total} document(s) match")
     else:
@@ -42,6 +44,13 @@ def explain_lines(reading: Reading, total: int) -> list[str]:
         lines.append("no fallback: no word has parts to look for apart (quoted, or a single term)")
     lines.append(f"synonyms from: {thesaurus.source or 'none'} ({len(thesaurus)} words)")
     return lines
+
+
+def _as_written(count: int) -> str:
+    if not count:
+        return "as written: no document holds them as written"
+    return (f"as written: {count} document(s), fewer than a first page of {FILL_UP}, and a part rare "
+            "enough to look for the words apart too")  # fmt: skip
 
 
 def _word_lines(word: Word, thesaurus: Thesaurus) -> list[str]:

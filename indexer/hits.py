@@ -90,9 +90,13 @@ def answer(searcher, reading: Reading, limit: int, allow):
     answered is left in ``reading.level``."""
     from dangan.indexer.whoosh_query import reading_query  # the Whoosh engine only
 
+    def rarity(parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> tuple[int, int]:
+        reader = searcher.reader()
+        least = min(sum(reader.doc_frequency(f, t) for f in fields for t in piece) for fields, piece in parts)
+        return least, reader.doc_count_all()
+
     for level in reading.levels():
-        reading.level = level
         results = ranked(searcher, reading_query(reading, level), limit, allow)
-        if len(results):
+        if reading.enough(level, len(results), rarity):
             break
     return results

@@ -10,7 +10,10 @@ only apart, and several words of which the wanted document lacks one (a place it
 otherwise, a word of another region), so a search tries up to four levels (``LEVELS``) and
 stops at the first that finds anything:
 
-``phrase``  every word as written (a Chinese word as the phrase of its bigrams);
+``phrase``  every word as written (a Chinese word as the phrase of its bigrams); found in
+            fewer documents than a first page (``FILL_UP``) while a word holds a rare part
+            (``Reading.enough``), the next level is tried too, so the documents holding the
+            words apart follow those holding them as written;
 ``words``   each unquoted word of several tokens by all its parts anywhere in one field —
             every character covered by one of its bigrams present, codes as codes —
             ranked by how close together they stand, the exact phrase first;
@@ -28,7 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from dangan.indexer.analysis import is_cjk, tokens
 from dangan.indexer.codes import groupings
@@ -50,6 +53,14 @@ PHRASE_BOOST = 3.0
 # The ``some`` level needs this share of a word's parts (at least one, at most all but one).
 SOME_SHARE = 0.6
 MAX_CODE_VARIANTS = 16
+# A phrase found in fewer documents than this (a first page) is followed by the documents
+# holding its words apart (华正监理 → 华正工程监理咨询有限公司) — when one of its parts is rare:
+# in at most RARE_SHARE of the documents, or RARE_MIN.  A compound of common words only
+# (单位工程质量竣工验收) apart matched 88% of a 100,000-document index, which is no answer and
+# made Whoosh's p95 17× slower; a rare part keeps the match meaningful and the search cheap.
+FILL_UP = 10
+RARE_MIN = 20
+RARE_SHARE = 0.005
 # ``Or`` is Whoosh's binary tree of unions: its automatic choice, below 5,000 documents, loads
 # every posting of an OR of three or more clauses into arrays first (3-4× slower there).
 
@@ -132,12 +143,34 @@ class Reading:
     excluded: list[Word]
     thesaurus: Thesaurus | None = None
     level: str = "phrase"  # the level that answered (set by the search)
+    found: dict[str, int] = field(default_factory=dict)  # documents found at each level tried
 
     def levels(self) -> tuple[str, ...]:
         """The levels worth trying: a word's parts apart only when some word can be relaxed,
         most of the words only when there are several."""
         relax = any(w.relaxable() for g in self.groups for w in g)
         return ("phrase",) + (("words", "some") if relax else ()) + (("most",) if len(self.groups) > 1 else ())
+
+    def enough(
+        self, level: str, count: int, rarity: Callable[[list[tuple[tuple[str, ...], tuple[str, ...]]]], tuple[int, int]]
+    ) -> bool:
+        """Whether the search stops at ``level``, which found ``count`` documents (``FILL_UP``).
+
+        ``rarity(parts)`` is the engine's (fewest documents holding one of ``parts``, documents
+        in the index), a part given as (fields, tokens any of which will do): the pieces the
+        ``words`` level requires (``pieces``).  It is asked only when it matters."""
+        self.level = level
+        self.found[level] = count
+        if not count:
+            return False
+        if level != "phrase" or count >= FILL_UP or "words" not in self.levels():
+            return True
+        least, docs = rarity([(w.forms[0].fields, piece) for w in self.relaxed_words() for piece in pieces(w.forms[0])])
+        return least > max(RARE_MIN, RARE_SHARE * docs)
+
+    def relaxed_words(self) -> list[Word]:
+        """The words the relaxed levels look for by their parts apart."""
+        return [w for g in self.groups for w in g if w.relaxable()]
 
     def words_needed(self) -> int:
         """How many of the query's words the ``most`` level needs: all but one of two or
@@ -158,6 +191,21 @@ class Reading:
                 else:
                     out.extend((form.gram, seq) for seq, _ in form.variants())
         return out
+
+
+def pieces(form: Form) -> list[tuple[str, ...]]:
+    """What the ``words`` level requires of a form, each piece a tuple of tokens any of which
+    will do: a code's tokens; of a CJK run its first and last bigram, and for each inner
+    character either bigram it is part of (the engines' ``_coverage``).  A compound's
+    bigrams across its word boundary (工方 in 施工方案) are never required alone."""
+    out: list[tuple[str, ...]] = []
+    for kind, toks in form.segments:
+        if kind == "code" or len(toks) == 1:
+            out.extend((t,) for t in toks)
+            continue
+        out += [(toks[0],), (toks[-1],)]
+        out += [(a, b) for a, b in zip(toks, toks[1:]) if not {a, b} & {toks[0], toks[-1]}]
+    return list(dict.fromkeys(out))
 
 
 def read_query(text: str, thesaurus: Thesaurus | None = None) -> Reading:

@@ -265,12 +265,11 @@ class TantivyGeneration:
         with damage_reported(self.path):
             allow = builder.filters(clauses)
             for level in reading.levels():
-                reading.level = level
                 query = builder.reading(reading, level)
                 if allow is not None:
                     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, allow)])
                 result = searcher.search(query, limit, count=True, offset=offset)
-                if result.count:
+                if reading.enough(level, result.count, lambda parts: _rarity(searcher, parts)):
                     break
             patterns = reading.patterns(reading.level)
             hits = [
@@ -278,3 +277,10 @@ class TantivyGeneration:
                 for score, addr in result.hits
             ]
         return hits, int(result.count)
+
+
+def _rarity(searcher, parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> tuple[int, int]:
+    """``Reading.enough``'s question: the fewest documents holding one of ``parts`` (a part's
+    tokens and fields summed), and how many documents the index holds."""
+    least = min(sum(searcher.doc_freq(f, t) for f in fields for t in piece) for fields, piece in parts)
+    return least, searcher.num_docs

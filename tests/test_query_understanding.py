@@ -49,10 +49,27 @@ def test_words_standing_closer_together_rank_higher(index):
     assert ranked_ids(index, "塔吊租赁") == [2, 1]
 
 
-def test_a_compound_found_as_written_is_not_diluted_by_documents_holding_its_words_apart(index):
-    index.add([doc(1, "", "塔吊租赁合同已签订。"), doc(2, "", "塔吊进场；设备租赁费另计。")])
-    assert ranked_ids(index, "塔吊租赁") == [1]
-    assert "every word as written" in "\n".join(index.explain("塔吊租赁"))
+def test_a_compound_found_as_written_in_few_documents_ranks_them_first_and_those_holding_it_apart_follow(index):
+    index.add([doc(1, "", "塔吊租赁合同已签订。"), doc(2, "", "塔吊进场；设备租赁费另计。"), doc(3, "", "设备进场。")])
+    assert ranked_ids(index, "塔吊租赁") == [1, 2]
+    explained = "\n".join(index.explain("塔吊租赁"))
+    assert "as written: 1 document(s), fewer than a first page of 10, and a part rare enough" in explained
+
+
+def test_a_compound_found_as_written_in_a_full_page_is_answered_by_those_alone(index):
+    index.add(
+        [*(doc(n, "", f"第{n}台塔吊租赁合同已签订。") for n in range(1, 11)), doc(11, "", "塔吊进场；设备租赁费另计。")]
+    )
+    assert sorted(ranked_ids(index, "塔吊租赁")) == list(range(1, 11))
+    assert "answered by: every word as written" in "\n".join(index.explain("塔吊租赁"))
+
+
+def test_a_compound_of_common_words_found_as_written_is_not_diluted_by_their_parts_apart(index):
+    # 施工 and 方案 stand in every one of 300 documents: apart they would match them all
+    index.add([doc(n, "", f"第{n}段施工记录，附方案变更说明。") for n in range(1, 301)])
+    index.add([doc(301, "", "主体结构施工方案已审批。")])
+    assert ranked_ids(index, "施工方案") == [301]
+    assert "answered by: every word as written" in "\n".join(index.explain("施工方案"))
 
 
 def test_quotes_force_the_phrase(index):
@@ -173,7 +190,8 @@ def test_the_cli_explains_the_reading_and_refuses_a_huge_query(cli, home):
     result = cli("search", "塔吊租赁", "--explain")
     assert result.exit_code == 0, result.output
     assert "synonym: 塔吊 → 塔式起重机, looked for as 塔式起重机租赁 (weight 0.5)" in result.output
-    assert "answered by: no document holds them as written" in result.output
+    assert "as written: no document holds them as written" in result.output
+    assert "answered by: each word was also looked for by all its parts apart" in result.output
     assert "1 of 1 document(s)" in result.output
     huge = cli("search", " OR ".join(f"w{i}" for i in range(2000)))
     assert huge.exit_code == ExitCode.usage

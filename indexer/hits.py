@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from dangan.indexer.query import Pattern, Reading
+from dangan.indexer.query import Pattern, Reading, rare_limit
 from dangan.indexer.snippets import make_snippet
 
 
@@ -90,13 +90,25 @@ def answer(searcher, reading: Reading, limit: int, allow):
     answered is left in ``reading.level``."""
     from dangan.indexer.whoosh_query import reading_query  # the Whoosh engine only
 
-    def rarity(parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> tuple[int, int]:
-        reader = searcher.reader()
-        least = min(sum(reader.doc_frequency(f, t) for f in fields for t in piece) for fields, piece in parts)
-        return least, reader.doc_count_all()
+    def rare(parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> bool:
+        limit = rare_limit(searcher.doc_count())
+        return any(_live_at_most(searcher, fields, piece, limit) <= limit for fields, piece in parts)
 
     for level in reading.levels():
         results = ranked(searcher, reading_query(reading, level), limit, allow)
-        if reading.enough(level, len(results), rarity):
+        if reading.enough(level, len(results), rare):
             break
     return results
+
+
+def _live_at_most(searcher, fields: tuple[str, ...], piece: tuple[str, ...], limit: int) -> int:
+    """Live documents holding one of ``piece``'s tokens in ``fields``, counted up to
+    ``limit + 1`` (Whoosh walks postings in Python; the answer is only "more than limit?")."""
+    from whoosh.query import Or, Term  # the Whoosh engine only
+
+    matcher = Or([Term(f, t) for f in fields for t in piece]).matcher(searcher)
+    n = 0
+    while matcher.is_active() and n <= limit:
+        n += 1
+        matcher.next()
+    return n

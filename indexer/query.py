@@ -152,21 +152,25 @@ class Reading:
         return ("phrase",) + (("words", "some") if relax else ()) + (("most",) if len(self.groups) > 1 else ())
 
     def enough(
-        self, level: str, count: int, rarity: Callable[[list[tuple[tuple[str, ...], tuple[str, ...]]]], tuple[int, int]]
+        self, level: str, count: int, rare: Callable[[list[tuple[tuple[str, ...], tuple[str, ...]]]], bool]
     ) -> bool:
         """Whether the search stops at ``level``, which found ``count`` documents (``FILL_UP``).
 
-        ``rarity(parts)`` is the engine's (fewest documents holding one of ``parts``, documents
-        in the index), a part given as (fields, tokens any of which will do): the pieces the
-        ``words`` level requires (``pieces``).  It is asked only when it matters."""
+        ``rare(parts)`` is the engine's answer to "does some part stand in at most
+        ``rare_limit`` of the live documents?", a part given as (fields, tokens any of which
+        will do): the pieces the ``words`` level requires (``pieces``).  Live documents only,
+        so a commit that replaces documents never changes an answer.  Asked only when it
+        matters."""
         self.level = level
         self.found[level] = count
         if not count:
             return False
         if level != "phrase" or count >= FILL_UP or "words" not in self.levels():
             return True
-        least, docs = rarity([(w.forms[0].fields, piece) for w in self.relaxed_words() for piece in pieces(w.forms[0])])
-        return least > max(RARE_MIN, RARE_SHARE * docs)
+        # Only a word typed with parts (not one relaxable through a longer synonym alone: 加氟's
+        # 补充制冷剂 apart would outrank 加氟 as written) is followed by its parts apart.
+        typed = [w.forms[0] for w in self.relaxed_words() if w.forms[0].gram == 2 and w.forms[0].terms > 1]
+        return not typed or not rare([(form.fields, piece) for form in typed for piece in pieces(form)])
 
     def relaxed_words(self) -> list[Word]:
         """The words the relaxed levels look for by their parts apart."""
@@ -191,6 +195,11 @@ class Reading:
                 else:
                     out.extend((form.gram, seq) for seq, _ in form.variants())
         return out
+
+
+def rare_limit(documents: int) -> int:
+    """How many live documents a part may stand in and still count as rare (``FILL_UP``)."""
+    return max(RARE_MIN, int(RARE_SHARE * documents))
 
 
 def pieces(form: Form) -> list[tuple[str, ...]]:

@@ -34,7 +34,7 @@ import tantivy
 from dangan.indexer.analysis import token_texts
 from dangan.indexer.errors import IndexDamagedError
 from dangan.indexer.hits import Hit, hit_from_stored
-from dangan.indexer.query import Reading
+from dangan.indexer.query import Reading, rare_limit
 from dangan.indexer.schema import FILTER_FIELDS, TEXT_FIELDS, doc_fields
 from dangan.indexer.tantivy_query import QueryBuilder
 from dangan.indexer.text import fold
@@ -269,7 +269,7 @@ class TantivyGeneration:
                 if allow is not None:
                     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, allow)])
                 result = searcher.search(query, limit, count=True, offset=offset)
-                if reading.enough(level, result.count, lambda parts: _rarity(searcher, parts)):
+                if reading.enough(level, result.count, lambda parts: _rare(searcher, builder, parts)):
                     break
             patterns = reading.patterns(reading.level)
             hits = [
@@ -279,8 +279,12 @@ class TantivyGeneration:
         return hits, int(result.count)
 
 
-def _rarity(searcher, parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> tuple[int, int]:
-    """``Reading.enough``'s question: the fewest documents holding one of ``parts`` (a part's
-    tokens and fields summed), and how many documents the index holds."""
-    least = min(sum(searcher.doc_freq(f, t) for f in fields for t in piece) for fields, piece in parts)
-    return least, searcher.num_docs
+def _rare(searcher, builder, parts: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> bool:
+    """``Reading.enough``'s question: does one of ``parts`` stand in at most ``rare_limit`` of
+    the live documents (a part's tokens and fields ORed, counted by tantivy)."""
+    limit = rare_limit(searcher.num_docs)
+    for fields, piece in parts:
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, builder.term(f, t)) for f in fields for t in piece])
+        if searcher.search(query, 1, count=True).count <= limit:
+            return True
+    return False

@@ -104,7 +104,7 @@ async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
     await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
-    view = await call(document_view, state(request).cat, request.path_params["doc_id"])
+    view = await call(document_view, state(request).cat, request.path_params["doc_id"], request.state.user.role)
     projects = await call(list_projects, state(request).cat)  # the refile pickers: projects, items by part
     return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, projects=projects,
                   checklists=item_groups(projects), methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,

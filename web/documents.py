@@ -15,7 +15,8 @@ from starlette.routing import Route
 from dangan.archive.browse import BrowsePage, browse
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.openness import search_for
-from dangan.archive.projects import list_projects
+from dangan.archive.projects import Project, list_projects
+from dangan.archive.searchfilters import project_people
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
 from dangan.indexer.messages import say
@@ -69,6 +70,22 @@ def _search(web, params, role: str) -> tuple[SearchPage | BrowsePage | None, lis
     return browse(web.cat, req, sort=params.get("sort") or "new", role=role), list_projects(web.cat)
 
 
+def pickers(projects: list[Project], params) -> dict:
+    """The 条目 and 责任人 pickers: every checklist's items by part and every project's 责任人,
+    those of the chosen project shown (the others hidden until the project changes:
+    static/review.js); a value they do not hold (an old link's item title, a document's
+    owner) stays as an option of its own, so every earlier URL still means what it meant."""
+    chosen = next((p for p in projects if p.code == params.get("project")), None)
+    checklists = item_groups(projects)
+    people = [(code, names) for code, names in project_people(projects) if names]
+    codes = {it.code for cl in checklists if not chosen or cl["id"] == chosen.checklist.id
+             for _, items in cl["parts"] for it in items}  # fmt: skip
+    names = {n for code, group in people if not chosen or code == chosen.code for n in group}
+    item, person = params.get("item") or "", params.get("person") or ""
+    return {"checklists": checklists, "people": people, "chosen": chosen,
+            "item_extra": item if item not in codes else "", "person_extra": person if person not in names else ""}  # fmt: skip
+
+
 @page()
 async def search(request: Request) -> Response:
     """The search page; with htmx only the results part is sent back as one types.
@@ -91,7 +108,7 @@ async def search(request: Request) -> Response:
         query=(params.get("q") or "").strip(), params=params, hits=hits, total=total, page=number,
         pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
-        browsing=browsing, sort=params.get("sort") or "new",
+        browsing=browsing, sort=params.get("sort") or "new", **pickers(projects, params),
         sort_link=lambda order: "/search?" + urlencode({**{k: v for k, v in keep.items() if k != "sort"}, "sort": order}),
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":

@@ -176,6 +176,22 @@ def test_filing_from_review_opens_the_next_document(app, home, tmp_path):
     assert f'class="review current" id="review-{second}"' in page
 
 
+def test_discarding_from_review_opens_the_document_after_it(app, home, tmp_path):
+    first, second, third = (waiting_doc(home, tmp_path, n) for n in (1, 2, 3))
+    archivist, token = signed_in(app, "archivist")
+    page = archivist.get(f"/review?at={second}").text
+    form = page[page.index(f'action="/documents/{second}/discard"') :]
+    assert f'name="next" value="{third}"' in form[: form.index("</form>")]  # the page names the one after it
+    r = archivist.post(
+        f"/documents/{second}/discard",
+        data={"csrf": token, "reason": "重复扫描", "back": "review", "next": str(third)},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/review?discarded={second}&at={third}"
+    page = archivist.get(r.headers["location"]).text
+    assert f'class="review current" id="review-{third}"' in page and f"已把 #{second} 移入回收站" in page
+    assert f'id="review-{first}"' in page and f'id="review-{second}"' not in page
+
+
 def test_an_item_outside_the_checklist_is_said_on_the_queue(app, home, tmp_path):
     doc = waiting_doc(home, tmp_path, 1)
     archivist, token = signed_in(app, "archivist")

@@ -23,6 +23,8 @@ from dangan.archive.volumes.plan import plan_volumes
 from tests.test_web import app, as_role, filed_doc  # noqa: F401  (app is a fixture)
 from tests.webutil import make_client
 
+pytestmark = pytest.mark.both_catalogs  # the filter reads the catalog: SQLite and PostgreSQL alike
+
 CODE = "BJ-2024-017"
 WHOLE = "公开查阅只能查阅已开放的档案；此页汇总全部档案（含未开放的），不向公开查阅用户显示。"
 # Pages a reader may open: each lists records, filtered to the open ones.

@@ -4,13 +4,15 @@ A record is 开放 (open) once an approved appraisal decided to open it (``docum
 set by :func:`dangan.archive.appraisal.approve`); every other record is 控制 (controlled).  The
 lowest role, ``reader`` (公开查阅, an outside or public reader), reads only open records: its searches leave the others out (the total
 counts only what it may see), and a controlled record's page, file and volume PDF are refused.
-Every other role reads everything, as before.
+Every list of records a page shows goes through :func:`visible`; what sums up every record
+(completeness, deadlines, statistics…) is not for it at all (:func:`sees_whole`, the ``whole``
+permission of :mod:`dangan.archive.users`).  Every other role reads everything, as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Callable
+from typing import Any, Callable, Iterable, TypeVar
 
 from sqlalchemy import select
 
@@ -22,6 +24,7 @@ from dangan.indexer.filters import Filters
 from dangan.indexer.index import SearchIndex
 
 OPEN_ONLY_ROLES = ("reader",)  # roles that read only 开放 records (公开查阅)
+T = TypeVar("T")
 
 
 def open_only(role: str) -> bool:
@@ -44,6 +47,40 @@ def open_ids(cat: Catalog) -> set[int]:
     with cat.engine.connect() as conn:
         q = select(documents.c.id).where(documents.c.opened_at.is_not(None), documents.c.status == "filed")
         return {r[0] for r in conn.execute(q)}
+
+
+def sees_whole(role: str) -> bool:
+    """Whether ``role`` may look at what sums up every record (completeness, deadlines,
+    customers, statistics, lending and locations, registers, the 四性检测, the catalog tree):
+    those name or count controlled records by their nature, so a reader of open records only may not."""
+    return not open_only(role)
+
+
+def visible(cat: Catalog, role: str, things: Iterable[T]) -> list[T]:
+    """Of ``things``, what ``role`` may see: the one filter every list of records a page shows goes through.
+
+    ``things`` are document rows (dicts with an ``id``), document ids, or volumes (with
+    ``entries`` carrying ``document_id``).  Every role but the public reader sees them all.
+    The reader sees the open records (开放, filed) and only the volumes made wholly of them
+    (as with a volume's PDF, :func:`require_volume_readable`): a controlled record's title,
+    file name, id, 件号 or page count is never listed to it, nor counted in a volume it sees.
+    """
+    if not open_only(role):
+        return list(things)
+    allowed = open_ids(cat)
+    return [t for t in things if _record_ids(t) <= allowed]
+
+
+def _record_ids(thing: Any) -> set[int]:
+    """The ids of the records ``thing`` shows: a document id, a row's ``id``, a volume's entries."""
+    if isinstance(thing, int):
+        return {thing}
+    if isinstance(thing, dict):
+        return {int(thing["id"])}
+    entries = getattr(thing, "entries", None)
+    if entries is None:
+        raise TypeError(f"cannot tell which records a {type(thing).__name__} shows")
+    return {int(e.document_id) for e in entries}
 
 
 def require_readable(cat: Catalog, role: str, doc_id: int) -> dict:

@@ -5,6 +5,7 @@ read as "no such document".  So each is resolved first: a project by code or nam
 among the role holders and document owners, an item like ``--item`` everywhere else (code,
 title, part of a title, alias) — and an unknown one is an error that lists what there is
 (its ``filter``, ``value`` and ``known`` attributes let the web app say it in Chinese).
+:func:`project_people` is what the web page's 责任人 picker offers.
 """
 
 from __future__ import annotations
@@ -78,3 +79,13 @@ def _person(cat: Catalog, key: str) -> str:
     listed = "、".join(sorted(people)) or "nobody yet"
     error = UnknownPersonError("no person '{key}'; people: {people}", key=key, people=listed)
     raise _unknown(error, "person", key, sorted(people))
+
+
+def project_people(projects: list[Project]) -> list[tuple[str, list[str]]]:
+    """Each project's 责任人 as the 责任人 filter offers them: (code, the people holding its
+    roles, in the checklist's role order, each once); a project with nobody named has none."""
+    out = []
+    for p in projects:
+        names = [p.roles.get(role) for role in [*p.checklist.roles, *p.roles]]
+        out.append((p.code, list(dict.fromkeys(n for n in names if n))))
+    return out

@@ -1,6 +1,9 @@
 """Thumbnails and page images of stored documents: a derived cache beside the vault.
 
-A PDF's pages are drawn with PDFium (pypdfium2), an image with Pillow, as PNG files under
+A PDF's pages are drawn with PDFium (pypdfium2), an OFD's the same way once
+:func:`dangan.indexer.extract.ofd_render.ofd_pdf` has laid them out as PDF pages (the
+simple renderer ``ofd_thumbnail`` uses: text and images, no vector paths), an image with
+Pillow, as PNG files under
 ``<home>/previews/<sha256[:2]>/<sha256>/``: ``thumb.png`` (the first page, small) and
 ``page-0001.png`` … (each page at reading width).  The folder is named by the file's SHA-256,
 so a refile, an edit or a move to the trash does not touch it, and it can be deleted at any
@@ -22,13 +25,14 @@ from pathlib import Path
 from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writing
 from dangan.indexer import bounded
-from dangan.indexer.errors import InputFileError, NotFoundError
+from dangan.indexer.errors import InputFileError, MissingDependencyError, NotFoundError
 from dangan.indexer.limits import Limits
 
 log = logging.getLogger("dangan.thumbs")
 
 PREVIEWS_DIR = "previews"
 PDF = "application/pdf"
+OFD = "application/ofd"  # dangan.indexer.extract.common.OFD
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/tiff", "image/bmp", "image/webp"}
 THUMB_WIDTH = 220  # px: the review queue's picture; search results show it smaller
 PAGE_WIDTH = 1000  # px: sharp at 600 CSS px on a desktop and on a phone's 2x screen
@@ -47,7 +51,7 @@ class PreviewError(InputFileError):
 
 def previewable(mime_type: str | None) -> bool:
     """Whether documents of this type get a thumbnail and page images."""
-    return mime_type == PDF or mime_type in IMAGE_TYPES
+    return mime_type in (PDF, OFD) or mime_type in IMAGE_TYPES
 
 
 def preview_dir(cat: Catalog, sha256: str) -> Path:
@@ -119,9 +123,11 @@ def _draw(cat: Catalog, doc: dict, pages: list[int]) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     limits = Limits.from_config(cat.home.config.get("limits"))
     try:
+        font = cat.home.setting("volume", "font", None)  # the CJK font an OFD's text is drawn in, as in volume PDFs
         return bounded.pool(limits.memory_mb).call(
-            "dangan.archive.thumbs:draw", str(source), doc["mime_type"], str(folder), pages, seconds=RENDER_SECONDS
-        )
+            "dangan.archive.thumbs:draw", str(source), doc["mime_type"], str(folder), pages, font,
+            seconds=RENDER_SECONDS,
+        )  # fmt: skip
     except bounded.WorkerTimeout:
         raise PreviewError("document {doc_id}: drawing its pages took too long", doc_id=doc["id"]) from None
     except bounded.WorkerOutOfMemory:
@@ -131,14 +137,17 @@ def _draw(cat: Catalog, doc: dict, pages: list[int]) -> list[str]:
 
 
 # -- the worker side: runs in a bounded process ------------------------------------------
-def draw(source: str, mime_type: str, folder: str, pages: list[int]) -> list[str]:
-    """Write ``thumb.png`` and the asked page images of ``source`` into ``folder``."""
+def draw(source: str, mime_type: str, folder: str, pages: list[int], font: str | None = None) -> list[str]:
+    """Write ``thumb.png`` and the asked page images of ``source`` into ``folder`` (an OFD's
+    text in ``font``, a TTF/TTC path; None: the volume PDFs' default)."""
     import pypdfium2 as pdfium
     from PIL import Image, UnidentifiedImageError
 
     try:
         if mime_type == PDF:
             return _draw_pdf(pdfium, Path(source), Path(folder), pages)
+        if mime_type == OFD:
+            return _draw_pdf(pdfium, _ofd_as_pdf(Path(source), font), Path(folder), pages)
         return _draw_image(Image, Path(source), Path(folder))
     except (pdfium.PdfiumError, UnidentifiedImageError, Image.DecompressionBombError, ValueError, OSError) as e:
         raise PreviewError(
@@ -146,8 +155,20 @@ def draw(source: str, mime_type: str, folder: str, pages: list[int]) -> list[str
         ) from e
 
 
-def _draw_pdf(pdfium, source: Path, folder: Path, pages: list[int]) -> list[str]:
-    pdf = pdfium.PdfDocument(str(source))
+def _ofd_as_pdf(source: Path, font: str | None) -> bytes:
+    """The OFD's pages as a PDF in memory; a damaged or over-limit package is a PreviewError
+    (filing and the picture routes treat it like a PDF that cannot be drawn)."""
+    from dangan.archive.volumes.pdf.fonts import register_font
+    from dangan.indexer.extract.ofd_render import ofd_pdf
+
+    try:
+        return ofd_pdf(source, register_font(font))
+    except (InputFileError, MissingDependencyError) as e:  # a missing font must not stop filing either
+        raise PreviewError("{name} could not be drawn: {why}", name=source.name, why=str(e)) from e
+
+
+def _draw_pdf(pdfium, source: Path | bytes, folder: Path, pages: list[int]) -> list[str]:
+    pdf = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
         made = []
         count = len(pdf)

@@ -25,6 +25,7 @@ from sqlalchemy import delete, insert, select, update
 from dangan.archive import throttle
 from dangan.archive.catalog import Catalog, now
 from dangan.archive.dblock import writing
+from dangan.archive.openness import sees_whole
 from dangan.archive.schema import api_tokens, users, web_sessions
 from dangan.indexer.errors import (
     AccountDisabledError,
@@ -52,6 +53,8 @@ ROLE_LABELS = {
 # What each role may do beyond reading (every role reads).  admin may do everything.
 PERMISSIONS = {
     "read": set(ROLES),
+    # pages that sum up every record (completeness, deadlines, statistics…): not the public reader's
+    "whole": {r for r in ROLES if sees_whole(r)},
     "forms": {"desk", "admin"},  # render forms (and file them with --file-into's rules)
     "waive": {"manager", "admin"},  # check completeness and waive items
     "file": {"archivist", "admin"},  # upload, file from review, refile

@@ -1,5 +1,6 @@
-"""In headless Chromium: a reviewer files 20 documents with the keyboard alone, and every page
-fits a 390 px phone (menu folded behind one button) and a 1366 px desktop.
+"""In headless Chromium: a reviewer files 20 documents with the keyboard alone (a discard goes
+on to the next one), and every page fits a 390 px phone (menu folded behind one button) and a
+1366 px desktop.
 
 Screenshots go to ``build/screenshots/`` (git-ignored): ``layout-390-*.png`` and
 ``layout-1366-*.png`` for a person to look at.
@@ -77,6 +78,21 @@ def test_a_reviewer_files_20_documents_with_the_keyboard_alone(server, browser, 
     assert docs[0]["status"] == "discarded"
     assert [d["status"] for d in docs[1:]] == ["filed"] * 20
     assert [d["item_code"] for d in docs[1:5]] == ["C04", "C14", "C04", "C14"]  # suggestions: C04, then C14
+
+
+def test_discarding_with_the_keyboard_opens_the_next_document(server, browser, home, tmp_path):  # noqa: F811
+    ids = _waiting(home, tmp_path, 3)
+    page = browser.new_context(locale="zh-CN", viewport=DESKTOP).new_page()
+    _sign_in(page, server, "archivist")
+    page.goto(f"{server}/review")
+    page.keyboard.press("j")
+    assert _current(page) == str(ids[1])
+    page.keyboard.press("d")
+    page.keyboard.type("重复扫描")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"已把 #{ids[1]} 移入回收站" in page.inner_text("#message")
+    assert _current(page) == str(ids[2])  # the one after it, not the first waiting
 
 
 def _pages(home, tmp_path) -> list[tuple[str, str]]:

@@ -78,13 +78,14 @@ def test_tokens_are_stored_as_their_hash_and_name_their_user(cli, home):
 def test_what_each_role_may_do():
     may = {
         role: {a for a in PERMISSIONS if allowed(role, a)}
-        for role in ("viewer", "desk", "manager", "archivist", "admin")
+        for role in ("reader", "viewer", "desk", "manager", "archivist", "admin")
     }
     assert may == {
-        "viewer": {"read"},
-        "desk": {"read", "forms"},
-        "manager": {"read", "waive"},
-        "archivist": {"read", "file", "edit"},
+        "reader": {"read"},  # open records only, and no page summing up every record
+        "viewer": {"read", "whole"},
+        "desk": {"read", "whole", "forms"},
+        "manager": {"read", "whole", "waive"},
+        "archivist": {"read", "whole", "file", "edit"},
         "admin": set(PERMISSIONS),
     }
     assert not allowed("admin", "no-such-action")

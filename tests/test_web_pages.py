@@ -6,10 +6,12 @@ tests/test_browser_layout.py.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
 import pytest
+from PIL import Image
 
 from dangan.archive import thumbs
 from dangan.archive.catalog import Catalog
@@ -17,6 +19,7 @@ from dangan.archive.intake.ingest import file_document
 from dangan.web.app import create_app
 from tests.conftest import write_text_doc
 from tests.docgen import make_scan_image, make_text_pdf
+from tests.formatgen import make_ofd
 from tests.test_web import filed_doc
 from tests.webutil import login, make_client, prepare_home
 
@@ -129,6 +132,35 @@ def test_a_damaged_stored_file_gets_a_card_not_an_error(app, home, tmp_path):
     assert card.status_code == 200 and "无法预览" in card.text
 
 
+def test_an_ofd_document_gets_a_thumbnail_and_page_images_like_a_pdf(app, home, tmp_path):
+    path = make_ofd(tmp_path / "防汛检查通知.ofd", [[(20, 20, "防汛检查通知 第一页")], [(20, 20, "第二页 检查表")]])
+    with Catalog.open(home) as cat:
+        doc = file_document(cat, path, project=PROJECT, item="C14").doc_id
+        row = cat.document(doc)
+        folder = thumbs.preview_dir(cat, row["sha256"])
+    assert row["mime_type"] == "application/ofd"
+    assert sorted(p.name for p in folder.iterdir()) == ["page-0001.png", "thumb.png"]  # drawn at filing, as a PDF's
+    viewer, _ = signed_in(app, "viewer")
+    r = viewer.get(f"/documents/{doc}/thumb")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(r.content)) as image:
+        assert image.width == thumbs.THUMB_WIDTH and image.convert("L").getextrema()[0] < 100  # its text is drawn
+    assert viewer.get(f"/documents/{doc}/pages/2").content[:4] == b"\x89PNG"
+    assert f'src="/documents/{doc}/pages/2"' in viewer.get(f"/documents/{doc}").text
+
+
+def test_a_damaged_stored_ofd_gets_a_card_and_a_logged_reason(app, home, tmp_path):
+    path = make_ofd(tmp_path / "防汛检查通知.ofd", [[(20, 20, "防汛检查通知")]])
+    with Catalog.open(home) as cat:
+        doc = file_document(cat, path, project=PROJECT, item="C14").doc_id
+        shutil.rmtree(home.root / "previews")
+        (home.vault_dir / cat.document(doc)["vault_path"]).write_bytes(b"PK\x03\x04 not really an OFD")
+        assert "could not be drawn" in thumbs.after_filing(cat, doc)
+    viewer, _ = signed_in(app, "viewer")
+    card = viewer.get(f"/documents/{doc}/thumb")
+    assert card.status_code == 200 and "无法预览" in card.text
+
+
 # -- browsing without a query ---------------------------------------------------------------
 def test_an_empty_query_lists_the_projects_documents_by_date(app, home, tmp_path):
     from datetime import date
@@ -174,6 +206,22 @@ def test_filing_from_review_opens_the_next_document(app, home, tmp_path):
     assert r.status_code == 303 and r.headers["location"] == f"/review?filed={first}&at={second}"
     page = archivist.get(r.headers["location"]).text
     assert f'class="review current" id="review-{second}"' in page
+
+
+def test_discarding_from_review_opens_the_document_after_it(app, home, tmp_path):
+    first, second, third = (waiting_doc(home, tmp_path, n) for n in (1, 2, 3))
+    archivist, token = signed_in(app, "archivist")
+    page = archivist.get(f"/review?at={second}").text
+    form = page[page.index(f'action="/documents/{second}/discard"') :]
+    assert f'name="next" value="{third}"' in form[: form.index("</form>")]  # the page names the one after it
+    r = archivist.post(
+        f"/documents/{second}/discard",
+        data={"csrf": token, "reason": "重复扫描", "back": "review", "next": str(third)},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/review?discarded={second}&at={third}"
+    page = archivist.get(r.headers["location"]).text
+    assert f'class="review current" id="review-{third}"' in page and f"已把 #{second} 移入回收站" in page
+    assert f'id="review-{first}"' in page and f'id="review-{second}"' not in page
 
 
 def test_an_item_outside_the_checklist_is_said_on_the_queue(app, home, tmp_path):

@@ -3,7 +3,9 @@
 search (a list of hits), check (one report, or every project's with no code: a service
 project's deadlines, with ``?period=`` or ``?from=&to=``), due (the morning list), catalog (the
 tree), review (the queue), documents (rows without the crash-recovery marker) and a
-document's file by id.  Authenticated by ``Authorization: Bearer TOKEN`` or the session.
+document's file by id.  Authenticated by ``Authorization: Bearer TOKEN`` or the session.  A
+public reader (公开查阅) gets only open records, and no check, due list or catalog tree (they
+name every record: the ``whole`` permission).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, due_list
 from dangan.archive.intake.filing import review_queue
-from dangan.archive.openness import readable_by, search_for
+from dangan.archive.openness import search_for, visible
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.archive.tree import catalog_tree
 from dangan.web.base import api, call, state
@@ -56,7 +58,7 @@ def _range(params):
     return checked_range(params)
 
 
-@api()
+@api("whole")
 async def check_all(request: Request) -> Response:
     """`dangan check --all --json`: service projects (most overdue first), then the least complete."""
     first, last = _range(request.query_params)
@@ -66,7 +68,7 @@ async def check_all(request: Request) -> Response:
     return as_json([r.to_json() for r in reports])
 
 
-@api()
+@api("whole")
 async def check(request: Request) -> Response:
     """`dangan check CODE --json` (with --period/--from/--to/--today as query parameters)."""
     first, last = _range(request.query_params)
@@ -75,7 +77,7 @@ async def check(request: Request) -> Response:
     return as_json(report.to_json())
 
 
-@api()
+@api("whole")
 async def due(request: Request) -> Response:
     """`dangan due --json`: overdue and due within ``days`` (7), optionally for one ``person``."""
     params = request.query_params
@@ -85,14 +87,16 @@ async def due(request: Request) -> Response:
     return as_json([{"project": c, **o.to_json()} for c, o in entries])
 
 
-@api()
+@api("whole")
 async def catalog(request: Request) -> Response:
     return as_json(await call(catalog_tree, state(request).cat, request.path_params["code"]))
 
 
 @api()
 async def review(request: Request) -> Response:
-    docs = [d for d in await call(review_queue, state(request).cat) if readable_by(request.state.user.role, d)]
+    docs = await call(
+        visible, state(request).cat, request.state.user.role, await call(review_queue, state(request).cat)
+    )
     return as_json([{k: d[k] for k in REVIEW_KEYS} for d in docs])
 
 
@@ -102,7 +106,7 @@ async def documents(request: Request) -> Response:
     docs = await call(
         state(request).cat.documents, project=params.get("project") or None, status=params.get("status") or None
     )
-    shown = [d for d in docs if readable_by(request.state.user.role, d)]  # a viewer: 开放 only
+    shown = await call(visible, state(request).cat, request.state.user.role, docs)  # a reader: 开放 only
     return as_json([public_document(d) for d in shown])
 
 

@@ -38,16 +38,16 @@ HERE = Path(__file__).resolve().parent
 NAV: list[tuple[str, str, str]] = [
     ("/search", "搜索", ""),
     ("/review", "待审核", ""),
-    ("/check", "完整性", ""),
+    ("/check", "完整性", "whole"),
     ("/volumes", "案卷", ""),
-    ("/deadlines", "服务期限", ""),
-    ("/customers", "顾客", ""),
+    ("/deadlines", "服务期限", "whole"),
+    ("/customers", "顾客", "whole"),
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),
-    ("/lending", "借阅", ""),
-    ("/inventory", "盘点", ""),
-    ("/stats", "统计", ""),
+    ("/lending", "借阅", "whole"),
+    ("/inventory", "盘点", "whole"),
+    ("/stats", "统计", "whole"),
     ("/trash", "回收站", "edit"),
 ]
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -167,9 +167,16 @@ def api(action: str = "read") -> Callable:
     return wrap
 
 
+# Why a page is refused, where "no right to do this" would not say it.
+REFUSALS = {
+    "whole": "公开查阅只能查阅已开放的档案；此页汇总全部档案（含未开放的），不向公开查阅用户显示。",
+}
+
+
 def _require(user: User, action: str) -> None:
     if not allowed(user.role, action):
-        raise HTTPException(403, f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）没有此操作的权限。")
+        label = ROLE_LABELS.get(user.role, user.role)
+        raise HTTPException(403, REFUSALS.get(action) or f"{user.name}（{label}）没有此操作的权限。")
 
 
 def catalog_for(request: Request) -> Catalog:

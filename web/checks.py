@@ -22,7 +22,7 @@ REGISTER_FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordp
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
 
 
-@page()
+@page("whole")
 async def overview(request: Request) -> Response:
     """All projects, least complete first, and who owes what across them."""
     reports = await call(completeness.check_all, state(request).cat)
@@ -35,7 +35,7 @@ async def overview(request: Request) -> Response:
     return render(request, "check_all.html", reports=reports, owed=owed)
 
 
-@page()
+@page("whole")
 async def project(request: Request) -> Response:
     """One project's checklist, by item or (``?by=person``) by who owes it."""
     report = await call(completeness.check, state(request).cat, request.path_params["code"])
@@ -62,7 +62,7 @@ def _register_file(cat, code: str, kind: str, fmt: str) -> Path:
     return write_register(cat, code, kind, folder / f"{code}-{kind}.{fmt}", xlsx=fmt == "xlsx")
 
 
-@page()
+@page("whole")
 async def register(request: Request) -> Response:
     """A register of the project, written from the catalog now and sent as a download."""
     code, kind, fmt = request.path_params["code"], request.path_params["kind"], request.path_params["fmt"]

@@ -71,7 +71,7 @@ def _overview(cat, year: int, today) -> dict:
     }
 
 
-@page()
+@page("whole")
 async def overview(request: Request) -> Response:
     """The register, unmatched names with a link button, the year's satisfaction."""
     params = request.query_params
@@ -82,7 +82,7 @@ async def overview(request: Request) -> Response:
                   class_names=CLASS_NAMES, linked=params.get("linked") or "")  # fmt: skip
 
 
-@page()
+@page("whole")
 async def one(request: Request) -> Response:
     """One customer's year at a glance."""
     params = request.query_params

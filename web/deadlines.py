@@ -57,7 +57,7 @@ def _morning(cat, today: date, days: int, person: str | None) -> dict:
     return {"reports": reports, "entries": entries}
 
 
-@page()
+@page("whole")
 async def morning(request: Request) -> Response:
     """Every service project's summary and what is overdue or due in the next days."""
     params = request.query_params
@@ -88,7 +88,7 @@ def checked_range(params) -> tuple[date | None, date | None]:
     return first, last
 
 
-@page()
+@page("whole")
 async def project(request: Request) -> Response:
     """One project's obligations per item and period (``?period=2025-03``), or by person."""
     params = request.query_params
@@ -103,7 +103,7 @@ async def project(request: Request) -> Response:
                   today_given=params.get("today") or "")  # fmt: skip
 
 
-@page()
+@page("whole")
 async def ics(request: Request) -> Response:
     """The morning list as an .ics file (all-day events on each due day)."""
     params = request.query_params

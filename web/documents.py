@@ -15,7 +15,8 @@ from starlette.routing import Route
 from dangan.archive.browse import BrowsePage, browse
 from dangan.archive.life.edit import RETENTIONS, SECRECY
 from dangan.archive.openness import search_for
-from dangan.archive.projects import list_projects
+from dangan.archive.projects import Project, list_projects
+from dangan.archive.searchfilters import project_people
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.indexer.errors import DanganError, NotFoundError, UsageError
 from dangan.indexer.messages import say
@@ -69,6 +70,22 @@ def _search(web, params, role: str) -> tuple[SearchPage | BrowsePage | None, lis
     return browse(web.cat, req, sort=params.get("sort") or "new", role=role), list_projects(web.cat)
 
 
+def pickers(projects: list[Project], params) -> dict:
+    """The 条目 and 责任人 pickers: every checklist's items by part and every project's 责任人,
+    those of the chosen project shown (the others hidden until the project changes:
+    static/review.js); a value they do not hold (an old link's item title, a document's
+    owner) stays as an option of its own, so every earlier URL still means what it meant."""
+    chosen = next((p for p in projects if p.code == params.get("project")), None)
+    checklists = item_groups(projects)
+    people = [(code, names) for code, names in project_people(projects) if names]
+    codes = {it.code for cl in checklists if not chosen or cl["id"] == chosen.checklist.id
+             for _, items in cl["parts"] for it in items}  # fmt: skip
+    names = {n for code, group in people if not chosen or code == chosen.code for n in group}
+    item, person = params.get("item") or "", params.get("person") or ""
+    return {"checklists": checklists, "people": people, "chosen": chosen,
+            "item_extra": item if item not in codes else "", "person_extra": person if person not in names else ""}  # fmt: skip
+
+
 @page()
 async def search(request: Request) -> Response:
     """The search page; with htmx only the results part is sent back as one types.
@@ -92,6 +109,7 @@ async def search(request: Request) -> Response:
         pages=(total + PER_PAGE - 1) // PER_PAGE, first=(number - 1) * PER_PAGE + 1, error=error,
         link=lambda n: "/search?" + urlencode({**keep, "page": n}), projects=projects, types=TYPE_LABELS,
         browsing=browsing, sort=params.get("sort") or "new", most=getattr(result, "level", "") == "most",
+        **pickers(projects, params),
         sort_link=lambda order: "/search?" + urlencode({**{k: v for k, v in keep.items() if k != "sort"}, "sort": order}),
     )  # fmt: skip
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "results":
@@ -104,7 +122,7 @@ async def document(request: Request) -> Response:
     """Preview, metadata, extracted text, date candidates and event history of one document;
     the edit, refile and discard/restore forms for the roles that may use them."""
     await call(readable, state(request).cat, request.state.user.role, request.path_params["doc_id"])
-    view = await call(document_view, state(request).cat, request.path_params["doc_id"])
+    view = await call(document_view, state(request).cat, request.path_params["doc_id"], request.state.user.role)
     projects = await call(list_projects, state(request).cat)  # the refile pickers: projects, items by part
     return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, projects=projects,
                   checklists=item_groups(projects), methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,

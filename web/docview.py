@@ -17,7 +17,7 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.intake.fields import INVOICE_LABELS
 from dangan.archive.intake.pages import page_methods, summary
 from dangan.archive.life.show import show
-from dangan.archive.openness import require_readable, require_volume_readable
+from dangan.archive.openness import require_readable, require_volume_readable, visible
 from dangan.archive.projects import ProjectCache
 from dangan.indexer.errors import NotFoundError, PermissionDeniedError, UnknownDocumentError, UnknownProjectError
 from dangan.indexer.messages import say
@@ -39,9 +39,10 @@ def public_document(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "inbox_path"}
 
 
-def document_view(cat: Catalog, doc_id: int) -> dict:
-    """Everything the document page shows: row, item title, preview kind, text, history, the
-    date candidates with why one was chosen, and how each page's text was read."""
+def document_view(cat: Catalog, doc_id: int, role: str) -> dict:
+    """Everything the document page shows to ``role``: row, item title, preview kind, text,
+    history, the date candidates with why one was chosen, how each page's text was read, and
+    the mail it came with or its attachments (those ``role`` may see)."""
     shown = show(cat, doc_id)
     reads = page_methods(cat, doc_id)
     doc = public_document(cat.document(doc_id))
@@ -65,9 +66,9 @@ def document_view(cat: Catalog, doc_id: int) -> dict:
         "method_text": shown["method_text"],
         "page_reads": reads,
         "page_reads_summary": summary(reads),
-        "from_mail": shown["from_mail"],
+        "from_mail": visible(cat, role, shown["from_mail"]),
         "invoice": [(INVOICE_LABELS[k], v) for k, v in shown["fields"].items() if k in INVOICE_LABELS],
-        "attachments": shown["attachments"],
+        "attachments": visible(cat, role, shown["attachments"]),
     }
 
 

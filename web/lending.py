@@ -39,7 +39,7 @@ async def _lending_page(request: Request, error: str = "", status: int = 200, fo
                   overdue=sum(1 for r in loans if r["days_overdue"]))  # fmt: skip
 
 
-@page()
+@page("whole")
 async def lending_page(request: Request) -> Response:
     """Who has what, overdue first."""
     return await _lending_page(request)
@@ -75,14 +75,14 @@ async def return_post(request: Request) -> Response:
     return RedirectResponse("/lending?done=returned", status_code=303)
 
 
-@page()
+@page("whole")
 async def locations_all(request: Request) -> Response:
     """Every project, each linking to where its volumes stand."""
     projects = await call(list_projects, state(request).cat)
     return render(request, "locations_all.html", projects=projects)
 
 
-@page()
+@page("whole")
 async def locations_page(request: Request) -> Response:
     """Where every volume of a project stands, and who has the ones that are out."""
     code = request.path_params["code"]
@@ -90,7 +90,7 @@ async def locations_page(request: Request) -> Response:
     return render(request, "locations.html", project=code, rows=rows)
 
 
-@page()
+@page("whole")
 async def inventory_page(request: Request) -> Response:
     """The inventory form; after each code, what was found, what is missing and what does not belong."""
     if request.method == "GET":

@@ -6,6 +6,8 @@ catalog that names the signed-in user in the event; the archivist (and admin) ma
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -27,12 +29,15 @@ async def edit_one(request: Request) -> Response:
 
 @page("edit")
 async def discard_one(request: Request) -> Response:
-    """Move a document (filed or in review) into the trash with the reason given."""
+    """Move a document (filed or in review) into the trash with the reason given; from the
+    review queue, then open the document after it (``next``), as filing one does."""
     form = await request.form()
     doc_id = request.path_params["doc_id"]
     await call(discard, catalog_for(request), doc_id, reason=str(form.get("reason", "")))
-    if form.get("back") == "review":
-        return RedirectResponse(f"/review?discarded={doc_id}", status_code=303)
+    if form.get("back") == "review":  # on to the document after it, as filing goes on (the form names it)
+        after = str(form.get("next", ""))
+        query = {"discarded": doc_id, **({"at": after} if after.isdigit() else {})}
+        return RedirectResponse("/review?" + urlencode(query), status_code=303)
     return RedirectResponse(f"/documents/{doc_id}", status_code=303)
 
 

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dangan.archive.intake.filing import file_reviewed, refile, review_queue
-from dangan.archive.openness import readable_by
+from dangan.archive.openness import visible
 from dangan.archive.projects import Project, list_projects
 from dangan.indexer.errors import DanganError, UsageError
 from dangan.indexer.messages import say
@@ -42,7 +42,7 @@ def item_groups(projects: list[Project]) -> list[dict]:
 
 
 def _queue(web, role: str) -> tuple[list[dict], list[Project], list[dict]]:
-    docs = [d for d in review_queue(web.cat) if readable_by(role, d)]  # a viewer: open records only
+    docs = visible(web.cat, role, review_queue(web.cat))  # a public reader: open records only (none wait here)
     projects = list_projects(web.cat)
     return docs, projects, item_groups(projects)
 

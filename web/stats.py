@@ -77,7 +77,7 @@ def summary(f: dict) -> list[tuple[str, object]]:
     ]  # fmt: skip
 
 
-@page()
+@page("whole")
 async def stats_page(request: Request) -> Response:
     """The statistics of ``?year=``; ``?format=json`` gives the same figures as JSON."""
     year = year_of(request.query_params)

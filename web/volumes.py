@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from dangan.archive.dblock import writing
 from dangan.archive.handover import PROPERTIES, run_checks
+from dangan.archive.openness import visible
 from dangan.archive.projects import list_projects
 from dangan.archive.volumes import code_settings, get_volume, list_volumes, plan_volumes, seal, unseal, volume_code
 from dangan.archive.volumes.pdf import build_volume, contents_rows
@@ -33,9 +34,10 @@ SIGNATURE = "volume.json"  # beside the PDF: the project and what the PDF shows,
 STATUS = {"draft": "草稿", "sealed": "已封卷"}
 
 
-def _volumes_view(cat, code: str) -> list[dict]:
-    """Each volume with its 档号, status label and 卷内目录 rows (件号, 文件编号, 责任者, 题名, 日期, 页次, 备注)."""
-    vols = list_volumes(cat, code)
+def _volumes_view(cat, code: str, role: str) -> list[dict]:
+    """Each volume ``role`` may see with its 档号, status label and 卷内目录 rows (件号, 文件编号,
+    责任者, 题名, 日期, 页次, 备注); a public reader sees only volumes made wholly of open records."""
+    vols = visible(cat, role, list_volumes(cat, code))
     settings = code_settings(cat)
     out = []
     for v in vols:
@@ -56,7 +58,7 @@ async def overview(request: Request) -> Response:
 async def volumes_page(request: Request) -> Response:
     """A project's volumes and, per volume, its documents in 件号 order."""
     code = request.path_params["code"]
-    vols = await call(_volumes_view, state(request).cat, code)
+    vols = await call(_volumes_view, state(request).cat, code, request.state.user.role)
     drafts = [x["v"].sequence for x in vols if not x["v"].sealed]  # where a document may be moved
     return render(request, "volumes.html", project=code, vols=vols, drafts=drafts,
                   done=request.query_params.get("done", ""))  # fmt: skip
@@ -158,7 +160,7 @@ async def download(request: Request) -> Response:
     return FileResponse(path, media_type="application/pdf", filename=path.name)
 
 
-@page()
+@page("whole")
 async def check_page(request: Request) -> Response:
     """The 四性检测: pass/fail per property and every failing row."""
     report = await call(run_checks, state(request).cat, request.path_params["code"])

@@ -1,20 +1,27 @@
 /* The review queue by keyboard: j/k next/previous, 1-3 take a suggestion, d discard, x tick.
-   Also narrows each item picker to the checklist of the project chosen beside it.
+   Also narrows each item picker to the checklist of the project chosen beside it (and, on
+   the search page, the 责任人 picker to that project's people).
    Without this script every button and picker still works. */
 (function () {
   "use strict";
-  function narrow(projectSelect) {
-    var items = document.getElementById(projectSelect.getAttribute("data-items"));
-    if (!items) return;
+  /* Show only the groups of the picker named by the project select's data-<list> whose
+     data-<key> is the chosen project's (all of them when no project is chosen). */
+  function narrowBy(projectSelect, list, key) {
+    var picker = document.getElementById(projectSelect.getAttribute("data-" + list));
+    if (!picker) return;
     var chosen = projectSelect.options[projectSelect.selectedIndex];
-    var checklist = chosen ? chosen.getAttribute("data-checklist") : null;
-    Array.prototype.forEach.call(items.querySelectorAll("optgroup"), function (g) {
-      var off = checklist !== null && g.getAttribute("data-checklist") !== checklist;
+    var value = chosen ? chosen.getAttribute("data-" + key) : null;
+    Array.prototype.forEach.call(picker.querySelectorAll("optgroup"), function (g) {
+      var off = value !== null && g.getAttribute("data-" + key) !== value;
       g.hidden = off;
       g.disabled = off;
     });
-    var picked = items.options[items.selectedIndex];
-    if (picked && picked.parentNode.disabled) items.value = "";
+    var picked = picker.options[picker.selectedIndex];
+    if (picked && picked.parentNode.disabled) picker.value = "";
+  }
+  function narrow(projectSelect) {
+    narrowBy(projectSelect, "items", "checklist");
+    narrowBy(projectSelect, "persons", "project");
   }
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("select[data-items]"), function (s) {

@@ -37,8 +37,10 @@ def test_a_years_use_figures(cli, docs, monkeypatch):  # noqa: F811
     r = cli("use", "count", "--year", "2025")
     assert (r.exit_code, r.output) == (
         0,
-        "2025: 3 use record(s) (借出 2, 归还 1); 1 person(s), 2 volume(s)/document(s)\n",
+        "2025: 3 use record(s) (借出 2, 归还 1); 1 person(s), 2 volume(s)/document(s)\n"
+        "2 use(s): 2 loan(s) (1 of volumes, 1 of documents, 0 outside), 0 online view(s), 0 download(s)\n",
     )
     assert json.loads(cli("use", "count", "--year", "2024", "--json").output) == {
-        "year": 2024, "records": 0, "by_action": {}, "people": 0, "items": 0}  # fmt: skip
+        "year": 2024, "records": 0, "by_action": [], "uses": 0, "loans": 0, "volume_loans": 0, "document_loans": 0,
+        "outside": 0, "views": 0, "downloads": 0, "people": 0, "items": 0, "by_purpose": [], "by_dept": []}  # fmt: skip
     assert cli("use", "count", "--year", "0").exit_code == 2

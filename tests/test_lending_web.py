@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dangan.archive.catalog import Catalog
@@ -101,3 +103,24 @@ def test_an_inventory_run_finds_missing_and_misplaced(app, home):
     assert "在位 1 卷，缺失 0 卷，不应在此 0 个。" in r.text
     bad = c.post("/inventory", data={"csrf": csrf, "scope": "库房1//x", "codes": "", "code": ""})
     assert bad.status_code == 400 and "盘点位置“库房1//x”应写成" in bad.text
+
+
+def test_the_deadlines_page_lists_overdue_loans_for_the_roles_that_see_loans(app, cli):
+    desk, _ = as_role(app, "desk")
+    page = desk.get("/deadlines").text
+    table = page.split('id="late-loans"')[1].split("</table>")[0]
+    assert "<caption>借阅逾期 1 件</caption>" in table
+    assert (f"<td>李明（工程部）</td><td>{CODE}:2</td><td>安居花园3号楼竣工图</td><td>2025年3月5日</td>"
+            '<td class="status">✘ 逾期 5 天</td>') in table  # fmt: skip
+    ics = desk.get("/deadlines.ics").content.decode("utf-8")
+    assert f"SUMMARY:借阅逾期 {CODE}:2（李明，工程部）" in ics  # the calendar `dangan due --ics` writes
+    assert 'id="late-loans"' not in desk.get("/deadlines?person=王芳").text  # only 李明's loans are late
+    (late,) = desk.get("/api/due").json()  # the API gives what `dangan due --json` gives
+    assert [late] == json.loads(cli("due", "--json").output) and (late["kind"], late["borrower"]) == ("loan", "李明")
+    reader, _ = as_role(app, "reader")  # a public reader sees no borrower, here or on the lending page
+    page = reader.get("/deadlines").text
+    assert 'id="late-loans"' not in page and "李明" not in page and 'href="/lending"' not in page
+    assert "借阅逾期" not in reader.get("/deadlines.ics").content.decode("utf-8")
+    assert reader.get("/api/due").json() == []
+    r = reader.get("/lending")
+    assert r.status_code == 403 and "reader（公开查阅）没有此操作的权限。" in r.text

@@ -81,12 +81,13 @@ def test_what_each_role_may_do():
         for role in ("viewer", "desk", "manager", "archivist", "admin")
     }
     assert may == {
-        "viewer": {"read"},
-        "desk": {"read", "forms"},
-        "manager": {"read", "waive"},
-        "archivist": {"read", "file", "edit"},
+        "viewer": {"read", "loans"},
+        "desk": {"read", "forms", "loans"},
+        "manager": {"read", "waive", "loans"},
+        "archivist": {"read", "file", "edit", "loans"},
         "admin": set(PERMISSIONS),
     }
+    assert not allowed("reader", "loans")  # a public reader does not see who borrowed what
     assert not allowed("admin", "no-such-action")
 
 

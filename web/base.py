@@ -45,7 +45,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/upload", "上传", "file"),
     ("/forms", "表格", ""),
     ("/admin", "管理", "users"),
-    ("/lending", "借阅", ""),
+    ("/lending", "借阅", "loans"),
     ("/inventory", "盘点", ""),
     ("/stats", "统计", ""),
     ("/trash", "回收站", "edit"),

@@ -25,6 +25,7 @@ from dangan.archive.schema import documents, loans, use_records, volume_document
 from dangan.archive.volumes.metadata import DEFAULT_SECRECY
 from dangan.archive.volumes.model import list_volumes
 from dangan.indexer.errors import ConflictError, UsageError
+from dangan.indexer.messages import Message
 
 MAX_FIELD = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -206,8 +207,9 @@ def loans_of(t: Target):
     return or_(loans.c.document_id == t.document_id, loans.c.volume_id.in_(holding))
 
 
-def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) -> list[str]:
-    """One warning line per volume of the project (or just ``sequence``) that is out on loan."""
+def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) -> list[Message]:
+    """One warning per volume of the project (or just ``sequence``) that is out on loan, for
+    sealing and for the handover package: both go ahead, the warning says whose hands it is in."""
     lines = []
     with cat.engine.connect() as conn:
         for v in list_volumes(cat, code):
@@ -215,5 +217,6 @@ def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) ->
                 continue
             t = Target(f"{code}:{v.sequence}", v.title, code, v.secrecy, volume=v)
             if out := _out(conn, t):
-                lines.append(f"Warning: volume {t.label} is out on loan: {out['what']} is lent to {holder(out)}")
+                lines.append(Message("volume {volume} is out on loan: {what} is lent to {holder}",
+                                     {"volume": t.label, "what": out["what"], "holder": holder(out)}))  # fmt: skip
     return lines

@@ -79,7 +79,8 @@ def test_a_post_without_the_csrf_token_is_refused(app):
 def test_locations_page(app):
     c, _ = as_role(app, "viewer")
     text = c.get(f"/locations/{CODE}").text
-    assert "库房1/A03/2/盒017" in text and "李明 (工程部) until 2025-03-05" in text
+    assert "库房1/A03/2/盒017" in text and "<td>李明（工程部）借阅，应于 2025-03-05 归还</td>" in text
+    assert "until" not in text
 
 
 def test_an_inventory_run_finds_missing_and_misplaced(app, home):
@@ -124,3 +125,19 @@ def test_the_deadlines_page_lists_overdue_loans_for_the_roles_that_see_loans(app
     assert reader.get("/api/due").json() == []
     r = reader.get("/lending")
     assert r.status_code == 403 and "reader（公开查阅）没有此操作的权限。" in r.text
+
+
+def test_sealing_and_the_handover_pages_warn_in_chinese_of_a_volume_out_on_loan(app):
+    c, csrf = as_role(app, "archivist")
+    warning = f"案卷 {CODE}:2 正在借出：{CODE}:2 由 李明（工程部）借阅，应于 2025-03-05 归还。"
+    r = c.post(f"/volumes/{CODE}/2/seal", data={"csrf": csrf})
+    assert r.status_code == 303  # sealed all the same, as `dangan volume seal` does
+    page = c.get(r.headers["location"]).text
+    box = page.split('id="on-loan"')[1].split("</div>")[0]
+    assert "已封卷。" in page and f"<li>{warning}</li>" in box and f"{CODE}:1 " not in box
+    assert page.index('id="on-loan"') < page.index('id="handover"')  # read before the package is asked for
+    assert f"<li>{warning}</li>" in c.get(f"/volumes/{CODE}/check").text
+    viewer, _ = as_role(app, "viewer")  # who cannot seal or hand over is not told
+    assert 'id="on-loan"' not in viewer.get(f"/volumes/{CODE}").text
+    assert c.post("/lending/return", data={"csrf": csrf, "what": f"{CODE}:2"}).status_code == 303
+    assert 'id="on-loan"' not in c.get(f"/volumes/{CODE}").text

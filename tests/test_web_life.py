@@ -154,3 +154,8 @@ def test_restoring_from_the_trash_page_says_it_went_back_into_its_volume(app, ho
     assert 'id="volume-note"' not in archivist.get("/trash").text  # said once
     with Catalog.open(home) as cat:
         assert [e.document_id for e in volume_of(cat, first).entries] == order
+    # the same from the document's own page: discard, then 从回收站恢复
+    archivist.post(f"/documents/{first}/discard", data={"csrf": token, "reason": "误删"})
+    r = archivist.post(f"/documents/{first}/restore", data={"csrf": token})
+    assert r.status_code == 303 and r.headers["location"] == f"/documents/{first}"
+    assert f"件号 {piece}（件号和页次已重排）。" in archivist.get(r.headers["location"]).text

@@ -36,11 +36,11 @@ async def restore_from_trash(request: Request) -> Response:
     """Bring one discarded document back where and as it was; stay on the trash page."""
     doc_id = request.path_params["doc_id"]
     doc = await call(restore, catalog_for(request), doc_id)
-    _remember(request, doc)
+    remember_volume_note(request, doc)
     return RedirectResponse(f"/trash?restored={doc_id}", status_code=303)
 
 
-def _remember(request: Request, doc: dict) -> None:
+def remember_volume_note(request: Request, doc: dict) -> None:
     """Keep what the library said of the document's volume for the next page (the session, in Chinese)."""
     if doc.get("volume_note"):
         request.session[NOTE] = say(doc["volume_note"])
@@ -50,7 +50,7 @@ def _remember(request: Request, doc: dict) -> None:
 async def undo_last(request: Request) -> Response:
     """Reverse the last filing decision (file, refile, edit, discard, restore) from the log."""
     event, doc = await call(undo, catalog_for(request))
-    _remember(request, doc)
+    remember_volume_note(request, doc)
     said = ACTION_LABELS.get(event["action"], event["action"])
     return RedirectResponse("/trash?" + urlencode({"undone": said, "doc": doc["id"]}), status_code=303)
 

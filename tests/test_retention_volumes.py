@@ -127,3 +127,22 @@ def test_restore_leaves_a_document_out_of_a_volume_sealed_since_and_says_why(cli
         f"unseal it and `dangan volume move {gone} --to 1`"
     )
     assert pieces(cli) == sealed and cat.document(gone)["status"] == "filed"
+
+
+def test_restore_after_the_volumes_were_planned_again_says_the_old_volume_is_gone(cli, cat, project, home):
+    from dangan.archive.life.trash import restore
+    from dangan.indexer.messages import say
+
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    gone = pieces(cli)[1][1]
+    assert cli("discard", str(gone), "--reason", "误删").exit_code == 0
+    assert cli("volume", "plan", CODE).exit_code == 0  # the draft volumes are replaced
+    replanned = pieces(cli)
+    note = restore(cat, gone)["volume_note"]
+    assert str(note) == (
+        f"document {gone} is in no volume now: volume 1 of {CODE}, which it left, was replaced when the volumes "
+        "were planned again; `dangan volume move` puts it into a draft volume"
+    )
+    assert say(note) == f"文件 #{gone} 暂不在任何案卷中：它原来所在的 {CODE} 第1卷已因重新组卷而不存在。"
+    assert pieces(cli) == replanned and gone not in [i for _, i, _ in replanned]

@@ -94,12 +94,13 @@ def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) ->
 
 
 def _left_volume(cat: Catalog, doc_id: int) -> dict | None:
-    """Where the document's last discard took it out of a volume (the ``volume-left`` event), or None."""
+    """Where the document's last discard took it out of a volume (the ``volume-left`` event's
+    detail, and ``at``: when), or None."""
     history = cat.events(document=doc_id)
     last = max((i for i, e in enumerate(history) if e["action"] == "discarded"), default=None)
     if last is None:
         return None
-    left = [e["detail"] for e in history[last + 1 :] if e["action"] == "volume-left"]
+    left = [{**e["detail"], "at": e["at"]} for e in history[last + 1 :] if e["action"] == "volume-left"]
     return left[-1] if left else None  # the last: an undone restore took it out again
 
 
@@ -114,8 +115,10 @@ def back_into_volume(cat: Catalog, doc: dict) -> Message | None:
     code, sequence = doc["project_code"], was["volume"]
     key = volumes.c.id == was["volume_id"] if "volume_id" in was else volumes.c.sequence == sequence
     with cat.engine.begin() as conn:
-        row = conn.execute(select(volumes.c.id, volumes.c.status).where(key, volumes.c.project_code == code)).first()
-        if row is None:
+        row = conn.execute(
+            select(volumes.c.id, volumes.c.status, volumes.c.created_at).where(key, volumes.c.project_code == code)
+        ).first()
+        if row is None or row.created_at > was["at"]:  # planned again since: a new volume, maybe under the old id
             return Message("document {doc_id} is in no volume now: volume {volume} of {project}, which it left, "
                            "was replaced when the volumes were planned again",
                            {"doc_id": doc["id"], "volume": sequence, "project": code},

@@ -81,6 +81,9 @@ def test_locations_page(app):
     text = c.get(f"/locations/{CODE}").text
     assert "库房1/A03/2/盒017" in text and "<td>李明（工程部）借阅，应于 2025-03-05 归还</td>" in text
     assert "until" not in text
+    reader, _ = as_role(app, "reader")  # a public reader is told it is out, not who has it
+    text = reader.get(f"/locations/{CODE}").text
+    assert "<td>借出中</td>" in text and "李明" not in text
 
 
 def test_an_inventory_run_finds_missing_and_misplaced(app, home):

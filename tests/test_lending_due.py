@@ -26,6 +26,12 @@ def test_overdue_loans_are_in_due_and_its_calendar(cli, docs, tmp_path, monkeypa
     # only the borrower's own list, and not another project's
     assert "借阅逾期" not in cli("due", "--person", "王芳").output
     assert json.loads(cli("due", CODE, "--json").output)[0]["project"] == CODE
+    # a loan is owed to the archive, not to a customer: one customer's list has none
+    assert cli("customer", "add", "金山宾馆").exit_code == 0
+    assert json.loads(cli("due", "--customer", "金山宾馆", "--json").output) == []
+    r = cli("due", "--customer", "无此顾客")
+    assert (r.exit_code, r.output.strip()) == (
+        5, "Error: no customer 无此顾客 in the register; `dangan customer list` lists them")  # fmt: skip
     assert cli("return", f"{CODE}:2").exit_code == 0
     assert "借阅逾期" not in cli("due").output
 

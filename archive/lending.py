@@ -21,10 +21,11 @@ from dangan.archive.dblock import writes
 from dangan.archive.deadlines.ical import Deadline
 from dangan.archive.holdings import Target, resolve
 from dangan.archive.onloan import holder, open_loan
-from dangan.archive.schema import documents, loans, use_records, volume_documents
+from dangan.archive.schema import documents, loans, use_records, volume_documents, volumes
 from dangan.archive.volumes.metadata import DEFAULT_SECRECY
 from dangan.archive.volumes.model import list_volumes
 from dangan.indexer.errors import ConflictError, UsageError
+from dangan.indexer.messages import Message
 
 MAX_FIELD = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -153,23 +154,34 @@ def list_loans(cat: Catalog, *, overdue: bool = False, day: date | None = None) 
         return [_row(r, day) for r in conn.execute(query).mappings()]
 
 
-def overdue_loans(cat: Catalog, *, day: date, codes: tuple[str, ...] = (), person: str | None = None) -> list[dict]:
-    """Loans past their day with the borrower and the project, most overdue first; only those of
-    the projects ``codes`` and of the borrower ``person`` when given (the `due` list)."""
+def overdue_loans(cat: Catalog, *, day: date, codes: tuple[str, ...] = (), person: str | None = None,
+                  customer: str | None = None) -> list[dict]:  # fmt: skip
+    """Loans past their day with the borrower, the project and the title, most overdue first;
+    only those of the projects ``codes`` and of the borrower ``person`` when given (the `due`
+    list and the web's 服务期限 page).  None for a ``customer``: a loan is owed to the archive,
+    never to a customer."""
+    if customer:
+        return []
     query = select(loans).where(loans.c.returned_on.is_(None), loans.c.until < day).order_by(loans.c.until, loans.c.id)
     out = []
     with cat.engine.connect() as conn:
         for loan in conn.execute(query).mappings():
-            project = loan["what"].split(":")[0] if loan["volume_id"] else _document_project(conn, loan["document_id"])
+            project, title = _project_and_title(conn, loan)
             if (codes and project not in codes) or (person and loan["borrower"] != person.strip()):
                 continue
-            out.append({"id": loan["id"], "project": project, **_row(loan, day)})
+            out.append({"id": loan["id"], "project": project, "title": title, **_row(loan, day)})
     return out
 
 
-def _document_project(conn, document_id: int) -> str:
-    row = conn.execute(select(documents.c.project_code).where(documents.c.id == document_id)).first()
-    return (row.project_code if row else None) or ""
+def _project_and_title(conn, loan) -> tuple[str, str]:
+    """The project code and title of what a loan lent (a volume or a document)."""
+    if loan["volume_id"] is not None:
+        title = conn.execute(select(volumes.c.title).where(volumes.c.id == loan["volume_id"])).scalar()
+        return loan["what"].split(":")[0], title or ""
+    row = conn.execute(
+        select(documents.c.project_code, documents.c.title).where(documents.c.id == loan["document_id"])
+    ).first()
+    return (row.project_code or "", row.title or "") if row else ("", "")
 
 
 def loan_deadline(row: dict) -> Deadline:
@@ -195,8 +207,9 @@ def loans_of(t: Target):
     return or_(loans.c.document_id == t.document_id, loans.c.volume_id.in_(holding))
 
 
-def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) -> list[str]:
-    """One warning line per volume of the project (or just ``sequence``) that is out on loan."""
+def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) -> list[Message]:
+    """One warning per volume of the project (or just ``sequence``) that is out on loan, for
+    sealing and for the handover package: both go ahead, the warning says whose hands it is in."""
     lines = []
     with cat.engine.connect() as conn:
         for v in list_volumes(cat, code):
@@ -204,5 +217,6 @@ def volume_out_warnings(cat: Catalog, code: str, sequence: int | None = None) ->
                 continue
             t = Target(f"{code}:{v.sequence}", v.title, code, v.secrecy, volume=v)
             if out := _out(conn, t):
-                lines.append(f"Warning: volume {t.label} is out on loan: {out['what']} is lent to {holder(out)}")
+                lines.append(Message("volume {volume} is out on loan: {what} is lent to {holder}",
+                                     {"volume": t.label, "what": out["what"], "holder": holder(out)}))  # fmt: skip
     return lines

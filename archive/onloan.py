@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dangan.archive.schema import holdings, loans
+from dangan.indexer.messages import Message
 
 
 def open_loan(conn, *, volume_id: int | None = None, document_id: int | None = None):
@@ -19,9 +20,11 @@ def open_loan(conn, *, volume_id: int | None = None, document_id: int | None = N
     return conn.execute(query).mappings().first()
 
 
-def holder(loan) -> str:
-    """Who has it and until when, as messages name it: 张三 (工程部) until 2025-03-01."""
-    return f"{loan['borrower']} ({loan['dept']}) until {loan['until'].isoformat()}"
+def holder(loan) -> Message:
+    """Who has it and until when, through the message catalog: ``张三 (工程部) until 2025-03-01``
+    in English, 张三（工程部）借阅，应于 2025-03-01 归还 in the web app."""
+    return Message("{borrower} ({dept}) until {until}", {"borrower": loan["borrower"], "dept": loan["dept"],
+                                                          "until": loan["until"].isoformat()})  # fmt: skip
 
 
 def tied_volume(conn, volume_ids: list[int]) -> int | None:

@@ -6,8 +6,9 @@ the physical holdings, else its volume's, else 电子 — a file in the vault wi
 recorded) and the record's year (document date, else filing).  The year's own figures:
 documents filed per month (every record that left review, whatever became of it since),
 volumes made and their pages, completeness of every project
-(:mod:`dangan.archive.completeness`), use (利用: the use records of loans, returns and
-renewals, by kind, purpose and department; loans of volumes and of documents; people),
+(:mod:`dangan.archive.completeness`), use (利用: :func:`dangan.archive.userecords.year_uses`,
+the one count `use count` gives too: records by kind, loans of volumes and documents, online
+views and downloads, outside, people, by purpose and department),
 appraisal decisions of batches approved that year, and records destroyed (the ``destroyed``
 events) with their pages.
 """
@@ -32,14 +33,13 @@ from dangan.archive.schema import (
     appraisal_batches,
     appraisal_items,
     events,
-    loans,
-    use_records,
     volume_documents,
     volumes,
 )
 from dangan.archive.schema import (
     holdings as places,
 )
+from dangan.archive.userecords import year_uses
 from dangan.indexer.errors import UsageError
 
 LEFT_REVIEW = ("filed", "destroyed", "discarded")  # statuses of records that were filed once
@@ -84,33 +84,6 @@ def holdings(cat: Catalog, year: int) -> dict:
         by["carrier"].append((carrier.get(doc["id"], ELECTRONIC), pages))
         by["year"].append((str((doc["document_date"] or doc["filed_at"]).year), pages))
     return {k: _tally(v) for k, v in by.items()}
-
-
-def _counted(counter: Counter) -> list[dict]:
-    return [{"key": k, "count": n} for k, n in sorted(counter.items())]
-
-
-def uses(cat: Catalog, year: int) -> dict:
-    """利用 in ``year`` from the use records: every record by kind (借出/归还/续借 …); of the
-    loans made (借出): how many, of volumes and of documents, outside the company, the people
-    (利用人数), and the loans by purpose and by department."""
-    q = select(use_records.c.action, use_records.c.day, use_records.c.person, use_records.c.dept,
-               use_records.c.purpose, loans.c.volume_id, loans.c.outside).join(
-        loans, loans.c.id == use_records.c.loan_id)  # fmt: skip
-    with cat.engine.connect() as conn:
-        rows = [r for r in conn.execute(q).mappings() if r["day"].year == year]
-    lent = [r for r in rows if r["action"] == "借出"]
-    return {
-        "records": len(rows),
-        "by_action": _counted(Counter(r["action"] for r in rows)),
-        "loans": len(lent),
-        "volume_loans": sum(1 for r in lent if r["volume_id"] is not None),
-        "document_loans": sum(1 for r in lent if r["volume_id"] is None),
-        "outside": sum(1 for r in lent if r["outside"]),
-        "people": len({r["person"] for r in lent}),
-        "by_purpose": _counted(Counter(r["purpose"] for r in lent)),
-        "by_dept": _counted(Counter(r["dept"] for r in lent)),
-    }
 
 
 def filed_per_month(cat: Catalog, year: int) -> list[dict]:
@@ -201,7 +174,7 @@ def stats(cat: Catalog, year: int | None = None) -> dict:
         "filed_per_month": filed_per_month(cat, year),
         "completeness": completeness(cat),
         "service": service(cat, year),
-        "uses": uses(cat, year),
+        "uses": year_uses(cat, year),
         "disposals": disposals(cat, year),
     }
 
@@ -215,8 +188,8 @@ SHEETS = (
     ("月度归档", ("filed_per_month",), ("月份", "件数")),
     ("齐全率", ("completeness",), ("项目", "名称", "应归档项", "已归档", "缺失", "免归档")),
     ("服务记录", ("service",), ("项目", "名称", "逾期未交", "逾期补交", "按时")),
-    ("利用目的", ("uses", "by_purpose"), ("利用目的", "借出次数")),
-    ("利用部门", ("uses", "by_dept"), ("部门", "借出次数")),
+    ("利用目的", ("uses", "by_purpose"), ("利用目的", "利用次数")),
+    ("利用部门", ("uses", "by_dept"), ("部门", "利用次数")),
     ("销毁", ("disposals", "by_project"), ("项目", "销毁件数")),
 )
 
@@ -230,8 +203,9 @@ def write_xlsx(figures: dict, path: Path) -> Path:
     v = figures["volumes"]
     u, d = figures["uses"], figures["disposals"]
     for row in (("年度", figures["year"]), ("案卷数", v["volumes"]), ("已封卷", v["sealed"]), ("案卷页数", v["pages"]),
-                ("利用登记条数", u["records"]), ("借出次数", u["loans"]), ("借出案卷", u["volume_loans"]),
-                ("借出文件", u["document_loans"]), ("外借", u["outside"]), ("利用人数", u["people"]),
+                ("利用登记条数", u["records"]), ("利用次数", u["uses"]), ("借出次数", u["loans"]),
+                ("借出案卷", u["volume_loans"]), ("借出文件", u["document_loans"]), ("外借", u["outside"]),
+                ("在线查阅", u["views"]), ("在线下载", u["downloads"]), ("利用人数", u["people"]),
                 ("鉴定延长", d["decisions"]["keep"]), ("鉴定开放", d["decisions"]["open"]),
                 ("鉴定销毁", d["decisions"]["destroy"]), ("本年销毁件数", d["destroyed"]), ("本年销毁页数", d["pages"])):  # fmt: skip
         ws.append(list(row))

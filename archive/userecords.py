@@ -1,5 +1,8 @@
 """利用登记: the use records of every loan, return and renewal and of every view and download
-through a grant (:mod:`~dangan.archive.grants`), listed and exported to XLSX.
+through a grant (:mod:`~dangan.archive.grants`), listed, exported to XLSX and counted.
+
+:func:`year_uses` is the one count of a year's 利用: the statistics (page, workbook, `stats`)
+and `use count` all show its figures, so they cannot disagree.
 
 Text cells go through the registers' :func:`~dangan.archive.registers.xlsx.safe_text`, so a
 borrower named ``=HYPERLINK(…)`` is shown as text, never run as a formula.
@@ -7,6 +10,7 @@ borrower named ``=HYPERLINK(…)`` is shown as text, never run as a formula.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import select
@@ -48,14 +52,47 @@ def list_uses(cat: Catalog, *, person: str | None = None, year: int | None = Non
     ]
 
 
-def use_counts(cat: Catalog, year: int) -> dict:
-    """A year's 利用 figures for the yearly statistics: records by 利用方式, and distinct people and items."""
-    rows = list_uses(cat, year=year)
-    by_action: dict[str, int] = {}
-    for r in rows:
-        by_action[r["action"]] = by_action.get(r["action"], 0) + 1
-    return {"year": year, "records": len(rows), "by_action": by_action,
-            "people": len({r["person"] for r in rows}), "items": len({r["what"] for r in rows})}  # fmt: skip
+USES = ("借出", "在线查阅", "在线下载")  # a use of the archive; a return or a renewal is not a new one
+
+
+def _counted(counter: Counter) -> list[dict]:
+    return [{"key": k, "count": n} for k, n in sorted(counter.items())]
+
+
+def year_uses(cat: Catalog, year: int) -> dict:
+    """A year's 利用 figures from every use record of the year, loans' and grants' alike.
+
+    ``records`` and ``by_action`` count every record (借出, 归还, 续借, 在线查阅, 在线下载); the
+    uses (``uses``: loans made, online views and downloads; a return or renewal is not a new
+    use) give the people (利用人数), the items used, and the uses by purpose and by department
+    (a grant's reader's organisation); ``loans`` splits into volumes and documents and counts
+    those lent outside the company; ``views`` and ``downloads`` are the electronic uses.
+    """
+    q = select(use_records.c.action, use_records.c.day, use_records.c.person, use_records.c.dept,
+               use_records.c.purpose, use_records.c.what, loans.c.volume_id, loans.c.outside).join(
+        loans, loans.c.id == use_records.c.loan_id)  # fmt: skip
+    with cat.engine.connect() as conn:
+        lending = [dict(r) for r in conn.execute(q).mappings() if r["day"].year == year]
+    every = lending + [r for r in grant_use_rows(cat) if r["day"].year == year]
+    used = [r for r in every if r["action"] in USES]
+    lent = [r for r in lending if r["action"] == "借出"]
+    actions = Counter(r["action"] for r in every)
+    return {
+        "year": year,
+        "records": len(every),
+        "by_action": _counted(actions),
+        "uses": len(used),
+        "loans": len(lent),
+        "volume_loans": sum(1 for r in lent if r["volume_id"] is not None),
+        "document_loans": sum(1 for r in lent if r["volume_id"] is None),
+        "outside": sum(1 for r in lent if r["outside"]),
+        "views": actions["在线查阅"],
+        "downloads": actions["在线下载"],
+        "people": len({r["person"] for r in used}),
+        "items": len({r["what"] for r in used}),
+        "by_purpose": _counted(Counter(r["purpose"] for r in used)),
+        "by_dept": _counted(Counter(r["dept"] or "-" for r in used)),
+    }
 
 
 def write_uses_xlsx(rows: list[dict], out: Path) -> Path:

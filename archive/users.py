@@ -60,6 +60,8 @@ PERMISSIONS = {
     "file": {"archivist", "admin"},  # upload, file from review, refile
     "edit": {"archivist", "admin"},  # edit metadata, discard, restore
     "users": {"admin"},  # manage users and projects
+    # see loans (借阅: who has which record, what is overdue); not a public reader (公开查阅)
+    "loans": {"viewer", "desk", "manager", "archivist", "admin"},
 }
 ACTIONS = tuple(PERMISSIONS)
 

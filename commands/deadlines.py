@@ -138,7 +138,7 @@ def due(
     """
     day = resolve_today(today)
     entries = due_list(state().catalog(), codes, today=day, days=days, person=person, customer=customer)
-    late_loans = overdue_loans(state().catalog(), day=day, codes=codes, person=person)  # 借阅逾期, with the borrower
+    late_loans = overdue_loans(state().catalog(), day=day, codes=codes, person=person, customer=customer)
     if ics:
         write_ics(ics, [as_deadline(c, o) for c, o in entries] + [loan_deadline(r) for r in late_loans],
                   stamp=datetime.now())  # fmt: skip

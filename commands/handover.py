@@ -91,7 +91,7 @@ def write(code: str, out: Path, as_json: bool) -> None:
     """
     cat = state().catalog()
     for line in volume_out_warnings(cat, code):
-        click.echo(line, err=True)
+        click.echo(f"Warning: {line}", err=True)
     documents = len(cat.documents(project=code, status="filed"))
     try:
         with progress_bar(documents, "building volumes", enabled=not as_json) as bar:

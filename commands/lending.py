@@ -9,7 +9,7 @@ import click
 from dangan.archive.days import today
 from dangan.archive.holdings import CARRIERS, project_locations, set_location
 from dangan.archive.lending import lend, list_loans, loan_history, renew, return_loan
-from dangan.archive.userecords import list_uses, use_counts, write_uses_xlsx
+from dangan.archive.userecords import list_uses, write_uses_xlsx, year_uses
 from dangan.commands.common import emit_json, home_option, json_option, state
 
 
@@ -189,16 +189,19 @@ def use_list(person: str | None, year: int | None, of: str | None, xlsx: Path | 
 @json_option
 @home_option
 def use_count(year: int, as_json: bool) -> None:
-    """A year's 利用 figures for the yearly statistics: records by 利用方式, people, items.
+    """A year's 利用 figures, the same as `dangan stats` and the 统计 page give: records by
+    利用方式, uses (loans, online views and downloads), people, items.
 
     \b
     Example:
       dangan use count --year 2025 --json
     """
-    counts = use_counts(state().catalog(), year)
+    u = year_uses(state().catalog(), year)
     if as_json:
-        emit_json(counts)
+        emit_json(u)
         return
-    actions = ", ".join(f"{k} {v}" for k, v in counts["by_action"].items()) or "none"
-    click.echo(f"{year}: {counts['records']} use record(s) ({actions}); {counts['people']} person(s), "
-               f"{counts['items']} volume(s)/document(s)")  # fmt: skip
+    actions = ", ".join(f"{a['key']} {a['count']}" for a in u["by_action"]) or "none"
+    click.echo(f"{year}: {u['records']} use record(s) ({actions}); {u['people']} person(s), "
+               f"{u['items']} volume(s)/document(s)")  # fmt: skip
+    click.echo(f"{u['uses']} use(s): {u['loans']} loan(s) ({u['volume_loans']} of volumes, {u['document_loans']} "
+               f"of documents, {u['outside']} outside), {u['views']} online view(s), {u['downloads']} download(s)")  # fmt: skip

@@ -173,6 +173,8 @@ def restore_cmd(doc_id: int, as_json: bool) -> None:
     if as_json:
         return emit_json(_doc_json(d))
     click.echo(f"Restored #{doc_id} ({d['status']}): {d['vault_path']}")
+    if d["volume_note"]:  # back into its draft volume, or why not
+        click.echo(str(d["volume_note"]))
 
 
 @click.group("trash", invoke_without_command=True)
@@ -250,6 +252,8 @@ def undo_cmd(event_id: int | None, as_json: bool) -> None:
     if as_json:
         return emit_json({"undone": ev["id"], "action": ev["action"], "document": _doc_json(d)})
     click.echo(f"Undid event #{ev['id']} ({ev['action']}) on #{d['id']}: now {d['status']}, {d['vault_path']}")
+    if d.get("volume_note"):
+        click.echo(str(d["volume_note"]))
 
 
 def _doc_json(d: dict) -> dict:

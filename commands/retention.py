@@ -296,8 +296,9 @@ def stats_cmd(year: int | None, xlsx: Path | None, as_json: bool) -> None:
             f"  service records of {s['project']}: {s['overdue']} overdue, {s['late']} late, {s['on_time']} on time"
         )
     u, d = figures["uses"], figures["disposals"]
-    click.echo(f"Use: {u['records']} use record(s); {u['loans']} loan(s) ({u['volume_loans']} of volumes, "
-               f"{u['document_loans']} of documents, {u['outside']} outside) to {u['people']} people")  # fmt: skip
+    click.echo(f"Use: {u['records']} use record(s); {u['uses']} use(s) by {u['people']} people: {u['loans']} loan(s) "
+               f"({u['volume_loans']} of volumes, {u['document_loans']} of documents, {u['outside']} outside), "
+               f"{u['views']} online view(s), {u['downloads']} download(s)")  # fmt: skip
     click.echo(f"Appraisal decisions approved: {d['decisions']['keep']} kept longer, {d['decisions']['open']} opened, "
                f"{d['decisions']['destroy']} to destroy")  # fmt: skip
     click.echo(f"Destroyed in {figures['year']}: {d['destroyed']} ({d['pages']} page(s))")

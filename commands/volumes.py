@@ -184,7 +184,7 @@ def seal_cmd(code: str, vol: int) -> None:
     v = seal(cat, code, vol)
     click.echo(f"sealed volume {v.sequence} of {code}: {len(v.entries)} documents, {v.pages} pages")
     for line in volume_out_warnings(cat, code, vol):
-        click.echo(line, err=True)
+        click.echo(f"Warning: {line}", err=True)
 
 
 @volume.command("unseal")

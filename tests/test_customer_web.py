@@ -3,6 +3,7 @@ customer's year, linking a name with one click."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -73,3 +74,23 @@ def test_one_click_links_an_unmatched_name_and_a_viewer_may_not(site):
     assert "已将“瑞丰酒店”关联到顾客档案。" in page and 'id="all-matched"' in page
     r = desk.post("/customers/link", data={"csrf": token, "name": "瑞丰酒店", "customer": "1"})
     assert r.status_code == 409 and "瑞丰酒店" in r.text
+
+
+def test_the_deadlines_page_shows_one_customers_rows(site, cli):
+    """The 顾客 select keeps the rows `dangan due --customer` lists, and says which customer."""
+    desk, _ = as_role(site, "desk")
+    page = desk.get(f"/deadlines?today={TODAY}&customer=金山宾馆").text
+    choice = page.split('id="customer"')[1].split("</select>")[0]
+    assert (
+        '<option value="">全部顾客</option>' in choice
+        and '<option value="金山宾馆" selected>金山宾馆</option>' in choice
+    )
+    rows = page.split('id="due"')[1].split("</table>")[0].split("<tr class=")[1:]
+    want = json.loads(cli("due", "--customer", "金山宾馆", "--json", "--today", TODAY).output)
+    assert len(rows) == len(want) == 1
+    assert "<td>S24</td>" in rows[0] and "<td>2026-H2 金山宾馆</td>" in rows[0] and "✘ 逾期" in rows[0]
+    assert "（顾客 金山宾馆）。" in page.split('id="due-summary"')[1].split("</p>")[0]
+    everyone = desk.get(f"/deadlines?today={TODAY}").text.split('id="due"')[1].split("</table>")[0]
+    assert everyone.count("<tr class=") > 1
+    r = desk.get(f"/deadlines?today={TODAY}&customer=无此顾客")
+    assert r.status_code == 404 and "顾客档案中没有“无此顾客”。" in r.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dangan.archive.catalog import Catalog
@@ -77,7 +79,11 @@ def test_a_post_without_the_csrf_token_is_refused(app):
 def test_locations_page(app):
     c, _ = as_role(app, "viewer")
     text = c.get(f"/locations/{CODE}").text
-    assert "库房1/A03/2/盒017" in text and "李明 (工程部) until 2025-03-05" in text
+    assert "库房1/A03/2/盒017" in text and "<td>李明（工程部）借阅，应于 2025-03-05 归还</td>" in text
+    assert "until" not in text
+    reader, _ = as_role(app, "reader")  # a public reader is not shown the shelves at all
+    r = reader.get(f"/locations/{CODE}")
+    assert r.status_code == 403 and "李明" not in r.text
 
 
 def test_an_inventory_run_finds_missing_and_misplaced(app, home):
@@ -101,3 +107,38 @@ def test_an_inventory_run_finds_missing_and_misplaced(app, home):
     assert "在位 1 卷，缺失 0 卷，不应在此 0 个。" in r.text
     bad = c.post("/inventory", data={"csrf": csrf, "scope": "库房1//x", "codes": "", "code": ""})
     assert bad.status_code == 400 and "盘点位置“库房1//x”应写成" in bad.text
+
+
+def test_the_deadlines_page_lists_overdue_loans_for_the_roles_that_see_loans(app, cli):
+    desk, _ = as_role(app, "desk")
+    page = desk.get("/deadlines").text
+    table = page.split('id="late-loans"')[1].split("</table>")[0]
+    assert "<caption>借阅逾期 1 件</caption>" in table
+    assert (f"<td>李明（工程部）</td><td>{CODE}:2</td><td>安居花园3号楼竣工图</td><td>2025年3月5日</td>"
+            '<td class="status">✘ 逾期 5 天</td>') in table  # fmt: skip
+    ics = desk.get("/deadlines.ics").content.decode("utf-8")
+    assert f"SUMMARY:借阅逾期 {CODE}:2（李明，工程部）" in ics  # the calendar `dangan due --ics` writes
+    assert 'id="late-loans"' not in desk.get("/deadlines?person=王芳").text  # only 李明's loans are late
+    (late,) = desk.get("/api/due").json()  # the API gives what `dangan due --json` gives
+    assert [late] == json.loads(cli("due", "--json").output) and (late["kind"], late["borrower"]) == ("loan", "李明")
+    reader, _ = as_role(app, "reader")  # a public reader sees neither the deadlines nor any borrower
+    for url in ("/deadlines", "/deadlines.ics", "/api/due", "/lending"):
+        r = reader.get(url)
+        assert r.status_code == 403 and "李明" not in r.content.decode("utf-8"), url
+    assert "公开查阅只能查阅已开放的档案" in reader.get("/lending").text
+
+
+def test_sealing_and_the_handover_pages_warn_in_chinese_of_a_volume_out_on_loan(app):
+    c, csrf = as_role(app, "archivist")
+    warning = f"案卷 {CODE}:2 正在借出：{CODE}:2 由 李明（工程部）借阅，应于 2025-03-05 归还。"
+    r = c.post(f"/volumes/{CODE}/2/seal", data={"csrf": csrf})
+    assert r.status_code == 303  # sealed all the same, as `dangan volume seal` does
+    page = c.get(r.headers["location"]).text
+    box = page.split('id="on-loan"')[1].split("</div>")[0]
+    assert "已封卷。" in page and f"<li>{warning}</li>" in box and f"{CODE}:1 " not in box
+    assert page.index('id="on-loan"') < page.index('id="handover"')  # read before the package is asked for
+    assert f"<li>{warning}</li>" in c.get(f"/volumes/{CODE}/check").text
+    viewer, _ = as_role(app, "viewer")  # who cannot seal or hand over is not told
+    assert 'id="on-loan"' not in viewer.get(f"/volumes/{CODE}").text
+    assert c.post("/lending/return", data={"csrf": csrf, "what": f"{CODE}:2"}).status_code == 303
+    assert 'id="on-loan"' not in c.get(f"/volumes/{CODE}").text

@@ -10,6 +10,7 @@ from sqlalchemy import insert
 
 from dangan.archive.schema import volume_documents
 from dangan.archive.users import add_user
+from dangan.archive.volumes import get_volume
 from dangan.indexer.errors import ExitCode
 from tests.test_retention import CODE, age, ingest
 
@@ -88,6 +89,60 @@ def test_a_destroyed_record_leaves_its_sealed_volume_whose_other_numbers_stay(cl
     # the paper volume's 件号 and 页次 are frozen: the others keep theirs, a gap where it was
     assert pieces(cli) == [p for p in before if p[1] != doomed]
     (event,) = [e for e in cat.events(document=doomed) if e["action"] == "destroyed"]
-    assert event["detail"]["volume"] == {"volume": 1, "piece": 2, "pages": "2-2"}
+    volume_id = get_volume(cat, CODE, 1).id
+    assert event["detail"]["volume"] == {"volume": 1, "piece": 2, "pages": "2-2", "volume_id": volume_id}
     assert cli("verify").exit_code == 0
     assert len(ids) == 4
+
+
+def test_restore_puts_a_document_back_into_its_draft_volume_and_undo_follows(cli, cat, project, home):
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    before = pieces(cli)
+    gone = before[1][1]
+    assert cli("discard", str(gone), "--reason", "误删").exit_code == 0
+    r = cli("restore", str(gone))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1] == f"document {gone} is back in volume 1 of {CODE} as piece 2"
+    assert pieces(cli) == before  # its old 件号, the others renumbered around it
+    r = cli("undo")  # the restore undone: in the trash again, so out of the volume again
+    assert r.exit_code == 0 and [i for _, i, _ in pieces(cli)] == [i for _, i, _ in before if i != gone]
+    r = cli("undo")  # and the discard undone: back in its place
+    assert r.output.splitlines()[1] == f"document {gone} is back in volume 1 of {CODE} as piece 2"
+    assert pieces(cli) == before
+
+
+def test_restore_leaves_a_document_out_of_a_volume_sealed_since_and_says_why(cli, cat, project, home):
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    before = pieces(cli)
+    gone = before[0][1]
+    assert cli("discard", str(gone), "--reason", "误删").exit_code == 0
+    assert cli("volume", "seal", CODE, "1").exit_code == 0
+    sealed = pieces(cli)
+    r = cli("restore", str(gone))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1] == (
+        f"document {gone} is in no volume now: volume 1 of {CODE} was sealed since it left; "
+        f"unseal it and `dangan volume move {gone} --to 1`"
+    )
+    assert pieces(cli) == sealed and cat.document(gone)["status"] == "filed"
+
+
+def test_restore_after_the_volumes_were_planned_again_says_the_old_volume_is_gone(cli, cat, project, home):
+    from dangan.archive.life.trash import restore
+    from dangan.indexer.messages import say
+
+    ingest(cli, home)
+    assert cli("volume", "plan", CODE).exit_code == 0
+    gone = pieces(cli)[1][1]
+    assert cli("discard", str(gone), "--reason", "误删").exit_code == 0
+    assert cli("volume", "plan", CODE).exit_code == 0  # the draft volumes are replaced
+    replanned = pieces(cli)
+    note = restore(cat, gone)["volume_note"]
+    assert str(note) == (
+        f"document {gone} is in no volume now: volume 1 of {CODE}, which it left, was replaced when the volumes "
+        "were planned again; `dangan volume move` puts it into a draft volume"
+    )
+    assert say(note) == f"文件 #{gone} 暂不在任何案卷中：它原来所在的 {CODE} 第1卷已因重新组卷而不存在。"
+    assert pieces(cli) == replanned and gone not in [i for _, i, _ in replanned]

@@ -21,6 +21,8 @@ from dangan.archive.schema import (
     appraisal_items,
     documents,
     events,
+    grant_uses,
+    grants,
     holdings,
     loans,
     use_records,
@@ -91,21 +93,34 @@ def use_and_places(cat, ids) -> None:
 
 
 def used(cat, year: int) -> dict:
-    """Use figures counted from the rows of use_records and loans."""
+    """Use figures counted from the rows of use_records, loans, grant_uses and grants."""
     with cat.engine.connect() as conn:
         recs = [dict(r) for r in conn.execute(select(use_records)).mappings() if r["day"].year == year]
         lent = {r["id"]: dict(r) for r in conn.execute(select(loans)).mappings()}
+        readers = {r["id"]: dict(r) for r in conn.execute(select(grants)).mappings()}
+        online = [dict(r) for r in conn.execute(select(grant_uses)).mappings() if r["day"].year == year]
     out = [r for r in recs if r["action"] == "借出"]
+    used = [(r["person"], r["what"], r["purpose"], r["dept"]) for r in out] + [
+        (g["person"], f"#{r['document_id']}", g["purpose"], g["org"] or "-")
+        for r in online
+        for g in [readers[r["grant_id"]]]
+    ]
+    actions = Counter(r["action"] for r in recs) + Counter("在线" + r["action"] for r in online)
     return {
-        "records": len(recs),
-        "by_action": [{"key": k, "count": n} for k, n in sorted(Counter(r["action"] for r in recs).items())],
+        "year": year,
+        "records": len(recs) + len(online),
+        "by_action": [{"key": k, "count": n} for k, n in sorted(actions.items())],
+        "uses": len(used),
         "loans": len(out),
         "volume_loans": len([r for r in out if lent[r["loan_id"]]["volume_id"]]),
         "document_loans": len([r for r in out if lent[r["loan_id"]]["document_id"]]),
         "outside": len([r for r in out if lent[r["loan_id"]]["outside"]]),
-        "people": len({r["person"] for r in out}),
-        "by_purpose": [{"key": k, "count": n} for k, n in sorted(Counter(r["purpose"] for r in out).items())],
-        "by_dept": [{"key": k, "count": n} for k, n in sorted(Counter(r["dept"] for r in out).items())],
+        "views": len([r for r in online if r["action"] == "查阅"]),
+        "downloads": len([r for r in online if r["action"] == "下载"]),
+        "people": len({u[0] for u in used}),
+        "items": len({u[1] for u in used}),
+        "by_purpose": [{"key": k, "count": n} for k, n in sorted(Counter(u[2] for u in used).items())],
+        "by_dept": [{"key": k, "count": n} for k, n in sorted(Counter(u[3] for u in used).items())],
     }
 
 
@@ -209,3 +224,44 @@ def test_stats_refuses_a_bad_year_and_an_unwritable_file(cli, archive, tmp_path)
     assert (
         r.output.strip() == f"Error: --xlsx {target}: cannot write it (No such file or directory); give a writable path"
     )
+
+
+def test_one_count_of_use_on_the_page_in_the_workbook_and_in_use_count(cli, cat, archive, tmp_path, monkeypatch):
+    """Loans and views and downloads through a read link are one 利用 count wherever it is shown."""
+    from dangan.archive.grants import create_grant, get_grant, log_use
+    from dangan.web.stats import summary
+
+    use_and_places(cat, archive)
+    monkeypatch.setenv("DANGAN_TODAY", "2025-05-01")
+    g = create_grant(cat, [f"#{archive[1]}", f"#{archive[2]}"], to="王审计", org="信达会计师事务所",
+                     until="2025-06-30", purpose="年度审计")  # fmt: skip
+    for doc, action in ((archive[1], "查阅"), (archive[1], "下载"), (archive[2], "查阅")):
+        log_use(cat, get_grant(cat, g.id), doc, action)
+    with cat.engine.begin() as conn:  # one view a year later: not 2025's
+        last = conn.execute(select(grant_uses.c.id).order_by(grant_uses.c.id.desc())).scalar()
+        conn.execute(update(grant_uses).where(grant_uses.c.id == last).values(day=date(2026, 1, 5)))
+    want = used(cat, 2025)
+    # by hand: 借出 3 (two in 2025), 续借, 归还 in 2025; online 查阅 1 and 下载 1 in 2025
+    assert (want["records"], want["uses"], want["loans"], want["views"], want["downloads"]) == (6, 4, 2, 1, 1)
+    assert (want["people"], want["items"], want["outside"]) == (3, 3, 1)
+    assert want["by_dept"] == [{"key": "信达会计师事务所", "count": 2}, {"key": "审计部", "count": 1},
+                               {"key": "工程部", "count": 1}]  # fmt: skip
+    r = cli("stats", "--year", "2025", "--json", "--xlsx", str(tmp_path / "年报.xlsx"))
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["uses"] == want
+    count = cli("use", "count", "--year", "2025", "--json")
+    assert count.exit_code == 0 and json.loads(count.output) == want
+    page = dict(summary(json.loads(r.output)))
+    assert (page["利用登记（条）"], page["利用（次）"], page["借出（次）"], page["在线查阅（次）"],
+            page["在线下载（次）"], page["利用人数（人）"]) == (6, 4, 2, 1, 1, 3)  # fmt: skip
+    wb = load_workbook(tmp_path / "年报.xlsx")
+    sheet = dict(wb["概况"].values)
+    assert (sheet["利用登记条数"], sheet["利用次数"], sheet["借出次数"], sheet["在线查阅"], sheet["在线下载"],
+            sheet["利用人数"]) == (6, 4, 2, 1, 1, 3)  # fmt: skip
+    assert [list(r) for r in wb["利用部门"].values] == [["部门", "利用次数"]] + [
+        [x["key"], x["count"]] for x in want["by_dept"]]  # fmt: skip
+    text = cli("use", "count", "--year", "2025").output.splitlines()
+    assert text == ["2025: 6 use record(s) (借出 2, 在线下载 1, 在线查阅 1, 归还 1, 续借 1); 3 person(s), "
+                    "3 volume(s)/document(s)",
+                    "4 use(s): 2 loan(s) (1 of volumes, 1 of documents, 1 outside), 1 online view(s), "
+                    "1 download(s)"]  # fmt: skip

@@ -81,13 +81,14 @@ def test_what_each_role_may_do():
         for role in ("reader", "viewer", "desk", "manager", "archivist", "admin")
     }
     assert may == {
-        "reader": {"read"},  # open records only, and no page summing up every record
-        "viewer": {"read", "whole"},
-        "desk": {"read", "whole", "forms"},
-        "manager": {"read", "whole", "waive"},
-        "archivist": {"read", "whole", "file", "edit"},
+        "reader": {"read"},  # open records only, no page summing up every record, no borrowers
+        "viewer": {"read", "whole", "loans"},
+        "desk": {"read", "whole", "forms", "loans"},
+        "manager": {"read", "whole", "waive", "loans"},
+        "archivist": {"read", "whole", "file", "edit", "loans"},
         "admin": set(PERMISSIONS),
     }
+    assert not allowed("reader", "loans")  # a public reader does not see who borrowed what
     assert not allowed("admin", "no-such-action")
 
 

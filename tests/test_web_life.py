@@ -132,3 +132,30 @@ def test_the_page_shows_how_each_page_was_read(app, home, tmp_path):  # noqa: F8
     viewer, _ = as_role(app, "desk")
     page = viewer.get(f"/documents/{doc}").text
     assert 'id="page-reads"' in page and "第 1 页：文字层" in page
+
+
+def test_restoring_from_the_trash_page_says_it_went_back_into_its_volume(app, home, tmp_path):  # noqa: F811
+    from dangan.archive.life.trash import discard
+    from dangan.archive.volumes import plan_volumes, volume_of
+
+    first = filed_doc(home, tmp_path, "施工日志_0312.txt", "施工日志\n基础混凝土浇筑", item="C14")
+    filed_doc(home, tmp_path, "施工日志_0313.txt", "施工日志\n二层柱钢筋绑扎", item="C14")
+    with Catalog.open(home) as cat:
+        plan_volumes(cat, "BJ-2024-017")
+        v = volume_of(cat, first)
+        order = [e.document_id for e in v.entries]
+        discard(cat, first, reason="误删")
+    archivist, token = as_role(app, "archivist")
+    r = archivist.post(f"/trash/{first}/restore", data={"csrf": token})
+    assert r.status_code == 303
+    page = archivist.get(r.headers["location"]).text
+    piece = order.index(first) + 1
+    assert f"文件 #{first} 已放回 BJ-2024-017 第{v.sequence}卷原来的位置，件号 {piece}（件号和页次已重排）。" in page
+    assert 'id="volume-note"' not in archivist.get("/trash").text  # said once
+    with Catalog.open(home) as cat:
+        assert [e.document_id for e in volume_of(cat, first).entries] == order
+    # the same from the document's own page: discard, then 从回收站恢复
+    archivist.post(f"/documents/{first}/discard", data={"csrf": token, "reason": "误删"})
+    r = archivist.post(f"/documents/{first}/restore", data={"csrf": token})
+    assert r.status_code == 303 and r.headers["location"] == f"/documents/{first}"
+    assert f"件号 {piece}（件号和页次已重排）。" in archivist.get(r.headers["location"]).text

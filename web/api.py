@@ -18,11 +18,12 @@ from starlette.routing import Route
 
 from dangan.archive.deadlines.duelist import check_reports, due_list
 from dangan.archive.intake.filing import review_queue
+from dangan.archive.lending import overdue_loans
 from dangan.archive.openness import search_for, visible
 from dangan.archive.searchrequest import SearchPage, SearchRequest, run_search
 from dangan.archive.tree import catalog_tree
 from dangan.web.base import api, call, state
-from dangan.web.deadlines import checked_range, day_count, person_param, today_of
+from dangan.web.deadlines import checked_range, customer_param, day_count, person_param, today_of
 from dangan.web.docview import public_document, readable, stored_file
 from dangan.web.limits import check_query
 
@@ -79,12 +80,17 @@ async def check(request: Request) -> Response:
 
 @api("whole")
 async def due(request: Request) -> Response:
-    """`dangan due --json`: overdue and due within ``days`` (7), optionally for one ``person``."""
+    """`dangan due --json`: overdue and due within ``days`` (7), optionally for one ``person`` or
+    ``customer``, then the overdue loans (for a role that sees loans)."""
     params = request.query_params
-    entries = await call(
-        due_list, state(request).cat, today=today_of(params), days=day_count(params), person=person_param(params)
+    cat, day, person, customer = state(request).cat, today_of(params), person_param(params), customer_param(params)
+    entries = await call(due_list, cat, today=day, days=day_count(params), person=person, customer=customer)
+    late = (
+        await call(overdue_loans, cat, day=day, person=person, customer=customer)
+        if request.state.user.can("loans")
+        else []
     )
-    return as_json([{"project": c, **o.to_json()} for c, o in entries])
+    return as_json([{"project": c, **o.to_json()} for c, o in entries] + [{"kind": "loan", **r} for r in late])
 
 
 @api("whole")

@@ -1,8 +1,9 @@
 """Service deadlines in the browser: the morning list, one project's check by period, the .ics.
 
 ``/deadlines`` is the 客服主管's morning list (overdue, then what falls due in the next N
-days, optionally for one person) over every project whose checklist has deadlines, with a
-summary per project; ``/deadlines/CODE`` is ``dangan check CODE --period …`` by item or by
+days, optionally for one person or one customer of the register) over every project whose
+checklist has deadlines, with a summary per project, and the overdue loans with their
+borrowers as `dangan due` lists them (for the roles that see loans); ``/deadlines/CODE`` is ``dangan check CODE --period …`` by item or by
 person; ``/deadlines.ics`` the same morning list as a calendar a phone imports.  ``?today=``
 looks at the deadlines as they stood (or will stand) on another day, like the CLI's
 ``--today``.
@@ -17,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from dangan.archive.customers.register import list_customers
 from dangan.archive.days import today
-from dangan.archive.deadlines.duelist import as_deadline, date_range, deadline_projects, due_from, due_list
+from dangan.archive.deadlines.duelist import as_deadline, date_range, morning_list
 from dangan.archive.deadlines.ical import calendar
 from dangan.archive.deadlines.obligations import deadlines, has_deadlines
+from dangan.archive.lending import loan_deadline, overdue_loans
 from dangan.archive.projects import get_project
 from dangan.indexer.errors import UsageError
 from dangan.web.base import call, page, render, state
@@ -49,23 +52,30 @@ def person_param(params) -> str | None:
     return (params.get("person") or "").strip() or None
 
 
-def _morning(cat, today: date, days: int, person: str | None) -> dict:
-    projects = deadline_projects(cat)
-    reports = [deadlines(cat, p.code, today=today, soon_days=days) for p in projects]
-    entries = due_from(reports, person=person)  # the same reports: each project is worked out once
-    reports.sort(key=lambda r: (-r.overdue, r.project))
-    return {"reports": reports, "entries": entries}
+def customer_param(params) -> str | None:
+    """The ``customer`` filter (a customer of the register), None when empty."""
+    return (params.get("customer") or "").strip() or None
+
+
+def _morning(cat, today: date, days: int, person: str | None, customer: str | None, loans: bool) -> dict:
+    """The page's figures, all from the library: the morning list (one customer's if chosen),
+    the overdue loans as `dangan due` lists them (for a role that sees loans), the customers."""
+    reports, entries = morning_list(cat, today=today, days=days, person=person, customer=customer)
+    late = overdue_loans(cat, day=today, person=person, customer=customer) if loans else []
+    return {"reports": reports, "entries": entries, "late_loans": late,
+            "customers": [c.name for c in list_customers(cat)]}  # fmt: skip
 
 
 @page("whole")
 async def morning(request: Request) -> Response:
-    """Every service project's summary and what is overdue or due in the next days."""
+    """Every service project's summary, what is overdue or due in the next days, overdue loans."""
     params = request.query_params
-    today, days, person = today_of(params), day_count(params), person_param(params)
-    data = await call(_morning, state(request).cat, today, days, person)
+    today, days, person, customer = today_of(params), day_count(params), person_param(params), customer_param(params)
+    loans = request.state.user.can("loans")
+    data = await call(_morning, state(request).cat, today, days, person, customer, loans)
     overdue = sum(1 for _, o in data["entries"] if o.status == "overdue")
     return render(request, "deadlines.html", **data, today=today, days=days, person=person or "", overdue=overdue,
-                  label=_label, query=request.url.query, keep=_keep_today(params))  # fmt: skip
+                  customer=customer or "", label=_label, query=request.url.query, keep=_keep_today(params))  # fmt: skip
 
 
 def _report(cat, code: str, today: date, params):
@@ -107,9 +117,10 @@ async def project(request: Request) -> Response:
 async def ics(request: Request) -> Response:
     """The morning list as an .ics file (all-day events on each due day)."""
     params = request.query_params
-    person = person_param(params)
-    entries = await call(due_list, state(request).cat, today=today_of(params), days=day_count(params), person=person)
-    text = calendar([as_deadline(c, o) for c, o in entries], stamp=datetime.now().astimezone())
+    today, days, person, customer = today_of(params), day_count(params), person_param(params), customer_param(params)
+    data = await call(_morning, state(request).cat, today, days, person, customer, request.state.user.can("loans"))
+    events = [as_deadline(c, o) for c, o in data["entries"]] + [loan_deadline(r) for r in data["late_loans"]]
+    text = calendar(events, stamp=datetime.now().astimezone())
     return Response(text.encode("utf-8"), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=\"deadlines.ics\"; filename*=UTF-8''%E5%BD%92%E6%A1%A3%E6%9C%9F%E9%99%90.ics"})  # fmt: skip
 

@@ -24,6 +24,7 @@ from dangan.web.base import call, page, render, state
 from dangan.web.docview import document_view, readable, stored_file
 from dangan.web.limits import check_query
 from dangan.web.review import item_groups
+from dangan.web.trash import NOTE
 
 PER_PAGE = 20
 TYPE_LABELS = {"pdf": "PDF", "image": "图片", "docx": "Word", "text": "文本"}
@@ -126,7 +127,8 @@ async def document(request: Request) -> Response:
     projects = await call(list_projects, state(request).cat)  # the refile pickers: projects, items by part
     return render(request, "document.html", **view, kinds=DATE_KINDS, pages_shown=PAGES_SHOWN, projects=projects,
                   checklists=item_groups(projects), methods=READ_METHODS, retentions=RETENTIONS, secrecies=SECRECY,
-                  saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1")  # fmt: skip
+                  saved=request.query_params.get("saved") == "1", open_edit=request.query_params.get("edit") == "1",
+                  volume_note=request.session.pop(NOTE, ""))  # fmt: skip
 
 
 @page()

@@ -2,7 +2,7 @@
 
 ``/lending`` lists what is out, overdue first, with lend and return forms for the roles that
 may change the archive (archivist, admin: the ``edit`` permission; a viewer sees the list
-only and is refused 403 if it posts).  ``/locations/<code>`` shows where every volume of a
+only and is refused 403 if it posts; a public reader, without ``loans``, does not see it).  ``/locations/<code>`` shows where every volume of a
 project stands.  ``/inventory`` takes a place and the codes a scanner types (each code and
 Enter submits the form); the codes read so far ride along in the form, so the page needs no
 script and a reload loses nothing.  Library refusals show as the page's Chinese message.

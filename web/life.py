@@ -15,6 +15,7 @@ from starlette.routing import Route
 from dangan.archive.life.edit import FIELDS, edit_changed
 from dangan.archive.life.trash import discard, restore
 from dangan.web.base import call, catalog_for, page
+from dangan.web.trash import remember_volume_note
 
 
 @page("edit")
@@ -45,7 +46,8 @@ async def discard_one(request: Request) -> Response:
 async def restore_one(request: Request) -> Response:
     """Bring a discarded document back where and as it was."""
     doc_id = request.path_params["doc_id"]
-    await call(restore, catalog_for(request), doc_id)
+    doc = await call(restore, catalog_for(request), doc_id)
+    remember_volume_note(request, doc)  # back in its volume, or why not: the document page says it once
     return RedirectResponse(f"/documents/{doc_id}", status_code=303)
 
 

@@ -26,7 +26,6 @@ from dangan.web.charts import bar_chart, line_chart
 
 HOLDINGS = (("project", "馆藏：按项目（件）"), ("group", "馆藏：按门类（件）"), ("retention", "馆藏：按保管期限（件）"),
             ("carrier", "馆藏：按载体（件）"), ("year", "馆藏：按年度（件）"))  # fmt: skip
-ACTIONS = {"借出": "借出", "归还": "归还", "续借": "续借"}
 
 
 def year_of(params) -> int:
@@ -53,8 +52,8 @@ def charts(f: dict) -> list[tuple[str, Markup]]:
                                      [(s["project"], s["overdue"]) for s in f["service"]], "件")))  # fmt: skip
     u = f["uses"]
     out.append(("uses", bar_chart(f"{f['year']}年利用登记（次）",
-                                  [(ACTIONS.get(a["key"], a["key"]), a["count"]) for a in u["by_action"]], "次")))  # fmt: skip
-    out.append(("purposes", bar_chart(f"{f['year']}年借出：按利用目的（次）",
+                                  [(a["key"], a["count"]) for a in u["by_action"]], "次")))  # fmt: skip
+    out.append(("purposes", bar_chart(f"{f['year']}年利用：按利用目的（次）",
                                       [(p["key"], p["count"]) for p in u["by_purpose"]], "次")))  # fmt: skip
     d = f["disposals"]
     out.append(("disposals", bar_chart(f"{f['year']}年销毁：按项目（件）",
@@ -70,8 +69,9 @@ def summary(f: dict) -> list[tuple[str, object]]:
         ("馆藏文件（件）", sum(r["documents"] for r in held)), ("馆藏页数（页）", sum(r["pages"] for r in held)),
         ("案卷（卷）", v["volumes"]), ("其中已封卷（卷）", v["sealed"]), ("案卷页数（页）", v["pages"]),
         (f"{f['year']}年归档（件）", sum(m["documents"] for m in f["filed_per_month"])),
-        ("利用登记（条）", u["records"]), ("借出（次）", u["loans"]), ("其中案卷（次）", u["volume_loans"]),
-        ("其中文件（次）", u["document_loans"]), ("外借（次）", u["outside"]), ("利用人数（人）", u["people"]),
+        ("利用登记（条）", u["records"]), ("利用（次）", u["uses"]), ("借出（次）", u["loans"]),
+        ("其中案卷（次）", u["volume_loans"]), ("其中文件（次）", u["document_loans"]), ("外借（次）", u["outside"]),
+        ("在线查阅（次）", u["views"]), ("在线下载（次）", u["downloads"]), ("利用人数（人）", u["people"]),
         ("鉴定延长（件）", d["decisions"]["keep"]), ("鉴定开放（件）", d["decisions"]["open"]),
         ("鉴定销毁（件）", d["decisions"]["destroy"]), ("销毁（件）", d["destroyed"]), ("销毁页数（页）", d["pages"]),
     ]  # fmt: skip

@@ -2,7 +2,8 @@
 unseal, build the volume PDF and download it, and the 四性检测 (handover check) as a table.
 
 Each write is a thin call into :mod:`dangan.archive.volumes` (which takes the writer lock) with a catalog
-that names the signed-in user; the archivist (and admin) may, everyone else gets 403.  A
+that names the signed-in user; the archivist (and admin) may, everyone else gets 403.  They
+also see which volumes are out on loan (sealing and the handover package go ahead regardless).  A
 built PDF lands in a work folder under the home named by the volume's id, and is served by
 that id only: no path ever comes from the request.
 """
@@ -21,6 +22,7 @@ from starlette.routing import Route
 
 from dangan.archive.dblock import writing
 from dangan.archive.handover import PROPERTIES, run_checks
+from dangan.archive.lending import volume_out_warnings
 from dangan.archive.openness import visible
 from dangan.archive.projects import list_projects
 from dangan.archive.volumes import code_settings, get_volume, list_volumes, plan_volumes, seal, unseal, volume_code
@@ -60,7 +62,9 @@ async def volumes_page(request: Request) -> Response:
     code = request.path_params["code"]
     vols = await call(_volumes_view, state(request).cat, code, request.state.user.role)
     drafts = [x["v"].sequence for x in vols if not x["v"].sealed]  # where a document may be moved
-    return render(request, "volumes.html", project=code, vols=vols, drafts=drafts,
+    # who may seal and hand over is told, as `volume seal` and `handover write` tell, what is out on loan
+    on_loan = await call(volume_out_warnings, state(request).cat, code) if request.state.user.can("edit") else []
+    return render(request, "volumes.html", project=code, vols=vols, drafts=drafts, on_loan=on_loan,
                   done=request.query_params.get("done", ""))  # fmt: skip
 
 
@@ -163,9 +167,11 @@ async def download(request: Request) -> Response:
 @page("whole")
 async def check_page(request: Request) -> Response:
     """The 四性检测: pass/fail per property and every failing row."""
-    report = await call(run_checks, state(request).cat, request.path_params["code"])
+    code = request.path_params["code"]
+    report = await call(run_checks, state(request).cat, code)
     props = [(p, report.failed(p)) for p in PROPERTIES]
-    return render(request, "volumes_check.html", r=report, props=props)
+    on_loan = await call(volume_out_warnings, state(request).cat, code) if request.state.user.can("edit") else []
+    return render(request, "volumes_check.html", r=report, props=props, on_loan=on_loan)
 
 
 routes = [

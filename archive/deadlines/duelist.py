@@ -1,7 +1,8 @@
 """The 客服主管's morning list and what `check` reports, for the CLI and the web alike.
 
 :func:`due_list` gathers what is overdue or falls due in the next days across the projects
-whose checklists have deadlines; :func:`as_deadline` turns one entry into a calendar event;
+whose checklists have deadlines (:func:`morning_list` also with each project's report, for the
+web page; :func:`owed_to` keeps one customer's); :func:`as_deadline` turns one entry into a calendar event;
 :func:`date_range` reads a ``--period`` or ``--from``/``--to`` choice into two days;
 :func:`check_reports` is `check`: a deadline report for a project whose checklist has due
 rules, the completeness report for any other.
@@ -51,12 +52,29 @@ def due_list(cat: Catalog, codes: tuple[str, ...] | list[str] = (), *, today: da
     """
     projects = [get_project(cat, c) for c in codes] if codes else deadline_projects(cat)
     entries = due_from([deadlines(cat, p.code, today=today, soon_days=days) for p in projects], person=person)
-    if customer:
-        from dangan.archive.customers.register import get_customer  # only this filter needs the register
+    return owed_to(cat, entries, customer)
 
-        name = get_customer(cat, customer).name
-        entries = [(c, o) for c, o in entries if o.customer == name]
-    return entries
+
+def owed_to(cat: Catalog, entries: list[tuple[str, Obligation]], customer: str | None) -> list[tuple[str, Obligation]]:
+    """The entries owed to ``customer`` (a name, alias or ``#id`` of the register; all when None).
+    NotFoundError when the register has no such customer."""
+    if not customer:
+        return entries
+    from dangan.archive.customers.register import get_customer  # only this filter needs the register
+
+    name = get_customer(cat, customer).name
+    return [(c, o) for c, o in entries if o.customer == name]
+
+
+def morning_list(cat: Catalog, *, today: date, days: int = 7, person: str | None = None,
+                 customer: str | None = None) -> tuple[list[DeadlineReport], list[tuple[str, Obligation]]]:  # fmt: skip
+    """Every service project's report (most overdue first) and the due list made from the same
+    reports (each project worked out once), for one person or role and one customer if given:
+    the web's 服务期限 page."""
+    reports = [deadlines(cat, p.code, today=today, soon_days=days) for p in deadline_projects(cat)]
+    entries = owed_to(cat, due_from(reports, person=person), customer)
+    reports.sort(key=lambda r: (-r.overdue, r.project))
+    return reports, entries
 
 
 def due_from(reports: list[DeadlineReport], *, person: str | None = None) -> list[tuple[str, Obligation]]:

@@ -3,8 +3,9 @@
 A discarded document leaves review, check, registers, the catalog tree and search, but its
 catalog row stays (status ``discarded``), its file moves to ``vault/_trash/<id>/`` (so
 ``verify`` still hashes it) and it remembers where it was, so :func:`restore` puts it back
-exactly.  :func:`empty_trash` is the only code that removes a stored file; it logs each one
-with its SHA-256 and name, then drops the row so the same file can be ingested again.
+exactly, into its old place in its volume too while that volume is still a draft.
+:func:`empty_trash` is the only code that removes a stored file; it logs each one with its
+SHA-256 and name, then drops the row so the same file can be ingested again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from datetime import timedelta
 from pathlib import PurePosixPath
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from dangan.archive import vault
 from dangan.archive.catalog import Catalog, now
@@ -22,10 +23,11 @@ from dangan.archive.intake.attachments import forget_links
 from dangan.archive.life.change import DISCARDED, apply_change, refuse_destroyed
 from dangan.archive.onloan import document_tied
 from dangan.archive.retention import hold_on
-from dangan.archive.schema import document_texts, documents
+from dangan.archive.schema import document_texts, documents, events, volume_documents, volumes
 from dangan.archive.thumbs import forget_pictures
-from dangan.archive.volumes.edit import leave_volume, volume_of
+from dangan.archive.volumes.edit import leave_volume, renumber, volume_of
 from dangan.indexer.errors import ConflictError, UsageError
+from dangan.indexer.messages import Message
 
 TRASH_DIR = "_trash"
 _AGE = re.compile(r"^\s*(\d+)\s*([dhw]?)\s*$")
@@ -58,13 +60,13 @@ def discard(cat: Catalog, doc_id: int, *, reason: str) -> dict:
         "restore_status": doc["status"],
     }
     changed = apply_change(cat, doc, after, "discarded", reason=reason.strip())
-    _out_of_volume(cat, changed)
+    leave_volumes(cat, changed)
     return changed
 
 
-def _out_of_volume(cat: Catalog, doc: dict) -> None:
+def leave_volumes(cat: Catalog, doc: dict) -> None:
     """A discarded document leaves its (draft) volume, so the volume lists only what is kept
-    and ``trash empty`` can drop the row; ``volume move`` puts a restored one back."""
+    and ``trash empty`` can drop the row; :func:`restore` puts it back while the volume is a draft."""
     with cat.engine.begin() as conn:
         was = leave_volume(conn, cat, doc["id"])
         if was:
@@ -73,7 +75,8 @@ def _out_of_volume(cat: Catalog, doc: dict) -> None:
 
 @writes("restore")
 def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) -> dict:
-    """Bring a discarded document back to where and what it was."""
+    """Bring a discarded document back to where and what it was; ``volume_note`` in the result
+    says whether it went back into its volume (:func:`back_into_volume`)."""
     doc = cat.document(doc_id)
     if doc["status"] != DISCARDED:
         raise ConflictError("document {doc_id} is not in the trash (it is {status}); nothing to restore",
@@ -86,7 +89,54 @@ def restore(cat: Catalog, doc_id: int, *, action: str = "restored", **detail) ->
         "restore_path": None,
         "restore_status": None,
     }
-    return apply_change(cat, doc, after, action, **detail)
+    restored = apply_change(cat, doc, after, action, **detail)
+    return {**restored, "volume_note": back_into_volume(cat, restored)}
+
+
+def _left_volume(cat: Catalog, doc_id: int) -> dict | None:
+    """Where the document's last discard took it out of a volume (the ``volume-left`` event's
+    detail, and ``event``: its id), or None."""
+    history = cat.events(document=doc_id)
+    last = max((i for i, e in enumerate(history) if e["action"] == "discarded"), default=None)
+    if last is None:
+        return None
+    left = [{**e["detail"], "event": e["id"]} for e in history[last + 1 :] if e["action"] == "volume-left"]
+    return left[-1] if left else None  # the last: an undone restore took it out again
+
+
+def back_into_volume(cat: Catalog, doc: dict) -> Message | None:
+    """Put a restored document back at its old 件号 in the volume its discard took it out of, when
+    that volume is still a draft (renumbered, as discard renumbered it); a sealed volume's numbers
+    are frozen on paper, so the document then stays outside any volume.  Says which, or None when
+    the document was in no volume."""
+    was = _left_volume(cat, doc["id"]) if doc["status"] == "filed" else None
+    if was is None:
+        return None
+    code, sequence = doc["project_code"], was["volume"]
+    key = volumes.c.id == was["volume_id"] if "volume_id" in was else volumes.c.sequence == sequence
+    with cat.engine.begin() as conn:
+        row = conn.execute(select(volumes.c.id, volumes.c.status).where(key, volumes.c.project_code == code)).first()
+        # Planned again since it left: a new volume, maybe under the old id (SQLite reuses ids).
+        # Event ids order the two; timestamps of the same second would not.
+        replanned = select(events.c.id).where(
+            events.c.project_code == code, events.c.action == "volumes-planned", events.c.id > was["event"]
+        )
+        if row is None or conn.execute(replanned.limit(1)).first() is not None:
+            return Message("document {doc_id} is in no volume now: volume {volume} of {project}, which it left, "
+                           "was replaced when the volumes were planned again",
+                           {"doc_id": doc["id"], "volume": sequence, "project": code},
+                           fix="`dangan volume move` puts it into a draft volume")  # fmt: skip
+        if row.status == "sealed":
+            return Message("document {doc_id} is in no volume now: volume {volume} of {project} was sealed since "
+                           "it left", {"doc_id": doc["id"], "volume": sequence, "project": code},
+                           fix=f"unseal it and `dangan volume move {doc['id']} --to {sequence}`")  # fmt: skip
+        rest = select(volume_documents.c.document_id).where(volume_documents.c.volume_id == row.id)
+        order = [r[0] for r in conn.execute(rest.order_by(volume_documents.c.position))]
+        piece = min(max(int(was["piece"]), 1), len(order) + 1)
+        renumber(conn, cat, row.id, order[: piece - 1] + [doc["id"]] + order[piece - 1 :])
+        cat.log(conn, "volume-rejoined", project=code, document=doc["id"], volume=sequence, piece=piece)
+    return Message("document {doc_id} is back in volume {volume} of {project} as piece {piece}",
+                   {"doc_id": doc["id"], "volume": sequence, "project": code, "piece": piece})  # fmt: skip
 
 
 def trash_list(cat: Catalog) -> list[dict]:

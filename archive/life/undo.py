@@ -11,6 +11,7 @@ from __future__ import annotations
 from dangan.archive.catalog import Catalog
 from dangan.archive.dblock import writes
 from dangan.archive.life.change import apply_change, from_event, values_differ
+from dangan.archive.life.trash import back_into_volume, leave_volumes
 from dangan.indexer.errors import ConflictError, NotFoundError
 
 UNDOABLE = ("filed-by-hand", "refiled", "edited", "discarded", "restored")
@@ -31,6 +32,10 @@ def undo(cat: Catalog, event_id: int | None = None) -> tuple[dict, dict]:
     _check_unchanged(ev, doc)
     after = from_event(ev["detail"].get("before", {}))
     now_doc = apply_change(cat, doc, after, "undone", undoes=ev["id"], undid_action=ev["action"])
+    if ev["action"] == "discarded":  # back in the trash's way: into its draft volume again
+        now_doc = {**now_doc, "volume_note": back_into_volume(cat, now_doc)}
+    elif ev["action"] == "restored":  # in the trash again: out of its volume, as discard does
+        leave_volumes(cat, now_doc)
     return ev, now_doc
 
 

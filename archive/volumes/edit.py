@@ -107,7 +107,8 @@ def leave_volume(conn, cat: Catalog, doc_id: int) -> dict | None:
         rest = select(volume_documents.c.document_id).where(volume_documents.c.volume_id == row["id"])
         order = [r[0] for r in conn.execute(rest.order_by(volume_documents.c.position))]
         renumber(conn, cat, row["id"], order)
-    return {"volume": row["sequence"], "piece": row["position"], "pages": f"{row['start_page']}-{row['end_page']}"}
+    return {"volume": row["sequence"], "piece": row["position"], "pages": f"{row['start_page']}-{row['end_page']}",
+            "volume_id": row["id"]}  # fmt: skip
 
 
 @writes("volume seal")

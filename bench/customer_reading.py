@@ -23,7 +23,7 @@ from customer_reading_docs import CASES  # noqa: E402
 from customer_reading_fresh import FRESH  # noqa: E402
 
 from dangan.archive.customers.matching import tickets_in  # noqa: E402
-from dangan.archive.deadlines.servicedata import customer_from_text  # noqa: E402
+from dangan.archive.customers.reading import customer_from_text  # noqa: E402
 from dangan.archive.intake.dates import document_date  # noqa: E402
 
 

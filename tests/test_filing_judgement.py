@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from dangan.archive.checklist import load_checklist, parse_checklist
+from dangan.archive.customers.matching import tickets_in
 from dangan.archive.customers.reading import customer_from_text
 from dangan.archive.intake.classify import classify_item, decide, score_items
 from dangan.archive.intake.dates import document_date
@@ -330,3 +331,33 @@ def test_show_says_a_date_was_the_forms_own_label_in_english_and_chinese():
     line = explain(rows)
     assert line == "2026-05-06 (labelled 维修完成日期, this kind of form's own date; 1 other candidate(s))"
     assert say_text(line) == "2026-05-06（标注为“维修完成日期”，这类表单以此为本身日期；另有 1 个候选日期）"
+
+
+@pytest.mark.parametrize(
+    "label", ["客户全称", "报修人单位", "甲方名称", "服务对象", "机主姓名", "用户单位名称", "受检单位", "公司名称"]
+)
+def test_a_field_shaped_like_a_customers_names_the_customer(label):
+    assert customer_from_text(f"保养单\n{label}：星河湾物业管理处\n保养日期：2026-05-06") == "星河湾物业管理处"
+
+
+@pytest.mark.parametrize(
+    "label", ["承修单位", "检测单位", "乙方名称", "经销商名称", "客户联系人", "投诉对象", "设备名称", "施工单位"]
+)
+def test_a_field_shaped_like_ours_or_a_third_partys_is_not_the_customer(label):
+    assert customer_from_text(f"保养单\n{label}：华宇电梯有限公司\n保养日期：2026-05-06") is None
+
+
+def test_a_comma_separated_line_and_an_addressee_line_are_read():
+    assert customer_from_text("回访记录,客户名称,东湖游泳馆,回访日期,2026-05-06") == "东湖游泳馆"
+    assert tickets_in("回访记录,客户名称,东湖游泳馆,工单号,KT-0506") == (None, "KT-0506")
+    letter = "整改回复函\n星河湾物业管理处：\n贵处来函所提电梯异响一事已处理完毕。\n华宇电梯有限公司\n2026年6月26日"
+    assert customer_from_text(letter) == "星河湾物业管理处"
+    assert customer_from_text("回 访 记 录\n客 户 ： 东 湖 游 泳 馆") == "东湖游泳馆"
+
+
+def test_a_settlement_quotes_its_ticket_and_a_next_check_is_another_event():
+    assert tickets_in("维修结算单\n派单号：HY-0617\n结算日期：2026-06-20") == (None, "HY-0617")
+    assert document_date("维修结算单\n维修完工日期：2026-06-18\n结算日期：2026-06-20")[0] == date(2026, 6, 20)
+    assert document_date("空调随访记录\n上门日期：2026-03-02\n随访日期：2026-03-08")[0] == date(2026, 3, 8)
+    text = "设备巡检记录\n使用单位 东湖游泳馆\n巡检日期 2026.07.03\n下次巡检 2026.08.03\n巡检人 王工"
+    assert document_date(text)[0] == date(2026, 7, 3)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.customers.names import norm_name
-from dangan.archive.customers.reading import quotes_tickets
+from dangan.archive.customers.reading import quotes_tickets, unspace
 from dangan.archive.schema_service import customer_aliases, customers
 from dangan.indexer.text import fold
 
@@ -26,7 +26,7 @@ from dangan.indexer.text import fold
 # The number is Latin letters, digits and dashes (PG-2026-0312, 20260312-07); it may stand after
 # a colon, a tab, a table border, spaces, or alone on the next line.
 _TICKET = re.compile(
-    r"(?:(原|关联|对应)(?:急修|维修)?(?:派工单|工单)(?:号|编号)?|(?:急修|维修)?(?:派工单|工单|服务单|维修单|报修单)(?:号|编号))"
+    r"(?:(原|关联|对应)(?:急修|维修)?(?:派工单|工单)(?:号|编号)?|(?:急修|维修)?(?:派工单|派单|工单|服务单|维修单|报修单)(?:号|编号))"
     r"[ \t]*[:：;；|]?[ \t|]*\n?[ \t|]*([a-z0-9][a-z0-9\-_/]{2,29})"
 )
 
@@ -35,7 +35,7 @@ def tickets_in(text: str) -> tuple[str | None, str | None]:
     """(own ticket number, referenced ticket number) read from a record's text."""
     own = ref = None
     quotes = None  # whether a plain number is the one followed: read from the title when needed
-    for m in _TICKET.finditer(fold(text or "")):
+    for m in _TICKET.finditer(fold(unspace(text or ""))):
         number = m.group(2).upper()
         if not any(ch.isdigit() for ch in number):
             continue

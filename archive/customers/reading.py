@@ -31,16 +31,37 @@ CUSTOMER_LABELS: tuple[tuple[str, ...], ...] = (
     ("投诉人", "单位名称", "受文者", "致"),
 )
 _LABEL_TIER = {label: tier for tier, labels in enumerate(CUSTOMER_LABELS) for label in labels}
+# Any other field name shaped like a customer's (客户全称, 报修人单位, 甲方名称, 服务对象, 机主姓名)
+# counts as strongly as the weakest listed label, unless it names our side or a third party
+# (承修单位, 检测单位, 乙方名称, 经销商名称, 投诉对象 …).
+_SHAPED = re.compile(
+    r".{0,4}(?:客户|顾客|用户)(?:名称|全称|单位|单位名称|单位全称|姓名|全名)?|.{0,4}单位(?:名称|全称)?"
+    r"|(?:单位|公司|医院|学校|机构|企业)(?:名称|全称)|(?:甲|需|使用|委托|买|购买|接收)方(?:单位|名称)?"
+    r"|.{0,4}对象|(?:报修|送修|使用|申请)部门|(?:机主|业主|户主)姓名"
+)
+_NOT_CUSTOMER = re.compile(
+    r"服务|维保|维修|承修|施工|安装|生产|制造|分包|检测|供货|供方|乙方|受托|经销|厂|移交|代理|监理|设计|经理|签"
+    r"|地址|电话|编号|代码|意见|类型|类别|等级|来源|满意|评价|确认|代表|联系|责任|处理|主管|账号|税号|编制|填报|上报|上级|本"
+    r"|尊敬|亲爱|的|被投诉|被诉"  # 尊敬的客户： greets nobody; 被投诉单位 is us
+)
+SHAPED_TIER = len(CUSTOMER_LABELS) - 1
 _LABELS = "|".join(sorted(_LABEL_TIER, key=len, reverse=True))
 # A label starts a field: at a line's or cell's start or after a bracket or punctuation.
 _BEFORE = r"(?:^|(?<=[\s|(（,，。;；]))"
 _STAMP = r"(?:[(（][^()（）\n]{1,10}[)）])?"
 _CUSTOMER = re.compile(_BEFORE + r"(" + _LABELS + r")" + _STAMP + r"[ \t]*([:：;；|]?)[ \t]*(?=\S|\n)", re.MULTILINE)
+# A field name of any shape: a short word at a field's start, then a separator or the line's end.
+_FIELD = re.compile(_BEFORE + r"([\u4e00-\u9fff]{1,8})" + _STAMP + r"[ \t]*([:：;；|\t]|(?=\n))[ \t]*", re.MULTILINE)
 # A letter's addressee label counts only at a line's start with a colon (致：X, 受文者：X).
 _LETTER_LABELS = ("致", "受文者")
 # A letter's salutation: 尊敬的刘海波先生： → 刘海波.
 _SALUTATION = re.compile(
     r"^[ \t]*尊敬的[ \t]*([^\n:：,，]{2,40}?)[ \t]*(?:先生|女士|小姐|同志)?[ \t]*[:：,，]", re.MULTILINE
+)
+# A letter's first lines may name the addressee alone: 金辉大厦物业管理处：
+_ADDRESSEE = re.compile(
+    r"^[ \t]*([^\s:：]{2,40}?(?:公司|处|中心|医院|学校|站|厂|局|院|馆|店|委员会|小学|中学|大学|酒店|宾馆|物业))[ \t]*[:：][ \t]*$",
+    re.MULTILINE,
 )
 _GENERIC = {"客户", "顾客", "用户", "用户朋友", "客户朋友", "领导", "先生", "女士"}
 # Where a field's value ends: a tab, a table border, a wide gap.
@@ -56,11 +77,16 @@ _STAMP_NOTE = re.compile(r"[(（](?:盖章|公章|签章|签字|签名|签字/�
 MAX_CELL = 120  # a name is at most 100 characters (names.MAX_NAME); a longer cell is cut
 _USABLE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # Runs of single CJK characters separated by single spaces, as OCR spaces out a heading.
-_SPACED = re.compile(r"(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff]")
+# (or two before a colon: 客 户 ：).
+_SPACED = re.compile(r"(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff]|[\u4e00-\u9fff] [\u4e00-\u9fff](?= ?[:：])")
+# A comma-separated line (a spreadsheet saved as text): 回访记录,客户名称,城东净水站,…
+_CSV_LINE = re.compile(r"^[^\n:：]*(?:,[^\n:：]*){3,}$", re.MULTILINE)
 
 
 def unspace(text: str) -> str:
-    """``客 户 名 称 : X`` → ``客户名称 : X``: OCR's spaced-out words joined (other spaces kept)."""
+    """``客 户 名 称 : X`` → ``客户名称 : X``: OCR's spaced-out words joined (other spaces kept);
+    a comma-separated line's commas become cell edges (tabs)."""
+    text = _CSV_LINE.sub(lambda m: m.group().replace(",", "\t"), text)
     return _SPACED.sub(lambda m: m.group().replace(" ", ""), text)
 
 
@@ -68,17 +94,22 @@ def customer_from_text(text: str) -> str | None:
     """The customer a service record names, as written (see the module docstring)."""
     plain = unspace(text or "")
     folded = fold(plain)  # fold keeps offsets: names are cut from ``plain`` (Latin case kept)
-    best: tuple[int, str] | None = None
-    for m in _CUSTOMER.finditer(folded):
-        tier = _LABEL_TIER[m.group(1)]
-        if (best is not None and tier >= best[0]) or not _fits(folded, m):
-            continue
-        name = _value_at(plain, folded, m.end(), bracketed=m.start() > 0 and folded[m.start() - 1] in "(（")
+    found = [(_LABEL_TIER[m.group(1)], m.start(), m) for m in _CUSTOMER.finditer(folded) if _fits(folded, m)]
+    found += [(SHAPED_TIER, m.start(), m) for m in _FIELD.finditer(folded) if _shaped(m.group(1))]
+    for _, start, m in sorted(found, key=lambda f: (f[0], f[1])):  # strongest label, then first
+        name = _value_at(plain, folded, m.end(), bracketed=start > 0 and folded[start - 1] in "(（")
         if name:
-            best = (tier, name)
-    if best is None:
-        return _salutation(plain, folded)
-    return best[1]
+            return name
+    return _salutation(plain, folded)
+
+
+def _shaped(label: str) -> bool:
+    """A field name not in the vocabulary, shaped like a customer's and not our side's."""
+    if label in _LABEL_TIER:
+        return False
+    if label.endswith("对象"):  # 服务对象, 回访对象 are the customer; 投诉对象 is us
+        return not label.startswith(("投诉", "被"))
+    return bool(_SHAPED.fullmatch(label)) and not _NOT_CUSTOMER.search(label)
 
 
 def _fits(folded: str, m: re.Match[str]) -> bool:
@@ -138,16 +169,25 @@ def _clean(value: str) -> str | None:
     folded = fold(value)
     if not _USABLE.search(value) or folded in _GENERIC or re.fullmatch(_FIELD_WORD, folded):
         return None  # blank, "客户", or the next cell's label (客户名称\t联系电话)
+    if re.search(r"[。！？!?，]", folded):
+        return None  # a sentence is no name
     return value
 
 
 def _salutation(plain: str, folded: str) -> str | None:
-    """A letter's addressee: 尊敬的刘海波先生： → 刘海波 (尊敬的客户 names nobody)."""
+    """A letter's addressee: 尊敬的刘海波先生： → 刘海波 (尊敬的客户 names nobody), or a line of
+    its own among the first three: 金辉大厦物业管理处："""
     for m in _SALUTATION.finditer(folded):
         name = _clean(plain[m.start(1) : m.end(1)])
         if name:
             return name
-    return None
+    head = "\n".join(line for line in folded.splitlines() if line.strip())
+    head = head[: sum(len(line) + 1 for line in head.splitlines()[:3])]
+    alone = _ADDRESSEE.search(head)
+    if alone is None:
+        return None
+    start = folded.find(alone.group(1))
+    return _clean(plain[start : start + len(alone.group(1))])
 
 
 # Form kinds by a word of the title, each with the labels that date the record itself, in the
@@ -155,12 +195,13 @@ def _salutation(plain: str, folded: str) -> str | None:
 # one they follow); a title naming only 报告 or 验收 is no service record on its own.
 _KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("report", r"上报|报告", ("上报日期", "上报时间", "报告日期", "报告时间")),
-    ("after", r"回访|跟踪服务", ("回访日期", "回访时间")),
+    ("after", r"回访|随访|跟踪服务", ("回访日期", "回访时间", "随访日期", "随访时间")),
     ("after", r"走访", ("走访日期", "走访时间")),
     ("after", r"满意度|调查", ("调查日期", "调查时间", "填表日期", "回访日期")),
     ("after", r"投诉|客诉", ("投诉日期", "投诉时间", "受理日期", "受理时间")),
     ("after", r"纠正|预防措施", ("发出日期", "签发日期")),
     ("after", r"函$|信函", ()),
+    ("after", r"结算", ("结算日期", "结算时间")),
     ("ticket", r"派工", ("派工日期", "派工时间")),
     ("check", r"验收", ("验收日期",)),
     (

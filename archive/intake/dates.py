@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from dangan.archive.customers.reading import is_own_date_label, own_date_labels, unspace
+from dangan.archive.customers.reading import DATE_QUALIFIERS, is_own_date_label, own_date_labels, unspace
 from dangan.archive.periodtext import covered_periods
 from dangan.indexer.text import fold as fold_chars
 
@@ -242,7 +242,7 @@ def _kind(folded: str, start: int, signature_from: int) -> tuple[str, str, str]:
         return "label", own[0], label
     if label == "日期":
         return "label", "日期", label
-    if label.endswith(("日期", "时间")):
+    if label.endswith(("日期", "时间")) or label.startswith(DATE_QUALIFIERS):  # 下次巡检 2026.08.03
         return "event", label, label
     if start >= signature_from and _line_is_short(folded, start):
         return "signature", "", label

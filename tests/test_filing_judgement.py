@@ -361,3 +361,11 @@ def test_a_settlement_quotes_its_ticket_and_a_next_check_is_another_event():
     assert document_date("空调随访记录\n上门日期：2026-03-02\n随访日期：2026-03-08")[0] == date(2026, 3, 8)
     text = "设备巡检记录\n使用单位 东湖游泳馆\n巡检日期 2026.07.03\n下次巡检 2026.08.03\n巡检人 王工"
     assert document_date(text)[0] == date(2026, 7, 3)
+
+
+def test_hostile_texts_are_read_without_a_name():
+    # a long comma-separated line that ends in a colon, a huge cell, control characters
+    assert customer_from_text("甲," * 60 + "乙：") is None
+    assert customer_from_text("客户名称：" + "很" * 100_000 + "。") is None
+    assert customer_from_text("客户名称：\x00\x07\n\n\n") is None
+    assert document_date("回访单\n回访日期：" + "1" * 10_000)[0] is None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from dangan.archive.customers.names import MAX_NAME
 from dangan.indexer.text import fold
 
 # Customer labels (folded to Simplified), strongest first.  A label of a weaker tier is read
@@ -74,13 +75,15 @@ _FIELD_WORD = (
 _NEXT_FIELD = re.compile(r" (?=" + _FIELD_WORD + r"(?:[ \t]*[:：;；]| |$))|[ \t]+(?=\S+[ \t]*[:：;；])")
 _LABEL_LINE = re.compile(r"^\s*(?:" + _FIELD_WORD + r"|[^\s:：;；]{1,12}" + _STAMP + r"[ \t]*[:：;；].*)\s*$")
 _STAMP_NOTE = re.compile(r"[(（](?:盖章|公章|签章|签字|签名|签字/盖章|签字或盖章)[)）]$")
-MAX_CELL = 120  # a name is at most 100 characters (names.MAX_NAME); a longer cell is cut
+MAX_CELL = MAX_NAME + 20  # a longer cell is cut, and then too long to be a name
 _USABLE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # Runs of single CJK characters separated by single spaces, as OCR spaces out a heading.
 # (or two before a colon: 客 户 ：).
 _SPACED = re.compile(r"(?:[\u4e00-\u9fff] ){2,}[\u4e00-\u9fff]|[\u4e00-\u9fff] [\u4e00-\u9fff](?= ?[:：])")
 # A comma-separated line (a spreadsheet saved as text): 回访记录,客户名称,城东净水站,…
-_CSV_LINE = re.compile(r"^[^\n:：]*(?:,[^\n:：]*){3,}$", re.MULTILINE)
+# (Cells exclude commas so that a long line ending in a colon fails at once, not after
+# trying every way to split it.)
+_CSV_LINE = re.compile(r"^[^\n:：,]*(?:,[^\n:：,]*){3,}$", re.MULTILINE)
 
 
 def unspace(text: str) -> str:
@@ -169,8 +172,8 @@ def _clean(value: str) -> str | None:
     folded = fold(value)
     if not _USABLE.search(value) or folded in _GENERIC or re.fullmatch(_FIELD_WORD, folded):
         return None  # blank, "客户", or the next cell's label (客户名称\t联系电话)
-    if re.search(r"[。！？!?，]", folded):
-        return None  # a sentence is no name
+    if re.search(r"[。！？!?，]", folded) or len(value) > MAX_NAME:
+        return None  # a sentence is no name, nor is a cell longer than a register name may be
     return value
 
 

@@ -89,7 +89,8 @@ _CSV_LINE = re.compile(r"^[^\n:：,]*(?:,[^\n:：,]*){3,}$", re.MULTILINE)
 def unspace(text: str) -> str:
     """``客 户 名 称 : X`` → ``客户名称 : X``: OCR's spaced-out words joined (other spaces kept);
     a comma-separated line's commas become cell edges (tabs)."""
-    text = _CSV_LINE.sub(lambda m: m.group().replace(",", "\t"), text)
+    if text.count(",") >= 3:
+        text = _CSV_LINE.sub(lambda m: m.group().replace(",", "\t"), text)
     return _SPACED.sub(lambda m: m.group().replace(" ", ""), text)
 
 
@@ -98,8 +99,16 @@ def customer_from_text(text: str) -> str | None:
     plain = unspace(text or "")
     folded = fold(plain)  # fold keeps offsets: names are cut from ``plain`` (Latin case kept)
     found = [(_LABEL_TIER[m.group(1)], m.start(), m) for m in _CUSTOMER.finditer(folded) if _fits(folded, m)]
-    found += [(SHAPED_TIER, m.start(), m) for m in _FIELD.finditer(folded) if _shaped(m.group(1))]
-    for _, start, m in sorted(found, key=lambda f: (f[0], f[1])):  # strongest label, then first
+    found.sort(key=lambda f: (f[0], f[1]))  # strongest label, then first
+    for tier, start, m in found:
+        if tier >= SHAPED_TIER:  # the weakest are weighed with the shaped ones, by position
+            break
+        name = _value_at(plain, folded, m.end(), bracketed=start > 0 and folded[start - 1] in "(（")
+        if name:
+            return name
+    weak = [f for f in found if f[0] >= SHAPED_TIER]
+    weak += [(SHAPED_TIER, m.start(), m) for m in _FIELD.finditer(folded) if _shaped(m.group(1))]
+    for _, start, m in sorted(weak, key=lambda f: f[1]):
         name = _value_at(plain, folded, m.end(), bracketed=start > 0 and folded[start - 1] in "(（")
         if name:
             return name
@@ -213,6 +222,8 @@ _KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("完成日期", "完工日期", "完成时间", "完工时间", "维修日期", "维修时间", "保养日期", "维护日期", "服务日期"),
     ),
 )
+_KIND_PATTERNS = tuple((kind, re.compile(words), labels) for kind, words, labels in _KINDS)
+_ANY_KIND = re.compile("|".join(words for _, words, _ in _KINDS))
 # A date label with one of these before it dates another event: 首次回访日期, 下次保养日期.
 DATE_QUALIFIERS = ("首次", "第一次", "上次", "前次", "下次", "预约", "计划", "预计", "要求")
 
@@ -239,8 +250,11 @@ def form_kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
     Empty when the title names no service record (a 施工日志, a 竣工报告, a letter of no kind).
     """
-    for title in titles_of(fold(unspace((text or "")[:400]))):
-        found = [(kind, labels) for kind, words, labels in _KINDS if re.search(words, title)]
+    head = fold(unspace((text or "")[:400]))
+    if not _ANY_KIND.search(head):  # most texts: no kind word near the top at all
+        return []
+    for title in titles_of(head):
+        found = [(kind, labels) for kind, words, labels in _KIND_PATTERNS if words.search(title)]
         if any(kind in ("after", "ticket") for kind, _ in found):
             return found
     return []

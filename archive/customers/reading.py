@@ -6,9 +6,12 @@ on one line and its value on the next, a letter (尊敬的X先生：, 致：X, �
 OCR spaced out every character (客 户 名 称 : X).  The customer is found by a vocabulary of
 labels in three strengths (:data:`CUSTOMER_LABELS`): the strongest label present wins, the
 first of equal ones.  A label counts only as a whole field name — 客户经理, 客户签字,
-被投诉单位 or 甲方代表 are other fields — and may carry a stamp note (客户名称（盖章）：).  Our
-own company, the manufacturer and subcontractors sit behind labels not in the vocabulary
-(服务单位, 维保单位, 乙方, 生产厂家, 分包单位 …), so they are never read as the customer.
+被投诉单位 or 甲方代表 are other fields — and may carry a stamp note (客户名称（盖章）：).  A
+field name not in the vocabulary but shaped like a customer's (客户全称, 报修人单位, 甲方名称,
+服务对象, 机主姓名) counts as the weakest label, unless it names our side or a third party:
+our own company, the manufacturer and subcontractors (服务单位, 维保单位, 承修单位, 乙方,
+生产厂家, 分包单位, 经销商名称 …) are never read as the customer.  A comma-separated line is
+read as a table row; a letter's addressee line (金辉大厦物业管理处：) names the customer.
 
 The form's kind (:func:`form_kinds`, from its title) says which date is its own
 (:func:`own_date_labels`: a follow-up's 回访日期, a 派工单's 派工日期, a repair record's 完成日期 …)

@@ -104,3 +104,28 @@ def test_tickets_and_names():
     assert tickets_in("回访记录\n原派工单号：PG-2026-0312") == (None, "PG-2026-0312")
     assert norm_name("清源市瑞豐大酒店 有限公司") == norm_name("清源市瑞丰大酒店") == "清源市瑞丰大酒店"
     assert norm_name("公司") == "公司"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a plain 派工单号 on what follows a service is the ticket it follows
+        ("客户回访记录\n派工单号：KT-0405\n回访日期：2026-04-10", (None, "KT-0405")),
+        ("投诉记录\n维修单号：WX-77\n投诉日期：2026-04-10", (None, "WX-77")),
+        ("致：东湖游泳馆\n贵馆空调已修复（服务单号：FW-0501）。", (None, "FW-0501")),
+        # …and on the ticket or the repair record itself it is its own
+        ("冷水机组维修派工单\n派工单号：KT-0405", ("KT-0405", None)),
+        ("电梯故障维修单\n派工单号：DT-0507", ("DT-0507", None)),
+        # 原 / 关联 / 对应 always quote, with or without 号
+        ("维修派工单\n对应派工单：FY-0702\n工单编号：FY-0710", ("FY-0710", "FY-0702")),
+        # the number after a tab, a table border, spaces or on the next line
+        ("回访单\n原派工单号\nDT-2026-0142", (None, "DT-2026-0142")),
+        ("| 回访单 |\n| 原派工单号 | DT-2026-0142 |", (None, "DT-2026-0142")),
+        ("回访单 服务单号 KT260405 回访日期 2026-04-17", (None, "KT260405")),
+        # numbers of other things are no tickets
+        ("回访单\n回访单号：HF-0311\n投诉编号：TS-044", (None, None)),
+        ("维修服务单\n客户名称：东湖游泳馆", (None, None)),
+    ],
+)
+def test_tickets_own_or_quoted_by_the_form_kind(text, expected):
+    assert tickets_in(text) == expected

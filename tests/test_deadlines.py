@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 import pytest
 
+from dangan.archive.customers.reading import customer_from_text
 from dangan.archive.deadlines.obligations import deadlines
-from dangan.archive.deadlines.servicedata import customer_from_text, record_received, unwaive_period, waive_period
+from dangan.archive.deadlines.servicedata import record_received, unwaive_period, waive_period
 from dangan.archive.projects import add_project
 from dangan.indexer.errors import ConflictError, UsageError
 

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from dangan.archive.checklist import load_checklist, parse_checklist
-from dangan.archive.deadlines.servicedata import customer_from_text
+from dangan.archive.customers.matching import tickets_in
+from dangan.archive.customers.reading import customer_from_text
 from dangan.archive.intake.classify import classify_item, decide, score_items
 from dangan.archive.intake.dates import document_date
 from dangan.archive.projects import add_project
@@ -208,3 +209,163 @@ def test_an_ordinal_in_the_title_tells_the_calls_apart(service):
     assert (
         classify_item(service, "x.docx", "回访记录（首次）\n客户：绿洲商贸城\n回访日期：2026-07-21").item.code == "S13"
     )
+
+
+# Reading service records of other trades (elevators, HVAC, medical equipment …): the records
+# below are written for these tests.  Our own company, the manufacturer and subcontractors sit
+# beside customer-like labels and are never the customer.
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("冷水机组维修记录\n报修单位：东湖游泳馆\n维修日期：2026-05-06", "东湖游泳馆"),
+        ("CT机保养单\n使用单位：滨江医院放射科\n保养日期：2026-05-06", "滨江医院放射科"),
+        ("水质检测报告\n委托方：城南污水处理厂\n受托方：北辰检测技术有限公司", "城南污水处理厂"),
+        ("电梯维保确认单\n乙方：华宇电梯有限公司\n甲方：星河湾物业管理处", "星河湾物业管理处"),
+        ("送修登记\n送修单位：第七中学总务处\n送修日期：2026-05-06", "第七中学总务处"),
+        ("回访单\n被回访单位：东湖游泳馆\n回访日期：2026-05-09", "东湖游泳馆"),
+    ],
+)
+def test_customer_labels_of_other_trades(text, name):
+    assert customer_from_text(text) == name
+
+
+@pytest.mark.parametrize(
+    "label", ["客户名称（盖章）", "客户名称(公章)", "用户单位（签字/盖章）", "甲方（盖章）", "使用单位（签章）"]
+)
+def test_a_label_with_a_stamp_note_names_the_customer(label):
+    assert customer_from_text(f"服务确认单\n{label}：星河湾物业管理处\n服务日期：2026-05-06") == "星河湾物业管理处"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保养记录\n顾客名称   星河湾物业管理处   联系电话   0531-6601",  # wide gaps, no colon
+        "保养记录\n客户名称\n星河湾物业管理处\n联系电话\n0531-6601",  # the value on the next line
+        "| 保养记录 |\n| 客户单位 | 星河湾物业管理处 | 联系人 | 周工 |",  # table borders
+        "保养记录 使用单位 星河湾物业管理处 设备名称 冷水机组 保养日期 2026-05-06",  # one flattened line
+        "保 养 记 录\n客 户 名 称 : 星河湾物业管理处",  # OCR spaced the label out
+        "保养记录\n客户名称; 星河湾物业管理处\n保养人; 周工",  # OCR read the colon as a semicolon
+        "保養紀錄\n客戶名稱：星河灣物業管理處",  # Traditional (the name comes back as written)
+    ],
+)
+def test_the_name_is_paired_with_its_label_in_any_layout(text):
+    assert customer_from_text(text) in ("星河湾物业管理处", "星河灣物業管理處")
+
+
+def test_a_letter_names_its_addressee_without_the_honorific():
+    assert customer_from_text("尊敬的王立新先生：\n您家的净水器已于5月8日更换滤芯。") == "王立新"
+    assert customer_from_text("致：城南污水处理厂\n贵厂的鼓风机已完成保养。") == "城南污水处理厂"
+    assert customer_from_text("尊敬的客户：\n感谢您选用本公司产品。") is None
+
+
+def test_the_strongest_label_wins_over_a_complainant_written_first():
+    assert customer_from_text("投诉记录\n投诉人：周工\n客户名称：东湖游泳馆") == "东湖游泳馆"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "维修服务单\n维保单位：华宇电梯有限公司\n客户名称：\n联系人：周工",  # blank, the next line is a field
+        "保养记录\n生产厂家：康源医疗器械股份有限公司\n服务商：北辰暖通工程有限公司\n分包单位：鑫达配件部",
+        "确认单\n乙方：华宇电梯有限公司\n甲方代表签字：\n客户经理：李娜\n客户服务中心：华宇电梯客服部",
+        "投诉处理单\n被投诉单位：华宇电梯有限公司\n投诉日期：2026-07-03",
+    ],
+)
+def test_our_company_the_manufacturer_and_subcontractors_are_never_the_customer(text):
+    assert customer_from_text(text) is None
+
+
+def test_a_manufacturer_cell_before_the_customer_cell_is_skipped():
+    assert customer_from_text("PM报告\n制造商\t康源医疗器械股份有限公司\t使用单位\t滨江医院") == "滨江医院"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("第二次回访记录\n首次回访日期：2026-06-02\n回访日期：2026-06-09", date(2026, 6, 9)),
+        ("设备回访单\n完成日期：2026-06-01\n回访日期：2026-06-05", date(2026, 6, 5)),
+        ("空调维修派工单\n报修日期：2026-05-03\n派工日期：2026-05-04\n完成日期：2026-05-06", date(2026, 5, 4)),
+        ("冷水机组维修记录\n报修日期：2026-05-03\n维修完成日期：2026-05-06", date(2026, 5, 6)),
+        ("投诉处理单\n处理完成日期：2026-07-09\n投诉日期：2026-07-03", date(2026, 7, 3)),
+        ("满意度调查表\n合同签订日期：2025-10-01\n调查日期：2026-11-20", date(2026, 11, 20)),
+        ("电梯保养记录\n保养日期：2026-03-04\n下次保养日期：2026-04-04", date(2026, 3, 4)),
+    ],
+)
+def test_a_service_record_is_dated_by_its_own_label_for_its_kind(text, expected):
+    assert document_date(text)[0] == expected
+
+
+def test_a_report_of_another_trade_keeps_its_first_labelled_date():
+    # 报告 alone names no service record: a 竣工报告 keeps the first of its labelled dates
+    assert document_date("竣工报告\n编制日期：2026-03-01\n报告日期：2026-03-05")[0] == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("冷水机组保养记录\n保养日期\n2026-03-04\n下次保养日期\n2026-04-04", date(2026, 3, 4)),  # label above
+        ("| 回访记录 |\n| 完成日期 | 2026-03-01 | 回访日期 | 2026-03-06 |", date(2026, 3, 6)),  # table borders
+        ("维 修 服 务 单\n报 修 时 间 : 2026. 7. 2\n完 成 时 间 : 2026. 7. 3", date(2026, 7, 3)),  # OCR spacing
+        ("服務紀錄單\n報修日期：民國115年3月2日\n完工日期：中華民國115年3月4日", date(2026, 3, 4)),  # 民國 years
+        ("保養紀錄\n保養日期\n115/05/21", date(2026, 5, 21)),  # a 民國 date right after its label
+        (
+            "致：城南污水处理厂\n贵厂鼓风机已于2026年10月20日保养。\n\n北辰暖通\n二〇二六年十月二十六日",
+            date(2026, 10, 26),
+        ),
+    ],
+)
+def test_dates_are_read_in_other_layouts_and_calendars(text, expected):
+    assert document_date(text)[0] == expected
+
+
+def test_a_bare_three_digit_year_in_a_sentence_is_not_a_date():
+    # 115.6.12 could be anything in running text: only after a date label is it a 民國 date
+    assert document_date("說明：本公司已於115年6月12日完成保養，機號115.6.12。")[0] is None
+
+
+def test_show_says_a_date_was_the_forms_own_label_in_english_and_chinese():
+    from dangan.archive.intake.dates import explain
+    from dangan.indexer.messages import say_text
+
+    _, rows = document_date("冷水机组维修记录\n报修日期：2026-05-03\n维修完成日期：2026-05-06")
+    line = explain(rows)
+    assert line == "2026-05-06 (labelled 维修完成日期, this kind of form's own date; 1 other candidate(s))"
+    assert say_text(line) == "2026-05-06（标注为“维修完成日期”，这类表单以此为本身日期；另有 1 个候选日期）"
+
+
+@pytest.mark.parametrize(
+    "label", ["客户全称", "报修人单位", "甲方名称", "服务对象", "机主姓名", "用户单位名称", "受检单位", "公司名称"]
+)
+def test_a_field_shaped_like_a_customers_names_the_customer(label):
+    assert customer_from_text(f"保养单\n{label}：星河湾物业管理处\n保养日期：2026-05-06") == "星河湾物业管理处"
+
+
+@pytest.mark.parametrize(
+    "label", ["承修单位", "检测单位", "乙方名称", "经销商名称", "客户联系人", "投诉对象", "设备名称", "施工单位"]
+)
+def test_a_field_shaped_like_ours_or_a_third_partys_is_not_the_customer(label):
+    assert customer_from_text(f"保养单\n{label}：华宇电梯有限公司\n保养日期：2026-05-06") is None
+
+
+def test_a_comma_separated_line_and_an_addressee_line_are_read():
+    assert customer_from_text("回访记录,客户名称,东湖游泳馆,回访日期,2026-05-06") == "东湖游泳馆"
+    assert tickets_in("回访记录,客户名称,东湖游泳馆,工单号,KT-0506") == (None, "KT-0506")
+    letter = "整改回复函\n星河湾物业管理处：\n贵处来函所提电梯异响一事已处理完毕。\n华宇电梯有限公司\n2026年6月26日"
+    assert customer_from_text(letter) == "星河湾物业管理处"
+    assert customer_from_text("回 访 记 录\n客 户 ： 东 湖 游 泳 馆") == "东湖游泳馆"
+
+
+def test_a_settlement_quotes_its_ticket_and_a_next_check_is_another_event():
+    assert tickets_in("维修结算单\n派单号：HY-0617\n结算日期：2026-06-20") == (None, "HY-0617")
+    assert document_date("维修结算单\n维修完工日期：2026-06-18\n结算日期：2026-06-20")[0] == date(2026, 6, 20)
+    assert document_date("空调随访记录\n上门日期：2026-03-02\n随访日期：2026-03-08")[0] == date(2026, 3, 8)
+    text = "设备巡检记录\n使用单位 东湖游泳馆\n巡检日期 2026.07.03\n下次巡检 2026.08.03\n巡检人 王工"
+    assert document_date(text)[0] == date(2026, 7, 3)
+
+
+def test_hostile_texts_are_read_without_a_name():
+    # a long comma-separated line that ends in a colon, a huge cell, control characters
+    assert customer_from_text("甲," * 60 + "乙：") is None
+    assert customer_from_text("客户名称：" + "很" * 100_000 + "。") is None
+    assert customer_from_text("客户名称：\x00\x07\n\n\n") is None
+    assert document_date("回访单\n回访日期：" + "1" * 10_000)[0] is None

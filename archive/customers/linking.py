@@ -17,7 +17,7 @@ from dangan.archive.catalog import Catalog
 from dangan.archive.customers.answers import answers_from_row, answers_from_text, dissatisfied
 from dangan.archive.customers.complaints import severity_of
 from dangan.archive.customers.matching import Linker, Register, tickets_in
-from dangan.archive.deadlines.servicedata import customer_from_text
+from dangan.archive.customers.reading import customer_from_text
 from dangan.archive.schema import document_texts, documents
 from dangan.archive.schema_service import form_rows
 

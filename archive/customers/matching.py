@@ -17,22 +17,31 @@ from sqlalchemy import select
 
 from dangan.archive.catalog import Catalog
 from dangan.archive.customers.names import norm_name
+from dangan.archive.customers.reading import quotes_tickets, unspace
 from dangan.archive.schema_service import customer_aliases, customers
 from dangan.indexer.text import fold
 
-# 派工单号 on the ticket itself; 原派工单号 / 关联派工单 on what follows it.  The number is
-# Latin letters, digits and dashes (PG-2026-0312, 20260312-07).
+# 派工单号 on the ticket itself; 原派工单号 / 关联派工单 / 对应派工单 on what follows it (a plain
+# 派工单号, 服务单号 or 维修单号 on a follow-up, complaint or letter is the one it follows too).
+# The number is Latin letters, digits and dashes (PG-2026-0312, 20260312-07); it may stand after
+# a colon, a tab, a table border, spaces, or alone on the next line.
 _TICKET = re.compile(
-    r"(原?(?:派工单|工单)(?:号|编号)|关联派工单(?:号)?)[ \t]*[:：\t][ \t]*([A-Za-z0-9][A-Za-z0-9\-_/]{2,29})"
+    r"(?:(原|关联|对应)(?:急修|维修)?(?:派工单|工单)(?:号|编号)?|(?:急修|维修)?(?:派工单|派单|工单|服务单|维修单|报修单)(?:号|编号))"
+    r"[ \t]*[:：;；|]?[ \t|]*\n?[ \t|]*([a-z0-9][a-z0-9\-_/]{2,29})"
 )
 
 
 def tickets_in(text: str) -> tuple[str | None, str | None]:
     """(own ticket number, referenced ticket number) read from a record's text."""
     own = ref = None
-    for m in _TICKET.finditer(fold(text or "")):
+    quotes = None  # whether a plain number is the one followed: read from the title when needed
+    for m in _TICKET.finditer(fold(unspace(text or ""))):
         number = m.group(2).upper()
-        if m.group(1).startswith(("原", "关联")):
+        if not any(ch.isdigit() for ch in number):
+            continue
+        if quotes is None and not m.group(1):
+            quotes = quotes_tickets(text)
+        if m.group(1) or quotes:
             ref = ref or number
         else:
             own = own or number

@@ -2,14 +2,12 @@
 
 A 维护派工单 for customer X on day D creates follow-ups owed to X from D.  The customer and the
 service date come from the form data when dangan rendered the form (``forms render
---file-into``), else from the record's text (a 客户名称 / 顾客名称 / 客户 / 顾客 label), read when
-checked so a scan filed before this existed is understood too.  A Word table turned into text
-puts two fields on a line (客户名称：X    联系人：Y): only the first cell is the customer.
+--file-into``), else from the record's text, read when checked so a scan filed before this
+existed is understood too (:func:`dangan.archive.customers.reading.customer_from_text`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -22,44 +20,10 @@ from dangan.archive.deadlines.periods import parse_period
 from dangan.archive.projects import get_project
 from dangan.archive.schema import period_waivers
 from dangan.indexer.errors import ConflictError, UsageError
-from dangan.indexer.text import fold
 
-# A label, a separator (colon or a table cell's tab), then the name up to the next cell.
-_CUSTOMER = re.compile(
-    r"(?:^|[\t (（])(?:客户名称|顾客名称|用户名称|客户姓名|顾客姓名|客户|顾客|用户)[ \t]*[:：\t][ \t]*([^\t\n:：]{1,40})",
-    re.MULTILINE,
-)
-_CELL_GAP = re.compile(r"\s{2,}|\u3000|\t")
 # Field names that hold the day the service was done, most specific first.
 SERVICE_DATE_FIELDS = ("service_date", "done_time", "visit_date", "dispatch_date", "received_on", "entry_date")
 CUSTOMER_FIELDS = ("customer", "complainant")
-
-
-def customer_from_text(text: str) -> str | None:
-    """The customer named after a 客户名称/顾客名称/客户/顾客 label in a record's text."""
-    folded = fold(text or "")
-    for m in _CUSTOMER.finditer(folded):
-        # fold keeps offsets, so the name is cut from the original (Latin case kept).
-        value = text[m.start(1) : m.end(1)]
-        if folded[m.start() : m.start() + 1] in "(（":  # "（客户：金山宾馆）": the name ends at the bracket
-            value = re.split(r"[)）]", value, maxsplit=1)[0]
-        name = _first_cell(value, followed_by_label=folded[m.end(1) : m.end(1) + 1] in (":", "："))
-        if name:
-            return name
-    return None
-
-
-def _first_cell(value: str, *, followed_by_label: bool) -> str:
-    """The value of the first field on a line holding two: "瑞丰大酒店    联系人" → "瑞丰大酒店".
-
-    Cells are separated by a wide gap (2+ spaces, a full-width space); when the next colon
-    ends the capture, the last word before it was the next field's label, even after a
-    single space ("瑞丰大酒店 联系人：王").
-    """
-    cell = _CELL_GAP.split(value.strip(), maxsplit=1)[0]
-    if followed_by_label and cell == value.strip() and " " in cell:
-        cell = cell.rsplit(" ", 1)[0]
-    return cell.strip().strip("_＿ ")
 
 
 def service_values(fields: Sequence, values: Mapping[str, Any]) -> dict[str, Any]:

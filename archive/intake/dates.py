@@ -16,6 +16,13 @@ is a candidate with a kind:
 
 A period beats a labelled date beats a signature date beats a body date beats an event date;
 among labelled dates the first wins (the form's own field), among signature dates the latest.
+A service record's kind, read from its title, says which label is its own
+(:func:`~dangan.archive.customers.reading.own_date_labels`: a follow-up's 回访日期 over the
+service day, a 派工单's 派工日期 over the 报修日期, a repair record's 完成日期); that label wins
+over the other labelled and event dates.  A label qualified as another event (首次回访日期,
+下次保养日期) is an event.  A label alone on the line above its date counts (a Word table
+turned into one cell per line), and so do dates OCR spaced out (2026. 7. 3), a 民國 year
+(民國115年3月2日; 115/05/21 only right after a date label) and a letter's 二〇二六年十月二十六日.
 A 2-page PDF repeating its header lists each date twice: repeats are kept once.  The candidates
 are kept in the catalog so ``dangan show`` can explain the choice.
 """
@@ -23,9 +30,11 @@ are kept in the catalog so ``dangan show`` can explain the choice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+from dangan.archive.customers.reading import DATE_QUALIFIERS, is_own_date_label, own_date_labels, unspace
 from dangan.archive.periodtext import covered_periods
 from dangan.indexer.text import fold as fold_chars
 
@@ -85,10 +94,19 @@ MAX_KEPT = 12  # candidates stored per document (a long log can hold hundreds of
 
 _DATE_PATTERNS = (
     re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
-    re.compile(r"(?<!\d)((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2}) ?[-./] ?(\d{1,2}) ?[-./] ?(\d{1,2})(?!\d)"),
 )
+# A 民國 year (+1911): 民國115年3月2日 always; 115/05/21 or 115.08.07 only after a date label.
+_ROC = re.compile(
+    r"((?:中华)?民国\s*)?(?<![\d./-])(\d{2,3})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|([./])(\d{1,2})\5(\d{1,2})(?![\d./]))"
+)
+_CN_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_CN_DIGITS = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _SENTENCE = re.compile(r"[,;。，；！？!?]")  # a line with these is a sentence, not a signature
-_LABEL_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8})\s*[:：]?\s*$")
+_LABEL_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8})[ \t]*[:：;；|]?[ \t]*$")
+_LABEL_LINE = re.compile(r"[ \t|]*([\u4e00-\u9fff]{2,10})[ \t]*[:：;；]?[ \t|]*")
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,7 @@ class Candidate:
     kind: str  # label | signature | body | event
     label: str
     position: int  # character offset in the text
+    written: str = field(default="", compare=False)  # the label as written (维修完成日期)
 
     @property
     def score(self) -> int:
@@ -115,17 +134,14 @@ def candidates(text: str, period: str = "") -> list[Candidate]:
     that fit it are candidates too.  A date repeated with the same kind and label (the header
     of every page) is kept once.
     """
-    folded = fold_chars(text or "")
+    folded = unspace(fold_chars(text or ""))
     signature_from = _signature_start(folded)
     found = [Candidate(start, "period", label, pos) for start, label, pos in covered_periods(folded, period)]
-    for pat in _DATE_PATTERNS:
-        for m in pat.finditer(folded):
-            try:
-                day = date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                continue
-            kind, label = _kind(folded, m.start(), signature_from)
-            found.append(Candidate(day, kind, label, m.start()))
+    for day, pos, needs_label in _dates_in(folded):
+        kind, label, written = _kind(folded, pos, signature_from)
+        if needs_label and kind not in ("label", "event"):
+            continue
+        found.append(Candidate(day, kind, label, pos, written))
     seen, unique = set(), []
     for c in sorted(found, key=lambda c: c.position):
         if (c.day, c.kind, c.label) not in seen:
@@ -134,11 +150,49 @@ def candidates(text: str, period: str = "") -> list[Candidate]:
     return unique
 
 
-def choose(found: list[Candidate]) -> Candidate | None:
-    """The document's own date among the candidates (see the module docstring for the order)."""
+def _dates_in(folded: str) -> Iterator[tuple[date, int, bool]]:
+    """(day, offset, whether it counts only after a label) for each date written in the text."""
+    raw: list[tuple[int, int, int, int, bool]] = []
+    for pat in _DATE_PATTERNS:
+        raw += [(int(m[1]), int(m[2]), int(m[3]), m.start(), False) for m in pat.finditer(folded)]
+    for m in _ROC.finditer(folded):
+        month, day = (m[3], m[4]) if m[3] else (m[6], m[7])
+        if m[1] or len(m[2]) == 3:  # a bare 2-digit year is more likely 26.3.5 (2026) than 民國
+            raw.append((int(m[2]) + 1911, int(month), int(day), m.start(), not m[1]))
+    for m in _CN_DATE.finditer(folded):
+        year = int("".join(str(_CN_DIGITS[c]) for c in m[1]))
+        raw.append((year, _cn_number(m[2]), _cn_number(m[3]), m.start(), False))
+    for year, month, day, pos, needs_label in raw:
+        if not 1900 <= year <= 2100:
+            continue
+        try:
+            yield date(year, month, day), pos, needs_label
+        except ValueError:
+            continue
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十六 → 26 (a month or day in Chinese numerals)."""
+    tens, ten, units = text.partition("十")
+    if not ten:
+        return _CN_DIGITS.get(text, 0)
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+
+
+def choose(found: list[Candidate], own: Sequence[str] = ()) -> Candidate | None:
+    """The document's own date among the candidates (see the module docstring for the order).
+
+    ``own``: a service record's own date labels, most preferred first; the first of them
+    written on the form wins over every candidate but a covered period.
+    """
     if not found:
         return None
     best = max(c.score for c in found)
+    if best < SCORES["period"]:
+        for label in own:
+            hit = next((c for c in found if c.written and is_own_date_label(c.written, label)), None)
+            if hit is not None:
+                return hit
     top = [c for c in found if c.score == best]
     if top[0].kind == "signature":
         return max(top, key=lambda c: (c.day, c.position))
@@ -151,9 +205,14 @@ def document_date(text: str, period: str = "") -> tuple[date | None, list[dict]]
     ``period``: the item's period (a weekly or monthly record is dated by the period it covers).
     """
     found = candidates(text, period)
-    chosen = choose(found)
+    own = own_date_labels(text)
+    chosen = choose(found, own)
     kept = sorted(found, key=lambda c: (-c.score, c.position))[:MAX_KEPT]
+    if chosen is not None and chosen not in kept:
+        kept[-1] = chosen  # an event date chosen as the form's own is kept to be explained
     rows = [{**c.to_json(), "chosen": c is chosen} for c in kept]
+    if chosen is not None and chosen.kind != "period" and any(is_own_date_label(chosen.written, lb) for lb in own):
+        next(r for r in rows if r["chosen"])["own"] = chosen.written
     return (chosen.day if chosen else None), rows
 
 
@@ -162,6 +221,8 @@ def explain(rows: list[dict]) -> str:
     chosen = next((r for r in rows if r.get("chosen")), None)
     if chosen is None:
         return "no date found in the text; the filing day was used"
+    if chosen.get("own"):  # a service record's own date label for its kind (see own_date_labels)
+        return f"{chosen['date']} (labelled {chosen['own']}, this kind of form's own date; {len(rows) - 1} other candidate(s))"
     why = {
         "period": f"the first day of the period it covers ({chosen['label']})",
         "label": f"labelled {chosen['label']}",
@@ -173,19 +234,37 @@ def explain(rows: list[dict]) -> str:
     return f"{chosen['date']} ({why}; {others} other candidate(s))"
 
 
-def _kind(folded: str, start: int, signature_from: int) -> tuple[str, str]:
-    line_start = folded.rfind("\n", 0, start) + 1
-    m = _LABEL_BEFORE.search(folded[line_start:start])
-    label = m[1] if m else ""
-    if label and any(label.endswith(lb) for lb in DOCUMENT_LABELS):
-        return "label", next(lb for lb in DOCUMENT_LABELS if label.endswith(lb))
+def _kind(folded: str, start: int, signature_from: int) -> tuple[str, str, str]:
+    """(kind, label, label as written) of the date at ``start``."""
+    label = _label_before(folded, start)
+    own = [lb for lb in DOCUMENT_LABELS if is_own_date_label(label, lb)] if label else []
+    if own:
+        return "label", own[0], label
     if label == "日期":
-        return "label", "日期"
-    if label.endswith(("日期", "时间")):
-        return "event", label
+        return "label", "日期", label
+    if label.endswith(("日期", "时间")) or label.startswith(DATE_QUALIFIERS):  # 下次巡检 2026.08.03
+        return "event", label, label
     if start >= signature_from and _line_is_short(folded, start):
-        return "signature", ""
-    return "body", ""
+        return "signature", "", label
+    return "body", "", label
+
+
+def _label_before(folded: str, start: int) -> str:
+    """The label written before a date: on its line, else alone on the line above it."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    before = folded[line_start:start]
+    if before.strip(" \t|"):
+        m = _LABEL_BEFORE.search(before)
+        return m[1] if m else ""
+    above_end = line_start - 1
+    while above_end > 0:
+        above_start = folded.rfind("\n", 0, above_end) + 1
+        line = folded[above_start:above_end]
+        if line.strip(" \t|"):
+            m = _LABEL_LINE.fullmatch(line)
+            return m[1][-8:] if m and m[1].endswith(("日期", "时间")) else ""
+        above_end = above_start - 1
+    return ""
 
 
 def _line_is_short(folded: str, pos: int) -> bool:

@@ -207,7 +207,9 @@ def f_survey(c: Ctx):
         "5  4  5  4  3",
         f"填表日期：{c.d(day)}",
     ]
-    return None, day, lines, "满意度调查"
+    # No checklist item held it when this was written; issue 27 added S21 顾客满意度调查表 to the
+    # service checklist, which is where it now belongs.
+    return "S21", day, lines, "满意度调查"
 
 
 FRESH = {

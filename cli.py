@@ -197,6 +197,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "coversheet_cmd",
         "A QR cover sheet to scan in front of paper: the pages behind it are filed exactly there.",
     ),
+    "synonyms": (
+        "dangan.commands.synonyms",
+        "synonyms",
+        "The search thesaurus of this home (synonyms.toml).",
+    ),
     "grant": (
         "dangan.commands.grants",
         "grant",

@@ -196,3 +196,33 @@ def _error(path: Path, lines: list[str], needle: str, message: str) -> ConfigErr
 def shipped_path() -> Path:
     """The synonym lists dangan ships (what ``dangan init`` copies into a home)."""
     return SHIPPED
+
+
+def missing_groups(home_copy: Path) -> list[tuple[str, list[str]]]:
+    """The shipped groups a home's copy lacks, as (table, words): a group counts as there when
+    the copy already makes each of its words find every other.  A home keeps the copy
+    ``dangan init`` made, so groups shipped later reach it only through ``add_groups``."""
+    have = load(home_copy).synonyms
+    shipped = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    out: list[tuple[str, list[str]]] = []
+    for name, table in shipped.items():
+        if name == "weight":
+            continue
+        for group in table["groups"]:
+            folded = [fold(w.strip()).lower() for w in group]
+            if not all(set(folded) - {w} <= set(have.get(w, ())) for w in folded):
+                out.append((name, list(group)))
+    return out
+
+
+def add_groups(home_copy: Path, groups: list[tuple[str, list[str]]], table: str) -> None:
+    """Append ``groups`` to the home's copy as one new table ``[table]`` (nothing the user
+    wrote is touched); the file is replaced atomically and read again by the next search."""
+    from dangan.indexer.fsutil import atomic_write
+
+    text = home_copy.read_text(encoding="utf-8")
+    lines = [f"\n# added by `dangan synonyms update` from the lists dangan ships\n[{table}]", "groups = ["]
+    lines += ["  [" + ", ".join(f'"{w}"' for w in words) + "]," + f"  # {name}" for name, words in groups]
+    lines.append("]\n")
+    parse((text.rstrip("\n") + "\n" + "\n".join(lines)).encode("utf-8"), home_copy)  # a mistake is ours: refuse it
+    atomic_write(home_copy, text.rstrip("\n") + "\n" + "\n".join(lines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
@@ -90,6 +91,27 @@ def test_init_copies_the_lists_into_the_home_and_an_edited_copy_is_used(home):
             copy.read_text(encoding="utf-8") + '\n[local]\ngroups = [\n  ["白灰", "石灰"],\n]\n', encoding="utf-8"
         )
         assert [h.id for h in ix.search("白灰")] == [1]  # re-read once the file changed
+
+
+def test_synonyms_update_adds_the_shipped_groups_an_older_copy_lacks_and_keeps_the_users_own(cli, home):
+    copy = home.root / "synonyms.toml"
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    old = shipped[: shipped.index("[regional]")] + '[local]\ngroups = [\n  ["白灰", "石灰"],\n]\n'  # a copy made before
+    copy.write_text(old, encoding="utf-8")
+    r = cli("synonyms", "update", "--dry-run")
+    assert r.exit_code == 0 and "  [regional] 浇筑 = 澆置" in r.output and "(nothing changed)" in r.output
+    assert copy.read_text(encoding="utf-8") == old
+    r = cli("synonyms", "update", "--json")
+    added = json.loads(r.output)
+    assert r.exit_code == 0 and added["added"] and {"from": "regional", "words": ["浇筑", "澆置"]} in added["groups"]
+    now = copy.read_text(encoding="utf-8")
+    assert now.startswith(old) and f"[{added['table']}]" in now  # what the user wrote stays, word for word
+    with SearchIndex(home.index_dir) as ix:
+        ix.add([doc(1, "", "四樓版混凝土澆置完成。"), doc(2, "", "外墙刷石灰水两遍。")])
+        assert [h.id for h in ix.search("混凝土浇筑")] == [1]
+        assert [h.id for h in ix.search("白灰")] == [2]
+    r = cli("synonyms", "update")
+    assert r.exit_code == 0 and "already holds every shipped group" in r.output
 
 
 BAD = [

@@ -202,18 +202,24 @@ def rare_limit(documents: int) -> int:
     return max(RARE_MIN, int(RARE_SHARE * documents))
 
 
+def coverage(bigrams: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every character of a CJK run covered by one of its bigrams, as the bigrams the ``words``
+    level requires, each a tuple any of which will do: the first and the last, and for each
+    inner character not covered by those either bigram it is part of.  A compound of words
+    (塔吊|租赁) keeps each word's bigrams and may lose only those across a word boundary (工方
+    in 施工方案 is never required alone).  Both engines build their queries from this."""
+    keys: list[tuple[str, ...]] = [(bigrams[0],), (bigrams[-1],)]
+    ends = {bigrams[0], bigrams[-1]}
+    keys += [(left, right) for left, right in zip(bigrams, bigrams[1:]) if not {left, right} & ends]
+    return list(dict.fromkeys(keys))
+
+
 def pieces(form: Form) -> list[tuple[str, ...]]:
-    """What the ``words`` level requires of a form, each piece a tuple of tokens any of which
-    will do: a code's tokens; of a CJK run its first and last bigram, and for each inner
-    character either bigram it is part of (the engines' ``_coverage``).  A compound's
-    bigrams across its word boundary (工方 in 施工方案) are never required alone."""
+    """What the ``words`` level requires of a form (``coverage`` of each CJK run, a code's
+    tokens one by one), each piece a tuple of tokens any of which will do."""
     out: list[tuple[str, ...]] = []
     for kind, toks in form.segments:
-        if kind == "code" or len(toks) == 1:
-            out.extend((t,) for t in toks)
-            continue
-        out += [(toks[0],), (toks[-1],)]
-        out += [(a, b) for a, b in zip(toks, toks[1:]) if not {a, b} & {toks[0], toks[-1]}]
+        out += coverage(toks) if kind == "cjk" and len(toks) > 1 else [(t,) for t in toks]
     return list(dict.fromkeys(out))
 
 

@@ -34,7 +34,7 @@ from dangan.indexer.codes import (
     groupings,
     terms_holding,
 )
-from dangan.indexer.query import PHRASE_BOOST, SOME_SHARE, Form, Reading, Word, synonym_boost
+from dangan.indexer.query import PHRASE_BOOST, SOME_SHARE, Form, Reading, Word, coverage, synonym_boost
 from dangan.indexer.schema import TITLE_BOOST
 
 # Latin/digit terms start with one of these (the analysis lower-cases A–Z; ``_`` is no word
@@ -110,14 +110,8 @@ class QueryBuilder:
         return _any([Query.boost_query(self.strict(form, fieldname), PHRASE_BOOST), nearby])
 
     def _coverage(self, fieldname: str, bigrams: tuple[str, ...]) -> list[Query]:
-        """``query._coverage``: the first and last bigram, and for each inner character either
-        bigram it is part of; duplicates dropped as Whoosh's query equality drops them."""
-        keys: list[tuple[str, ...]] = [(bigrams[0],), (bigrams[-1],)]
-        for left, right in zip(bigrams, bigrams[1:]):
-            if left in (bigrams[0], bigrams[-1]) or right in (bigrams[0], bigrams[-1]):
-                continue
-            keys.append((left, right))
-        return [_any([self.term(fieldname, t) for t in key]) for key in dict.fromkeys(keys)]
+        """``query.coverage`` as tantivy queries: a term, or either of two terms."""
+        return [_any([self.term(fieldname, t) for t in key]) for key in coverage(bigrams)]
 
     # -- terms, phrases, codes -----------------------------------------------------------
 

@@ -14,7 +14,17 @@ from whoosh.query.compound import DefaultOr as Or
 from dangan.indexer.codes import groupings
 from dangan.indexer.nearby import CodePhrase, Excluding, Nearby
 from dangan.indexer.phrase import Adjacent
-from dangan.indexer.query import PHRASE_BOOST, SOME_SHARE, Form, Pattern, Reading, Word, read_query, synonym_boost
+from dangan.indexer.query import (
+    PHRASE_BOOST,
+    SOME_SHARE,
+    Form,
+    Pattern,
+    Reading,
+    Word,
+    coverage,
+    read_query,
+    synonym_boost,
+)
 from dangan.indexer.thesaurus import Thesaurus
 
 
@@ -92,12 +102,5 @@ def _relaxed(form: Form, fieldname: str, level: str) -> Query:
 
 
 def _coverage(fieldname: str, bigrams: tuple[str, ...]) -> list[Query]:
-    """Every character of a CJK run covered by one of its bigrams: the first and last bigram,
-    and for each inner character either bigram it is part of.  A compound of words
-    (塔吊|租赁) keeps each word's bigrams and may lose only those across a word boundary."""
-    pieces: list[Query] = [Term(fieldname, bigrams[0]), Term(fieldname, bigrams[-1])]
-    for left, right in zip(bigrams, bigrams[1:]):
-        if left in (bigrams[0], bigrams[-1]) or right in (bigrams[0], bigrams[-1]):
-            continue  # that character is covered already by a required bigram
-        pieces.append(Or([Term(fieldname, left), Term(fieldname, right)]))
-    return list(dict.fromkeys(pieces))
+    """``query.coverage`` as Whoosh queries: a term, or either of two terms."""
+    return [_any([Term(fieldname, t) for t in key]) for key in coverage(bigrams)]

@@ -114,6 +114,19 @@ def test_synonyms_update_adds_the_shipped_groups_an_older_copy_lacks_and_keeps_t
     assert r.exit_code == 0 and "already holds every shipped group" in r.output
 
 
+def test_synonyms_update_refuses_a_broken_copy_and_says_when_the_home_has_none(cli, home):
+    copy = home.root / "synonyms.toml"
+    copy.write_text('[local]\ngroups = [\n  ["白灰" "石灰"],\n]\n', encoding="utf-8")
+    r = cli("synonyms", "update")
+    assert r.exit_code == ExitCode.config_error
+    assert f"{copy}: Unclosed array (at line 3, column 9); fix that line" in r.output
+    assert copy.read_text(encoding="utf-8") == '[local]\ngroups = [\n  ["白灰" "石灰"],\n]\n'  # nothing written
+    copy.unlink()
+    r = cli("synonyms", "update")
+    assert r.exit_code == 0 and "does not exist: searches use the shipped lists, which are current." in r.output
+    assert not copy.exists()
+
+
 BAD = [
     ('[materials]\ngroups = [\n  ["砼", "混凝土"\n]\n', "Unclosed array (at the end of the file, line 5)"),
     ('[materials]\ngroups = [\n  ["砼" "混凝土"],\n]\n', "(at line 3, column 8); fix that line"),

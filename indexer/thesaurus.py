@@ -220,6 +220,8 @@ def add_groups(home_copy: Path, groups: list[tuple[str, list[str]]], table: str)
     wrote is touched); the file is replaced atomically and read again by the next search."""
     from dangan.indexer.fsutil import atomic_write
 
+    if home_copy.is_symlink():  # replacing it would cut the link; writing through it would leave the home
+        raise ConfigError(f"{home_copy} is a link; replace it with the file itself, then run this again")
     text = home_copy.read_text(encoding="utf-8")
     lines = [f"\n# added by `dangan synonyms update` from the lists dangan ships\n[{table}]", "groups = ["]
     lines += ["  [" + ", ".join(f'"{w}"' for w in words) + "]," + f"  # {name}" for name, words in groups]

@@ -121,6 +121,13 @@ def test_synonyms_update_refuses_a_broken_copy_and_says_when_the_home_has_none(c
     assert r.exit_code == ExitCode.config_error
     assert f"{copy}: Unclosed array (at line 3, column 9); fix that line" in r.output
     assert copy.read_text(encoding="utf-8") == '[local]\ngroups = [\n  ["白灰" "石灰"],\n]\n'  # nothing written
+    outside = home.root.parent / "elsewhere.toml"
+    outside.write_text(SHIPPED.read_text(encoding="utf-8")[: SHIPPED.read_text(encoding="utf-8").index("[regional]")])
+    copy.unlink()
+    copy.symlink_to(outside)  # a link out of the home is never written through
+    r = cli("synonyms", "update")
+    assert r.exit_code == ExitCode.config_error and f"{copy} is a link; replace it with the file itself" in r.output
+    assert "[added_" not in outside.read_text(encoding="utf-8") and copy.is_symlink()
     copy.unlink()
     r = cli("synonyms", "update")
     assert r.exit_code == 0 and "does not exist: searches use the shipped lists, which are current." in r.output
